@@ -1,0 +1,328 @@
+"""Typed configuration schema: the one place where defaults live.
+
+Every default number cites ``DOMAIN.md`` (in ``shared/``) or says ``assumed`` with the reason. The
+dataclasses are registered with Hydra's ConfigStore (``register_configs``) so that YAML files under
+``configs/`` are checked against them, and ``govsim.validate.check`` verifies types, ranges and
+cross-field consistency before anything is built.
+
+The split follows DESIGN.md: a *scenario* is the world (territory, demand, baseline resources, unit
+costs), a *policy* is the set of levers of the "four focuses" (四个着力) applied to that world.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CATEGORIES: tuple[str, ...] = (
+    "dispute",  # 矛盾纠纷
+    "safety_hazard",  # 安全隐患
+    "livelihood",  # 民生诉求
+    "city_management",  # 城市管理
+    "petition",  # 信访
+    "special_population",  # 特殊人群服务
+)
+RESIDENT_CHANNELS: tuple[str, ...] = ("app", "hotline", "walkin", "station")
+"""Channels a resident reports through: 邑码解纷 app, 12345 hotline, walk-in 信访超市, 驿站 station."""
+CHANNELS: tuple[str, ...] = ("patrol", *RESIDENT_CHANNELS, "city_system")
+"""All ticket channels; ``city_system`` = 数字城管 / 行政执法 / 平安通 feeds that raise duplicates."""
+SERVICE_FAMILIES: tuple[str, ...] = ("exponential", "gamma", "lognormal", "deterministic")
+HOLIDAYS_2024: tuple[str, ...] = (  # PRC public holidays 2024 (State Council notice); make-up days ignored
+    "2024-01-01", *(f"2024-02-{d}" for d in range(10, 18)), "2024-04-04", "2024-04-05", "2024-04-06",
+    *(f"2024-05-0{d}" for d in range(1, 6)), "2024-06-10", "2024-09-15", "2024-09-16", "2024-09-17",
+    *(f"2024-10-0{d}" for d in range(1, 8)),
+)
+ADMISSION_RULES: tuple[str, ...] = ("admit_all", "cap", "reviewed")
+DEMONSTRATION_RULES: tuple[str, ...] = ("none", "proposed", "all")
+
+
+@dataclass
+class CategoryConfig:
+    """Demand and handling parameters of one incident category (all per incident unless stated)."""
+
+    share: float = 0.2  # of real incidents; assumed per category, see scenario YAML
+    severity_probs: list[float] = field(default_factory=lambda: [0.6, 0.3, 0.1])  # assumed
+    growth_days: float = 10.0  # mean latent days per severity step; assumed
+    visibility: float = 1.0  # patrol detection multiplier; assumed
+    report_propensity: float = 1.0  # resident reporting multiplier; assumed
+    onsite_possible: bool = True  # a grid worker may resolve a minor case on the spot
+    department: str = "civil_affairs"
+    handling_days: float = 0.5  # mean staff-days of department work at severity 1; assumed
+    deadline_working_days: int = 3  # DOMAIN.md "Time limits"
+    priority: int = 1  # department queue class, lower is served first (non-preemptive)
+
+
+@dataclass
+class WorkerConfig:
+    """Grid worker (网格员) baseline: time budget, skill, discovery power."""
+
+    per_grid: float = 1.0  # full-time workers per grid; DOMAIN (Lanzhou: 1,500+ workers, 1,700+ grids)
+    hours_per_week: float = 40.0  # assumed: statutory working week
+    part_time_hours_per_week: float = 20.0  # assumed: half time
+    detect_per_patrol_hour: float = 0.25  # daily hazard per patrol hour per day; assumed (mean delay ~3 d)
+    onsite_hours: float = 1.0  # hours per on-site resolution; assumed
+    onsite_base_prob: float = 0.8  # P(on-site) for a minor case at full skill; assumed (Tangshan 85.9 %)
+    initial_skill: float = 0.6  # assumed: mid-career workforce
+    new_worker_skill: float = 0.3  # assumed
+    learn_rate: float = 0.01  # skill gain per training hour toward 1; assumed
+    turnover_per_year: float = 0.2  # assumed: high turnover of contract grid workers
+    effort: float = 1.0  # detection multiplier; incentives raise it
+
+
+@dataclass
+class TaskConfig:
+    """One administrative task admitted into the grid (入格事项)."""
+
+    hours_per_week: float = 2.0
+    scientific: bool = True  # False: a review (入格审查) exits it from the list
+    data_collection: bool = False  # provincial data import (数据导入) cuts its hours
+    visits: bool = False  # home visits that can also discover incidents
+
+
+@dataclass
+class DepartmentConfig:
+    """A government department type (职能部门) present in every county."""
+
+    staff_per_100k: float = 2.0  # handling staff per 100k residents; assumed, see scenario YAML
+    route_days: float = 0.5  # transfer from centre to department; assumed
+
+
+@dataclass
+class CostConfig:
+    """Unit costs in yuan per year (staff) or per unit; all assumed unless stated."""
+
+    grid_worker: float = 60_000.0  # assumed: Guangdong grid-worker pay order of magnitude
+    part_time_worker: float = 30_000.0  # assumed: half of full time
+    triage_staff: float = 90_000.0  # assumed
+    department_staff: float = 120_000.0  # assumed
+    mediator: float = 60_000.0  # assumed (talent pool: mediators, social workers)
+    yuan_per_point: float = 2.0  # DOMAIN: 1 point = 2 yuan (a Sichuan county scheme)
+    training_per_hour: float = 50.0  # assumed: trainer and materials per worker-hour
+    incentive_per_worker: float = 8_000.0  # assumed: awards and salary tiers
+    demonstration_centre: float = 500_000.0  # assumed: upgrade, per centre-year
+    stationed_staff: float = 120_000.0  # assumed: one department officer per stationed category
+    one_window: float = 200_000.0  # assumed: per county-year for 信访超市 one-window intake
+    liaison: float = 300_000.0  # assumed: per county-year for city–county liaison
+    channel_integration: float = 1_000_000.0  # assumed: per channel-year, city level
+    dedup: float = 500_000.0  # assumed: per year, city level
+    routing_per_accuracy_point: float = 100_000.0  # assumed: per % above baseline, per year
+    hotspot: float = 300_000.0  # assumed: heat-map analytics per year
+    data_import: float = 1_000_000.0  # assumed: provincial data import at 100 %, per year
+    station: float = 50_000.0  # assumed: one 驿站 per year
+    case_library: float = 300_000.0  # assumed: per year, city level
+    worker_points_per_worker: float = 2_000.0  # assumed: grid-worker points scheme
+
+
+def default_categories() -> dict[str, CategoryConfig]:
+    """The six incident categories. Shares, growth and handling are assumed (no public grid-event mix);
+    time limits follow DOMAIN.md "Time limits" as noted per line."""
+    c = CategoryConfig
+    return {
+        # grid rule: hard cases within 7 days (DOMAIN); disputes grow fast if left (seed: 化解在萌芽状态)
+        "dispute": c(0.15, [0.5, 0.35, 0.15], 5.0, 0.8, 1.2, True, "justice", 0.5, 7, 1),
+        # emergency: same day (DOMAIN) → one working day
+        "safety_hazard": c(0.15, [0.6, 0.3, 0.1], 10.0, 1.2, 0.8, True, "emergency", 0.25, 1, 0),
+        # consultation / help: ≤ 3 working days (DOMAIN)
+        "livelihood": c(0.35, [0.7, 0.25, 0.05], 20.0, 0.7, 1.2, True, "civil_affairs", 0.25, 3, 1),
+        # complaint / report: ≤ 13 working days (DOMAIN)
+        "city_management": c(0.25, [0.7, 0.25, 0.05], 30.0, 1.5, 0.8, True, "urban_management", 0.25, 13, 1),
+        # petition: resolve ≤ 60 days (信访工作条例, DOMAIN) ≈ 42 working days
+        "petition": c(0.03, [0.2, 0.5, 0.3], 30.0, 0.5, 1.5, False, "petition_bureau", 1.0, 42, 1),
+        # visits and services to special populations: help ≤ 3 working days (DOMAIN)
+        "special_population": c(0.07, [0.7, 0.25, 0.05], 15.0, 1.0, 0.6, True, "civil_affairs", 0.25, 3, 1),
+    }
+
+
+def default_departments() -> dict[str, DepartmentConfig]:
+    """County departments; staff per 100k residents assumed so that baseline utilisation is ≈ 0.8–0.9
+    (a stressed but stable system, on-time rate well below the mature 99.8 % of DOMAIN)."""
+    d = DepartmentConfig
+    return {
+        "justice": d(4.0, 0.5),  # 司法 (mediation of disputes)
+        "emergency": d(4.0, 0.25),  # 应急管理
+        "civil_affairs": d(8.0, 0.5),  # 民政 (livelihood, special populations)
+        "urban_management": d(4.5, 0.5),  # 城管
+        "petition_bureau": d(5.0, 0.5),  # 信访局
+    }
+
+
+def default_tasks() -> dict[str, TaskConfig]:
+    """Tasks admitted into the grid (seed article and DOMAIN list the first three); hours assumed."""
+    t = TaskConfig
+    return {
+        "elderly_visits": t(6.0, True, False, True),  # visits to residents aged 65+
+        "corrections_patrol": t(2.0, True, False, False),  # community-corrections patrols
+        "rental_housing_data": t(4.0, True, True, False),  # 出租房 data collection
+        "floating_population_data": t(4.0, True, True, False),  # 流动人口 data collection
+        "other_department_tasks": t(8.0, False, False, False),  # tasks other departments push down
+    }
+
+
+@dataclass
+class ResponseConfig:
+    """How people and organisations respond to levers (behavioural elasticities), all assumed.
+
+    These are properties of the world, not of a policy, so they live in the scenario; a sensitivity
+    analysis (issue #4) varies them as uncertainties.
+    """
+
+    incentive_effort: float = 1.15  # assumed: awards and pay tiers raise patrol effort 15 %
+    incentive_turnover: float = 0.5  # assumed: and halve turnover
+    worker_points_effort: float = 1.1  # assumed
+    mentoring_learning: float = 2.0  # assumed: 传帮带 doubles a new worker's learning
+    points_report: float = 0.1  # assumed: reporting hazard +10 % per point per report
+    points_false: float = 0.5  # assumed: false reports +50 % per point per report
+    portal_report: float = 1.3  # assumed: 邑码解纷 upgrade makes reporting 30 % likelier
+    portal_false: float = 1.2  # assumed
+    station_report: float = 1.3  # assumed: a 驿站 nearby makes reporting 30 % likelier
+    grids_per_station: int = 3  # assumed: a station serves an estate or park of about 3 grids
+    walkin_misroute: float = 2.0  # assumed: walk-ins without one window bounce twice as often
+    stationed_route_days: float = 0.05  # assumed: handed across the room
+    demonstration_triage_staff: int = 2  # assumed: extra staff in a demonstration centre
+    demonstration_stationed: list[str] = field(default_factory=lambda: ["dispute", "livelihood"])
+    demonstration_counties: list[str] = field(default_factory=lambda: ["蓬江区", "江海区"])  # seed article
+    case_library_work: float = 0.85  # assumed: common cases (severity 1–2) 15 % faster
+    liaison_work: float = 0.7  # assumed: escalated hard cases 30 % faster with city–county liaison
+    hotspot_focus: float = 1.0  # exponent of heat in hotspot patrol allocation; assumed
+    visit_discovery: float = 0.5  # assumed: a visit hour discovers half as much as a patrol hour
+    trust_gain: float = 0.05  # assumed: trust moves 5 % toward 1 after a satisfying case
+    trust_loss: float = 0.1  # assumed: and 10 % toward 0 after an unsatisfying one
+
+
+@dataclass
+class ScenarioConfig:
+    """The world: territory, demand, baseline resources and unit costs (not policy)."""
+
+    name: str = "jiangmen"
+    territory: str = "jiangmen"  # a CSV under govsim/data/territory/ or a path to one
+    population_scale: float = 1.0
+    grid_size: int = 1500  # residents per grid; assumed (≈ 400–500 households)
+    residents_per_agent: int = 100  # resident-state granularity; 1 = one row per resident
+    incident_rate: float = 0.2  # per resident-year; DESIGN §3, DOMAIN (NYC 311: 0.22)
+    demand_dispersion: float = 0.5  # lognormal sigma of grid demand; assumed (hot spots exist)
+    instant_discovery: bool = False  # validation only: reported the moment it occurs
+    resident_report_rate: float = 0.08  # daily hazard at trust 1; assumed (patrol finds most, DOMAIN)
+    initial_trust: float = 0.6  # assumed
+    channel_mix: list[float] = field(default_factory=lambda: [0.3, 0.4, 0.2, 0.1])  # assumed
+    non_integrated_delay_days: float = 1.0  # manual forwarding; assumed
+    duplicate_prob: float = 0.06  # DOMAIN: 5–7 % duplicates across channels
+    duplicate_lag_days: float = 0.5  # mean delay of the second report; assumed
+    duplicate_work: float = 0.3  # share of a case's work a department spends on a duplicate; assumed
+    false_report_rate: float = 0.002  # per resident-year without points; assumed
+    triage_staff_per_100k: float = 2.0  # town-centre triage staff; assumed (≥ 1 per centre)
+    triage_days: float = 0.02  # mean per ticket; DOMAIN 3.7–6 min handling, centre staffed part-day
+    triage_family: str = "exponential"
+    service_family: str = "gamma"
+    service_cv: float = 1.0  # coefficient of variation of handling work; assumed
+    severity_work: list[float] = field(default_factory=lambda: [1.0, 1.5, 3.0])  # assumed
+    misroute_return_days: float = 1.0  # a wrongly routed case comes back; assumed
+    feedback_days: float = 1.0  # call-back to the reporter; assumed
+    satisfaction_base: float = 0.92  # assumed
+    satisfaction_late_penalty: float = 0.3  # assumed
+    reopen_prob: float = 0.5  # of the unsatisfied; assumed
+    petition_prob: float = 0.2  # of the unsatisfied not reopened; assumed
+    max_reopens: int = 2
+    escalation_working_days: list[int] = field(default_factory=lambda: [1, 5, 10, 20])
+    # reminder next working day, supervision 5 days later (DOMAIN "Time limits"); county, city assumed
+    start_date: str = "2024-01-01"
+    holidays: list[str] = field(default_factory=lambda: list(HOLIDAYS_2024))
+    categories: dict[str, CategoryConfig] = field(default_factory=default_categories)
+    departments: dict[str, DepartmentConfig] = field(default_factory=default_departments)
+    tasks: dict[str, TaskConfig] = field(default_factory=default_tasks)
+    worker: WorkerConfig = field(default_factory=WorkerConfig)
+    response: ResponseConfig = field(default_factory=ResponseConfig)
+    cost: CostConfig = field(default_factory=CostConfig)
+
+
+@dataclass
+class GridPolicy:
+    """强网格: staffing, training, task admission, incentives, resident participation."""
+
+    staffing: float = 1.0  # multiplier on workers per grid
+    part_time_share: float = 0.0  # of workers, each at part-time hours
+    training_hours: float = 1.0  # per worker-week
+    mentoring: bool = False  # 传帮带: new workers learn twice as fast
+    admission: str = "admit_all"  # admit_all | cap | reviewed (入格审查)
+    admission_cap_hours: float = 10.0  # with admission=cap
+    incentives: bool = False  # awards and salary tiers: effort up, turnover down
+    resident_points: float = 0.0  # points per real report (积分回馈)
+    portal: bool = False  # 邑码解纷 portal upgrade: easier resident reporting
+
+
+@dataclass
+class PlatformPolicy:
+    """强平台: centre capacity, demonstration centres, stationed departments, one window, liaison."""
+
+    triage_staffing: float = 1.0  # multiplier on triage staff per centre
+    demonstration: str = "none"  # none | proposed | all
+    demonstration_per_county: int = 4  # DOMAIN: 3–5 per other county
+    stationed: list[str] = field(default_factory=list)  # categories stationed at town centres
+    one_window: bool = False  # 信访超市 一窗式受理
+    liaison: bool = False  # 市县两级挂钩联系点
+
+
+@dataclass
+class FusionPolicy:
+    """强数智融合: channel integration, dedup, routing accuracy, hotspot patrol, data import."""
+
+    integrated: list[str] = field(default_factory=lambda: ["app"])
+    dedup: bool = False
+    routing_accuracy: float = 0.85  # assumed baseline
+    hotspot_patrol: bool = False  # 群众诉求热点图 guides patrol
+    data_import: float = 0.0  # share of data-collection hours replaced by provincial import
+    visits_discover: bool = False  # 65+ visits on 粤平安 also discover incidents
+
+
+@dataclass
+class MechanismPolicy:
+    """强机制协同: time limits, accountability, talent pool, stations, case library, points."""
+
+    deadline_scale: float = 1.0  # multiplier on every category's time limit
+    accountability: bool = False  # 基层发令、部门执行: departments serve by deadline
+    mediators_per_town: float = 0.0  # talent pool adding dispute capacity
+    stations_per_town: int = 0  # N 驿站 as intake points
+    case_library: bool = False  # shorter handling of common cases
+    worker_points: bool = False  # 积分制 for grid workers and volunteers
+    department_staffing: float = 1.0  # multiplier on department staff
+
+
+@dataclass
+class PolicyConfig:
+    """A policy: one value per lever of the four focuses."""
+
+    name: str = "baseline"
+    grid: GridPolicy = field(default_factory=GridPolicy)
+    platform: PlatformPolicy = field(default_factory=PlatformPolicy)
+    fusion: FusionPolicy = field(default_factory=FusionPolicy)
+    mechanism: MechanismPolicy = field(default_factory=MechanismPolicy)
+
+
+@dataclass
+class OutputConfig:
+    """What a run writes besides the records."""
+
+    figures: bool = True
+    progress: bool = True
+    lang: str = "zh"  # zh | en, labels of tables and figures
+
+
+@dataclass
+class GovsimConfig:
+    """One run: a scenario under a policy, for one seed and replication."""
+
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    seed: int = 0
+    replication: int = 0
+    horizon_days: float = 365.0
+    warmup_days: float = 30.0  # assumed; issue #4 adds MSER-5 detection
+
+
+def register_configs() -> None:
+    """Register the schema with Hydra's ConfigStore (called by the CLI, never at import)."""
+    from hydra.core.config_store import ConfigStore
+
+    cs = ConfigStore.instance()
+    cs.store(name="govsim_schema", node=GovsimConfig)
+    cs.store(group="scenario", name="scenario_schema", node=ScenarioConfig)
+    cs.store(group="policy", name="policy_schema", node=PolicyConfig)

@@ -1,0 +1,330 @@
+"""The closed loop of an incident (巡查→上报→流转→处置→反馈), as vectorised daily steps and SimPy events.
+
+Each day ``occur`` draws the day's latent incidents in one vectorised step, with everything intrinsic
+to them (place, category, severity clocks, discovery clocks, reporter, work content and the uniforms
+their later decisions use), so that a policy changing later events never shifts a stream (DESIGN §4).
+The race between the grid worker's patrol and the resident's report sets when each is found (上报).
+
+``intake`` takes the day's reports: merges duplicates (dedup), resolves minor cases on the spot
+(就地化解), and sends the rest through centre triage (分类分层分级, a FIFO multi-server queue per town,
+evaluated exactly in arrival order) and routing (流转, with mis-routes returned and re-routed).
+Departments (``DepartmentDesk``) are SimPy-driven non-preemptive priority queues with finite staff;
+at the end of handling (处置) the reporter gives feedback (反馈): satisfied closes, unsatisfied reopens
+the case or turns into a petition. Only arrivals at and completions by departments are SimPy events;
+everything without contention is computed, which is what keeps a million incidents cheap.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+
+import numpy as np
+import simpy
+
+from govsim.agents import Residents, Workforce
+from govsim.config import CHANNELS
+from govsim.departments import PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules
+from govsim.policies import Levers
+from govsim.records import INCIDENT_SCHEMA, Columns
+from govsim.scenario import Scenario
+
+PATROL, WALKIN = CHANNELS.index("patrol"), CHANNELS.index("walkin")
+CITY_SYSTEM = CHANNELS.index("city_system")
+
+DRAWS_SCHEMA: dict[str, tuple[str, str | int]] = {
+    "u_onsite": ("float64", "on-site resolution"),
+    "triage_s": ("float64", "centre handling time, days"),
+    "u_route": ("float64", 3),  # mis-route uniforms, one per routing attempt
+    "work": ("float64", 3),  # standardised work content (mean 1), first handling and two reopens
+    "u_sat": ("float64", 3),
+    "u_after": ("float64", 3),  # reopen / petition after an unsatisfied feedback
+    "esc": ("float64", 4),  # escalation ladder times, set at report
+}
+
+
+def standard_work(rng: np.random.Generator, family: str, cv: float, size: Any) -> np.ndarray:
+    """Draws with mean 1 and coefficient of variation ``cv`` from the named family."""
+    if family == "exponential":
+        return rng.exponential(1.0, size)
+    if family == "gamma":
+        k = 1.0 / cv**2
+        return rng.gamma(k, 1.0 / k, size)
+    if family == "lognormal":
+        s2 = np.log1p(cv**2)
+        return rng.lognormal(-s2 / 2, np.sqrt(s2), size)
+    return np.ones(size)
+
+
+def pick(cum: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Index drawn by uniforms ``u`` from cumulative probabilities ``cum`` (last = 1)."""
+    return np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)
+
+
+class IncidentLoop:
+    """Generates incidents and carries each through the closed loop; writes the incident records."""
+
+    def __init__(self, env: simpy.Environment, sc: Scenario, lv: Levers, streams: dict[str, np.random.Generator],
+                 workforce: Workforce, residents: Residents, capacity: int) -> None:
+        self.env, self.sc, self.lv, self.rng = env, sc, lv, streams
+        self.workforce, self.residents = workforce, residents
+        self.cfg = sc.cfg
+        tr = sc.territory
+        self.tickets = Columns(dict(INCIDENT_SCHEMA), capacity)
+        self.draws = Columns(DRAWS_SCHEMA, capacity)
+        self.false = Columns(dict(INCIDENT_SCHEMA), 64)
+        self.grid_rate = tr.grid_population * tr.grid_demand * self.cfg.incident_rate / 365.0
+        self.grid_cum = np.cumsum(tr.grid_population) / tr.grid_population.sum()
+        self.cat_cum = np.cumsum(sc.cat_share)
+        self.sev_cum = np.cumsum(sc.cat_severity / sc.cat_severity.sum(axis=1, keepdims=True), axis=1)
+        mix = np.asarray(self.cfg.channel_mix, dtype=float)
+        self.channel_cum = np.cumsum(mix / mix.sum())
+        self.pending_ids = np.empty(0, dtype=np.int64)
+        self.pending_t = np.empty(0)
+        self.triage_free = [[0.0] * int(c) for c in lv.town_triage]
+        self.rules = Rules(self.cfg.feedback_days, self.cfg.max_reopens, lv.liaison_work, lv.accountability)
+        self.outcomes = Outcomes(self.tickets.cols)
+        self.desks = [DepartmentDesk(env, int(s), self.rules, self.outcomes) for s in lv.dept_servers.ravel()]
+        self.n_dept = len(sc.departments)
+        self.heat_days = np.zeros((28, tr.n_grids))
+        self.petition_cat = sc.categories.index("petition") if "petition" in sc.categories else -1
+        self.dispute_cat = sc.categories.index("dispute") if "dispute" in sc.categories else -1
+
+    # ---- occurrence (latent) and discovery -------------------------------------------------------
+    def occur(self, day: int) -> None:
+        """Draw the day's latent incidents and when each is found; queue them for their report day."""
+        sc, cfg, r = self.sc, self.cfg, self.rng
+        tr = sc.territory
+        grid = np.repeat(np.arange(tr.n_grids), r["occurrence"].poisson(self.grid_rate))
+        n = len(grid)
+        if n == 0:
+            return
+        t_occ = day + r["occurrence"].random(n)
+        cat = pick(self.cat_cum, r["occurrence"].random(n))
+        sev0 = 1 + (r["severity"].random(n)[:, None] > self.sev_cum[cat][:, :2]).sum(axis=1)
+        growth = r["severity"].exponential(1.0, (n, 2)).cumsum(axis=1) * sc.cat_growth_days[cat][:, None]
+        clocks = r["discovery"].exponential(1.0, (n, 2))
+        reporter = self.residents.pick(grid, r["reporting"].random(n))
+        res_channel = 1 + pick(self.channel_cum, r["reporting"].random(n))
+        delay, by_patrol = self.discovery_delay(grid, cat, reporter, clocks)
+        sev = np.minimum(3, sev0 + (delay[:, None] > growth).sum(axis=1))
+        petition = (cat == self.dispute_cat) & (sev == 3) & (self.petition_cat >= 0)
+        t_report = t_occ + delay
+        ids = self.tickets.add(
+            n, grid=grid, community=tr.grid_community[grid], town=tr.grid_town[grid],
+            county=tr.town_county[tr.grid_town[grid]], category_initial=cat,
+            category=np.where(petition, self.petition_cat, cat), channel=np.where(by_patrol, PATROL, res_channel),
+            severity_initial=sev0, severity=sev, reporter=reporter, t_occur=t_occ, t_report=t_report,
+            petitioned=petition, duplicate_of=-1,
+        )
+        self._draw_handling(n)
+        dup = self._duplicates(ids, r["duplicates"])
+        self._pend(np.concatenate([ids, dup]))
+
+    def discovery_delay(self, grid: np.ndarray, cat: np.ndarray, reporter: np.ndarray,
+                        clocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Time to discovery: the earlier of patrol and resident report, each with today's hazard."""
+        if self.cfg.instant_discovery:
+            return np.zeros(len(grid)), np.zeros(len(grid), dtype=bool)
+        res = self.residents
+        hp = self.workforce.hazard[grid] * self.sc.cat_visibility[cat]
+        hr = (self.cfg.resident_report_rate * res.trust[reporter] * res.propensity[reporter]
+              * self.sc.cat_propensity[cat] * self.lv.report_multiplier[grid])
+        with np.errstate(divide="ignore"):
+            dp, dr = clocks[:, 0] / hp, clocks[:, 1] / hr
+        return np.minimum(dp, dr), dp < dr
+
+    def _draw_handling(self, n: int) -> None:
+        r, cfg = self.rng, self.cfg
+        self.draws.add(
+            n, u_onsite=r["onsite"].random(n),
+            triage_s=standard_work(r["triage"], cfg.triage_family, 1.0, n) * cfg.triage_days,
+            u_route=r["routing"].random((n, 3)),
+            work=standard_work(r["service"], cfg.service_family, cfg.service_cv, (n, 3)),
+            u_sat=r["feedback"].random((n, 3)), u_after=r["feedback"].random((n, 3)),
+        )
+
+    def _duplicates(self, ids: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Second reports of the same incident through another channel (DOMAIN: 5–7 %)."""
+        u, u_ch, lag = rng.random(len(ids)), rng.random(len(ids)), rng.exponential(self.cfg.duplicate_lag_days, len(ids))
+        orig = ids[u < self.cfg.duplicate_prob]
+        if len(orig) == 0:
+            return orig
+        c = self.tickets.cols
+        ch = 1 + pick(self.channel_cum, u_ch[: len(orig)])
+        ch = np.where(ch == c["channel"][orig], CITY_SYSTEM, ch)
+        copy = {k: c[k][orig] for k in ("grid", "community", "town", "county", "category_initial", "category",
+                                         "severity_initial", "severity", "reporter", "t_occur", "petitioned")}
+        dup = self.tickets.add(len(orig), **copy, channel=ch, duplicate_of=orig,
+                               t_report=c["t_report"][orig] + lag[: len(orig)])
+        self._draw_handling(len(orig))
+        return dup
+
+    def _pend(self, ids: np.ndarray) -> None:
+        self.pending_ids = np.concatenate([self.pending_ids, ids])
+        self.pending_t = np.concatenate([self.pending_t, self.tickets.cols["t_report"][ids]])
+
+    def take_reports(self, day: int) -> np.ndarray:
+        """Tickets reported during ``day``, in report-time order."""
+        due = self.pending_t < day + 1
+        ids, t = self.pending_ids[due], self.pending_t[due]
+        self.pending_ids, self.pending_t = self.pending_ids[~due], self.pending_t[~due]
+        return ids[np.argsort(t, kind="stable")]
+
+    def latent_count(self) -> int:
+        """Incidents occurred but not yet reported."""
+        return len(self.pending_ids)
+
+    # ---- intake: merge, on-site, triage, route -------------------------------------------------------
+    def intake(self, day: int) -> None:
+        """Process the day's reports (上报) through the centre to the departments (流转)."""
+        ids = self.take_reports(day)
+        c = self.tickets.cols
+        np.add.at(self.heat_days[day % 28], c["grid"][ids], 1.0)
+        self._pay_points(ids)
+        ids = self._merge_duplicates(ids)
+        c["deadline"][ids] = self.sc.calendar.add_working_days(c["t_report"][ids], self.lv.deadline_wd[c["category"][ids]])
+        ids = self._resolve_on_site(ids)
+        false_ids, false_service = self._false_reports(day)
+        self._triage(ids, false_ids, false_service)
+        self._route(ids)
+
+    def _pay_points(self, ids: np.ndarray) -> None:
+        c = self.tickets.cols
+        paid = ids[(c["channel"][ids] != PATROL) & (c["duplicate_of"][ids] < 0)]
+        np.add.at(self.residents.points, c["reporter"][paid], self.lv.policy.grid.resident_points)
+
+    def _merge_duplicates(self, ids: np.ndarray) -> np.ndarray:
+        """With dedup, a duplicate whose two channels both feed the platform is merged at intake."""
+        c = self.tickets.cols
+        orig = c["duplicate_of"][ids]
+        is_dup = orig >= 0
+        if not self.lv.dedup or not is_dup.any():
+            return ids
+        integ = self.lv.integrated
+        merged = is_dup & integ[c["channel"][ids]] & integ[c["channel"][np.maximum(orig, 0)]]
+        c["end_state"][ids[merged]] = 2
+        return ids[~merged]
+
+    def _resolve_on_site(self, ids: np.ndarray) -> np.ndarray:
+        """A minor case found on patrol is resolved on the spot with probability rising with skill."""
+        c, d, wf = self.tickets.cols, self.draws.cols, self.workforce
+        g = c["grid"][ids]
+        ok = ((c["channel"][ids] == PATROL) & (c["severity"][ids] == 1) & self.sc.cat_onsite[c["category"][ids]]
+              & (c["duplicate_of"][ids] < 0)
+              & (d["u_onsite"][ids] < self.cfg.worker.onsite_base_prob * wf.grid_skill[g]))
+        done = ids[ok]
+        t = c["t_report"][done] + self.cfg.worker.onsite_hours / 24.0
+        c["on_site"][done] = True
+        c["t_handle_start"][done] = c["t_report"][done]
+        c["t_handle_end"][done] = t
+        c["t_close"][done] = t
+        sat = d["u_sat"][done, 0] < self.cfg.satisfaction_base
+        c["satisfied"][done] = sat
+        self._update_trust(c["reporter"][done], sat)
+        np.add.at(wf.onsite_hours, g[ok], self.cfg.worker.onsite_hours)
+        return ids[~ok]
+
+    def _false_reports(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Reports of things that did not happen; triaged, then dismissed. Own stream, own table."""
+        rng, sc = self.rng["false_reports"], self.sc
+        n = rng.poisson(self.lv.false_rate * sc.population / 365.0)
+        grid = pick(self.grid_cum, rng.random(n))
+        tr = sc.territory
+        cat = pick(self.cat_cum, rng.random(n))
+        ids = self.false.add(
+            n, grid=grid, community=tr.grid_community[grid], town=tr.grid_town[grid],
+            county=tr.town_county[tr.grid_town[grid]], category_initial=cat, category=cat,
+            channel=1 + pick(self.channel_cum, rng.random(n)), is_false=True, t_report=day + rng.random(n),
+        )
+        return ids, standard_work(rng, self.cfg.triage_family, 1.0, n) * self.cfg.triage_days
+
+    def _triage(self, ids: np.ndarray, false_ids: np.ndarray, false_service: np.ndarray) -> None:
+        """FIFO multi-server triage per town centre, in order of arrival at the centre."""
+        c, d, f = self.tickets.cols, self.draws.cols, self.false.cols
+        late = ~self.lv.integrated[c["channel"][ids]] * self.cfg.non_integrated_delay_days
+        arrive = np.concatenate([c["t_report"][ids] + late, f["t_report"][false_ids]])
+        service = np.concatenate([d["triage_s"][ids], false_service])
+        town = np.concatenate([c["town"][ids], f["town"][false_ids]])
+        order = np.argsort(arrive, kind="stable")
+        start = np.empty(len(arrive))
+        free = self.triage_free
+        for k, a, s, tw in zip(order.tolist(), arrive[order].tolist(), service[order].tolist(), town[order].tolist(),
+                               strict=True):
+            h = free[tw]
+            b = h[0] if h[0] > a else a
+            heapq.heapreplace(h, b + s)
+            start[k] = b
+        n = len(ids)
+        c["t_triage_start"][ids], c["t_triage_end"][ids] = start[:n], start[:n] + service[:n]
+        f["t_triage_start"][false_ids], f["t_triage_end"][false_ids] = start[n:], start[n:] + service[n:]
+        f["t_close"][false_ids] = start[n:] + service[n:]
+
+    def _route(self, ids: np.ndarray) -> None:
+        """Dispatch to the county department; mis-routed cases come back and are routed again."""
+        c, d, lv, sc, cfg = self.tickets.cols, self.draws.cols, self.lv, self.sc, self.cfg
+        cat, town, ch = c["category"][ids], c["town"][ids], c["channel"][ids]
+        dept = sc.cat_department[cat]
+        stationed = lv.stationed[town, cat]
+        p_mis = lv.misroute * np.where(ch == PATROL, 1.5 - self.workforce.grid_skill[c["grid"][ids]], 1.0)
+        p_mis = p_mis * np.where((ch == WALKIN) & ~lv.town_one_window[town], cfg.response.walkin_misroute, 1.0)
+        p_mis = np.where(stationed, 0.0, np.minimum(p_mis, 1.0))
+        n_mis = (d["u_route"][ids] < p_mis[:, None]).cumprod(axis=1).sum(axis=1)
+        travel = np.where(stationed, cfg.response.stationed_route_days, sc.dept_route_days[dept])
+        arrive = c["t_triage_end"][ids] + travel + n_mis * cfg.misroute_return_days
+        c["n_misroutes"][ids] = n_mis
+        c["department"][ids] = c["county"][ids] * self.n_dept + dept
+        c["t_dept_arrive"][ids] = arrive
+        d["esc"][ids] = sc.calendar.add_working_days(
+            c["deadline"][ids][:, None], np.asarray(cfg.escalation_working_days)[None, :])
+        self._dispatch(ids)
+
+    def _dispatch(self, ids: np.ndarray) -> None:
+        """Prepare each routed case's ``Job`` in one vectorised step and schedule its arrival."""
+        c, d, lv, sc, cfg = self.tickets.cols, self.draws.cols, self.lv, self.sc, self.cfg
+        cat, sev = c["category"][ids], c["severity"][ids]
+        base = sc.cat_handling_days[cat] * lv.work_multiplier[sev - 1]
+        base = base * np.where(c["duplicate_of"][ids] >= 0, cfg.duplicate_work, 1.0)
+        work = d["work"][ids] * base[:, None]
+        u = d["u_sat"][ids]
+        on_time = u < cfg.satisfaction_base
+        late = u < cfg.satisfaction_base - cfg.satisfaction_late_penalty
+        ua = d["u_after"][ids]
+        after = np.where(ua < cfg.reopen_prob, REOPEN,
+                         np.where(ua < cfg.reopen_prob + (1 - cfg.reopen_prob) * cfg.petition_prob, PETITION, 0))
+        arrive = c["t_dept_arrive"][ids]
+        key = c["deadline"][ids] if lv.accountability else arrive
+        env, desks, now, active = self.env, self.desks, self.env.now, self.outcomes.active
+        rows = zip(ids.tolist(), c["department"][ids].tolist(), sc.cat_priority[cat].tolist(), key.tolist(),
+                   c["deadline"][ids].tolist(), d["esc"][ids, 2].tolist(), work.tolist(),
+                   on_time.tolist(), late.tolist(), after.tolist(),
+                   c["reporter"][ids].tolist(), arrive.tolist(), strict=True)
+        for i, g, klass, k, dl, lift, w, so, sl, af, rep, t in rows:
+            desk = desks[g]
+            job = Job(i, desk, klass, k, dl, lift, w, so, sl, af, rep)
+            active[i] = job
+            env.timeout(t - now, job).callbacks.append(desk.arrive)
+
+    def apply_trust(self) -> None:
+        """Feedback of the day moves each reporter's trust (applied once a day, vectorised)."""
+        if not self.outcomes.trust:
+            return
+        rep, sat = np.array(self.outcomes.trust, dtype=np.int64).T
+        self._update_trust(rep, sat.astype(bool))
+        self.outcomes.trust.clear()
+
+    def write_outcomes(self) -> None:
+        """Write the cases still in department hands at the horizon into the incident records."""
+        c = self.tickets.cols
+        started = [j for j in self.outcomes.active.values() if j.start >= 0]
+        if started:
+            i = np.array([j.i for j in started], dtype=np.int64)
+            c["t_handle_start"][i] = [j.start for j in started]
+            c["handle_days"][i] = [j.busy for j in started]
+            c["reopen_count"][i] = [j.k for j in started]
+
+    def _update_trust(self, reporter: np.ndarray, sat: np.ndarray) -> None:
+        r, res = self.cfg.response, self.residents
+        t = res.trust[reporter]
+        res.trust[reporter] = np.where(sat, t + r.trust_gain * (1 - t), t - r.trust_loss * t)

@@ -1,0 +1,153 @@
+"""Metrics: pure functions from records to tidy tables. Nothing here runs the model.
+
+Conventions: a *real* incident is neither a false report nor a duplicate ticket; metrics count tickets
+reported at or after the warm-up; times are in days. The KPI set used in practice: 按期办结率
+(on-time rate), 直接办结率 (resolved at first contact: on site), 返工率 (reopen rate), 满意率
+(satisfaction rate).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from govsim.records import Records
+
+KPI_LABELS: dict[str, tuple[str, str]] = {  # key: (English, 中文)
+    "incidents": ("incidents reported", "上报事件数"),
+    "resolution_mean": ("resolution time, mean (d)", "办结时长均值(天)"),
+    "resolution_median": ("resolution time, median (d)", "办结时长中位数(天)"),
+    "resolution_p90": ("resolution time, p90 (d)", "办结时长P90(天)"),
+    "discovery_delay": ("discovery delay, mean (d)", "发现时滞均值(天)"),
+    "patrol_share": ("found by patrol", "巡查发现占比"),
+    "triage_wait": ("centre wait, mean (d)", "中心分拨等待(天)"),
+    "routing_time": ("routing time, mean (d)", "流转时长(天)"),
+    "department_wait": ("department wait, mean (d)", "部门等待(天)"),
+    "backlog_mean": ("backlog, mean", "积压均值"),
+    "on_time_rate": ("on-time rate 按期办结率", "按期办结率"),
+    "overdue_rate": ("overdue rate", "逾期率"),
+    "escalation_rate": ("escalation rate (any rung)", "升级率"),
+    "lifted_rate": ("lifted to county or city", "提级至县市比例"),
+    "on_site_share": ("resolved on site 直接办结率", "直接办结率"),
+    "reopen_rate": ("reopen rate 返工率", "返工率"),
+    "satisfaction_rate": ("satisfaction rate 满意率", "满意率"),
+    "petition_rate": ("became petitions", "转信访比例"),
+    "misroute_rate": ("mis-routed", "误派率"),
+    "duplicate_tickets": ("duplicate tickets handled", "重复工单处理数"),
+    "merged_duplicates": ("duplicates merged", "合并重复工单数"),
+    "false_reports": ("false reports", "虚假上报数"),
+}
+
+
+def _after_warmup(rec: Records) -> pd.DataFrame:
+    inc = rec.incidents
+    return inc[inc["t_report"] >= rec.warmup]
+
+
+def _kpis(t: pd.DataFrame, backlog_mean: float) -> dict[str, float]:
+    real = t[~t["is_false"] & (t["duplicate_of"] < 0)]
+    closed = real[real["end_state"] == 0]
+    res = (closed["t_close"] - closed["t_report"]).to_numpy()
+    routed = real[real["department"] >= 0]
+    finished = real[~real["t_handle_end"].isna()]
+    fed = real[real["satisfied"] >= 0]
+
+    def mean(x: pd.Series | np.ndarray) -> float:
+        return float(np.nanmean(x)) if len(x) else float("nan")
+
+    return {
+        "incidents": float(len(real)),
+        "resolution_mean": mean(res),
+        "resolution_median": float(np.median(res)) if len(res) else float("nan"),
+        "resolution_p90": float(np.quantile(res, 0.9)) if len(res) else float("nan"),
+        "discovery_delay": mean(real["t_report"] - real["t_occur"]),
+        "patrol_share": mean(real["channel"] == 0),
+        "triage_wait": mean(routed["t_triage_start"] - routed["t_report"]),
+        "routing_time": mean(routed["t_dept_arrive"] - routed["t_triage_end"]),
+        "department_wait": mean(routed["t_handle_start"] - routed["t_dept_arrive"]),
+        "backlog_mean": backlog_mean,
+        "on_time_rate": mean(finished["t_handle_end"] <= finished["deadline"]),
+        "overdue_rate": mean(routed["overdue"]),
+        "escalation_rate": mean(routed["escalation_level"] >= 1),
+        "lifted_rate": mean(routed["escalation_level"] >= 3),
+        "on_site_share": mean(real["on_site"]),
+        "reopen_rate": mean(routed["reopen_count"] > 0),
+        "satisfaction_rate": mean(fed["satisfied"] == 1),
+        "petition_rate": mean(real["petitioned"]),
+        "misroute_rate": mean(routed["n_misroutes"] > 0),
+        "duplicate_tickets": float(((t["duplicate_of"] >= 0) & (t["end_state"] != 2)).sum()),
+        "merged_duplicates": float((t["end_state"] == 2).sum()),
+        "false_reports": float(t["is_false"].sum()),
+    }
+
+
+def kpi_table(rec: Records, by: str | None = None) -> pd.DataFrame:
+    """KPIs overall (``by=None``) or per ``'category'`` or ``'county'``: one row per group, tidy."""
+    t = _after_warmup(rec)
+    ts = rec.timeseries[rec.timeseries["day"] >= rec.warmup]
+    if by is None:
+        return pd.DataFrame([{"group": "all", **_kpis(t, float(ts.groupby("day")["backlog"].sum().mean()))}])
+    labels = rec.categories if by == "category" else rec.counties
+    rows = []
+    for k, name in enumerate(labels):
+        part = t[t[by] == k]
+        if by == "county":
+            towns = [i for i, c in enumerate(_town_county(rec)) if c == k]
+            backlog = float(ts[ts["town"].isin(towns)].groupby("day")["backlog"].sum().mean())
+        else:
+            backlog = float("nan")
+        rows.append({"group": name, **_kpis(part, backlog)})
+    return pd.DataFrame(rows)
+
+
+def _town_county(rec: Records) -> list[int]:
+    inc = rec.incidents
+    first = inc.drop_duplicates("town").set_index("town")["county"]
+    return [int(first.get(t, -1)) for t in range(len(rec.towns))]
+
+
+def utilisation(rec: Records, servers: np.ndarray) -> pd.DataFrame:
+    """Busy share of each department's staff over the measured period (handling time / capacity)."""
+    t = _after_warmup(rec)
+    busy = t[t["department"] >= 0].groupby("department")["handle_days"].sum()
+    flat = servers.ravel()
+    span = rec.horizon - rec.warmup
+    n_dept = len(rec.departments)
+    return pd.DataFrame({
+        "county": [rec.counties[g // n_dept] for g in range(len(flat))],
+        "department": [rec.departments[g % n_dept] for g in range(len(flat))],
+        "servers": flat,
+        "utilisation": [float(busy.get(g, 0.0)) / (flat[g] * span) for g in range(len(flat))],
+    })
+
+
+def cost_table(rec: Records, annual: dict[str, float], resident_points: float, yuan_per_point: float) -> pd.DataFrame:
+    """Cost in yuan over the measured period: committed resources plus points paid for real reports."""
+    years = (rec.horizon - rec.warmup) / 365.0
+    t = _after_warmup(rec)
+    paid = ((t["channel"] > 0) & (t["duplicate_of"] < 0) & ~t["is_false"]).sum()
+    items = {k: v * years for k, v in annual.items()}
+    items["resident_points"] = float(paid) * resident_points * yuan_per_point
+    return pd.DataFrame({"item": list(items), "yuan": list(items.values())})
+
+
+def summary_text(kpis: pd.DataFrame, lang: str = "zh") -> str:
+    """A readable two-column table of the overall KPIs."""
+    row = kpis.iloc[0]
+    col = 1 if lang == "zh" else 0
+    width = max(display_width(v[col]) for v in KPI_LABELS.values())
+    lines = []
+    for key, labels in KPI_LABELS.items():
+        v = row[key]
+        shown = f"{v:,.0f}" if key in ("incidents", "duplicate_tickets", "merged_duplicates", "false_reports") \
+            else f"{v:.1%}" if key.endswith(("rate", "share")) else f"{v:,.2f}"
+        pad = " " * (width - display_width(labels[col]))
+        lines.append(f"{labels[col]}{pad}  {shown:>12}")
+    return "\n".join(lines)
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: wide (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -1,0 +1,145 @@
+"""Records: the whole output schema in one place, columnar in memory, Parquet on disk.
+
+Three grains (DESIGN §4): one row per incident ticket (``INCIDENT_SCHEMA``), one row per town and day
+(``TIMESERIES_SCHEMA``), and one run record (``runner.RunRecord``). Stage timestamps are float days
+since the start; a stage that has not happened by the horizon is NaN. Metrics are computed from these
+tables afterwards (``metrics.py``), never inside the simulation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+INCIDENT_SCHEMA: dict[str, tuple[str, str]] = {
+    "incident_id": ("int64", "row key; real incidents and their duplicates first, false reports last"),
+    "grid": ("int32", "grid (网格) index"),
+    "community": ("int32", "community (村居) index"),
+    "town": ("int32", "town (镇街) index"),
+    "county": ("int32", "county/district index"),
+    "category_initial": ("int8", "category at occurrence (index into run categories)"),
+    "category": ("int8", "category handled as (a dispute grown to severity 3 is handled as a petition)"),
+    "channel": ("int8", "index into config.CHANNELS: patrol, app, hotline, walkin, station, city_system"),
+    "severity_initial": ("int8", "1 minor, 2 general, 3 major, at occurrence"),
+    "severity": ("int8", "severity when reported (grows while undiscovered)"),
+    "is_false": ("bool", "a report of something that did not happen"),
+    "duplicate_of": ("int64", "incident_id of the original, -1 if not a duplicate"),
+    "reporter": ("int64", "resident agent affected, -1 for false reports"),
+    "t_occur": ("float64", "occurrence (latent from here)"),
+    "t_report": ("float64", "found by patrol or reported by a resident (上报)"),
+    "t_triage_start": ("float64", "centre starts triage"),
+    "t_triage_end": ("float64", "centre ends triage and dispatches (流转)"),
+    "t_dept_arrive": ("float64", "arrival at the right department after routing and mis-routes"),
+    "t_handle_start": ("float64", "department starts handling (处置), first time"),
+    "t_handle_end": ("float64", "handling completed (办结), last time; on-site resolution for on-site cases"),
+    "t_close": ("float64", "feedback given and ticket closed (反馈)"),
+    "handle_days": ("float64", "department staff time spent on the case over all handlings (busy time)"),
+    "deadline": ("float64", "time limit (时限) for handling, in days since start"),
+    "department": ("int32", "county*n_departments + department kind; -1 if never routed"),
+    "n_misroutes": ("int8", "times routed to the wrong department and returned"),
+    "on_site": ("bool", "resolved on the spot by the grid worker (就地化解)"),
+    "reopen_count": ("int8", "times reopened after an unsatisfied feedback (返工)"),
+    "satisfied": ("int8", "1 satisfied, 0 not, -1 no feedback yet"),
+    "petitioned": ("bool", "became a petition (信访): grown while latent, or after unsatisfied feedback"),
+    "escalation_level": ("int8", "highest rung reached: 0 none, 1 reminder, 2 supervision, 3 county, 4 city"),
+    "overdue": ("bool", "handling ended after the deadline, or still open past it at the horizon"),
+    "end_state": ("int8", "0 closed, 1 open (latent or in the backlog) at the horizon, 2 merged duplicate"),
+}
+NEGATIVE_MISSING = frozenset({"grid", "community", "town", "county", "category_initial", "category", "channel",
+                              "severity_initial", "severity", "duplicate_of", "reporter", "department", "satisfied"})
+"""Integer columns whose empty value is -1 (an index or flag not set); other integers start at 0."""
+END_STATES: tuple[str, ...] = ("closed", "open", "merged")
+TIME_FIELDS: tuple[str, ...] = tuple(k for k in INCIDENT_SCHEMA if k.startswith("t_"))
+
+TIMESERIES_SCHEMA: dict[str, tuple[str, str]] = {
+    "day": ("int32", "day index"),
+    "town": ("int32", "town index"),
+    "arrivals": ("int64", "tickets reported this day"),
+    "closures": ("int64", "tickets closed this day"),
+    "backlog": ("int64", "tickets reported and not closed or merged at the end of the day"),
+    "latent": ("int64", "incidents occurred and not yet reported at the end of the day"),
+    "task_hours": ("float64", "grid-worker hours on admitted tasks (入格事项), daily share of the week"),
+    "training_hours": ("float64", "grid-worker hours in training"),
+    "onsite_hours": ("float64", "grid-worker hours resolving cases on site"),
+    "patrol_hours": ("float64", "grid-worker hours on patrol (巡查)"),
+}
+
+
+class Columns:
+    """Growable columnar buffer: ``schema`` maps a name to (dtype, description) or (dtype, width)."""
+
+    def __init__(self, schema: dict[str, tuple[str, str | int]], capacity: int = 1024) -> None:
+        self.schema = schema
+        self.n = 0
+        self.cols: dict[str, np.ndarray] = {k: self._empty(k, capacity) for k in schema}
+
+    def _empty(self, name: str, size: int) -> np.ndarray:
+        dtype, extra = self.schema[name]
+        shape = (size, extra) if isinstance(extra, int) else (size,)
+        if dtype == "float64":
+            return np.full(shape, np.nan)
+        return np.full(shape, -1 if name in NEGATIVE_MISSING else 0, dtype=dtype)
+
+    def add(self, n: int, **values: np.ndarray) -> np.ndarray:
+        """Append ``n`` rows with the given column values; other columns keep their empty value.
+
+        Growing reallocates, so callers look columns up in ``cols`` at use, never keep them.
+        """
+        need = self.n + n
+        cap = len(next(iter(self.cols.values())))
+        if need > cap:
+            for k in self.schema:
+                grown = self._empty(k, max(need, 2 * cap))
+                grown[: self.n] = self.cols[k][: self.n]
+                self.cols[k] = grown
+        ids = np.arange(self.n, need)
+        for k, v in values.items():
+            self.cols[k][ids] = v
+        self.n = need
+        return ids
+
+    def table(self) -> dict[str, np.ndarray]:
+        """Copies of the filled rows."""
+        return {k: v[: self.n].copy() for k, v in self.cols.items()}
+
+
+@dataclass
+class Records:
+    """What a run leaves: incident tickets, the town-day time series, and labels to decode indices."""
+
+    incidents: pd.DataFrame
+    timeseries: pd.DataFrame
+    grids: pd.DataFrame  # grid, town, county, county_name, population, x, y (schematic map cell)
+    categories: tuple[str, ...]
+    departments: tuple[str, ...]
+    towns: tuple[str, ...]
+    counties: tuple[str, ...]
+    horizon: float
+    warmup: float
+
+
+def incident_frame(cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A DataFrame with exactly the schema's columns and dtypes, in schema order."""
+    return pd.DataFrame({k: np.asarray(cols[k]).astype(dt, copy=False) for k, (dt, _) in INCIDENT_SCHEMA.items()})
+
+
+def finalise(cols: dict[str, np.ndarray], horizon: float, esc: np.ndarray) -> dict[str, np.ndarray]:
+    """Blank stages after the horizon, then derive escalation level, overdue flag and end state.
+
+    ``esc`` holds each ticket's escalation-ladder times (n, rungs): a rung is reached when the case is
+    still unfinished at that time (DOMAIN: reminder the next working day, supervision 5 days later).
+    """
+    for k in TIME_FIELDS:
+        v = cols[k]
+        v[v > horizon] = np.nan
+    done = cols["t_handle_end"]
+    finish = np.where(np.isnan(done), horizon, done)
+    merged = cols["end_state"] == 2  # set by the loop when a duplicate is merged at intake
+    routed = cols["department"] >= 0
+    cols["escalation_level"] = np.where(routed, (esc < finish[:, None]).sum(axis=1), 0)
+    cols["overdue"] = routed & (finish > cols["deadline"])
+    closed = ~np.isnan(cols["t_close"])
+    cols["end_state"] = np.where(merged, 2, np.where(closed, 0, 1))
+    return cols

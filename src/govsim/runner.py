@@ -1,0 +1,173 @@
+"""The run lifecycle in one function: check, build, run, collect, write, with provenance.
+
+A run directory holds ``run.json`` (provenance and status), ``config.yaml`` (resolved), the records
+(``incidents.parquet``, ``timeseries.parquet``, ``grids.parquet``), tables (``kpis.csv``,
+``costs.csv``, ``utilisation.csv``, ``summary.txt``) and figures. Every file is written to a temporary
+name and renamed, and ``run.json`` says ``running`` until the end, then ``complete`` — or ``failed``
+with the error — so a crash never leaves a half-written result looking complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from govsim.config import GovsimConfig
+from govsim.metrics import cost_table, kpi_table, summary_text, utilisation
+from govsim.model import GovernanceModel
+from govsim.records import Records
+
+RECORD_FILES = ("incidents.parquet", "timeseries.parquet", "grids.parquet")
+PACKAGES = ("govsim", "mesa", "simpy", "numpy", "pandas", "pyarrow", "scipy", "hydra-core", "omegaconf", "matplotlib")
+
+
+@dataclass
+class RunResult:
+    """What one run produced, in memory."""
+
+    records: Records
+    kpis: pd.DataFrame  # tidy: one row per (by, group)
+    costs: pd.DataFrame
+    utilisation: pd.DataFrame
+    wall_seconds: float
+
+
+def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Atomically write UTF-8 text."""
+    write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def provenance() -> dict[str, Any]:
+    """Package versions, Python, platform and git revision of the code that ran."""
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {"versions": versions, "python": platform.python_version(), "platform": platform.platform(),
+            "git_revision": git_revision()}
+
+
+def git_revision() -> str | None:
+    """The git commit of the source tree govsim is imported from, if it is a checkout."""
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=5, check=False)
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def simulate(cfg: GovsimConfig) -> RunResult:
+    """Build and run the model in memory; compute the tables. No files."""
+    start = time.perf_counter()
+    model = GovernanceModel(cfg)
+    rec = model.run(progress=cfg.output.progress)
+    from govsim.policies import annual_cost
+
+    kpis = pd.concat([kpi_table(rec).assign(by="all"), kpi_table(rec, "category").assign(by="category"),
+                      kpi_table(rec, "county").assign(by="county")], ignore_index=True)
+    kpis = kpis[["by", *[c for c in kpis.columns if c != "by"]]]
+    sc = model.scenario_data
+    costs = cost_table(rec, annual_cost(model.levers, sc), cfg.policy.grid.resident_points, sc.cfg.cost.yuan_per_point)
+    util = utilisation(rec, model.levers.dept_servers)
+    return RunResult(rec, kpis, costs, util, time.perf_counter() - start)
+
+
+def run_to_dir(cfg: GovsimConfig, out: Path, resolved_yaml: str | None = None) -> RunResult:
+    """One complete run into ``out``: provenance first, records and tables, status last."""
+    out.mkdir(parents=True, exist_ok=True)
+    info: dict[str, Any] = {"status": "running", "seed": cfg.seed, "replication": cfg.replication,
+                            "scenario": cfg.scenario.name, "policy": cfg.policy.name, **provenance()}
+    write_text(out / "run.json", json.dumps(info, ensure_ascii=False, indent=2))
+    write_text(out / "config.yaml", resolved_yaml if resolved_yaml is not None else _yaml(cfg))
+    try:
+        result = simulate(cfg)
+        write_outputs(result, out, cfg)
+    except BaseException as exc:
+        info.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+        write_text(out / "run.json", json.dumps(info, ensure_ascii=False, indent=2))
+        raise
+    rec = result.records
+    info.update(status="complete", wall_seconds=round(result.wall_seconds, 3), tickets=len(rec.incidents),
+                labels={"categories": rec.categories, "departments": rec.departments, "towns": rec.towns,
+                        "counties": rec.counties}, horizon=rec.horizon, warmup=rec.warmup)
+    write_text(out / "run.json", json.dumps(info, ensure_ascii=False, indent=2))
+    return result
+
+
+def write_outputs(result: RunResult, out: Path, cfg: GovsimConfig) -> None:
+    """Records as Parquet, tables as CSV, the summary text and the figures."""
+    rec = result.records
+    for name, df in zip(RECORD_FILES, (rec.incidents, rec.timeseries, rec.grids), strict=True):
+        write_atomic(out / name, lambda p, df=df: df.to_parquet(p, index=False))
+    for name, df in (("kpis.csv", result.kpis), ("costs.csv", result.costs), ("utilisation.csv", result.utilisation)):
+        write_atomic(out / name, lambda p, df=df: df.to_csv(p, index=False))
+    write_text(out / "summary.txt", summary_text(result.kpis[result.kpis["by"] == "all"], cfg.output.lang) + "\n")
+    if cfg.output.figures:
+        write_figures(rec, out, cfg.output.lang)
+
+
+def write_figures(rec: Records, out: Path, lang: str) -> None:
+    """Backlog, resolution-time distribution and the demand heat map, as PNG."""
+    import matplotlib.pyplot as plt
+
+    from govsim import plots
+
+    years = (rec.horizon - rec.warmup) / 365.0
+    figs = {
+        "backlog.png": plots.plot_backlog(rec.timeseries, lang),
+        "resolution_time.png": plots.plot_resolution(rec.incidents, rec.categories, lang),
+        "hotspot_map.png": plots.plot_hotspot(rec.grids, rec.incidents[rec.incidents["t_report"] >= rec.warmup],
+                                              years, lang),
+    }
+    for name, fig in figs.items():
+        write_atomic(out / name, lambda p, fig=fig: fig.savefig(p, dpi=110, format="png"))
+        plt.close(fig)
+
+
+def load_records(run_dir: Path) -> Records:
+    """Read a complete run directory back into ``Records``."""
+    info = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))
+    if info.get("status") != "complete":
+        raise ValueError(f"run directory {run_dir}: status is {info.get('status')!r}, not 'complete'")
+    labels = info["labels"]
+    inc, ts, grids = (pd.read_parquet(Path(run_dir) / f) for f in RECORD_FILES)
+    return Records(inc, ts, grids, tuple(labels["categories"]), tuple(labels["departments"]),
+                   tuple(labels["towns"]), tuple(labels["counties"]), float(info["horizon"]), float(info["warmup"]))
+
+
+def _yaml(cfg: GovsimConfig) -> str:
+    from omegaconf import OmegaConf
+
+    return OmegaConf.to_yaml(OmegaConf.create(asdict(cfg)))

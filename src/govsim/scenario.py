@@ -1,0 +1,212 @@
+"""The frozen Scenario: territory, demand and calendar as arrays, built once from a checked config.
+
+Territory follows the "1+7+73+1330+N" position system of the seed article: city → counties → towns
+(镇街) → communities (村居) → grids (网格). The town table is shipped data (``data/territory/*.csv``);
+communities split a town's population evenly and each community holds ``round(pop / grid_size)``
+grids (at least one). Grid demand varies around the mean by a lognormal factor drawn from the
+``territory`` stream, which is what makes a demand heat map (群众诉求热点图) worth having.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from govsim.config import CATEGORIES, ScenarioConfig
+
+TERRITORY_COLUMNS = ("county", "county_kind", "town", "population", "communities")
+
+
+class ScenarioError(ValueError):
+    """A scenario cannot be built from its configuration or data (message names key and value)."""
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Working-day arithmetic for deadlines: weekends and a holiday list skipped (numpy busday).
+
+    Time is float days since ``start``; a deadline of ``k`` working days from a report at ``t`` ends at
+    the close of the ``k``-th working day after the report's date.
+    """
+
+    start: np.datetime64
+    cal: np.busdaycalendar
+
+    @classmethod
+    def build(cls, start_date: str, holidays: list[str]) -> WorkCalendar:
+        """Calendar starting at ``start_date`` (ISO date) skipping ``holidays`` (ISO dates)."""
+        hol = np.array(holidays, dtype="datetime64[D]") if holidays else np.array([], dtype="datetime64[D]")
+        return cls(np.datetime64(start_date, "D"), np.busdaycalendar(holidays=hol))
+
+    def add_working_days(self, t: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """End (float days) of the ``days``-th working day after the date of each time ``t``."""
+        dates = self.start + np.floor(t).astype("timedelta64[D]")
+        ends = np.busday_offset(dates, days, roll="forward", busdaycal=self.cal)
+        return (ends - self.start).astype(np.float64) + 1.0
+
+
+@dataclass(frozen=True)
+class Territory:
+    """Counties, towns, communities and grids as parallel arrays (index = id)."""
+
+    county_names: tuple[str, ...]
+    county_population: np.ndarray
+    town_names: tuple[str, ...]
+    town_county: np.ndarray
+    town_population: np.ndarray
+    grid_town: np.ndarray
+    grid_community: np.ndarray
+    grid_population: np.ndarray
+    grid_demand: np.ndarray  # relative demand weight, mean 1 over residents
+
+    @property
+    def n_grids(self) -> int:
+        """Number of grids."""
+        return len(self.grid_town)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything about the world a run needs, as arrays; policy-free and read-only."""
+
+    cfg: ScenarioConfig
+    territory: Territory
+    calendar: WorkCalendar
+    categories: tuple[str, ...]
+    departments: tuple[str, ...]
+    cat_share: np.ndarray
+    cat_severity: np.ndarray  # (C, 3) probabilities of initial severity 1..3
+    cat_growth_days: np.ndarray
+    cat_visibility: np.ndarray
+    cat_propensity: np.ndarray
+    cat_onsite: np.ndarray
+    cat_department: np.ndarray
+    cat_handling_days: np.ndarray
+    cat_deadline: np.ndarray
+    cat_priority: np.ndarray
+    dept_route_days: np.ndarray
+    dept_staff_per_100k: np.ndarray
+
+    @property
+    def population(self) -> int:
+        """Total residents."""
+        return int(self.territory.grid_population.sum())
+
+
+def territory_path(name: str) -> Path:
+    """Resolve a territory name (shipped CSV stem) or a path to a CSV file."""
+    p = Path(name)
+    if p.suffix == ".csv":
+        if not p.is_file():
+            raise ScenarioError(f"scenario.territory={name!r}: file not found")
+        return p
+    shipped = resources.files("govsim") / "data" / "territory" / f"{name}.csv"
+    if not shipped.is_file():
+        known = sorted(f.name[:-4] for f in (resources.files("govsim") / "data" / "territory").iterdir()
+                       if f.name.endswith(".csv"))
+        raise ScenarioError(f"scenario.territory={name!r}: unknown; allowed: {', '.join(known)} or a .csv path")
+    return Path(str(shipped))
+
+
+def read_towns(path: Path) -> list[dict[str, str]]:
+    """Read and check the town table (columns ``TERRITORY_COLUMNS``)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows or tuple(rows[0].keys()) != TERRITORY_COLUMNS:
+        raise ScenarioError(f"scenario.territory={str(path)!r}: header must be {','.join(TERRITORY_COLUMNS)}")
+    for i, r in enumerate(rows, start=2):
+        for col in ("population", "communities"):
+            v = r[col]
+            if not (v or "").isdigit() or int(v) <= 0:
+                raise ScenarioError(f"scenario.territory line {i}: {col}={v!r}; allowed: an integer > 0")
+    return rows
+
+
+def build_territory(cfg: ScenarioConfig, rng: np.random.Generator) -> Territory:
+    """Expand the town table into communities and grids; draw grid demand weights."""
+    rows = read_towns(territory_path(cfg.territory))
+    counties = tuple(dict.fromkeys(r["county"] for r in rows))
+    town_pop = np.array([round(int(r["population"]) * cfg.population_scale) for r in rows], dtype=np.int64)
+    town_county = np.array([counties.index(r["county"]) for r in rows], dtype=np.int32)
+    g_town, g_comm, g_pop = [], [], []
+    comm_id = 0
+    for t, r in enumerate(rows):
+        n_comm = int(r["communities"])
+        comm_pops = np.full(n_comm, town_pop[t] // n_comm)
+        comm_pops[: town_pop[t] % n_comm] += 1
+        for cp in comm_pops:
+            n_g = max(1, round(cp / cfg.grid_size))
+            gp = np.full(n_g, cp // n_g)
+            gp[: cp % n_g] += 1
+            g_town += [t] * n_g
+            g_comm += [comm_id] * n_g
+            g_pop += gp.tolist()
+            comm_id += 1
+    g_pop_arr = np.array(g_pop, dtype=np.int64)
+    demand = rng.lognormal(-0.5 * cfg.demand_dispersion**2, cfg.demand_dispersion, len(g_pop_arr))
+    demand *= g_pop_arr.sum() / (demand * g_pop_arr).sum()
+    return Territory(
+        county_names=counties,
+        county_population=np.bincount(town_county, weights=town_pop).astype(np.int64),
+        town_names=tuple(r["town"] for r in rows),
+        town_county=town_county,
+        town_population=town_pop,
+        grid_town=np.array(g_town, dtype=np.int32),
+        grid_community=np.array(g_comm, dtype=np.int32),
+        grid_population=g_pop_arr,
+        grid_demand=demand,
+    )
+
+
+def build_scenario(cfg: ScenarioConfig, rng: np.random.Generator) -> Scenario:
+    """Build the frozen Scenario from a validated ``ScenarioConfig``."""
+    cats = tuple(c for c in CATEGORIES if c in cfg.categories) + tuple(
+        c for c in cfg.categories if c not in CATEGORIES
+    )
+    cc = [cfg.categories[c] for c in cats]
+    depts = tuple(cfg.departments)
+    for name, c in zip(cats, cc, strict=True):
+        if c.department not in cfg.departments:
+            raise ScenarioError(
+                f"scenario.categories.{name}.department={c.department!r}; allowed: {', '.join(depts)}"
+            )
+    share = np.array([c.share for c in cc])
+    return Scenario(
+        cfg=cfg,
+        territory=build_territory(cfg, rng),
+        calendar=WorkCalendar.build(cfg.start_date, list(cfg.holidays)),
+        categories=cats,
+        departments=depts,
+        cat_share=share / share.sum(),
+        cat_severity=np.array([c.severity_probs for c in cc], dtype=np.float64),
+        cat_growth_days=np.array([c.growth_days for c in cc]),
+        cat_visibility=np.array([c.visibility for c in cc]),
+        cat_propensity=np.array([c.report_propensity for c in cc]),
+        cat_onsite=np.array([c.onsite_possible for c in cc]),
+        cat_department=np.array([depts.index(c.department) for c in cc], dtype=np.int32),
+        cat_handling_days=np.array([c.handling_days for c in cc]),
+        cat_deadline=np.array([c.deadline_working_days for c in cc], dtype=np.int64),
+        cat_priority=np.array([c.priority for c in cc], dtype=np.int64),
+        dept_route_days=np.array([cfg.departments[d].route_days for d in depts]),
+        dept_staff_per_100k=np.array([cfg.departments[d].staff_per_100k for d in depts]),
+    )
+
+
+def schematic_layout(tr: Territory, blocks_per_row: int = 9) -> tuple[np.ndarray, np.ndarray]:
+    """Cell coordinates (x, y) of each grid on a schematic map: a square block per town, towns in
+    county order, ``blocks_per_row`` blocks a row, one empty cell between blocks. Not geography."""
+    n_towns = len(tr.town_names)
+    per_town = np.bincount(tr.grid_town, minlength=n_towns)
+    side = int(np.ceil(np.sqrt(per_town.max())))
+    x = np.empty(tr.n_grids, dtype=np.int64)
+    y = np.empty(tr.n_grids, dtype=np.int64)
+    for town in range(n_towns):
+        g = np.flatnonzero(tr.grid_town == town)
+        bx, by = (town % blocks_per_row) * (side + 1), (town // blocks_per_row) * (side + 1)
+        k = np.arange(len(g))
+        x[g], y[g] = bx + k % side, by + k // side
+    return x, y
