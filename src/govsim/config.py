@@ -324,5 +324,3 @@ def register_configs() -> None:
 
     cs = ConfigStore.instance()
     cs.store(name="govsim_schema", node=GovsimConfig)
-    cs.store(group="scenario", name="scenario_schema", node=ScenarioConfig)
-    cs.store(group="policy", name="policy_schema", node=PolicyConfig)
