@@ -30,7 +30,8 @@ class WorkCalendar:
     """Working-day arithmetic for deadlines: weekends and a holiday list skipped (numpy busday).
 
     Time is float days since ``start``; a deadline of ``k`` working days from a report at ``t`` ends at
-    the close of the ``k``-th working day after the report's date.
+    the close of the ``k``-th working day after the report's date. A report on a weekend or holiday
+    counts as received on the next working day.
     """
 
     start: np.datetime64
