@@ -110,6 +110,10 @@ class CostConfig:
     station: float = 50_000.0  # assumed: one 驿站 per year
     case_library: float = 300_000.0  # assumed: per year, city level
     worker_points_per_worker: float = 2_000.0  # assumed: grid-worker points scheme
+    mentoring_per_worker: float = 1_000.0  # assumed: mentors' time and allowance per worker-year
+    portal: float = 500_000.0  # assumed: 邑码解纷 upgrade and operation per year, city level
+    visits_on_platform: float = 200_000.0  # assumed: 65+ visits on 粤平安, per year, city level
+    accountability: float = 200_000.0  # assumed: supervision (督查问效) staff per county-year
 
 
 def default_categories() -> dict[str, CategoryConfig]:

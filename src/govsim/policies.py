@@ -133,7 +133,7 @@ def resolve_levers(policy: PolicyConfig, sc: Scenario) -> Levers:
     task_hours, visit_hours = _task_hours(policy, sc)
     demo = demonstration_towns(policy, sc)
     per = sc.territory.town_population / 1e5 * sc.cfg.triage_staff_per_100k * policy.platform.triage_staffing
-    triage = np.maximum(1, np.round(per)).astype(np.int64)
+    triage = np.maximum(1, np.ceil(per - 1e-9)).astype(np.int64)
     work = np.array([1.0, 1.0, 1.0]) * np.array(sc.cfg.severity_work)
     if m.case_library:
         work[:2] *= r.case_library_work
@@ -179,6 +179,10 @@ def annual_cost(lv: Levers, sc: Scenario) -> dict[str, float]:
         "grid_workers": (n_workers - n_part) * c.grid_worker + n_part * c.part_time_worker,
         "training": n_workers * lv.training_hours * 52 * c.training_per_hour,
         "incentives": n_workers * c.incentive_per_worker * p.grid.incentives,
+        "mentoring": n_workers * c.mentoring_per_worker * p.grid.mentoring,
+        "portal": c.portal * p.grid.portal,
+        "visits_on_platform": c.visits_on_platform * p.fusion.visits_discover,
+        "accountability": n_counties * c.accountability * p.mechanism.accountability,
         "worker_points": n_workers * c.worker_points_per_worker * p.mechanism.worker_points,
         "triage_staff": float(lv.town_triage.sum()) * c.triage_staff,
         "demonstration": float(lv.town_demonstration.sum()) * c.demonstration_centre,
