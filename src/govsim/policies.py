@@ -37,7 +37,8 @@ class Levers:
     town_demonstration: np.ndarray  # bool per town
     town_one_window: np.ndarray  # bool per town
     stationed: np.ndarray  # bool (town, category)
-    dept_servers: np.ndarray  # int (county, department)
+    dept_servers: np.ndarray  # int (county, department), mediators included
+    mediators: int  # talent-pool mediators among the servers
     misroute: float
     integrated: np.ndarray  # bool per channel (CHANNELS order)
     dedup: bool
@@ -114,15 +115,17 @@ def _stationed(policy: PolicyConfig, sc: Scenario, demo: np.ndarray) -> np.ndarr
     return st
 
 
-def _dept_servers(policy: PolicyConfig, sc: Scenario) -> np.ndarray:
+def _dept_servers(policy: PolicyConfig, sc: Scenario) -> tuple[np.ndarray, int]:
+    """Handling staff per (county, department) and the talent-pool mediators added to dispute handling."""
     tr = sc.territory
     per = np.outer(tr.county_population / 1e5, sc.dept_staff_per_100k) * policy.mechanism.department_staffing
     servers = np.maximum(1, np.ceil(per - 1e-9)).astype(np.int64)
     towns = np.bincount(tr.town_county, minlength=len(tr.county_names))
-    if "dispute" in sc.categories:
-        d = sc.cat_department[sc.categories.index("dispute")]
-        servers[:, d] += np.floor(towns * policy.mechanism.mediators_per_town + 1e-9).astype(np.int64)
-    return servers
+    mediators = np.floor(towns * policy.mechanism.mediators_per_town + 1e-9).astype(np.int64)
+    if "dispute" not in sc.categories:
+        return servers, 0
+    servers[:, sc.cat_department[sc.categories.index("dispute")]] += mediators
+    return servers, int(mediators.sum())
 
 
 def resolve_levers(policy: PolicyConfig, sc: Scenario) -> Levers:
@@ -132,6 +135,7 @@ def resolve_levers(policy: PolicyConfig, sc: Scenario) -> Levers:
     workers, part = _grid_workers(policy, sc)
     task_hours, visit_hours = _task_hours(policy, sc)
     demo = demonstration_towns(policy, sc)
+    servers, mediators = _dept_servers(policy, sc)
     per = sc.territory.town_population / 1e5 * sc.cfg.triage_staff_per_100k * policy.platform.triage_staffing
     triage = np.maximum(1, np.ceil(per - 1e-9)).astype(np.int64)
     work = np.array([1.0, 1.0, 1.0]) * np.array(sc.cfg.severity_work)
@@ -155,7 +159,8 @@ def resolve_levers(policy: PolicyConfig, sc: Scenario) -> Levers:
         town_demonstration=demo,
         town_one_window=demo | policy.platform.one_window,
         stationed=_stationed(policy, sc, demo),
-        dept_servers=_dept_servers(policy, sc),
+        dept_servers=servers,
+        mediators=mediators,
         misroute=1.0 - policy.fusion.routing_accuracy,
         integrated=np.array([c == "patrol" or c in policy.fusion.integrated for c in CHANNELS]),
         dedup=policy.fusion.dedup,
@@ -189,7 +194,8 @@ def annual_cost(lv: Levers, sc: Scenario) -> dict[str, float]:
         "stationed": float(lv.stationed.sum()) * c.stationed_staff,
         "one_window": n_counties * c.one_window * p.platform.one_window,
         "liaison": n_counties * c.liaison * p.platform.liaison,
-        "department_staff": float(lv.dept_servers.sum()) * c.department_staff,
+        "department_staff": float(lv.dept_servers.sum() - lv.mediators) * c.department_staff,
+        "mediators": lv.mediators * c.mediator,
         "integration": paid_integrations * c.channel_integration,
         "dedup": c.dedup * p.fusion.dedup,
         "routing": max(0.0, (p.fusion.routing_accuracy - 0.85) * 100) * c.routing_per_accuracy_point,
