@@ -1,0 +1,373 @@
+"""Classroom helpers for the teaching notebooks: configuration, calls and presentation only.
+
+The notebooks under ``notebooks/`` are read by party-school instructors, not programmers, so each cell
+calls one function from here: run the ``one_town`` scenario with a few levers moved (``run_town``),
+follow one ticket around the closed loop 巡查→上报→流转→处置→反馈 (``follow_incident``), compare
+indicators side by side (``compare_kpis``), and contrast hotspot-guided with uniform patrol. Nothing
+here models anything: a lever is a ``PolicyConfig`` key of ``govsim.config`` (the same key the
+``govsim`` command line takes), a run is ``govsim.runner.simulate``, the indicators are
+``govsim.metrics`` and the figures reuse ``govsim.plots``. The slider panel is in
+``govsim.teaching_widgets``. Every function that shows text takes ``lang='zh'|'en'``.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from govsim import plots
+from govsim.config import CATEGORIES, CHANNELS, GovsimConfig, default_tasks
+from govsim.metrics import KPI_LABELS
+from govsim.records import Records
+from govsim.runner import RunResult, simulate
+from govsim.validate import check
+
+
+def pick(lang: str, zh: str, en: str) -> str:
+    """``zh`` for ``lang='zh'``, else ``en``."""
+    return zh if lang == "zh" else en
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A classroom lever: the config key it sets, its labels and the slider range shown to a class."""
+
+    key: str
+    focus: str  # grid | platform | fusion | mechanism (四个着力)
+    zh: str
+    en: str
+    lo: float
+    hi: float
+    step: float
+    default: float
+
+
+ADMIT_ALL_HOURS = float(sum(t.hours_per_week for t in default_tasks().values()))
+"""Weekly hours of every default admitted task: a cap at or above it admits everything."""
+
+LEVERS: dict[str, Lever] = {  # ranges are classroom choices around the schema defaults (config.py)
+    "staffing": Lever("policy.grid.staffing", "grid", "网格员配备(倍)", "grid workers (×)",
+                      0.5, 2.0, 0.1, 1.0),
+    "admission_cap_hours": Lever("policy.grid.admission_cap_hours", "grid", "入格事项上限(时/周)",
+                                 "task cap (h/week)", 0.0, ADMIT_ALL_HOURS, 1.0, ADMIT_ALL_HOURS),
+    "resident_points": Lever("policy.grid.resident_points", "grid", "居民积分(分/次)", "resident points",
+                             0.0, 3.0, 0.5, 0.0),
+    "routing_accuracy": Lever("policy.fusion.routing_accuracy", "fusion", "智能分拨准确率",
+                              "routing accuracy", 0.6, 1.0, 0.01, 0.85),
+    "deadline_scale": Lever("policy.mechanism.deadline_scale", "mechanism", "办理时限(倍)",
+                            "time limits (×)", 0.5, 2.0, 0.1, 1.0),
+}
+STATIONED_KEY = "policy.platform.stationed"
+"""The platform lever 职能部门人员常驻: categories whose department sits at the town centre."""
+
+FOCUS_LABELS = {"grid": ("强网格", "grid"), "platform": ("强平台", "platform"),
+                "fusion": ("强数智融合", "data fusion"), "mechanism": ("强机制协同", "mechanism")}
+CHANNEL_LABELS = {  # channel: (English, 中文)
+    "patrol": ("found by the grid worker's patrol", "网格员巡查发现"),
+    "app": ("resident reported on the 邑码解纷 app", "居民经邑码解纷上报"),
+    "hotline": ("resident called the 12345 hotline", "居民拨打12345热线"),
+    "walkin": ("resident walked in (信访超市)", "居民到信访超市来访"),
+    "station": ("resident told a station (驿站)", "居民到驿站反映"),
+    "city_system": ("pushed by a city system", "数字城管等系统推送"),
+}
+DEPARTMENT_ZH = {"justice": "司法", "emergency": "应急管理", "civil_affairs": "民政",
+                 "urban_management": "城管", "petition_bureau": "信访局"}
+SEVERITY = {1: ("minor", "轻微"), 2: ("general", "一般"), 3: ("major", "重大")}
+STAGES: dict[str, tuple[str, str]] = {  # record column: (English, 中文), in closed-loop order
+    "t_occur": ("occurs (latent)", "发生(潜在)"),
+    "t_report": ("found / reported", "巡查/上报"),
+    "t_triage_start": ("centre triage", "中心分拨"),
+    "t_triage_end": ("dispatched", "流转"),
+    "t_dept_arrive": ("at the department", "到达部门"),
+    "t_handle_start": ("handling starts", "处置"),
+    "t_handle_end": ("handled", "办结"),
+    "t_close": ("feedback, closed", "反馈"),
+}
+ON_SITE_SKIPS = ("t_triage_start", "t_triage_end", "t_dept_arrive")
+COLUMNS = {"stage": ("stage", "环节"), "day": ("day", "第几天"), "wait": ("days since last step", "间隔(天)"),
+           "detail": ("detail", "说明"), "kpi": ("indicator", "指标")}
+
+
+def col(key: str, lang: str) -> str:
+    """Table column name in ``lang``."""
+    en, zh = COLUMNS[key]
+    return pick(lang, zh, en)
+
+
+def lever_overrides(levers: Mapping[str, Any]) -> list[str]:
+    """Command-line overrides for classroom levers: ``{'staffing': 1.5}`` -> ``['policy.grid.staffing=1.5']``.
+
+    ``stationed`` takes a list of category names; ``admission_cap_hours`` also switches the admission
+    rule to ``cap`` (a cap of all task hours admits everything, as the default ``admit_all`` does).
+    """
+    out: list[str] = []
+    for name, value in levers.items():
+        if name == "stationed":
+            out.append(f"{STATIONED_KEY}=[{','.join(value)}]")
+        elif name in LEVERS:
+            out.append(f"{LEVERS[name].key}={float(value)!r}")
+            if name == "admission_cap_hours":
+                out.append("policy.grid.admission=cap")
+        else:
+            raise ValueError(f"unknown lever {name!r}: allowed: stationed, {', '.join(LEVERS)}")
+    return out
+
+
+def apply_levers(cfg: GovsimConfig, levers: Mapping[str, Any]) -> GovsimConfig:
+    """A checked copy of ``cfg`` with classroom levers set, meaning what ``lever_overrides`` says."""
+    out = copy.deepcopy(cfg)
+    for name, value in levers.items():
+        if name == "stationed":
+            out.policy.platform.stationed = list(value)
+        elif name in LEVERS:
+            *path, last = LEVERS[name].key.split(".")
+            target: Any = out
+            for part in path:
+                target = getattr(target, part)
+            setattr(target, last, float(value))
+            if name == "admission_cap_hours":
+                out.policy.grid.admission = "cap"
+        else:
+            raise ValueError(f"unknown lever {name!r}: allowed: stationed, {', '.join(LEVERS)}")
+    check(out)
+    return out
+
+
+def town_config(policy: str = "baseline", seed: int = 0, horizon_days: float = 365.0,
+                overrides: Sequence[str] = (), scenario: str = "one_town", **levers: Any) -> GovsimConfig:
+    """The checked configuration of one classroom run: composed as ``govsim`` would, then ``levers`` set.
+
+    The composed part is cached, so moving a slider costs a copy and a check, not a new composition.
+    """
+    args = (f"scenario={scenario}", f"policy={policy}", f"seed={seed}", f"horizon_days={horizon_days}",
+            "output.progress=false", "output.figures=false", *overrides)
+    return apply_levers(_composed(args), levers)
+
+
+@functools.lru_cache(maxsize=32)
+def _composed(args: tuple[str, ...]) -> GovsimConfig:
+    from hydra import compose, initialize_config_dir
+
+    from govsim.cli import config_dir, to_config
+    from govsim.config import register_configs
+
+    register_configs()
+    with initialize_config_dir(config_dir(), version_base=None):
+        return to_config(compose("config", list(args)))
+
+
+def command_line(**levers: Any) -> str:
+    """The ``govsim`` command that runs the same classroom setting from a terminal."""
+    return " ".join(["govsim", "scenario=one_town", *lever_overrides(levers)])
+
+
+def run_town(policy: str = "baseline", seed: int = 0, horizon_days: float = 365.0,
+             overrides: Sequence[str] = (), scenario: str = "one_town", **levers: Any) -> RunResult:
+    """Simulate a year of the town under ``policy`` with classroom ``levers`` moved (about 0.5 s)."""
+    return simulate(town_config(policy, seed, horizon_days, overrides, scenario, **levers))
+
+
+def kpi_label(key: str, lang: str) -> str:
+    """KPI name in ``lang`` (labels from ``govsim.metrics.KPI_LABELS``)."""
+    en, zh = KPI_LABELS[key]
+    return pick(lang, zh, en)
+
+
+DEFAULT_KPIS = ("incidents", "discovery_delay", "resolution_mean", "backlog_mean", "overdue_rate",
+                "on_site_share", "satisfaction_rate", "petition_rate")
+
+
+def compare_kpis(results: Mapping[str, RunResult], keys: Sequence[str] = DEFAULT_KPIS,
+                 lang: str = "zh") -> pd.DataFrame:
+    """Overall KPIs of several runs side by side: one row per indicator, one column per run label."""
+    rows = {name: r.kpis[r.kpis["by"] == "all"].iloc[0] for name, r in results.items()}
+    table = pd.DataFrame({name: [float(row[k]) for k in keys] for name, row in rows.items()},
+                         index=pd.Index([kpi_label(k, lang) for k in keys], name=col("kpi", lang)))
+    return table.round(3)
+
+
+def annual_cost(result: RunResult) -> float:
+    """Total cost of a run in yuan per year of the measured period (sum of ``result.costs``)."""
+    rec = result.records
+    return float(result.costs["yuan"].sum()) / ((rec.horizon - rec.warmup) / 365.0)
+
+
+def pick_incident(records: Records, kind: str = "misrouted") -> int:
+    """Row of an instructive ticket: the first reported after the warm-up and closed, of ``kind``.
+
+    ``kind``: ``misrouted`` (sent to the wrong department first), ``routed`` (handled by a department),
+    ``on_site`` (resolved on the spot), ``grown`` (severity rose while nobody had found it),
+    ``overdue`` (handled after its time limit).
+    """
+    inc = records.incidents
+    real = ~inc["is_false"] & (inc["duplicate_of"] < 0)
+    base = real & (inc["t_report"] >= records.warmup) & (inc["end_state"] == 0)
+    routed = inc["department"] >= 0
+    wants = {"misrouted": inc["n_misroutes"] > 0, "routed": routed & (inc["n_misroutes"] == 0),
+             "on_site": inc["on_site"], "grown": inc["severity"] > inc["severity_initial"],
+             "overdue": inc["overdue"] & routed}
+    if kind not in wants:
+        raise ValueError(f"kind {kind!r}: allowed: {', '.join(wants)}")
+    rows = inc.index[base & wants[kind]]
+    if not len(rows):
+        raise LookupError(f"no closed {kind} ticket in these records")
+    return int(inc.loc[rows, "t_report"].idxmin())
+
+
+def follow_incident(records: Records, i: int, lang: str = "zh") -> pd.DataFrame:
+    """One ticket's path around the closed loop: a tidy table of the stages it reached, in order.
+
+    Columns: stage, day (days since the start), days since the previous stage, and a detail in words.
+    Stages a ticket skips (an on-site case never goes to a department) or had not reached by the
+    horizon are left out; an unfinished ticket ends with a row saying so.
+    """
+    row = records.incidents.loc[i]
+    rows, last = [], None
+    for field, (en, zh) in STAGES.items():
+        t = row[field]
+        if pd.isna(t) or (row["on_site"] and field in ON_SITE_SKIPS):
+            continue
+        wait = None if last is None else round(t - last, 2)
+        detail = _detail(records, row, field, lang)
+        rows.append(_stage_row(pick(lang, zh, en), round(t, 2), wait, detail, lang))
+        last = t
+    if row["end_state"] != 0:
+        open_text = pick(lang, "仿真结束时仍在办", "still open at the horizon")
+        rows.append(_stage_row(pick(lang, "未办结", "open"), records.horizon, None, open_text, lang))
+    return pd.DataFrame(rows)
+
+
+def _stage_row(stage: str, day: float, wait: float | None, detail: str, lang: str) -> dict[str, Any]:
+    values = {"stage": stage, "day": day, "wait": wait, "detail": detail}
+    return {col(k, lang): v for k, v in values.items()}
+
+
+def _detail(records: Records, row: pd.Series, field: str, lang: str) -> str:
+    if field == "t_occur":
+        en, zh = SEVERITY[int(row["severity_initial"])]
+        category = plots.category_label(records.categories[row["category_initial"]], lang)
+        return f"{category}, {pick(lang, zh, en)}"
+    if field == "t_report":
+        en, zh = CHANNEL_LABELS[CHANNELS[int(row["channel"])]]
+        sev_en, sev_zh = SEVERITY[int(row["severity"])]
+        return f"{pick(lang, zh, en)}; {pick(lang, '上报时', 'now')} {pick(lang, sev_zh, sev_en)}"
+    if field == "t_triage_end":
+        return _department(records, int(row["department"]), lang)
+    if field == "t_dept_arrive" and row["n_misroutes"] > 0:
+        n = int(row["n_misroutes"])
+        return pick(lang, f"误派{n}次后退回重派", f"after {n} mis-route(s) and return")
+    if field == "t_handle_end":
+        return _handled(row, lang)
+    if field == "t_close":
+        ok = row["satisfied"] == 1
+        text = pick(lang, "群众满意", "satisfied") if ok else pick(lang, "群众不满意", "unsatisfied")
+        n = int(row["reopen_count"])
+        return text + (pick(lang, f", 返工{n}次", f", reopened {n}×") if n else "")
+    return ""
+
+
+def _handled(row: pd.Series, lang: str) -> str:
+    if row["on_site"]:
+        return pick(lang, "网格员就地化解", "resolved on the spot by the grid worker")
+    late = row["t_handle_end"] > row["deadline"]
+    limit = f"{row['deadline']:.0f}"
+    if lang == "zh":
+        return f"{'逾期' if late else '按期'}(时限: 第{limit}天)"
+    return f"{'late' if late else 'on time'} (limit: day {limit})"
+
+
+def _department(records: Records, dept: int, lang: str) -> str:
+    if dept < 0:
+        return ""
+    kind = records.departments[dept % len(records.departments)]
+    return pick(lang, f"派往{DEPARTMENT_ZH.get(kind, kind)}", f"to {kind.replace('_', ' ')}")
+
+
+def plot_incident(table: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Timeline of one ticket (a ``follow_incident`` table): each bar is the wait before that stage."""
+    plots.use_cjk_font()
+    fig, ax = plots._axes(None, size=(7, 3.2))
+    stage, day, wait = (table[col(k, lang)] for k in ("stage", "day", "wait"))
+    end = day.to_numpy(dtype=float)
+    start = end - wait.fillna(0).to_numpy(dtype=float)
+    y = np.arange(len(table))[::-1]
+    ax.barh(y, np.maximum(end - start, 0.02), left=start, color="tab:orange")
+    ax.plot(end, y, "o", color="tab:red")
+    ax.set_yticks(y, list(stage))
+    title = pick(lang, "一件事的闭环(条 = 到达该环节前的等待)", "One ticket around the loop (bar: wait)")
+    ax.set(xlabel=plots.t("day", lang), title=title)
+    return fig
+
+
+def grid_discovery(records: Records) -> pd.DataFrame:
+    """Per grid: demand, reports per 1,000 residents a year and mean days from occurrence to report."""
+    inc = records.incidents
+    real = inc[(inc["t_report"] >= records.warmup) & ~inc["is_false"] & (inc["duplicate_of"] < 0)]
+    years = (records.horizon - records.warmup) / 365.0
+    g = records.grids.set_index("grid")
+    by_grid = real.groupby("grid")
+    return pd.DataFrame({
+        "demand": g["demand"],
+        "reports_per_1000": by_grid.size().reindex(g.index, fill_value=0) / g["population"] * 1000 / years,
+        "discovery_days": (real["t_report"] - real["t_occur"]).groupby(real["grid"]).mean().reindex(g.index),
+        "patrol_share": (real["channel"] == 0).groupby(real["grid"]).mean().reindex(g.index),
+    })
+
+
+PATROL_LABELS = {"uniform": ("uniform patrol", "均匀巡查"),
+                 "hotspot": ("hotspot-guided patrol", "热点图引导巡查")}
+
+
+def hotspot_runs(seed: int = 0, horizon_days: float = 365.0) -> dict[str, RunResult]:
+    """The same town and the same incidents (common random numbers) under uniform and hotspot patrol."""
+    hot = ["policy.fusion.hotspot_patrol=true"]
+    return {"uniform": run_town(seed=seed, horizon_days=horizon_days),
+            "hotspot": run_town(seed=seed, horizon_days=horizon_days, overrides=hot)}
+
+
+def plot_hotspot_comparison(runs: Mapping[str, RunResult], lang: str = "zh") -> Figure:
+    """Left: the town's demand heat map. Right: each grid's discovery delay against its reports."""
+    import matplotlib.pyplot as plt
+
+    plots.use_cjk_font()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    rec = runs["uniform"].records
+    after = rec.incidents[rec.incidents["t_report"] >= rec.warmup]
+    plots.plot_hotspot(rec.grids, after, (rec.horizon - rec.warmup) / 365.0, lang, ax=left)
+    for name, result in runs.items():
+        per_grid = grid_discovery(result.records)
+        en, zh = PATROL_LABELS.get(name, (name, name))
+        right.plot(per_grid["reports_per_1000"], per_grid["discovery_days"], "o", alpha=0.8,
+                   label=pick(lang, zh, en))
+    right.set(xlabel=plots.t("per_1000", lang),
+              ylabel=pick(lang, "发现时滞均值(天)", "mean discovery delay (days)"),
+              title=pick(lang, "热点网格发现得更快吗?", "Are busy grids found sooner?"))
+    right.legend()
+    return fig
+
+
+def show(fig: Figure, dpi: int = 100) -> None:
+    """Display ``fig`` as a PNG (JupyterLab, Voilà and headless runs alike) and close it.
+
+    Rendering to PNG here draws every label, so a missing Chinese glyph warns at this call.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    display(Image(data=buf.getvalue(), format="png"))
+
+
+def category_choices(lang: str) -> list[tuple[str, str]]:
+    """(label, name) pairs of the incident categories, for a multiple-choice widget."""
+    return [(plots.category_label(c, lang), c) for c in CATEGORIES]

@@ -1,0 +1,127 @@
+"""The lever dashboard of notebook 02 (四个着力): sliders mapped to config overrides, figures that follow.
+
+``LeverPanel`` shows one control per classroom lever (``govsim.teaching.LEVERS``, grouped by focus,
+plus the stationed departments of 强平台), and when a control is released it reruns the one_town year
+with those overrides (``teaching.run_town``, about half a second) and redraws ``lever_figure``:
+backlog over time and the main indicators, each against the status quo run with the same seed
+(common random numbers, so the difference is the lever's and not chance's). No model logic here.
+ipywidgets is imported when a panel is built, so the library works without it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from govsim import plots
+from govsim.runner import RunResult
+from govsim.teaching import (
+    FOCUS_LABELS,
+    LEVERS,
+    annual_cost,
+    category_choices,
+    kpi_label,
+    pick,
+    run_town,
+    show,
+)
+
+DAY_KPIS = ("discovery_delay", "department_wait", "resolution_mean")
+RATE_KPIS = ("patrol_share", "overdue_rate", "satisfaction_rate", "petition_rate")
+
+
+def lever_figure(result: RunResult, baseline: RunResult, lang: str = "zh") -> Figure:
+    """Three panels, this policy against the status quo: daily backlog, times in days, rates in per cent."""
+    plots.use_cjk_font()
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), layout="constrained", width_ratios=(1.6, 1, 1.2))
+    names = (pick(lang, "基线", "status quo"), pick(lang, "当前设置", "this setting"))
+    _backlog(axes[0], baseline, result, names, lang)
+    _bars(axes[1], DAY_KPIS, baseline, result, names, lang, scale=1.0)
+    axes[1].set_title(pick(lang, "时长(天)", "Times (days)"))
+    _bars(axes[2], RATE_KPIS, baseline, result, names, lang, scale=100.0)
+    axes[2].set_title(pick(lang, "比例(%)", "Rates (%)"))
+    cost = (annual_cost(result) - annual_cost(baseline)) / 1e4
+    title = pick(lang, f"年成本比基线 {cost:+,.0f} 万元",
+                 f"cost vs status quo: {cost:+,.0f} × 10k yuan a year")
+    fig.suptitle(title)
+    return fig
+
+
+def _backlog(ax: Axes, baseline: RunResult, result: RunResult, names: tuple[str, str], lang: str) -> None:
+    for name, r, style in zip(names, (baseline, result), ("--", "-"), strict=True):
+        daily = r.records.timeseries.groupby("day")["backlog"].sum()
+        ax.plot(daily.index, daily.to_numpy(), style, label=name)
+    ax.set(title=plots.t("backlog", lang), xlabel=plots.t("day", lang), ylabel=plots.t("count", lang))
+    ax.legend(fontsize=8)
+
+
+def _bars(ax: Axes, keys: tuple[str, ...], baseline: RunResult, result: RunResult, names: tuple[str, str],
+          lang: str, scale: float) -> None:
+    x = np.arange(len(keys))
+    for k, (name, r) in enumerate(zip(names, (baseline, result), strict=True)):
+        row = r.kpis[r.kpis["by"] == "all"].iloc[0]
+        ax.bar(x + (k - 0.5) * 0.4, [row[key] * scale for key in keys], width=0.4, label=name)
+    labels = [kpi_label(key, lang).split(" ")[0] for key in keys]
+    ax.set_xticks(x, labels, rotation=25, ha="right", fontsize=8)
+    ax.legend(fontsize=8)
+
+
+class LeverPanel:
+    """Sliders for the four focuses on the one_town scenario; display it as the last line of a cell.
+
+    ``update()`` reruns and redraws with the current control values and returns the seconds it took;
+    it is what a released slider calls, and what the benchmark times.
+    """
+
+    def __init__(self, lang: str = "zh", seed: int = 0, horizon_days: float = 365.0) -> None:
+        import ipywidgets as w
+
+        self.lang, self.seed, self.horizon_days = lang, seed, horizon_days
+        self.baseline = run_town(seed=seed, horizon_days=horizon_days)
+        self.controls: dict[str, Any] = {}
+        for name, lever in LEVERS.items():
+            self.controls[name] = w.FloatSlider(
+                value=lever.default, min=lever.lo, max=lever.hi, step=lever.step, continuous_update=False,
+                description=pick(lang, lever.zh, lever.en), style={"description_width": "initial"})
+        self.controls["stationed"] = w.SelectMultiple(options=category_choices(lang), value=(), rows=6,
+                                                      description=pick(lang, "部门常驻", "stationed"))
+        self.output, self.status = w.Output(), w.HTML()
+        for control in self.controls.values():
+            control.observe(lambda _change: self.update(), names="value")
+        self.widget = w.VBox([w.HBox([self._focus_box(f) for f in FOCUS_LABELS]), self.status, self.output])
+
+    def _focus_box(self, focus: str) -> Any:
+        import ipywidgets as w
+
+        title = pick(self.lang, *FOCUS_LABELS[focus])
+        names = [n for n, lever in LEVERS.items() if lever.focus == focus]
+        if focus == "platform":
+            names.append("stationed")
+        return w.VBox([w.HTML(f"<b>{title}</b>"), *(self.controls[n] for n in names)])
+
+    def values(self) -> dict[str, Any]:
+        """Current lever values, keyed as ``teaching.run_town`` takes them."""
+        return {n: list(c.value) if n == "stationed" else c.value for n, c in self.controls.items()}
+
+    def update(self) -> float:
+        """Rerun the year with the current levers, redraw, and return the seconds taken."""
+        start = time.perf_counter()
+        result = run_town(seed=self.seed, horizon_days=self.horizon_days, **self.values())
+        fig = lever_figure(result, self.baseline, self.lang)
+        with self.output:
+            self.output.clear_output(wait=True)
+            show(fig)
+        seconds = time.perf_counter() - start
+        self.status.value = f"{pick(self.lang, '更新用时', 'updated in')} {seconds:.1f} s"
+        return seconds
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+        self.update()
