@@ -25,8 +25,8 @@ def reference_network(n_customers: int, seed: int = 0, horizon_days: float = 365
     gaps = rng.exponential(1.0 / rate, n_customers)
     which_c = rng.integers(0, 73, n_customers)
     which_d = rng.integers(0, 20, n_customers)
-    s1 = rng.exponential(0.02, n_customers)
-    s2 = rng.exponential(0.5 * 20 * 60 * 0.8 / rate / 20 * 20 / 60, n_customers)  # utilisation ≈ 0.8
+    s1 = rng.exponential(0.02, n_customers)  # centre: 3 staff, light load
+    s2 = rng.exponential(0.8 * 60 / (rate / 20), n_customers)  # department: 60 staff at utilisation 0.8
 
     def customer(i: int):
         with centres[which_c[i]].request() as req:

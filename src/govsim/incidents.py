@@ -40,7 +40,6 @@ DRAWS_SCHEMA: dict[str, tuple[str, str | int]] = {
     "work": ("float64", 3),  # standardised work content (mean 1), first handling and two reopens
     "u_sat": ("float64", 3),
     "u_after": ("float64", 3),  # reopen / petition after an unsatisfied feedback
-    "esc": ("float64", 4),  # escalation ladder times, set at report
 }
 
 
@@ -276,8 +275,6 @@ class IncidentLoop:
         c["n_misroutes"][ids] = n_mis
         c["department"][ids] = c["county"][ids] * self.n_dept + dept
         c["t_dept_arrive"][ids] = arrive
-        d["esc"][ids] = sc.calendar.add_working_days(
-            c["deadline"][ids][:, None], np.asarray(cfg.escalation_working_days)[None, :])
         self._dispatch(ids)
 
     def _dispatch(self, ids: np.ndarray) -> None:
@@ -293,11 +290,12 @@ class IncidentLoop:
         ua = d["u_after"][ids]
         after = np.where(ua < cfg.reopen_prob, REOPEN,
                          np.where(ua < cfg.reopen_prob + (1 - cfg.reopen_prob) * cfg.petition_prob, PETITION, 0))
-        arrive = c["t_dept_arrive"][ids]
-        key = c["deadline"][ids] if lv.accountability else arrive
+        arrive, deadline = c["t_dept_arrive"][ids], c["deadline"][ids]
+        key = deadline if lv.accountability else arrive
+        lift_at = sc.calendar.add_working_days(deadline, np.full(len(ids), cfg.escalation_working_days[2]))
         env, desks, now, active = self.env, self.desks, self.env.now, self.outcomes.active
         rows = zip(ids.tolist(), c["department"][ids].tolist(), sc.cat_priority[cat].tolist(), key.tolist(),
-                   c["deadline"][ids].tolist(), d["esc"][ids, 2].tolist(), work.tolist(),
+                   deadline.tolist(), lift_at.tolist(), work.tolist(),
                    on_time.tolist(), late.tolist(), after.tolist(),
                    c["reporter"][ids].tolist(), arrive.tolist(), strict=True)
         for i, g, klass, k, dl, lift, w, so, sl, af, rep, t in rows:

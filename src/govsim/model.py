@@ -89,23 +89,31 @@ class GovernanceModel(mesa.Model):
                 bar.update(1) if bar else None
         if bar:
             bar.close()
+        self.loop.draws = None  # the per-incident draws are spent; free them before the records
         return self.records()
 
     def records(self) -> Records:
         """Incident table (real and duplicate tickets, then false reports) and the town-day series."""
         sc, loop = self.scenario_data, self.loop
         loop.write_outcomes()
-        real, false = loop.tickets.table(), loop.false.table()
-        esc = np.concatenate([loop.draws.table()["esc"], np.full((loop.false.n, 4), np.inf)])
-        cols = {k: np.concatenate([real[k], false[k]]) for k in INCIDENT_SCHEMA}
+        real, false = loop.tickets, loop.false
+        cols = {k: np.concatenate([real.cols[k][: real.n], false.cols[k][: false.n]]) for k in INCIDENT_SCHEMA}
         cols["incident_id"] = np.arange(len(cols["grid"]))
-        cols = finalise(cols, self.horizon, esc)
+        cols = finalise(cols, self.horizon, self._ladder(cols["deadline"], cols["department"] >= 0))
         inc = incident_frame(cols)
+        del cols
         return Records(
             incidents=inc, timeseries=self._timeseries(inc), grids=self._grids(), categories=sc.categories,
             departments=sc.departments, towns=sc.territory.town_names, counties=sc.territory.county_names,
             horizon=self.horizon, warmup=float(self.cfg.warmup_days),
         )
+
+    def _ladder(self, deadline: np.ndarray, routed: np.ndarray) -> np.ndarray:
+        """Escalation-ladder times (n, rungs) of routed tickets: working days after the deadline."""
+        rungs = np.asarray(self.scenario_data.cfg.escalation_working_days)
+        out = np.full((len(deadline), len(rungs)), np.inf)
+        out[routed] = self.scenario_data.calendar.add_working_days(deadline[routed][:, None], rungs[None, :])
+        return out
 
     def _grids(self) -> pd.DataFrame:
         tr = self.scenario_data.territory

@@ -122,7 +122,8 @@ class Records:
 
 def incident_frame(cols: dict[str, np.ndarray]) -> pd.DataFrame:
     """A DataFrame with exactly the schema's columns and dtypes, in schema order."""
-    return pd.DataFrame({k: np.asarray(cols[k]).astype(dt, copy=False) for k, (dt, _) in INCIDENT_SCHEMA.items()})
+    data = {k: np.asarray(cols[k]).astype(dt, copy=False) for k, (dt, _) in INCIDENT_SCHEMA.items()}
+    return pd.DataFrame(data, copy=False)
 
 
 def finalise(cols: dict[str, np.ndarray], horizon: float, esc: np.ndarray) -> dict[str, np.ndarray]:
