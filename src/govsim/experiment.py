@@ -1,0 +1,345 @@
+"""Experiments: a Hydra multirun of policy × design point × replication, resumable and checked.
+
+``govsim-experiment +experiment=four_focus`` composes an experiment config (``configs/experiment/``),
+whose ``hydra.sweeper.params`` list the swept keys, and launches one job per combination through a
+Hydra launcher (joblib on two cores by default, ``hydra/launcher=slurm`` on a cluster, ``basic`` for
+serial). Each job is one run of ``govsim.runner.run_to_dir`` in its own directory.
+
+Identity and resume. A job's random streams come from ``(seed, replication)`` only (``govsim.streams``),
+never from its index or launch order, so serial and parallel sweeps give the same results. The sweep
+directory holds a manifest (``experiment.json``) with the expected jobs, the hash of the configuration
+they share and the code version (a digest of the package source). A job writes ``job.json`` atomically
+as its last act: ``complete`` with its own config hash, or ``failed`` with the error. Re-running the
+same command skips complete jobs with matching hashes, reruns the rest, and refuses outright when the
+shared configuration or the code changed — results of two models are never mixed in one sweep.
+The Hydra app and its callback are in ``govsim.sweep``; aggregation in ``govsim.aggregate``; the
+report in ``govsim.report``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from govsim.cli import to_config
+from govsim.config import GovsimConfig, register_configs
+
+MANIFEST = "experiment.json"
+MARKER = "job.json"
+DEFAULT_METRICS = [
+    "resolution_mean",
+    "backlog_mean",
+    "on_time_rate",
+    "overdue_rate",
+    "escalation_rate",
+    "satisfaction_rate",
+    "discovery_delay",
+]
+
+
+class ExperimentMismatch(RuntimeError):
+    """A sweep directory holds results of another configuration or code version."""
+
+
+@dataclass
+class Factor:
+    """One factor of a global sensitivity analysis: a dotted config key and its range."""
+
+    key: str = ""
+    low: float = 0.0
+    high: float = 1.0
+
+
+@dataclass
+class SensitivitySpec:
+    """A SALib design: ``method`` none | morris | sobol over ``factors``.
+
+    ``size`` is the number of Morris trajectories (``size·(k+1)`` runs) or Sobol base samples
+    (``size·(k+2)`` runs); ``levels`` the Morris grid; ``seed`` the design's own seed (not the model's).
+    """
+
+    method: str = "none"
+    factors: list[Factor] = field(default_factory=list)
+    size: int = 4
+    levels: int = 4
+    seed: int = 0
+
+
+@dataclass
+class ExperimentSpec:
+    """What an experiment compares and how its results are analysed (not how a run behaves).
+
+    ``reference`` lists the ``key=value`` overrides that mark the reference arm of each stratum;
+    ``strata`` the swept keys that define strata (uncertainties), each compared within itself;
+    ``warmup`` is ``fixed`` (``warmup_days``) or ``mser5`` (detected on the daily backlog, applied at
+    aggregation); ``precision`` the relative CI half-width the replication guidance aims at.
+    """
+
+    name: str = "experiment"
+    question: str = ""
+    reference: list[str] = field(default_factory=lambda: ["policy=baseline"])
+    strata: list[str] = field(default_factory=list)
+    replications: int = 3
+    metrics: list[str] = field(default_factory=lambda: list(DEFAULT_METRICS))
+    warmup: str = "fixed"
+    precision: float = 0.05
+    point: int = -1  # index of a sensitivity design point; swept automatically
+    sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
+    progress: bool = True  # a bar across the runs of the sweep
+    report: bool = True  # write the comparison report into the sweep directory at the end
+
+
+@dataclass
+class ExperimentRunConfig(GovsimConfig):
+    """A run that belongs to an experiment: the run config plus the experiment's description."""
+
+    experiment: ExperimentSpec = field(default_factory=ExperimentSpec)
+
+
+def register_experiment_configs() -> None:
+    """Register the schema with the ``experiment`` section under the name ``config.yaml`` uses."""
+    from hydra.core.config_store import ConfigStore
+
+    register_configs()
+    ConfigStore.instance().store(name="govsim_schema", node=ExperimentRunConfig)
+
+
+# --- identity -----------------------------------------------------------------------------------
+
+
+def code_version() -> str:
+    """Package version and a digest of the package's source and data files (changes with any edit).
+
+    ``GOVSIM_CODE_VERSION`` in the environment replaces the digest: for a shared checkout being edited
+    while a sweep runs (tests), or a cluster install known by its release tag. It is recorded as given.
+    """
+    pinned = os.environ.get("GOVSIM_CODE_VERSION")
+    if pinned:
+        return pinned
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if (
+            path.is_file()
+            and path.suffix in (".py", ".csv")
+            and not {"__pycache__", "configs"} & set(rel.parts)
+        ):
+            digest.update(str(rel).encode())
+            digest.update(path.read_bytes())
+    try:
+        version = metadata.version("govsim")
+    except metadata.PackageNotFoundError:
+        version = "0"
+    return f"{version}+{digest.hexdigest()[:12]}"
+
+
+def config_hash(cfg: DictConfig, drop: list[str]) -> str:
+    """Hash of the resolved config without the dotted keys in ``drop`` (and never ``hydra``)."""
+    data = OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=True)
+    assert isinstance(data, dict)
+    for key in drop:
+        *parents, last = key.lstrip("+~").split(".")
+        node: Any = data
+        for p in parents:
+            node = node.get(p, {}) if isinstance(node, dict) else {}
+        if isinstance(node, dict):
+            node.pop(last, None)
+    text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def job_hash(cfg: DictConfig) -> str:
+    """Identity of one job's run: all that changes the simulation, nothing that only changes output."""
+    return config_hash(cfg, ["output", "experiment"])
+
+
+def job_key(overrides: list[str], sweep_keys: list[str]) -> tuple[str, str, int]:
+    """``(key, arm, replication)`` of a job from its overrides.
+
+    The key is the swept ``k=v`` pairs, the arm the same without the replication: independent of the
+    job's index and of the overrides every job shares.
+    """
+    swept = {o.split("=", 1)[0]: o for o in overrides if o.split("=", 1)[0] in sweep_keys}
+    pairs = [swept[k] for k in sweep_keys if k in swept]
+    arm = ",".join(p for p in pairs if not p.startswith("replication="))
+    rep = next((int(p.split("=", 1)[1]) for p in pairs if p.startswith("replication=")), 0)
+    return ",".join(pairs), arm or "all", rep
+
+
+# --- manifest -----------------------------------------------------------------------------------
+
+
+def expand_jobs(config: DictConfig) -> tuple[list[list[str]], list[str]]:
+    """The jobs Hydra's basic sweeper will launch (override lists) and the swept keys, in its order."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    params = [f"{k}={v}" for k, v in (config.hydra.sweeper.get("params") or {}).items()]
+    parsed = OverridesParser.create().parse_overrides([*params, *config.hydra.overrides.task])
+    keys = list(dict.fromkeys(o.get_key_element() for o in parsed if o.is_sweep_override()))
+    return BasicSweeper.split_arguments(parsed, None)[0], keys
+
+
+def prepare_manifest(config: DictConfig) -> dict[str, Any]:
+    """Write or check the sweep's manifest; raise ``ExperimentMismatch`` if it belongs to another model."""
+    sweep = Path(config.hydra.sweep.dir)
+    jobs, keys = expand_jobs(config)
+    spec = OmegaConf.to_container(config.experiment, resolve=True)
+    assert isinstance(spec, dict)
+    base = (
+        config_hash(config, ["output", "experiment", *keys])
+        + "-"
+        + config_hash(OmegaConf.create({"s": spec["sensitivity"]}), [])
+    )
+    manifest = {
+        "name": spec["name"],
+        "base_hash": base,
+        "code_version": code_version(),
+        "sweep_keys": keys,
+        "experiment": spec,
+        "seed": int(config.seed),
+        "horizon_days": float(config.horizon_days),
+        "warmup_days": float(config.warmup_days),
+        "scenario": str(config.scenario.name),
+        "lang": str(config.output.lang),
+        "jobs": [
+            dict(zip(("key", "arm", "replication"), job_key(o, keys), strict=True), overrides=o) for o in jobs
+        ],
+    }
+    old = read_manifest(sweep) if (sweep / MANIFEST).is_file() else None
+    if old is not None:
+        for what in ("base_hash", "code_version"):
+            if old[what] != manifest[what]:
+                raise ExperimentMismatch(
+                    f"{sweep} holds results of another {what.split('_')[0]} "
+                    f"({old[what]} ≠ {manifest[what]}); choose a new hydra.sweep.dir or delete the old sweep"
+                )
+    sweep.mkdir(parents=True, exist_ok=True)
+    manifest["created"] = old["created"] if old else now()
+    _write_json(sweep / MANIFEST, manifest)
+    return manifest
+
+
+def read_manifest(sweep: Path) -> dict[str, Any]:
+    """The manifest of a sweep directory."""
+    path = Path(sweep) / MANIFEST
+    if not path.is_file():
+        raise FileNotFoundError(f"{sweep}: no {MANIFEST}; not a govsim-experiment sweep directory")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def read_marker(job_dir: Path) -> dict[str, Any] | None:
+    """A job's completion marker, or None if it never finished."""
+    path = Path(job_dir) / MARKER
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+# --- one job ------------------------------------------------------------------------------------
+
+
+def apply_design_point(cfg: DictConfig) -> None:
+    """Set the factors of sensitivity design point ``experiment.point`` in ``cfg`` (no-op otherwise)."""
+    spec = cfg.experiment.sensitivity
+    if spec.method == "none" or cfg.experiment.point < 0:
+        return
+    x = design_points(spec)
+    if cfg.experiment.point >= len(x):
+        raise ValueError(f"experiment.point={cfg.experiment.point}: the design has {len(x)} points")
+    for factor, value in zip(spec.factors, x[cfg.experiment.point], strict=True):
+        current = OmegaConf.select(cfg, factor.key, throw_on_missing=True)
+        typed = (
+            int(round(value)) if isinstance(current, int) and not isinstance(current, bool) else float(value)
+        )
+        OmegaConf.update(cfg, factor.key, typed, merge=False)
+
+
+def design_points(spec: Any) -> Any:
+    """The SALib design matrix of a sensitivity spec (a DictConfig or the manifest's dict), by point."""
+    from govsim.analysis import sensitivity_sample
+
+    names = [f["key"] for f in spec["factors"]]
+    bounds = [(float(f["low"]), float(f["high"])) for f in spec["factors"]]
+    return sensitivity_sample(
+        spec["method"], names, bounds, int(spec["size"]), int(spec["levels"]), int(spec["seed"])
+    )
+
+
+def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Run one job into ``out`` unless an identical one already completed there.
+
+    Never raises for a failed run: the error goes into ``job.json`` (status ``failed``) so the other
+    jobs of the sweep complete. Raises ``ExperimentMismatch`` if ``out`` holds another model's result.
+    """
+    from govsim.runner import run_to_dir, write_text
+
+    key, arm, rep = job_key(overrides, manifest["sweep_keys"])
+    info: dict[str, Any] = {
+        "key": key,
+        "arm": arm,
+        "replication": rep,
+        "overrides": overrides,
+        "base_hash": manifest["base_hash"],
+        "code_version": code_version(),
+        "started": now(),
+    }
+    try:
+        apply_design_point(cfg)
+        info["config_hash"] = job_hash(cfg)
+        if _reusable(read_marker(out), info):
+            return {"status": "skipped", "key": key}
+        if info["code_version"] != manifest["code_version"]:
+            raise ExperimentMismatch(f"code changed since the sweep started ({info['code_version']})")
+        (out / MARKER).unlink(missing_ok=True)
+        obj = run_config(cfg)
+        info["seed"] = obj.seed
+        start = time.perf_counter()
+        run_to_dir(obj, out, OmegaConf.to_yaml(cfg))
+        info.update(status="complete", wall_seconds=round(time.perf_counter() - start, 3))
+    except ExperimentMismatch:
+        raise
+    except Exception as exc:  # recorded, the sweep goes on
+        info.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+    info["finished"] = now()
+    out.mkdir(parents=True, exist_ok=True)
+    write_text(out / MARKER, json.dumps(info, ensure_ascii=False, indent=2))
+    return {"status": info["status"], "key": key}
+
+
+def run_config(cfg: DictConfig) -> GovsimConfig:
+    """The checked ``GovsimConfig`` of a job: its config without the ``experiment`` section."""
+    plain = OmegaConf.masked_copy(cfg, [k for k in cfg if k not in ("experiment", "hydra")])
+    return to_config(OmegaConf.merge(OmegaConf.structured(GovsimConfig), plain))
+
+
+def _reusable(marker: dict[str, Any] | None, info: dict[str, Any]) -> bool:
+    if marker is None or marker.get("status") != "complete":
+        return False
+    same = all(marker.get(k) == info[k] for k in ("config_hash", "base_hash", "code_version", "key"))
+    if not same:
+        raise ExperimentMismatch(
+            f"job {info['key']}: its directory holds a result of another configuration "
+            f"or code version ({marker.get('key')}, {marker.get('config_hash')})"
+        )
+    return True
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601 with microseconds (markers are ordered by it)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    from govsim.runner import write_text
+
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=2))

@@ -1,0 +1,271 @@
+"""``govsim-report SWEEP_DIR``: the comparison report of an experiment sweep.
+
+Reads the sweep's job directories through ``govsim.aggregate`` (so the report always reflects what is
+on disk), refuses a partial sweep unless ``--partial`` is given (and then says so at the top), and
+writes into ``--out`` (default ``SWEEP_DIR/report``):
+
+- ``comparison.csv`` / ``comparison.md`` — each arm vs the reference of its stratum, per metric: means,
+  paired mean difference with its 95 % t interval under common random numbers, % change, extra cost
+  per year, cost per unit of improvement, and the variance reduction CRN achieved;
+- ``arms.csv`` — each arm's mean, 95 % interval and the replications needed for ±``precision``;
+- ``forest.png``, ``backlog_bands.png``, ``cost_effectiveness.png`` (or ``sensitivity_*.png`` and
+  ``sensitivity.csv`` for a SALib design), and ``report.md`` tying them together with the warm-up.
+
+Labels in Chinese (``--lang zh``, default from the experiment) or English. With one replication per
+arm there is no interval: a warning is issued and the CI cells stay empty.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from govsim import analysis, plots
+from govsim.aggregate import Aggregate, aggregate, status_text
+
+RATE_SUFFIXES = ("rate", "share")
+HEAD = {  # column: (English, 中文)
+    "stratum": ("stratum", "情景"),
+    "arm": ("policy", "政策"),
+    "metric": ("metric", "指标"),
+    "reference": ("reference", "参照"),
+    "value": ("policy mean", "政策均值"),
+    "diff": ("difference", "差值"),
+    "ci": ("95 % CI", "95%置信区间"),
+    "pct_change": ("% change", "变化%"),
+    "delta_cost": ("Δ cost, yuan/yr", "新增成本(元/年)"),
+    "cost_per_unit": ("cost per unit improved", "单位改善成本"),
+    "variance_reduction": ("CRN variance reduction", "CRN方差缩减"),
+    "n_pairs": ("n", "n"),
+}
+
+
+class ReportError(ValueError):
+    """The sweep cannot be reported as asked."""
+
+
+def write_report(agg: Aggregate, out: Path, lang: str = "zh", partial: bool = False) -> Path:
+    """Write the report of an aggregated sweep into ``out``; return the path of ``report.md``."""
+    if not agg.summary["complete"] and not partial:
+        raise ReportError(status_text(agg.summary).replace("\n", "; "))
+    if agg.results.empty:
+        raise ReportError(f"{agg.sweep}: no complete job to report")
+    out.mkdir(parents=True, exist_ok=True)
+    spec = agg.manifest["experiment"]
+    if spec["sensitivity"]["method"] != "none":
+        body = _sensitivity(agg, out, lang)
+    else:
+        body = _comparison(agg, out, lang)
+    text = "\n\n".join([_header(agg, partial), *body]) + "\n"
+    (out / "report.md").write_text(text, encoding="utf-8")
+    return out / "report.md"
+
+
+def _comparison(agg: Aggregate, out: Path, lang: str) -> list[str]:
+    spec, res = agg.manifest["experiment"], agg.results
+    strata = [s for s in spec["strata"] if s in res.columns]
+    reference = dict(r.split("=", 1) for r in spec["reference"])
+    comp = analysis.compare(res, reference, strata, spec["metrics"])
+    arms = analysis.summarise(
+        res[res["metric"].isin([*spec["metrics"], "cost_per_year"])], ["arm"], precision=spec["precision"]
+    )
+    comp.to_csv(out / "comparison.csv", index=False)
+    arms.to_csv(out / "arms.csv", index=False)
+    table = comparison_markdown(comp, strata, lang)
+    (out / "comparison.md").write_text(table + "\n", encoding="utf-8")
+    _figures(agg, comp, spec["metrics"], out, lang)
+    return [
+        *_warnings(comp),
+        "## Comparison\n\n" + table,
+        _guidance(arms, spec, lang),
+        "![forest](forest.png)\n\n![backlog](backlog_bands.png)\n\n![cost](cost_effectiveness.png)",
+    ]
+
+
+def _figures(agg: Aggregate, comp: pd.DataFrame, metrics: list[str], out: Path, lang: str) -> None:
+    import matplotlib.pyplot as plt
+
+    figs = {
+        "forest.png": plots.plot_forest(comp, lang),
+        "backlog_bands.png": plots.plot_backlog_bands(agg.backlog, lang, agg.summary["warmup"]["used"]),
+        "cost_effectiveness.png": plots.plot_cost_effectiveness(comp, metrics[0], lang),
+    }
+    for name, fig in figs.items():
+        fig.savefig(out / name, dpi=110)
+        plt.close(fig)
+
+
+def _warnings(comp: pd.DataFrame) -> list[str]:
+    single = comp[comp["n_pairs"] < 2]
+    if single.empty:
+        return []
+    msg = (
+        f"{len(single)} comparisons rest on a single replication: no confidence interval is given "
+        "for them (an interval needs at least 2 replications; see the guidance below)"
+    )
+    warnings.warn(msg, UserWarning, stacklevel=3)
+    return [f"> **Warning:** {msg}."]
+
+
+def comparison_markdown(comp: pd.DataFrame, strata: list[str], lang: str = "zh") -> str:
+    """The comparison as a Markdown table: rates in %, differences of rates in percentage points."""
+    col = 1 if lang == "zh" else 0
+    keys = ["stratum"] * bool(strata) + [
+        "metric",
+        "arm",
+        "reference",
+        "value",
+        "diff",
+        "ci",
+        "pct_change",
+        "delta_cost",
+        "cost_per_unit",
+        "variance_reduction",
+        "n_pairs",
+    ]
+    lines = ["| " + " | ".join(HEAD[k][col] for k in keys) + " |", "|" + "---|" * len(keys)]
+    for _, r in comp.iterrows():
+        rate = r["metric"].endswith(RATE_SUFFIXES)
+        k = 100.0 if rate else 1.0
+        cells = {
+            "stratum": ", ".join(f"{s.rsplit('.', 1)[-1]}={r[s]}" for s in strata),
+            "metric": plots.metric_label(r["metric"], lang),
+            "arm": plots.arm_label(r["arm"], lang),
+            "reference": _num(r["reference"] * k, rate),
+            "value": _num(r["value"] * k, rate),
+            "diff": _num(r["diff"] * k, rate, signed=True) + (" pp" if rate else ""),
+            "ci": "—" if math.isnan(r["half_width"]) else f"[{_num(r['lo'] * k)}, {_num(r['hi'] * k)}]",
+            "pct_change": _num(r["pct_change"], signed=True),
+            "delta_cost": _num(r["delta_cost"], signed=True, digits=0),
+            "cost_per_unit": _per_unit(r["cost_per_unit"] / k if rate else r["cost_per_unit"]),
+            "variance_reduction": "—"
+            if math.isnan(r["variance_reduction"])
+            else f"{r['variance_reduction']:.0%}",
+            "n_pairs": str(int(r["n_pairs"])),
+        }
+        lines.append("| " + " | ".join(cells[c] for c in keys) + " |")
+    return "\n".join(lines)
+
+
+def _num(v: float, rate: bool = False, signed: bool = False, digits: int | None = None) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    d = digits if digits is not None else (1 if rate else 2 if abs(v) < 100 else 0)
+    return f"{v:+,.{d}f}" if signed else f"{v:,.{d}f}"
+
+
+def _per_unit(v: float) -> str:
+    if math.isnan(v):
+        return "—"
+    return "dominates (cheaper, better)" if v < 0 else f"{v:,.0f}"
+
+
+def _guidance(arms: pd.DataFrame, spec: dict[str, Any], lang: str) -> str:
+    rows = arms[arms["metric"].isin(spec["metrics"])]
+    lines = [
+        f"## Replications\n\nReplications for a 95 % half-width within ±{spec['precision']:.0%} of each "
+        "arm's mean (Law's rule from the current standard deviation; the worst arm):\n",
+        "| metric | replications now | largest relative half-width | replications needed |",
+        "|---|---|---|---|",
+    ]
+    for metric, g in rows.groupby("metric", sort=False):
+        needed = g["needed"].max()
+        lines.append(
+            f"| {plots.metric_label(str(metric), lang)} | {int(g['n'].min())} | "
+            f"{_pct(g['rel_half_width'].max())} | {'—' if math.isnan(needed) else int(needed)} |"
+        )
+    return "\n".join(lines)
+
+
+def _pct(v: float) -> str:
+    return "—" if math.isnan(v) else f"±{v:.1%}"
+
+
+def _header(agg: Aggregate, partial: bool) -> str:
+    m, s = agg.manifest, agg.summary
+    w = s["warmup"]
+    lines = [f"# {m['name']}", "", m["experiment"]["question"], ""]
+    if partial and not s["complete"]:
+        lines += [
+            f"> **PARTIAL**: {s['completed']} of {s['expected']} jobs complete; intervals use only the "
+            "replications present for both arms.",
+            "",
+        ]
+    lines += [
+        f"- scenario `{m['scenario']}`, horizon {m['horizon_days']:g} days, seed {m['seed']}, "
+        f"replications per arm: {_rep_counts(s)}",
+        f"- warm-up: {w['mode']}; configured {w['configured']:g} d; MSER-5 on the mean daily backlog "
+        f"{w['mser5']:g} d{'' if w['settled'] else ' (not settled: the backlog still drifts)'}; "
+        f"used {w['used']:g} d",
+        f"- jobs: {s['completed']}/{s['expected']} complete, {s['failed']} failed; "
+        f"code `{m['code_version']}`; common random numbers: streams keyed on (seed, replication)",
+    ]
+    return "\n".join(lines)
+
+
+def _rep_counts(summary: dict[str, Any]) -> str:
+    done = sorted({a["completed"] for a in summary["arms"].values()})
+    return "–".join(str(d) for d in (done[0], done[-1])) if len(done) > 1 else str(done[0] if done else 0)
+
+
+def markdown_table(df: pd.DataFrame) -> str:
+    """A plain Markdown table of a small frame, numbers to three significant digits."""
+    cells = [
+        [f"{v:.3g}" if isinstance(v, float) else str(v) for v in row] for row in df.itertuples(index=False)
+    ]
+    lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
+    return "\n".join(lines + ["| " + " | ".join(c) + " |" for c in cells])
+
+
+def _sensitivity(agg: Aggregate, out: Path, lang: str) -> list[str]:
+    import matplotlib.pyplot as plt
+
+    from govsim.experiment import design_points
+
+    spec = agg.manifest["experiment"]
+    sens = spec["sensitivity"]
+    x = design_points(sens)
+    point = agg.results.assign(point=agg.results["experiment.point"].astype(int))
+    names = [f["key"] for f in sens["factors"]]
+    bounds = [(f["low"], f["high"]) for f in sens["factors"]]
+    tables, parts = [], []
+    for metric in spec["metrics"]:
+        y = point[point["metric"] == metric].groupby("point")["value"].mean().reindex(range(len(x)))
+        idx = analysis.sensitivity_indices(
+            sens["method"], names, bounds, x, y.to_numpy(), sens["levels"], sens["seed"]
+        )
+        tables.append(idx.assign(metric=metric))
+        fig = plots.plot_sensitivity(idx, metric, lang)
+        fig.savefig(out / f"sensitivity_{metric}.png", dpi=110)
+        plt.close(fig)
+        parts.append(
+            f"### {plots.metric_label(metric, lang)}\n\n{markdown_table(idx)}\n\n"
+            f"![{metric}](sensitivity_{metric}.png)"
+        )
+    pd.concat(tables).to_csv(out / "sensitivity.csv", index=False)
+    return [f"## Global sensitivity ({sens['method']}, {len(x)} design points)", *parts]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``govsim-report SWEEP_DIR [--out DIR] [--lang zh|en] [--partial]``."""
+    p = argparse.ArgumentParser(prog="govsim-report", description="Comparison report of an experiment sweep.")
+    p.add_argument("sweep", type=Path, help="sweep directory written by govsim-experiment")
+    p.add_argument("--out", type=Path, default=None, help="output directory (default SWEEP/report)")
+    p.add_argument("--lang", choices=("zh", "en"), default=None, help="labels (default: the experiment's)")
+    p.add_argument("--partial", action="store_true", help="report an incomplete sweep, marked PARTIAL")
+    args = p.parse_args(argv)
+    try:
+        agg = aggregate(args.sweep)
+        print(status_text(agg.summary), file=sys.stderr)
+        lang = args.lang or agg.manifest.get("lang", "zh")
+        path = write_report(agg, args.out or args.sweep / "report", lang, args.partial)
+    except (ReportError, FileNotFoundError, ValueError) as exc:
+        print(f"govsim-report: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    print(f"report: {path}")
