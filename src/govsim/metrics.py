@@ -133,11 +133,22 @@ def cost_table(rec: Records, annual: dict[str, float], resident_points: float, y
     return pd.DataFrame({"item": list(items), "yuan": list(items.values())})
 
 
-def summary_text(kpis: pd.DataFrame, lang: str = "zh") -> str:
-    """A readable two-column table of the overall KPIs."""
+FOCUS_LABELS = {"grid": ("grid 强网格", "强网格"), "platform": ("platform 强平台", "强平台"),
+                "fusion": ("fusion 强数智融合", "强数智融合"), "mechanism": ("mechanism 强机制协同", "强机制协同")}
+
+
+def cost_by_focus(costs: pd.DataFrame, focus_of: dict[str, str]) -> pd.Series:
+    """Yuan per focus of the four focuses (items mapped by ``focus_of``)."""
+    return costs.assign(focus=costs["item"].map(focus_of)).groupby("focus")["yuan"].sum()
+
+
+def summary_text(kpis: pd.DataFrame, lang: str = "zh", costs: pd.DataFrame | None = None) -> str:
+    """A readable two-column table of the overall KPIs, and the cost by focus when ``costs`` is given."""
     row = kpis.iloc[0]
     col = 1 if lang == "zh" else 0
-    width = max(display_width(v[col]) for v in KPI_LABELS.values())
+    title = "成本(万元)" if lang == "zh" else "cost (10k yuan)"
+    width = max(display_width(v[col]) for v in (*KPI_LABELS.values(), *FOCUS_LABELS.values()))
+    width += display_width(title) + 1 if costs is not None else 0
     lines = []
     for key, labels in KPI_LABELS.items():
         v = row[key]
@@ -145,6 +156,15 @@ def summary_text(kpis: pd.DataFrame, lang: str = "zh") -> str:
             else f"{v:.1%}" if key.endswith(("rate", "share")) else f"{v:,.2f}"
         pad = " " * (width - display_width(labels[col]))
         lines.append(f"{labels[col]}{pad}  {shown:>12}")
+    if costs is not None:
+        from govsim.policies import COST_FOCUS
+
+        by = cost_by_focus(costs, COST_FOCUS)
+        lines.append("")
+        for focus, labels in (*FOCUS_LABELS.items(), ("total", ("total", "合计"))):
+            v = float(costs["yuan"].sum() if focus == "total" else by.get(focus, 0.0)) / 1e4
+            label = f"{title} {labels[col]}"
+            lines.append(f"{label}{' ' * (width - display_width(label))}  {v:>12,.1f}")
     return "\n".join(lines)
 
 

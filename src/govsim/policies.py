@@ -173,6 +173,19 @@ def resolve_levers(policy: PolicyConfig, sc: Scenario) -> Levers:
     )
 
 
+COST_FOCUS: dict[str, str] = {
+    "grid_workers": "grid", "training": "grid", "incentives": "grid", "mentoring": "grid", "portal": "grid",
+    "resident_points": "grid",
+    "triage_staff": "platform", "demonstration": "platform", "stationed": "platform", "one_window": "platform",
+    "liaison": "platform",
+    "integration": "fusion", "dedup": "fusion", "routing": "fusion", "hotspot": "fusion", "data_import": "fusion",
+    "visits_on_platform": "fusion",
+    "department_staff": "mechanism", "mediators": "mechanism", "stations": "mechanism", "case_library": "mechanism",
+    "worker_points": "mechanism", "accountability": "mechanism",
+}
+"""The focus (四个着力) each cost item belongs to; department staff sit with mechanism coordination."""
+
+
 def annual_cost(lv: Levers, sc: Scenario) -> dict[str, float]:
     """Yuan per year of the resources the policy commits, by item (resident points excluded)."""
     c, p = sc.cfg.cost, lv.policy

@@ -42,6 +42,12 @@ class RunResult:
     costs: pd.DataFrame
     utilisation: pd.DataFrame
     wall_seconds: float
+    lang: str = "zh"
+
+    @property
+    def summary(self) -> str:
+        """The table printed at the end of a run: overall KPIs and cost by focus."""
+        return summary_text(self.kpis[self.kpis["by"] == "all"], self.lang, self.costs)
 
 
 def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
@@ -101,7 +107,7 @@ def simulate(cfg: GovsimConfig) -> RunResult:
     sc = model.scenario_data
     costs = cost_table(rec, annual_cost(model.levers, sc), cfg.policy.grid.resident_points, sc.cfg.cost.yuan_per_point)
     util = utilisation(rec, model.levers.dept_servers)
-    return RunResult(rec, kpis, costs, util, time.perf_counter() - start)
+    return RunResult(rec, kpis, costs, util, time.perf_counter() - start, cfg.output.lang)
 
 
 def run_to_dir(cfg: GovsimConfig, out: Path, resolved_yaml: str | None = None) -> RunResult:
@@ -133,7 +139,7 @@ def write_outputs(result: RunResult, out: Path, cfg: GovsimConfig) -> None:
         write_atomic(out / name, lambda p, df=df: df.to_parquet(p, index=False))
     for name, df in (("kpis.csv", result.kpis), ("costs.csv", result.costs), ("utilisation.csv", result.utilisation)):
         write_atomic(out / name, lambda p, df=df: df.to_csv(p, index=False))
-    write_text(out / "summary.txt", summary_text(result.kpis[result.kpis["by"] == "all"], cfg.output.lang) + "\n")
+    write_text(out / "summary.txt", result.summary + "\n")
     if cfg.output.figures:
         write_figures(rec, out, cfg.output.lang)
 
