@@ -114,6 +114,8 @@ class CostConfig:
     portal: float = 500_000.0  # assumed: 邑码解纷 upgrade and operation per year, city level
     visits_on_platform: float = 200_000.0  # assumed: 65+ visits on 粤平安, per year, city level
     accountability: float = 200_000.0  # assumed: supervision (督查问效) staff per county-year
+    system_population: float = 4_800_000.0  # city-level systems are priced for Jiangmen (DOMAIN) and
+    # scaled by population served, so a one-town scenario pays its share, not a whole city's platform
 
 
 def default_categories() -> dict[str, CategoryConfig]:

@@ -193,13 +193,14 @@ def annual_cost(lv: Levers, sc: Scenario) -> dict[str, float]:
     n_part = int(lv.grid_part_time.sum())
     n_counties = len(sc.territory.county_names)
     paid_integrations = sum(1 for ch in p.fusion.integrated if ch != "app")
+    share = sc.population / c.system_population  # city-level systems, priced per population served
     return {
         "grid_workers": (n_workers - n_part) * c.grid_worker + n_part * c.part_time_worker,
         "training": n_workers * lv.training_hours * 52 * c.training_per_hour,
         "incentives": n_workers * c.incentive_per_worker * p.grid.incentives,
         "mentoring": n_workers * c.mentoring_per_worker * p.grid.mentoring,
-        "portal": c.portal * p.grid.portal,
-        "visits_on_platform": c.visits_on_platform * p.fusion.visits_discover,
+        "portal": c.portal * p.grid.portal * share,
+        "visits_on_platform": c.visits_on_platform * p.fusion.visits_discover * share,
         "accountability": n_counties * c.accountability * p.mechanism.accountability,
         "worker_points": n_workers * c.worker_points_per_worker * p.mechanism.worker_points,
         "triage_staff": float(lv.town_triage.sum()) * c.triage_staff,
@@ -209,11 +210,11 @@ def annual_cost(lv: Levers, sc: Scenario) -> dict[str, float]:
         "liaison": n_counties * c.liaison * p.platform.liaison,
         "department_staff": float(lv.dept_servers.sum() - lv.mediators) * c.department_staff,
         "mediators": lv.mediators * c.mediator,
-        "integration": paid_integrations * c.channel_integration,
-        "dedup": c.dedup * p.fusion.dedup,
-        "routing": max(0.0, (p.fusion.routing_accuracy - 0.85) * 100) * c.routing_per_accuracy_point,
-        "hotspot": c.hotspot * p.fusion.hotspot_patrol,
-        "data_import": c.data_import * p.fusion.data_import,
+        "integration": paid_integrations * c.channel_integration * share,
+        "dedup": c.dedup * p.fusion.dedup * share,
+        "routing": max(0.0, (p.fusion.routing_accuracy - 0.85) * 100) * c.routing_per_accuracy_point * share,
+        "hotspot": c.hotspot * p.fusion.hotspot_patrol * share,
+        "data_import": c.data_import * p.fusion.data_import * share,
         "stations": p.mechanism.stations_per_town * len(sc.territory.town_names) * c.station,
-        "case_library": c.case_library * p.mechanism.case_library,
+        "case_library": c.case_library * p.mechanism.case_library * share,
     }
