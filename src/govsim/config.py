@@ -147,7 +147,7 @@ def default_departments() -> dict[str, DepartmentConfig]:
         "emergency": d(4.0, 0.25),  # 应急管理
         "civil_affairs": d(8.0, 0.5),  # 民政 (livelihood, special populations)
         "urban_management": d(4.5, 0.5),  # 城管
-        "petition_bureau": d(5.0, 0.5),  # 信访局
+        "petition_bureau": d(5.5, 0.5),  # 信访局
     }
 
 

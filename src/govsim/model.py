@@ -178,4 +178,4 @@ def _progress(total: float, enabled: bool):  # noqa: ANN202 - tqdm or None
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=int(np.ceil(total)), unit="day", desc="simulating", mininterval=1.0)
+    return tqdm(total=int(np.ceil(total)), unit="day", desc="simulating", mininterval=1.0, delay=2.0)
