@@ -1,111 +1,356 @@
 """Check a configuration before anything is built: types, ranges, cross-field consistency.
 
-``check`` raises ``ConfigError`` naming the key, the bad value and what is allowed; the CLI turns it
-into one line on stderr and exit status 2. Warnings (utilisation ≥ 1 and the like) are not errors.
+Every field of every dataclass in ``govsim.config`` has a rule in ``RULES`` (a unit test pins that the
+two stay in step), so a value is checked however it arrived: a YAML file, a command-line override or a
+Python assignment. ``check`` raises ``ConfigError`` naming the key, the bad value and what is allowed;
+the CLI prints it as one line and exits with status 2. Keys that are not in the schema (a typo set on
+a dataclass, or a key added on the command line with ``+``) are refused too.
+
+Warnings are not errors: ``config_warnings`` flags departments whose estimated utilisation
+(``offered_load``) is at least 1, and ``warn_single_replication`` flags a comparison made from a single
+replication. Both print ``govsim: warning: ...`` on stderr.
 """
 
 from __future__ import annotations
 
 import math
+import sys
+from collections.abc import Callable
+from dataclasses import fields, is_dataclass
+from datetime import date
 from typing import Any
 
-from govsim.config import ADMISSION_RULES, CATEGORIES, CHANNELS, DEMONSTRATION_RULES, SERVICE_FAMILIES, GovsimConfig
+from govsim.config import (
+    ADMISSION_RULES,
+    CHANNELS,
+    DEMONSTRATION_RULES,
+    RESIDENT_CHANNELS,
+    SERVICE_FAMILIES,
+    CategoryConfig,
+    CostConfig,
+    DepartmentConfig,
+    FusionPolicy,
+    GovsimConfig,
+    GridPolicy,
+    MechanismPolicy,
+    OutputConfig,
+    PlatformPolicy,
+    PolicyConfig,
+    ResponseConfig,
+    ScenarioConfig,
+    TaskConfig,
+    WorkerConfig,
+)
+
+SUM_TOLERANCE = 1e-6
+"""How far a probability mix may sum from 1 (rounding in hand-written YAML, not a real discrepancy)."""
 
 
 class ConfigError(ValueError):
-    """A configuration value is not allowed."""
+    """A configuration value is not allowed: names the key, the value and what is allowed."""
 
-    def __init__(self, key: str, value: Any, allowed: str) -> None:
-        self.key, self.value, self.allowed = key, value, allowed
-        super().__init__(f"{key}={value!r}: allowed: {allowed}")
+    def __init__(self, key: str, value: Any, allowed: str, problem: str | None = None) -> None:
+        self.key, self.value, self.allowed, self.problem = key, value, allowed, problem
+        why = f"{problem}; " if problem else ""
+        super().__init__(f"{key}={show(value)}: {why}allowed: {allowed}")
 
 
-def _number(key: str, v: Any, lo: float | None = None, hi: float | None = None, *, open_lo: bool = False,
-            integer: bool = False) -> None:
-    ok_type = isinstance(v, int) if integer else isinstance(v, (int, float))
+def show(value: Any, limit: int = 60) -> str:
+    """A value as the user would recognise it (strings quoted), shortened to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# ---- rules: one per field ------------------------------------------------------------------------
+Rule = Callable[[str, Any], None]
+
+
+def num(lo: float | None = None, hi: float | None = None, *, strict: bool = False,
+        integer: bool = False) -> Rule:
+    """A finite number (an integer if ``integer``), ``lo <= v`` (``lo < v`` if ``strict``), ``v <= hi``.
+
+    Booleans are refused although Python counts them as integers: ``staffing: true`` is a mistake.
+    """
     what = "an integer" if integer else "a number"
-    if isinstance(v, bool) or not ok_type or (isinstance(v, float) and not math.isfinite(v)):
-        raise ConfigError(key, v, f"{what}" + _range_text(lo, hi, open_lo))
-    if (lo is not None and (v <= lo if open_lo else v < lo)) or (hi is not None and v > hi):
-        raise ConfigError(key, v, f"{what}" + _range_text(lo, hi, open_lo))
-
-
-def _range_text(lo: float | None, hi: float | None, open_lo: bool) -> str:
     if lo is not None and hi is not None:
-        return f" in {'(' if open_lo else '['}{lo}, {hi}]"
-    if lo is not None:
-        return f" {'>' if open_lo else '>='} {lo}"
-    return ""
+        what += f" in {'(' if strict else '['}{lo:g}, {hi:g}]"
+    elif lo is not None:
+        what += f" {'>' if strict else '>='} {lo:g}"
+
+    def rule(key: str, v: Any) -> None:
+        kind_ok = isinstance(v, int) if integer else isinstance(v, (int, float))
+        if isinstance(v, bool) or not kind_ok or not math.isfinite(v):
+            raise ConfigError(key, v, what)
+        if (lo is not None and (v <= lo if strict else v < lo)) or (hi is not None and v > hi):
+            raise ConfigError(key, v, what)
+
+    return rule
 
 
-def _prob(key: str, v: Any) -> None:
-    _number(key, v, 0.0, 1.0)
+prob = num(0.0, 1.0)
+positive = num(0.0, strict=True)
+non_negative = num(0.0)
 
 
-def _choice(key: str, v: Any, allowed: tuple[str, ...]) -> None:
-    if v not in allowed:
-        raise ConfigError(key, v, ", ".join(allowed))
+def flag(key: str, v: Any) -> None:
+    """A boolean: ``true`` or ``false`` (not 0/1, not 'yes')."""
+    if not isinstance(v, bool):
+        raise ConfigError(key, v, "true or false")
 
 
+def word(*choices: str) -> Rule:
+    """Non-empty text; one of ``choices`` if any are given."""
+    def rule(key: str, v: Any) -> None:
+        if not isinstance(v, str) or not v.strip():
+            raise ConfigError(key, v, ", ".join(choices) if choices else "a non-empty name")
+        if choices and v not in choices:
+            raise ConfigError(key, v, ", ".join(choices))
+
+    return rule
+
+
+def iso_date(key: str, v: Any) -> None:
+    """A calendar date written YYYY-MM-DD."""
+    try:
+        date.fromisoformat(v)
+    except (TypeError, ValueError):
+        raise ConfigError(key, v, "a date YYYY-MM-DD") from None
+
+
+def seq(item: Rule, n: int | None = None) -> Rule:
+    """A list (of exactly ``n`` items if given), each item checked by ``item`` as ``key[i]``."""
+    def rule(key: str, v: Any) -> None:
+        if not isinstance(v, (list, tuple)) or (n is not None and len(v) != n):
+            raise ConfigError(key, v, f"a list of {n} values" if n is not None else "a list")
+        for i, x in enumerate(v):
+            item(f"{key}[{i}]", x)
+
+    return rule
+
+
+def sub(cls: type) -> Rule:
+    """A nested section of type ``cls``, checked field by field."""
+    def rule(key: str, v: Any) -> None:
+        if not isinstance(v, cls):
+            raise ConfigError(key, v, f"a {cls.__name__} section")
+        check_fields(v, f"{key}.")
+
+    return rule
+
+
+def table(cls: type, *, empty_ok: bool = False) -> Rule:
+    """A mapping from non-empty names to sections of type ``cls`` (categories, departments, tasks)."""
+    def rule(key: str, v: Any) -> None:
+        if not isinstance(v, dict) or (not v and not empty_ok):
+            raise ConfigError(key, v, f"a non-empty mapping of names to {cls.__name__}")
+        for name, item in v.items():
+            word()(f"{key} name", name)
+            sub(cls)(f"{key}.{name}", item)
+
+    return rule
+
+
+def _all(rule: Rule, cls: type) -> dict[str, Rule]:
+    return {f.name: rule for f in fields(cls)}
+
+
+RULES: dict[type, dict[str, Rule]] = {
+    GovsimConfig: dict(
+        scenario=sub(ScenarioConfig), policy=sub(PolicyConfig), output=sub(OutputConfig),
+        seed=num(0, integer=True), replication=num(0, integer=True), horizon_days=positive,
+        warmup_days=non_negative),
+    OutputConfig: dict(figures=flag, progress=flag, lang=word("zh", "en")),
+    ScenarioConfig: dict(
+        name=word(), territory=word(), population_scale=positive, grid_size=num(1, integer=True),
+        residents_per_agent=num(1, integer=True), incident_rate=non_negative, demand_dispersion=non_negative,
+        instant_discovery=flag, resident_report_rate=non_negative, initial_trust=prob,
+        channel_mix=seq(prob, len(RESIDENT_CHANNELS)), non_integrated_delay_days=non_negative,
+        duplicate_prob=prob, duplicate_lag_days=non_negative, duplicate_work=prob,
+        false_report_rate=non_negative, triage_staff_per_100k=positive, triage_days=non_negative,
+        triage_family=word(*SERVICE_FAMILIES), service_family=word(*SERVICE_FAMILIES), service_cv=positive,
+        severity_work=seq(positive, 3), misroute_return_days=non_negative, feedback_days=non_negative,
+        satisfaction_base=prob, satisfaction_late_penalty=prob, reopen_prob=prob, petition_prob=prob,
+        max_reopens=num(0, integer=True), escalation_working_days=seq(num(1, integer=True), 4),
+        start_date=iso_date, holidays=seq(iso_date), categories=table(CategoryConfig),
+        departments=table(DepartmentConfig), tasks=table(TaskConfig, empty_ok=True), worker=sub(WorkerConfig),
+        response=sub(ResponseConfig), cost=sub(CostConfig)),
+    CategoryConfig: dict(
+        share=prob, severity_probs=seq(prob, 3), growth_days=positive, visibility=non_negative,
+        report_propensity=non_negative, onsite_possible=flag, department=word(), handling_days=positive,
+        deadline_working_days=num(1, integer=True), priority=num(0, integer=True)),
+    DepartmentConfig: dict(staff_per_100k=non_negative, route_days=non_negative),
+    TaskConfig: dict(hours_per_week=num(0, 168), scientific=flag, data_collection=flag, visits=flag),
+    WorkerConfig: dict(
+        per_grid=positive, hours_per_week=num(0, 168, strict=True),
+        part_time_hours_per_week=num(0, 168, strict=True), detect_per_patrol_hour=non_negative,
+        onsite_hours=non_negative, onsite_base_prob=prob, initial_skill=prob, new_worker_skill=prob,
+        learn_rate=non_negative, turnover_per_year=non_negative, effort=non_negative),
+    ResponseConfig: {  # multipliers and durations >= 0, except these
+        **_all(non_negative, ResponseConfig), "grids_per_station": num(0, integer=True),
+        "demonstration_triage_staff": num(0, integer=True), "demonstration_stationed": seq(word()),
+        "demonstration_counties": seq(word()), "trust_gain": prob, "trust_loss": prob},
+    CostConfig: _all(non_negative, CostConfig),  # every item is yuan per year or per unit
+    PolicyConfig: dict(
+        name=word(), grid=sub(GridPolicy), platform=sub(PlatformPolicy), fusion=sub(FusionPolicy),
+        mechanism=sub(MechanismPolicy)),
+    GridPolicy: dict(
+        staffing=positive, part_time_share=prob, training_hours=num(0, 168), mentoring=flag,
+        admission=word(*ADMISSION_RULES), admission_cap_hours=non_negative, incentives=flag,
+        resident_points=non_negative, portal=flag),
+    PlatformPolicy: dict(
+        triage_staffing=positive, demonstration=word(*DEMONSTRATION_RULES),
+        demonstration_per_county=num(0, integer=True), stationed=seq(word()), one_window=flag, liaison=flag),
+    FusionPolicy: dict(
+        integrated=seq(word(*CHANNELS[1:])), dedup=flag, routing_accuracy=prob, hotspot_patrol=flag,
+        data_import=prob, visits_discover=flag),
+    MechanismPolicy: dict(
+        deadline_scale=positive, accountability=flag, mediators_per_town=non_negative,
+        stations_per_town=num(0, integer=True), case_library=flag, worker_points=flag,
+        department_staffing=positive),
+}
+
+
+def check_fields(obj: Any, prefix: str = "") -> None:
+    """Check every field of the dataclass ``obj`` by its rule; refuse attributes the schema lacks."""
+    names = [f.name for f in fields(obj)]
+    extra = [k for k in vars(obj) if k not in names]
+    if extra:
+        raise ConfigError(f"{prefix}{extra[0]}", getattr(obj, extra[0]), ", ".join(names),
+                          problem=f"unknown key {f'in {prefix[:-1]}' if prefix else 'at the top level'}")
+    rules = RULES.get(type(obj), {})
+    for name in names:  # a field without a rule fails tests/unit/test_bad_inputs.py, not the user's run
+        if name in rules:
+            rules[name](f"{prefix}{name}", getattr(obj, name))
+
+
+# ---- cross-field consistency -----------------------------------------------------------------------
 def check(cfg: GovsimConfig) -> None:
-    """Raise ``ConfigError`` on the first value that is not allowed."""
-    _number("seed", cfg.seed, 0, integer=True)
-    _number("replication", cfg.replication, 0, integer=True)
-    _number("horizon_days", cfg.horizon_days, 0, open_lo=True)
-    _number("warmup_days", cfg.warmup_days, 0)
+    """Raise ``ConfigError`` on the first value that is not allowed, alone or with the others."""
+    if not is_dataclass(cfg) or not isinstance(cfg, GovsimConfig):
+        raise ConfigError("config", type(cfg).__name__, "a GovsimConfig")
+    check_fields(cfg)
     if cfg.warmup_days >= cfg.horizon_days:
-        raise ConfigError("warmup_days", cfg.warmup_days, f"less than horizon_days ({cfg.horizon_days})")
-    _choice("output.lang", cfg.output.lang, ("zh", "en"))
-    check_scenario(cfg)
-    check_policy(cfg)
-
-
-def check_scenario(cfg: GovsimConfig) -> None:
-    """Scenario values: rates, probabilities, families, categories and departments."""
+        raise ConfigError("warmup_days", cfg.warmup_days, f"less than horizon_days ({cfg.horizon_days:g})")
+    check_mixes(cfg.scenario)
+    check_routes(cfg.scenario)
+    check_names(cfg)
     s = cfg.scenario
-    _number("scenario.population_scale", s.population_scale, 0, open_lo=True)
-    _number("scenario.grid_size", s.grid_size, 1, integer=True)
-    _number("scenario.residents_per_agent", s.residents_per_agent, 1, integer=True)
-    _number("scenario.incident_rate", s.incident_rate, 0)
-    for key in ("duplicate_prob", "satisfaction_base", "satisfaction_late_penalty", "reopen_prob", "petition_prob",
-                "initial_trust"):
-        _prob(f"scenario.{key}", getattr(s, key))
-    for key in ("triage_days", "feedback_days", "misroute_return_days", "non_integrated_delay_days",
-                "duplicate_lag_days", "demand_dispersion", "false_report_rate", "resident_report_rate"):
-        _number(f"scenario.{key}", getattr(s, key), 0)
-    _number("scenario.service_cv", s.service_cv, 0, open_lo=True)
-    _number("scenario.triage_staff_per_100k", s.triage_staff_per_100k, 0, open_lo=True)
-    _choice("scenario.service_family", s.service_family, SERVICE_FAMILIES)
-    _choice("scenario.triage_family", s.triage_family, SERVICE_FAMILIES)
-    if not s.categories:
-        raise ConfigError("scenario.categories", {}, "at least one category")
+    ladder = s.escalation_working_days
+    if any(b <= a for a, b in zip(ladder, ladder[1:], strict=False)):
+        raise ConfigError("scenario.escalation_working_days", ladder,
+                          "4 working-day delays increasing strictly (reminder < supervision < county < city)")
+    if s.worker.part_time_hours_per_week > s.worker.hours_per_week:
+        raise ConfigError("scenario.worker.part_time_hours_per_week", s.worker.part_time_hours_per_week,
+                          f"at most scenario.worker.hours_per_week ({s.worker.hours_per_week:g})")
+
+
+def _sums_to_one(key: str, values: list[float]) -> None:
+    total = float(sum(values))
+    if abs(total - 1.0) > SUM_TOLERANCE:
+        raise ConfigError(key, list(values), f"probabilities summing to 1 (these sum to {total:.6g})")
+
+
+def check_mixes(s: ScenarioConfig) -> None:
+    """Probability mixes sum to 1: each category's initial severity, the category shares, the channels."""
     for name, c in s.categories.items():
-        _prob(f"scenario.categories.{name}.share", c.share)
-        _number(f"scenario.categories.{name}.handling_days", c.handling_days, 0)
-        _number(f"scenario.categories.{name}.deadline_working_days", c.deadline_working_days, 1, integer=True)
-        _choice(f"scenario.categories.{name}.department", c.department, tuple(s.departments))
-    for name, d in s.departments.items():
-        _number(f"scenario.departments.{name}.staff_per_100k", d.staff_per_100k, 0, open_lo=True)
+        _sums_to_one(f"scenario.categories.{name}.severity_probs", c.severity_probs)
+    shares = {name: c.share for name, c in s.categories.items()}
+    if abs(sum(shares.values()) - 1.0) > SUM_TOLERANCE:
+        raise ConfigError("scenario.categories.*.share", shares,
+                          f"shares summing to 1 (these sum to {sum(shares.values()):.6g})")
+    _sums_to_one("scenario.channel_mix", s.channel_mix)
 
 
-def check_policy(cfg: GovsimConfig) -> None:
-    """Policy levers: ranges and names that exist."""
-    p = cfg.policy
-    _number("policy.grid.staffing", p.grid.staffing, 0, open_lo=True)
-    _prob("policy.grid.part_time_share", p.grid.part_time_share)
-    _number("policy.grid.training_hours", p.grid.training_hours, 0)
-    _choice("policy.grid.admission", p.grid.admission, ADMISSION_RULES)
-    _number("policy.grid.admission_cap_hours", p.grid.admission_cap_hours, 0)
-    _number("policy.grid.resident_points", p.grid.resident_points, 0)
-    _number("policy.platform.triage_staffing", p.platform.triage_staffing, 0, open_lo=True)
-    _choice("policy.platform.demonstration", p.platform.demonstration, DEMONSTRATION_RULES)
-    for c in p.platform.stationed:
-        _choice("policy.platform.stationed", c, tuple(cfg.scenario.categories) or CATEGORIES)
-    for ch in p.fusion.integrated:
-        _choice("policy.fusion.integrated", ch, CHANNELS[1:])
-    _prob("policy.fusion.routing_accuracy", p.fusion.routing_accuracy)
-    _prob("policy.fusion.data_import", p.fusion.data_import)
-    _number("policy.mechanism.deadline_scale", p.mechanism.deadline_scale, 0, open_lo=True)
-    _number("policy.mechanism.mediators_per_town", p.mechanism.mediators_per_town, 0)
-    _number("policy.mechanism.stations_per_town", p.mechanism.stations_per_town, 0, integer=True)
-    _number("policy.mechanism.department_staffing", p.mechanism.department_staffing, 0, open_lo=True)
+def check_routes(s: ScenarioConfig) -> None:
+    """Every category routes to a department that exists, and a department that receives work has staff.
+
+    Routing is one hop (category → county department) and the escalation ladder is a fixed sequence of
+    levels, so no route can form a cycle; what can go wrong is a target that does not exist.
+    """
+    depts = tuple(s.departments)
+    for name, c in s.categories.items():
+        if c.department not in s.departments:
+            raise ConfigError(f"scenario.categories.{name}.department", c.department, ", ".join(depts),
+                              problem="no such department")
+    for d, dept in s.departments.items():
+        routed = [n for n, c in s.categories.items() if c.department == d and c.share > 0]
+        if routed and dept.staff_per_100k <= 0:
+            raise ConfigError(f"scenario.departments.{d}.staff_per_100k", dept.staff_per_100k, "a number > 0",
+                              problem=f"work is routed here ({', '.join(routed)})")
+
+
+def check_names(cfg: GovsimConfig) -> None:
+    """Names that refer to other parts of the config exist, once each."""
+    cats = tuple(cfg.scenario.categories)
+    named = (("policy.platform.stationed", cfg.policy.platform.stationed),
+             ("scenario.response.demonstration_stationed", cfg.scenario.response.demonstration_stationed))
+    for key, values in named:
+        for i, c in enumerate(values):
+            if c not in cats:
+                raise ConfigError(f"{key}[{i}]", c, f"a category of the scenario: {', '.join(cats)}")
+    for key, values in (*named, ("policy.fusion.integrated", cfg.policy.fusion.integrated)):
+        if len(set(values)) != len(values):
+            raise ConfigError(key, list(values), "each name at most once")
+
+
+def check_data(cfg: GovsimConfig) -> None:
+    """The scenario's territory file exists and is well formed, and every town keeps a resident.
+
+    This reads the data file through ``govsim.scenario`` (the reader the model uses, imported here
+    lazily so that the schema check above stays free of it).
+    """
+    from govsim.scenario import ScenarioError, read_towns, territory_path
+
+    key = "scenario.territory"
+    try:
+        rows = read_towns(territory_path(cfg.scenario.territory))
+    except ScenarioError:
+        raise  # already one line naming the key and the value
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError(key, cfg.scenario.territory, "a readable UTF-8 CSV file",
+                          problem=type(exc).__name__) from None
+    for i, r in enumerate(rows, start=2):
+        for col in ("county", "town"):
+            if not (r[col] or "").strip():
+                raise ConfigError(f"{key} line {i}", r, f"a non-empty {col} name")
+    smallest = min(int(r["population"]) for r in rows)
+    if round(smallest * cfg.scenario.population_scale) < 1:
+        raise ConfigError("scenario.population_scale", cfg.scenario.population_scale,
+                          f"at least {1 / smallest:.2g}, so that the smallest town ({smallest} residents) "
+                          "keeps a resident")
+
+
+# ---- warnings ------------------------------------------------------------------------------------------
+def warn(message: str) -> str:
+    """Print ``govsim: warning: message`` on stderr and return the message."""
+    print(f"govsim: warning: {message}", file=sys.stderr)
+    return message
+
+
+def config_warnings(cfg: GovsimConfig) -> list[str]:
+    """Messages for a configuration that is allowed but probably not what was meant (not printed).
+
+    A department whose estimated utilisation (``govsim.workload.offered_load``) is 1 or more has a queue
+    that grows without bound: its waits then measure the horizon, not the policy.
+    """
+    from govsim.workload import offered_load
+
+    out = []
+    s, m = cfg.scenario, cfg.policy.mechanism
+    for dept, rho in offered_load(cfg).items():
+        if rho >= 1.0:
+            staff = s.departments[dept].staff_per_100k
+            out.append(f"department {dept}: estimated utilisation {rho:.2f} >= 1 (staff_per_100k={staff:g} "
+                       f"x department_staffing={m.department_staffing:g}): its queue grows all run long")
+    return out
+
+
+def warn_single_replication(replications: int) -> str | None:
+    """Warn when a comparison rests on one replication (no spread, no confidence interval).
+
+    Call it wherever replications are chosen (experiments, sweeps); returns the message, or ``None``.
+    """
+    if replications == 1:
+        return warn("a single replication: results carry no confidence interval and differ from seed to "
+                    "seed; use 5 or more replications to compare policies")
+    return None

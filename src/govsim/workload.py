@@ -1,0 +1,84 @@
+"""Offered load: how busy each department's staff will be, estimated from the configuration alone.
+
+Used to warn before a run (``govsim.validate.config_warnings``) that a department is overloaded
+(utilisation >= 1), so its queue grows for as long as the run lasts. Pure arithmetic on the config:
+nothing is built or simulated.
+"""
+
+from __future__ import annotations
+
+import math
+
+from govsim.config import CategoryConfig, GovsimConfig
+
+
+def offered_load(cfg: GovsimConfig) -> dict[str, float]:
+    """Estimated utilisation of each department's handling staff, from rates and staff in the config.
+
+    Per 100,000 residents (population cancels): ``rho_d = sum_c lambda_c * E[work_c] / staff_d`` where
+    ``lambda_c`` is the incident rate of category ``c``, and ``E[work_c]`` counts what reaches the
+    department: severity at report (latent severity grows by exponential steps while a patrol and a
+    resident race to discover the incident), minus minor cases resolved on site by a patrol, disputes
+    lifted to petitions going to the petition desk, reopened rounds and duplicate tickets.
+
+    First order only: trust, skill and patrol effort at their initial values; hotspot patrol, stations and
+    mediators ignored; county staff not rounded up. Rounding up and mediators add capacity, so for small
+    territories the estimate errs high, which is the safe side for a warning.
+    """
+    s, p = cfg.scenario, cfg.policy
+    per_day = s.incident_rate * 1e5 / 365.0 / (sum(c.share for c in s.categories.values()) or 1.0)
+    rounds = sum(((1 - s.satisfaction_base) * s.reopen_prob) ** k for k in range(s.max_reopens + 1))
+    sev_work = list(s.severity_work)
+    if p.mechanism.case_library:
+        sev_work = [sev_work[0] * s.response.case_library_work, sev_work[1] * s.response.case_library_work,
+                    sev_work[2]]
+    patrol, resident = _discovery_hazards(cfg)
+    load = dict.fromkeys(s.departments, 0.0)
+    for name, c in s.categories.items():
+        hp, hr = patrol * c.visibility, resident * c.report_propensity
+        q = _severity_at_report(c, hp + hr, s.instant_discovery)
+        by_patrol = 0.0 if s.instant_discovery or hp + hr == 0 else hp / (hp + hr)
+        on_site = by_patrol * q[0] * c.onsite_possible * s.worker.onsite_base_prob * s.worker.initial_skill
+        routed = [q[0] - on_site, q[1], q[2]]
+        dup = s.duplicate_prob * s.duplicate_work
+        lifted = name == "dispute" and "petition" in s.categories
+        for k in range(3):
+            target = s.categories["petition"] if lifted and k == 2 else c
+            work = (routed[k] + dup * q[k]) * sev_work[k] * target.handling_days * rounds
+            load[target.department] += per_day * c.share * work
+    cap = {d: s.departments[d].staff_per_100k * p.mechanism.department_staffing for d in load}
+    return {d: (load[d] / cap[d] if cap[d] > 0 else (math.inf if load[d] > 0 else 0.0)) for d in load}
+
+
+def _severity_at_report(c: CategoryConfig, hazard: float, instant: bool) -> list[float]:
+    """Probabilities of severity 1..3 when reported.
+
+    Each exponential growth step beats discovery with probability ``a = g / (g + h)`` (growth rate ``g``,
+    discovery hazard ``h``), independently by memorylessness.
+    """
+    g = 1.0 / c.growth_days
+    a = 0.0 if instant else g / (g + hazard)
+    p1, p2, p3 = c.severity_probs
+    return [p1 * (1 - a), p1 * a * (1 - a) + p2 * (1 - a), p1 * a * a + p2 * a + p3]
+
+
+def _discovery_hazards(cfg: GovsimConfig) -> tuple[float, float]:
+    """Daily hazards of discovering a latent incident (visibility, propensity 1): by patrol, by a resident."""
+    s, p = cfg.scenario, cfg.policy
+    w, r, g = s.worker, s.response, p.grid
+    tasks = [t for t in s.tasks.values() if g.admission != "reviewed" or t.scientific]
+    hours = [t.hours_per_week * (1 - p.fusion.data_import * t.data_collection) for t in tasks]
+    task_h = min(sum(hours), g.admission_cap_hours) if g.admission == "cap" else sum(hours)
+    visit_h = sum(h for h, t in zip(hours, tasks, strict=True) if t.visits)
+    visit_h *= task_h / sum(hours) if sum(hours) else 0.0
+    worker_h = (1 - g.part_time_share) * w.hours_per_week + g.part_time_share * w.part_time_hours_per_week
+    frac = worker_h / w.hours_per_week
+    workers = max(1.0, w.per_grid * g.staffing)
+    patrol_h = workers * max(0.0, worker_h - (task_h + g.training_hours) * frac)
+    visits = workers * visit_h * frac * (r.visit_discovery if p.fusion.visits_discover else 0.0)
+    effort = w.effort * (r.incentive_effort if g.incentives else 1.0) \
+        * (r.worker_points_effort if p.mechanism.worker_points else 1.0)
+    patrol = w.detect_per_patrol_hour * (patrol_h + visits) / 7 * effort * (0.5 + 0.5 * w.initial_skill)
+    resident = s.resident_report_rate * s.initial_trust * (r.portal_report if g.portal else 1.0) \
+        * (1 + r.points_report * g.resident_points)
+    return patrol, resident
