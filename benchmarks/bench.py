@@ -36,8 +36,11 @@ def measure_govsim(scale: float, scenario: str = "jiangmen", horizon: float = 36
     start = time.perf_counter()
     records = GovernanceModel(cfg).run()
     wall = time.perf_counter() - start
-    return {"wall": wall, "tickets": len(records.incidents),
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "wall": wall,
+        "tickets": len(records.incidents),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def measure_reference(n: int) -> dict[str, float]:
@@ -53,16 +56,21 @@ def measure_reference(n: int) -> dict[str, float]:
 
 def in_subprocess(kind: str, arg: float, extra: str = "") -> dict[str, float]:
     """Run one measurement in a fresh interpreter and read its JSON line."""
-    out = subprocess.run([sys.executable, __file__, "--one", kind, str(arg), extra], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", kind, str(arg), extra], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def median_of(kind: str, arg: float, repeats: int, extra: str = "") -> dict[str, float]:
     """Median wall and peak memory over ``repeats`` fresh runs."""
     runs = [in_subprocess(kind, arg, extra) for _ in range(repeats)]
-    return {"wall": statistics.median(r["wall"] for r in runs), "tickets": runs[0]["tickets"],
-            "peak_mb": statistics.median(r["peak_mb"] for r in runs), "walls": [r["wall"] for r in runs]}
+    return {
+        "wall": statistics.median(r["wall"] for r in runs),
+        "tickets": runs[0]["tickets"],
+        "peak_mb": statistics.median(r["peak_mb"] for r in runs),
+        "walls": [r["wall"] for r in runs],
+    }
 
 
 def parallel_sweep(n_jobs: int, runs: int, scale: float) -> float:
@@ -82,34 +90,51 @@ def main() -> None:
     args = ap.parse_args()
     if args.one:
         kind, arg, extra = args.one
-        fn = {"govsim": lambda: measure_govsim(float(arg), extra or "jiangmen"),
-              "reference": lambda: measure_reference(int(float(arg)))}[kind]
+        fn = {
+            "govsim": lambda: measure_govsim(float(arg), extra or "jiangmen"),
+            "reference": lambda: measure_reference(int(float(arg))),
+        }[kind]
         print(json.dumps(fn()))
         return
     repeats = 1 if args.quick else args.repeats
     scale = 0.25 if args.quick else 1.0
-    res: dict[str, object] = {"machine": platform.platform(), "python": platform.python_version(),
-                              "repeats": repeats, "scale": scale}
+    res: dict[str, object] = {
+        "machine": platform.platform(),
+        "python": platform.python_version(),
+        "repeats": repeats,
+        "scale": scale,
+    }
     gov = median_of("govsim", scale, repeats)
     ref = median_of("reference", gov["tickets"], repeats)
     res["jiangmen"] = {"govsim": gov, "reference": ref, "ratio": gov["wall"] / ref["wall"]}
-    print(f"Jiangmen year x{scale}: govsim {gov['wall']:.1f} s for {gov['tickets']:,} tickets "
-          f"({gov['wall'] / gov['tickets'] * 1e6:.1f} µs each), peak {gov['peak_mb']:.0f} MB")
-    print(f"reference SimPy network, same customers: {ref['wall']:.1f} s "
-          f"({ref['wall'] / ref['tickets'] * 1e6:.1f} µs each)")
-    print(f"ratio govsim / reference = {res['jiangmen']['ratio']:.2f}   (target ≤ 1.0; memory target ≤ 1024 MB)")
+    print(
+        f"Jiangmen year x{scale}: govsim {gov['wall']:.1f} s for {gov['tickets']:,} tickets "
+        f"({gov['wall'] / gov['tickets'] * 1e6:.1f} µs each), peak {gov['peak_mb']:.0f} MB"
+    )
+    print(
+        f"reference SimPy network, same customers: {ref['wall']:.1f} s "
+        f"({ref['wall'] / ref['tickets'] * 1e6:.1f} µs each)"
+    )
+    print(
+        f"ratio govsim / reference = {res['jiangmen']['ratio']:.2f}   (target ≤ 1.0; memory target ≤ 1024 MB)"
+    )
     scales = [0.25, 0.5] if args.quick else [0.25, 0.5, 1.0, 2.0]
     per = {s: (gov if s == scale else median_of("govsim", s, 1)) for s in scales}
     us = {s: per[s]["wall"] / per[s]["tickets"] * 1e6 for s in scales}
     spread = max(us.values()) / min(us.values())
     res["scaling"] = {"us_per_ticket": us, "max_over_min": spread}
-    print("scaling, µs per ticket: " + ", ".join(f"x{s}: {v:.1f}" for s, v in us.items())
-          + f"   max/min = {spread:.2f} (target ≤ 1.2)")
+    print(
+        "scaling, µs per ticket: "
+        + ", ".join(f"x{s}: {v:.1f}" for s, v in us.items())
+        + f"   max/min = {spread:.2f} (target ≤ 1.2)"
+    )
     sweep_scale, n_runs = (0.1, 4)
     serial, parallel = parallel_sweep(1, n_runs, sweep_scale), parallel_sweep(2, n_runs, sweep_scale)
     res["parallel"] = {"serial": serial, "two_workers": parallel, "ratio": parallel / serial}
-    print(f"sweep of {n_runs} runs at x{sweep_scale}: serial {serial:.1f} s, two workers {parallel:.1f} s, "
-          f"ratio {parallel / serial:.2f} (target ≤ 0.6)")
+    print(
+        f"sweep of {n_runs} runs at x{sweep_scale}: serial {serial:.1f} s, two workers {parallel:.1f} s, "
+        f"ratio {parallel / serial:.2f} (target ≤ 0.6)"
+    )
     town = median_of("govsim", 1.0, max(3, repeats), "one_town")
     res["one_town"] = town
     print(f"one_town year: {town['wall']:.2f} s (target ≤ 2 s)")

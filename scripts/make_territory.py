@@ -31,6 +31,7 @@ def _split(total: int, weights: list[float]) -> list[int]:
 
 
 def main() -> None:
+    """Write the town table."""
     pops = [c[2] for c in COUNTIES]
     towns = [c[3] for c in COUNTIES]
     share = [0.5 * p / sum(pops) + 0.5 * t / sum(towns) for p, t in zip(pops, towns, strict=True)]
@@ -47,8 +48,10 @@ def main() -> None:
         w = csv.writer(f)
         w.writerow(["county", "county_kind", "town", "population", "communities"])
         w.writerows(rows)
-    print(f"wrote {out}: {len(rows)} towns, {sum(r[4] for r in rows)} communities, "
-          f"{sum(r[3] for r in rows)} residents")
+    print(
+        f"wrote {out}: {len(rows)} towns, {sum(r[4] for r in rows)} communities, "
+        f"{sum(r[3] for r in rows)} residents"
+    )
 
 
 if __name__ == "__main__":

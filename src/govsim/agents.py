@@ -81,12 +81,16 @@ class Workforce:
 
     def learn(self) -> None:
         """Skill grows with training hours toward 1; mentoring multiplies it while below one half."""
-        rate = self.sc.cfg.worker.learn_rate * self.lv.training_hours * np.where(self.skill < 0.5, self.lv.learning, 1)
+        rate = (
+            self.sc.cfg.worker.learn_rate
+            * self.lv.training_hours
+            * np.where(self.skill < 0.5, self.lv.learning, 1)
+        )
         self.skill += np.minimum(1.0, rate) * (1 - self.skill)
         self.tenure_weeks += 1
 
     def plan_week(self, heat: np.ndarray) -> None:
-        """Split each worker's week; patrol is what is left after tasks, training and last week's on-site work.
+        """Split each worker's week: patrol is what is left after tasks, training and on-site work.
 
         With hotspot-guided patrol (群众诉求热点图), a town pools its patrol hours and sends them where the
         heat map (reports of the last four weeks per grid) shows demand.
@@ -105,7 +109,9 @@ class Workforce:
         self.week_use = np.vstack([tasks, training, onsite, patrol])
         self.onsite_hours[:] = 0.0
         self.patrol_hours, self.visit_hours = patrol, visits
-        self.grid_skill = np.bincount(self.grid, weights=self.skill, minlength=n) / np.bincount(self.grid, minlength=n)
+        self.grid_skill = np.bincount(self.grid, weights=self.skill, minlength=n) / np.bincount(
+            self.grid, minlength=n
+        )
         effort_skill = lv.effort * (0.5 + 0.5 * self.grid_skill)  # assumed: skill sharpens the eye
         self.hazard = (
             sc.cfg.worker.detect_per_patrol_hour * (patrol + lv.visit_discovery * visits) / 7 * effort_skill

@@ -27,8 +27,16 @@ CHANNELS: tuple[str, ...] = ("patrol", *RESIDENT_CHANNELS, "city_system")
 """All ticket channels; ``city_system`` = 数字城管 / 行政执法 / 平安通 feeds that raise duplicates."""
 SERVICE_FAMILIES: tuple[str, ...] = ("exponential", "gamma", "lognormal", "deterministic")
 HOLIDAYS_2024: tuple[str, ...] = (  # PRC public holidays 2024 (State Council notice); make-up days ignored
-    "2024-01-01", *(f"2024-02-{d}" for d in range(10, 18)), "2024-04-04", "2024-04-05", "2024-04-06",
-    *(f"2024-05-0{d}" for d in range(1, 6)), "2024-06-10", "2024-09-15", "2024-09-16", "2024-09-17",
+    "2024-01-01",
+    *(f"2024-02-{d}" for d in range(10, 18)),
+    "2024-04-04",
+    "2024-04-05",
+    "2024-04-06",
+    *(f"2024-05-0{d}" for d in range(1, 6)),
+    "2024-06-10",
+    "2024-09-15",
+    "2024-09-16",
+    "2024-09-17",
     *(f"2024-10-0{d}" for d in range(1, 8)),
 )
 ADMISSION_RULES: tuple[str, ...] = ("admit_all", "cap", "reviewed")
@@ -119,8 +127,11 @@ class CostConfig:
 
 
 def default_categories() -> dict[str, CategoryConfig]:
-    """The six incident categories. Shares, growth and handling are assumed (no public grid-event mix);
-    time limits follow DOMAIN.md "Time limits" as noted per line."""
+    """The six incident categories.
+
+    Shares, growth and handling are assumed (no public grid-event mix); time limits follow DOMAIN.md
+    "Time limits" as noted per line.
+    """
     c = CategoryConfig
     return {
         # grid rule: hard cases within 7 days (DOMAIN); disputes grow fast if left (seed: 化解在萌芽状态)
@@ -139,8 +150,11 @@ def default_categories() -> dict[str, CategoryConfig]:
 
 
 def default_departments() -> dict[str, DepartmentConfig]:
-    """County departments; staff per 100k residents assumed so that baseline utilisation is ≈ 0.8–0.9
-    (a stressed but stable system, on-time rate well below the mature 99.8 % of DOMAIN)."""
+    """County departments.
+
+    Staff per 100k residents are assumed so that baseline utilisation is ≈ 0.7–0.9 (a stressed but
+    stable system, on-time rate well below the mature 99.8 % of DOMAIN).
+    """
     d = DepartmentConfig
     return {
         "justice": d(4.0, 0.5),  # 司法 (mediation of disputes)

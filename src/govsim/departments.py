@@ -23,12 +23,37 @@ CLOSE, REOPEN, PETITION = 0, 1, 2
 class Job:
     """One routed case at a department (state of the handling rounds)."""
 
-    __slots__ = ("i", "desk", "klass", "key", "deadline", "lift_at", "work", "sat_on_time", "sat_late", "after",
-                 "reporter", "k", "start", "busy")
+    __slots__ = (
+        "i",
+        "desk",
+        "klass",
+        "key",
+        "deadline",
+        "lift_at",
+        "work",
+        "sat_on_time",
+        "sat_late",
+        "after",
+        "reporter",
+        "k",
+        "start",
+        "busy",
+    )
 
-    def __init__(self, i: int, desk: DepartmentDesk, klass: int, key: float, deadline: float, lift_at: float,
-                 work: list[float], sat_on_time: list[bool], sat_late: list[bool], after: list[int],
-                 reporter: int) -> None:
+    def __init__(
+        self,
+        i: int,
+        desk: DepartmentDesk,
+        klass: int,
+        key: float,
+        deadline: float,
+        lift_at: float,
+        work: list[float],
+        sat_on_time: list[bool],
+        sat_late: list[bool],
+        after: list[int],
+        reporter: int,
+    ) -> None:
         self.i, self.desk, self.klass, self.deadline, self.lift_at = i, desk, klass, deadline, lift_at
         self.key = (klass, key)  # queue order: category class, then arrival time or deadline
         self.work, self.sat_on_time, self.sat_late, self.after = work, sat_on_time, sat_late, after
@@ -50,9 +75,11 @@ class Rules:
 
 @dataclass
 class Outcomes:
-    """Where handling outcomes go: the incident columns (looked up at each write, as they may grow),
-    the cases in progress (written to the records at the end), and feedback awaiting the daily trust
-    update."""
+    """Where handling outcomes go.
+
+    The incident columns (looked up at each write, as they may grow), the cases in progress (written to
+    the records at the end), and feedback awaiting the daily trust update.
+    """
 
     cols: dict[str, np.ndarray]
     active: dict[int, Job] = field(default_factory=dict)
@@ -108,7 +135,11 @@ class DepartmentDesk:
             return
         i, c = job.i, self.out.cols
         del self.out.active[i]
-        c["t_handle_start"][i], c["t_handle_end"][i], c["t_close"][i] = job.start, now, now + rules.feedback_days
+        c["t_handle_start"][i], c["t_handle_end"][i], c["t_close"][i] = (
+            job.start,
+            now,
+            now + rules.feedback_days,
+        )
         c["reopen_count"][i], c["satisfied"][i], c["handle_days"][i] = k, sat, job.busy
         if after != CLOSE:
             c["petitioned"][i] = True

@@ -19,7 +19,6 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
-
 import numpy as np
 import simpy
 
@@ -64,8 +63,16 @@ def pick(cum: np.ndarray, u: np.ndarray) -> np.ndarray:
 class IncidentLoop:
     """Generates incidents and carries each through the closed loop; writes the incident records."""
 
-    def __init__(self, env: simpy.Environment, sc: Scenario, lv: Levers, streams: dict[str, np.random.Generator],
-                 workforce: Workforce, residents: Residents, capacity: int) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        sc: Scenario,
+        lv: Levers,
+        streams: dict[str, np.random.Generator],
+        workforce: Workforce,
+        residents: Residents,
+        capacity: int,
+    ) -> None:
         self.env, self.sc, self.lv, self.rng = env, sc, lv, streams
         self.workforce, self.residents = workforce, residents
         self.cfg = sc.cfg
@@ -93,7 +100,7 @@ class IncidentLoop:
     # ---- occurrence (latent) and discovery -------------------------------------------------------
     def occur(self, day: int) -> None:
         """Draw the day's latent incidents and when each is found; queue them for their report day."""
-        sc, cfg, r = self.sc, self.cfg, self.rng
+        sc, r = self.sc, self.rng
         tr = sc.territory
         grid = np.repeat(np.arange(tr.n_grids), r["occurrence"].poisson(self.grid_rate))
         n = len(grid)
@@ -111,25 +118,41 @@ class IncidentLoop:
         petition = (cat == self.dispute_cat) & (sev == 3) & (self.petition_cat >= 0)
         t_report = t_occ + delay
         ids = self.tickets.add(
-            n, grid=grid, community=tr.grid_community[grid], town=tr.grid_town[grid],
-            county=tr.town_county[tr.grid_town[grid]], category_initial=cat,
-            category=np.where(petition, self.petition_cat, cat), channel=np.where(by_patrol, PATROL, res_channel),
-            severity_initial=sev0, severity=sev, reporter=reporter, t_occur=t_occ, t_report=t_report,
-            petitioned=petition, duplicate_of=-1,
+            n,
+            grid=grid,
+            community=tr.grid_community[grid],
+            town=tr.grid_town[grid],
+            county=tr.town_county[tr.grid_town[grid]],
+            category_initial=cat,
+            category=np.where(petition, self.petition_cat, cat),
+            channel=np.where(by_patrol, PATROL, res_channel),
+            severity_initial=sev0,
+            severity=sev,
+            reporter=reporter,
+            t_occur=t_occ,
+            t_report=t_report,
+            petitioned=petition,
+            duplicate_of=-1,
         )
         self._draw_handling(n)
         dup = self._duplicates(ids, r["duplicates"])
         self._pend(np.concatenate([ids, dup]))
 
-    def discovery_delay(self, grid: np.ndarray, cat: np.ndarray, reporter: np.ndarray,
-                        clocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def discovery_delay(
+        self, grid: np.ndarray, cat: np.ndarray, reporter: np.ndarray, clocks: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Time to discovery: the earlier of patrol and resident report, each with today's hazard."""
         if self.cfg.instant_discovery:
             return np.zeros(len(grid)), np.zeros(len(grid), dtype=bool)
         res = self.residents
         hp = self.workforce.hazard[grid] * self.sc.cat_visibility[cat]
-        hr = (self.cfg.resident_report_rate * res.trust[reporter] * res.propensity[reporter]
-              * self.sc.cat_propensity[cat] * self.lv.report_multiplier[grid])
+        hr = (
+            self.cfg.resident_report_rate
+            * res.trust[reporter]
+            * res.propensity[reporter]
+            * self.sc.cat_propensity[cat]
+            * self.lv.report_multiplier[grid]
+        )
         with np.errstate(divide="ignore"):
             dp, dr = clocks[:, 0] / hp, clocks[:, 1] / hr
         return np.minimum(dp, dr), dp < dr
@@ -137,26 +160,47 @@ class IncidentLoop:
     def _draw_handling(self, n: int) -> None:
         r, cfg = self.rng, self.cfg
         self.draws.add(
-            n, u_onsite=r["onsite"].random(n),
+            n,
+            u_onsite=r["onsite"].random(n),
             triage_s=standard_work(r["triage"], cfg.triage_family, 1.0, n) * cfg.triage_days,
             u_route=r["routing"].random((n, 3)),
             work=standard_work(r["service"], cfg.service_family, cfg.service_cv, (n, 3)),
-            u_sat=r["feedback"].random((n, 3)), u_after=r["feedback"].random((n, 3)),
+            u_sat=r["feedback"].random((n, 3)),
+            u_after=r["feedback"].random((n, 3)),
         )
 
     def _duplicates(self, ids: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Second reports of the same incident through another channel (DOMAIN: 5–7 %)."""
-        u, u_ch, lag = rng.random(len(ids)), rng.random(len(ids)), rng.exponential(self.cfg.duplicate_lag_days, len(ids))
+        u, u_ch, lag = (
+            rng.random(len(ids)),
+            rng.random(len(ids)),
+            rng.exponential(self.cfg.duplicate_lag_days, len(ids)),
+        )
         orig = ids[u < self.cfg.duplicate_prob]
         if len(orig) == 0:
             return orig
         c = self.tickets.cols
         ch = 1 + pick(self.channel_cum, u_ch[: len(orig)])
         ch = np.where(ch == c["channel"][orig], CITY_SYSTEM, ch)
-        copy = {k: c[k][orig] for k in ("grid", "community", "town", "county", "category_initial", "category",
-                                         "severity_initial", "severity", "reporter", "t_occur", "petitioned")}
-        dup = self.tickets.add(len(orig), **copy, channel=ch, duplicate_of=orig,
-                               t_report=c["t_report"][orig] + lag[: len(orig)])
+        copy = {
+            k: c[k][orig]
+            for k in (
+                "grid",
+                "community",
+                "town",
+                "county",
+                "category_initial",
+                "category",
+                "severity_initial",
+                "severity",
+                "reporter",
+                "t_occur",
+                "petitioned",
+            )
+        }
+        dup = self.tickets.add(
+            len(orig), **copy, channel=ch, duplicate_of=orig, t_report=c["t_report"][orig] + lag[: len(orig)]
+        )
         self._draw_handling(len(orig))
         return dup
 
@@ -171,6 +215,10 @@ class IncidentLoop:
         self.pending_ids, self.pending_t = self.pending_ids[~due], self.pending_t[~due]
         return ids[np.argsort(t, kind="stable")]
 
+    def release_draws(self) -> None:
+        """Free the per-incident draws once the run is over (they are not part of the records)."""
+        self.draws = Columns(DRAWS_SCHEMA, 0)
+
     def latent_count(self) -> int:
         """Incidents occurred but not yet reported."""
         return len(self.pending_ids)
@@ -183,7 +231,9 @@ class IncidentLoop:
         np.add.at(self.heat_days[day % 28], c["grid"][ids], 1.0)
         self._pay_points(ids)
         ids = self._merge_duplicates(ids)
-        c["deadline"][ids] = self.sc.calendar.add_working_days(c["t_report"][ids], self.lv.deadline_wd[c["category"][ids]])
+        c["deadline"][ids] = self.sc.calendar.add_working_days(
+            c["t_report"][ids], self.lv.deadline_wd[c["category"][ids]]
+        )
         ids = self._resolve_on_site(ids)
         false_ids, false_service = self._false_reports(day)
         self._triage(ids, false_ids, false_service)
@@ -210,9 +260,13 @@ class IncidentLoop:
         """A minor case found on patrol is resolved on the spot with probability rising with skill."""
         c, d, wf = self.tickets.cols, self.draws.cols, self.workforce
         g = c["grid"][ids]
-        ok = ((c["channel"][ids] == PATROL) & (c["severity"][ids] == 1) & self.sc.cat_onsite[c["category"][ids]]
-              & (c["duplicate_of"][ids] < 0)
-              & (d["u_onsite"][ids] < self.cfg.worker.onsite_base_prob * wf.grid_skill[g]))
+        ok = (
+            (c["channel"][ids] == PATROL)
+            & (c["severity"][ids] == 1)
+            & self.sc.cat_onsite[c["category"][ids]]
+            & (c["duplicate_of"][ids] < 0)
+            & (d["u_onsite"][ids] < self.cfg.worker.onsite_base_prob * wf.grid_skill[g])
+        )
         done = ids[ok]
         t = c["t_report"][done] + self.cfg.worker.onsite_hours / 24.0
         c["on_site"][done] = True
@@ -233,9 +287,16 @@ class IncidentLoop:
         tr = sc.territory
         cat = pick(self.cat_cum, rng.random(n))
         ids = self.false.add(
-            n, grid=grid, community=tr.grid_community[grid], town=tr.grid_town[grid],
-            county=tr.town_county[tr.grid_town[grid]], category_initial=cat, category=cat,
-            channel=1 + pick(self.channel_cum, rng.random(n)), is_false=True, t_report=day + rng.random(n),
+            n,
+            grid=grid,
+            community=tr.grid_community[grid],
+            town=tr.grid_town[grid],
+            county=tr.town_county[tr.grid_town[grid]],
+            category_initial=cat,
+            category=cat,
+            channel=1 + pick(self.channel_cum, rng.random(n)),
+            is_false=True,
+            t_report=day + rng.random(n),
         )
         return ids, standard_work(rng, self.cfg.triage_family, 1.0, n) * self.cfg.triage_days
 
@@ -249,8 +310,9 @@ class IncidentLoop:
         order = np.argsort(arrive, kind="stable")
         start = np.empty(len(arrive))
         free = self.triage_free
-        for k, a, s, tw in zip(order.tolist(), arrive[order].tolist(), service[order].tolist(), town[order].tolist(),
-                               strict=True):
+        for k, a, s, tw in zip(
+            order.tolist(), arrive[order].tolist(), service[order].tolist(), town[order].tolist(), strict=True
+        ):
             h = free[tw]
             b = h[0] if h[0] > a else a
             heapq.heapreplace(h, b + s)
@@ -267,7 +329,9 @@ class IncidentLoop:
         dept = sc.cat_department[cat]
         stationed = lv.stationed[town, cat]
         p_mis = lv.misroute * np.where(ch == PATROL, 1.5 - self.workforce.grid_skill[c["grid"][ids]], 1.0)
-        p_mis = p_mis * np.where((ch == WALKIN) & ~lv.town_one_window[town], cfg.response.walkin_misroute, 1.0)
+        p_mis = p_mis * np.where(
+            (ch == WALKIN) & ~lv.town_one_window[town], cfg.response.walkin_misroute, 1.0
+        )
         p_mis = np.where(stationed, 0.0, np.minimum(p_mis, 1.0))
         n_mis = (d["u_route"][ids] < p_mis[:, None]).cumprod(axis=1).sum(axis=1)
         travel = np.where(stationed, cfg.response.stationed_route_days, sc.dept_route_days[dept])
@@ -288,16 +352,30 @@ class IncidentLoop:
         on_time = u < cfg.satisfaction_base
         late = u < cfg.satisfaction_base - cfg.satisfaction_late_penalty
         ua = d["u_after"][ids]
-        after = np.where(ua < cfg.reopen_prob, REOPEN,
-                         np.where(ua < cfg.reopen_prob + (1 - cfg.reopen_prob) * cfg.petition_prob, PETITION, 0))
+        after = np.where(
+            ua < cfg.reopen_prob,
+            REOPEN,
+            np.where(ua < cfg.reopen_prob + (1 - cfg.reopen_prob) * cfg.petition_prob, PETITION, 0),
+        )
         arrive, deadline = c["t_dept_arrive"][ids], c["deadline"][ids]
         key = deadline if lv.accountability else arrive
         lift_at = sc.calendar.add_working_days(deadline, np.full(len(ids), cfg.escalation_working_days[2]))
         env, desks, now, active = self.env, self.desks, self.env.now, self.outcomes.active
-        rows = zip(ids.tolist(), c["department"][ids].tolist(), sc.cat_priority[cat].tolist(), key.tolist(),
-                   deadline.tolist(), lift_at.tolist(), work.tolist(),
-                   on_time.tolist(), late.tolist(), after.tolist(),
-                   c["reporter"][ids].tolist(), arrive.tolist(), strict=True)
+        rows = zip(
+            ids.tolist(),
+            c["department"][ids].tolist(),
+            sc.cat_priority[cat].tolist(),
+            key.tolist(),
+            deadline.tolist(),
+            lift_at.tolist(),
+            work.tolist(),
+            on_time.tolist(),
+            late.tolist(),
+            after.tolist(),
+            c["reporter"][ids].tolist(),
+            arrive.tolist(),
+            strict=True,
+        )
         for i, g, klass, k, dl, lift, w, so, sl, af, rep, t in rows:
             desk = desks[g]
             job = Job(i, desk, klass, k, dl, lift, w, so, sl, af, rep)

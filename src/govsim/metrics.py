@@ -115,15 +115,19 @@ def utilisation(rec: Records, servers: np.ndarray) -> pd.DataFrame:
     flat = servers.ravel()
     span = rec.horizon - rec.warmup
     n_dept = len(rec.departments)
-    return pd.DataFrame({
-        "county": [rec.counties[g // n_dept] for g in range(len(flat))],
-        "department": [rec.departments[g % n_dept] for g in range(len(flat))],
-        "servers": flat,
-        "utilisation": [float(busy.get(g, 0.0)) / (flat[g] * span) for g in range(len(flat))],
-    })
+    return pd.DataFrame(
+        {
+            "county": [rec.counties[g // n_dept] for g in range(len(flat))],
+            "department": [rec.departments[g % n_dept] for g in range(len(flat))],
+            "servers": flat,
+            "utilisation": [float(busy.get(g, 0.0)) / (flat[g] * span) for g in range(len(flat))],
+        }
+    )
 
 
-def cost_table(rec: Records, annual: dict[str, float], resident_points: float, yuan_per_point: float) -> pd.DataFrame:
+def cost_table(
+    rec: Records, annual: dict[str, float], resident_points: float, yuan_per_point: float
+) -> pd.DataFrame:
     """Cost in yuan over the measured period: committed resources plus points paid for real reports."""
     years = (rec.horizon - rec.warmup) / 365.0
     t = _after_warmup(rec)
@@ -133,8 +137,12 @@ def cost_table(rec: Records, annual: dict[str, float], resident_points: float, y
     return pd.DataFrame({"item": list(items), "yuan": list(items.values())})
 
 
-FOCUS_LABELS = {"grid": ("grid 强网格", "强网格"), "platform": ("platform 强平台", "强平台"),
-                "fusion": ("fusion 强数智融合", "强数智融合"), "mechanism": ("mechanism 强机制协同", "强机制协同")}
+FOCUS_LABELS = {
+    "grid": ("grid 强网格", "强网格"),
+    "platform": ("platform 强平台", "强平台"),
+    "fusion": ("fusion 强数智融合", "强数智融合"),
+    "mechanism": ("mechanism 强机制协同", "强机制协同"),
+}
 
 
 def cost_by_focus(costs: pd.DataFrame, focus_of: dict[str, str]) -> pd.Series:
@@ -152,8 +160,13 @@ def summary_text(kpis: pd.DataFrame, lang: str = "zh", costs: pd.DataFrame | Non
     lines = []
     for key, labels in KPI_LABELS.items():
         v = row[key]
-        shown = f"{v:,.0f}" if key in ("incidents", "duplicate_tickets", "merged_duplicates", "false_reports") \
-            else f"{v:.1%}" if key.endswith(("rate", "share")) else f"{v:,.2f}"
+        shown = (
+            f"{v:,.0f}"
+            if key in ("incidents", "duplicate_tickets", "merged_duplicates", "false_reports")
+            else f"{v:.1%}"
+            if key.endswith(("rate", "share"))
+            else f"{v:,.2f}"
+        )
         pad = " " * (width - display_width(labels[col]))
         lines.append(f"{labels[col]}{pad}  {shown:>12}")
     if costs is not None:

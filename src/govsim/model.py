@@ -11,8 +11,8 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import numpy as np
 import mesa
+import numpy as np
 import pandas as pd
 import simpy
 
@@ -40,8 +40,15 @@ class GovernanceModel(mesa.Model):
         self.residents = Residents(sc, streams["territory"])
         self.workforce = Workforce(sc, self.levers)
         expected = sc.population * sc.cfg.incident_rate * self.horizon / 365.0
-        self.loop = IncidentLoop(self.env, sc, self.levers, streams, self.workforce, self.residents,
-                                 capacity=int(expected * (1.1 + sc.cfg.duplicate_prob)) + 1024)
+        self.loop = IncidentLoop(
+            self.env,
+            sc,
+            self.levers,
+            streams,
+            self.workforce,
+            self.residents,
+            capacity=int(expected * (1.1 + sc.cfg.duplicate_prob)) + 1024,
+        )
         self._create_agents()
         self._time_use: list[np.ndarray] = []
 
@@ -75,7 +82,9 @@ class GovernanceModel(mesa.Model):
             self.loop.apply_trust()
             self.loop.occur(day)
             self.loop.intake(day)
-            use = np.array([np.bincount(tr.grid_town, weights=u, minlength=n_towns) for u in self.workforce.week_use])
+            use = np.array(
+                [np.bincount(tr.grid_town, weights=u, minlength=n_towns) for u in self.workforce.week_use]
+            )
             self._time_use.append(use / 7.0)
             yield self.env.timeout(1.0)
 
@@ -89,7 +98,7 @@ class GovernanceModel(mesa.Model):
                 bar.update(1) if bar else None
         if bar:
             bar.close()
-        self.loop.draws = None  # the per-incident draws are spent; free them before the records
+        self.loop.release_draws()  # spent: free them before the records are built
         return self.records()
 
     def records(self) -> Records:
@@ -97,15 +106,23 @@ class GovernanceModel(mesa.Model):
         sc, loop = self.scenario_data, self.loop
         loop.write_outcomes()
         real, false = loop.tickets, loop.false
-        cols = {k: np.concatenate([real.cols[k][: real.n], false.cols[k][: false.n]]) for k in INCIDENT_SCHEMA}
+        cols = {
+            k: np.concatenate([real.cols[k][: real.n], false.cols[k][: false.n]]) for k in INCIDENT_SCHEMA
+        }
         cols["incident_id"] = np.arange(len(cols["grid"]))
         cols = finalise(cols, self.horizon, self._ladder(cols["deadline"], cols["department"] >= 0))
         inc = incident_frame(cols)
         del cols
         return Records(
-            incidents=inc, timeseries=self._timeseries(inc), grids=self._grids(), categories=sc.categories,
-            departments=sc.departments, towns=sc.territory.town_names, counties=sc.territory.county_names,
-            horizon=self.horizon, warmup=float(self.cfg.warmup_days),
+            incidents=inc,
+            timeseries=self._timeseries(inc),
+            grids=self._grids(),
+            categories=sc.categories,
+            departments=sc.departments,
+            towns=sc.territory.town_names,
+            counties=sc.territory.county_names,
+            horizon=self.horizon,
+            warmup=float(self.cfg.warmup_days),
         )
 
     def _ladder(self, deadline: np.ndarray, routed: np.ndarray) -> np.ndarray:
@@ -119,11 +136,18 @@ class GovernanceModel(mesa.Model):
         tr = self.scenario_data.territory
         x, y = schematic_layout(tr)
         county = tr.town_county[tr.grid_town]
-        return pd.DataFrame({
-            "grid": np.arange(tr.n_grids), "town": tr.grid_town, "county": county,
-            "county_name": np.array(tr.county_names)[county], "population": tr.grid_population,
-            "demand": tr.grid_demand, "x": x, "y": y,
-        })
+        return pd.DataFrame(
+            {
+                "grid": np.arange(tr.n_grids),
+                "town": tr.grid_town,
+                "county": county,
+                "county_name": np.array(tr.county_names)[county],
+                "population": tr.grid_population,
+                "demand": tr.grid_demand,
+                "x": x,
+                "y": y,
+            }
+        )
 
     def _timeseries(self, inc: pd.DataFrame) -> pd.DataFrame:
         n_days = len(self._time_use)
@@ -133,24 +157,34 @@ class GovernanceModel(mesa.Model):
         def per_day(t: np.ndarray, mask: np.ndarray) -> np.ndarray:
             day = np.floor(t[mask]).astype(np.int64)
             ok = day < n_days
-            return np.bincount(day[ok] * n_towns + town[mask][ok], minlength=n_days * n_towns).reshape(n_days, n_towns)
+            return np.bincount(day[ok] * n_towns + town[mask][ok], minlength=n_days * n_towns).reshape(
+                n_days, n_towns
+            )
 
         t_rep, t_occ = inc["t_report"].to_numpy(), inc["t_occur"].to_numpy()
         t_end = np.where(inc["end_state"].to_numpy() == 2, t_rep, inc["t_close"].to_numpy())
         arrivals = per_day(t_rep, ~np.isnan(t_rep))
         closures = per_day(t_end, ~np.isnan(t_end))
         merged = per_day(t_rep, inc["end_state"].to_numpy() == 2)
-        occurred = per_day(t_occ, ~np.isnan(t_occ) & ~inc["is_false"].to_numpy() & (inc["duplicate_of"].to_numpy() < 0))
-        reported_real = per_day(t_rep, ~np.isnan(t_rep) & (inc["duplicate_of"].to_numpy() < 0) & ~inc["is_false"].to_numpy())
+        occurred = per_day(
+            t_occ, ~np.isnan(t_occ) & ~inc["is_false"].to_numpy() & (inc["duplicate_of"].to_numpy() < 0)
+        )
+        reported_real = per_day(
+            t_rep, ~np.isnan(t_rep) & (inc["duplicate_of"].to_numpy() < 0) & ~inc["is_false"].to_numpy()
+        )
         use = np.array(self._time_use)  # (day, 4, town)
         day_idx, town_idx = np.meshgrid(np.arange(n_days), np.arange(n_towns), indexing="ij")
         data = {
-            "day": day_idx.ravel(), "town": town_idx.ravel(), "arrivals": arrivals.ravel(),
+            "day": day_idx.ravel(),
+            "town": town_idx.ravel(),
+            "arrivals": arrivals.ravel(),
             "closures": (closures - merged).ravel(),
             "backlog": (np.cumsum(arrivals, axis=0) - np.cumsum(closures, axis=0)).ravel(),
             "latent": (np.cumsum(occurred, axis=0) - np.cumsum(reported_real, axis=0)).ravel(),
-            "task_hours": use[:, 0].ravel(), "training_hours": use[:, 1].ravel(),
-            "onsite_hours": use[:, 2].ravel(), "patrol_hours": use[:, 3].ravel(),
+            "task_hours": use[:, 0].ravel(),
+            "training_hours": use[:, 1].ravel(),
+            "onsite_hours": use[:, 2].ravel(),
+            "patrol_hours": use[:, 3].ravel(),
         }
         return pd.DataFrame({k: np.asarray(data[k]).astype(dt) for k, (dt, _) in TIMESERIES_SCHEMA.items()})
 

@@ -99,7 +99,9 @@ def _task_hours(policy: PolicyConfig, sc: Scenario) -> tuple[float, float]:
 
 def _report_multiplier(policy: PolicyConfig, sc: Scenario) -> np.ndarray:
     r, tr = sc.cfg.response, sc.territory
-    base = (r.portal_report if policy.grid.portal else 1.0) * (1 + r.points_report * policy.grid.resident_points)
+    base = (r.portal_report if policy.grid.portal else 1.0) * (
+        1 + r.points_report * policy.grid.resident_points
+    )
     mult = np.full(tr.n_grids, base)
     covered = policy.mechanism.stations_per_town * r.grids_per_station
     for t in range(len(tr.town_names)):
@@ -148,12 +150,14 @@ def resolve_levers(policy: PolicyConfig, sc: Scenario) -> Levers:
         task_hours=task_hours,
         visit_hours=visit_hours,
         training_hours=g.training_hours,
-        effort=w.effort * (r.incentive_effort if g.incentives else 1.0)
+        effort=w.effort
+        * (r.incentive_effort if g.incentives else 1.0)
         * (r.worker_points_effort if m.worker_points else 1.0),
         turnover_per_year=w.turnover_per_year * (r.incentive_turnover if g.incentives else 1.0),
         learning=r.mentoring_learning if g.mentoring else 1.0,
         report_multiplier=_report_multiplier(policy, sc),
-        false_rate=sc.cfg.false_report_rate * (1 + r.points_false * g.resident_points)
+        false_rate=sc.cfg.false_report_rate
+        * (1 + r.points_false * g.resident_points)
         * (r.portal_false if g.portal else 1.0),
         town_triage=triage + demo * r.demonstration_triage_staff,
         town_demonstration=demo,
@@ -174,14 +178,29 @@ def resolve_levers(policy: PolicyConfig, sc: Scenario) -> Levers:
 
 
 COST_FOCUS: dict[str, str] = {
-    "grid_workers": "grid", "training": "grid", "incentives": "grid", "mentoring": "grid", "portal": "grid",
+    "grid_workers": "grid",
+    "training": "grid",
+    "incentives": "grid",
+    "mentoring": "grid",
+    "portal": "grid",
     "resident_points": "grid",
-    "triage_staff": "platform", "demonstration": "platform", "stationed": "platform", "one_window": "platform",
+    "triage_staff": "platform",
+    "demonstration": "platform",
+    "stationed": "platform",
+    "one_window": "platform",
     "liaison": "platform",
-    "integration": "fusion", "dedup": "fusion", "routing": "fusion", "hotspot": "fusion", "data_import": "fusion",
+    "integration": "fusion",
+    "dedup": "fusion",
+    "routing": "fusion",
+    "hotspot": "fusion",
+    "data_import": "fusion",
     "visits_on_platform": "fusion",
-    "department_staff": "mechanism", "mediators": "mechanism", "stations": "mechanism", "case_library": "mechanism",
-    "worker_points": "mechanism", "accountability": "mechanism",
+    "department_staff": "mechanism",
+    "mediators": "mechanism",
+    "stations": "mechanism",
+    "case_library": "mechanism",
+    "worker_points": "mechanism",
+    "accountability": "mechanism",
 }
 """The focus (四个着力) each cost item belongs to; department staff sit with mechanism coordination."""
 

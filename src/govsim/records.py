@@ -47,8 +47,23 @@ INCIDENT_SCHEMA: dict[str, tuple[str, str]] = {
     "overdue": ("bool", "handling ended after the deadline, or still open past it at the horizon"),
     "end_state": ("int8", "0 closed, 1 open (latent or in the backlog) at the horizon, 2 merged duplicate"),
 }
-NEGATIVE_MISSING = frozenset({"grid", "community", "town", "county", "category_initial", "category", "channel",
-                              "severity_initial", "severity", "duplicate_of", "reporter", "department", "satisfied"})
+NEGATIVE_MISSING = frozenset(
+    {
+        "grid",
+        "community",
+        "town",
+        "county",
+        "category_initial",
+        "category",
+        "channel",
+        "severity_initial",
+        "severity",
+        "duplicate_of",
+        "reporter",
+        "department",
+        "satisfied",
+    }
+)
 """Integer columns whose empty value is -1 (an index or flag not set); other integers start at 0."""
 END_STATES: tuple[str, ...] = ("closed", "open", "merged")
 TIME_FIELDS: tuple[str, ...] = tuple(k for k in INCIDENT_SCHEMA if k.startswith("t_"))
@@ -82,7 +97,7 @@ class Columns:
             return np.full(shape, np.nan)
         return np.full(shape, -1 if name in NEGATIVE_MISSING else 0, dtype=dtype)
 
-    def add(self, n: int, **values: np.ndarray) -> np.ndarray:
+    def add(self, n: int, **values: np.ndarray | float | bool) -> np.ndarray:
         """Append ``n`` rows with the given column values; other columns keep their empty value.
 
         Growing reallocates, so callers look columns up in ``cols`` at use, never keep them.

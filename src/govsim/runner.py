@@ -18,6 +18,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,18 @@ from govsim.model import GovernanceModel
 from govsim.records import Records
 
 RECORD_FILES = ("incidents.parquet", "timeseries.parquet", "grids.parquet")
-PACKAGES = ("govsim", "mesa", "simpy", "numpy", "pandas", "pyarrow", "scipy", "hydra-core", "omegaconf", "matplotlib")
+PACKAGES = (
+    "govsim",
+    "mesa",
+    "simpy",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "hydra-core",
+    "omegaconf",
+    "matplotlib",
+)
 
 
 @dataclass
@@ -69,24 +81,38 @@ def write_text(path: Path, text: str) -> None:
 
 def provenance() -> dict[str, Any]:
     """Package versions, Python, platform and git revision of the code that ran."""
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in PACKAGES:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
-    return {"versions": versions, "python": platform.python_version(), "platform": platform.platform(),
-            "git_revision": git_revision()}
+    return {
+        "versions": versions,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "git_revision": git_revision(),
+    }
 
 
 def git_revision() -> str | None:
     """The git commit of the source tree govsim is imported from, if it is a checkout."""
     here = Path(__file__).resolve().parent
     try:
-        out = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
-                             timeout=5, check=False)
-        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     if out.returncode != 0:
@@ -101,11 +127,19 @@ def simulate(cfg: GovsimConfig) -> RunResult:
     rec = model.run(progress=cfg.output.progress)
     from govsim.policies import annual_cost
 
-    kpis = pd.concat([kpi_table(rec).assign(by="all"), kpi_table(rec, "category").assign(by="category"),
-                      kpi_table(rec, "county").assign(by="county")], ignore_index=True)
+    kpis = pd.concat(
+        [
+            kpi_table(rec).assign(by="all"),
+            kpi_table(rec, "category").assign(by="category"),
+            kpi_table(rec, "county").assign(by="county"),
+        ],
+        ignore_index=True,
+    )
     kpis = kpis[["by", *[c for c in kpis.columns if c != "by"]]]
     sc = model.scenario_data
-    costs = cost_table(rec, annual_cost(model.levers, sc), cfg.policy.grid.resident_points, sc.cfg.cost.yuan_per_point)
+    costs = cost_table(
+        rec, annual_cost(model.levers, sc), cfg.policy.grid.resident_points, sc.cfg.cost.yuan_per_point
+    )
     util = utilisation(rec, model.levers.dept_servers)
     return RunResult(rec, kpis, costs, util, time.perf_counter() - start, cfg.output.lang)
 
@@ -113,8 +147,14 @@ def simulate(cfg: GovsimConfig) -> RunResult:
 def run_to_dir(cfg: GovsimConfig, out: Path, resolved_yaml: str | None = None) -> RunResult:
     """One complete run into ``out``: provenance first, records and tables, status last."""
     out.mkdir(parents=True, exist_ok=True)
-    info: dict[str, Any] = {"status": "running", "seed": cfg.seed, "replication": cfg.replication,
-                            "scenario": cfg.scenario.name, "policy": cfg.policy.name, **provenance()}
+    info: dict[str, Any] = {
+        "status": "running",
+        "seed": cfg.seed,
+        "replication": cfg.replication,
+        "scenario": cfg.scenario.name,
+        "policy": cfg.policy.name,
+        **provenance(),
+    }
     write_text(out / "run.json", json.dumps(info, ensure_ascii=False, indent=2))
     write_text(out / "config.yaml", resolved_yaml if resolved_yaml is not None else _yaml(cfg))
     try:
@@ -125,9 +165,19 @@ def run_to_dir(cfg: GovsimConfig, out: Path, resolved_yaml: str | None = None) -
         write_text(out / "run.json", json.dumps(info, ensure_ascii=False, indent=2))
         raise
     rec = result.records
-    info.update(status="complete", wall_seconds=round(result.wall_seconds, 3), tickets=len(rec.incidents),
-                labels={"categories": rec.categories, "departments": rec.departments, "towns": rec.towns,
-                        "counties": rec.counties}, horizon=rec.horizon, warmup=rec.warmup)
+    info.update(
+        status="complete",
+        wall_seconds=round(result.wall_seconds, 3),
+        tickets=len(rec.incidents),
+        labels={
+            "categories": rec.categories,
+            "departments": rec.departments,
+            "towns": rec.towns,
+            "counties": rec.counties,
+        },
+        horizon=rec.horizon,
+        warmup=rec.warmup,
+    )
     write_text(out / "run.json", json.dumps(info, ensure_ascii=False, indent=2))
     return result
 
@@ -136,9 +186,13 @@ def write_outputs(result: RunResult, out: Path, cfg: GovsimConfig) -> None:
     """Records as Parquet, tables as CSV, the summary text and the figures."""
     rec = result.records
     for name, df in zip(RECORD_FILES, (rec.incidents, rec.timeseries, rec.grids), strict=True):
-        write_atomic(out / name, lambda p, df=df: df.to_parquet(p, index=False))
-    for name, df in (("kpis.csv", result.kpis), ("costs.csv", result.costs), ("utilisation.csv", result.utilisation)):
-        write_atomic(out / name, lambda p, df=df: df.to_csv(p, index=False))
+        write_atomic(out / name, partial(_to_parquet, df))
+    for name, df in (
+        ("kpis.csv", result.kpis),
+        ("costs.csv", result.costs),
+        ("utilisation.csv", result.utilisation),
+    ):
+        write_atomic(out / name, partial(_to_csv, df))
     write_text(out / "summary.txt", result.summary + "\n")
     if cfg.output.figures:
         write_figures(rec, out, cfg.output.lang)
@@ -154,12 +208,25 @@ def write_figures(rec: Records, out: Path, lang: str) -> None:
     figs = {
         "backlog.png": plots.plot_backlog(rec.timeseries, lang),
         "resolution_time.png": plots.plot_resolution(rec.incidents, rec.categories, lang),
-        "hotspot_map.png": plots.plot_hotspot(rec.grids, rec.incidents[rec.incidents["t_report"] >= rec.warmup],
-                                              years, lang),
+        "hotspot_map.png": plots.plot_hotspot(
+            rec.grids, rec.incidents[rec.incidents["t_report"] >= rec.warmup], years, lang
+        ),
     }
     for name, fig in figs.items():
-        write_atomic(out / name, lambda p, fig=fig: fig.savefig(p, dpi=110, format="png"))
+        write_atomic(out / name, partial(_to_png, fig))
         plt.close(fig)
+
+
+def _to_parquet(df: pd.DataFrame, path: Path) -> None:
+    df.to_parquet(path, index=False)
+
+
+def _to_csv(df: pd.DataFrame, path: Path) -> None:
+    df.to_csv(path, index=False)
+
+
+def _to_png(fig: Any, path: Path) -> None:
+    fig.savefig(path, dpi=110, format="png")
 
 
 def load_records(run_dir: Path) -> Records:
@@ -169,8 +236,17 @@ def load_records(run_dir: Path) -> Records:
         raise ValueError(f"run directory {run_dir}: status is {info.get('status')!r}, not 'complete'")
     labels = info["labels"]
     inc, ts, grids = (pd.read_parquet(Path(run_dir) / f) for f in RECORD_FILES)
-    return Records(inc, ts, grids, tuple(labels["categories"]), tuple(labels["departments"]),
-                   tuple(labels["towns"]), tuple(labels["counties"]), float(info["horizon"]), float(info["warmup"]))
+    return Records(
+        inc,
+        ts,
+        grids,
+        tuple(labels["categories"]),
+        tuple(labels["departments"]),
+        tuple(labels["towns"]),
+        tuple(labels["counties"]),
+        float(info["horizon"]),
+        float(info["warmup"]),
+    )
 
 
 def _yaml(cfg: GovsimConfig) -> str:

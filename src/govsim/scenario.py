@@ -107,9 +107,14 @@ def territory_path(name: str) -> Path:
         return p
     shipped = resources.files("govsim") / "data" / "territory" / f"{name}.csv"
     if not shipped.is_file():
-        known = sorted(f.name[:-4] for f in (resources.files("govsim") / "data" / "territory").iterdir()
-                       if f.name.endswith(".csv"))
-        raise ScenarioError(f"scenario.territory={name!r}: unknown; allowed: {', '.join(known)} or a .csv path")
+        known = sorted(
+            f.name[:-4]
+            for f in (resources.files("govsim") / "data" / "territory").iterdir()
+            if f.name.endswith(".csv")
+        )
+        raise ScenarioError(
+            f"scenario.territory={name!r}: unknown; allowed: {', '.join(known)} or a .csv path"
+        )
     return Path(str(shipped))
 
 
@@ -198,8 +203,11 @@ def build_scenario(cfg: ScenarioConfig, rng: np.random.Generator) -> Scenario:
 
 
 def schematic_layout(tr: Territory, blocks_per_row: int = 9) -> tuple[np.ndarray, np.ndarray]:
-    """Cell coordinates (x, y) of each grid on a schematic map: a square block per town, towns in
-    county order, ``blocks_per_row`` blocks a row, one empty cell between blocks. Not geography."""
+    """Cell coordinates (x, y) of each grid on a schematic map (not geography).
+
+    A square block per town, towns in county order, ``blocks_per_row`` blocks a row, one empty cell
+    between blocks.
+    """
     n_towns = len(tr.town_names)
     per_town = np.bincount(tr.grid_town, minlength=n_towns)
     side = int(np.ceil(np.sqrt(per_town.max())))

@@ -38,14 +38,21 @@ METRICS: dict[str, Callable[[GovernanceModel, pd.DataFrame, pd.DataFrame], float
     "on_site_share": lambda m, inc, ts: float(real(inc)["on_site"].mean()),
     "mean_skill": lambda m, inc, ts: float(m.workforce.skill.mean()),
     "triage_wait": lambda m, inc, ts: float((routed(inc)["t_triage_start"] - routed(inc)["t_report"]).mean()),
-    "routing_time": lambda m, inc, ts: float((routed(inc)["t_dept_arrive"] - routed(inc)["t_triage_end"]).mean()),
+    "routing_time": lambda m, inc, ts: float(
+        (routed(inc)["t_dept_arrive"] - routed(inc)["t_triage_end"]).mean()
+    ),
     "walkin_misroutes": lambda m, inc, ts: float(routed(inc).query("channel == 3")["n_misroutes"].mean()),
     "misroute_rate": lambda m, inc, ts: float((routed(inc)["n_misroutes"] > 0).mean()),
-    "lifted_handling": lambda m, inc, ts: float(routed(inc).query("escalation_level >= 3")["handle_days"].mean()),
-    "duplicate_tickets": lambda m, inc, ts: float(((inc["duplicate_of"] >= 0) & (inc["end_state"] != 2)).sum()),
+    "lifted_handling": lambda m, inc, ts: float(
+        routed(inc).query("escalation_level >= 3")["handle_days"].mean()
+    ),
+    "duplicate_tickets": lambda m, inc, ts: float(
+        ((inc["duplicate_of"] >= 0) & (inc["end_state"] != 2)).sum()
+    ),
     "overdue_rate": lambda m, inc, ts: float(routed(inc)["overdue"].mean()),
     "dispute_wait": lambda m, inc, ts: float(
-        routed(inc).query("category == 0").eval("t_handle_start - t_dept_arrive").mean()),
+        routed(inc).query("category == 0").eval("t_handle_start - t_dept_arrive").mean()
+    ),
     "department_wait": lambda m, inc, ts: float(routed(inc).eval("t_handle_start - t_dept_arrive").mean()),
     "handling_work": lambda m, inc, ts: float(routed(inc)["handle_days"].mean()),
 }
@@ -68,7 +75,12 @@ CASES: list[tuple[str, str, int, tuple[str, ...]]] = [
     ("policy.platform.one_window=true", "walkin_misroutes", -1, ()),
     ("policy.platform.liaison=true", "lifted_handling", -1, ()),
     ("policy.fusion.integrated=[app,hotline,walkin,station,city_system]", "triage_wait", -1, ()),
-    ("policy.fusion.dedup=true", "duplicate_tickets", -1, ("policy.fusion.integrated=[app,hotline,walkin,station,city_system]",)),
+    (
+        "policy.fusion.dedup=true",
+        "duplicate_tickets",
+        -1,
+        ("policy.fusion.integrated=[app,hotline,walkin,station,city_system]",),
+    ),
     ("policy.fusion.routing_accuracy=0.99", "misroute_rate", -1, ()),
     ("policy.fusion.hotspot_patrol=true", "discovery_delay", -1, ("scenario.demand_dispersion=1.0",)),
     ("policy.fusion.data_import=1.0", "patrol_hours", +1, ()),
@@ -98,7 +110,9 @@ def measure(make_config, overrides: tuple[str, ...], metric: str) -> float:
     return float(np.mean(values))
 
 
-@pytest.mark.parametrize(("lever", "metric", "direction", "extra"), CASES, ids=[f"{c[0]}->{c[1]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("lever", "metric", "direction", "extra"), CASES, ids=[f"{c[0]}->{c[1]}" for c in CASES]
+)
 def test_lever_moves_its_metric(make_config, lever, metric, direction, extra):
     base = measure(make_config, extra, metric)
     changed = measure(make_config, (*extra, lever), metric)
@@ -114,7 +128,9 @@ def test_common_random_numbers_same_incidents_across_policies(make_config):
     pd.testing.assert_frame_equal(ra[cols].reset_index(drop=True), rb[cols].reset_index(drop=True))
 
 
-COSTLY = [c[0] for c in CASES if "part_time" not in c[0] and "deadline" not in c[0] and "admission" not in c[0]]
+COSTLY = [
+    c[0] for c in CASES if "part_time" not in c[0] and "deadline" not in c[0] and "admission" not in c[0]
+]
 
 
 @pytest.mark.parametrize("lever", sorted(set(COSTLY)))
