@@ -19,7 +19,8 @@ def offered_load(cfg: GovsimConfig) -> dict[str, float]:
     ``lambda_c`` is the incident rate of category ``c``, and ``E[work_c]`` counts what reaches the
     department: severity at report (latent severity grows by exponential steps while a patrol and a
     resident race to discover the incident), minus minor cases resolved on site by a patrol, disputes
-    lifted to petitions going to the petition desk, reopened rounds and duplicate tickets.
+    that grew to severity 3 while latent going to the petition desk as petitions, reopened rounds and
+    duplicate tickets.
 
     First order only: trust, skill and patrol effort at their initial values; hotspot patrol, stations and
     mediators ignored; county staff not rounded up. Rounding up and mediators add capacity, so for small
@@ -39,12 +40,13 @@ def offered_load(cfg: GovsimConfig) -> dict[str, float]:
         q = _severity_at_report(c, hp + hr, s.instant_discovery)
         by_patrol = 0.0 if s.instant_discovery or hp + hr == 0 else hp / (hp + hr)
         on_site = by_patrol * q[0] * c.onsite_possible * s.worker.onsite_base_prob * s.worker.initial_skill
-        routed = [q[0] - on_site, q[1], q[2]]
         dup = s.duplicate_prob * s.duplicate_work
-        lifted = name == "dispute" and "petition" in s.categories
-        for k in range(3):
-            target = s.categories["petition"] if lifted and k == 2 else c
-            work = (routed[k] + dup * q[k]) * sev_work[k] * target.handling_days * rounds
+        routed = [(q[0] - on_site + dup * q[0], c), (q[1] * (1 + dup), c), (q[2] * (1 + dup), c)]
+        if name == "dispute" and "petition" in s.categories:  # grown to severity 3: now a petition
+            grown = q[2] - c.severity_probs[2]
+            routed[2:] = [(c.severity_probs[2] * (1 + dup), c), (grown * (1 + dup), s.categories["petition"])]
+        for k, (share, target) in enumerate(routed):
+            work = share * sev_work[min(k, 2)] * target.handling_days * rounds
             load[target.department] += per_day * c.share * work
     cap = {d: s.departments[d].staff_per_100k * p.mechanism.department_staffing for d in load}
     return {d: (load[d] / cap[d] if cap[d] > 0 else (math.inf if load[d] > 0 else 0.0)) for d in load}
