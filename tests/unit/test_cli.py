@@ -1,0 +1,108 @@
+"""``govsim`` refuses bad input in one line with exit status 2, no traceback and no run directory.
+
+Most cases call the console-script function in-process (imports paid once); three spawn the real
+``govsim`` to prove the exit status and the output a user sees, and that a good run still completes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from govsim import cli
+
+REFUSED_ARGV = [
+    (["policy=nonexistent"], "policy='nonexistent': unknown policy; allowed: all_four, baseline"),
+    (["+foo=1"], "foo=1: unknown key at the top level"),
+    (["policy.grid.staffing=abc"], "policy.grid.staffing=abc: wrong type; allowed: a number"),
+    (["seed=1,2"], "seed=1,2: several values make a sweep"),
+    (["-m", "scenario=one_town", "seed=0,1", "policy.grid.staffing=1,-1"], "policy.grid.staffing=-1.0"),
+    (["--config-dir", "/no/such/dir"], "--config-dir='/no/such/dir': no such directory"),
+    (["--config-path", "elsewhere"], "--config-path='elsewhere': not supported"),
+    (["-x"], "-x: unknown option"),
+]
+
+
+@pytest.mark.parametrize(("argv", "expected"), REFUSED_ARGV, ids=[" ".join(a) for a, _ in REFUSED_ARGV])
+def test_refused_in_one_line_with_status_2(argv: list[str], expected: str, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["govsim", *argv])
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert err.startswith(f"govsim: error: {expected}") and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []  # no outputs/ or multirun/ directory at all
+
+
+def test_sweep_jobs_are_the_cartesian_product() -> None:
+    jobs = cli.plan_jobs(["scenario=one_town", "seed=0,1", "policy=baseline,grid"], multirun=True)
+    assert sorted(sorted(j) for j in jobs) == sorted(sorted(["scenario=one_town", f"seed={s}", f"policy={p}"])
+                                                     for s in (0, 1) for p in ("baseline", "grid"))
+    assert cli.plan_jobs(["scenario=one_town", "seed=3"]) == [["scenario=one_town", "seed=3"]]
+
+
+def test_sweep_set_in_a_config_is_checked_job_by_job(tmp_path: Path) -> None:
+    """A researcher's config that sets ``hydra.mode: MULTIRUN`` and sweeper params (as experiments do)."""
+    (tmp_path / "study").mkdir()
+    (tmp_path / "study" / "staffing.yaml").write_text(
+        "# @package _global_\nhydra:\n  mode: MULTIRUN\n  sweeper:\n    params:\n"
+        "      policy.grid.staffing: 1.0,1.5,0.0\n", encoding="utf-8")
+    argv = ["--config-dir", str(tmp_path), "scenario=one_town", "+study=staffing"]
+    assert len(cli.plan_jobs(argv[2:], extra_dir=str(tmp_path))) == 3
+    with pytest.raises(cli.InputError, match=r"policy.grid.staffing=0.0: allowed: a number > 0"):
+        cli.preflight(argv)
+
+
+def test_warnings_go_to_stderr_and_do_not_refuse(capsys: pytest.CaptureFixture[str]) -> None:
+    configs = cli.preflight(["scenario=one_town", "policy.mechanism.department_staffing=0.3"])
+    err = capsys.readouterr().err
+    assert len(configs) == 1
+    assert "govsim: warning: department civil_affairs: estimated utilisation" in err
+
+
+def test_refused_run_directory_keeps_only_what_is_not_hydras(tmp_path: Path) -> None:
+    hydra_only, mixed = tmp_path / "a", tmp_path / "b"
+    for d in (hydra_only, mixed):
+        (d / ".hydra").mkdir(parents=True)
+        (d / ".hydra" / "config.yaml").write_text("seed: 0\n")
+        (d / "cli.log").write_text("")
+    (mixed / "notes.txt").write_text("mine")
+    cli._discard_run_dir(hydra_only)
+    cli._discard_run_dir(mixed)
+    assert not hydra_only.exists()
+    assert sorted(p.name for p in mixed.iterdir()) == ["notes.txt"]
+
+
+# ---- the real command ------------------------------------------------------------------------------------
+GOVSIM = str(Path(sys.executable).with_name("govsim"))
+
+
+def _govsim(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([GOVSIM, *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+
+
+BAD_COMMANDS = [["policy=nonexistent"], ["-m", "scenario=one_town", "seed=0,1", "horizon_days=-5"]]
+
+
+@pytest.mark.parametrize("args", BAD_COMMANDS, ids=["unknown policy", "bad sweep"])
+def test_command_refuses_without_traceback_or_directory(args: list[str], tmp_path: Path) -> None:
+    done = _govsim(args, tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("govsim: error: ") and done.stderr.count("\n") == 1
+    assert "Traceback" not in done.stderr + done.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_command_runs_a_good_configuration(tmp_path: Path) -> None:
+    done = _govsim(["scenario=one_town", "horizon_days=20", "warmup_days=5", "output.figures=false",
+                    "hydra.run.dir=run"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["status"] == "complete"
+    assert "run directory:" in done.stdout
