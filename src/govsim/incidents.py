@@ -115,7 +115,7 @@ class IncidentLoop:
         res_channel = 1 + pick(self.channel_cum, r["reporting"].random(n))
         delay, by_patrol = self.discovery_delay(grid, cat, reporter, clocks)
         sev = np.minimum(3, sev0 + (delay[:, None] > growth).sum(axis=1))
-        petition = (cat == self.dispute_cat) & (sev == 3) & (self.petition_cat >= 0)
+        petition = (cat == self.dispute_cat) & (sev == 3) & (sev0 < 3) & (self.petition_cat >= 0)
         t_report = t_occ + delay
         ids = self.tickets.add(
             n,
@@ -335,7 +335,7 @@ class IncidentLoop:
         p_mis = np.where(stationed, 0.0, np.minimum(p_mis, 1.0))
         n_mis = (d["u_route"][ids] < p_mis[:, None]).cumprod(axis=1).sum(axis=1)
         travel = np.where(stationed, cfg.response.stationed_route_days, sc.dept_route_days[dept])
-        arrive = c["t_triage_end"][ids] + travel + n_mis * cfg.misroute_return_days
+        arrive = c["t_triage_end"][ids] + travel + n_mis * lv.misroute_delay
         c["n_misroutes"][ids] = n_mis
         c["department"][ids] = c["county"][ids] * self.n_dept + dept
         c["t_dept_arrive"][ids] = arrive

@@ -40,6 +40,7 @@ class Levers:
     dept_servers: np.ndarray  # int (county, department), mediators included
     mediators: int  # talent-pool mediators among the servers
     misroute: float
+    misroute_delay: float  # days lost per mis-route: returned to the centre, or forwarded (accountability)
     integrated: np.ndarray  # bool per channel (CHANNELS order)
     dedup: bool
     hotspot: bool
@@ -166,6 +167,7 @@ def resolve_levers(policy: PolicyConfig, sc: Scenario) -> Levers:
         dept_servers=servers,
         mediators=mediators,
         misroute=1.0 - policy.fusion.routing_accuracy,
+        misroute_delay=r.accountable_forward_days if m.accountability else sc.cfg.misroute_return_days,
         integrated=np.array([c == "patrol" or c in policy.fusion.integrated for c in CHANNELS]),
         dedup=policy.fusion.dedup,
         hotspot=policy.fusion.hotspot_patrol,

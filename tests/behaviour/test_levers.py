@@ -73,7 +73,7 @@ CASES: list[tuple[str, str, int, tuple[str, ...]]] = [
     ("policy.platform.demonstration=all", "triage_wait", -1, ("scenario.triage_days=0.1",)),
     ("policy.platform.stationed=[dispute,livelihood,city_management]", "routing_time", -1, ()),
     ("policy.platform.one_window=true", "walkin_misroutes", -1, ()),
-    ("policy.platform.liaison=true", "lifted_handling", -1, ()),
+    ("policy.platform.liaison=true", "lifted_handling", -1, ("policy.mechanism.department_staffing=0.6",)),
     ("policy.fusion.integrated=[app,hotline,walkin,station,city_system]", "triage_wait", -1, ()),
     (
         "policy.fusion.dedup=true",
@@ -154,3 +154,12 @@ def test_points_cost_is_priced_from_real_resident_reports(make_config):
     costs = cost_table(rec, {}, resident_points=2.0, yuan_per_point=2.0).set_index("item")["yuan"]
     paid = real(rec.incidents).query("channel != 0").shape[0]
     assert costs["resident_points"] == paid * 2.0 * 2.0 > 0
+
+
+def test_no_patrol_means_later_discovery_and_fewer_patrol_finds(make_config):
+    with_patrol = _run((), 0, make_config).records_.incidents
+    without = _run(("scenario.worker.detect_per_patrol_hour=0",), 0, make_config).records_.incidents
+    delay = {k: float((real(v)["t_report"] - real(v)["t_occur"]).mean()) for k, v in
+             (("with", with_patrol), ("without", without))}
+    assert delay["without"] > delay["with"]
+    assert (real(without)["channel"] == 0).sum() == 0 < (real(with_patrol)["channel"] == 0).sum()
