@@ -80,7 +80,7 @@ class WorkerConfig:
 class TaskConfig:
     """One administrative task admitted into the grid (入格事项)."""
 
-    hours_per_week: float = 2.0
+    hours_per_week: float = 2.0  # per worker-week; each task's hours are assumed in default_tasks
     scientific: bool = True  # False: a review (入格审查) exits it from the list
     data_collection: bool = False  # provincial data import (数据导入) cuts its hours
     visits: bool = False  # home visits that can also discover incidents
@@ -199,7 +199,8 @@ class ResponseConfig:
     walkin_misroute: float = 2.0  # assumed: walk-ins without one window bounce twice as often
     stationed_route_days: float = 0.05  # assumed: handed across the room
     demonstration_triage_staff: int = 2  # assumed: extra staff in a demonstration centre
-    demonstration_stationed: list[str] = field(default_factory=lambda: ["dispute", "livelihood"])
+    demonstration_stationed: list[str] = field(default_factory=lambda: ["dispute", "livelihood"])  # assumed:
+    # the article's "主要职能部门" read as the two busiest demand types of a town
     demonstration_counties: list[str] = field(default_factory=lambda: ["蓬江区", "江海区"])  # seed article
     accountable_forward_days: float = 0.25  # assumed: under 基层发令、部门执行 a wrong department forwards
     # the case itself within hours instead of returning it to the centre
@@ -233,8 +234,8 @@ class ScenarioConfig:
     false_report_rate: float = 0.002  # per resident-year without points; assumed
     triage_staff_per_100k: float = 2.0  # town-centre triage staff; assumed (≥ 1 per centre)
     triage_days: float = 0.02  # mean per ticket; DOMAIN 3.7–6 min handling, centre staffed part-day
-    triage_family: str = "exponential"
-    service_family: str = "gamma"
+    triage_family: str = "exponential"  # assumed: short, memoryless handling
+    service_family: str = "gamma"  # assumed: positive, right-skewed handling work
     service_cv: float = 1.0  # coefficient of variation of handling work; assumed
     severity_work: list[float] = field(default_factory=lambda: [1.0, 1.5, 3.0])  # assumed
     misroute_return_days: float = 1.0  # a wrongly routed case comes back; assumed
@@ -243,10 +244,10 @@ class ScenarioConfig:
     satisfaction_late_penalty: float = 0.3  # assumed
     reopen_prob: float = 0.5  # of the unsatisfied; assumed
     petition_prob: float = 0.2  # of the unsatisfied not reopened; assumed
-    max_reopens: int = 2
+    max_reopens: int = 2  # assumed: a third unsatisfied round goes to petition or closes
     escalation_working_days: list[int] = field(default_factory=lambda: [1, 5, 10, 20])
     # reminder next working day, supervision 5 days later (DOMAIN "Time limits"); county, city assumed
-    start_date: str = "2024-01-01"
+    start_date: str = "2024-01-01"  # the seed article's year (published 2024-01-31)
     holidays: list[str] = field(default_factory=lambda: list(HOLIDAYS_2024))
     categories: dict[str, CategoryConfig] = field(default_factory=default_categories)
     departments: dict[str, DepartmentConfig] = field(default_factory=default_departments)
@@ -287,8 +288,8 @@ class PlatformPolicy:
 class FusionPolicy:
     """强数智融合: channel integration, dedup, routing accuracy, hotspot patrol, data import."""
 
-    integrated: list[str] = field(default_factory=lambda: ["app"])
-    dedup: bool = False
+    integrated: list[str] = field(default_factory=lambda: ["app"])  # assumed: only 邑码解纷 feeds 粤平安
+    dedup: bool = False  # baseline: no merging (DOMAIN: 5–7 % duplicates reach departments)
     routing_accuracy: float = 0.85  # assumed baseline
     hotspot_patrol: bool = False  # 群众诉求热点图 guides patrol
     data_import: float = 0.0  # share of data-collection hours replaced by provincial import
@@ -337,7 +338,7 @@ class GovsimConfig:
     output: OutputConfig = field(default_factory=OutputConfig)
     seed: int = 0
     replication: int = 0
-    horizon_days: float = 365.0
+    horizon_days: float = 365.0  # one simulated year (DESIGN §3)
     warmup_days: float = 30.0  # assumed; issue #4 adds MSER-5 detection
 
 
