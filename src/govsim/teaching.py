@@ -186,11 +186,17 @@ DEFAULT_KPIS = ("incidents", "discovery_delay", "resolution_mean", "backlog_mean
 
 
 def compare_kpis(results: Mapping[str, RunResult], keys: Sequence[str] = DEFAULT_KPIS,
-                 lang: str = "zh") -> pd.DataFrame:
-    """Overall KPIs of several runs side by side: one row per indicator, one column per run label."""
+                 lang: str = "zh", cost: bool = False) -> pd.DataFrame:
+    """Overall KPIs of several runs side by side: one row per indicator, one column per run label.
+
+    With ``cost=True`` a last row gives each run's yearly cost in units of 10,000 yuan (万元).
+    """
     rows = {name: r.kpis[r.kpis["by"] == "all"].iloc[0] for name, r in results.items()}
     table = pd.DataFrame({name: [float(row[k]) for k in keys] for name, row in rows.items()},
                          index=pd.Index([kpi_label(k, lang) for k in keys], name=col("kpi", lang)))
+    if cost:
+        label = pick(lang, "年成本(万元)", "cost (10k yuan a year)")
+        table.loc[label] = [annual_cost(r) / 1e4 for r in results.values()]
     return table.round(3)
 
 
@@ -354,18 +360,21 @@ def plot_hotspot_comparison(runs: Mapping[str, RunResult], lang: str = "zh") -> 
     return fig
 
 
-def show(fig: Figure, dpi: int = 100) -> None:
-    """Display ``fig`` as a PNG (JupyterLab, Voilà and headless runs alike) and close it.
-
-    Rendering to PNG here draws every label, so a missing Chinese glyph warns at this call.
-    """
+def png_bytes(fig: Figure, dpi: int = 100) -> bytes:
+    """``fig`` rendered to PNG, then closed. Rendering draws every label, so a missing glyph warns here."""
     import matplotlib.pyplot as plt
-    from IPython.display import Image, display
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
+    return buf.getvalue()
+
+
+def show(fig: Figure, dpi: int = 100) -> None:
+    """Display ``fig`` as a PNG in the notebook (JupyterLab, Voilà and headless runs alike) and close it."""
+    from IPython.display import Image, display
+
+    display(Image(data=png_bytes(fig, dpi), format="png"))
 
 
 def category_choices(lang: str) -> list[tuple[str, str]]:

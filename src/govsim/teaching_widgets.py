@@ -19,7 +19,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from govsim import plots
-from govsim.runner import RunResult
+from govsim.config import GovsimConfig
+from govsim.runner import RunResult, simulate
 from govsim.teaching import (
     FOCUS_LABELS,
     LEVERS,
@@ -27,8 +28,9 @@ from govsim.teaching import (
     category_choices,
     kpi_label,
     pick,
+    png_bytes,
     run_town,
-    show,
+    town_config,
 )
 
 DAY_KPIS = ("discovery_delay", "department_wait", "resolution_mean")
@@ -72,10 +74,11 @@ def _bars(ax: Axes, keys: tuple[str, ...], baseline: RunResult, result: RunResul
 
 
 class LeverPanel:
-    """Sliders for the four focuses on the one_town scenario; display it as the last line of a cell.
+    """Sliders for the four focuses on the one_town scenario; show ``panel.widget`` in a cell.
 
-    ``update()`` reruns and redraws with the current control values and returns the seconds it took;
-    it is what a released slider calls, and what the benchmark times.
+    The figure is an image widget holding a PNG (no output capture), so the same panel works in
+    JupyterLab, in Voilà and in a headless run. ``update()`` reruns and redraws with the current control
+    values and returns the seconds it took: a released slider calls it, and the benchmark times it.
     """
 
     def __init__(self, lang: str = "zh", seed: int = 0, horizon_days: float = 365.0) -> None:
@@ -90,19 +93,23 @@ class LeverPanel:
                 description=pick(lang, lever.zh, lever.en), style={"description_width": "initial"})
         self.controls["stationed"] = w.SelectMultiple(options=category_choices(lang), value=(), rows=6,
                                                       description=pick(lang, "部门常驻", "stationed"))
-        self.output, self.status = w.Output(), w.HTML()
+        self.image, self.status = w.Image(format="png"), w.HTML()
+        boxes = w.HBox([self._focus_box(f) for f in FOCUS_LABELS])
+        self.widget = w.VBox([boxes, self.status, self.image])
+        self.config: GovsimConfig | None = None  # of the last update
+        self.result: RunResult | None = None
+        self.update()
         for control in self.controls.values():
             control.observe(lambda _change: self.update(), names="value")
-        self.widget = w.VBox([w.HBox([self._focus_box(f) for f in FOCUS_LABELS]), self.status, self.output])
 
     def _focus_box(self, focus: str) -> Any:
         import ipywidgets as w
 
-        title = pick(self.lang, *FOCUS_LABELS[focus])
         names = [n for n, lever in LEVERS.items() if lever.focus == focus]
         if focus == "platform":
             names.append("stationed")
-        return w.VBox([w.HTML(f"<b>{title}</b>"), *(self.controls[n] for n in names)])
+        title = w.HTML(f"<b>{pick(self.lang, *FOCUS_LABELS[focus])}</b>")
+        return w.VBox([title, *(self.controls[n] for n in names)])
 
     def values(self) -> dict[str, Any]:
         """Current lever values, keyed as ``teaching.run_town`` takes them."""
@@ -111,17 +118,9 @@ class LeverPanel:
     def update(self) -> float:
         """Rerun the year with the current levers, redraw, and return the seconds taken."""
         start = time.perf_counter()
-        result = run_town(seed=self.seed, horizon_days=self.horizon_days, **self.values())
-        fig = lever_figure(result, self.baseline, self.lang)
-        with self.output:
-            self.output.clear_output(wait=True)
-            show(fig)
+        self.config = town_config(seed=self.seed, horizon_days=self.horizon_days, **self.values())
+        self.result = simulate(self.config)
+        self.image.value = png_bytes(lever_figure(self.result, self.baseline, self.lang))
         seconds = time.perf_counter() - start
         self.status.value = f"{pick(self.lang, '更新用时', 'updated in')} {seconds:.1f} s"
         return seconds
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
-        self.update()

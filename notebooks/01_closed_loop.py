@@ -1,0 +1,123 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 闭环 · The closed loop in one town
+#
+# 一件群众诉求从发生到办结,要走完 **巡查 → 上报 → 流转 → 处置 → 反馈** 这个闭环。本节课用一个模拟的
+# 镇(约两万人、15 个网格)跑一整年,先跟着**一件事**走一遍闭环,再看全镇的**积压**和**办结时长**。
+#
+# *A resident's problem has to travel the whole loop — patrol → report → routing → handling → feedback —
+# before it is closed. We simulate one town (about 20,000 residents, 15 grids) for a year, follow
+# **one ticket** around the loop, then look at the town's **backlog** and **resolution time**.*
+#
+# 使用方法:从上到下依次运行每个单元格(Shift+Enter)。 *How to use: run the cells top to bottom (Shift+Enter).*
+
+# %%
+LANG = "zh"  # 图表语言:"zh" 中文,"en" English / language of figures and tables
+SEED = 0  # 随机种子:换一个数字就是"另一年" / another number = another possible year
+
+from IPython.display import display
+
+from govsim import plots, teaching
+from govsim.teaching import show
+
+# %% [markdown]
+# ## 1. 模拟一年 · Simulate one year
+#
+# 现状政策(基线):每个网格一名网格员,各部门按现有人手办理。运行大约需要一秒。
+#
+# *Status quo (baseline): one grid worker per grid, departments with today's staff. Takes about a second.*
+
+# %%
+result = teaching.run_town(seed=SEED)
+records = result.records
+print(f"本年上报工单 / tickets this year: {len(records.incidents):,}")
+
+# %% [markdown]
+# ## 2. 跟着一件事走一遍闭环 · Follow one ticket around the loop
+#
+# 下面这件事**第一次被派错了部门**,退回后重新流转。表中每一行是闭环的一个环节,"间隔"是在上一环节
+# 之后等了几天。
+#
+# *This ticket was **sent to the wrong department first** and came back. Each row is a stage of the loop;
+# the interval column is how long it waited after the previous stage.*
+
+# %%
+i = teaching.pick_incident(records, "misrouted")
+table = teaching.follow_incident(records, i, LANG)
+display(table)
+
+# %%
+show(teaching.plot_incident(table, LANG))
+
+# %% [markdown]
+# **讨论 · Discuss:** 哪一段等得最久?是"到达部门"前(派错、退回),还是"处置"前(部门排队)?
+# 哪一项政策能缩短这一段?
+#
+# *Which wait is the longest — before reaching the department (mis-route and return) or before handling
+# (the department's queue)? Which policy would shorten it?*
+#
+# ### 就地化解 · Resolved on the spot
+#
+# 轻微的事,网格员在现场就能解决,不用进中心、不用派部门,闭环在当天就合上了。
+#
+# *A minor case the grid worker settles on the spot never goes to the centre or a department: the loop
+# closes the same day.*
+
+# %%
+teaching.follow_incident(records, teaching.pick_incident(records, "on_site"), LANG)
+
+# %% [markdown]
+# ### 发现晚了,事态升级 · Found late, it grew
+#
+# 没有被发现的事会自己"长大":纠纷变成冲突,冲突变成信访。看"发生"和"上报"两行的严重程度。
+# 这就是"化解在基层、解决在萌芽状态"的道理。
+#
+# *Undiscovered problems grow: a dispute becomes a conflict, a conflict a petition. Compare the severity at
+# occurrence and at report — the reason to "settle it at the grassroots, while it is still a bud".*
+
+# %%
+teaching.follow_incident(records, teaching.pick_incident(records, "grown"), LANG)
+
+# %% [markdown]
+# ## 3. 全镇的积压 · The town's backlog
+#
+# 蓝线:已上报、还没办结的工单数(积压);橙线:已经发生、还没人发现的事(潜在)。
+#
+# *Blue: tickets reported and not yet closed (backlog). Orange: incidents that happened and nobody has
+# found yet (latent).*
+
+# %%
+show(plots.plot_backlog(records.timeseries, LANG))
+
+# %% [markdown]
+# ## 4. 办结要多久 · How long until it is closed
+#
+# 每类事件从上报到办结的天数分布。曲线越靠左,群众等得越短。
+#
+# *Days from report to close, one curve per category. The further left, the shorter residents wait.*
+
+# %%
+show(plots.plot_resolution(records.incidents, records.categories, LANG))
+
+# %%
+teaching.compare_kpis({teaching.pick(LANG, "现状", "status quo"): result}, lang=LANG)
+
+# %% [markdown]
+# ## 课后思考 · Questions for the class
+#
+# 1. 逾期率和满意率之间是什么关系?*How are the overdue rate and satisfaction related?*
+# 2. 把 `SEED` 改成 1、2、3 再运行,数字变了多少?这说明一年的结果里有多少是"运气"?
+#    *Change `SEED` to 1, 2, 3 and rerun: how much do the numbers move? How much of one year is luck?*
+# 3. 下一节(02 四个着力)用滑块改变政策,看闭环哪一段变短。
+#    *Next (02 four focuses): move the policy sliders and see which part of the loop gets shorter.*
