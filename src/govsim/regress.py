@@ -14,7 +14,7 @@ parameter or mechanism does not. Exit status: 0 no drift, 1 drift (a table shows
 
     govsim-regress                               # the project's cases against tests/regression/baselines
     govsim-regress --update                      # write new baselines (after an intended change)
-    govsim-regress --case "mine: scenario=my_town policy=grid" --baselines my_baselines --update
+    govsim-regress --config-dir my_cfg --case "mine: scenario=my_town policy=grid" --baselines my_bl --update
     govsim-regress scenario.categories.livelihood.handling_days=0.5    # an override on every case
 """
 
@@ -68,11 +68,15 @@ of Jiangmen (all 7 counties and 73 towns, short horizon) so the county layer is 
 
 
 # ---- running ----------------------------------------------------------------------------------------
-def run_case(case: Case, seed: int, replications: int, extra: tuple[str, ...] = ()) -> pd.DataFrame:
-    """KPIs of ``replications`` runs of ``case`` (one row each), with ``extra`` overrides applied last."""
+def run_case(case: Case, seed: int, replications: int, extra: tuple[str, ...] = (),
+             config_dir: str | None = None) -> pd.DataFrame:
+    """KPIs of ``replications`` runs of ``case`` (one row each), with ``extra`` overrides applied last.
+
+    ``config_dir`` is a directory of the user's own configs (``scenario/``, ``policy/``), searched first.
+    """
     from govsim.runner import simulate
 
-    cfg = compose([*case.overrides, *extra, *QUIET, f"seed={seed}"])
+    cfg = compose([*case.overrides, *extra, *QUIET, f"seed={seed}"], extra_dir=config_dir)
     rows = []
     for r in range(replications):
         result = simulate(replace(cfg, replication=r))
@@ -175,6 +179,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="a case of your own (repeatable); replaces the project's cases")
     p.add_argument("--only", action="append", default=[], metavar="NAME", help="run only these cases")
     p.add_argument("--baselines", type=Path, default=DEFAULT_BASELINES, help="directory of <case>.json")
+    p.add_argument("--config-dir", help="your own configs (scenario/, policy/), searched first")
     p.add_argument("--update", action="store_true", help="write new baselines instead of comparing")
     p.add_argument("--seed", type=int, help="seed (default: the baseline's; 0 with --update)")
     p.add_argument("--replications", type=int,
@@ -204,7 +209,8 @@ def run(args: argparse.Namespace) -> int:
         if args.update:
             seed = 0 if args.seed is None else args.seed
             reps = args.replications or DEFAULT_REPLICATIONS
-            write_baseline(path, case, seed, summarise(run_case(case, seed, reps, tuple(args.overrides))))
+            runs = run_case(case, seed, reps, config_dir=args.config_dir)
+            write_baseline(path, case, seed, summarise(runs))
             print(f"{case.name}: baseline written to {path} (seed {seed}, {reps} replications)")
             continue
         doc = read_baseline(path)
@@ -213,7 +219,8 @@ def run(args: argparse.Namespace) -> int:
                              f"made from {' '.join(doc['overrides'])!r}; allowed: the same case, or --update")
         seed = doc["seed"] if args.seed is None else args.seed
         reps = args.replications or doc["replications"]
-        table = compare(doc["kpis"], summarise(run_case(case, seed, reps, tuple(args.overrides))), args.alpha)
+        runs = run_case(case, seed, reps, tuple(args.overrides), args.config_dir)
+        table = compare(doc["kpis"], summarise(runs), args.alpha)
         note = f"{' '.join((*case.overrides, *args.overrides))}; seed {seed}, {reps} replications"
         print(diff_table(case.name, note, table) + "\n")
         drift |= not table["ok"].all()

@@ -53,11 +53,17 @@ def test_other_seed_stays_within_the_bands(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_researcher_case_update_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    case = ["--case", "tiny: scenario=one_town policy=grid horizon_days=40 warmup_days=10",
-            "--baselines", str(tmp_path), "--replications", "3"]
+    """A researcher's own scenario and policy, from their own config directory."""
+    configs = tmp_path / "configs"
+    for path, text in (("scenario/my_town.yaml", "name: my_town\nterritory: one_town\nincident_rate: 0.25\n"),
+                       ("policy/my_policy.yaml", "name: my_policy\ngrid:\n  staffing: 1.5\n")):
+        (configs / path).parent.mkdir(parents=True, exist_ok=True)
+        (configs / path).write_text(text, encoding="utf-8")
+    case = ["--config-dir", str(configs), "--baselines", str(tmp_path / "bl"), "--replications", "3",
+            "--case", "mine: scenario=my_town policy=my_policy horizon_days=40 warmup_days=10"]
     assert _main([*case, "--update"]) == 0
-    doc = json.loads((tmp_path / "tiny.json").read_text(encoding="utf-8"))
-    assert doc["overrides"] == ["scenario=one_town", "policy=grid", "horizon_days=40", "warmup_days=10"]
+    doc = json.loads((tmp_path / "bl" / "mine.json").read_text(encoding="utf-8"))
+    assert doc["overrides"] == ["scenario=my_town", "policy=my_policy", "horizon_days=40", "warmup_days=10"]
     assert doc["seed"] == 0 and doc["replications"] == 3 and set(doc["kpis"]) == set(regress.KPIS)
     assert _main(case) == 0
     assert "govsim-regress: no drift" in capsys.readouterr().out
