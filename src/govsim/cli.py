@@ -231,7 +231,9 @@ def _kind(t: Any) -> str:
         return f"a list of: {_kind(get_args(t)[0])}"
     if get_origin(t) is dict:
         return "a mapping of names to sections"
-    return f"a {t.__name__} section" if is_dataclass(t) else "a value of the schema's type"
+    if isinstance(t, type) and is_dataclass(t):
+        return f"a {t.__name__} section"
+    return "a value of the schema's type"
 
 
 def check_overrides(overrides: list[str], is_group: Callable[[str], bool]) -> None:
