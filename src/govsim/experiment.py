@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import platform
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -219,11 +220,11 @@ def prepare_manifest(config: DictConfig) -> dict[str, Any]:
     }
     old = read_manifest(sweep) if (sweep / MANIFEST).is_file() else None
     if old is not None:
-        for what in ("base_hash", "code_version"):
+        for what, name in (("base_hash", "configuration"), ("code_version", "code version")):
             if old[what] != manifest[what]:
                 raise ExperimentMismatch(
-                    f"{sweep} holds results of another {what.split('_')[0]} "
-                    f"({old[what]} ≠ {manifest[what]}); choose a new hydra.sweep.dir or delete the old sweep"
+                    f"{sweep} holds results of another {name} ({old[what]} ≠ {manifest[what]}); "
+                    "choose a new hydra.sweep.dir or delete the old sweep"
                 )
     sweep.mkdir(parents=True, exist_ok=True)
     manifest["created"] = old["created"] if old else now()
@@ -291,6 +292,8 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
         "overrides": overrides,
         "base_hash": manifest["base_hash"],
         "code_version": code_version(),
+        "host": platform.node(),
+        "pid": os.getpid(),
         "started": now(),
     }
     try:

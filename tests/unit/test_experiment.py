@@ -1,0 +1,158 @@
+"""Experiment bookkeeping in-process: job identity, manifest, skip / refuse / record, aggregation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import DictConfig
+
+from govsim import experiment as ex
+from govsim.aggregate import aggregate
+from govsim.cli import config_dir
+from govsim.config import register_configs
+from govsim.report import ReportError, write_report
+
+SMALL = ["scenario=one_town", "horizon_days=30", "warmup_days=5"]
+
+
+@pytest.fixture
+def experiment_schema(monkeypatch):
+    """The experiment schema for this test; the plain schema back afterwards (other tests compose it)."""
+    monkeypatch.setenv("GOVSIM_CODE_VERSION", "test-code")
+    ex.register_experiment_configs()
+    yield
+    register_configs()
+
+
+def compose_primary(sweep: Path, *overrides: str) -> DictConfig:
+    """The experiment's primary config with its hydra node, as the launching process sees it."""
+    with initialize_config_dir(config_dir(), version_base=None):
+        return compose(
+            "config",
+            ["+experiment=four_focus", f"hydra.sweep.dir={sweep}", *overrides],
+            return_hydra_config=True,
+        )
+
+
+def compose_job(overrides: list[str]) -> DictConfig:
+    with initialize_config_dir(config_dir(), version_base=None):
+        return compose("config", overrides)
+
+
+def build_sweep(sweep: Path, *overrides: str, run: int | None = None) -> dict:
+    """Manifest, then the first ``run`` jobs (all by default) in-process, as the app would."""
+    manifest = ex.prepare_manifest(compose_primary(sweep, *overrides))
+    for job in manifest["jobs"][:run]:
+        out = sweep / job["key"].replace(",", "_")
+        ex.run_job(compose_job(job["overrides"]), out, manifest, job["overrides"])
+    return manifest
+
+
+def test_job_key_ignores_order_and_shared_overrides():
+    keys = ["policy", "replication"]
+    a = ex.job_key(["replication=2", "horizon_days=30", "policy=grid"], keys)
+    b = ex.job_key(["policy=grid", "replication=2", "+experiment=four_focus"], keys)
+    assert a == b == ("policy=grid,replication=2", "policy=grid", 2)
+
+
+def test_config_hash_tracks_the_model_not_the_output(experiment_schema):
+    base = ex.job_hash(compose_job(["+experiment=four_focus", *SMALL]))
+    assert ex.job_hash(compose_job(["+experiment=four_focus", *SMALL, "output.lang=en"])) == base
+    assert ex.job_hash(compose_job(["+experiment=four_focus", *SMALL, "experiment.replications=9"])) == base
+    assert ex.job_hash(compose_job(["+experiment=four_focus", *SMALL, "horizon_days=31"])) != base
+    assert ex.job_hash(compose_job(["+experiment=four_focus", *SMALL, "replication=1"])) != base
+
+
+def test_code_version_is_a_source_digest_unless_pinned(monkeypatch):
+    monkeypatch.delenv("GOVSIM_CODE_VERSION", raising=False)
+    version, _, digest = ex.code_version().partition("+")
+    assert len(digest) == 12 and int(digest, 16) >= 0
+    monkeypatch.setenv("GOVSIM_CODE_VERSION", "v1.2")
+    assert ex.code_version() == "v1.2"
+
+
+def test_expand_jobs_crosses_policies_and_replications(experiment_schema, tmp_path):
+    jobs, keys = ex.expand_jobs(compose_primary(tmp_path, "experiment.replications=3"))
+    assert keys == ["policy", "replication"]
+    assert len(jobs) == 6 * 3
+    narrowed, _ = ex.expand_jobs(
+        compose_primary(tmp_path, "hydra.sweeper.params.policy='baseline,grid'", "experiment.replications=2")
+    )
+    assert sorted(ex.job_key(j, keys)[0] for j in narrowed) == [
+        "policy=baseline,replication=0",
+        "policy=baseline,replication=1",
+        "policy=grid,replication=0",
+        "policy=grid,replication=1",
+    ]
+
+
+def test_manifest_refuses_another_config_or_code_but_accepts_more_replications(
+    experiment_schema, tmp_path, monkeypatch
+):
+    ex.prepare_manifest(compose_primary(tmp_path, *SMALL, "experiment.replications=2"))
+    grown = ex.prepare_manifest(compose_primary(tmp_path, *SMALL, "experiment.replications=4"))
+    assert len(grown["jobs"]) == 6 * 4
+    with pytest.raises(ex.ExperimentMismatch, match="another config"):
+        ex.prepare_manifest(compose_primary(tmp_path, *SMALL[:-1], "warmup_days=6"))
+    monkeypatch.setenv("GOVSIM_CODE_VERSION", "other-code")
+    with pytest.raises(ex.ExperimentMismatch, match="another code"):
+        ex.prepare_manifest(compose_primary(tmp_path, *SMALL))
+
+
+def test_job_completes_then_is_skipped_then_refuses_another_config(experiment_schema, tmp_path):
+    manifest = build_sweep(tmp_path, *SMALL, "policy=grid", "replication=0", run=0)
+    job = manifest["jobs"][0]
+    out = tmp_path / "job"
+    first = ex.run_job(compose_job(job["overrides"]), out, manifest, job["overrides"])
+    marker = ex.read_marker(out)
+    assert first["status"] == marker["status"] == "complete"
+    stamp = (out / "run.json").stat().st_mtime_ns
+    again = ex.run_job(compose_job(job["overrides"]), out, manifest, job["overrides"])
+    assert again["status"] == "skipped"
+    assert (out / "run.json").stat().st_mtime_ns == stamp and ex.read_marker(out) == marker
+    with pytest.raises(ex.ExperimentMismatch):
+        ex.run_job(compose_job([*job["overrides"], "seed=7"]), out, manifest, job["overrides"])
+    assert ex.read_marker(out) == marker
+
+
+def test_failed_job_is_recorded_with_its_error_and_does_not_raise(experiment_schema, tmp_path):
+    manifest = build_sweep(tmp_path, *SMALL, "policy=baseline", "replication=0", run=0)
+    bad = [*manifest["jobs"][0]["overrides"], "warmup_days=40"]
+    got = ex.run_job(compose_job(bad), tmp_path / "bad", manifest, bad)
+    marker = ex.read_marker(tmp_path / "bad")
+    assert got["status"] == marker["status"] == "failed"
+    assert "warmup_days" in marker["error"]
+
+
+def test_partial_sweep_states_expected_vs_completed_and_builds_no_interval(experiment_schema, tmp_path):
+    build_sweep(
+        tmp_path, *SMALL, "hydra.sweeper.params.policy='baseline,grid'", "experiment.replications=2", run=3
+    )
+    agg = aggregate(tmp_path)
+    s = agg.summary
+    assert (s["expected"], s["completed"], s["missing"], s["complete"]) == (4, 3, 1, False)
+    assert s["arms"]["policy=grid"] == {"expected": 2, "completed": 1}
+    assert set(agg.results["key"]) == set(agg.jobs.loc[agg.jobs["status"] == "complete", "key"])
+    with pytest.raises(ReportError, match="3/4"):
+        write_report(agg, tmp_path / "report", "en")
+    saved = json.loads((tmp_path / "aggregate.json").read_text())
+    assert saved["missing"] == 1
+
+
+def test_aggregate_recomputes_kpis_with_the_mser5_warmup(experiment_schema, tmp_path):
+    build_sweep(tmp_path, *SMALL, "policy=baseline", "experiment.replications=2", "experiment.warmup=mser5")
+    agg = aggregate(tmp_path, write=False)
+    w = agg.summary["warmup"]
+    assert w["used"] == w["mser5"]
+    from dataclasses import replace
+
+    from govsim.metrics import kpi_table
+    from govsim.runner import load_records
+
+    job = agg.jobs.iloc[0]
+    expected = kpi_table(replace(load_records(Path(job["dir"])), warmup=w["used"]))["backlog_mean"].iloc[0]
+    got = agg.results.query("key == @job.key and metric == 'backlog_mean'")["value"].iloc[0]
+    assert got == pytest.approx(expected)

@@ -1,0 +1,142 @@
+"""The comparison report: intervals and costs in the table, a warning (not a fake interval) for one
+replication, refusal of a partial sweep, figures and both languages."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hydra import compose, initialize_config_dir
+
+from govsim import experiment as ex
+from govsim import report
+from govsim.aggregate import aggregate
+from govsim.cli import config_dir
+from govsim.config import register_configs
+
+SMALL = [
+    "scenario=one_town",
+    "horizon_days=30",
+    "warmup_days=5",
+    "hydra.sweeper.params.policy='baseline,grid'",
+]
+
+
+def build_sweep(sweep: Path, *overrides: str, run: int | None = None) -> dict:
+    """Manifest and jobs in-process, as ``govsim-experiment`` would run them."""
+    with initialize_config_dir(config_dir(), version_base=None):
+        primary = compose(
+            "config",
+            ["+experiment=four_focus", f"hydra.sweep.dir={sweep}", *overrides],
+            return_hydra_config=True,
+        )
+        manifest = ex.prepare_manifest(primary)
+        for job in manifest["jobs"][:run]:
+            cfg = compose("config", job["overrides"])
+            ex.run_job(cfg, sweep / job["key"].replace(",", "_"), manifest, job["overrides"])
+    return manifest
+
+
+@pytest.fixture(scope="module")
+def sweeps(tmp_path_factory) -> dict[str, Path]:
+    """A complete 2 policies × 2 replications sweep, a 1-replication one and a partial one (same jobs)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GOVSIM_CODE_VERSION", "test-code")
+    ex.register_experiment_configs()
+    try:
+        root = tmp_path_factory.mktemp("sweeps")
+        build_sweep(root / "two", *SMALL, "experiment.replications=2")
+        for name, reps in (("one", 1), ("partial", 2)):
+            build_sweep(root / name, *SMALL, f"experiment.replications={reps}", run=0)
+            for job in ("policy=baseline_replication=0", "policy=grid_replication=0"):
+                shutil.copytree(root / "two" / job, root / name / job)
+    finally:
+        register_configs()
+        mp.undo()
+    return {"two": root / "two", "one": root / "one", "partial": root / "partial"}
+
+
+def test_table_carries_paired_intervals_and_costs(sweeps, tmp_path):
+    out = tmp_path / "en"
+    report.write_report(aggregate(sweeps["two"]), out, "en")
+    comp = pd.read_csv(out / "comparison.csv")
+    assert set(comp["arm"]) == {"policy=grid"} and set(comp["reference_arm"]) == {"policy=baseline"}
+    assert (comp["n_pairs"] == 2).all()
+    assert ((comp["lo"] <= comp["diff"]) & (comp["diff"] <= comp["hi"]) & comp["half_width"].notna()).all()
+    assert (comp["delta_cost"] > 0).all()  # more, better-trained and rewarded grid workers cost money
+    improved = comp[comp["cost_per_unit"].notna()]
+    assert not improved.empty
+    from govsim.analysis import HIGHER_IS_BETTER
+
+    gain = [
+        d if HIGHER_IS_BETTER[m] else -d for d, m in zip(improved["diff"], improved["metric"], strict=True)
+    ]
+    assert all(g > 0 for g in gain)
+    assert list(improved["cost_per_unit"]) == pytest.approx(list(improved["delta_cost"] / gain))
+    md = (out / "comparison.md").read_text(encoding="utf-8")
+    assert "95 % CI" in md and "Δ cost, yuan/yr" in md and "| grid |" in md
+    for fig in ("forest.png", "backlog_bands.png", "cost_effectiveness.png"):
+        assert (out / fig).stat().st_size > 10_000
+    text = (out / "report.md").read_text(encoding="utf-8")
+    assert "MSER-5" in text and "## Replications" in text
+
+
+def test_chinese_labels(sweeps, tmp_path):
+    report.write_report(aggregate(sweeps["two"]), tmp_path, "zh")
+    md = (tmp_path / "comparison.md").read_text(encoding="utf-8")
+    assert "强网格" in md and "95%置信区间" in md and "办结时长均值" in md
+
+
+def test_single_replication_warns_and_gives_no_interval(sweeps, tmp_path):
+    agg = aggregate(sweeps["one"])
+    assert agg.summary["complete"]
+    with pytest.warns(UserWarning, match="single replication"):
+        report.write_report(agg, tmp_path, "en")
+    comp = pd.read_csv(tmp_path / "comparison.csv")
+    assert comp["half_width"].isna().all() and comp["lo"].isna().all()
+    assert comp["diff"].notna().all()  # the point estimate is still reported
+    rows = (tmp_path / "comparison.md").read_text(encoding="utf-8").splitlines()[2:]
+    ci_column = 5
+    assert all(r.split("|")[ci_column + 1].strip() == "—" for r in rows)
+    assert "Warning" in (tmp_path / "report.md").read_text(encoding="utf-8")
+
+
+def test_cli_refuses_a_partial_sweep_unless_asked(sweeps, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        report.main([str(sweeps["partial"]), "--out", str(tmp_path)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "2/4 jobs complete" in err and "no confidence intervals" in err
+    with pytest.warns(UserWarning):
+        report.main([str(sweeps["partial"]), "--out", str(tmp_path), "--partial", "--lang", "en"])
+    assert "PARTIAL" in (tmp_path / "report.md").read_text(encoding="utf-8")
+
+
+def test_markdown_shows_rates_in_percent_and_points():
+    comp = pd.DataFrame(
+        [
+            {
+                "arm": "policy=fusion",
+                "metric": "on_time_rate",
+                "reference": 0.80,
+                "value": 0.85,
+                "diff": 0.05,
+                "half_width": 0.01,
+                "lo": 0.04,
+                "hi": 0.06,
+                "pct_change": 6.25,
+                "delta_cost": 1000.0,
+                "cost_per_unit": 1000.0 / 0.05,
+                "variance_reduction": 0.5,
+                "n_pairs": 5,
+            }
+        ]
+    )
+    row = report.comparison_markdown(comp, [], "en").splitlines()[2]
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[1:7] == ["fusion", "80.0", "85.0", "+5.0 pp", "[4.00, 6.00]", "+6.25"]
+    assert cells[8] == "200"  # yuan per year per percentage point
+    assert math.isclose(float(cells[7].replace(",", "")), 1000.0)
