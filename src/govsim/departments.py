@@ -25,7 +25,6 @@ class Job:
 
     __slots__ = (
         "i",
-        "desk",
         "klass",
         "key",
         "deadline",
@@ -43,7 +42,6 @@ class Job:
     def __init__(
         self,
         i: int,
-        desk: DepartmentDesk,
         klass: int,
         key: float,
         deadline: float,
@@ -54,7 +52,7 @@ class Job:
         after: list[int],
         reporter: int,
     ) -> None:
-        self.i, self.desk, self.klass, self.deadline, self.lift_at = i, desk, klass, deadline, lift_at
+        self.i, self.klass, self.deadline, self.lift_at = i, klass, deadline, lift_at
         self.key = (klass, key)  # queue order: category class, then arrival time or deadline
         self.work, self.sat_on_time, self.sat_late, self.after = work, sat_on_time, sat_late, after
         self.reporter = reporter
@@ -83,7 +81,8 @@ class Outcomes:
 
     cols: dict[str, np.ndarray]
     active: dict[int, Job] = field(default_factory=dict)
-    trust: list[tuple[int, bool]] = field(default_factory=list)  # (reporter, satisfied)
+    reporters: list[int] = field(default_factory=list)  # feedback of the day: who
+    satisfied: list[bool] = field(default_factory=list)  # and whether satisfied
 
 
 class DepartmentDesk:
@@ -125,7 +124,8 @@ class DepartmentDesk:
         """The reporter judges the result (反馈): satisfied closes; else reopen (返工) or petition (信访)."""
         now, rules, k = self.env.now, self.rules, job.k
         sat = job.sat_late[k] if now > job.deadline else job.sat_on_time[k]
-        self.out.trust.append((job.reporter, sat))
+        self.out.reporters.append(job.reporter)
+        self.out.satisfied.append(sat)
         after = CLOSE if sat else job.after[k]
         if after == REOPEN and k < rules.max_reopens:
             job.k = k + 1

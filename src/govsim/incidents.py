@@ -378,17 +378,17 @@ class IncidentLoop:
         )
         for i, g, klass, k, dl, lift, w, so, sl, af, rep, t in rows:
             desk = desks[g]
-            job = Job(i, desk, klass, k, dl, lift, w, so, sl, af, rep)
+            job = Job(i, klass, k, dl, lift, w, so, sl, af, rep)
             active[i] = job
             env.timeout(t - now, job).callbacks.append(desk.arrive)
 
     def apply_trust(self) -> None:
         """Feedback of the day moves each reporter's trust (applied once a day, vectorised)."""
-        if not self.outcomes.trust:
-            return
-        rep, sat = np.array(self.outcomes.trust, dtype=np.int64).T
-        self._update_trust(rep, sat.astype(bool))
-        self.outcomes.trust.clear()
+        out = self.outcomes
+        if out.reporters:
+            self._update_trust(np.array(out.reporters, dtype=np.int64), np.array(out.satisfied, dtype=bool))
+            out.reporters.clear()
+            out.satisfied.clear()
 
     def write_outcomes(self) -> None:
         """Write the cases still in department hands at the horizon into the incident records."""
