@@ -1,0 +1,119 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 04 实验 · Reading an experiment
+#
+# 一次模拟只是"可能的一年"。要回答"哪项措施更好、好多少",研究人员做**实验**:每项政策重复模拟多次,
+# 比较平均差值,并给出 **95% 置信区间**。本节先读一份做好的实验结果(四个着力,江门全市),
+# 再在课堂上用一个镇现场做一个小实验,弄清这些数字的意思。
+#
+# *One simulation is one possible year. To ask "which measure is better, and by how much", researchers run
+# an **experiment**: each policy many times, the mean difference, and a **95 % confidence interval**. We
+# read a finished experiment (four focuses, the whole of Jiangmen), then run a small one live on one town
+# to see what the numbers mean.*
+
+# %%
+LANG = "zh"  # "zh" 中文 / "en" English
+SEED = 0
+REPLICATIONS = 3  # 每项政策重复几次 / replications per policy (more = narrower intervals, longer wait)
+
+from IPython.display import Markdown, display
+
+from govsim import analysis, plots, teaching
+from govsim import teaching_experiment as tx
+from govsim.report import comparison_markdown
+from govsim.teaching import show
+
+# %% [markdown]
+# ## 1. 做好的实验:四个着力 · A finished experiment: the four focuses
+#
+# 实验结果保存在 `experiments/four_focus/`(用 `govsim-experiment` 运行,`govsim-report` 生成报告)。
+# 下表每一行是"某项政策比现状"在某个指标上的差值,方括号里是 95% 置信区间。
+#
+# *Results live in `experiments/four_focus/` (run with `govsim-experiment`, reported with `govsim-report`).
+# Each row: one policy against the status quo on one indicator, the difference and its 95 % interval in
+# brackets.*
+
+# %%
+finished = tx.load_comparison("four_focus")
+if finished is None:
+    print(teaching.pick(LANG, "本机还没有四个着力实验的结果;下面用课堂小实验代替。",
+                        "No four_focus result in this checkout yet; the class experiment below stands in."))
+else:
+    display(Markdown(comparison_markdown(finished, [], LANG)))
+    show(plots.plot_forest(finished, LANG))
+
+# %% [markdown]
+# **怎么读 · How to read it:** 点是平均差值,横线是 95% 置信区间。区间整个在 0 的一侧,说明这项政策的效果
+# 不是偶然;区间跨过 0,说明在这些重复次数下还分不出好坏。
+#
+# *The dot is the mean difference, the bar its 95 % interval. An interval wholly on one side of zero means the
+# effect is not chance; one that straddles zero means these replications cannot yet tell.*
+#
+# ## 2. 课堂小实验 · A small experiment in class
+#
+# 一个镇,六种政策(现状、四个着力各一、四项合一),每种重复 `REPLICATIONS` 次。大约需要半分钟。
+#
+# *One town, six policies (status quo, each focus, all four), `REPLICATIONS` replications each. About half a
+# minute.*
+
+# %%
+results = tx.crn_results(tx.CLASS_POLICIES, replications=REPLICATIONS, seed=SEED)
+comparison = analysis.compare(results, reference={"arm": "policy=baseline"}, strata=[],
+                              metrics=list(tx.CLASS_METRICS))
+show(plots.plot_forest(comparison, LANG))
+
+# %%
+display(Markdown(comparison_markdown(comparison, [], LANG)))
+
+# %% [markdown]
+# ## 3. 共同随机数,用大白话说 · Common random numbers, in plain words
+#
+# 比较两位网格员谁干得好,最公平的办法是让他们处理**同一批事**。模拟也一样:第 1 次重复里,每种政策
+# 遇到的是**同一批**事件(同样的纠纷、同样的时间、同样的地点),第 2 次重复换另一批,依此类推。
+# 这叫**共同随机数**。好处是:"这一年事多"还是"这一年事少"的运气,两种政策一起承担,差值里只剩下政策本身的作用。
+#
+# *To judge which of two grid workers does better, give them **the same cases**. So here: in replication 1
+# every policy meets **the same** incidents (same disputes, same times, same places); replication 2 draws
+# another set, and so on. These are **common random numbers**. The luck of a busy or a quiet year is shared,
+# so the difference holds only what the policy did.*
+#
+# 下图:三种政策在每次重复中的办结时长。线一起起落——那是"年景";线之间的距离——那是政策。
+#
+# *Below: resolution time of three policies in each replication. The lines rise and fall together — that is
+# the year's luck; the gap between them is the policy.*
+
+# %%
+show(tx.plot_replications(results, "resolution_mean", ["policy=baseline", "policy=grid", "policy=all_four"],
+                          LANG))
+
+# %% [markdown]
+# 共同随机数让置信区间窄了多少?"各自独立"一列是每种政策各抽各的事件时,同样重复次数下的区间半宽。
+#
+# *How much narrower did CRN make the intervals? The "independent" column is the half-width the same number of
+# replications would give if each policy drew its own incidents.*
+
+# %%
+tx.crn_table(comparison, LANG)
+
+# %% [markdown]
+# ## 课后思考 · Questions for the class
+#
+# 1. 把 `REPLICATIONS` 从 3 改成 6,区间变窄了多少?(半宽 = t 分位数 × 标准差 / √n;从 3 次到 6 次,
+#    t 分位数从 4.30 降到 2.57,半宽约缩到原来的 42%)
+#    *Change `REPLICATIONS` from 3 to 6: how much narrower are the intervals? (half-width = t quantile × sd
+#    / √n; from 3 to 6 the t quantile falls from 4.30 to 2.57, so the half-width shrinks to about 42 %)*
+# 2. 一项政策"平均好一点,但区间跨过 0"——向领导汇报时应该怎么说?
+#    *A policy is "a bit better on average, but its interval straddles zero" — how would you brief a leader?*
+# 3. 一个镇的实验和全市的实验结论一样吗?为什么可能不一样?
+#    *Does the one-town experiment agree with the city-wide one? Why might it not?*
