@@ -121,7 +121,7 @@ def _results(done: pd.DataFrame, manifest: dict[str, Any], warmup: float) -> pd.
     if not frames:
         return pd.DataFrame(columns=cols)
     out = pd.concat(frames, ignore_index=True)
-    return out.sort_values(["key", "metric"], kind="stable").reset_index(drop=True)[cols]
+    return out[cols]  # in the manifest's job order (the sweep's), whatever order the jobs finished in
 
 
 def _job_metrics(job_dir: Path, warmup: float) -> dict[str, float]:
@@ -150,7 +150,7 @@ def _backlog(done: pd.DataFrame) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["key", "arm", "replication", "day", "backlog"])
     out = pd.concat(frames, ignore_index=True)[["key", "arm", "replication", "day", "backlog"]]
-    return out.sort_values(["key", "day"], kind="stable").reset_index(drop=True)
+    return out
 
 
 def _warmup(manifest: dict[str, Any], backlog: pd.DataFrame) -> dict[str, Any]:

@@ -198,11 +198,20 @@ def _compare_arm(
         pair = _pair_columns(wide, ref, arm, metric)
         if pair is None:
             continue
-        row = {**stratum, "arm": arm, "reference_arm": ref, "metric": metric, **paired(*pair, level)}
-        row["pct_change"] = 100.0 * row["diff"] / row["reference"] if row["reference"] else math.nan
-        row["delta_cost"] = d_cost
-        row["cost_per_unit"] = cost_per_improvement(d_cost, row["diff"], metric)
-        out.append(row)
+        stats_ = paired(*pair, level)
+        diff, ref_mean = stats_["diff"], stats_["reference"]
+        out.append(
+            {
+                **stratum,
+                "arm": arm,
+                "reference_arm": ref,
+                "metric": metric,
+                **stats_,
+                "pct_change": 100.0 * diff / ref_mean if ref_mean else math.nan,
+                "delta_cost": d_cost,
+                "cost_per_unit": cost_per_improvement(d_cost, diff, metric),
+            }
+        )
     return out
 
 

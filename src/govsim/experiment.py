@@ -147,7 +147,9 @@ def code_version() -> str:
 
 def config_hash(cfg: DictConfig, drop: list[str]) -> str:
     """Hash of the resolved config without the dotted keys in ``drop`` (and never ``hydra``)."""
-    data = OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=True)
+    data = OmegaConf.to_container(
+        OmegaConf.masked_copy(cfg, [str(k) for k in cfg if k != "hydra"]), resolve=True
+    )
     assert isinstance(data, dict)
     for key in drop:
         *parents, last = key.lstrip("+~").split(".")
@@ -321,8 +323,10 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
 
 def run_config(cfg: DictConfig) -> GovsimConfig:
     """The checked ``GovsimConfig`` of a job: its config without the ``experiment`` section."""
-    plain = OmegaConf.masked_copy(cfg, [k for k in cfg if k not in ("experiment", "hydra")])
-    return to_config(OmegaConf.merge(OmegaConf.structured(GovsimConfig), plain))
+    plain = OmegaConf.masked_copy(cfg, [str(k) for k in cfg if k not in ("experiment", "hydra")])
+    merged = OmegaConf.merge(OmegaConf.structured(GovsimConfig), plain)
+    assert isinstance(merged, DictConfig)
+    return to_config(merged)
 
 
 def _reusable(marker: dict[str, Any] | None, info: dict[str, Any]) -> bool:

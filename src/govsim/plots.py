@@ -16,6 +16,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 CJK_FAMILY = "Noto Sans CJK SC"
 TEXT: dict[str, tuple[str, str]] = {
@@ -114,7 +115,11 @@ def plot_resolution(
         d = days[closed["category"] == k]
         if len(d):
             ax.hist(
-                d.clip(upper=top), bins=bins, histtype="step", density=True, label=category_label(name, lang)
+                d.clip(upper=top),
+                bins=list(bins),
+                histtype="step",
+                density=True,
+                label=category_label(name, lang),
             )
     ax.set(title=t("resolution_title", lang), xlabel=t("resolution", lang), ylabel=t("share", lang))
     ax.legend(fontsize=8)
@@ -258,6 +263,7 @@ def plot_cost_effectiveness(
         ax.annotate(arm_label(arm, lang), (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
     ax.axhline(0, color="grey", lw=0.8)
     ax.axvline(0, color="grey", lw=0.8)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set(
         title=t("ce_title", lang),
         xlabel=t("delta_cost", lang),
@@ -290,6 +296,6 @@ def plot_sensitivity(
 
 def _axes(ax: plt.Axes | None, size: tuple[float, float] = (7, 4)) -> tuple[Figure, plt.Axes]:
     if ax is not None:
-        return ax.figure, ax
+        return ax.figure, ax  # type: ignore[return-value]  # an Axes of a SubFigure works the same
     fig, ax = plt.subplots(figsize=size, layout="constrained")
     return fig, ax

@@ -174,7 +174,8 @@ def _guidance(arms: pd.DataFrame, spec: dict[str, Any], lang: str) -> str:
         "| metric | replications now | largest relative half-width | replications needed |",
         "|---|---|---|---|",
     ]
-    for metric, g in rows.groupby("metric", sort=False):
+    for metric in spec["metrics"]:
+        g = rows[rows["metric"] == metric]
         needed = g["needed"].max()
         lines.append(
             f"| {plots.metric_label(str(metric), lang)} | {int(g['n'].min())} | "
