@@ -1,0 +1,104 @@
+"""``govsim-class``: open the teaching notebooks for a class, offline, with one command.
+
+The notebooks are kept as jupytext percent scripts (``notebooks/NN_*.py``) so that their diffs read
+well. This command turns them into ``.ipynb`` files in a working folder (default ``~/govsim-class``,
+never inside the checkout), copies the instructors' README beside them, and starts a local front end
+on 127.0.0.1:
+
+- JupyterLab (default): cells can be run and edited; the first notebook opens.
+- Voilà (``--voila``): the notebooks as clean pages, code hidden, sliders live — for projecting.
+
+Both serve page assets from their installed packages (JupyterLab's static build, Voilà's templates
+and the ipywidgets 8 manager). Two parts would still reach out, and are switched off: JupyterLab's news
+feed, update check and PyPI extension manager; and the Font Awesome (and unused mermaid) CDN links of
+Voilà's templates, replaced by the ``govsim`` Voilà template shipped in ``classroom_data/`` (found
+through ``JUPYTER_PATH``), so a page renders at once on a machine with no network or a slow one. An
+``.ipynb`` already in the working folder is kept (it may hold an instructor's notes) unless its
+source is newer or ``--fresh`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+DEFAULT_DIR = Path.home() / "govsim-class"
+DATA_DIR = Path(__file__).resolve().parent / "classroom_data"
+"""Jupyter data folder holding the offline Voilà template ``voila/templates/govsim``."""
+OFFLINE_LAB = ("--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+               "--LabApp.extension_manager=readonly")
+
+
+def notebook_sources() -> Path:
+    """Folder of the jupytext sources: beside the installed package, else the checkout's ``notebooks/``."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "notebooks", here.parents[1] / "notebooks"):
+        if any(candidate.glob("[0-9][0-9]_*.py")):
+            return candidate
+    raise FileNotFoundError("govsim teaching notebooks not found beside the package or in the checkout")
+
+
+def prepare(workdir: Path, fresh: bool = False, sources: Path | None = None) -> list[Path]:
+    """Write ``NN_name.ipynb`` for every source into ``workdir`` (kept if up to date); return their paths."""
+    import jupytext
+    import nbformat
+
+    src_dir = sources or notebook_sources()
+    workdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for src in sorted(src_dir.glob("[0-9][0-9]_*.py")):
+        target = workdir / f"{src.stem}.ipynb"
+        if fresh or not target.exists() or target.stat().st_mtime < src.stat().st_mtime:
+            nbformat.write(jupytext.read(src), target)
+        written.append(target)
+    readme = src_dir / "README.md"
+    if readme.exists():
+        shutil.copyfile(readme, workdir / "README.md")
+    return written
+
+
+def command(workdir: Path, first: Path, voila: bool, port: int, browser: bool) -> list[str]:
+    """The front end's command line, bound to 127.0.0.1 with its outward calls off."""
+    if voila:
+        cmd = [sys.executable, "-m", "voila", str(workdir), f"--port={port}", "--Voila.ip=127.0.0.1",
+               "--template=govsim"]
+        return cmd + ([] if browser else ["--no-browser"])
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={workdir}", f"--port={port}",
+           "--ServerApp.ip=127.0.0.1", f"--LabApp.default_url=/lab/tree/{first.name}", *OFFLINE_LAB]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers and CI: a local server, token-protected
+        cmd.append("--ServerApp.allow_root=True")
+    return cmd + ([] if browser else ["--no-browser"])
+
+
+def environment() -> dict[str, str]:
+    """This process's environment with the classroom data folder first on ``JUPYTER_PATH``."""
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(DATA_DIR), env.get("JUPYTER_PATH", "")) if p)
+    return env
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options of ``govsim-class``."""
+    p = argparse.ArgumentParser(prog="govsim-class", description="Open the teaching notebooks, offline.")
+    p.add_argument("--voila", action="store_true", help="clean pages, code hidden (Voilà), for projecting")
+    p.add_argument("--no-browser", dest="browser", action="store_false", help="do not open a browser window")
+    p.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"working folder (default {DEFAULT_DIR})")
+    p.add_argument("--port", type=int, default=8888, help="local port (default 8888)")
+    p.add_argument("--fresh", action="store_true", help="overwrite notebooks already in the working folder")
+    p.add_argument("--prepare-only", action="store_true", help="write the notebooks and stop")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``govsim-class`` console script: prepare the notebooks, then become the front end (until Ctrl-C)."""
+    args = parse(argv)
+    workdir = args.dir.expanduser().resolve()
+    notebooks = prepare(workdir, args.fresh)
+    print(f"govsim-class: {len(notebooks)} notebooks in {workdir}", flush=True)
+    if args.prepare_only:
+        return
+    cmd = command(workdir, notebooks[0], args.voila, args.port, args.browser)
+    os.execve(cmd[0], cmd, environment())  # the front end takes this process over: Ctrl-C stops it
