@@ -247,6 +247,9 @@ def check_overrides(overrides: list[str], is_group: Callable[[str], bool]) -> No
 
     for o in OverridesParser.create().parse_overrides(list(overrides)):
         key = o.key_or_group
+        if key == "experiment" and is_group(key) and schema_type(key) is None:
+            raise InputError(f"{o.input_line}: an experiment runs with its own command; allowed: "
+                             f"govsim-experiment {o.input_line}")
         if o.is_hydra_override() or is_group(key):
             continue
         t, text = schema_type(key), o.input_line

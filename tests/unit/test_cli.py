@@ -106,3 +106,9 @@ def test_command_runs_a_good_configuration(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["status"] == "complete"
     assert "run directory:" in done.stdout
+
+
+@pytest.mark.skipif(not (Path(cli.config_dir()) / "experiment").is_dir(), reason="no experiment configs")
+def test_experiment_names_the_command_that_runs_it() -> None:
+    with pytest.raises(cli.InputError, match=r"allowed: govsim-experiment \+experiment=four_focus"):
+        cli.compose(["+experiment=four_focus"])
