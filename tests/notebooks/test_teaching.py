@@ -1,0 +1,105 @@
+"""The classroom helpers: levers mean the config keys they name, a ticket's path reads in order,
+figures carry Chinese text, and the slider panel reruns with what the sliders say."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from govsim import teaching
+from govsim.config import GovsimConfig
+
+pytest.importorskip("hydra")
+
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.fixture(scope="module")
+def town():
+    return teaching.run_town(seed=1, horizon_days=120)
+
+
+def test_levers_set_the_same_config_as_the_command_line():
+    from hydra import compose, initialize_config_dir
+
+    from govsim.cli import config_dir, to_config
+    from govsim.config import register_configs
+
+    levers = {"staffing": 1.5, "admission_cap_hours": 10, "resident_points": 2, "routing_accuracy": 0.95,
+              "deadline_scale": 0.5, "stationed": ["dispute", "livelihood"]}
+    register_configs()
+    with initialize_config_dir(config_dir(), version_base=None):
+        composed = to_config(compose("config", ["scenario=one_town", "output.progress=false",
+                                                "output.figures=false", *teaching.lever_overrides(levers)]))
+    ours = teaching.town_config(**levers)
+    assert isinstance(ours, GovsimConfig)
+    assert ours.policy == composed.policy
+    assert ours.policy.grid.admission == "cap"
+
+
+def test_unknown_lever_is_refused():
+    with pytest.raises(ValueError, match="unknown lever 'staff'"):
+        teaching.town_config(staff=2.0)
+
+
+def test_out_of_range_lever_is_refused_by_the_config_check():
+    from govsim.validate import ConfigError
+
+    with pytest.raises(ConfigError, match="routing_accuracy"):
+        teaching.town_config(routing_accuracy=1.5)
+
+
+def test_follow_incident_is_the_loop_in_order(town):
+    rec = town.records
+    i = teaching.pick_incident(rec, "misrouted")
+    table = teaching.follow_incident(rec, i, "zh")
+    days = table["第几天"].to_list()
+    assert days == sorted(days)
+    assert table["环节"].iloc[0] == "发生(潜在)" and table["环节"].iloc[-1] == "反馈"
+    assert {"流转", "到达部门", "处置", "办结"} <= set(table["环节"])
+    assert "误派" in table.loc[table["环节"] == "到达部门", "说明"].iloc[0]
+    waits = table["间隔(天)"].iloc[1:]
+    steps = [b - a for a, b in zip(days, days[1:], strict=False)]
+    assert waits.to_list() == pytest.approx(steps, abs=0.011)  # both sides rounded to 0.01
+
+
+def test_on_site_ticket_skips_the_centre_and_department(town):
+    rec = town.records
+    table = teaching.follow_incident(rec, teaching.pick_incident(rec, "on_site"), "en")
+    assert "dispatched" not in set(table["stage"]) and "at the department" not in set(table["stage"])
+    assert table["detail"].str.contains("on the spot").any()
+
+
+def test_figures_draw_chinese_labels(town):
+    import matplotlib.pyplot as plt
+
+    from govsim.teaching_widgets import lever_figure
+
+    rec = town.records
+    figs = [teaching.plot_incident(teaching.follow_incident(rec, teaching.pick_incident(rec, "routed"))),
+            lever_figure(town, town, "zh"),
+            teaching.plot_hotspot_comparison({"uniform": town, "hotspot": town}, "zh")]
+    for fig in figs:
+        fig.canvas.draw()
+        texts = [t.get_text() for t in fig.findobj(plt.Text)]
+        assert any(_cjk(t) for t in texts)
+        plt.close(fig)
+
+
+def test_slider_update_reruns_with_the_slider_values():
+    """Moving a slider reruns the year with that lever; prints the update time (no timed assertion)."""
+    pytest.importorskip("ipywidgets")
+    from govsim.teaching_widgets import LeverPanel
+
+    panel = LeverPanel(lang="zh", seed=0)
+    before = panel.image.value
+    start = time.perf_counter()
+    panel.controls["staffing"].value = 1.5  # what releasing the slider does
+    seconds = time.perf_counter() - start
+    print(f"\nslider update on one_town: {seconds:.2f} s")
+    assert panel.config.policy.grid.staffing == 1.5
+    assert bytes(panel.image.value) != bytes(before) and bytes(panel.image.value).startswith(b"\x89PNG")
+    assert "更新用时" in panel.status.value
