@@ -264,6 +264,7 @@ def plot_cost_effectiveness(
     ax.axhline(0, color="grey", lw=0.8)
     ax.axvline(0, color="grey", lw=0.8)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.margins(x=0.15, y=0.1)
     ax.set(
         title=t("ce_title", lang),
         xlabel=t("delta_cost", lang),

@@ -46,6 +46,15 @@ HEAD = {  # column: (English, 中文)
 }
 
 
+NOTE = (
+    "Difference = policy − reference, paired by replication (common random numbers); rates in %, their "
+    "differences in percentage points (pp). Δ cost: extra cost per year. Cost per unit improved: extra yuan "
+    "per year per unit of improvement (a day for times, an incident for backlog, a point for rates); — "
+    "where the policy does not improve the metric. CRN variance reduction: 1 − Var(paired difference) / "
+    "(Var(policy) + Var(reference))."
+)
+
+
 class ReportError(ValueError):
     """The sweep cannot be reported as asked."""
 
@@ -82,7 +91,7 @@ def _comparison(agg: Aggregate, out: Path, lang: str) -> list[str]:
     _figures(agg, comp, spec["metrics"], out, lang)
     return [
         *_warnings(comp),
-        "## Comparison\n\n" + table,
+        "## Comparison\n\n" + table + "\n\n" + NOTE,
         _guidance(arms, spec, lang),
         "![forest](forest.png)\n\n![backlog](backlog_bands.png)\n\n![cost](cost_effectiveness.png)",
     ]
