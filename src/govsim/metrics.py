@@ -109,9 +109,17 @@ def _town_county(rec: Records) -> list[int]:
 
 
 def utilisation(rec: Records, servers: np.ndarray) -> pd.DataFrame:
-    """Busy share of each department's staff over the measured period (handling time / capacity)."""
+    """Busy share of each department's staff over the measured period, and its queue at the horizon.
+
+    Utilisation counts the work of cases that started; an overloaded desk shows instead in
+    ``waiting_at_end`` (arrived, not started) and ``oldest_wait_days`` growing with the horizon.
+    """
     t = _after_warmup(rec)
-    busy = t[t["department"] >= 0].groupby("department")["handle_days"].sum()
+    routed = t[t["department"] >= 0]
+    busy = routed.groupby("department")["handle_days"].sum()
+    waiting = routed[routed["t_dept_arrive"].notna() & routed["t_handle_start"].isna()]
+    n_wait = waiting.groupby("department").size()
+    oldest = rec.horizon - waiting.groupby("department")["t_dept_arrive"].min()
     flat = servers.ravel()
     span = rec.horizon - rec.warmup
     n_dept = len(rec.departments)
@@ -121,6 +129,8 @@ def utilisation(rec: Records, servers: np.ndarray) -> pd.DataFrame:
             "department": [rec.departments[g % n_dept] for g in range(len(flat))],
             "servers": flat,
             "utilisation": [float(busy.get(g, 0.0)) / (flat[g] * span) for g in range(len(flat))],
+            "waiting_at_end": [int(n_wait.get(g, 0)) for g in range(len(flat))],
+            "oldest_wait_days": [float(oldest.get(g, 0.0)) for g in range(len(flat))],
         }
     )
 
