@@ -156,3 +156,28 @@ def test_aggregate_recomputes_kpis_with_the_mser5_warmup(experiment_schema, tmp_
     expected = kpi_table(replace(load_records(Path(job["dir"])), warmup=w["used"]))["backlog_mean"].iloc[0]
     got = agg.results.query("key == @job.key and metric == 'backlog_mean'")["value"].iloc[0]
     assert got == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("launcher", "target", "field", "value"),
+    [
+        ("local", "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher", "n_jobs", 2),
+        (
+            "slurm",
+            "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher",
+            "cpus_per_task",
+            1,
+        ),
+    ],
+)
+def test_launcher_presets_compose(experiment_schema, tmp_path, launcher, target, field, value):
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    cfg = compose_primary(tmp_path, f"hydra/launcher={launcher}")
+    assert cfg.hydra.launcher._target_ == target
+    assert cfg.hydra.launcher[field] == value
+
+
+def test_experiment_default_launcher_is_local_joblib(experiment_schema, tmp_path):
+    cfg = compose_primary(tmp_path)
+    assert cfg.hydra.launcher.n_jobs == 2 and "Joblib" in cfg.hydra.launcher._target_
+    assert str(cfg.hydra.mode) == "RunMode.MULTIRUN"
