@@ -172,6 +172,8 @@ def _num(v: float, rate: bool = False, signed: bool = False, digits: int | None 
 def _per_unit(v: float) -> str:
     if math.isnan(v):
         return "—"
+    if v == 0:
+        return "0 (no extra cost)"
     return "dominates (cheaper, better)" if v < 0 else f"{v:,.0f}"
 
 
