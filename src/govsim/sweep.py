@@ -27,12 +27,15 @@ from govsim.cli import config_dir
 from govsim.experiment import (
     ExperimentMismatch,
     design_points,
+    expand_jobs,
     now,
     prepare_manifest,
     read_manifest,
     register_experiment_configs,
+    run_config,
     run_job,
 )
+from govsim.validate import ConfigError
 
 
 class ExperimentCallback(Callback):
@@ -57,6 +60,7 @@ class ExperimentCallback(Callback):
             with read_write(config.hydra), open_dict(config.hydra):
                 n = len(design_points(config.experiment.sensitivity))
                 config.hydra.sweeper.params["experiment.point"] = f"range(0,{n})"
+        check_shared(config)
         manifest = prepare_manifest(config)
         if config.experiment.progress:
             self._progress = _Progress(Path(config.hydra.sweep.dir), manifest)
@@ -77,6 +81,16 @@ class ExperimentCallback(Callback):
 
             out = write_report(agg, sweep / "report", str(config.output.lang))
             print(f"report: {out}", file=sys.stderr)
+
+
+def check_shared(config: DictConfig) -> None:
+    """Refuse up front a bad value that every job shares; a bad swept value fails only its own jobs."""
+    _, keys = expand_jobs(config)
+    try:
+        run_config(config)
+    except ConfigError as exc:
+        if not any(exc.key == k or exc.key.startswith(k + ".") for k in keys):
+            raise
 
 
 def _exit_on_error(step: Callable[[DictConfig], None], config: DictConfig) -> None:

@@ -181,3 +181,14 @@ def test_experiment_default_launcher_is_local_joblib(experiment_schema, tmp_path
     cfg = compose_primary(tmp_path)
     assert cfg.hydra.launcher.n_jobs == 2 and "Joblib" in cfg.hydra.launcher._target_
     assert str(cfg.hydra.mode) == "RunMode.MULTIRUN"
+
+
+def test_a_bad_value_every_job_shares_is_refused_before_any_job(experiment_schema, tmp_path):
+    from govsim.sweep import check_shared
+    from govsim.validate import ConfigError
+
+    with pytest.raises(ConfigError, match="horizon_days"):
+        check_shared(compose_primary(tmp_path, "scenario=one_town", "horizon_days=-3"))
+    # a swept key may hold a bad value: only its own jobs fail, recorded (see test_experiment_sweep)
+    check_shared(compose_primary(tmp_path, "scenario=one_town", "+hydra.sweeper.params.horizon_days='-3,30'"))
+    assert not (tmp_path / "experiment.json").exists()
