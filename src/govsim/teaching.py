@@ -236,12 +236,13 @@ def follow_incident(records: Records, i: int, lang: str = "zh") -> pd.DataFrame:
     horizon are left out; an unfinished ticket ends with a row saying so.
     """
     row = records.incidents.loc[i]
-    rows, last = [], None
+    rows: list[dict[str, Any]] = []
+    last: float | None = None
     for field, (en, zh) in STAGES.items():
-        t = row[field]
+        t = float(row[field])
         if pd.isna(t) or (row["on_site"] and field in ON_SITE_SKIPS):
             continue
-        wait = None if last is None else round(t - last, 2)
+        wait: float | None = None if last is None else round(t - last, 2)
         detail = _detail(records, row, field, lang)
         rows.append(_stage_row(pick(lang, zh, en), round(t, 2), wait, detail, lang))
         last = t
