@@ -105,6 +105,11 @@ def test_resident_channels_duplicates_and_false_reports(jiangmen_small):
     mix = np.asarray(s.channel_mix) / sum(s.channel_mix)
     for j, p in enumerate(mix):
         assert_share(by_resident == j + 1, float(p), f"resident channel {CHANNELS[j + 1]}")
+    res, grid = model.residents, real["grid"].to_numpy()
+    rank = real["reporter"].to_numpy() - res.grid_offset[grid]  # reporter's place among the grid's agents
+    assert ((rank >= 0) & (rank < res.grid_count[grid])).all()
+    u = (rank + 0.5) / res.grid_count[grid]
+    assert_mean(u, 0.5, math.sqrt(1 / 12 / len(u)), "reporter uniform over the grid's resident agents")
     dup = inc[inc["duplicate_of"] >= 0]
     assert_share(np.isin(real.index, dup["duplicate_of"]), s.duplicate_prob, "incidents reported twice")
     orig_t = inc["t_report"].to_numpy()[dup["duplicate_of"].to_numpy()]
