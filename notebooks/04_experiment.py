@@ -14,13 +14,13 @@
 # # 04 实验 · Reading an experiment
 #
 # 一次模拟只是"可能的一年"。要回答"哪项措施更好、好多少",研究人员做**实验**:每项政策重复模拟多次,
-# 比较平均差值,并给出 **95% 置信区间**。本节先读一份做好的实验结果(四个着力,江门全市),
+# 比较平均差值,并给出 **95% 置信区间**。本节先读一份做好的实验结果(四个着力,江门按四分之一人口缩小),
 # 再在课堂上用一个镇现场做一个小实验,弄清这些数字的意思。
 #
 # *One simulation is one possible year. To ask "which measure is better, and by how much", researchers run
 # an **experiment**: each policy many times, the mean difference, and a **95 % confidence interval**. We
-# read a finished experiment (four focuses, the whole of Jiangmen), then run a small one live on one town
-# to see what the numbers mean.*
+# read a finished experiment (four focuses, Jiangmen at a quarter of its population), then run a small one
+# live on one town to see what the numbers mean.*
 
 # %%
 LANG = "zh"  # "zh" 中文 / "en" English
@@ -37,12 +37,14 @@ from govsim.teaching import show
 # %% [markdown]
 # ## 1. 做好的实验:四个着力 · A finished experiment: the four focuses
 #
-# 实验结果保存在 `experiments/four_focus/`(用 `govsim-experiment` 运行,`govsim-report` 生成报告)。
-# 下表每一行是"某项政策比现状"在某个指标上的差值,方括号里是 95% 置信区间。
+# 实验结果保存在 `experiments/four_focus/`(用 `govsim-experiment` 运行,`govsim-report` 生成报告;那里的
+# README 写明了命令、规模和重复次数)。下表每一行是"某项政策比现状"在某个指标上的差值,方括号里是 95%
+# 置信区间。这里只列课堂上最常用的几个指标,完整报告见 `experiments/four_focus/results/report.md`。
 #
-# *Results live in `experiments/four_focus/` (run with `govsim-experiment`, reported with `govsim-report`).
-# Each row: one policy against the status quo on one indicator, the difference and its 95 % interval in
-# brackets.*
+# *Results live in `experiments/four_focus/` (run with `govsim-experiment`, reported with `govsim-report`;
+# its README gives the command, scale and replications). Each row: one policy against the status quo on one
+# indicator, the difference and its 95 % interval in brackets. Only the indicators most used in class are
+# shown; the full report is `experiments/four_focus/results/report.md`.*
 
 # %%
 finished = tx.load_comparison("four_focus")
@@ -50,6 +52,7 @@ if finished is None:
     print(teaching.pick(LANG, "本机还没有四个着力实验的结果;下面用课堂小实验代替。",
                         "No four_focus result in this checkout yet; the class experiment below stands in."))
 else:
+    finished = finished[finished["metric"].isin(tx.CLASS_METRICS)]
     display(Markdown(comparison_markdown(finished, [], LANG)))
     show(plots.plot_forest(finished, LANG))
 
