@@ -26,7 +26,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "backlog": ("backlog (reported, not closed)", "积压(已上报未办结)"),
     "latent": ("latent (not yet found)", "潜在(尚未发现)"),
     "resolution_title": ("Resolution time by category", "各类事件办结时长"),
-    "resolution": ("days from report to close", "从上报到办结的天数"),
+    "resolution": ("days from report to close (log scale)", "从上报到办结的天数(对数刻度)"),
     "share": ("share of incidents", "占比"),
     "hotspot_title": ("Demand heat map per grid (schematic)", "群众诉求热点图(网格示意)"),
     "per_1000": ("reports per 1,000 residents per year", "每千人年上报数"),
@@ -108,19 +108,16 @@ def plot_resolution(
     use_cjk_font()
     fig, ax = _axes(ax)
     closed = inc[(inc["end_state"] == 0) & ~inc["is_false"] & (inc["duplicate_of"] < 0)]
-    days = closed["t_close"] - closed["t_report"]
-    top = float(np.quantile(days, 0.99)) if len(days) else 1.0
-    bins = np.linspace(0, max(top, 1e-6), 40)
+    days = (closed["t_close"] - closed["t_report"]).clip(lower=1e-3)
+    # log-spaced bins: hours-long on-site cases and months-long petitions on one axis, nothing clipped
+    lo, hi = (float(days.min()), float(days.max())) if len(days) else (1e-3, 1.0)
+    bins = np.geomspace(lo, max(hi, lo * 1.01), 40)
     for k, name in enumerate(categories):
         d = days[closed["category"] == k]
         if len(d):
-            ax.hist(
-                d.clip(upper=top),
-                bins=list(bins),
-                histtype="step",
-                density=True,
-                label=category_label(name, lang),
-            )
+            ax.hist(d, bins=list(bins), histtype="step", density=False,
+                    weights=np.full(len(d), 1.0 / len(d)), label=category_label(name, lang))
+    ax.set_xscale("log")
     ax.set(title=t("resolution_title", lang), xlabel=t("resolution", lang), ylabel=t("share", lang))
     ax.legend(fontsize=8)
     return fig
@@ -145,8 +142,9 @@ def plot_hotspot(
     im = ax.imshow(hotspot_matrix(grids, inc, years), cmap="YlOrRd", interpolation="nearest")
     fig.colorbar(im, ax=ax, label=t("per_1000", lang), shrink=0.8)
     for name, g in grids.groupby("county_name", sort=False):
-        ax.text(g["x"].min(), g["y"].min() - 0.5, str(name), fontsize=8, va="bottom")
-    ax.set_title(t("hotspot_title", lang))
+        ax.text(g["x"].min() - 0.4, g["y"].min() - 0.4, str(name), fontsize=7, va="top", ha="left",
+                bbox={"facecolor": "white", "alpha": 0.75, "pad": 1, "linewidth": 0})
+    ax.set_title(t("hotspot_title", lang), pad=10)
     ax.set_axis_off()
     return fig
 
