@@ -128,15 +128,12 @@ def test_common_random_numbers_same_incidents_across_policies(make_config):
     pd.testing.assert_frame_equal(ra[cols].reset_index(drop=True), rb[cols].reset_index(drop=True))
 
 
-COSTLY = [
-    c[0] for c in CASES if "part_time" not in c[0] and "deadline" not in c[0] and "admission" not in c[0]
-]
+FREE = ("part_time", "deadline", "admission", "resident_points")  # cheaper, free, or priced per report
+COSTLY = [c[0] for c in CASES if not any(word in c[0] for word in FREE)]
 
 
 @pytest.mark.parametrize("lever", sorted(set(COSTLY)))
 def test_every_resource_lever_costs_money(make_config, lever):
-    if lever.startswith("policy.grid.resident_points"):
-        pytest.skip("resident points are paid per real report: priced from the records, see test_points_cost")
     base = make_config(*BASE)
     changed = make_config(*BASE, lever)
     m = GovernanceModel(base)
