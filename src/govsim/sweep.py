@@ -35,7 +35,7 @@ from govsim.experiment import (
     run_config,
     run_job,
 )
-from govsim.validate import ConfigError
+from govsim.validate import ConfigError, warn_single_replication
 
 
 class ExperimentCallback(Callback):
@@ -61,6 +61,7 @@ class ExperimentCallback(Callback):
                 n = len(design_points(config.experiment.sensitivity))
                 config.hydra.sweeper.params["experiment.point"] = f"range(0,{n})"
         check_shared(config)
+        warn_single_replication(int(config.experiment.replications))  # stderr, before any job
         manifest = prepare_manifest(config)
         if config.experiment.progress:
             self._progress = _Progress(Path(config.hydra.sweep.dir), manifest)
