@@ -4,7 +4,7 @@ Each measurement runs in a fresh subprocess (so peak memory is that run's own) a
 script prints medians and ratios against the reference measured in the same invocation, and writes
 ``benchmarks/results.json``. Absolute times drift on a shared machine; the ratios are the result.
 
-    python benchmarks/bench.py                 # everything (about 15 minutes on 2 cores)
+    python benchmarks/bench.py                 # everything (about 25 minutes on 2 cores)
     python benchmarks/bench.py --quick         # smaller: population_scale 0.25, one repeat
 """
 
@@ -132,7 +132,7 @@ def main() -> None:
         f"ratio govsim / reference = {res['jiangmen']['ratio']:.2f}   (target ≤ 1.0; memory target ≤ 1024 MB)"
     )
     scales = [0.25, 0.5] if args.quick else [0.25, 0.5, 1.0, 2.0]
-    per = {s: (gov if s == scale else median_of("govsim", s, 1)) for s in scales}
+    per = {s: (gov if s == scale else median_of("govsim", s, repeats)) for s in scales}
     us = {s: per[s]["wall"] / per[s]["tickets"] * 1e6 for s in scales}
     spread = max(us.values()) / min(us.values())
     res["scaling"] = {"us_per_ticket": us, "max_over_min": spread}
