@@ -360,7 +360,7 @@ class IncidentLoop:
         arrive, deadline = c["t_dept_arrive"][ids], c["deadline"][ids]
         key = deadline if lv.accountability else arrive
         lift_at = sc.calendar.add_working_days(deadline, np.full(len(ids), cfg.escalation_working_days[2]))
-        env, desks, now, active = self.env, self.desks, self.env.now, self.outcomes.active
+        desks, active = self.desks, self.outcomes.active
         rows = zip(
             ids.tolist(),
             c["department"][ids].tolist(),
@@ -380,7 +380,7 @@ class IncidentLoop:
             desk = desks[g]
             job = Job(i, klass, k, dl, lift, w, so, sl, af, rep)
             active[i] = job
-            env.timeout(t - now, job).callbacks.append(desk.arrive)
+            desk.expect(t, job)
 
     def apply_trust(self) -> None:
         """Feedback of the day moves each reporter's trust (applied once a day, vectorised)."""
