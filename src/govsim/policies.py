@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from govsim.config import CHANNELS, PolicyConfig
+from govsim.config import CHANNELS, FusionPolicy, PolicyConfig
 from govsim.scenario import Scenario
 
 
@@ -179,6 +179,8 @@ def resolve_levers(policy: PolicyConfig, sc: Scenario) -> Levers:
     )
 
 
+BASE_ROUTING = FusionPolicy().routing_accuracy  # routing is paid for above the status-quo accuracy
+
 COST_FOCUS: dict[str, str] = {
     "grid_workers": "grid",
     "training": "grid",
@@ -233,7 +235,8 @@ def annual_cost(lv: Levers, sc: Scenario) -> dict[str, float]:
         "mediators": lv.mediators * c.mediator,
         "integration": paid_integrations * c.channel_integration * share,
         "dedup": c.dedup * p.fusion.dedup * share,
-        "routing": max(0.0, (p.fusion.routing_accuracy - 0.85) * 100) * c.routing_per_accuracy_point * share,
+        "routing": max(0.0, p.fusion.routing_accuracy - BASE_ROUTING) * 100 * c.routing_per_accuracy_point
+        * share,
         "hotspot": c.hotspot * p.fusion.hotspot_patrol * share,
         "data_import": c.data_import * p.fusion.data_import * share,
         "stations": p.mechanism.stations_per_town * len(sc.territory.town_names) * c.station,

@@ -115,10 +115,6 @@ class Columns:
         self.n = need
         return ids
 
-    def table(self) -> dict[str, np.ndarray]:
-        """Copies of the filled rows."""
-        return {k: v[: self.n].copy() for k, v in self.cols.items()}
-
 
 @dataclass
 class Records:
