@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -89,71 +90,115 @@ class Outcomes:
 class DepartmentDesk:
     """Handling staff of one department of one county: ``servers`` in parallel, one priority queue.
 
-    Cases routed to the desk wait in ``incoming`` (by arrival time) and a single SimPy timeout, the
-    desk's bell, rings at the next arrival. Scheduling one event per desk rather than one per routed
-    case keeps SimPy's event heap the size of the staff in service, not of a day's routing, which is
-    what keeps the time per incident flat as the city grows (measured in ``benchmarks/bench.py``).
+    The desk keeps its own future events: cases on their way (sorted runs, one per day's routing, and
+    the reopened cases coming back after feedback, already in time order) and the completions of the
+    staff in service (a heap). One SimPy timeout per desk, its wake-up, is pending at the desk's next
+    event; when it fires the desk handles that event and sets the next wake-up. SimPy's heap thus holds
+    one entry per desk however large the city, and no per-case heap grows with it: that keeps the time
+    per incident flat as the population scales (measured in ``benchmarks/bench.py``). Events of one desk
+    are handled in time order at their exact times; the desk never reads another desk's state.
     """
 
-    __slots__ = ("env", "free", "queue", "rules", "out", "incoming", "bell", "bell_at")
+    __slots__ = (
+        "env",
+        "free",
+        "queue",
+        "rules",
+        "out",
+        "runs",
+        "reopens",
+        "busy",
+        "n_runs",
+        "wake",
+        "wake_at",
+    )
 
     def __init__(self, env: simpy.Environment, servers: int, rules: Rules, out: Outcomes) -> None:
         self.env, self.free, self.rules, self.out = env, servers, rules, out
-        self.queue: list[tuple[tuple[int, float], int, Job]] = []
-        self.incoming: list[tuple[float, int, Job]] = []
-        self.bell: simpy.Event | None = None
-        self.bell_at = math.inf
+        self.queue: list[tuple[tuple[int, float], int, Job]] = []  # waiting, in priority order
+        self.runs: list[list] = []  # heap of [head time, run number, times, jobs, position]
+        self.reopens: deque[tuple[float, Job]] = deque()  # reopened cases on their way, in time order
+        self.busy: list[tuple[float, int, Job]] = []  # heap of (completion time, case, job) in service
+        self.n_runs = 0
+        self.wake: simpy.Event | None = None
+        self.wake_at = math.inf
 
-    def expect(self, t: float, job: Job) -> None:
-        """A case is on its way and arrives at time ``t`` (routed, or reopened after feedback)."""
-        heapq.heappush(self.incoming, (t, job.i, job))
-        if t < self.bell_at:
-            self._ring_at(t)
+    def expect(self, times: list[float], jobs: list[Job]) -> None:
+        """Routed cases on their way, arriving at ``times`` (sorted ascending, ties by case number)."""
+        self.n_runs += 1
+        heapq.heappush(self.runs, [times[0], self.n_runs, times, jobs, 0])
+        self._wake_by(times[0])
 
-    def _ring_at(self, t: float) -> None:
-        self.bell_at = t
-        self.bell = self.env.timeout(t - self.env.now)
-        self.bell.callbacks.append(self._ring)
+    def _wake_by(self, t: float) -> None:
+        if t < self.wake_at:
+            self.wake_at = t
+            self.wake = self.env.timeout(max(t - self.env.now, 0.0))
+            self.wake.callbacks.append(self._on_wake)
 
-    def _ring(self, event: simpy.Event) -> None:
-        if event is not self.bell:  # superseded by an earlier arrival
+    def _on_wake(self, event: simpy.Event) -> None:
+        """Handle every event of the desk due by the wake-up's time, then set the next wake-up."""
+        if event is not self.wake:  # superseded by an earlier arrival
             return
-        incoming, now = self.incoming, self.env.now
-        while incoming and incoming[0][0] <= now:
-            self.arrive(heapq.heappop(incoming)[2])
-        if incoming:
-            self._ring_at(incoming[0][0])
-        else:
-            self.bell, self.bell_at = None, math.inf
+        due, busy, runs, reopens = self.wake_at, self.busy, self.runs, self.reopens
+        while True:
+            t_done = busy[0][0] if busy else math.inf
+            t_run = runs[0][0] if runs else math.inf
+            t_back = reopens[0][0] if reopens else math.inf
+            if t_done <= t_run and t_done <= t_back:
+                if t_done > due:
+                    nxt = t_done
+                    break
+                self.finish(t_done, heapq.heappop(busy)[2])
+            elif t_run <= t_back:
+                if t_run > due:
+                    nxt = t_run
+                    break
+                run = runs[0]
+                pos = run[4]
+                job = run[3][pos]
+                pos += 1
+                if pos < len(run[2]):
+                    run[0], run[4] = run[2][pos], pos
+                    heapq.heapreplace(runs, run)
+                else:
+                    heapq.heappop(runs)
+                self.arrive(t_run, job)
+            else:
+                if t_back > due:
+                    nxt = t_back
+                    break
+                self.arrive(t_back, reopens.popleft()[1])
+        self.wake, self.wake_at = None, math.inf
+        if nxt < math.inf:
+            self._wake_by(nxt)
 
-    def arrive(self, job: Job) -> None:
+    def arrive(self, now: float, job: Job) -> None:
         """A routed case arrives (first time or reopened): start at once or wait in priority order."""
         if self.free:
             self.free -= 1
-            self.start(job)
+            self.start(now, job)
         else:
             heapq.heappush(self.queue, (job.key, job.i, job))
 
-    def start(self, job: Job) -> None:
+    def start(self, now: float, job: Job) -> None:
         """A staff member takes the case; a case already lifted to county is helped by the liaison."""
-        now = self.env.now
         if job.k == 0:
             job.start = now
         work = job.work[job.k] * (self.rules.liaison_work if now >= job.lift_at else 1.0)
         job.busy += work
-        self.env.timeout(work, job).callbacks.append(self.finish)
+        heapq.heappush(self.busy, (now + work, job.i, job))
 
-    def finish(self, event: simpy.Event) -> None:
+    def finish(self, now: float, job: Job) -> None:
         """Handling done: feedback, then the freed staff member takes the next case in the queue."""
-        self.feedback(event._value)
+        self.feedback(now, job)
         if self.queue:
-            self.start(heapq.heappop(self.queue)[2])
+            self.start(now, heapq.heappop(self.queue)[2])
         else:
             self.free += 1
 
-    def feedback(self, job: Job) -> None:
+    def feedback(self, now: float, job: Job) -> None:
         """The reporter judges the result (反馈): satisfied closes; else reopen (返工) or petition (信访)."""
-        now, rules, k = self.env.now, self.rules, job.k
+        rules, k = self.rules, job.k
         sat = job.sat_late[k] if now > job.deadline else job.sat_on_time[k]
         self.out.reporters.append(job.reporter)
         self.out.satisfied.append(sat)
@@ -162,7 +207,7 @@ class DepartmentDesk:
             job.k = k + 1
             if not rules.accountability:
                 job.key = (job.klass, now + rules.feedback_days)
-            self.expect(now + rules.feedback_days, job)
+            self.reopens.append((now + rules.feedback_days, job))
             return
         i, c = job.i, self.out.cols
         del self.out.active[i]

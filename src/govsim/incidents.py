@@ -339,7 +339,9 @@ class IncidentLoop:
         self._dispatch(ids)
 
     def _dispatch(self, ids: np.ndarray) -> None:
-        """Prepare each routed case's ``Job`` in one vectorised step and schedule its arrival."""
+        """Prepare each routed case's ``Job`` in one vectorised step; hand each desk its cases in order."""
+        if not len(ids):
+            return
         c, d, lv, sc, cfg = self.tickets.cols, self.draws.cols, self.lv, self.sc, self.cfg
         cat, sev = c["category"][ids], c["severity"][ids]
         base = sc.cat_handling_days[cat] * lv.work_multiplier[sev - 1]
@@ -354,30 +356,45 @@ class IncidentLoop:
             REOPEN,
             np.where(ua < cfg.reopen_prob + (1 - cfg.reopen_prob) * cfg.petition_prob, PETITION, 0),
         )
-        arrive, deadline = c["t_dept_arrive"][ids], c["deadline"][ids]
-        key = deadline if lv.accountability else arrive
-        lift_at = sc.calendar.add_working_days(deadline, np.full(len(ids), cfg.escalation_working_days[2]))
-        desks, active = self.desks, self.outcomes.active
-        rows = zip(
-            ids.tolist(),
-            c["department"][ids].tolist(),
-            sc.cat_priority[cat].tolist(),
-            key.tolist(),
-            deadline.tolist(),
-            lift_at.tolist(),
-            work.tolist(),
-            on_time.tolist(),
-            late.tolist(),
-            after.tolist(),
-            c["reporter"][ids].tolist(),
-            arrive.tolist(),
-            strict=True,
+        lift_at = sc.calendar.add_working_days(
+            c["deadline"][ids], np.full(len(ids), cfg.escalation_working_days[2])
         )
-        for i, g, klass, k, dl, lift, w, so, sl, af, rep, t in rows:
-            desk = desks[g]
-            job = Job(i, klass, k, dl, lift, w, so, sl, af, rep)
-            active[i] = job
-            desk.expect(t, job)
+        # one sorted run per desk: by desk, then arrival time, then case number
+        o = np.lexsort((ids, c["t_dept_arrive"][ids], c["department"][ids]))
+        ids, cat, work, on_time, late, after, lift_at = (
+            ids[o],
+            cat[o],
+            work[o],
+            on_time[o],
+            late[o],
+            after[o],
+            lift_at[o],
+        )
+        arrive, deadline, desk = c["t_dept_arrive"][ids], c["deadline"][ids], c["department"][ids]
+        key = deadline if lv.accountability else arrive
+        active = self.outcomes.active
+        jobs = [
+            Job(i, klass, k, dl, lift, w, so, sl, af, rep)
+            for i, klass, k, dl, lift, w, so, sl, af, rep in zip(
+                ids.tolist(),
+                sc.cat_priority[cat].tolist(),
+                key.tolist(),
+                deadline.tolist(),
+                lift_at.tolist(),
+                work.tolist(),
+                on_time.tolist(),
+                late.tolist(),
+                after.tolist(),
+                c["reporter"][ids].tolist(),
+                strict=True,
+            )
+        ]
+        active.update(zip(ids.tolist(), jobs, strict=True))
+        cuts = np.flatnonzero(np.diff(desk)) + 1
+        bounds = zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(ids)].tolist(), strict=True)
+        times = arrive.tolist()
+        for a, b in bounds:
+            self.desks[int(desk[a])].expect(times[a:b], jobs[a:b])
 
     def apply_trust(self) -> None:
         """Feedback of the day moves each reporter's trust (applied once a day, vectorised)."""
