@@ -6,6 +6,7 @@ script prints medians and ratios against the reference measured in the same invo
 
     python benchmarks/bench.py                 # everything (about 25 minutes on 2 cores)
     python benchmarks/bench.py --quick         # smaller: population_scale 0.25, one repeat
+    python benchmarks/bench.py --only scaling  # one part (jiangmen, scaling, parallel, one_town)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+PARTS = ("jiangmen", "scaling", "parallel", "one_town")
 
 
 def measure_govsim(scale: float, scenario: str = "jiangmen", horizon: float = 365.0) -> dict[str, float]:
@@ -62,14 +64,24 @@ def in_subprocess(kind: str, arg: float, extra: str = "") -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def median_of(kind: str, arg: float, repeats: int, extra: str = "") -> dict[str, float]:
-    """Median wall and peak memory over ``repeats`` fresh runs."""
-    runs = [in_subprocess(kind, arg, extra) for _ in range(repeats)]
+def medians(specs: dict[str, tuple[str, float, str]], repeats: int) -> dict[str, dict[str, float]]:
+    """Median wall and peak memory of each measurement over ``repeats`` fresh runs.
+
+    The runs are interleaved (round after round over all the specs), so that a slow spell of the shared
+    machine falls on every configuration alike instead of on whichever happened to run then.
+    """
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in specs}
+    for _ in range(repeats):
+        for name, (kind, arg, extra) in specs.items():
+            runs[name].append(in_subprocess(kind, arg, extra))
     return {
-        "wall": statistics.median(r["wall"] for r in runs),
-        "tickets": runs[0]["tickets"],
-        "peak_mb": statistics.median(r["peak_mb"] for r in runs),
-        "walls": [r["wall"] for r in runs],
+        name: {
+            "wall": statistics.median(r["wall"] for r in rs),
+            "tickets": rs[0]["tickets"],
+            "peak_mb": statistics.median(r["peak_mb"] for r in rs),
+            "walls": [r["wall"] for r in rs],
+        }
+        for name, rs in runs.items()
     }
 
 
@@ -100,6 +112,7 @@ def main() -> None:
     ap.add_argument("--one", nargs=3, metavar=("KIND", "ARG", "EXTRA"), help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help="population_scale 0.25 and one repeat")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--only", nargs="+", choices=PARTS, help="run only these parts (default: all)")
     args = ap.parse_args()
     if args.one:
         kind, arg, extra = args.one
@@ -111,15 +124,33 @@ def main() -> None:
         return
     repeats = 1 if args.quick else args.repeats
     scale = 0.25 if args.quick else 1.0
+    parts = set(args.only or PARTS)
     res: dict[str, object] = {
         "machine": platform.platform(),
         "python": platform.python_version(),
         "repeats": repeats,
         "scale": scale,
     }
-    gov = median_of("govsim", scale, repeats)
-    ref = median_of("reference", gov["tickets"], repeats)
-    res["jiangmen"] = {"govsim": gov, "reference": ref, "ratio": gov["wall"] / ref["wall"]}
+    if "jiangmen" in parts:
+        res["jiangmen"] = jiangmen(scale, repeats)
+    if "scaling" in parts:
+        res["scaling"] = scaling([0.25, 0.5] if args.quick else [0.25, 0.5, 1.0, 2.0], repeats)
+    if "parallel" in parts:
+        res["parallel"] = parallel(*((0.1, 4) if args.quick else (0.25, 6)))
+    if "one_town" in parts:
+        town = medians({"one_town": ("govsim", 1.0, "one_town")}, max(3, repeats))["one_town"]
+        res["one_town"] = town
+        print(f"one_town year: {town['wall']:.2f} s (target ≤ 2 s)")
+    out = HERE / ("results.json" if parts == set(PARTS) else "results-partial.json")
+    out.write_text(json.dumps(res, indent=2))
+    print(f"wrote {out}")
+
+
+def jiangmen(scale: float, repeats: int) -> dict[str, object]:
+    """govsim's Jiangmen year against the bare SimPy network pushing as many customers."""
+    gov = medians({"govsim": ("govsim", scale, "")}, 1)["govsim"]  # first run: learn the ticket count
+    both = medians({"govsim": ("govsim", scale, ""), "reference": ("reference", gov["tickets"], "")}, repeats)
+    gov, ref = both["govsim"], both["reference"]
     print(
         f"Jiangmen year x{scale}: govsim {gov['wall']:.1f} s for {gov['tickets']:,} tickets "
         f"({gov['wall'] / gov['tickets'] * 1e6:.1f} µs each), peak {gov['peak_mb']:.0f} MB"
@@ -128,32 +159,33 @@ def main() -> None:
         f"reference SimPy network, same customers: {ref['wall']:.1f} s "
         f"({ref['wall'] / ref['tickets'] * 1e6:.1f} µs each)"
     )
-    print(
-        f"ratio govsim / reference = {res['jiangmen']['ratio']:.2f}   (target ≤ 1.0; memory target ≤ 1024 MB)"
-    )
-    scales = [0.25, 0.5] if args.quick else [0.25, 0.5, 1.0, 2.0]
-    per = {s: (gov if s == scale else median_of("govsim", s, repeats)) for s in scales}
-    us = {s: per[s]["wall"] / per[s]["tickets"] * 1e6 for s in scales}
+    ratio = gov["wall"] / ref["wall"]
+    print(f"ratio govsim / reference = {ratio:.2f}   (target ≤ 1.0; memory target ≤ 1024 MB)")
+    return {"govsim": gov, "reference": ref, "ratio": ratio}
+
+
+def scaling(scales: list[float], repeats: int) -> dict[str, object]:
+    """Wall time per ticket as the population scales."""
+    per = medians({str(s): ("govsim", s, "") for s in scales}, repeats)
+    us = {s: per[s]["wall"] / per[s]["tickets"] * 1e6 for s in per}
     spread = max(us.values()) / min(us.values())
-    res["scaling"] = {"us_per_ticket": us, "max_over_min": spread}
     print(
         "scaling, µs per ticket: "
         + ", ".join(f"x{s}: {v:.1f}" for s, v in us.items())
         + f"   max/min = {spread:.2f} (target ≤ 1.2)"
     )
-    sweep_scale, n_runs = (0.1, 4) if args.quick else (0.25, 6)
+    return {"us_per_ticket": us, "max_over_min": spread, "runs": per}
+
+
+def parallel(sweep_scale: float, n_runs: int) -> dict[str, float]:
+    """A sweep of ``n_runs`` runs on two workers against the same sweep run serially."""
     measure_govsim(0.01)  # import in this process too, before timing the serial sweep
-    serial, parallel = parallel_sweep(1, n_runs, sweep_scale), parallel_sweep(2, n_runs, sweep_scale)
-    res["parallel"] = {"serial": serial, "two_workers": parallel, "ratio": parallel / serial}
+    serial, two = parallel_sweep(1, n_runs, sweep_scale), parallel_sweep(2, n_runs, sweep_scale)
     print(
-        f"sweep of {n_runs} runs at x{sweep_scale}: serial {serial:.1f} s, two workers {parallel:.1f} s, "
-        f"ratio {parallel / serial:.2f} (target ≤ 0.6)"
+        f"sweep of {n_runs} runs at x{sweep_scale}: serial {serial:.1f} s, two workers {two:.1f} s, "
+        f"ratio {two / serial:.2f} (target ≤ 0.6)"
     )
-    town = median_of("govsim", 1.0, max(3, repeats), "one_town")
-    res["one_town"] = town
-    print(f"one_town year: {town['wall']:.2f} s (target ≤ 2 s)")
-    (HERE / "results.json").write_text(json.dumps(res, indent=2))
-    print(f"wrote {HERE / 'results.json'}")
+    return {"serial": serial, "two_workers": two, "ratio": two / serial}
 
 
 if __name__ == "__main__":

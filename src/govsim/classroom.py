@@ -28,8 +28,11 @@ from pathlib import Path
 DEFAULT_DIR = Path.home() / "govsim-class"
 DATA_DIR = Path(__file__).resolve().parent / "classroom_data"
 """Jupyter data folder holding the offline Voilà template ``voila/templates/govsim``."""
-OFFLINE_LAB = ("--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               "--LabApp.extension_manager=readonly")
+OFFLINE_LAB = (
+    "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    "--LabApp.extension_manager=readonly",
+)
 
 
 def notebook_sources() -> Path:
@@ -63,11 +66,26 @@ def prepare(workdir: Path, fresh: bool = False, sources: Path | None = None) -> 
 def command(workdir: Path, first: Path, voila: bool, port: int, browser: bool) -> list[str]:
     """The front end's command line, bound to 127.0.0.1 with its outward calls off."""
     if voila:
-        cmd = [sys.executable, "-m", "voila", str(workdir), f"--port={port}", "--Voila.ip=127.0.0.1",
-               "--template=govsim"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "voila",
+            str(workdir),
+            f"--port={port}",
+            "--Voila.ip=127.0.0.1",
+            "--template=govsim",
+        ]
         return cmd + ([] if browser else ["--no-browser"])
-    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={workdir}", f"--port={port}",
-           "--ServerApp.ip=127.0.0.1", f"--LabApp.default_url=/lab/tree/{first.name}", *OFFLINE_LAB]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={workdir}",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        f"--LabApp.default_url=/lab/tree/{first.name}",
+        *OFFLINE_LAB,
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers and CI: a local server, token-protected
         cmd.append("--ServerApp.allow_root=True")
     return cmd + ([] if browser else ["--no-browser"])

@@ -96,8 +96,9 @@ def compose(overrides: list[str], config_name: str = "config", extra_dir: str | 
             raise InputError(explain(exc, overrides)) from None
 
 
-def plan_jobs(overrides: list[str], config_name: str = "config", extra_dir: str | None = None,
-              multirun: bool = False) -> list[list[str]]:
+def plan_jobs(
+    overrides: list[str], config_name: str = "config", extra_dir: str | None = None, multirun: bool = False
+) -> list[list[str]]:
     """The override list of every job ``govsim`` would launch.
 
     One job, or for a multirun (``-m`` or ``hydra.mode: MULTIRUN`` in a config) the Cartesian product of
@@ -110,8 +111,9 @@ def plan_jobs(overrides: list[str], config_name: str = "config", extra_dir: str 
 
     with _loader(extra_dir) as loader:
         try:
-            cfg = loader.load_configuration(config_name, list(overrides), RunMode.MULTIRUN,
-                                            validate_sweep_overrides=False)
+            cfg = loader.load_configuration(
+                config_name, list(overrides), RunMode.MULTIRUN, validate_sweep_overrides=False
+            )
             if not multirun and cfg.hydra.mode != RunMode.MULTIRUN:
                 return [list(overrides)]
             params = cfg.hydra.sweeper.get("params") or {}
@@ -133,8 +135,10 @@ def preflight(argv: list[str]) -> list[GovsimConfig]:
         raise InputError(f"{unknown[0]}: unknown option; allowed: the options of govsim --help, overrides")
     name = args.config_name or "config"
     if args.config_path is not None:
-        raise InputError(f"--config-path={args.config_path!r}: not supported; allowed: --config-dir DIR "
-                         "or hydra.searchpath=[file:///path/to/configs]")
+        raise InputError(
+            f"--config-path={args.config_path!r}: not supported; allowed: --config-dir DIR "
+            "or hydra.searchpath=[file:///path/to/configs]"
+        )
     jobs = plan_jobs(args.overrides, name, args.config_dir, bool(args.multirun))
     configs = [compose(job, name, args.config_dir) for job in jobs]
     for message in dict.fromkeys(m for c in configs for m in config_warnings(c)):
@@ -160,8 +164,10 @@ def explain(exc: BaseException, overrides: list[str]) -> str:
         return _unknown_key(str(cause.full_key), overrides)
     if isinstance(cause, ValidationError) and "is not a subclass" in str(cause.msg):
         added = next((o for o in overrides if o.startswith("+")), str(cause.full_key))
-        return f"{added}: a new entry cannot be added on the command line; allowed: names already in the " \
+        return (
+            f"{added}: a new entry cannot be added on the command line; allowed: names already in the "
             "configuration, or a new entry written in a YAML config file (see configs/scenario/)"
+        )
     if isinstance(cause, ValidationError) and getattr(cause, "full_key", None):
         key = str(cause.full_key)
         return f"{_given(key, overrides, cause.value)}: wrong type; allowed: {_kind(schema_type(key))}"
@@ -171,8 +177,15 @@ def explain(exc: BaseException, overrides: list[str]) -> str:
 
 
 def _one_line(text: str) -> str:
-    skip = ("Config search path", "provider=", "See https", "Set the environment", "full_key:",
-            "reference_type=", "object_type=")
+    skip = (
+        "Config search path",
+        "provider=",
+        "See https",
+        "Set the environment",
+        "full_key:",
+        "reference_type=",
+        "object_type=",
+    )
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith(skip)]
     return " ".join(lines)
 
@@ -248,23 +261,29 @@ def check_overrides(overrides: list[str], is_group: Callable[[str], bool]) -> No
     for o in OverridesParser.create().parse_overrides(list(overrides)):
         key = o.key_or_group
         if key == "experiment" and is_group(key) and schema_type(key) is None:
-            raise InputError(f"{o.input_line}: an experiment runs with its own command; allowed: "
-                             f"govsim-experiment {o.input_line}")
+            raise InputError(
+                f"{o.input_line}: an experiment runs with its own command; allowed: "
+                f"govsim-experiment {o.input_line}"
+            )
         if o.is_hydra_override() or is_group(key):
             continue
         t, text = schema_type(key), o.input_line
         if o.is_delete():
             if t is not None and get_origin(schema_type(key.rpartition(".")[0])) is not dict:
-                raise InputError(f"{text}: {key} is in the schema and cannot be deleted; allowed: "
-                                 f"{key}=<value>, or ~ on a mapping entry (~scenario.categories.<name>)")
+                raise InputError(
+                    f"{text}: {key} is in the schema and cannot be deleted; allowed: "
+                    f"{key}=<value>, or ~ on a mapping entry (~scenario.categories.<name>)"
+                )
             continue
         if o.is_add() and not _under_mapping(key):
             if t is not None:
                 raise InputError(f"{text}: {key} is already in the configuration; allowed: {key}=...")
             raise InputError(_unknown_key(key, overrides))
         if o.is_sweep_override():
-            raise InputError(f"{text}: several values make a sweep; allowed: govsim -m {text} to run one job "
-                             f"per value, or {key}=[...] for a list")
+            raise InputError(
+                f"{text}: several values make a sweep; allowed: govsim -m {text} to run one job "
+                f"per value, or {key}=[...] for a list"
+            )
         if t is bool and not isinstance(o.value(), bool):
             raise ConfigError(key, o.value(), "true or false")
 
@@ -288,8 +307,10 @@ def _run(cfg: DictConfig) -> None:
     result = run_to_dir(obj, out, OmegaConf.to_yaml(cfg))
     from govsim.metrics import summary_text
 
-    print(f"\n{obj.scenario.name} · {obj.policy.name} · seed {obj.seed} rep {obj.replication} · "
-          f"{result.wall_seconds:.1f} s\n")
+    print(
+        f"\n{obj.scenario.name} · {obj.policy.name} · seed {obj.seed} rep {obj.replication} · "
+        f"{result.wall_seconds:.1f} s\n"
+    )
     print(summary_text(result.kpis[result.kpis["by"] == "all"], obj.output.lang))
     print(f"\nrun directory: {out}")
 

@@ -77,14 +77,26 @@ class Rules:
 class Outcomes:
     """Where handling outcomes go.
 
-    The incident columns (looked up at each write, as they may grow), the cases in progress (written to
-    the records at the end), and feedback awaiting the daily trust update.
+    The incident columns (looked up at each write, as they may grow), feedback awaiting the daily trust
+    update, and closed cases awaiting the daily write into the columns (one vectorised write a day
+    instead of scalar writes per case).
     """
 
     cols: dict[str, np.ndarray]
-    active: dict[int, Job] = field(default_factory=dict)
     reporters: list[int] = field(default_factory=list)  # feedback of the day: who
     satisfied: list[bool] = field(default_factory=list)  # and whether satisfied
+    closed: list[tuple[int, float, float, int, bool, float, bool]] = field(default_factory=list)
+
+    def write_closed(self, feedback_days: float) -> None:
+        """Write the cases closed since the last call into the incident columns, in one vectorised step."""
+        if not self.closed:
+            return
+        i, start, end, k, sat, busy, pet = (np.array(v) for v in zip(*self.closed, strict=True))
+        self.closed.clear()
+        c = self.cols
+        c["t_handle_start"][i], c["t_handle_end"][i], c["t_close"][i] = start, end, end + feedback_days
+        c["reopen_count"][i], c["satisfied"][i], c["handle_days"][i] = k, sat, busy
+        c["petitioned"][i[pet]] = True
 
 
 class DepartmentDesk:
@@ -107,7 +119,8 @@ class DepartmentDesk:
         "out",
         "runs",
         "reopens",
-        "busy",
+        "done_at",
+        "serving",
         "n_runs",
         "wake",
         "wake_at",
@@ -118,7 +131,9 @@ class DepartmentDesk:
         self.queue: list[tuple[tuple[int, float], int, Job]] = []  # waiting, in priority order
         self.runs: list[list] = []  # heap of [head time, run number, times, jobs, position]
         self.reopens: deque[tuple[float, Job]] = deque()  # reopened cases on their way, in time order
-        self.busy: list[tuple[float, int, Job]] = []  # heap of (completion time, case, job) in service
+        # staff in service: a heap of completion times (plain floats: cheap to compare) and the case each ends
+        self.done_at: list[float] = []
+        self.serving: dict[float, Job] = {}
         self.n_runs = 0
         self.wake: simpy.Event | None = None
         self.wake_at = math.inf
@@ -139,16 +154,17 @@ class DepartmentDesk:
         """Handle every event of the desk due by the wake-up's time, then set the next wake-up."""
         if event is not self.wake:  # superseded by an earlier arrival
             return
-        due, busy, runs, reopens = self.wake_at, self.busy, self.runs, self.reopens
+        due, done_at, runs, reopens = self.wake_at, self.done_at, self.runs, self.reopens
         while True:
-            t_done = busy[0][0] if busy else math.inf
+            t_done = done_at[0] if done_at else math.inf
             t_run = runs[0][0] if runs else math.inf
             t_back = reopens[0][0] if reopens else math.inf
             if t_done <= t_run and t_done <= t_back:
                 if t_done > due:
                     nxt = t_done
                     break
-                self.finish(t_done, heapq.heappop(busy)[2])
+                heapq.heappop(done_at)
+                self.finish(t_done, self.serving.pop(t_done))
             elif t_run <= t_back:
                 if t_run > due:
                     nxt = t_run
@@ -172,6 +188,11 @@ class DepartmentDesk:
         if nxt < math.inf:
             self._wake_by(nxt)
 
+    def in_hand(self) -> list[Job]:
+        """The cases in the desk's hands: on their way, waiting, in service, or reopened."""
+        runs = [job for run in self.runs for job in run[3][run[4] :]]
+        return runs + [e[2] for e in self.queue] + list(self.serving.values()) + [e[1] for e in self.reopens]
+
     def arrive(self, now: float, job: Job) -> None:
         """A routed case arrives (first time or reopened): start at once or wait in priority order."""
         if self.free:
@@ -186,7 +207,11 @@ class DepartmentDesk:
             job.start = now
         work = job.work[job.k] * (self.rules.liaison_work if now >= job.lift_at else 1.0)
         job.busy += work
-        heapq.heappush(self.busy, (now + work, job.i, job))
+        end = now + work
+        while end in self.serving:  # two completions at the same instant: the later start ends an ulp later
+            end = math.nextafter(end, math.inf)
+        self.serving[end] = job
+        heapq.heappush(self.done_at, end)
 
     def finish(self, now: float, job: Job) -> None:
         """Handling done: feedback, then the freed staff member takes the next case in the queue."""
@@ -209,13 +234,4 @@ class DepartmentDesk:
                 job.key = (job.klass, now + rules.feedback_days)
             self.reopens.append((now + rules.feedback_days, job))
             return
-        i, c = job.i, self.out.cols
-        del self.out.active[i]
-        c["t_handle_start"][i], c["t_handle_end"][i], c["t_close"][i] = (
-            job.start,
-            now,
-            now + rules.feedback_days,
-        )
-        c["reopen_count"][i], c["satisfied"][i], c["handle_days"][i] = k, sat, job.busy
-        if after != CLOSE:
-            c["petitioned"][i] = True
+        self.out.closed.append((job.i, job.start, now, k, sat, job.busy, after != CLOSE))

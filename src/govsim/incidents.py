@@ -372,7 +372,6 @@ class IncidentLoop:
         )
         arrive, deadline, desk = c["t_dept_arrive"][ids], c["deadline"][ids], c["department"][ids]
         key = deadline if lv.accountability else arrive
-        active = self.outcomes.active
         jobs = [
             Job(i, klass, k, dl, lift, w, so, sl, af, rep)
             for i, klass, k, dl, lift, w, so, sl, af, rep in zip(
@@ -389,16 +388,16 @@ class IncidentLoop:
                 strict=True,
             )
         ]
-        active.update(zip(ids.tolist(), jobs, strict=True))
         cuts = np.flatnonzero(np.diff(desk)) + 1
         bounds = zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(ids)].tolist(), strict=True)
         times = arrive.tolist()
         for a, b in bounds:
             self.desks[int(desk[a])].expect(times[a:b], jobs[a:b])
 
-    def apply_trust(self) -> None:
-        """Feedback of the day moves each reporter's trust (applied once a day, vectorised)."""
+    def take_feedback(self) -> None:
+        """The day's feedback, vectorised: closed cases go into the records, each reporter's trust moves."""
         out = self.outcomes
+        out.write_closed(self.rules.feedback_days)
         if out.reporters:
             self._update_trust(np.array(out.reporters, dtype=np.int64), np.array(out.satisfied, dtype=bool))
             out.reporters.clear()
@@ -407,7 +406,8 @@ class IncidentLoop:
     def write_outcomes(self) -> None:
         """Write the cases still in department hands at the horizon into the incident records."""
         c = self.tickets.cols
-        started = [j for j in self.outcomes.active.values() if j.start >= 0]
+        self.outcomes.write_closed(self.rules.feedback_days)
+        started = [j for desk in self.desks for j in desk.in_hand() if j.start >= 0]
         if started:
             i = np.array([j.i for j in started], dtype=np.int64)
             c["t_handle_start"][i] = [j.start for j in started]

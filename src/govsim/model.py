@@ -79,7 +79,7 @@ class GovernanceModel(mesa.Model):
         while self.env.now < self.horizon:
             day = int(self.env.now)
             self.step()  # Mesa's wrapped step: its clock advances with SimPy's and calls ours
-            self.loop.apply_trust()
+            self.loop.take_feedback()
             self.loop.occur(day)
             self.loop.intake(day)
             use = np.array(

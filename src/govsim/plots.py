@@ -115,8 +115,14 @@ def plot_resolution(
     for k, name in enumerate(categories):
         d = days[closed["category"] == k]
         if len(d):
-            ax.hist(d, bins=list(bins), histtype="step", density=False,
-                    weights=np.full(len(d), 1.0 / len(d)), label=category_label(name, lang))
+            ax.hist(
+                d,
+                bins=list(bins),
+                histtype="step",
+                density=False,
+                weights=np.full(len(d), 1.0 / len(d)),
+                label=category_label(name, lang),
+            )
     ax.set_xscale("log")
     ax.set(title=t("resolution_title", lang), xlabel=t("resolution", lang), ylabel=t("share", lang))
     ax.legend(fontsize=8)
@@ -142,8 +148,15 @@ def plot_hotspot(
     im = ax.imshow(hotspot_matrix(grids, inc, years), cmap="YlOrRd", interpolation="nearest")
     fig.colorbar(im, ax=ax, label=t("per_1000", lang), shrink=0.8)
     for name, g in grids.groupby("county_name", sort=False):
-        ax.text(g["x"].min() - 0.4, g["y"].min() - 0.4, str(name), fontsize=7, va="top", ha="left",
-                bbox={"facecolor": "white", "alpha": 0.75, "pad": 1, "linewidth": 0})
+        ax.text(
+            g["x"].min() - 0.4,
+            g["y"].min() - 0.4,
+            str(name),
+            fontsize=7,
+            va="top",
+            ha="left",
+            bbox={"facecolor": "white", "alpha": 0.75, "pad": 1, "linewidth": 0},
+        )
     ax.set_title(t("hotspot_title", lang), pad=10)
     ax.set_axis_off()
     return fig

@@ -235,7 +235,9 @@ def annual_cost(lv: Levers, sc: Scenario) -> dict[str, float]:
         "mediators": lv.mediators * c.mediator,
         "integration": paid_integrations * c.channel_integration * share,
         "dedup": c.dedup * p.fusion.dedup * share,
-        "routing": max(0.0, p.fusion.routing_accuracy - BASE_ROUTING) * 100 * c.routing_per_accuracy_point
+        "routing": max(0.0, p.fusion.routing_accuracy - BASE_ROUTING)
+        * 100
+        * c.routing_per_accuracy_point
         * share,
         "hotspot": c.hotspot * p.fusion.hotspot_patrol * share,
         "data_import": c.data_import * p.fusion.data_import * share,

@@ -36,9 +36,23 @@ from govsim.cli import InputError, compose
 from govsim.validate import ConfigError
 
 KPIS: tuple[str, ...] = (
-    "incidents", "resolution_mean", "resolution_p90", "discovery_delay", "patrol_share", "triage_wait",
-    "department_wait", "backlog_mean", "on_time_rate", "overdue_rate", "escalation_rate", "on_site_share",
-    "reopen_rate", "satisfaction_rate", "petition_rate", "misroute_rate", "cost_total",
+    "incidents",
+    "resolution_mean",
+    "resolution_p90",
+    "discovery_delay",
+    "patrol_share",
+    "triage_wait",
+    "department_wait",
+    "backlog_mean",
+    "on_time_rate",
+    "overdue_rate",
+    "escalation_rate",
+    "on_site_share",
+    "reopen_rate",
+    "satisfaction_rate",
+    "petition_rate",
+    "misroute_rate",
+    "cost_total",
 )
 """The KPIs compared: the closed loop end to end (discovery, waits, resolution), its quality
 (on time, escalation, reopen, satisfaction, petitions) and what it costs."""
@@ -60,16 +74,25 @@ class Case:
 DEFAULT_CASES: tuple[Case, ...] = (
     Case("one_town_baseline", ("scenario=one_town", "policy=baseline", "horizon_days=240", "warmup_days=30")),
     Case("one_town_all_four", ("scenario=one_town", "policy=all_four", "horizon_days=240", "warmup_days=30")),
-    Case("jiangmen_slice", ("scenario=jiangmen", "policy=baseline", "scenario.population_scale=0.05",
-                            "horizon_days=120", "warmup_days=30")),
+    Case(
+        "jiangmen_slice",
+        (
+            "scenario=jiangmen",
+            "policy=baseline",
+            "scenario.population_scale=0.05",
+            "horizon_days=120",
+            "warmup_days=30",
+        ),
+    ),
 )
 """The project's own cases: one town under the status quo and under all four focuses, and a 5 % slice
 of Jiangmen (all 7 counties and 73 towns, short horizon) so the county layer is exercised too."""
 
 
 # ---- running ----------------------------------------------------------------------------------------
-def run_case(case: Case, seed: int, replications: int, extra: tuple[str, ...] = (),
-             config_dir: str | None = None) -> pd.DataFrame:
+def run_case(
+    case: Case, seed: int, replications: int, extra: tuple[str, ...] = (), config_dir: str | None = None
+) -> pd.DataFrame:
     """KPIs of ``replications`` runs of ``case`` (one row each), with ``extra`` overrides applied last.
 
     ``config_dir`` is a directory of the user's own configs (``scenario/``, ``policy/``), searched first.
@@ -91,8 +114,11 @@ def summarise(runs: pd.DataFrame) -> dict[str, dict[str, float]]:
     out = {}
     for k in runs.columns:
         x = runs[k].dropna()
-        out[k] = {"mean": float(x.mean()) if len(x) else math.nan,
-                  "sd": float(x.std(ddof=1)) if len(x) > 1 else 0.0, "n": int(len(x))}
+        out[k] = {
+            "mean": float(x.mean()) if len(x) else math.nan,
+            "sd": float(x.std(ddof=1)) if len(x) > 1 else 0.0,
+            "n": int(len(x)),
+        }
     return out
 
 
@@ -109,8 +135,9 @@ def band(base: dict[str, float], now: dict[str, float], m: int, alpha: float = A
     return float(stats.t.ppf(1 - alpha / (2 * m), dof)) * math.sqrt(v1 + v2) + floor
 
 
-def compare(base: dict[str, dict[str, float]], now: dict[str, dict[str, float]],
-            alpha: float = ALPHA) -> pd.DataFrame:
+def compare(
+    base: dict[str, dict[str, float]], now: dict[str, dict[str, float]], alpha: float = ALPHA
+) -> pd.DataFrame:
     """One row per KPI of the baseline: both summaries, the difference, the band and whether it drifted."""
     rows = []
     m = len(base)
@@ -120,8 +147,18 @@ def compare(base: dict[str, dict[str, float]], now: dict[str, dict[str, float]],
         diff = c["mean"] - b["mean"]
         half = band(b, c, m, alpha) if not both_nan else 0.0
         ok = both_nan or (not math.isnan(diff) and abs(diff) <= half)
-        rows.append({"kpi": k, "base_mean": b["mean"], "base_sd": b["sd"], "now_mean": c["mean"],
-                     "now_sd": c["sd"], "diff": diff, "band": half, "ok": ok})
+        rows.append(
+            {
+                "kpi": k,
+                "base_mean": b["mean"],
+                "base_sd": b["sd"],
+                "now_mean": c["mean"],
+                "now_sd": c["sd"],
+                "diff": diff,
+                "band": half,
+                "ok": ok,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -131,8 +168,12 @@ def diff_table(name: str, note: str, table: pd.DataFrame) -> str:
     lines = [f"{name}  ({note})", "  " + f"{head[0]:<18}" + "".join(f"{h:>11}" for h in head[1:])]
     for r in table.itertuples():
         cells = (r.base_mean, r.base_sd, r.now_mean, r.now_sd)
-        lines.append(f"  {r.kpi:<18}" + "".join(f"{x:>11.4g}" for x in cells)
-                     + f"{r.diff:>+11.4g}{r.band:>11.4g}" + ("  ok" if r.ok else "  DRIFT"))
+        lines.append(
+            f"  {r.kpi:<18}"
+            + "".join(f"{x:>11.4g}" for x in cells)
+            + f"{r.diff:>+11.4g}{r.band:>11.4g}"
+            + ("  ok" if r.ok else "  DRIFT")
+        )
     return "\n".join(lines)
 
 
@@ -142,10 +183,15 @@ def write_baseline(path: Path, case: Case, seed: int, summary: dict[str, dict[st
     from govsim.runner import provenance, write_text
 
     n = max(s["n"] for s in summary.values())
-    doc = {"case": case.name, "overrides": list(case.overrides), "seed": seed, "replications": n,
-           "created": datetime.now(UTC).isoformat(timespec="seconds"),
-           "provenance": {k: v for k, v in provenance().items() if k in ("versions", "git_revision")},
-           "kpis": summary}
+    doc = {
+        "case": case.name,
+        "overrides": list(case.overrides),
+        "seed": seed,
+        "replications": n,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "provenance": {k: v for k, v in provenance().items() if k in ("versions", "git_revision")},
+        "kpis": summary,
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text(path, json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=True) + "\n")
 
@@ -167,23 +213,31 @@ def parse_case(spec: str) -> Case:
     """``"name: override override ..."`` as a ``Case``."""
     name, sep, rest = spec.partition(":")
     if not sep or not name.strip() or not rest.split():
-        raise InputError(f"--case {spec!r}: allowed: \"NAME: override override ...\" "
-                         "(e.g. \"mine: scenario=my_town policy=grid\")")
+        raise InputError(
+            f'--case {spec!r}: allowed: "NAME: override override ..." '
+            '(e.g. "mine: scenario=my_town policy=grid")'
+        )
     return Case(name.strip(), tuple(rest.split()))
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="govsim-regress", description=__doc__.split("\n\n")[0])
     p.add_argument("overrides", nargs="*", help="overrides applied to every case (e.g. a deliberate change)")
-    p.add_argument("--case", action="append", default=[], metavar='"NAME: OVERRIDES"',
-                   help="a case of your own (repeatable); replaces the project's cases")
+    p.add_argument(
+        "--case",
+        action="append",
+        default=[],
+        metavar='"NAME: OVERRIDES"',
+        help="a case of your own (repeatable); replaces the project's cases",
+    )
     p.add_argument("--only", action="append", default=[], metavar="NAME", help="run only these cases")
     p.add_argument("--baselines", type=Path, default=DEFAULT_BASELINES, help="directory of <case>.json")
     p.add_argument("--config-dir", help="your own configs (scenario/, policy/), searched first")
     p.add_argument("--update", action="store_true", help="write new baselines instead of comparing")
     p.add_argument("--seed", type=int, help="seed (default: the baseline's; 0 with --update)")
-    p.add_argument("--replications", type=int,
-                   help=f"default: the baseline's; {DEFAULT_REPLICATIONS} with --update")
+    p.add_argument(
+        "--replications", type=int, help=f"default: the baseline's; {DEFAULT_REPLICATIONS} with --update"
+    )
     p.add_argument("--alpha", type=float, default=ALPHA, help="family-wise false-alarm rate per case")
     return p
 
@@ -201,8 +255,10 @@ def select(args: argparse.Namespace) -> list[Case]:
 def run(args: argparse.Namespace) -> int:
     """Update or check every selected case; the exit status."""
     if args.update and args.overrides:
-        raise InputError(f"{args.overrides[0]}: an override with --update would not be stored with the case; "
-                         "allowed: --case \"NAME: OVERRIDES\" to make it part of a case")
+        raise InputError(
+            f"{args.overrides[0]}: an override with --update would not be stored with the case; "
+            'allowed: --case "NAME: OVERRIDES" to make it part of a case'
+        )
     drift = False
     for case in select(args):
         path = args.baselines / f"{case.name}.json"
@@ -215,8 +271,10 @@ def run(args: argparse.Namespace) -> int:
             continue
         doc = read_baseline(path)
         if tuple(doc["overrides"]) != case.overrides:
-            raise InputError(f"{case.name}: the case is {' '.join(case.overrides)!r} but its baseline was "
-                             f"made from {' '.join(doc['overrides'])!r}; allowed: the same case, or --update")
+            raise InputError(
+                f"{case.name}: the case is {' '.join(case.overrides)!r} but its baseline was "
+                f"made from {' '.join(doc['overrides'])!r}; allowed: the same case, or --update"
+            )
         seed = doc["seed"] if args.seed is None else args.seed
         reps = args.replications or doc["replications"]
         runs = run_case(case, seed, reps, tuple(args.overrides), args.config_dir)
@@ -225,8 +283,12 @@ def run(args: argparse.Namespace) -> int:
         print(diff_table(case.name, note, table) + "\n")
         drift |= not table["ok"].all()
     if not args.update:
-        print("govsim-regress: DRIFT (if the change is intended, run govsim-regress --update and commit the "
-              "baselines)" if drift else "govsim-regress: no drift")
+        print(
+            "govsim-regress: DRIFT (if the change is intended, run govsim-regress --update and commit the "
+            "baselines)"
+            if drift
+            else "govsim-regress: no drift"
+        )
     return 1 if drift else 0
 
 
@@ -234,8 +296,10 @@ def main(argv: list[str] | None = None) -> None:
     """``govsim-regress`` console script."""
     args = _parser().parse_args(argv)
     if args.replications is not None and args.replications < 2:
-        print("govsim-regress: error: --replications: allowed: 2 or more (the bands need a spread)",
-              file=sys.stderr)
+        print(
+            "govsim-regress: error: --replications: allowed: 2 or more (the bands need a spread)",
+            file=sys.stderr,
+        )
         sys.exit(2)
     try:
         status = run(args)

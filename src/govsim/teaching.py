@@ -54,22 +54,38 @@ ADMIT_ALL_HOURS = float(sum(t.hours_per_week for t in default_tasks().values()))
 """Weekly hours of every default admitted task: a cap at or above it admits everything."""
 
 LEVERS: dict[str, Lever] = {  # ranges are classroom choices around the schema defaults (config.py)
-    "staffing": Lever("policy.grid.staffing", "grid", "网格员配备(倍)", "grid workers (×)",
-                      0.5, 2.0, 0.1, 1.0),
-    "admission_cap_hours": Lever("policy.grid.admission_cap_hours", "grid", "入格事项上限(时/周)",
-                                 "task cap (h/week)", 0.0, ADMIT_ALL_HOURS, 1.0, ADMIT_ALL_HOURS),
-    "resident_points": Lever("policy.grid.resident_points", "grid", "居民积分(分/次)", "resident points",
-                             0.0, 3.0, 0.5, 0.0),
-    "routing_accuracy": Lever("policy.fusion.routing_accuracy", "fusion", "智能分拨准确率",
-                              "routing accuracy", 0.6, 1.0, 0.01, 0.85),
-    "deadline_scale": Lever("policy.mechanism.deadline_scale", "mechanism", "办理时限(倍)",
-                            "time limits (×)", 0.5, 2.0, 0.1, 1.0),
+    "staffing": Lever(
+        "policy.grid.staffing", "grid", "网格员配备(倍)", "grid workers (×)", 0.5, 2.0, 0.1, 1.0
+    ),
+    "admission_cap_hours": Lever(
+        "policy.grid.admission_cap_hours",
+        "grid",
+        "入格事项上限(时/周)",
+        "task cap (h/week)",
+        0.0,
+        ADMIT_ALL_HOURS,
+        1.0,
+        ADMIT_ALL_HOURS,
+    ),
+    "resident_points": Lever(
+        "policy.grid.resident_points", "grid", "居民积分(分/次)", "resident points", 0.0, 3.0, 0.5, 0.0
+    ),
+    "routing_accuracy": Lever(
+        "policy.fusion.routing_accuracy", "fusion", "智能分拨准确率", "routing accuracy", 0.6, 1.0, 0.01, 0.85
+    ),
+    "deadline_scale": Lever(
+        "policy.mechanism.deadline_scale", "mechanism", "办理时限(倍)", "time limits (×)", 0.5, 2.0, 0.1, 1.0
+    ),
 }
 STATIONED_KEY = "policy.platform.stationed"
 """The platform lever 职能部门人员常驻: categories whose department sits at the town centre."""
 
-FOCUS_LABELS = {"grid": ("强网格", "grid"), "platform": ("强平台", "platform"),
-                "fusion": ("强数智融合", "data fusion"), "mechanism": ("强机制协同", "mechanism")}
+FOCUS_LABELS = {
+    "grid": ("强网格", "grid"),
+    "platform": ("强平台", "platform"),
+    "fusion": ("强数智融合", "data fusion"),
+    "mechanism": ("强机制协同", "mechanism"),
+}
 CHANNEL_LABELS = {  # channel: (English, 中文)
     "patrol": ("found by the grid worker's patrol", "网格员巡查发现"),
     "app": ("resident reported on the 邑码解纷 app", "居民经邑码解纷上报"),
@@ -78,8 +94,13 @@ CHANNEL_LABELS = {  # channel: (English, 中文)
     "station": ("resident told a station (驿站)", "居民到驿站反映"),
     "city_system": ("pushed by a city system", "数字城管等系统推送"),
 }
-DEPARTMENT_ZH = {"justice": "司法", "emergency": "应急管理", "civil_affairs": "民政",
-                 "urban_management": "城管", "petition_bureau": "信访局"}
+DEPARTMENT_ZH = {
+    "justice": "司法",
+    "emergency": "应急管理",
+    "civil_affairs": "民政",
+    "urban_management": "城管",
+    "petition_bureau": "信访局",
+}
 SEVERITY = {1: ("minor", "轻微"), 2: ("general", "一般"), 3: ("major", "重大")}
 STAGES: dict[str, tuple[str, str]] = {  # record column: (English, 中文), in closed-loop order
     "t_occur": ("occurs (latent)", "发生(潜在)"),
@@ -92,8 +113,13 @@ STAGES: dict[str, tuple[str, str]] = {  # record column: (English, 中文), in c
     "t_close": ("feedback, closed", "反馈"),
 }
 ON_SITE_SKIPS = ("t_triage_start", "t_triage_end", "t_dept_arrive")
-COLUMNS = {"stage": ("stage", "环节"), "day": ("day", "第几天"), "wait": ("days since last step", "间隔(天)"),
-           "detail": ("detail", "说明"), "kpi": ("indicator", "指标")}
+COLUMNS = {
+    "stage": ("stage", "环节"),
+    "day": ("day", "第几天"),
+    "wait": ("days since last step", "间隔(天)"),
+    "detail": ("detail", "说明"),
+    "kpi": ("indicator", "指标"),
+}
 
 
 def col(key: str, lang: str) -> str:
@@ -141,14 +167,27 @@ def apply_levers(cfg: GovsimConfig, levers: Mapping[str, Any]) -> GovsimConfig:
     return out
 
 
-def town_config(policy: str = "baseline", seed: int = 0, horizon_days: float = 365.0,
-                overrides: Sequence[str] = (), scenario: str = "one_town", **levers: Any) -> GovsimConfig:
+def town_config(
+    policy: str = "baseline",
+    seed: int = 0,
+    horizon_days: float = 365.0,
+    overrides: Sequence[str] = (),
+    scenario: str = "one_town",
+    **levers: Any,
+) -> GovsimConfig:
     """The checked configuration of one classroom run: composed as ``govsim`` would, then ``levers`` set.
 
     The composed part is cached, so moving a slider costs a copy and a check, not a new composition.
     """
-    args = (f"scenario={scenario}", f"policy={policy}", f"seed={seed}", f"horizon_days={horizon_days}",
-            "output.progress=false", "output.figures=false", *overrides)
+    args = (
+        f"scenario={scenario}",
+        f"policy={policy}",
+        f"seed={seed}",
+        f"horizon_days={horizon_days}",
+        "output.progress=false",
+        "output.figures=false",
+        *overrides,
+    )
     return apply_levers(_composed(args), levers)
 
 
@@ -169,8 +208,14 @@ def command_line(**levers: Any) -> str:
     return " ".join(["govsim", "scenario=one_town", *lever_overrides(levers)])
 
 
-def run_town(policy: str = "baseline", seed: int = 0, horizon_days: float = 365.0,
-             overrides: Sequence[str] = (), scenario: str = "one_town", **levers: Any) -> RunResult:
+def run_town(
+    policy: str = "baseline",
+    seed: int = 0,
+    horizon_days: float = 365.0,
+    overrides: Sequence[str] = (),
+    scenario: str = "one_town",
+    **levers: Any,
+) -> RunResult:
     """Simulate a year of the town under ``policy`` with classroom ``levers`` moved (about 0.5 s)."""
     return simulate(town_config(policy, seed, horizon_days, overrides, scenario, **levers))
 
@@ -181,19 +226,30 @@ def kpi_label(key: str, lang: str) -> str:
     return pick(lang, zh, en)
 
 
-DEFAULT_KPIS = ("incidents", "discovery_delay", "resolution_mean", "backlog_mean", "overdue_rate",
-                "on_site_share", "satisfaction_rate", "petition_rate")
+DEFAULT_KPIS = (
+    "incidents",
+    "discovery_delay",
+    "resolution_mean",
+    "backlog_mean",
+    "overdue_rate",
+    "on_site_share",
+    "satisfaction_rate",
+    "petition_rate",
+)
 
 
-def compare_kpis(results: Mapping[str, RunResult], keys: Sequence[str] = DEFAULT_KPIS,
-                 lang: str = "zh", cost: bool = False) -> pd.DataFrame:
+def compare_kpis(
+    results: Mapping[str, RunResult], keys: Sequence[str] = DEFAULT_KPIS, lang: str = "zh", cost: bool = False
+) -> pd.DataFrame:
     """Overall KPIs of several runs side by side: one row per indicator, one column per run label.
 
     With ``cost=True`` a last row gives each run's yearly cost in units of 10,000 yuan (万元).
     """
     rows = {name: r.kpis[r.kpis["by"] == "all"].iloc[0] for name, r in results.items()}
-    table = pd.DataFrame({name: [float(row[k]) for k in keys] for name, row in rows.items()},
-                         index=pd.Index([kpi_label(k, lang) for k in keys], name=col("kpi", lang)))
+    table = pd.DataFrame(
+        {name: [float(row[k]) for k in keys] for name, row in rows.items()},
+        index=pd.Index([kpi_label(k, lang) for k in keys], name=col("kpi", lang)),
+    )
     if cost:
         label = pick(lang, "年成本(万元)", "cost (10k yuan a year)")
         table.loc[label] = [annual_cost(r) / 1e4 for r in results.values()]
@@ -217,9 +273,13 @@ def pick_incident(records: Records, kind: str = "misrouted") -> int:
     real = ~inc["is_false"] & (inc["duplicate_of"] < 0)
     base = real & (inc["t_report"] >= records.warmup) & (inc["end_state"] == 0)
     routed = inc["department"] >= 0
-    wants = {"misrouted": inc["n_misroutes"] > 0, "routed": routed & (inc["n_misroutes"] == 0),
-             "on_site": inc["on_site"], "grown": inc["severity"] > inc["severity_initial"],
-             "overdue": inc["overdue"] & routed}
+    wants = {
+        "misrouted": inc["n_misroutes"] > 0,
+        "routed": routed & (inc["n_misroutes"] == 0),
+        "on_site": inc["on_site"],
+        "grown": inc["severity"] > inc["severity_initial"],
+        "overdue": inc["overdue"] & routed,
+    }
     if kind not in wants:
         raise ValueError(f"kind {kind!r}: allowed: {', '.join(wants)}")
     rows = inc.index[base & wants[kind]]
@@ -321,23 +381,35 @@ def grid_discovery(records: Records) -> pd.DataFrame:
     years = (records.horizon - records.warmup) / 365.0
     g = records.grids.set_index("grid")
     by_grid = real.groupby("grid")
-    return pd.DataFrame({
-        "demand": g["demand"],
-        "reports_per_1000": by_grid.size().reindex(g.index, fill_value=0) / g["population"] * 1000 / years,
-        "discovery_days": (real["t_report"] - real["t_occur"]).groupby(real["grid"]).mean().reindex(g.index),
-        "patrol_share": (real["channel"] == 0).groupby(real["grid"]).mean().reindex(g.index),
-    })
+    return pd.DataFrame(
+        {
+            "demand": g["demand"],
+            "reports_per_1000": by_grid.size().reindex(g.index, fill_value=0)
+            / g["population"]
+            * 1000
+            / years,
+            "discovery_days": (real["t_report"] - real["t_occur"])
+            .groupby(real["grid"])
+            .mean()
+            .reindex(g.index),
+            "patrol_share": (real["channel"] == 0).groupby(real["grid"]).mean().reindex(g.index),
+        }
+    )
 
 
-PATROL_LABELS = {"uniform": ("uniform patrol", "均匀巡查"),
-                 "hotspot": ("hotspot-guided patrol", "热点图引导巡查")}
+PATROL_LABELS = {
+    "uniform": ("uniform patrol", "均匀巡查"),
+    "hotspot": ("hotspot-guided patrol", "热点图引导巡查"),
+}
 
 
 def hotspot_runs(seed: int = 0, horizon_days: float = 365.0) -> dict[str, RunResult]:
     """The same town and the same incidents (common random numbers) under uniform and hotspot patrol."""
     hot = ["policy.fusion.hotspot_patrol=true"]
-    return {"uniform": run_town(seed=seed, horizon_days=horizon_days),
-            "hotspot": run_town(seed=seed, horizon_days=horizon_days, overrides=hot)}
+    return {
+        "uniform": run_town(seed=seed, horizon_days=horizon_days),
+        "hotspot": run_town(seed=seed, horizon_days=horizon_days, overrides=hot),
+    }
 
 
 def plot_hotspot_comparison(runs: Mapping[str, RunResult], lang: str = "zh") -> Figure:
@@ -352,11 +424,14 @@ def plot_hotspot_comparison(runs: Mapping[str, RunResult], lang: str = "zh") -> 
     for name, result in runs.items():
         per_grid = grid_discovery(result.records)
         en, zh = PATROL_LABELS.get(name, (name, name))
-        right.plot(per_grid["reports_per_1000"], per_grid["discovery_days"], "o", alpha=0.8,
-                   label=pick(lang, zh, en))
-    right.set(xlabel=plots.t("per_1000", lang),
-              ylabel=pick(lang, "发现时滞均值(天)", "mean discovery delay (days)"),
-              title=pick(lang, "热点网格发现得更快吗?", "Are busy grids found sooner?"))
+        right.plot(
+            per_grid["reports_per_1000"], per_grid["discovery_days"], "o", alpha=0.8, label=pick(lang, zh, en)
+        )
+    right.set(
+        xlabel=plots.t("per_1000", lang),
+        ylabel=pick(lang, "发现时滞均值(天)", "mean discovery delay (days)"),
+        title=pick(lang, "热点网格发现得更快吗?", "Are busy grids found sooner?"),
+    )
     right.legend()
     return fig
 

@@ -38,8 +38,12 @@ def load_comparison(name: str = "four_focus", root: Path | None = None) -> pd.Da
     return pd.read_csv(found[0]) if found else None
 
 
-def crn_results(policies: Sequence[str] = CLASS_POLICIES, replications: int = 4, seed: int = 0,
-                horizon_days: float = 365.0) -> pd.DataFrame:
+def crn_results(
+    policies: Sequence[str] = CLASS_POLICIES,
+    replications: int = 4,
+    seed: int = 0,
+    horizon_days: float = 365.0,
+) -> pd.DataFrame:
     """Run every policy for every replication of the town; tidy KPIs as ``govsim.aggregate`` gives them.
 
     Columns: ``arm`` (``policy=<name>``), ``replication``, ``metric``, ``value``. Replication ``r`` of
@@ -51,8 +55,16 @@ def crn_results(policies: Sequence[str] = CLASS_POLICIES, replications: int = 4,
             result = run_town(policy, seed=seed, horizon_days=horizon_days, overrides=[f"replication={r}"])
             row = result.kpis[result.kpis["by"] == "all"].iloc[0].drop(["by", "group"])
             values = {**row.astype(float).to_dict(), "cost_per_year": annual_cost(result)}
-            frames.append(pd.DataFrame({"arm": f"policy={policy}", "replication": r,
-                                        "metric": list(values), "value": list(values.values())}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "arm": f"policy={policy}",
+                        "replication": r,
+                        "metric": list(values),
+                        "value": list(values.values()),
+                    }
+                )
+            )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -67,14 +79,16 @@ def crn_table(comparison: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         n = int(r["n_pairs"])
         scale = r["half_width"] / math.sqrt(r["var_paired"] / n) if r["var_paired"] > 0 else math.nan
         independent = scale * math.sqrt(r["var_independent"] / n)
-        rows.append({
-            pick(lang, "政策", "policy"): plots.arm_label(r["arm"], lang),
-            pick(lang, "指标", "indicator"): plots.metric_label(r["metric"], lang),
-            pick(lang, "差值", "difference"): r["diff"],
-            pick(lang, "半宽(共同随机数)", "half-width, CRN"): r["half_width"],
-            pick(lang, "半宽(各自独立)", "half-width, independent"): independent,
-            pick(lang, "方差减少", "variance removed"): r["variance_reduction"],
-        })
+        rows.append(
+            {
+                pick(lang, "政策", "policy"): plots.arm_label(r["arm"], lang),
+                pick(lang, "指标", "indicator"): plots.metric_label(r["metric"], lang),
+                pick(lang, "差值", "difference"): r["diff"],
+                pick(lang, "半宽(共同随机数)", "half-width, CRN"): r["half_width"],
+                pick(lang, "半宽(各自独立)", "half-width, independent"): independent,
+                pick(lang, "方差减少", "variance removed"): r["variance_reduction"],
+            }
+        )
     return pd.DataFrame(rows).round(3)
 
 
@@ -87,8 +101,10 @@ def plot_replications(results: pd.DataFrame, metric: str, arms: Sequence[str], l
         ax.plot(part["replication"], part["value"], "o-", label=plots.arm_label(arm, lang))
     reps = np.sort(results["replication"].unique())
     ax.set_xticks(reps, [str(r) for r in reps])
-    ax.set(xlabel=pick(lang, "第几次重复(同一批事件)", "replication (same incidents)"),
-           ylabel=plots.metric_label(metric, lang),
-           title=pick(lang, "同一批事件下,各政策一起起落", "Same incidents: policies rise and fall together"))
+    ax.set(
+        xlabel=pick(lang, "第几次重复(同一批事件)", "replication (same incidents)"),
+        ylabel=plots.metric_label(metric, lang),
+        title=pick(lang, "同一批事件下,各政策一起起落", "Same incidents: policies rise and fall together"),
+    )
     ax.legend(fontsize=8)
     return fig

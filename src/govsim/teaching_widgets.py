@@ -48,8 +48,9 @@ def lever_figure(result: RunResult, baseline: RunResult, lang: str = "zh") -> Fi
     _bars(axes[2], RATE_KPIS, baseline, result, names, lang, scale=100.0)
     axes[2].set_title(pick(lang, "比例(%)", "Rates (%)"))
     cost = (annual_cost(result) - annual_cost(baseline)) / 1e4
-    title = pick(lang, f"年成本比基线 {cost:+,.0f} 万元",
-                 f"cost vs status quo: {cost:+,.0f} × 10k yuan a year")
+    title = pick(
+        lang, f"年成本比基线 {cost:+,.0f} 万元", f"cost vs status quo: {cost:+,.0f} × 10k yuan a year"
+    )
     fig.suptitle(title)
     return fig
 
@@ -62,8 +63,15 @@ def _backlog(ax: Axes, baseline: RunResult, result: RunResult, names: tuple[str,
     ax.legend(fontsize=8)
 
 
-def _bars(ax: Axes, keys: tuple[str, ...], baseline: RunResult, result: RunResult, names: tuple[str, str],
-          lang: str, scale: float) -> None:
+def _bars(
+    ax: Axes,
+    keys: tuple[str, ...],
+    baseline: RunResult,
+    result: RunResult,
+    names: tuple[str, str],
+    lang: str,
+    scale: float,
+) -> None:
     x = np.arange(len(keys))
     for k, (name, r) in enumerate(zip(names, (baseline, result), strict=True)):
         row = r.kpis[r.kpis["by"] == "all"].iloc[0]
@@ -89,10 +97,17 @@ class LeverPanel:
         self.controls: dict[str, Any] = {}
         for name, lever in LEVERS.items():
             self.controls[name] = w.FloatSlider(
-                value=lever.default, min=lever.lo, max=lever.hi, step=lever.step, continuous_update=False,
-                description=pick(lang, lever.zh, lever.en), style={"description_width": "initial"})
-        self.controls["stationed"] = w.SelectMultiple(options=category_choices(lang), value=(), rows=6,
-                                                      description=pick(lang, "部门常驻", "stationed"))
+                value=lever.default,
+                min=lever.lo,
+                max=lever.hi,
+                step=lever.step,
+                continuous_update=False,
+                description=pick(lang, lever.zh, lever.en),
+                style={"description_width": "initial"},
+            )
+        self.controls["stationed"] = w.SelectMultiple(
+            options=category_choices(lang), value=(), rows=6, description=pick(lang, "部门常驻", "stationed")
+        )
         self.image, self.status = w.Image(format="png"), w.HTML()
         boxes = w.HBox([self._focus_box(f) for f in FOCUS_LABELS])
         self.widget = w.VBox([boxes, self.status, self.image])

@@ -65,8 +65,9 @@ def show(value: Any, limit: int = 60) -> str:
 Rule = Callable[[str, Any], None]
 
 
-def num(lo: float | None = None, hi: float | None = None, *, strict: bool = False,
-        integer: bool = False) -> Rule:
+def num(
+    lo: float | None = None, hi: float | None = None, *, strict: bool = False, integer: bool = False
+) -> Rule:
     """A finite number (an integer if ``integer``), ``lo <= v`` (``lo < v`` if ``strict``), ``v <= hi``.
 
     Booleans are refused although Python counts them as integers: ``staffing: true`` is a mistake.
@@ -100,6 +101,7 @@ def flag(key: str, v: Any) -> None:
 
 def word(*choices: str) -> Rule:
     """Non-empty text; one of ``choices`` if any are given."""
+
     def rule(key: str, v: Any) -> None:
         if not isinstance(v, str) or not v.strip():
             raise ConfigError(key, v, ", ".join(choices) if choices else "a non-empty name")
@@ -119,6 +121,7 @@ def iso_date(key: str, v: Any) -> None:
 
 def seq(item: Rule, n: int | None = None) -> Rule:
     """A list (of exactly ``n`` items if given), each item checked by ``item`` as ``key[i]``."""
+
     def rule(key: str, v: Any) -> None:
         if not isinstance(v, (list, tuple)) or (n is not None and len(v) != n):
             raise ConfigError(key, v, f"a list of {n} values" if n is not None else "a list")
@@ -130,6 +133,7 @@ def seq(item: Rule, n: int | None = None) -> Rule:
 
 def sub(cls: type) -> Rule:
     """A nested section of type ``cls``, checked field by field."""
+
     def rule(key: str, v: Any) -> None:
         if not isinstance(v, cls):
             raise ConfigError(key, v, f"a {cls.__name__} section")
@@ -140,6 +144,7 @@ def sub(cls: type) -> Rule:
 
 def table(cls: type, *, empty_ok: bool = False) -> Rule:
     """A mapping from non-empty names to sections of type ``cls`` (categories, departments, tasks)."""
+
     def rule(key: str, v: Any) -> None:
         if not isinstance(v, dict) or (not v and not empty_ok):
             raise ConfigError(key, v, f"a non-empty mapping of names to {cls.__name__}")
@@ -156,57 +161,135 @@ def _all(rule: Rule, cls: type) -> dict[str, Rule]:
 
 RULES: dict[type, dict[str, Rule]] = {
     GovsimConfig: dict(
-        scenario=sub(ScenarioConfig), policy=sub(PolicyConfig), output=sub(OutputConfig),
-        seed=num(0, integer=True), replication=num(0, integer=True), horizon_days=positive,
-        warmup_days=non_negative),
+        scenario=sub(ScenarioConfig),
+        policy=sub(PolicyConfig),
+        output=sub(OutputConfig),
+        seed=num(0, integer=True),
+        replication=num(0, integer=True),
+        horizon_days=positive,
+        warmup_days=non_negative,
+    ),
     OutputConfig: dict(figures=flag, progress=flag, lang=word("zh", "en")),
     ScenarioConfig: dict(
-        name=word(), territory=word(), population_scale=positive, grid_size=num(1, integer=True),
-        residents_per_agent=num(1, integer=True), incident_rate=non_negative, demand_dispersion=non_negative,
-        instant_discovery=flag, resident_report_rate=non_negative, initial_trust=prob,
-        channel_mix=seq(prob, len(RESIDENT_CHANNELS)), non_integrated_delay_days=non_negative,
-        duplicate_prob=prob, duplicate_lag_days=non_negative, duplicate_work=prob,
-        false_report_rate=non_negative, triage_staff_per_100k=positive, triage_days=non_negative,
-        triage_family=word(*SERVICE_FAMILIES), service_family=word(*SERVICE_FAMILIES), service_cv=positive,
-        severity_work=seq(positive, 3), misroute_return_days=non_negative, feedback_days=non_negative,
-        satisfaction_base=prob, satisfaction_late_penalty=prob, reopen_prob=prob, petition_prob=prob,
-        max_reopens=num(0, integer=True), escalation_working_days=seq(num(1, integer=True), 4),
-        start_date=iso_date, holidays=seq(iso_date), categories=table(CategoryConfig),
-        departments=table(DepartmentConfig), tasks=table(TaskConfig, empty_ok=True), worker=sub(WorkerConfig),
-        response=sub(ResponseConfig), cost=sub(CostConfig)),
+        name=word(),
+        territory=word(),
+        population_scale=positive,
+        grid_size=num(1, integer=True),
+        residents_per_agent=num(1, integer=True),
+        incident_rate=non_negative,
+        demand_dispersion=non_negative,
+        instant_discovery=flag,
+        resident_report_rate=non_negative,
+        initial_trust=prob,
+        channel_mix=seq(prob, len(RESIDENT_CHANNELS)),
+        non_integrated_delay_days=non_negative,
+        duplicate_prob=prob,
+        duplicate_lag_days=non_negative,
+        duplicate_work=prob,
+        false_report_rate=non_negative,
+        triage_staff_per_100k=positive,
+        triage_days=non_negative,
+        triage_family=word(*SERVICE_FAMILIES),
+        service_family=word(*SERVICE_FAMILIES),
+        service_cv=positive,
+        severity_work=seq(positive, 3),
+        misroute_return_days=non_negative,
+        feedback_days=non_negative,
+        satisfaction_base=prob,
+        satisfaction_late_penalty=prob,
+        reopen_prob=prob,
+        petition_prob=prob,
+        max_reopens=num(0, integer=True),
+        escalation_working_days=seq(num(1, integer=True), 4),
+        start_date=iso_date,
+        holidays=seq(iso_date),
+        categories=table(CategoryConfig),
+        departments=table(DepartmentConfig),
+        tasks=table(TaskConfig, empty_ok=True),
+        worker=sub(WorkerConfig),
+        response=sub(ResponseConfig),
+        cost=sub(CostConfig),
+    ),
     CategoryConfig: dict(
-        share=prob, severity_probs=seq(prob, 3), growth_days=positive, visibility=non_negative,
-        report_propensity=non_negative, onsite_possible=flag, department=word(), handling_days=positive,
-        deadline_working_days=num(1, integer=True), priority=num(0, integer=True)),
+        share=prob,
+        severity_probs=seq(prob, 3),
+        growth_days=positive,
+        visibility=non_negative,
+        report_propensity=non_negative,
+        onsite_possible=flag,
+        department=word(),
+        handling_days=positive,
+        deadline_working_days=num(1, integer=True),
+        priority=num(0, integer=True),
+    ),
     DepartmentConfig: dict(staff_per_100k=non_negative, route_days=non_negative),
     TaskConfig: dict(hours_per_week=num(0, 168), scientific=flag, data_collection=flag, visits=flag),
     WorkerConfig: dict(
-        per_grid=positive, hours_per_week=num(0, 168, strict=True),
-        part_time_hours_per_week=num(0, 168, strict=True), detect_per_patrol_hour=non_negative,
-        onsite_hours=non_negative, onsite_base_prob=prob, initial_skill=prob, new_worker_skill=prob,
-        learn_rate=non_negative, turnover_per_year=non_negative, effort=non_negative),
+        per_grid=positive,
+        hours_per_week=num(0, 168, strict=True),
+        part_time_hours_per_week=num(0, 168, strict=True),
+        detect_per_patrol_hour=non_negative,
+        onsite_hours=non_negative,
+        onsite_base_prob=prob,
+        initial_skill=prob,
+        new_worker_skill=prob,
+        learn_rate=non_negative,
+        turnover_per_year=non_negative,
+        effort=non_negative,
+    ),
     ResponseConfig: {  # multipliers and durations >= 0, except these
-        **_all(non_negative, ResponseConfig), "grids_per_station": num(0, integer=True),
-        "demonstration_triage_staff": num(0, integer=True), "demonstration_stationed": seq(word()),
-        "demonstration_counties": seq(word()), "trust_gain": prob, "trust_loss": prob},
+        **_all(non_negative, ResponseConfig),
+        "grids_per_station": num(0, integer=True),
+        "demonstration_triage_staff": num(0, integer=True),
+        "demonstration_stationed": seq(word()),
+        "demonstration_counties": seq(word()),
+        "trust_gain": prob,
+        "trust_loss": prob,
+    },
     CostConfig: _all(non_negative, CostConfig),  # every item is yuan per year or per unit
     PolicyConfig: dict(
-        name=word(), grid=sub(GridPolicy), platform=sub(PlatformPolicy), fusion=sub(FusionPolicy),
-        mechanism=sub(MechanismPolicy)),
+        name=word(),
+        grid=sub(GridPolicy),
+        platform=sub(PlatformPolicy),
+        fusion=sub(FusionPolicy),
+        mechanism=sub(MechanismPolicy),
+    ),
     GridPolicy: dict(
-        staffing=positive, part_time_share=prob, training_hours=num(0, 168), mentoring=flag,
-        admission=word(*ADMISSION_RULES), admission_cap_hours=non_negative, incentives=flag,
-        resident_points=non_negative, portal=flag),
+        staffing=positive,
+        part_time_share=prob,
+        training_hours=num(0, 168),
+        mentoring=flag,
+        admission=word(*ADMISSION_RULES),
+        admission_cap_hours=non_negative,
+        incentives=flag,
+        resident_points=non_negative,
+        portal=flag,
+    ),
     PlatformPolicy: dict(
-        triage_staffing=positive, demonstration=word(*DEMONSTRATION_RULES),
-        demonstration_per_county=num(0, integer=True), stationed=seq(word()), one_window=flag, liaison=flag),
+        triage_staffing=positive,
+        demonstration=word(*DEMONSTRATION_RULES),
+        demonstration_per_county=num(0, integer=True),
+        stationed=seq(word()),
+        one_window=flag,
+        liaison=flag,
+    ),
     FusionPolicy: dict(
-        integrated=seq(word(*CHANNELS[1:])), dedup=flag, routing_accuracy=prob, hotspot_patrol=flag,
-        data_import=prob, visits_discover=flag),
+        integrated=seq(word(*CHANNELS[1:])),
+        dedup=flag,
+        routing_accuracy=prob,
+        hotspot_patrol=flag,
+        data_import=prob,
+        visits_discover=flag,
+    ),
     MechanismPolicy: dict(
-        deadline_scale=positive, accountability=flag, mediators_per_town=non_negative,
-        stations_per_town=num(0, integer=True), case_library=flag, worker_points=flag,
-        department_staffing=positive),
+        deadline_scale=positive,
+        accountability=flag,
+        mediators_per_town=non_negative,
+        stations_per_town=num(0, integer=True),
+        case_library=flag,
+        worker_points=flag,
+        department_staffing=positive,
+    ),
 }
 
 
@@ -215,8 +298,12 @@ def check_fields(obj: Any, prefix: str = "") -> None:
     names = [f.name for f in fields(obj)]
     extra = [k for k in vars(obj) if k not in names]
     if extra:
-        raise ConfigError(f"{prefix}{extra[0]}", getattr(obj, extra[0]), ", ".join(names),
-                          problem=f"unknown key {f'in {prefix[:-1]}' if prefix else 'at the top level'}")
+        raise ConfigError(
+            f"{prefix}{extra[0]}",
+            getattr(obj, extra[0]),
+            ", ".join(names),
+            problem=f"unknown key {f'in {prefix[:-1]}' if prefix else 'at the top level'}",
+        )
     rules = RULES.get(type(obj), {})
     for name in names:  # a field without a rule fails tests/unit/test_bad_inputs.py, not the user's run
         if name in rules:
@@ -237,11 +324,17 @@ def check(cfg: GovsimConfig) -> None:
     s = cfg.scenario
     ladder = s.escalation_working_days
     if any(b <= a for a, b in zip(ladder, ladder[1:], strict=False)):
-        raise ConfigError("scenario.escalation_working_days", ladder,
-                          "4 working-day delays increasing strictly (reminder < supervision < county < city)")
+        raise ConfigError(
+            "scenario.escalation_working_days",
+            ladder,
+            "4 working-day delays increasing strictly (reminder < supervision < county < city)",
+        )
     if s.worker.part_time_hours_per_week > s.worker.hours_per_week:
-        raise ConfigError("scenario.worker.part_time_hours_per_week", s.worker.part_time_hours_per_week,
-                          f"at most scenario.worker.hours_per_week ({s.worker.hours_per_week:g})")
+        raise ConfigError(
+            "scenario.worker.part_time_hours_per_week",
+            s.worker.part_time_hours_per_week,
+            f"at most scenario.worker.hours_per_week ({s.worker.hours_per_week:g})",
+        )
 
 
 def _sums_to_one(key: str, values: list[float]) -> None:
@@ -256,8 +349,11 @@ def check_mixes(s: ScenarioConfig) -> None:
         _sums_to_one(f"scenario.categories.{name}.severity_probs", c.severity_probs)
     shares = {name: c.share for name, c in s.categories.items()}
     if abs(sum(shares.values()) - 1.0) > SUM_TOLERANCE:
-        raise ConfigError("scenario.categories.*.share", shares,
-                          f"shares summing to 1 (these sum to {sum(shares.values()):.6g})")
+        raise ConfigError(
+            "scenario.categories.*.share",
+            shares,
+            f"shares summing to 1 (these sum to {sum(shares.values()):.6g})",
+        )
     _sums_to_one("scenario.channel_mix", s.channel_mix)
 
 
@@ -270,20 +366,30 @@ def check_routes(s: ScenarioConfig) -> None:
     depts = tuple(s.departments)
     for name, c in s.categories.items():
         if c.department not in s.departments:
-            raise ConfigError(f"scenario.categories.{name}.department", c.department, ", ".join(depts),
-                              problem="no such department")
+            raise ConfigError(
+                f"scenario.categories.{name}.department",
+                c.department,
+                ", ".join(depts),
+                problem="no such department",
+            )
     for d, dept in s.departments.items():
         routed = [n for n, c in s.categories.items() if c.department == d and c.share > 0]
         if routed and dept.staff_per_100k <= 0:
-            raise ConfigError(f"scenario.departments.{d}.staff_per_100k", dept.staff_per_100k, "a number > 0",
-                              problem=f"work is routed here ({', '.join(routed)})")
+            raise ConfigError(
+                f"scenario.departments.{d}.staff_per_100k",
+                dept.staff_per_100k,
+                "a number > 0",
+                problem=f"work is routed here ({', '.join(routed)})",
+            )
 
 
 def check_names(cfg: GovsimConfig) -> None:
     """Names that refer to other parts of the config exist, once each."""
     cats = tuple(cfg.scenario.categories)
-    named = (("policy.platform.stationed", cfg.policy.platform.stationed),
-             ("scenario.response.demonstration_stationed", cfg.scenario.response.demonstration_stationed))
+    named = (
+        ("policy.platform.stationed", cfg.policy.platform.stationed),
+        ("scenario.response.demonstration_stationed", cfg.scenario.response.demonstration_stationed),
+    )
     for key, values in named:
         for i, c in enumerate(values):
             if c not in cats:
@@ -307,17 +413,20 @@ def check_data(cfg: GovsimConfig) -> None:
     except ScenarioError:
         raise  # already one line naming the key and the value
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ConfigError(key, cfg.scenario.territory, "a readable UTF-8 CSV file",
-                          problem=type(exc).__name__) from None
+        raise ConfigError(
+            key, cfg.scenario.territory, "a readable UTF-8 CSV file", problem=type(exc).__name__
+        ) from None
     for i, r in enumerate(rows, start=2):
         for col in ("county", "town"):
             if not (r[col] or "").strip():
                 raise ConfigError(f"{key} line {i}", r, f"a non-empty {col} name")
     smallest = min(int(r["population"]) for r in rows)
     if round(smallest * cfg.scenario.population_scale) < 1:
-        raise ConfigError("scenario.population_scale", cfg.scenario.population_scale,
-                          f"at least {1 / smallest:.2g}, so that the smallest town ({smallest} residents) "
-                          "keeps a resident")
+        raise ConfigError(
+            "scenario.population_scale",
+            cfg.scenario.population_scale,
+            f"at least {1 / smallest:.2g}, so that the smallest town ({smallest} residents) keeps a resident",
+        )
 
 
 # ---- warnings ------------------------------------------------------------------------------------------
@@ -340,8 +449,10 @@ def config_warnings(cfg: GovsimConfig) -> list[str]:
     for dept, rho in offered_load(cfg).items():
         if rho >= 1.0:
             staff = s.departments[dept].staff_per_100k
-            out.append(f"department {dept}: estimated utilisation {rho:.2f} >= 1 (staff_per_100k={staff:g} "
-                       f"x department_staffing={m.department_staffing:g}): its queue grows all run long")
+            out.append(
+                f"department {dept}: estimated utilisation {rho:.2f} >= 1 (staff_per_100k={staff:g} "
+                f"x department_staffing={m.department_staffing:g}): its queue grows all run long"
+            )
     return out
 
 
@@ -351,6 +462,8 @@ def warn_single_replication(replications: int) -> str | None:
     Call it wherever replications are chosen (experiments, sweeps); returns the message, or ``None``.
     """
     if replications == 1:
-        return warn("a single replication: results carry no confidence interval and differ from seed to "
-                    "seed; use 5 or more replications to compare policies")
+        return warn(
+            "a single replication: results carry no confidence interval and differ from seed to "
+            "seed; use 5 or more replications to compare policies"
+        )
     return None

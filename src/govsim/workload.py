@@ -31,8 +31,11 @@ def offered_load(cfg: GovsimConfig) -> dict[str, float]:
     rounds = sum(((1 - s.satisfaction_base) * s.reopen_prob) ** k for k in range(s.max_reopens + 1))
     sev_work = list(s.severity_work)
     if p.mechanism.case_library:
-        sev_work = [sev_work[0] * s.response.case_library_work, sev_work[1] * s.response.case_library_work,
-                    sev_work[2]]
+        sev_work = [
+            sev_work[0] * s.response.case_library_work,
+            sev_work[1] * s.response.case_library_work,
+            sev_work[2],
+        ]
     patrol, resident = _discovery_hazards(cfg)
     load = dict.fromkeys(s.departments, 0.0)
     for name, c in s.categories.items():
@@ -78,9 +81,16 @@ def _discovery_hazards(cfg: GovsimConfig) -> tuple[float, float]:
     workers = max(1.0, w.per_grid * g.staffing)
     patrol_h = workers * max(0.0, worker_h - (task_h + g.training_hours) * frac)
     visits = workers * visit_h * frac * (r.visit_discovery if p.fusion.visits_discover else 0.0)
-    effort = w.effort * (r.incentive_effort if g.incentives else 1.0) \
+    effort = (
+        w.effort
+        * (r.incentive_effort if g.incentives else 1.0)
         * (r.worker_points_effort if p.mechanism.worker_points else 1.0)
+    )
     patrol = w.detect_per_patrol_hour * (patrol_h + visits) / 7 * effort * (0.5 + 0.5 * w.initial_skill)
-    resident = s.resident_report_rate * s.initial_trust * (r.portal_report if g.portal else 1.0) \
+    resident = (
+        s.resident_report_rate
+        * s.initial_trust
+        * (r.portal_report if g.portal else 1.0)
         * (1 + r.points_report * g.resident_points)
+    )
     return patrol, resident
