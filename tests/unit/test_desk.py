@@ -1,0 +1,108 @@
+"""Executable specification of a department desk (处置 → 反馈): a tiny world and its exact log.
+
+One desk, known arrivals and work, so every start, end and feedback time is known by hand.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import simpy
+
+from govsim.departments import CLOSE, PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules
+
+COLS = ("t_handle_start", "t_handle_end", "t_close", "handle_days")
+FLAGS = ("reopen_count", "satisfied", "petitioned")
+
+
+def world(servers: int, n: int) -> tuple[simpy.Environment, DepartmentDesk, Outcomes]:
+    env = simpy.Environment()
+    cols = {k: np.full(n, np.nan) for k in COLS} | {k: np.zeros(n, dtype=int) for k in FLAGS}
+    out = Outcomes(cols)
+    rules = Rules(feedback_days=1.0, max_reopens=1, liaison_work=0.5, accountability=False)
+    return env, DepartmentDesk(env, servers, rules, out), out
+
+
+def job(
+    i: int,
+    klass: int,
+    arrive: float,
+    work: list[float],
+    sat: list[bool],
+    after: list[int],
+    lift: float = math.inf,
+) -> Job:
+    return Job(i, klass, arrive, 99.0, lift, work, sat, sat, after, reporter=10 + i)
+
+
+def test_priority_reopen_liaison_and_petition_by_hand() -> None:
+    """One staff member; an urgent case overtakes a waiting one; a reopened case comes back after feedback.
+
+    A arrives 0, works 2 → [0, 2], satisfied.  B (routine) arrives 0.5 and C (urgent) 1.0: both wait; at 2
+    C goes first → [2, 3], unsatisfied → reopened, back at 4.  B starts at 3, already lifted to county at
+    3, so the liaison halves its work → [3, 3.5]; unsatisfied → petition.  C's second round → [4, 4.5].
+    A and B come in one day's routing, C in the next: two arrival runs merged by time.
+    """
+    env, desk, out = world(servers=1, n=3)
+    a = job(0, 1, 0.0, [2.0, 9.0], [True, True], [CLOSE, CLOSE])
+    b = job(1, 1, 0.5, [1.0, 9.0], [False, False], [PETITION, PETITION], lift=3.0)
+    c = job(2, 0, 1.0, [1.0, 0.5], [False, True], [REOPEN, CLOSE])
+    desk.expect([0.0, 0.5], [a, b])
+    desk.expect([1.0], [c])
+    env.run(until=10)
+    out.write_closed(1.0)
+    col = out.cols
+    assert col["t_handle_start"].tolist() == [0.0, 3.0, 2.0]  # C's first start counts, not its second
+    assert col["t_handle_end"].tolist() == [2.0, 3.5, 4.5]
+    assert col["t_close"].tolist() == [3.0, 4.5, 5.5]  # end + feedback days
+    assert col["handle_days"].tolist() == [2.0, 0.5, 1.5]  # staff time over all rounds
+    assert col["reopen_count"].tolist() == [0, 0, 1]
+    assert col["satisfied"].tolist() == [1, 0, 1]
+    assert col["petitioned"].tolist() == [0, 1, 0]
+    assert out.reporters == [10, 12, 11, 12]  # feedback in time order: A at 2, C at 3, B at 3.5, C at 4.5
+    assert out.satisfied == [True, False, False, True]
+    assert desk.free == 1 and not desk.in_hand()
+
+
+def test_cases_in_hand_at_the_horizon() -> None:
+    """At 2.5 C is in service and B waits; at 3.2 B is in service and C is on its way back. None closed."""
+    env, desk, out = world(servers=1, n=3)
+    a = job(0, 1, 0.0, [2.0, 9.0], [True, True], [CLOSE, CLOSE])
+    b = job(1, 1, 0.5, [1.0, 9.0], [False, False], [PETITION, PETITION], lift=3.0)
+    c = job(2, 0, 1.0, [1.0, 0.5], [False, True], [REOPEN, CLOSE])
+    desk.expect([0.0, 0.5], [a, b])
+    desk.expect([1.0], [c])
+    env.run(until=2.5)
+    assert sorted(j.i for j in desk.in_hand()) == [1, 2]
+    assert (b.start, c.start) == (-1.0, 2.0)
+    env.run(until=3.2)
+    out.write_closed(1.0)
+    assert sorted(j.i for j in desk.in_hand()) == [1, 2]
+    assert np.isnan(out.cols["t_handle_end"][1:]).all() and out.cols["t_handle_end"][0] == 2.0
+    assert (b.start, c.start, c.k) == (3.0, 2.0, 1)
+
+
+def test_two_staff_serve_in_parallel_and_equal_completions_both_close() -> None:
+    """Two staff, two cases at 0 with equal work: both start at once; the two completions at the same
+    instant are kept apart by one ulp, so neither is lost."""
+    env, desk, out = world(servers=2, n=3)
+    jobs = [job(i, 0, 0.0, [1.0, 1.0], [True, True], [CLOSE, CLOSE]) for i in range(3)]
+    desk.expect([0.0, 0.0, 0.0], jobs)
+    env.run(until=10)
+    out.write_closed(1.0)
+    assert out.cols["t_handle_start"].tolist() == [0.0, 0.0, 1.0]
+    assert out.cols["t_handle_end"].tolist()[:2] == [1.0, math.nextafter(1.0, math.inf)]
+    assert out.cols["t_handle_end"][2] == 2.0
+    assert desk.free == 2
+
+
+def test_an_earlier_arrival_supersedes_the_pending_wake_up() -> None:
+    """A case routed later but arriving sooner is served at its own time, not at the old wake-up."""
+    env, desk, out = world(servers=1, n=2)
+    desk.expect([5.0], [job(0, 0, 5.0, [1.0, 1.0], [True, True], [CLOSE, CLOSE])])
+    env.run(until=1.0)
+    desk.expect([2.0], [job(1, 0, 2.0, [1.0, 1.0], [True, True], [CLOSE, CLOSE])])
+    env.run(until=10)
+    out.write_closed(1.0)
+    assert out.cols["t_handle_start"].tolist() == [5.0, 2.0]
