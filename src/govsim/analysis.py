@@ -11,6 +11,11 @@ Analysis*, ch. 9–10; STRESS-DES, Monks et al. 2019, DOMAIN.md "Method standard
   ``policy − reference`` is computed per replication and its t interval is taken. The variance
   reduction is ``1 − Var(D)/(Var(X)+Var(Y))``: the share of the variance an independent-streams
   comparison of the same replications would have had that CRN removed.
+- **% change with its own interval.** ``100·(ȳ/x̄ − 1)``; its interval comes from the delta method on
+  the log of the ratio of paired means, ``Var(log ȳ/x̄) ≈ (s_y²/ȳ² + s_x²/x̄² − 2 s_xy/(x̄ȳ))/n``, with
+  t quantiles, transformed back. Unlike the difference interval divided by ``x̄`` it counts the
+  reference mean's own uncertainty and never extends below −100 % (both means must be positive;
+  otherwise NaN).
 - **Warm-up: MSER-5** (White 1997; White, Cobb & Spratt 2000): batch the series in means of five,
   choose the truncation ``d`` minimising ``Σ_{i>d}(z_i − z̄_d)² / (m−d)²`` over the first half.
 - **Number of replications** (Law §9.4.1): the smallest ``n`` with ``t(0.975, n-1)·s/√n ≤ h``.
@@ -149,6 +154,26 @@ def paired(x: np.ndarray, y: np.ndarray, level: float = LEVEL) -> dict[str, floa
     }
 
 
+def pct_change(x: np.ndarray, y: np.ndarray, level: float = LEVEL) -> tuple[float, float, float]:
+    """``(% change, lo, hi)`` of the mean of ``y`` against the mean of ``x``, paired replications.
+
+    Delta method on ``log(ȳ/x̄)`` (see the module notes). NaN where a mean is not positive; the bounds
+    are NaN with fewer than two pairs.
+    """
+    n = len(x)
+    mx, my = (float(np.mean(x)), float(np.mean(y))) if n else (math.nan, math.nan)
+    if not (mx > 0 and my > 0):
+        return math.nan, math.nan, math.nan
+    point = 100.0 * (my / mx - 1.0)
+    if n < 2:
+        return point, math.nan, math.nan
+    cov = np.cov(x, y, ddof=1)
+    var = (cov[1, 1] / my**2 + cov[0, 0] / mx**2 - 2 * cov[0, 1] / (mx * my)) / n
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * math.sqrt(max(var, 0.0)))
+    log_r = math.log(my / mx)
+    return point, 100.0 * math.expm1(log_r - half), 100.0 * math.expm1(log_r + half)
+
+
 def compare(
     results: pd.DataFrame,
     reference: dict[str, str],
@@ -163,7 +188,8 @@ def compare(
     swept key. The reference arm of a stratum is the one whose columns equal ``reference``;
     ``strata`` are the swept keys that define a stratum (uncertainties, say); an empty list means
     one stratum. Only replications present for both arms are paired. Adds % change, the paired
-    change of ``cost_metric`` and the cost per unit of improvement (NaN where there is none).
+    change of ``cost_metric`` and the cost per unit of improvement (NaN where there is none). % change
+    is of the arm's mean against the reference's, with its own interval (``pct_change``).
     """
     rows = []
     strata = list(strata)
@@ -199,7 +225,7 @@ def _compare_arm(
         if pair is None:
             continue
         stats_ = paired(*pair, level)
-        diff, ref_mean = stats_["diff"], stats_["reference"]
+        pct, pct_lo, pct_hi = pct_change(*pair, level)
         out.append(
             {
                 **stratum,
@@ -207,9 +233,11 @@ def _compare_arm(
                 "reference_arm": ref,
                 "metric": metric,
                 **stats_,
-                "pct_change": 100.0 * diff / ref_mean if ref_mean else math.nan,
+                "pct_change": pct,
+                "pct_lo": pct_lo,
+                "pct_hi": pct_hi,
                 "delta_cost": d_cost,
-                "cost_per_unit": cost_per_improvement(d_cost, diff, metric),
+                "cost_per_unit": cost_per_improvement(d_cost, stats_["diff"], metric),
             }
         )
     return out

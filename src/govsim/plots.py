@@ -187,7 +187,7 @@ def metric_label(metric: str, lang: str = "zh") -> str:
 
 
 def plot_forest(comparison: pd.DataFrame, lang: str = "zh") -> Figure:
-    """Forest plot: each arm's paired mean difference vs its reference as % change, with its 95 % CI.
+    """Forest plot: each arm's % change of the mean vs its reference, with its 95 % CI (never below −100 %).
 
     One panel per metric; a hollow marker without bar where there is no interval (one replication).
     ``comparison`` is ``govsim.analysis.compare``'s table.
@@ -207,9 +207,8 @@ def plot_forest(comparison: pd.DataFrame, lang: str = "zh") -> Figure:
     )
     for ax, metric in zip(axes.ravel(), metrics, strict=False):
         part = comparison[comparison["metric"] == metric].set_index("arm").reindex(arms)
-        scale = 100.0 / part["reference"].abs()
         y = np.arange(len(arms))
-        x, lo, hi = part["diff"] * scale, part["lo"] * scale, part["hi"] * scale
+        x, lo, hi = part["pct_change"], part["pct_lo"], part["pct_hi"]
         ok = hi.notna().to_numpy()
         ax.errorbar(x[ok], y[ok], xerr=[(x - lo)[ok], (hi - x)[ok]], fmt="o", capsize=3)
         ax.plot(x[~ok], y[~ok], "o", mfc="none")

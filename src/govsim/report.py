@@ -38,7 +38,7 @@ HEAD = {  # column: (English, 中文)
     "value": ("policy mean", "政策均值"),
     "diff": ("difference", "差值"),
     "ci": ("95 % CI", "95%置信区间"),
-    "pct_change": ("% change", "变化%"),
+    "pct_change": ("% change [95 % CI]", "变化% [95%置信区间]"),
     "delta_cost": ("Δ cost, yuan/yr", "新增成本(元/年)"),
     "cost_per_unit": ("cost per unit improved", "单位改善成本"),
     "variance_reduction": ("CRN variance reduction", "CRN方差缩减"),
@@ -150,7 +150,8 @@ def comparison_markdown(comp: pd.DataFrame, strata: list[str], lang: str = "zh")
             "value": _num(r["value"] * k, rate),
             "diff": _num(r["diff"] * k, rate, signed=True) + (" pp" if rate else ""),
             "ci": "—" if math.isnan(r["half_width"]) else f"[{_num(r['lo'] * k)}, {_num(r['hi'] * k)}]",
-            "pct_change": _num(r["pct_change"], signed=True),
+            "pct_change": _num(r["pct_change"], signed=True)
+            + ("" if math.isnan(r["pct_hi"]) else f" [{_num(r['pct_lo'])}, {_num(r['pct_hi'])}]"),
             "delta_cost": _num(r["delta_cost"], signed=True, digits=0),
             "cost_per_unit": _per_unit(r["cost_per_unit"] / k if rate else r["cost_per_unit"]),
             "variance_reduction": "—"

@@ -128,6 +128,8 @@ def test_markdown_shows_rates_in_percent_and_points():
                 "lo": 0.04,
                 "hi": 0.06,
                 "pct_change": 6.25,
+                "pct_lo": 5.0,
+                "pct_hi": 7.5,
                 "delta_cost": 1000.0,
                 "cost_per_unit": 1000.0 / 0.05,
                 "variance_reduction": 0.5,
@@ -137,6 +139,6 @@ def test_markdown_shows_rates_in_percent_and_points():
     )
     row = report.comparison_markdown(comp, [], "en").splitlines()[2]
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert cells[1:7] == ["fusion", "80.0", "85.0", "+5.0 pp", "[4.00, 6.00]", "+6.25"]
+    assert cells[1:7] == ["fusion", "80.0", "85.0", "+5.0 pp", "[4.00, 6.00]", "+6.25 [5.00, 7.50]"]
     assert cells[8] == "200"  # yuan per year per percentage point
     assert math.isclose(float(cells[7].replace(",", "")), 1000.0)
