@@ -8,26 +8,26 @@ The race between the grid worker's patrol and the resident's report sets when ea
 ``intake`` takes the day's reports: merges duplicates (dedup), resolves minor cases on the spot
 (就地化解), and sends the rest through centre triage (分类分层分级, a FIFO multi-server queue per town,
 evaluated exactly in arrival order) and routing (流转, with mis-routes returned and re-routed).
-Departments (``DepartmentDesk``) are SimPy-driven non-preemptive priority queues with finite staff;
-at the end of handling (处置) the reporter gives feedback (反馈): satisfied closes, unsatisfied reopens
-the case or turns into a petition. Only arrivals at and completions by departments are SimPy events;
-everything without contention is computed, which is what keeps a million incidents cheap.
+Departments (``DepartmentDesk``) are non-preemptive priority queues with finite staff, woken by SimPy
+at their next event; at the end of handling (处置) the reporter gives feedback (反馈): satisfied closes,
+unsatisfied reopens the case or turns into a petition. Only arrivals at and completions by departments
+are events; everything without contention is computed, which is what keeps a million incidents cheap.
 """
 
 from __future__ import annotations
 
 import heapq
-from typing import Any
 
 import numpy as np
 import simpy
 
 from govsim.agents import Residents, Workforce
 from govsim.config import CHANNELS
-from govsim.departments import PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules
+from govsim.departments import PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules, deliver
 from govsim.policies import Levers
 from govsim.records import INCIDENT_SCHEMA, Columns
 from govsim.scenario import Scenario
+from govsim.streams import pick, standard_work
 
 PATROL, WALKIN = CHANNELS.index("patrol"), CHANNELS.index("walkin")
 CITY_SYSTEM = CHANNELS.index("city_system")
@@ -40,24 +40,6 @@ DRAWS_SCHEMA: dict[str, tuple[str, str | int]] = {
     "u_sat": ("float64", 3),
     "u_after": ("float64", 3),  # reopen / petition after an unsatisfied feedback
 }
-
-
-def standard_work(rng: np.random.Generator, family: str, cv: float, size: Any) -> np.ndarray:
-    """Draws with mean 1 and coefficient of variation ``cv`` from the named family."""
-    if family == "exponential":
-        return rng.exponential(1.0, size)
-    if family == "gamma":
-        k = 1.0 / cv**2
-        return rng.gamma(k, 1.0 / k, size)
-    if family == "lognormal":
-        s2 = np.log1p(cv**2)
-        return rng.lognormal(-s2 / 2, np.sqrt(s2), size)
-    return np.ones(size)
-
-
-def pick(cum: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Index drawn by uniforms ``u`` from cumulative probabilities ``cum`` (last = 1)."""
-    return np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)
 
 
 class IncidentLoop:
@@ -388,11 +370,7 @@ class IncidentLoop:
                 strict=True,
             )
         ]
-        cuts = np.flatnonzero(np.diff(desk)) + 1
-        bounds = zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(ids)].tolist(), strict=True)
-        times = arrive.tolist()
-        for a, b in bounds:
-            self.desks[int(desk[a])].expect(times[a:b], jobs[a:b])
+        deliver(self.desks, desk, arrive, jobs)
 
     def take_feedback(self) -> None:
         """The day's feedback, vectorised: closed cases go into the records, each reporter's trust moves."""

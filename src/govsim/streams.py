@@ -1,4 +1,4 @@
-"""Named random streams: one per stochastic process, keyed on (seed, replication, name).
+"""Named random streams: one per stochastic process, keyed on (seed, replication, name); shared draws.
 
 DESIGN §4: one ``numpy.random.SeedSequence((seed, replication))`` spawned into named streams. A
 stream's key is a stable hash of its *name* (not its position in a list, and never the policy), so
@@ -9,6 +9,7 @@ see the same incidents (common random numbers).
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 import numpy as np
 
@@ -43,3 +44,21 @@ def make_streams(seed: int, replication: int) -> dict[str, np.random.Generator]:
         )
         for name in STREAM_NAMES
     }
+
+
+def standard_work(rng: np.random.Generator, family: str, cv: float, size: Any) -> np.ndarray:
+    """Draws with mean 1 and coefficient of variation ``cv`` from the named family."""
+    if family == "exponential":
+        return rng.exponential(1.0, size)
+    if family == "gamma":
+        k = 1.0 / cv**2
+        return rng.gamma(k, 1.0 / k, size)
+    if family == "lognormal":
+        s2 = np.log1p(cv**2)
+        return rng.lognormal(-s2 / 2, np.sqrt(s2), size)
+    return np.ones(size)
+
+
+def pick(cum: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Index drawn by uniforms ``u`` from cumulative probabilities ``cum`` (last = 1)."""
+    return np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)

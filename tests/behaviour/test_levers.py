@@ -156,7 +156,9 @@ def test_points_cost_is_priced_from_real_resident_reports(make_config):
 def test_no_patrol_means_later_discovery_and_fewer_patrol_finds(make_config):
     with_patrol = _run((), 0, make_config).records_.incidents
     without = _run(("scenario.worker.detect_per_patrol_hour=0",), 0, make_config).records_.incidents
-    delay = {k: float((real(v)["t_report"] - real(v)["t_occur"]).mean()) for k, v in
-             (("with", with_patrol), ("without", without))}
+    delay = {
+        k: float((real(v)["t_report"] - real(v)["t_occur"]).mean())
+        for k, v in (("with", with_patrol), ("without", without))
+    }
     assert delay["without"] > delay["with"]
     assert (real(without)["channel"] == 0).sum() == 0 < (real(with_patrol)["channel"] == 0).sum()

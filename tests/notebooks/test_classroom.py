@@ -63,8 +63,17 @@ def _wait_until_up(url: str, proc: subprocess.Popen, seconds: float) -> None:
 def test_voila_serves_the_notebooks_with_no_cdn_asset(tmp_path: Path):
     pytest.importorskip("voila")
     port = _free_port()
-    cmd = [sys.executable, "-c", "from govsim.classroom import main; main()", "--voila", "--no-browser",
-           "--dir", str(tmp_path / "class"), "--port", str(port)]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from govsim.classroom import main; main()",
+        "--voila",
+        "--no-browser",
+        "--dir",
+        str(tmp_path / "class"),
+        "--port",
+        str(port),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
     base = f"http://127.0.0.1:{port}"
     try:

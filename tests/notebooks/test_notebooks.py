@@ -47,8 +47,9 @@ def execute(path: Path, workdir: Path) -> nbformat.NotebookNode:
     """Run the notebook ``path`` headless in ``workdir``; raise on the first failing cell."""
     nb = jupytext.read(path)
     nb.cells.insert(0, nbformat.v4.new_code_cell(GLYPH_GUARD))
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(workdir)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+    )
     client.execute()
     return nb
 

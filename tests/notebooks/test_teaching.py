@@ -28,12 +28,27 @@ def test_levers_set_the_same_config_as_the_command_line():
     from govsim.cli import config_dir, to_config
     from govsim.config import register_configs
 
-    levers = {"staffing": 1.5, "admission_cap_hours": 10, "resident_points": 2, "routing_accuracy": 0.95,
-              "deadline_scale": 0.5, "stationed": ["dispute", "livelihood"]}
+    levers = {
+        "staffing": 1.5,
+        "admission_cap_hours": 10,
+        "resident_points": 2,
+        "routing_accuracy": 0.95,
+        "deadline_scale": 0.5,
+        "stationed": ["dispute", "livelihood"],
+    }
     register_configs()
     with initialize_config_dir(config_dir(), version_base=None):
-        composed = to_config(compose("config", ["scenario=one_town", "output.progress=false",
-                                                "output.figures=false", *teaching.lever_overrides(levers)]))
+        composed = to_config(
+            compose(
+                "config",
+                [
+                    "scenario=one_town",
+                    "output.progress=false",
+                    "output.figures=false",
+                    *teaching.lever_overrides(levers),
+                ],
+            )
+        )
     ours = teaching.town_config(**levers)
     assert isinstance(ours, GovsimConfig)
     assert ours.policy == composed.policy
@@ -79,9 +94,11 @@ def test_figures_draw_chinese_labels(town):
     from govsim.teaching_widgets import lever_figure
 
     rec = town.records
-    figs = [teaching.plot_incident(teaching.follow_incident(rec, teaching.pick_incident(rec, "routed"))),
-            lever_figure(town, town, "zh"),
-            teaching.plot_hotspot_comparison({"uniform": town, "hotspot": town}, "zh")]
+    figs = [
+        teaching.plot_incident(teaching.follow_incident(rec, teaching.pick_incident(rec, "routed"))),
+        lever_figure(town, town, "zh"),
+        teaching.plot_hotspot_comparison({"uniform": town, "hotspot": town}, "zh"),
+    ]
     for fig in figs:
         fig.canvas.draw()
         texts = [t.get_text() for t in fig.findobj(plt.Text)]

@@ -34,8 +34,15 @@ def test_project_cases_match_their_baselines(capsys: pytest.CaptureFixture[str])
 
 def test_doubled_handling_time_is_caught(capsys: pytest.CaptureFixture[str]) -> None:
     """The deliberate change: livelihood cases (a third of demand) take twice the department work."""
-    status = _main(["--baselines", str(BASELINES), "--only", "one_town_baseline",
-                    "scenario.categories.livelihood.handling_days=0.5"])
+    status = _main(
+        [
+            "--baselines",
+            str(BASELINES),
+            "--only",
+            "one_town_baseline",
+            "scenario.categories.livelihood.handling_days=0.5",
+        ]
+    )
     out = capsys.readouterr().out
     assert status == 1
     drifted = {line.split()[0] for line in out.splitlines() if line.endswith("DRIFT")}
@@ -55,12 +62,22 @@ def test_other_seed_stays_within_the_bands(capsys: pytest.CaptureFixture[str]) -
 def test_researcher_case_update_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A researcher's own scenario and policy, from their own config directory."""
     configs = tmp_path / "configs"
-    for path, text in (("scenario/my_town.yaml", "name: my_town\nterritory: one_town\nincident_rate: 0.25\n"),
-                       ("policy/my_policy.yaml", "name: my_policy\ngrid:\n  staffing: 1.5\n")):
+    for path, text in (
+        ("scenario/my_town.yaml", "name: my_town\nterritory: one_town\nincident_rate: 0.25\n"),
+        ("policy/my_policy.yaml", "name: my_policy\ngrid:\n  staffing: 1.5\n"),
+    ):
         (configs / path).parent.mkdir(parents=True, exist_ok=True)
         (configs / path).write_text(text, encoding="utf-8")
-    case = ["--config-dir", str(configs), "--baselines", str(tmp_path / "bl"), "--replications", "3",
-            "--case", "mine: scenario=my_town policy=my_policy horizon_days=40 warmup_days=10"]
+    case = [
+        "--config-dir",
+        str(configs),
+        "--baselines",
+        str(tmp_path / "bl"),
+        "--replications",
+        "3",
+        "--case",
+        "mine: scenario=my_town policy=my_policy horizon_days=40 warmup_days=10",
+    ]
     assert _main([*case, "--update"]) == 0
     doc = json.loads((tmp_path / "bl" / "mine.json").read_text(encoding="utf-8"))
     assert doc["overrides"] == ["scenario=my_town", "policy=my_policy", "horizon_days=40", "warmup_days=10"]
@@ -94,16 +111,34 @@ def test_compare_flags_only_what_moved_beyond_its_band() -> None:
 
 
 # ---- bad input ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("argv", "expected"), [
-    (["--only", "nope"], "--only='nope': no such case; allowed: one_town_baseline"),
-    (["--case", "no colon here"], "--case 'no colon here': allowed: \"NAME: override"),
-    (["--case", "x: scenario=one_town", "--baselines", "/no/such/dir"], "no baseline; allowed: create it"),
-    (["--case", "x: policy=nonexistent", "--update", "--baselines", "/no/such/dir"], "policy='nonexistent'"),
-    (["--update", "seed=3"], "seed=3: an override with --update would not be stored"),
-    (["--replications", "1"], "--replications: allowed: 2 or more"),
-], ids=["unknown case", "bad case", "no baseline", "bad override", "update with override", "one replication"])
-def test_bad_input_is_refused_with_status_2(argv: list[str], expected: str,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--only", "nope"], "--only='nope': no such case; allowed: one_town_baseline"),
+        (["--case", "no colon here"], "--case 'no colon here': allowed: \"NAME: override"),
+        (
+            ["--case", "x: scenario=one_town", "--baselines", "/no/such/dir"],
+            "no baseline; allowed: create it",
+        ),
+        (
+            ["--case", "x: policy=nonexistent", "--update", "--baselines", "/no/such/dir"],
+            "policy='nonexistent'",
+        ),
+        (["--update", "seed=3"], "seed=3: an override with --update would not be stored"),
+        (["--replications", "1"], "--replications: allowed: 2 or more"),
+    ],
+    ids=[
+        "unknown case",
+        "bad case",
+        "no baseline",
+        "bad override",
+        "update with override",
+        "one replication",
+    ],
+)
+def test_bad_input_is_refused_with_status_2(
+    argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert _main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("govsim-regress: error: ") and expected in err and err.count("\n") == 1

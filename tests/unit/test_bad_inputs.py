@@ -87,8 +87,9 @@ BAD_OVERRIDES: list[tuple[list[str], tuple[str, ...]]] = [
 ]
 
 
-@pytest.mark.parametrize(("overrides", "fragments"), BAD_OVERRIDES,
-                         ids=[" ".join(o) for o, _ in BAD_OVERRIDES])
+@pytest.mark.parametrize(
+    ("overrides", "fragments"), BAD_OVERRIDES, ids=[" ".join(o) for o, _ in BAD_OVERRIDES]
+)
 def test_bad_override_is_refused_in_one_line(overrides: list[str], fragments: tuple[str, ...]) -> None:
     with pytest.raises(InputError) as info:
         compose([*BASE, *overrides])
@@ -161,8 +162,9 @@ def _sections(t: Any, seen: set[type]) -> set[type]:
     return seen
 
 
-@pytest.mark.parametrize("section", sorted(_sections(GovsimConfig, set()), key=lambda t: t.__name__),
-                         ids=lambda t: t.__name__)
+@pytest.mark.parametrize(
+    "section", sorted(_sections(GovsimConfig, set()), key=lambda t: t.__name__), ids=lambda t: t.__name__
+)
 def test_every_field_has_a_rule(section: type) -> None:
     missing = [f.name for f in fields(section) if f.name not in RULES.get(section, {})]
     stale = [name for name in RULES.get(section, {}) if name not in {f.name for f in fields(section)}]
@@ -174,8 +176,12 @@ def _shipped(group: str) -> list[str]:
     return sorted(p.stem for p in (Path(config_dir()) / group).glob("*.yaml"))
 
 
-@pytest.mark.parametrize("overrides", [[f"scenario={s}"] for s in _shipped("scenario")]
-                         + [["scenario=one_town", f"policy={p}"] for p in _shipped("policy")], ids=str)
+@pytest.mark.parametrize(
+    "overrides",
+    [[f"scenario={s}"] for s in _shipped("scenario")]
+    + [["scenario=one_town", f"policy={p}"] for p in _shipped("policy")],
+    ids=str,
+)
 def test_shipped_configs_are_accepted(overrides: list[str]) -> None:
     cfg = compose(overrides)
     assert cfg.scenario.name == overrides[0].split("=")[1]
@@ -209,7 +215,9 @@ def test_malformed_territory_file_is_refused(tmp_path: Path, text: str, fragment
 
 def test_territory_file_not_utf8_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "towns.csv"
-    path.write_bytes("county,county_kind,town,population,communities\n江门,district,镇,100,2\n".encode("gb18030"))
+    path.write_bytes(
+        "county,county_kind,town,population,communities\n江门,district,镇,100,2\n".encode("gb18030")
+    )
     with pytest.raises(InputError, match="a readable UTF-8 CSV file"):
         compose([*BASE, f"scenario.territory={path}"])
 
@@ -219,8 +227,13 @@ def _single_queue(rate: float, handling: float, staff: float) -> GovsimConfig:
     """One category, one desk, reported at once, no on-site work, no reopen or duplicate: an M/M/c input."""
     cfg = GovsimConfig()
     s = cfg.scenario
-    routine = CategoryConfig(share=1.0, severity_probs=[1.0, 0.0, 0.0], onsite_possible=False,
-                             department="desk", handling_days=handling)
+    routine = CategoryConfig(
+        share=1.0,
+        severity_probs=[1.0, 0.0, 0.0],
+        onsite_possible=False,
+        department="desk",
+        handling_days=handling,
+    )
     s.categories = {"routine": routine}
     s.departments = {"desk": DepartmentConfig(staff_per_100k=staff, route_days=0.0)}
     s.response.demonstration_stationed = []
@@ -246,8 +259,15 @@ def test_offered_load_tracks_simulated_department_work() -> None:
     """
     from govsim.runner import simulate
 
-    cfg = compose(["scenario=one_town", "scenario.population_scale=5", "horizon_days=200",
-                   "output.progress=false", "output.figures=false"])
+    cfg = compose(
+        [
+            "scenario=one_town",
+            "scenario.population_scale=5",
+            "horizon_days=200",
+            "output.progress=false",
+            "output.figures=false",
+        ]
+    )
     rec = simulate(cfg).records
     inc = rec.incidents[(rec.incidents["t_report"] >= rec.warmup) & (rec.incidents["department"] >= 0)]
     busy = inc.groupby(inc["department"] % len(rec.departments))["handle_days"].sum()

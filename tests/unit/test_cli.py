@@ -28,9 +28,13 @@ REFUSED_ARGV = [
 
 
 @pytest.mark.parametrize(("argv", "expected"), REFUSED_ARGV, ids=[" ".join(a) for a, _ in REFUSED_ARGV])
-def test_refused_in_one_line_with_status_2(argv: list[str], expected: str, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_refused_in_one_line_with_status_2(
+    argv: list[str],
+    expected: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", ["govsim", *argv])
     with pytest.raises(SystemExit) as info:
@@ -43,8 +47,11 @@ def test_refused_in_one_line_with_status_2(argv: list[str], expected: str, tmp_p
 
 def test_sweep_jobs_are_the_cartesian_product() -> None:
     jobs = cli.plan_jobs(["scenario=one_town", "seed=0,1", "policy=baseline,grid"], multirun=True)
-    assert sorted(sorted(j) for j in jobs) == sorted(sorted(["scenario=one_town", f"seed={s}", f"policy={p}"])
-                                                     for s in (0, 1) for p in ("baseline", "grid"))
+    assert sorted(sorted(j) for j in jobs) == sorted(
+        sorted(["scenario=one_town", f"seed={s}", f"policy={p}"])
+        for s in (0, 1)
+        for p in ("baseline", "grid")
+    )
     assert cli.plan_jobs(["scenario=one_town", "seed=3"]) == [["scenario=one_town", "seed=3"]]
 
 
@@ -53,7 +60,9 @@ def test_sweep_set_in_a_config_is_checked_job_by_job(tmp_path: Path) -> None:
     (tmp_path / "study").mkdir()
     (tmp_path / "study" / "staffing.yaml").write_text(
         "# @package _global_\nhydra:\n  mode: MULTIRUN\n  sweeper:\n    params:\n"
-        "      policy.grid.staffing: 1.0,1.5,0.0\n", encoding="utf-8")
+        "      policy.grid.staffing: 1.0,1.5,0.0\n",
+        encoding="utf-8",
+    )
     argv = ["--config-dir", str(tmp_path), "scenario=one_town", "+study=staffing"]
     assert len(cli.plan_jobs(argv[2:], extra_dir=str(tmp_path))) == 3
     with pytest.raises(cli.InputError, match=r"policy.grid.staffing=0.0: allowed: a number > 0"):
@@ -101,8 +110,16 @@ def test_command_refuses_without_traceback_or_directory(args: list[str], tmp_pat
 
 
 def test_command_runs_a_good_configuration(tmp_path: Path) -> None:
-    done = _govsim(["scenario=one_town", "horizon_days=20", "warmup_days=5", "output.figures=false",
-                    "hydra.run.dir=run"], tmp_path)
+    done = _govsim(
+        [
+            "scenario=one_town",
+            "horizon_days=20",
+            "warmup_days=5",
+            "output.figures=false",
+            "hydra.run.dir=run",
+        ],
+        tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["status"] == "complete"
     assert "run directory:" in done.stdout

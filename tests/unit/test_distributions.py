@@ -16,11 +16,10 @@ import pytest
 
 from govsim.agents import Residents, Workforce
 from govsim.config import CHANNELS
-from govsim.incidents import standard_work
 from govsim.model import GovernanceModel
 from govsim.policies import resolve_levers
 from govsim.scenario import build_scenario, build_territory
-from govsim.streams import make_streams
+from govsim.streams import make_streams, standard_work
 
 Z = 4.0
 N_DRAWS = 200_000
@@ -53,9 +52,18 @@ def raw_moments(family: str, cv: float, orders: tuple[int, ...]) -> list[float]:
     return [1.0 for _ in orders]
 
 
-@pytest.mark.parametrize(("family", "cv"), [("exponential", 1.0), ("gamma", 0.5), ("gamma", 1.0),
-                                            ("gamma", 1.5), ("lognormal", 0.5), ("lognormal", 1.0),
-                                            ("deterministic", 1.0)])
+@pytest.mark.parametrize(
+    ("family", "cv"),
+    [
+        ("exponential", 1.0),
+        ("gamma", 0.5),
+        ("gamma", 1.0),
+        ("gamma", 1.5),
+        ("lognormal", 0.5),
+        ("lognormal", 1.0),
+        ("deterministic", 1.0),
+    ],
+)
 @pytest.mark.parametrize("stream", ["service", "triage"])
 def test_work_content_has_mean_one_and_the_configured_cv(family, cv, stream):
     """``standard_work``: mean 1 and E[X²] = 1 + cv² (exponential: cv 1; deterministic: exactly 1)."""
@@ -139,8 +147,12 @@ def test_department_work_has_the_configured_mean(make_config):
 
     Run with every reporter satisfied, so a case is handled exactly once and its busy time is one draw.
     """
-    cfg = make_config(*JIANGMEN_SMALL, "horizon_days=120", "scenario.satisfaction_base=1.0",
-                      "scenario.satisfaction_late_penalty=0.0")
+    cfg = make_config(
+        *JIANGMEN_SMALL,
+        "horizon_days=120",
+        "scenario.satisfaction_base=1.0",
+        "scenario.satisfaction_late_penalty=0.0",
+    )
     model = GovernanceModel(cfg)
     inc = model.run().incidents
     sc = model.scenario_data
@@ -166,8 +178,13 @@ def test_discovery_race_against_its_hazards(make_config):
     clocks = rng["discovery"].exponential(1.0, (n, 2))
     delay, by_patrol = model.loop.discovery_delay(grid, cat, reporter, clocks)
     hp = model.workforce.hazard[grid] * sc.cat_visibility[cat]
-    hr = (sc.cfg.resident_report_rate * res.trust[reporter] * res.propensity[reporter]
-          * sc.cat_propensity[cat] * lv.report_multiplier[grid])
+    hr = (
+        sc.cfg.resident_report_rate
+        * res.trust[reporter]
+        * res.propensity[reporter]
+        * sc.cat_propensity[cat]
+        * lv.report_multiplier[grid]
+    )
     assert_mean(delay * (hp + hr), 1.0, 1 / math.sqrt(n), "discovery delay × total hazard")
     p = hp / (hp + hr)
     assert_mean(by_patrol - p, 0.0, math.sqrt((p * (1 - p)).sum()) / n, "found by patrol − its probability")
@@ -178,8 +195,12 @@ def test_resident_propensity_territory_demand_and_worker_turnover(make_config):
     s = cfg.scenario
     tr = build_territory(s, make_streams(0, 0)["territory"])
     log_d = np.log(tr.grid_demand)
-    assert_mean((log_d - log_d.mean()) ** 2, s.demand_dispersion**2,
-                s.demand_dispersion**2 * math.sqrt(2 / len(log_d)), "grid demand log-variance")
+    assert_mean(
+        (log_d - log_d.mean()) ** 2,
+        s.demand_dispersion**2,
+        s.demand_dispersion**2 * math.sqrt(2 / len(log_d)),
+        "grid demand log-variance",
+    )
     sc = build_scenario(s, make_streams(0, 0)["territory"])
     res = Residents(sc, make_streams(0, 0)["territory"])
     sd = math.sqrt(math.expm1(0.5**2))  # lognormal(−σ²/2, σ = 0.5): mean 1 (agents.py, assumed)

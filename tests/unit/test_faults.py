@@ -24,14 +24,29 @@ from govsim.cli import compose
 from govsim.config import GovsimConfig
 from govsim.runner import RECORD_FILES, load_records, run_to_dir
 
-RESULT_FILES = (*RECORD_FILES, "kpis.csv", "costs.csv", "utilisation.csv", "summary.txt", "backlog.png",
-                "resolution_time.png", "hotspot_map.png")
+RESULT_FILES = (
+    *RECORD_FILES,
+    "kpis.csv",
+    "costs.csv",
+    "utilisation.csv",
+    "summary.txt",
+    "backlog.png",
+    "resolution_time.png",
+    "hotspot_map.png",
+)
 
 
 @pytest.fixture(scope="module")
 def cfg() -> GovsimConfig:
-    return compose(["scenario=one_town", "horizon_days=20", "warmup_days=5", "output.progress=false",
-                    "output.figures=true"])
+    return compose(
+        [
+            "scenario=one_town",
+            "horizon_days=20",
+            "warmup_days=5",
+            "output.progress=false",
+            "output.figures=true",
+        ]
+    )
 
 
 class Injected(RuntimeError):
@@ -47,6 +62,7 @@ def _raise(message: str) -> Callable[..., Any]:
 
 def _half_write(message: str) -> Callable[..., Any]:
     """A writer that puts a few bytes into its target, then fails: a disk filling up mid-file."""
+
     def fail(self: Any, path: Any, *_args: Any, **_kwargs: Any) -> None:
         Path(path).write_bytes(b"half a file")
         raise Injected(message)
@@ -125,7 +141,7 @@ def test_failure_writing_tables(cfg: GovsimConfig, tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(pd.DataFrame, "to_csv", _half_write("disk full (tables)"))
     with pytest.raises(Injected):
         run_to_dir(cfg, tmp_path)
-    _assert_failed_honestly(tmp_path, "disk full (tables)", RESULT_FILES[len(RECORD_FILES):])
+    _assert_failed_honestly(tmp_path, "disk full (tables)", RESULT_FILES[len(RECORD_FILES) :])
 
 
 def test_failure_drawing_figures(cfg: GovsimConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,8 +22,16 @@ import pytest
 from govsim.model import GovernanceModel
 from govsim.records import Records
 
-LOOP = ("t_occur", "t_report", "t_triage_start", "t_triage_end", "t_dept_arrive", "t_handle_start",
-        "t_handle_end", "t_close")
+LOOP = (
+    "t_occur",
+    "t_report",
+    "t_triage_start",
+    "t_triage_end",
+    "t_dept_arrive",
+    "t_handle_start",
+    "t_handle_end",
+    "t_close",
+)
 """Stage timestamps in the order of the loop 巡查→上报→流转→处置→反馈 (DESIGN §1)."""
 SCENARIOS = {
     "one_town": ("scenario=one_town", "horizon_days=365"),

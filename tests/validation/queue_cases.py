@@ -45,8 +45,12 @@ REL_TOL = 0.02
 """A mean within 2 % of theory passes even if the CI is narrower than that."""
 MAX_REL_HALF_WIDTH = 0.10
 """A CI wider than ±10 % of theory is uninformative: the case fails for lack of replications."""
-BASE_OVERRIDES = ("policy=baseline", "policy.fusion.routing_accuracy=1.0", "output.progress=false",
-                  "output.figures=false")
+BASE_OVERRIDES = (
+    "policy=baseline",
+    "policy.fusion.routing_accuracy=1.0",
+    "output.progress=false",
+    "output.figures=false",
+)
 
 
 def compose_config(*overrides: str) -> GovsimConfig:
@@ -115,11 +119,20 @@ def mmc_theory(p: QueueParams) -> dict[str, float]:
 
 def tandem_theory(p: QueueParams) -> dict[str, float]:
     """Triage then department, each an M/M/c queue (Jackson tandem); end-to-end W is the sum."""
-    tri, dept = theory.jackson_tandem(p.lam_total, [(1.0 / p.triage_mean, p.triage_servers),
-                                                    (1.0 / _single_mean(p), p.dept_servers)])
-    return {"triage.p_wait": tri.p_wait, "triage.wq": tri.wq, "triage.w": tri.w, "triage.lq": tri.lq,
-            "dept.p_wait": dept.p_wait, "dept.wq": dept.wq, "dept.w": dept.w, "dept.lq": dept.lq,
-            "loop.w": tri.w + dept.w}
+    tri, dept = theory.jackson_tandem(
+        p.lam_total, [(1.0 / p.triage_mean, p.triage_servers), (1.0 / _single_mean(p), p.dept_servers)]
+    )
+    return {
+        "triage.p_wait": tri.p_wait,
+        "triage.wq": tri.wq,
+        "triage.w": tri.w,
+        "triage.lq": tri.lq,
+        "dept.p_wait": dept.p_wait,
+        "dept.wq": dept.wq,
+        "dept.w": dept.w,
+        "dept.lq": dept.lq,
+        "loop.w": tri.w + dept.w,
+    }
 
 
 def priority_tandem_theory(p: QueueParams) -> dict[str, float]:
@@ -162,8 +175,10 @@ def measure(rec: Records, start: float, end: float) -> dict[str, float]:
     if win["t_close"].isna().any():
         open_ = int(win["t_close"].isna().sum())
         raise ValueError(f"drain too short: {open_} tickets of the measurement window still open")
-    col = {k: real[k].to_numpy() for k in ("t_report", "t_triage_start", "t_dept_arrive", "t_handle_start",
-                                           "t_handle_end")}
+    col = {
+        k: real[k].to_numpy()
+        for k in ("t_report", "t_triage_start", "t_dept_arrive", "t_handle_start", "t_handle_end")
+    }
     out = _station_means(win, "")
     out["triage.lq"] = time_average(col["t_report"], col["t_triage_start"], start, end)
     out["dept.lq"] = time_average(col["t_dept_arrive"], col["t_handle_start"], start, end)
@@ -179,9 +194,11 @@ def _station_means(t: pd.DataFrame, suffix: str) -> dict[str, float]:
     wait1 = (t["t_triage_start"] - t["t_report"]).to_numpy()
     wait2 = (t["t_handle_start"] - t["t_dept_arrive"]).to_numpy()
     return {
-        f"triage.p_wait{suffix}": float(np.mean(wait1 > 0)), f"triage.wq{suffix}": float(np.mean(wait1)),
+        f"triage.p_wait{suffix}": float(np.mean(wait1 > 0)),
+        f"triage.wq{suffix}": float(np.mean(wait1)),
         f"triage.w{suffix}": float(np.mean(t["t_triage_end"] - t["t_report"])),
-        f"dept.p_wait{suffix}": float(np.mean(wait2 > 0)), f"dept.wq{suffix}": float(np.mean(wait2)),
+        f"dept.p_wait{suffix}": float(np.mean(wait2 > 0)),
+        f"dept.wq{suffix}": float(np.mean(wait2)),
         f"dept.w{suffix}": float(np.mean(t["t_handle_end"] - t["t_dept_arrive"])),
         f"loop.w{suffix}": float(np.mean(t["t_close"] - t["t_report"])),
     }
@@ -201,8 +218,13 @@ class QueueCase:
 
     def config(self, replication: int, extra: Sequence[str] = ()) -> GovsimConfig:
         """Configuration of one replication; ``extra`` overrides are applied last."""
-        cfg = compose_config(f"scenario={self.scenario}", *BASE_OVERRIDES,
-                             f"horizon_days={self.horizon_days}", f"warmup_days={self.warmup_days}", *extra)
+        cfg = compose_config(
+            f"scenario={self.scenario}",
+            *BASE_OVERRIDES,
+            f"horizon_days={self.horizon_days}",
+            f"warmup_days={self.warmup_days}",
+            *extra,
+        )
         cfg.replication = replication
         return cfg
 
@@ -224,9 +246,18 @@ def compare(expected: dict[str, float], reps: Sequence[dict[str, float]]) -> pd.
         x = np.array([r[key] for r in reps])
         mean, half = float(x.mean()), float(t_q * x.std(ddof=1) / np.sqrt(len(x)))
         err = mean - th
-        rows.append({"metric": key, "theory": th, "sim": mean, "half_width": half, "rel_err": err / th,
-                     "in_ci": abs(err) <= half, "informative": half <= MAX_REL_HALF_WIDTH * abs(th),
-                     "ok": abs(err) <= max(half, REL_TOL * abs(th))})
+        rows.append(
+            {
+                "metric": key,
+                "theory": th,
+                "sim": mean,
+                "half_width": half,
+                "rel_err": err / th,
+                "in_ci": abs(err) <= half,
+                "informative": half <= MAX_REL_HALF_WIDTH * abs(th),
+                "ok": abs(err) <= max(half, REL_TOL * abs(th)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -253,9 +284,11 @@ def _case(name: str, scenario: str, formula: Callable[[QueueParams], dict[str, f
 CASES: dict[str, QueueCase] = {
     "mmc": _case("M/M/3 (Erlang C)", "mmc_validation", mmc_theory),
     "tandem": _case("M/M/2 → M/M/3 tandem (Jackson)", "tandem_validation", tandem_theory),
-    "tandem_priority": _case("tandem, two non-preemptive classes (Cobham, M/M/c)", "tandem_priority",
-                             priority_tandem_theory),
-    "mg1_priority": _case("M/G/1, two classes, gamma cv 0.5 (Cobham, M/G/1)", "mmc_mg1_priority",
-                          mg1_priority_theory),
+    "tandem_priority": _case(
+        "tandem, two non-preemptive classes (Cobham, M/M/c)", "tandem_priority", priority_tandem_theory
+    ),
+    "mg1_priority": _case(
+        "M/G/1, two classes, gamma cv 0.5 (Cobham, M/G/1)", "mmc_mg1_priority", mg1_priority_theory
+    ),
 }
 """The validation cases, keyed by test id."""

@@ -43,12 +43,15 @@ def test_reduced_scenario_reproduces_theory_precisely(key):
     assert table["informative"].all() and table["ok"].all(), _verdict(table)
 
 
-@pytest.mark.parametrize(("key", "classes", "lam", "triage", "dept", "cv"), [
-    ("mmc", ("routine",), (100.0,), (0.0, 2), ((0.021,), 3), 1.0),
-    ("tandem", ("routine",), (100.0,), (0.012, 2), ((0.021,), 3), 1.0),
-    ("tandem_priority", ("urgent", "routine"), (30.0, 70.0), (0.012, 2), ((0.021, 0.021), 3), 1.0),
-    ("mg1_priority", ("urgent", "routine"), (30.0, 70.0), (0.0, 2), ((0.005, 0.0075), 1), 0.5),
-])
+@pytest.mark.parametrize(
+    ("key", "classes", "lam", "triage", "dept", "cv"),
+    [
+        ("mmc", ("routine",), (100.0,), (0.0, 2), ((0.021,), 3), 1.0),
+        ("tandem", ("routine",), (100.0,), (0.012, 2), ((0.021,), 3), 1.0),
+        ("tandem_priority", ("urgent", "routine"), (30.0, 70.0), (0.012, 2), ((0.021, 0.021), 3), 1.0),
+        ("mg1_priority", ("urgent", "routine"), (30.0, 70.0), (0.0, 2), ((0.005, 0.0075), 1), 0.5),
+    ],
+)
 def test_scenarios_are_the_queues_their_yaml_states(key, classes, lam, triage, dept, cv):
     """The rates, means and server counts the model resolves are the ones in each YAML's header."""
     p = queue_params(CASES[key].config(0))
@@ -90,6 +93,7 @@ def test_a_wrong_service_cv_fails_validation():
 
 def test_a_bug_in_the_gamma_sampler_fails_validation(monkeypatch):
     """The gamma sampler with shape 1/cv instead of 1/cv² (mean still 1, cv wrong) is caught."""
+
     def broken(rng, family, cv, size):
         if family == "gamma":
             k = 1.0 / cv
