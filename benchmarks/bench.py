@@ -4,7 +4,7 @@ Each measurement runs in a fresh subprocess (so peak memory is that run's own) a
 script prints medians and ratios against the reference measured in the same invocation, and writes
 ``benchmarks/results.json``. Absolute times drift on a shared machine; the ratios are the result.
 
-    python benchmarks/bench.py                 # everything (about 25 minutes on 2 cores)
+    python benchmarks/bench.py                 # everything (about 12 minutes on 2 cores)
     python benchmarks/bench.py --quick         # smaller: population_scale 0.25, one repeat
     python benchmarks/bench.py --only scaling  # one part (jiangmen, scaling, parallel, one_town)
 """

@@ -14,8 +14,8 @@ Analysis*, ch. 9–10; STRESS-DES, Monks et al. 2019, DOMAIN.md "Method standard
 - **% change with its own interval.** ``100·(ȳ/x̄ − 1)``; its interval comes from the delta method on
   the log of the ratio of paired means, ``Var(log ȳ/x̄) ≈ (s_y²/ȳ² + s_x²/x̄² − 2 s_xy/(x̄ȳ))/n``, with
   t quantiles, transformed back. Unlike the difference interval divided by ``x̄`` it counts the
-  reference mean's own uncertainty and never extends below −100 % (both means must be positive;
-  otherwise NaN).
+  reference mean's own uncertainty and never extends below −100 % (an arm mean of 0 is −100 % with
+  no interval; a reference mean of 0 gives NaN).
 - **Warm-up: MSER-5** (White 1997; White, Cobb & Spratt 2000): batch the series in means of five,
   choose the truncation ``d`` minimising ``Σ_{i>d}(z_i − z̄_d)² / (m−d)²`` over the first half.
 - **Number of replications** (Law §9.4.1): the smallest ``n`` with ``t(0.975, n-1)·s/√n ≤ h``.
@@ -157,15 +157,16 @@ def paired(x: np.ndarray, y: np.ndarray, level: float = LEVEL) -> dict[str, floa
 def pct_change(x: np.ndarray, y: np.ndarray, level: float = LEVEL) -> tuple[float, float, float]:
     """``(% change, lo, hi)`` of the mean of ``y`` against the mean of ``x``, paired replications.
 
-    Delta method on ``log(ȳ/x̄)`` (see the module notes). NaN where a mean is not positive; the bounds
-    are NaN with fewer than two pairs.
+    Delta method on ``log(ȳ/x̄)`` (see the module notes). The point is NaN unless the reference mean is
+    positive; an arm whose mean is 0 (a rare event wiped out) is −100 % with no interval, as is any arm
+    with fewer than two pairs.
     """
     n = len(x)
     mx, my = (float(np.mean(x)), float(np.mean(y))) if n else (math.nan, math.nan)
-    if not (mx > 0 and my > 0):
+    if not mx > 0 or not my >= 0:
         return math.nan, math.nan, math.nan
     point = 100.0 * (my / mx - 1.0)
-    if n < 2:
+    if n < 2 or my == 0:
         return point, math.nan, math.nan
     cov = np.cov(x, y, ddof=1)
     var = (cov[1, 1] / my**2 + cov[0, 0] / mx**2 - 2 * cov[0, 1] / (mx * my)) / n

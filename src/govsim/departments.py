@@ -1,12 +1,14 @@
-"""Department handling (处置) and feedback (反馈): finite staff, a priority queue, SimPy events.
+"""Department handling (处置) and feedback (反馈): finite staff, a priority queue, one SimPy wake-up.
 
 A ``Job`` carries what a routed case needs at the department, prepared in one vectorised step at
 routing: its queue key, deadline, the work of each handling round, and the feedback outcomes the
 reporter's pre-drawn uniforms give on time and late. A ``DepartmentDesk`` is ``servers`` staff in
 parallel with one non-preemptive priority queue: an arrival starts at once if a staff member is free,
 else waits; a completion asks the reporter, who closes the case, reopens it (返工, back to the same
-desk after the feedback delay) or turns it into a petition. Outcomes are written straight into the
-incident columns; everything a callback reads was prepared as plain Python values at routing.
+desk after the feedback delay) or turns it into a petition. The desk keeps its own calendar of these
+events behind one SimPy wake-up. Closed cases and the day's feedback are collected in ``Outcomes`` and
+written into the incident columns and residents' trust once a day, at the tick; everything a desk
+reads was prepared as plain Python values at routing.
 """
 
 from __future__ import annotations
@@ -140,6 +142,7 @@ class DepartmentDesk:
 
     def expect(self, times: list[float], jobs: list[Job]) -> None:
         """Routed cases on their way, arriving at ``times`` (sorted ascending, ties by case number)."""
+        assert times[0] >= self.env.now, "a case cannot arrive before it is routed"
         self.n_runs += 1
         heapq.heappush(self.runs, [times[0], self.n_runs, times, jobs, 0])
         self._wake_by(times[0])

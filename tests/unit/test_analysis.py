@@ -176,5 +176,7 @@ def test_pct_change_interval_never_below_minus_100():
 
 def test_pct_change_without_a_positive_mean_or_a_second_pair():
     assert all(math.isnan(v) for v in analysis.pct_change(np.zeros(3), np.ones(3)))
+    point, lo, hi = analysis.pct_change(np.array([0.01, 0.02, 0.0]), np.zeros(3))  # wiped out
+    assert point == -100.0 and math.isnan(lo) and math.isnan(hi)
     point, lo, hi = analysis.pct_change(np.array([2.0]), np.array([3.0]))
     assert point == pytest.approx(50.0) and math.isnan(lo) and math.isnan(hi)

@@ -36,6 +36,16 @@ def job(
     return Job(i, klass, arrive, 99.0, lift, work, sat, sat, after, reporter=10 + i)
 
 
+def three_cases(desk: DepartmentDesk) -> tuple[Job, Job, Job]:
+    """A, B (routine) in one day's routing, C (urgent, reopened once) in the next; see the test below."""
+    a = job(0, 1, 0.0, [2.0, 9.0], [True, True], [CLOSE, CLOSE])
+    b = job(1, 1, 0.5, [1.0, 9.0], [False, False], [PETITION, PETITION], lift=3.0)
+    c = job(2, 0, 1.0, [1.0, 0.5], [False, True], [REOPEN, CLOSE])
+    desk.expect([0.0, 0.5], [a, b])
+    desk.expect([1.0], [c])
+    return a, b, c
+
+
 def test_priority_reopen_liaison_and_petition_by_hand() -> None:
     """One staff member; an urgent case overtakes a waiting one; a reopened case comes back after feedback.
 
@@ -45,11 +55,7 @@ def test_priority_reopen_liaison_and_petition_by_hand() -> None:
     A and B come in one day's routing, C in the next: two arrival runs merged by time.
     """
     env, desk, out = world(servers=1, n=3)
-    a = job(0, 1, 0.0, [2.0, 9.0], [True, True], [CLOSE, CLOSE])
-    b = job(1, 1, 0.5, [1.0, 9.0], [False, False], [PETITION, PETITION], lift=3.0)
-    c = job(2, 0, 1.0, [1.0, 0.5], [False, True], [REOPEN, CLOSE])
-    desk.expect([0.0, 0.5], [a, b])
-    desk.expect([1.0], [c])
+    a, b, c = three_cases(desk)
     env.run(until=10)
     out.write_closed(1.0)
     col = out.cols
@@ -67,18 +73,15 @@ def test_priority_reopen_liaison_and_petition_by_hand() -> None:
 
 def test_cases_in_hand_at_the_horizon() -> None:
     """At 2.5 C is in service and B waits; at 3.2 B is in service and C is on its way back. None closed."""
-    env, desk, out = world(servers=1, n=3)
-    a = job(0, 1, 0.0, [2.0, 9.0], [True, True], [CLOSE, CLOSE])
-    b = job(1, 1, 0.5, [1.0, 9.0], [False, False], [PETITION, PETITION], lift=3.0)
-    c = job(2, 0, 1.0, [1.0, 0.5], [False, True], [REOPEN, CLOSE])
-    desk.expect([0.0, 0.5], [a, b])
-    desk.expect([1.0], [c])
+    env, desk, out = world(servers=1, n=4)
+    a, b, c = three_cases(desk)
+    desk.expect([6.0], [job(3, 0, 6.0, [1.0, 1.0], [True, True], [CLOSE, CLOSE])])  # still on its way
     env.run(until=2.5)
-    assert sorted(j.i for j in desk.in_hand()) == [1, 2]
+    assert sorted(j.i for j in desk.in_hand()) == [1, 2, 3]
     assert (b.start, c.start) == (-1.0, 2.0)
     env.run(until=3.2)
     out.write_closed(1.0)
-    assert sorted(j.i for j in desk.in_hand()) == [1, 2]
+    assert sorted(j.i for j in desk.in_hand()) == [1, 2, 3]
     assert np.isnan(out.cols["t_handle_end"][1:]).all() and out.cols["t_handle_end"][0] == 2.0
     assert (b.start, c.start, c.k) == (3.0, 2.0, 1)
 
@@ -106,3 +109,31 @@ def test_an_earlier_arrival_supersedes_the_pending_wake_up() -> None:
     env.run(until=10)
     out.write_closed(1.0)
     assert out.cols["t_handle_start"].tolist() == [5.0, 2.0]
+
+
+def test_at_the_same_instant_a_completion_frees_staff_before_an_arrival_joins_the_queue() -> None:
+    """A ends at 1.0 exactly when urgent U arrives; routine R has waited since 0.5. The completion goes
+    first, so the freed staff member takes R, the only case then waiting, and U waits for R."""
+    env, desk, out = world(servers=1, n=3)
+    desk.expect(
+        [0.0, 0.5],
+        [
+            job(0, 1, 0.0, [1.0, 1.0], [True, True], [CLOSE, CLOSE]),
+            job(1, 1, 0.5, [1.0, 1.0], [True, True], [CLOSE, CLOSE]),
+        ],
+    )
+    desk.expect([1.0], [job(2, 0, 1.0, [1.0, 1.0], [True, True], [CLOSE, CLOSE])])
+    env.run(until=10)
+    out.write_closed(1.0)
+    assert out.cols["t_handle_start"].tolist() == [0.0, 1.0, 2.0]
+
+
+def test_closing_keeps_a_petition_flag_set_when_the_incident_grew() -> None:
+    """A dispute that grew into a petition before discovery is flagged at occurrence; a satisfied
+    close must not clear the flag."""
+    env, desk, out = world(servers=1, n=1)
+    out.cols["petitioned"][0] = 1
+    desk.expect([0.0], [job(0, 0, 0.0, [1.0, 1.0], [True, True], [CLOSE, CLOSE])])
+    env.run(until=10)
+    out.write_closed(1.0)
+    assert out.cols["petitioned"][0] == 1 and out.cols["satisfied"][0] == 1
