@@ -21,19 +21,19 @@ from govsim.config import GovsimConfig
 from govsim.incidents import IncidentLoop
 from govsim.policies import Levers, resolve_levers
 from govsim.records import INCIDENT_SCHEMA, TIMESERIES_SCHEMA, Records, finalise, incident_frame
-from govsim.scenario import Scenario, build_scenario, schematic_layout
+from govsim.scenario import build_scenario, schematic_layout
 from govsim.streams import make_streams
 
 
 class GovernanceModel(mesa.Model):
     """Residents, grid workers, centres and departments of one scenario under one policy."""
 
-    def __init__(self, cfg: GovsimConfig, scenario: Scenario | None = None) -> None:
+    def __init__(self, cfg: GovsimConfig) -> None:
         streams = make_streams(cfg.seed, cfg.replication)
         super().__init__(rng=streams["agents"])
         self.cfg, self.streams = cfg, streams
-        self.scenario_data = scenario or build_scenario(cfg.scenario, streams["territory"])
-        sc = self.scenario_data
+        # the built world, one stream: the territory's demand, then residents' fixed traits
+        self.scenario_data = sc = build_scenario(cfg.scenario, streams["territory"])
         self.levers: Levers = resolve_levers(cfg.policy, sc)
         self.horizon = float(cfg.horizon_days)
         self.env = simpy.Environment()

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 STREAM_NAMES: tuple[str, ...] = (
-    "territory",  # grid demand heterogeneity
+    "territory",  # the built world: grid demand heterogeneity, then residents' reporting propensity
     "occurrence",  # counts, times, places and categories of latent incidents
     "severity",  # initial severity and growth clocks
     "discovery",  # unit exponentials racing patrol against resident report
