@@ -108,7 +108,8 @@ class DepartmentDesk:
     the reopened cases coming back after feedback, already in time order) and the completions of the
     staff in service (a heap). One SimPy timeout per desk, its wake-up, is pending at the desk's next
     event; when it fires the desk handles that event and sets the next wake-up. SimPy's heap thus holds
-    one entry per desk however large the city, and no per-case heap grows with it: that keeps the time
+    about one entry per desk however large the city (a wake-up superseded by an earlier routed arrival
+    stays until it fires, then does nothing), and no per-case heap grows with it: that keeps the time
     per incident flat as the population scales (measured in ``benchmarks/bench.py``). Events of one desk
     are handled in time order at their exact times; the desk never reads another desk's state.
     """
@@ -150,6 +151,7 @@ class DepartmentDesk:
     def _wake_by(self, t: float) -> None:
         if t < self.wake_at:
             self.wake_at = t
+            # max: now + (t - now) can round one ulp past t; the desk itself uses the exact event times
             self.wake = self.env.timeout(max(t - self.env.now, 0.0))
             self.wake.callbacks.append(self._on_wake)
 
