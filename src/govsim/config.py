@@ -26,19 +26,6 @@ RESIDENT_CHANNELS: tuple[str, ...] = ("app", "hotline", "walkin", "station")
 CHANNELS: tuple[str, ...] = ("patrol", *RESIDENT_CHANNELS, "city_system")
 """All ticket channels; ``city_system`` = 数字城管 / 行政执法 / 平安通 feeds that raise duplicates."""
 SERVICE_FAMILIES: tuple[str, ...] = ("exponential", "gamma", "lognormal", "deterministic")
-HOLIDAYS_2024: tuple[str, ...] = (  # PRC public holidays 2024 (State Council notice); make-up days ignored
-    "2024-01-01",
-    *(f"2024-02-{d}" for d in range(10, 18)),
-    "2024-04-04",
-    "2024-04-05",
-    "2024-04-06",
-    *(f"2024-05-0{d}" for d in range(1, 6)),
-    "2024-06-10",
-    "2024-09-15",
-    "2024-09-16",
-    "2024-09-17",
-    *(f"2024-10-0{d}" for d in range(1, 8)),
-)
 ADMISSION_RULES: tuple[str, ...] = ("admit_all", "cap", "reviewed")
 DEMONSTRATION_RULES: tuple[str, ...] = ("none", "proposed", "all")
 
@@ -57,6 +44,9 @@ class CategoryConfig:
     handling_days: float = 0.5  # mean staff-days of department work at severity 1; assumed
     deadline_working_days: int = 3  # DOMAIN.md "Time limits"
     priority: int = 1  # department queue class, lower is served first (non-preemptive)
+    weekday_rate: list[float] = field(default_factory=lambda: [1.0] * 7)  # Mon..Sun multipliers of the daily
+    # rate; assumed flat: no public weekday profile of grid events (see docs/levers.md "Arrival patterns")
+    month_rate: list[float] = field(default_factory=lambda: [1.0] * 12)  # Jan..Dec multipliers; assumed flat
 
 
 @dataclass
@@ -92,6 +82,16 @@ class DepartmentConfig:
 
     staff_per_100k: float = 2.0  # handling staff per 100k residents; assumed, see scenario YAML
     route_days: float = 0.5  # transfer from centre to department; assumed
+
+
+@dataclass
+class ScheduleConfig:
+    """Office hours of one kind of unit: the days it works and its open hours on each (officetime.py)."""
+
+    every_day: bool = False  # False: official working days only (make-up days worked, days off not)
+    hours: list[str] = field(default_factory=lambda: ["08:30-12:00", "14:00-17:30"])  # assumed: a 7-hour
+    # day with a long lunch break, the usual pattern of Guangdong government offices (no provincial notice
+    # checked); set a unit's own hours here
 
 
 @dataclass
@@ -154,15 +154,18 @@ def default_departments() -> dict[str, DepartmentConfig]:
 
     Staff per 100k residents are assumed: set to the offered load of the default demand (busy staff per
     100k, measured in a run with ample staff) divided by 0.8, so that baseline utilisation is ≈ 0.8 —
-    a stressed but stable system, with an on-time rate well below the mature 99.8 % of DOMAIN.
+    a stressed but stable system, with an on-time rate well below the mature 99.8 % of DOMAIN. Staff
+    work office hours on working days (``ScenarioConfig.department_hours``): a staff member gives 251
+    scheduled days in 366 (2024, make-up days included), so staff = load × 366/251 / 0.8 (the 7x24
+    figures were load / 0.8).
     """
     d = DepartmentConfig
     return {
-        "justice": d(6.0, 0.5),  # 司法 (mediation of disputes); offered load 4.9 per 100k
-        "emergency": d(3.5, 0.25),  # 应急管理; load 2.75
-        "civil_affairs": d(8.0, 0.5),  # 民政 (livelihood, special populations); load 6.5
-        "urban_management": d(4.2, 0.5),  # 城管; load 3.4
-        "petition_bureau": d(10.0, 0.5),  # 信访局; load 7.9
+        "justice": d(8.9, 0.5),  # 司法 (mediation of disputes); offered load 4.9 per 100k
+        "emergency": d(5.0, 0.25),  # 应急管理; load 2.75
+        "civil_affairs": d(11.9, 0.5),  # 民政 (livelihood, special populations); load 6.5
+        "urban_management": d(6.2, 0.5),  # 城管; load 3.4
+        "petition_bureau": d(14.4, 0.5),  # 信访局; load 7.9
     }
 
 
@@ -248,13 +251,18 @@ class ScenarioConfig:
     escalation_working_days: list[int] = field(default_factory=lambda: [1, 5, 10, 20])
     # reminder next working day, supervision 5 days later (DOMAIN "Time limits"); county, city assumed
     start_date: str = "2024-01-01"  # the seed article's year (published 2024-01-31)
-    holidays: list[str] = field(default_factory=lambda: list(HOLIDAYS_2024))
+    holidays: list[str] = field(default_factory=list)  # local extra days off on top of the official calendar
+    # (State Council notices via the `holidays` package, govsim.officetime); was the 2024 list before
     categories: dict[str, CategoryConfig] = field(default_factory=default_categories)
     departments: dict[str, DepartmentConfig] = field(default_factory=default_departments)
     tasks: dict[str, TaskConfig] = field(default_factory=default_tasks)
     worker: WorkerConfig = field(default_factory=WorkerConfig)
     response: ResponseConfig = field(default_factory=ResponseConfig)
     cost: CostConfig = field(default_factory=CostConfig)
+    calendar_file: str = ""  # CSV date,kind[,name] (kind workday|dayoff) overriding the official calendar
+    office_hours: bool = True  # False: departments and centres work 7x24 (queueing validation scenarios)
+    department_hours: ScheduleConfig = field(default_factory=ScheduleConfig)  # department handling staff
+    centre_hours: ScheduleConfig = field(default_factory=ScheduleConfig)  # town-centre triage staff
 
 
 @dataclass

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from govsim.officetime import OfficeHours
+
 CLOSE, REOPEN, PETITION = 0, 1, 2
 
 
@@ -112,10 +114,19 @@ class DepartmentDesk:
     stays until it fires, then does nothing), and no per-case heap grows with it: that keeps the time
     per incident flat as the population scales (measured in ``benchmarks/bench.py``). Events of one desk
     are handled in time order at their exact times; the desk never reads another desk's state.
+
+    Office hours (``hours``, ``None`` for 7x24): staff take cases only while the desk is open. Work is
+    measured in office time (staff-days of the schedule), so a case's completion is its start's office
+    time plus its work, mapped back to calendar time (``OfficeHours.wall``): work in hand pauses at the
+    close and resumes at the next opening with no event in between. A case arriving while the desk is
+    closed waits in the priority queue; if staff are free, the desk's one wake-up is set at the next
+    opening, where they take the queue in priority order (a desk that sleeps until it opens).
     """
 
     __slots__ = (
         "env",
+        "staff",
+        "hours",
         "free",
         "queue",
         "rules",
@@ -129,8 +140,16 @@ class DepartmentDesk:
         "wake_at",
     )
 
-    def __init__(self, env: simpy.Environment, servers: int, rules: Rules, out: Outcomes) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        servers: int,
+        rules: Rules,
+        out: Outcomes,
+        hours: OfficeHours | None = None,
+    ) -> None:
         self.env, self.free, self.rules, self.out = env, servers, rules, out
+        self.staff, self.hours = servers, hours
         self.queue: list[tuple[tuple[int, float], int, Job]] = []  # waiting, in priority order
         self.runs: list[list] = []  # heap of [head time, run number, times, jobs, position]
         self.reopens: deque[tuple[float, Job]] = deque()  # reopened cases on their way, in time order
@@ -159,11 +178,19 @@ class DepartmentDesk:
         """Handle every event of the desk due by the wake-up's time, then set the next wake-up."""
         if event is not self.wake:  # superseded by an earlier arrival
             return
-        due, done_at, runs, reopens = self.wake_at, self.done_at, self.runs, self.reopens
+        due, done_at, runs, reopens, hours = self.wake_at, self.done_at, self.runs, self.reopens, self.hours
         while True:
             t_done = done_at[0] if done_at else math.inf
             t_run = runs[0][0] if runs else math.inf
             t_back = reopens[0][0] if reopens else math.inf
+            if hours is not None and self.free and self.queue:  # closed until now: staff free, cases wait
+                t_open = due if hours.is_open(due) else hours.next_open(due)
+                if t_open < t_done and t_open <= t_run and t_open <= t_back:  # completions first at a tie
+                    if t_open > due:
+                        nxt = t_open
+                        break
+                    self.open(t_open)
+                    continue
             if t_done <= t_run and t_done <= t_back:
                 if t_done > due:
                     nxt = t_done
@@ -198,9 +225,26 @@ class DepartmentDesk:
         runs = [job for run in self.runs for job in run[3][run[4] :]]
         return runs + [e[2] for e in self.queue] + list(self.serving.values()) + [e[1] for e in self.reopens]
 
+    def scheduled_time(self, t0: float, t1: float) -> float:
+        """Staff-days scheduled in ``[t0, t1)`` (days since start): staff × open time in scheduled days.
+
+        With office hours a scheduled day is one day of the schedule (e.g. 7 open hours), the unit of
+        ``handle_days``, so busy staff-days over scheduled staff-days is the utilisation; 7x24 desks
+        give ``staff * (t1 - t0)``.
+        """
+        if self.hours is None:
+            return self.staff * (t1 - t0)
+        return self.staff * self.hours.time(t0, t1)
+
+    def open(self, now: float) -> None:
+        """The desk opens with staff free and cases waiting: they take the queue in priority order."""
+        while self.free and self.queue:
+            self.free -= 1
+            self.start(now, heapq.heappop(self.queue)[2])
+
     def arrive(self, now: float, job: Job) -> None:
-        """A routed case arrives (first time or reopened): start at once or wait in priority order."""
-        if self.free:
+        """A routed case arrives (first time or reopened): start at once if open and free, else wait."""
+        if self.free and (self.hours is None or self.hours.is_open(now)):
             self.free -= 1
             self.start(now, job)
         else:
@@ -212,7 +256,10 @@ class DepartmentDesk:
             job.start = now
         work = job.work[job.k] * (self.rules.liaison_work if now >= job.lift_at else 1.0)
         job.busy += work
-        end = now + work
+        if self.hours is None:
+            end = now + work
+        else:  # office time: the work resumes at each opening until done
+            end = max(self.hours.wall(self.hours.office(now) + work), now)
         while end in self.serving:  # two completions at the same instant: the later start ends an ulp later
             end = math.nextafter(end, math.inf)
         self.serving[end] = job
@@ -221,7 +268,7 @@ class DepartmentDesk:
     def finish(self, now: float, job: Job) -> None:
         """Handling done: feedback, then the freed staff member takes the next case in the queue."""
         self.feedback(now, job)
-        if self.queue:
+        if self.queue and (self.hours is None or self.hours.is_open(now)):
             self.start(now, heapq.heappop(self.queue)[2])
         else:
             self.free += 1

@@ -73,7 +73,10 @@ class IncidentLoop:
         self.triage_free = [[0.0] * int(c) for c in lv.town_triage]
         self.rules = Rules(self.cfg.feedback_days, self.cfg.max_reopens, lv.liaison_work, lv.accountability)
         self.outcomes = Outcomes(self.tickets.cols)
-        self.desks = [DepartmentDesk(env, int(s), self.rules, self.outcomes) for s in lv.dept_servers.ravel()]
+        self.desks = [
+            DepartmentDesk(env, int(s), self.rules, self.outcomes, sc.department_hours)
+            for s in lv.dept_servers.ravel()
+        ]
         self.n_dept = len(sc.departments)
         self.heat_days = np.zeros((28, tr.n_grids))
         self.petition_cat = sc.categories.index("petition") if "petition" in sc.categories else -1
@@ -84,12 +87,17 @@ class IncidentLoop:
         """Draw the day's latent incidents and when each is found; queue them for their report day."""
         sc, r = self.sc, self.rng
         tr = sc.territory
-        grid = np.repeat(np.arange(tr.n_grids), r["occurrence"].poisson(self.grid_rate))
+        rate, cat_cum = self.grid_rate, self.cat_cum
+        mult = sc.rate_multipliers(day)
+        if (mult != 1.0).any():  # weekday and month patterns: the day's total rate and category mix
+            w = sc.cat_share * mult
+            rate, cat_cum = rate * w.sum(), np.cumsum(w / w.sum()) if w.sum() > 0 else cat_cum
+        grid = np.repeat(np.arange(tr.n_grids), r["occurrence"].poisson(rate))
         n = len(grid)
         if n == 0:
             return
         t_occ = day + r["occurrence"].random(n)
-        cat = pick(self.cat_cum, r["occurrence"].random(n))
+        cat = pick(cat_cum, r["occurrence"].random(n))
         sev0 = 1 + (r["severity"].random(n)[:, None] > self.sev_cum[cat][:, :2]).sum(axis=1)
         growth = r["severity"].exponential(1.0, (n, 2)).cumsum(axis=1) * sc.cat_growth_days[cat][:, None]
         clocks = r["discovery"].exponential(1.0, (n, 2))
@@ -209,9 +217,7 @@ class IncidentLoop:
         np.add.at(self.heat_days[day % 28], c["grid"][ids], 1.0)
         self._pay_points(ids)
         ids = self._merge_duplicates(ids)
-        c["deadline"][ids] = self.sc.calendar.add_working_days(
-            c["t_report"][ids], self.lv.deadline_wd[c["category"][ids]]
-        )
+        c["deadline"][ids] = self.sc.calendar.due(c["t_report"][ids], self.lv.deadline_wd[c["category"][ids]])
         ids = self._resolve_on_site(ids)
         false_ids, false_service = self._false_reports(day)
         self._triage(ids, false_ids, false_service)
@@ -279,13 +285,20 @@ class IncidentLoop:
         return ids, standard_work(rng, self.cfg.triage_family, 1.0, n) * self.cfg.triage_days
 
     def _triage(self, ids: np.ndarray, false_ids: np.ndarray, false_service: np.ndarray) -> None:
-        """FIFO multi-server triage per town centre, in order of arrival at the centre."""
+        """FIFO multi-server triage per town centre, in order of arrival at the centre.
+
+        With office hours the queue runs in the centre's office time (``triage_days`` are staff-days of
+        the schedule) and starts and ends are mapped back to calendar time: a report made at night waits
+        for the opening.
+        """
         c, d, f = self.tickets.cols, self.draws.cols, self.false.cols
         late = ~self.lv.integrated[c["channel"][ids]] * self.cfg.non_integrated_delay_days
-        arrive = np.concatenate([c["t_report"][ids] + late, f["t_report"][false_ids]])
+        wall = np.concatenate([c["t_report"][ids] + late, f["t_report"][false_ids]])
+        hours = self.sc.centre_hours
+        arrive = wall if hours is None else hours.office_v(wall)
         service = np.concatenate([d["triage_s"][ids], false_service])
         town = np.concatenate([c["town"][ids], f["town"][false_ids]])
-        order = np.argsort(arrive, kind="stable")
+        order = np.argsort(wall, kind="stable")  # arrival order (office times tie over a closed spell)
         start = np.empty(len(arrive))
         free = self.triage_free
         for k, a, s, tw in zip(
@@ -295,10 +308,14 @@ class IncidentLoop:
             b = h[0] if h[0] > a else a
             heapq.heapreplace(h, b + s)
             start[k] = b
+        end = start + service
+        if hours is not None:  # back to calendar time: begun at arrival or opening, ended by the close
+            start = np.maximum(hours.begin_v(start), wall)
+            end = np.maximum(hours.wall_v(end), start)
         n = len(ids)
-        c["t_triage_start"][ids], c["t_triage_end"][ids] = start[:n], start[:n] + service[:n]
-        f["t_triage_start"][false_ids], f["t_triage_end"][false_ids] = start[n:], start[n:] + service[n:]
-        f["t_close"][false_ids] = start[n:] + service[n:]
+        c["t_triage_start"][ids], c["t_triage_end"][ids] = start[:n], end[:n]
+        f["t_triage_start"][false_ids], f["t_triage_end"][false_ids] = start[n:], end[n:]
+        f["t_close"][false_ids] = end[n:]
 
     def _route(self, ids: np.ndarray) -> None:
         """Dispatch to the county department; mis-routed cases come back and are routed again."""
@@ -338,9 +355,7 @@ class IncidentLoop:
             REOPEN,
             np.where(ua < cfg.reopen_prob + (1 - cfg.reopen_prob) * cfg.petition_prob, PETITION, 0),
         )
-        lift_at = sc.calendar.add_working_days(
-            c["deadline"][ids], np.full(len(ids), cfg.escalation_working_days[2])
-        )
+        lift_at = sc.calendar.past_deadline(c["deadline"][ids], cfg.escalation_working_days[2])
         # one sorted run per desk: by desk, then arrival time, then case number
         o = np.lexsort((ids, c["t_dept_arrive"][ids], c["department"][ids]))
         ids, cat, work, on_time, late, after, lift_at = (

@@ -19,6 +19,7 @@ import simpy
 from govsim.agents import Centre, Department, GridWorker, Residents, Workforce
 from govsim.config import GovsimConfig
 from govsim.incidents import IncidentLoop
+from govsim.officetime import check_coverage, longest_working_days
 from govsim.policies import Levers, resolve_levers
 from govsim.records import INCIDENT_SCHEMA, TIMESERIES_SCHEMA, Records, finalise, incident_frame
 from govsim.scenario import build_scenario, schematic_layout
@@ -36,6 +37,7 @@ class GovernanceModel(mesa.Model):
         self.scenario_data = sc = build_scenario(cfg.scenario, streams["territory"])
         self.levers: Levers = resolve_levers(cfg.policy, sc)
         self.horizon = float(cfg.horizon_days)
+        check_coverage(sc.calendar, self.horizon, longest_working_days(cfg))  # before anything runs
         self.env = simpy.Environment()
         self.residents = Residents(sc, streams["territory"])
         self.workforce = Workforce(sc, self.levers)
@@ -129,7 +131,7 @@ class GovernanceModel(mesa.Model):
         """Escalation-ladder times (n, rungs) of routed tickets: working days after the deadline."""
         rungs = np.asarray(self.scenario_data.cfg.escalation_working_days)
         out = np.full((len(deadline), len(rungs)), np.inf)
-        out[routed] = self.scenario_data.calendar.add_working_days(deadline[routed][:, None], rungs[None, :])
+        out[routed] = self.scenario_data.calendar.past_deadline(deadline[routed][:, None], rungs[None, :])
         return out
 
     def _grids(self) -> pd.DataFrame:

@@ -16,38 +16,16 @@ from pathlib import Path
 
 import numpy as np
 
-from govsim.config import CATEGORIES, ScenarioConfig
+from govsim.config import CATEGORIES, ScenarioConfig, ScheduleConfig
+from govsim.officetime import OfficeHours, WorkCalendar, build_calendar, parse_hours
+
+__all__ = ["Scenario", "ScenarioError", "Territory", "WorkCalendar", "build_scenario"]
 
 TERRITORY_COLUMNS = ("county", "county_kind", "town", "population", "communities")
 
 
 class ScenarioError(ValueError):
     """A scenario cannot be built from its configuration or data (message names key and value)."""
-
-
-@dataclass(frozen=True)
-class WorkCalendar:
-    """Working-day arithmetic for deadlines: weekends and a holiday list skipped (numpy busday).
-
-    Time is float days since ``start``; a deadline of ``k`` working days from a report at ``t`` ends at
-    the close of the ``k``-th working day after the report's date. A report on a weekend or holiday
-    counts as received on the next working day.
-    """
-
-    start: np.datetime64
-    cal: np.busdaycalendar
-
-    @classmethod
-    def build(cls, start_date: str, holidays: list[str]) -> WorkCalendar:
-        """Calendar starting at ``start_date`` (ISO date) skipping ``holidays`` (ISO dates)."""
-        hol = np.array(holidays, dtype="datetime64[D]") if holidays else np.array([], dtype="datetime64[D]")
-        return cls(np.datetime64(start_date, "D"), np.busdaycalendar(holidays=hol))
-
-    def add_working_days(self, t: np.ndarray, days: np.ndarray) -> np.ndarray:
-        """End (float days) of the ``days``-th working day after the date of each time ``t``."""
-        dates = self.start + np.floor(t).astype("timedelta64[D]")
-        ends = np.busday_offset(dates, days, roll="forward", busdaycal=self.cal)
-        return (ends - self.start).astype(np.float64) + 1.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +55,8 @@ class Scenario:
     cfg: ScenarioConfig
     territory: Territory
     calendar: WorkCalendar
+    department_hours: OfficeHours | None  # None: 7x24 (scenario.office_hours false)
+    centre_hours: OfficeHours | None
     categories: tuple[str, ...]
     departments: tuple[str, ...]
     cat_share: np.ndarray
@@ -91,6 +71,13 @@ class Scenario:
     cat_priority: np.ndarray
     dept_route_days: np.ndarray
     dept_staff_per_100k: np.ndarray
+    cat_weekday_rate: np.ndarray  # (C, 7) multipliers of the daily rate, Monday first
+    cat_month_rate: np.ndarray  # (C, 12) multipliers of the daily rate, January first
+
+    def rate_multipliers(self, day: int) -> np.ndarray:
+        """Each category's rate multiplier on day ``day`` (days since start), shape (C,)."""
+        d = self.calendar.date_of(day)
+        return self.cat_weekday_rate[:, d.weekday()] * self.cat_month_rate[:, d.month - 1]
 
     @property
     def population(self) -> int:
@@ -181,10 +168,15 @@ def build_scenario(cfg: ScenarioConfig, rng: np.random.Generator) -> Scenario:
                 f"scenario.categories.{name}.department={c.department!r}; allowed: {', '.join(depts)}"
             )
     share = np.array([c.share for c in cc])
+    centre = parse_hours(cfg.centre_hours.hours, "scenario.centre_hours.hours")
+    close = centre[-1][1] if cfg.office_hours and not cfg.centre_hours.every_day else 1.0
+    calendar = build_calendar(cfg.start_date, list(cfg.holidays), cfg.calendar_file, close)
     return Scenario(
         cfg=cfg,
         territory=build_territory(cfg, rng),
-        calendar=WorkCalendar.build(cfg.start_date, list(cfg.holidays)),
+        calendar=calendar,
+        department_hours=_hours(cfg, calendar, cfg.department_hours, "department_hours"),
+        centre_hours=_hours(cfg, calendar, cfg.centre_hours, "centre_hours"),
         categories=cats,
         departments=depts,
         cat_share=share / share.sum(),
@@ -199,7 +191,16 @@ def build_scenario(cfg: ScenarioConfig, rng: np.random.Generator) -> Scenario:
         cat_priority=np.array([c.priority for c in cc], dtype=np.int64),
         dept_route_days=np.array([cfg.departments[d].route_days for d in depts]),
         dept_staff_per_100k=np.array([cfg.departments[d].staff_per_100k for d in depts]),
+        cat_weekday_rate=np.array([c.weekday_rate for c in cc], dtype=np.float64).reshape(len(cc), 7),
+        cat_month_rate=np.array([c.month_rate for c in cc], dtype=np.float64).reshape(len(cc), 12),
     )
+
+
+def _hours(cfg: ScenarioConfig, cal: WorkCalendar, sched: ScheduleConfig, key: str) -> OfficeHours | None:
+    """A unit kind's office hours over the calendar, or None (7x24) when office hours are off."""
+    if not cfg.office_hours:
+        return None
+    return OfficeHours.build(cal, parse_hours(sched.hours, f"scenario.{key}.hours"), sched.every_day)
 
 
 def schematic_layout(tr: Territory, blocks_per_row: int = 9) -> tuple[np.ndarray, np.ndarray]:

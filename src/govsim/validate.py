@@ -38,6 +38,7 @@ from govsim.config import (
     PolicyConfig,
     ResponseConfig,
     ScenarioConfig,
+    ScheduleConfig,
     TaskConfig,
     WorkerConfig,
 )
@@ -117,6 +118,24 @@ def iso_date(key: str, v: Any) -> None:
         date.fromisoformat(v)
     except (TypeError, ValueError):
         raise ConfigError(key, v, "a date YYYY-MM-DD") from None
+
+
+def text(key: str, v: Any) -> None:
+    """Text, possibly empty (an optional path)."""
+    if not isinstance(v, str):
+        raise ConfigError(key, v, "a text (empty for none)")
+
+
+def office_hours(key: str, v: Any) -> None:
+    """Open intervals of a day, ``["HH:MM-HH:MM", ...]``, ascending and not overlapping."""
+    from govsim.officetime import CalendarError, parse_hours
+
+    if not isinstance(v, (list, tuple)):
+        raise ConfigError(key, v, "a list of HH:MM-HH:MM intervals")
+    try:
+        parse_hours(v, key)
+    except CalendarError as exc:
+        raise ConfigError(key, list(v), str(exc).partition("allowed: ")[2]) from None
 
 
 def seq(item: Rule, n: int | None = None) -> Rule:
@@ -203,6 +222,10 @@ RULES: dict[type, dict[str, Rule]] = {
         escalation_working_days=seq(num(1, integer=True), 4),
         start_date=iso_date,
         holidays=seq(iso_date),
+        calendar_file=text,
+        office_hours=flag,
+        department_hours=sub(ScheduleConfig),
+        centre_hours=sub(ScheduleConfig),
         categories=table(CategoryConfig),
         departments=table(DepartmentConfig),
         tasks=table(TaskConfig, empty_ok=True),
@@ -221,7 +244,10 @@ RULES: dict[type, dict[str, Rule]] = {
         handling_days=positive,
         deadline_working_days=num(1, integer=True),
         priority=num(0, integer=True),
+        weekday_rate=seq(non_negative, 7),
+        month_rate=seq(non_negative, 12),
     ),
+    ScheduleConfig: dict(every_day=flag, hours=office_hours),
     DepartmentConfig: dict(staff_per_100k=non_negative, route_days=non_negative),
     TaskConfig: dict(hours_per_week=num(0, 168), scientific=flag, data_collection=flag, visits=flag),
     WorkerConfig: dict(
@@ -420,6 +446,7 @@ def check_data(cfg: GovsimConfig) -> None:
         for col in ("county", "town"):
             if not (r[col] or "").strip():
                 raise ConfigError(f"{key} line {i}", r, f"a non-empty {col} name")
+    check_calendar(cfg)
     smallest = min(int(r["population"]) for r in rows)
     if round(smallest * cfg.scenario.population_scale) < 1:
         raise ConfigError(
@@ -427,6 +454,18 @@ def check_data(cfg: GovsimConfig) -> None:
             cfg.scenario.population_scale,
             f"at least {1 / smallest:.2g}, so that the smallest town ({smallest} residents) keeps a resident",
         )
+
+
+def check_calendar(cfg: GovsimConfig) -> None:
+    """The official calendar (or ``scenario.calendar_file``) covers every date the run touches.
+
+    Raises ``govsim.officetime.CalendarError`` (one line: key, value, last covered date) otherwise.
+    """
+    from govsim.officetime import build_calendar, check_coverage, longest_working_days
+
+    s = cfg.scenario
+    cal = build_calendar(s.start_date, s.holidays, s.calendar_file)
+    check_coverage(cal, cfg.horizon_days, longest_working_days(cfg))
 
 
 # ---- warnings ------------------------------------------------------------------------------------------

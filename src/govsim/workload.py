@@ -51,8 +51,25 @@ def offered_load(cfg: GovsimConfig) -> dict[str, float]:
         for k, (share, target) in enumerate(routed):
             work = share * sev_work[min(k, 2)] * target.handling_days * rounds
             load[target.department] += per_day * c.share * work
-    cap = {d: s.departments[d].staff_per_100k * p.mechanism.department_staffing for d in load}
+    open_share = scheduled_share(cfg)
+    cap = {d: s.departments[d].staff_per_100k * p.mechanism.department_staffing * open_share for d in load}
     return {d: (load[d] / cap[d] if cap[d] > 0 else (math.inf if load[d] > 0 else 0.0)) for d in load}
+
+
+def scheduled_share(cfg: GovsimConfig) -> float:
+    """Scheduled staff-days per staff member per calendar day over the run.
+
+    The share of days the department schedule works (251/366 in 2024), 1 with office hours off or
+    every day.
+    """
+    s = cfg.scenario
+    if not s.office_hours or s.department_hours.every_day:
+        return 1.0
+    from govsim.officetime import build_calendar
+
+    cal = build_calendar(s.start_date, s.holidays, s.calendar_file)
+    days = max(1, min(len(cal.is_work), math.ceil(cfg.horizon_days)))
+    return float(cal.is_work[:days].mean())
 
 
 def _severity_at_report(c: CategoryConfig, hazard: float, instant: bool) -> list[float]:

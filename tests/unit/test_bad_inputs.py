@@ -59,6 +59,10 @@ BAD_OVERRIDES: list[tuple[list[str], tuple[str, ...]]] = [
     (["scenario.cost.grid_worker=-5"], ("scenario.cost.grid_worker=-5.0", ">= 0")),
     (["scenario.start_date=2024-13-01"], ("scenario.start_date='2024-13-01'", "YYYY-MM-DD")),
     (["scenario.holidays=[2024-02-30]"], ("scenario.holidays[0]='2024-02-30'", "YYYY-MM-DD")),
+    (["scenario.department_hours.hours=[08:30-12:00,11:00-13:00]"], ("scenario.department_hours.hours=", "HH:MM")),
+    (["scenario.calendar_file=nope.csv"], ("scenario.calendar_file='nope.csv'", "file not found")),
+    (["scenario.start_date=2026-09-01"], ("scenario.start_date='2026-09-01'", "2026-12-31", "calendar_file")),
+    (["scenario.categories.dispute.weekday_rate=[1,1]"], ("scenario.categories.dispute.weekday_rate", "7 values")),
     (["policy.name=''"], ("policy.name=''", "a non-empty name")),
     # choices
     (["policy.grid.admission=some"], ("policy.grid.admission='some'", "admit_all, cap, reviewed")),
@@ -239,6 +243,7 @@ def _single_queue(rate: float, handling: float, staff: float) -> GovsimConfig:
     s.response.demonstration_stationed = []
     s.incident_rate, s.instant_discovery, s.duplicate_prob, s.satisfaction_base = rate, True, 0.0, 1.0
     s.severity_work = [1.0, 1.0, 1.0]
+    s.office_hours = False  # 7x24 staff: the M/M/c reading
     if staff > 0:
         check(cfg)
     return cfg
@@ -249,6 +254,11 @@ def test_offered_load_is_lambda_times_work_over_staff() -> None:
     assert offered_load(_single_queue(0.365, 0.04, 5.0))["desk"] == pytest.approx(0.8, rel=1e-12)
     assert offered_load(_single_queue(0.365, 0.08, 5.0))["desk"] == pytest.approx(1.6, rel=1e-12)
     assert offered_load(_single_queue(0.365, 0.04, 0.0))["desk"] == math.inf
+    # with office hours a staff member gives 250 scheduled days in the run's 365 (2024-01-01 to 12-30: the
+    # notice's 251 working days of 2024 less Tue 12-31)
+    cfg = _single_queue(0.365, 0.04, 5.0)
+    cfg.scenario.office_hours = True
+    assert offered_load(cfg)["desk"] == pytest.approx(0.8 * 365 / 250, rel=1e-12)
 
 
 def test_offered_load_tracks_simulated_department_work() -> None:
@@ -273,10 +283,13 @@ def test_offered_load_tracks_simulated_department_work() -> None:
     busy = inc.groupby(inc["department"] % len(rec.departments))["handle_days"].sum()
     estimate = offered_load(cfg)
     population = float(rec.grids["population"].sum())
+    from govsim.officetime import build_calendar
+
+    scheduled_days = build_calendar(cfg.scenario.start_date).is_work[int(rec.warmup) : int(rec.horizon)].sum()
     for k, dept in enumerate(rec.departments):
         if estimate[dept] < 0.9:
             staff = population / 1e5 * cfg.scenario.departments[dept].staff_per_100k
-            simulated = busy.get(k, 0.0) / ((rec.horizon - rec.warmup) * staff)
+            simulated = busy.get(k, 0.0) / (scheduled_days * staff)
             assert estimate[dept] == pytest.approx(simulated, rel=0.15), dept
 
 

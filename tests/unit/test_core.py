@@ -9,7 +9,8 @@ import pytest
 from govsim.config import CATEGORIES, GovsimConfig
 from govsim.model import GovernanceModel
 from govsim.records import INCIDENT_SCHEMA, TIMESERIES_SCHEMA
-from govsim.scenario import WorkCalendar, build_territory
+from govsim.officetime import build_calendar
+from govsim.scenario import build_territory
 from govsim.streams import STREAM_NAMES, make_streams
 
 
@@ -55,15 +56,15 @@ def test_one_town_has_about_fifteen_grids():
 
 
 def test_deadlines_skip_weekends_and_holidays():
-    cal = WorkCalendar.build("2024-01-01", ["2024-01-01"])  # Monday, a holiday
-    # a report on Monday 1 Jan (holiday) counts as received Tuesday 2 Jan; 1 working day -> end of Wed 3 Jan
-    assert cal.add_working_days(np.array([0.3]), np.array([1]))[0] == 3.0
-    # a report on Tuesday 2 Jan: 1 working day -> end of Wednesday 3 Jan
-    assert cal.add_working_days(np.array([1.5]), np.array([1]))[0] == 3.0
+    cal = build_calendar("2024-01-01", ["2024-01-03"])  # Monday 1 Jan a holiday; Wed 3 Jan a local day off
+    # a report on Monday 1 Jan (holiday) counts from Tuesday 2 Jan; 1 working day -> (3 Jan off) end of Thu 4 Jan
+    assert cal.due(np.array([0.3]), np.array([1]))[0] == 4.0
+    # a report on Tuesday 2 Jan: 1 working day -> end of Thursday 4 Jan
+    assert cal.due(np.array([1.5]), np.array([1]))[0] == 4.0
     # a report on Friday 5 Jan (t=4.5): 1 working day -> Monday 8 Jan -> 8.0
-    assert cal.add_working_days(np.array([4.5]), np.array([1]))[0] == 8.0
+    assert cal.due(np.array([4.5]), np.array([1]))[0] == 8.0
     # 5 working days from Friday -> next Friday 12 Jan -> 12.0
-    assert cal.add_working_days(np.array([4.5]), np.array([5]))[0] == 12.0
+    assert cal.due(np.array([4.5]), np.array([5]))[0] == 12.0
 
 
 def test_record_schemas_are_pinned(one_town_records):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 import simpy
 
 from govsim.departments import CLOSE, PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules
@@ -137,3 +138,37 @@ def test_closing_keeps_a_petition_flag_set_when_the_incident_grew() -> None:
     env.run(until=10)
     out.write_closed(1.0)
     assert out.cols["petitioned"][0] == 1 and out.cols["satisfied"][0] == 1
+
+
+def test_office_hours_by_hand() -> None:
+    """One staff member, open 6 h a day: calendar [0.25, 0.5) of each day, a scheduled day = 0.25 d open.
+
+    R (routine) arrives 0.0 and U (urgent) 0.1, both while closed: at the opening 0.25 the free staff
+    member takes U first (priority, not arrival) → work 0.5 staff-days = 0.125 d → [0.25, 0.375].  R
+    then works 1.5 staff-days: 0.5 until the close at 0.5, resumes at 1.25 and needs a full day more,
+    ending exactly at the close 1.5.  B (routine, arrived 0.4) is not started at the close: it starts
+    at the next opening 2.25, work 0.2 → ends 2.30.  Handle days are staff-days, not calendar days.
+    """
+    from govsim.officetime import OfficeHours
+
+    hours = OfficeHours([(d + 0.25, d + 0.5) for d in range(5)], 0.25)
+    env = simpy.Environment()
+    cols = {k: np.full(3, np.nan) for k in COLS} | {k: np.zeros(3, dtype=int) for k in FLAGS}
+    out = Outcomes(cols)
+    desk = DepartmentDesk(env, 1, Rules(1.0, 1, 1.0, False), out, hours)
+    r = job(0, 1, 0.0, [1.5], [True], [CLOSE])
+    u = job(1, 0, 0.1, [0.5], [True], [CLOSE])
+    b = job(2, 1, 0.4, [0.2], [True], [CLOSE])
+    desk.expect([0.0, 0.1, 0.4], [r, u, b])
+    env.run(until=5)
+    out.write_closed(1.0)
+    np.testing.assert_allclose(cols["t_handle_start"], [0.375, 0.25, 2.25])
+    np.testing.assert_allclose(cols["t_handle_end"], [1.5, 0.375, 2.30])
+    np.testing.assert_allclose(cols["handle_days"], [1.5, 0.5, 0.2])
+    assert desk.scheduled_time(0.0, 5.0) == pytest.approx(5.0)
+    assert desk.scheduled_time(0.3, 1.3) == pytest.approx(1.0)
+
+
+def test_scheduled_time_without_office_hours_is_staff_times_days() -> None:
+    env, desk, _ = world(servers=3, n=1)
+    assert desk.scheduled_time(2.0, 9.5) == 3 * 7.5

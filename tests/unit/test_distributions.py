@@ -132,7 +132,9 @@ def test_resident_channels_duplicates_and_false_reports(jiangmen_small):
 def test_triage_time_misroutes_and_on_site_satisfaction(jiangmen_small):
     cfg, model, rec = jiangmen_small
     s, inc = cfg.scenario, rec.incidents
-    triage = (inc["t_triage_end"] - inc["t_triage_start"]).dropna().to_numpy()
+    both = inc[["t_triage_start", "t_triage_end"]].dropna().to_numpy()
+    hours = model.scenario_data.centre_hours  # triage work is in staff-days of the centre's office hours
+    triage = hours.office_v(both[:, 1]) - hours.office_v(both[:, 0])
     assert_mean(triage, s.triage_days, s.triage_days / math.sqrt(len(triage)), "triage time (exponential)")
     app_or_hotline = inc["channel"].isin([CHANNELS.index(c) for c in ("app", "hotline")])
     routed = inc[(inc["department"] >= 0) & app_or_hotline]
