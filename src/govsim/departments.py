@@ -73,6 +73,8 @@ class Rules:
     max_reopens: int
     liaison_work: float  # multiplier on work once a case is lifted to county (rung 3)
     accountability: bool  # reopened cases keep their deadline as queue key
+    measure_from: float = 0.0  # the measured window [measure_from, measure_to): busy time is counted in it
+    measure_to: float = math.inf
 
 
 @dataclass
@@ -127,6 +129,10 @@ class DepartmentDesk:
         "n_runs",
         "wake",
         "wake_at",
+        "staff",
+        "busy_in",
+        "w0",
+        "w1",
     )
 
     def __init__(self, env: simpy.Environment, servers: int, rules: Rules, out: Outcomes) -> None:
@@ -140,6 +146,16 @@ class DepartmentDesk:
         self.n_runs = 0
         self.wake: simpy.Event | None = None
         self.wake_at = math.inf
+        self.staff = servers
+        self.busy_in = 0.0  # staff-days of service inside the measured window (utilisation's numerator)
+        self.w0, self.w1 = rules.measure_from, rules.measure_to
+
+    def scheduled_time(self, t0: float, t1: float) -> float:
+        """Staff-days scheduled in ``[t0, t1)`` (days): the desk's staff all the time (24/7).
+
+        The denominator of utilisation; an office-hours calendar replaces it by the staffed hours.
+        """
+        return self.staff * max(t1 - t0, 0.0)
 
     def expect(self, times: list[float], jobs: list[Job]) -> None:
         """Routed cases on their way, arriving at ``times`` (sorted ascending, ties by case number)."""
@@ -213,6 +229,10 @@ class DepartmentDesk:
         work = job.work[job.k] * (self.rules.liaison_work if now >= job.lift_at else 1.0)
         job.busy += work
         end = now + work
+        # the part of [now, end) inside the measured window: one subtraction per start, no per-case state
+        inside = (end if end < self.w1 else self.w1) - (now if now > self.w0 else self.w0)
+        if inside > 0.0:
+            self.busy_in += inside
         while end in self.serving:  # two completions at the same instant: the later start ends an ulp later
             end = math.nextafter(end, math.inf)
         self.serving[end] = job
