@@ -136,8 +136,7 @@ def _job_metrics(job_dir: Path, warmup: float) -> dict[str, float]:
         table = pd.read_csv(job_dir / "kpis.csv")
         kpis = table[table["by"] == "all"].iloc[0]
     values = {k: float(v) for k, v in kpis.items() if k not in ("by", "group")}
-    years = (float(info["horizon"]) - float(info["warmup"])) / 365.0
-    values["cost_per_year"] = float(pd.read_csv(job_dir / "costs.csv")["yuan"].sum()) / years
+    values["cost_per_year"] = float(pd.read_csv(job_dir / "costs.csv")["yuan_per_year"].sum())
     return values
 
 

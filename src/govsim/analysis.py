@@ -44,6 +44,10 @@ HIGHER_IS_BETTER: dict[str, bool] = {
     "backlog_mean": False,
     "on_time_rate": True,
     "overdue_rate": False,
+    "closure_rate": True,
+    "response_rate": True,
+    "followup_rate": True,
+    "open_share": False,
     "escalation_rate": False,
     "lifted_rate": False,
     "on_site_share": True,
@@ -238,7 +242,9 @@ def _compare_arm(
                 "pct_lo": pct_lo,
                 "pct_hi": pct_hi,
                 "delta_cost": d_cost,
-                "cost_per_unit": cost_per_improvement(d_cost, stats_["diff"], metric),
+                "cost_per_unit": cost_per_improvement(
+                    d_cost, stats_["diff"], metric, (stats_["lo"], stats_["hi"])
+                ),
             }
         )
     return out
@@ -253,13 +259,19 @@ def _pair_columns(
     return both.iloc[:, 0].to_numpy(float), both.iloc[:, 1].to_numpy(float)
 
 
-def cost_per_improvement(delta_cost: float, diff: float, metric: str) -> float:
+def cost_per_improvement(
+    delta_cost: float, diff: float, metric: str, interval: tuple[float, float] | None = None
+) -> float:
     """Extra cost per unit of improvement of ``metric`` (yuan per day saved, per point gained, ...).
 
-    NaN when the metric has no direction, or the policy does not improve it. A negative value means
-    the policy improves the metric and costs less (it dominates the reference).
+    NaN when the metric has no direction, or the policy does not improve it, or — given the difference's
+    confidence ``interval`` — when that interval includes zero or is unknown (one replication): dividing
+    by an improvement not shown to exist gives arbitrarily large costs. A negative value means the
+    policy improves the metric and costs less (it dominates the reference).
     """
     if metric not in HIGHER_IS_BETTER or math.isnan(diff) or math.isnan(delta_cost):
+        return math.nan
+    if interval is not None and not (interval[0] > 0 or interval[1] < 0):  # NaN bounds fail both
         return math.nan
     gain = diff if HIGHER_IS_BETTER[metric] else -diff
     return delta_cost / gain if gain > 0 else math.nan

@@ -75,6 +75,8 @@ class Rules:
     max_reopens: int
     liaison_work: float  # multiplier on work once a case is lifted to county (rung 3)
     accountability: bool  # reopened cases keep their deadline as queue key
+    measure_from: float = 0.0  # the measured window [measure_from, measure_to): busy time is counted in it
+    measure_to: float = math.inf
 
 
 @dataclass
@@ -138,6 +140,9 @@ class DepartmentDesk:
         "n_runs",
         "wake",
         "wake_at",
+        "busy_in",
+        "w0",
+        "w1",
     )
 
     def __init__(
@@ -159,6 +164,8 @@ class DepartmentDesk:
         self.n_runs = 0
         self.wake: simpy.Event | None = None
         self.wake_at = math.inf
+        self.busy_in = 0.0  # staff-days of service inside the measured window (utilisation's numerator)
+        self.w0, self.w1 = rules.measure_from, rules.measure_to
 
     def expect(self, times: list[float], jobs: list[Job]) -> None:
         """Routed cases on their way, arriving at ``times`` (sorted ascending, ties by case number)."""
@@ -256,10 +263,21 @@ class DepartmentDesk:
             job.start = now
         work = job.work[job.k] * (self.rules.liaison_work if now >= job.lift_at else 1.0)
         job.busy += work
+        w0, w1 = self.w0, self.w1
         if self.hours is None:
             end = now + work
+            # the part of [now, end) inside the measured window: one subtraction per start, no per-case state
+            inside = (end if end < w1 else w1) - (now if now > w0 else w0)
         else:  # office time: the work resumes at each opening until done
             end = max(self.hours.wall(self.hours.office(now) + work), now)
+            # busy staff-days inside the window, in the unit of scheduled_time (open time, scheduled days)
+            if now >= w0 and end <= w1:
+                inside = work
+            else:
+                a, b = (now if now > w0 else w0), (end if end < w1 else w1)
+                inside = self.hours.time(a, b) if b > a else 0.0
+        if inside > 0.0:
+            self.busy_in += inside
         while end in self.serving:  # two completions at the same instant: the later start ends an ulp later
             end = math.nextafter(end, math.inf)
         self.serving[end] = job

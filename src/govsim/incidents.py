@@ -42,6 +42,31 @@ DRAWS_SCHEMA: dict[str, tuple[str, str | int]] = {
 }
 
 
+class HeatMap:
+    """The demand heat map (群众诉求热点图): reports per grid over the last ``days`` days, as a ring of days.
+
+    ``add(day, grids)`` records the day's reports; ``window()`` then sums exactly days
+    ``day - days + 1 .. day``. A slot is cleared when its day comes round again, and so is every slot of
+    a day with no intake in between, so nothing older than the window ever counts.
+    """
+
+    def __init__(self, n_grids: int, days: int = 28) -> None:
+        self.slots = np.zeros((days, n_grids))
+        self.last = -1  # last day added
+
+    def add(self, day: int, grids: np.ndarray) -> None:
+        """Add the reports of ``day`` (one grid index per report); days must not go backwards."""
+        n = len(self.slots)
+        for d in range(max(self.last + 1, day - n + 1), day + 1):
+            self.slots[d % n] = 0.0
+        self.last = max(self.last, day)
+        np.add.at(self.slots[day % n], grids, 1.0)
+
+    def window(self) -> np.ndarray:
+        """Reports per grid over the window, shape (n_grids,)."""
+        return self.slots.sum(axis=0)
+
+
 class IncidentLoop:
     """Generates incidents and carries each through the closed loop; writes the incident records."""
 
@@ -54,7 +79,9 @@ class IncidentLoop:
         workforce: Workforce,
         residents: Residents,
         capacity: int,
+        window: tuple[float, float] = (0.0, float("inf")),
     ) -> None:
+        """``window``: the measured period ``[warmup, horizon)``, in which desks count their busy time."""
         self.env, self.sc, self.lv, self.rng = env, sc, lv, streams
         self.workforce, self.residents = workforce, residents
         self.cfg = sc.cfg
@@ -71,14 +98,16 @@ class IncidentLoop:
         self.pending_ids = np.empty(0, dtype=np.int64)
         self.pending_t = np.empty(0)
         self.triage_free = [[0.0] * int(c) for c in lv.town_triage]
-        self.rules = Rules(self.cfg.feedback_days, self.cfg.max_reopens, lv.liaison_work, lv.accountability)
+        self.rules = Rules(
+            self.cfg.feedback_days, self.cfg.max_reopens, lv.liaison_work, lv.accountability, *window
+        )
         self.outcomes = Outcomes(self.tickets.cols)
         self.desks = [
             DepartmentDesk(env, int(s), self.rules, self.outcomes, sc.department_hours)
             for s in lv.dept_servers.ravel()
         ]
         self.n_dept = len(sc.departments)
-        self.heat_days = np.zeros((28, tr.n_grids))
+        self.heat = HeatMap(tr.n_grids)
         self.petition_cat = sc.categories.index("petition") if "petition" in sc.categories else -1
         self.dispute_cat = sc.categories.index("dispute") if "dispute" in sc.categories else -1
 
@@ -214,7 +243,7 @@ class IncidentLoop:
         """Process the day's reports (上报) through the centre to the departments (流转)."""
         ids = self.take_reports(day)
         c = self.tickets.cols
-        np.add.at(self.heat_days[day % 28], c["grid"][ids], 1.0)
+        self.heat.add(day, c["grid"][ids])
         self._pay_points(ids)
         ids = self._merge_duplicates(ids)
         c["deadline"][ids] = self.sc.calendar.due(c["t_report"][ids], self.lv.deadline_wd[c["category"][ids]])

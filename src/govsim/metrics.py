@@ -1,9 +1,8 @@
 """Metrics: pure functions from records to tidy tables. Nothing here runs the model.
 
-Conventions: a *real* incident is neither a false report nor a duplicate ticket; metrics count tickets
-reported at or after the warm-up; times are in days. The KPI set used in practice: 按期办结率
-(on-time rate), 直接办结率 (resolved at first contact: on site), 返工率 (reopen rate), 满意率
-(satisfaction rate).
+Conventions: a *real* incident is neither a false report nor a duplicate ticket; the measured period is
+``[warmup, horizon)``; times are in days, costs in yuan per year. The KPIs themselves, with their
+numerators, denominators and sources, are defined in ``govsim.kpis`` (and ``docs/kpis.md``).
 """
 
 from __future__ import annotations
@@ -13,32 +12,15 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from govsim.kpis import DEFINITIONS, OPEN_SHARE_WARNING, compute
 from govsim.records import Records
 
-KPI_LABELS: dict[str, tuple[str, str]] = {  # key: (English, 中文)
-    "incidents": ("incidents reported", "上报事件数"),
-    "resolution_mean": ("resolution time, mean (d)", "办结时长均值(天)"),
-    "resolution_median": ("resolution time, median (d)", "办结时长中位数(天)"),
-    "resolution_p90": ("resolution time, p90 (d)", "办结时长P90(天)"),
-    "discovery_delay": ("discovery delay, mean (d)", "发现时滞均值(天)"),
-    "patrol_share": ("found by patrol", "巡查发现占比"),
-    "triage_wait": ("centre wait, mean (d)", "中心分拨等待(天)"),
-    "routing_time": ("routing time, mean (d)", "流转时长(天)"),
-    "department_wait": ("department wait, mean (d)", "部门等待(天)"),
+KPI_LABELS: dict[str, tuple[str, str]] = {  # key: (English, 中文), in display order
+    **{k.key: (k.en, k.zh) for k in DEFINITIONS if k.kind != "count" or k.key == "incidents"},
     "backlog_mean": ("backlog, mean", "积压均值"),
-    "on_time_rate": ("on-time rate 按期办结率", "按期办结率"),
-    "overdue_rate": ("overdue rate", "逾期率"),
-    "escalation_rate": ("escalation rate (any rung)", "升级率"),
-    "lifted_rate": ("lifted to county or city", "提级至县市比例"),
-    "on_site_share": ("resolved on site 直接办结率", "直接办结率"),
-    "reopen_rate": ("reopen rate 返工率", "返工率"),
-    "satisfaction_rate": ("satisfaction rate 满意率", "满意率"),
-    "petition_rate": ("became petitions", "转信访比例"),
-    "misroute_rate": ("mis-routed", "误派率"),
-    "duplicate_tickets": ("duplicate tickets handled", "重复工单处理数"),
-    "merged_duplicates": ("duplicates merged", "合并重复工单数"),
-    "false_reports": ("false reports", "虚假上报数"),
+    **{k.key: (k.en, k.zh) for k in DEFINITIONS if k.kind == "count" and k.key != "incidents"},
 }
+"""Labels of the KPIs of ``govsim.kpis.DEFINITIONS`` plus the mean backlog of the time series."""
 
 
 def _after_warmup(rec: Records) -> pd.DataFrame:
@@ -46,60 +28,34 @@ def _after_warmup(rec: Records) -> pd.DataFrame:
     return inc[inc["t_report"] >= rec.warmup]
 
 
-def _kpis(t: pd.DataFrame, backlog_mean: float) -> dict[str, float]:
-    real = t[~t["is_false"] & (t["duplicate_of"] < 0)]
-    closed = real[real["end_state"] == 0]
-    res = (closed["t_close"] - closed["t_report"]).to_numpy()
-    routed = real[real["department"] >= 0]
-    finished = real[~real["t_handle_end"].isna()]
-    fed = real[real["satisfied"] >= 0]
-
-    def mean(x: pd.Series | np.ndarray) -> float:
-        return float(np.nanmean(x)) if len(x) else float("nan")
-
-    return {
-        "incidents": float(len(real)),
-        "resolution_mean": mean(res),
-        "resolution_median": float(np.median(res)) if len(res) else float("nan"),
-        "resolution_p90": float(np.quantile(res, 0.9)) if len(res) else float("nan"),
-        "discovery_delay": mean(real["t_report"] - real["t_occur"]),
-        "patrol_share": mean(real["channel"] == 0),
-        "triage_wait": mean(routed["t_triage_start"] - routed["t_report"]),
-        "routing_time": mean(routed["t_dept_arrive"] - routed["t_triage_end"]),
-        "department_wait": mean(routed["t_handle_start"] - routed["t_dept_arrive"]),
-        "backlog_mean": backlog_mean,
-        "on_time_rate": mean(finished["t_handle_end"] <= finished["deadline"]),
-        "overdue_rate": mean(routed["overdue"]),
-        "escalation_rate": mean(routed["escalation_level"] >= 1),
-        "lifted_rate": mean(routed["escalation_level"] >= 3),
-        "on_site_share": mean(real["on_site"]),
-        "reopen_rate": mean(routed["reopen_count"] > 0),
-        "satisfaction_rate": mean(fed["satisfied"] == 1),
-        "petition_rate": mean(real["petitioned"]),
-        "misroute_rate": mean(routed["n_misroutes"] > 0),
-        "duplicate_tickets": float(((t["duplicate_of"] >= 0) & (t["end_state"] != 2)).sum()),
-        "merged_duplicates": float((t["end_state"] == 2).sum()),
-        "false_reports": float(t["is_false"].sum()),
-    }
-
-
 def kpi_table(rec: Records, by: str | None = None) -> pd.DataFrame:
-    """KPIs overall (``by=None``) or per ``'category'`` or ``'county'``: one row per group, tidy."""
-    t = _after_warmup(rec)
+    """KPIs over the measured period ``[warmup, horizon)``: one row per group, tidy.
+
+    Overall (``by=None``) or per ``'category'`` or ``'county'``; each rate with its numerator and
+    denominator (``govsim.kpis.compute``).
+    """
+    inc, start, end = rec.incidents, rec.warmup, rec.horizon
     ts = rec.timeseries[rec.timeseries["day"] >= rec.warmup]
     if by is None:
-        return pd.DataFrame([{"group": "all", **_kpis(t, float(ts.groupby("day")["backlog"].sum().mean()))}])
+        backlog = float(ts.groupby("day")["backlog"].sum().mean())
+        return pd.DataFrame([{"group": "all", **_with_backlog(compute(inc, start, end), backlog)}])
     labels = rec.categories if by == "category" else rec.counties
     rows = []
     for k, name in enumerate(labels):
-        part = t[t[by] == k]
+        part = inc[inc[by] == k]
         if by == "county":
             towns = [i for i, c in enumerate(_town_county(rec)) if c == k]
             backlog = float(ts[ts["town"].isin(towns)].groupby("day")["backlog"].sum().mean())
         else:
             backlog = float("nan")
-        rows.append({"group": name, **_kpis(part, backlog)})
+        rows.append({"group": name, **_with_backlog(compute(part, start, end), backlog)})
     return pd.DataFrame(rows)
+
+
+def _with_backlog(kpis: dict[str, float], backlog: float) -> dict[str, float]:
+    return {k: kpis[k] if k != "backlog_mean" else backlog for k in KPI_LABELS} | {
+        k: v for k, v in kpis.items() if k not in KPI_LABELS
+    }
 
 
 def _town_county(rec: Records) -> list[int]:
@@ -108,29 +64,36 @@ def _town_county(rec: Records) -> list[int]:
     return [int(first.get(t, -1)) for t in range(len(rec.towns))]
 
 
-def utilisation(rec: Records, servers: np.ndarray) -> pd.DataFrame:
-    """Busy share of each department's staff over the measured period, and its queue at the horizon.
+def utilisation(rec: Records, servers: np.ndarray, busy: np.ndarray, scheduled: np.ndarray) -> pd.DataFrame:
+    """Department staff utilisation over the measured period, and each desk's backlog at the horizon.
 
-    Utilisation counts the work of cases that started; an overloaded desk shows instead in
-    ``waiting_at_end`` (arrived, not started) and ``oldest_wait_days`` growing with the horizon.
+    ``servers``, ``busy`` and ``scheduled`` are per desk (county × department, flattened in that order):
+    staff, busy staff-days inside ``[warmup, horizon)`` (service begun before the window counts for its
+    part inside it) and scheduled staff-days inside it (``DepartmentDesk.scheduled_time``). Utilisation
+    is their ratio. ``backlog_at_end``: cases at the desk and not handled at the horizon (waiting or in
+    service); ``waiting_at_end``: of those, not started; ``oldest_open_days``: age at the desk of the
+    oldest of them (0 if none).
     """
-    t = _after_warmup(rec)
-    routed = t[t["department"] >= 0]
-    busy = routed.groupby("department")["handle_days"].sum()
-    waiting = routed[routed["t_dept_arrive"].notna() & routed["t_handle_start"].isna()]
-    n_wait = waiting.groupby("department").size()
-    oldest = rec.horizon - waiting.groupby("department")["t_dept_arrive"].min()
+    inc = rec.incidents
+    real_routed = inc[(inc["department"] >= 0) & inc["t_dept_arrive"].notna()]
+    open_ = real_routed[real_routed["t_handle_end"].isna()]
+    n_open = open_.groupby("department").size()
+    n_wait = open_[open_["t_handle_start"].isna()].groupby("department").size()
+    oldest = rec.horizon - open_.groupby("department")["t_dept_arrive"].min()
     flat = servers.ravel()
-    span = rec.horizon - rec.warmup
     n_dept = len(rec.departments)
+    g = range(len(flat))
     return pd.DataFrame(
         {
-            "county": [rec.counties[g // n_dept] for g in range(len(flat))],
-            "department": [rec.departments[g % n_dept] for g in range(len(flat))],
+            "county": [rec.counties[i // n_dept] for i in g],
+            "department": [rec.departments[i % n_dept] for i in g],
             "servers": flat,
-            "utilisation": [float(busy.get(g, 0.0)) / (flat[g] * span) for g in range(len(flat))],
-            "waiting_at_end": [int(n_wait.get(g, 0)) for g in range(len(flat))],
-            "oldest_wait_days": [float(oldest.get(g, 0.0)) for g in range(len(flat))],
+            "busy_staff_days": busy,
+            "scheduled_staff_days": scheduled,
+            "utilisation": np.divide(busy, scheduled, out=np.full(len(flat), np.nan), where=scheduled > 0),
+            "backlog_at_end": [int(n_open.get(i, 0)) for i in g],
+            "waiting_at_end": [int(n_wait.get(i, 0)) for i in g],
+            "oldest_open_days": [float(oldest.get(i, 0.0)) for i in g],
         }
     )
 
@@ -138,13 +101,17 @@ def utilisation(rec: Records, servers: np.ndarray) -> pd.DataFrame:
 def cost_table(
     rec: Records, annual: dict[str, float], resident_points: float, yuan_per_point: float
 ) -> pd.DataFrame:
-    """Cost in yuan over the measured period: committed resources plus points paid for real reports."""
+    """Cost in yuan per year, by item.
+
+    Committed resources at their annual cost, plus the points paid for the measured period's real
+    reports, annualised (divided by the measured period in years).
+    """
     years = (rec.horizon - rec.warmup) / 365.0
     t = _after_warmup(rec)
     paid = ((t["channel"] > 0) & (t["duplicate_of"] < 0) & ~t["is_false"]).sum()
-    items = {k: v * years for k, v in annual.items()}
-    items["resident_points"] = float(paid) * resident_points * yuan_per_point
-    return pd.DataFrame({"item": list(items), "yuan": list(items.values())})
+    items = dict(annual)
+    items["resident_points"] = float(paid) * resident_points * yuan_per_point / years
+    return pd.DataFrame({"item": list(items), "yuan_per_year": list(items.values())})
 
 
 FOCUS_LABELS = {
@@ -156,18 +123,23 @@ FOCUS_LABELS = {
 
 
 def cost_by_focus(costs: pd.DataFrame, focus_of: dict[str, str]) -> pd.Series:
-    """Yuan per focus of the four focuses (items mapped by ``focus_of``)."""
-    return costs.assign(focus=costs["item"].map(focus_of)).groupby("focus")["yuan"].sum()
+    """Yuan per year per focus of the four focuses (items mapped by ``focus_of``)."""
+    return costs.assign(focus=costs["item"].map(focus_of)).groupby("focus")["yuan_per_year"].sum()
 
 
 def summary_text(kpis: pd.DataFrame, lang: str = "zh", costs: pd.DataFrame | None = None) -> str:
-    """A readable two-column table of the overall KPIs, and the cost by focus when ``costs`` is given."""
+    """A readable two-column table of the overall KPIs, and the cost per year by focus if ``costs`` is given.
+
+    A first line warns when more than ``OPEN_SHARE_WARNING`` of the period's tickets are still open at
+    the horizon (the time KPIs are then censored estimates resting on the tickets that did close).
+    """
     row = kpis.iloc[0]
     col = 1 if lang == "zh" else 0
-    title = "成本(万元)" if lang == "zh" else "cost (10k yuan)"
+    title = "年成本(万元/年)" if lang == "zh" else "cost (10k yuan/yr)"
     width = max(display_width(v[col]) for v in (*KPI_LABELS.values(), *FOCUS_LABELS.values()))
     width += display_width(title) + 1 if costs is not None else 0
-    lines = []
+    share = float(row["open_share"])
+    lines = [open_share_note(share, lang)] if share > OPEN_SHARE_WARNING else []
     for key, labels in KPI_LABELS.items():
         v = row[key]
         shown = (
@@ -185,10 +157,20 @@ def summary_text(kpis: pd.DataFrame, lang: str = "zh", costs: pd.DataFrame | Non
         by = cost_by_focus(costs, COST_FOCUS)
         lines.append("")
         for focus, labels in (*FOCUS_LABELS.items(), ("total", ("total", "合计"))):
-            v = float(costs["yuan"].sum() if focus == "total" else by.get(focus, 0.0)) / 1e4
+            v = float(costs["yuan_per_year"].sum() if focus == "total" else by.get(focus, 0.0)) / 1e4
             label = f"{title} {labels[col]}"
             lines.append(f"{label}{' ' * (width - display_width(label))}  {v:>12,.1f}")
     return "\n".join(lines)
+
+
+def open_share_note(share: float, lang: str) -> str:
+    """One line saying that a large share of tickets is still open and the times are censored estimates."""
+    if lang == "zh":
+        return f"注意:{share:.0%} 的工单在期末仍未办结;时长为删失估计(Kaplan–Meier),按期办结率将其计为逾期。"
+    return (
+        f"note: {share:.0%} of tickets are still open at the horizon; times are censored (Kaplan–Meier) "
+        "estimates and on-time rate counts them as overdue once due."
+    )
 
 
 def display_width(text: str) -> int:

@@ -50,6 +50,7 @@ class GovernanceModel(mesa.Model):
             self.workforce,
             self.residents,
             capacity=int(expected * (1.1 + sc.cfg.duplicate_prob)) + 1024,
+            window=(float(cfg.warmup_days), self.horizon),
         )
         self._create_agents()
         self._time_use: list[np.ndarray] = []
@@ -72,7 +73,7 @@ class GovernanceModel(mesa.Model):
             wf = self.workforce
             wf.turnover(self.streams["workforce"])
             wf.learn()
-            wf.plan_week(self.loop.heat_days.sum(axis=0))
+            wf.plan_week(self.loop.heat.window())
         self.residents.drift()
 
     def _days(self) -> simpy.events.ProcessGenerator:
@@ -111,6 +112,7 @@ class GovernanceModel(mesa.Model):
         cols = {
             k: np.concatenate([real.cols[k][: real.n], false.cols[k][: false.n]]) for k in INCIDENT_SCHEMA
         }
+        cols = _before_horizon(cols, self.horizon)
         cols["incident_id"] = np.arange(len(cols["grid"]))
         cols = finalise(cols, self.horizon, self._ladder(cols["deadline"], cols["department"] >= 0))
         inc = incident_frame(cols)
@@ -126,6 +128,12 @@ class GovernanceModel(mesa.Model):
             horizon=self.horizon,
             warmup=float(self.cfg.warmup_days),
         )
+
+    def desk_time(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per desk (county × department, flattened): busy and scheduled staff-days in [warmup, horizon)."""
+        t0, t1 = float(self.cfg.warmup_days), self.horizon
+        desks = self.loop.desks
+        return np.array([d.busy_in for d in desks]), np.array([d.scheduled_time(t0, t1) for d in desks])
 
     def _ladder(self, deadline: np.ndarray, routed: np.ndarray) -> np.ndarray:
         """Escalation-ladder times (n, rungs) of routed tickets: working days after the deadline."""
@@ -189,6 +197,24 @@ class GovernanceModel(mesa.Model):
             "patrol_hours": use[:, 3].ravel(),
         }
         return pd.DataFrame({k: np.asarray(data[k]).astype(dt) for k, (dt, _) in TIMESERIES_SCHEMA.items()})
+
+
+def _before_horizon(cols: dict[str, np.ndarray], horizon: float) -> dict[str, np.ndarray]:
+    """Drop incidents that occur (false reports: are made) after the horizon; renumber duplicates' originals.
+
+    The last simulated day draws its incidents over the whole day, so a fractional horizon leaves some
+    past it: they are not part of the run. A duplicate shares its original's occurrence time, so both
+    go together and ``duplicate_of`` stays a row number.
+    """
+    when = np.where(cols["is_false"], cols["t_report"], cols["t_occur"])
+    keep = ~(when > horizon)
+    if keep.all():
+        return cols
+    new_id = np.cumsum(keep) - 1
+    out = {k: v[keep] for k, v in cols.items()}
+    dup = out["duplicate_of"]
+    out["duplicate_of"] = np.where(dup >= 0, new_id[np.maximum(dup, 0)], dup)
+    return out
 
 
 @contextmanager

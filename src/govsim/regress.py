@@ -46,13 +46,16 @@ KPIS: tuple[str, ...] = (
     "backlog_mean",
     "on_time_rate",
     "overdue_rate",
+    "closure_rate",
+    "response_rate",
+    "open_share",
     "escalation_rate",
     "on_site_share",
     "reopen_rate",
     "satisfaction_rate",
     "petition_rate",
     "misroute_rate",
-    "cost_total",
+    "cost_per_year",
 )
 """The KPIs compared: the closed loop end to end (discovery, waits, resolution), its quality
 (on time, escalation, reopen, satisfaction, petitions) and what it costs."""
@@ -104,8 +107,8 @@ def run_case(
     for r in range(replications):
         result = simulate(replace(cfg, replication=r))
         row = result.kpis[result.kpis["by"] == "all"].iloc[0]
-        cost = float(result.costs["yuan"].sum())
-        rows.append({**{k: float(row[k]) for k in KPIS if k in row}, "cost_total": cost})
+        cost = float(result.costs["yuan_per_year"].sum())
+        rows.append({**{k: float(row[k]) for k in KPIS if k in row}, "cost_per_year": cost})
     return pd.DataFrame(rows, columns=list(KPIS))
 
 

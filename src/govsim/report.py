@@ -50,7 +50,8 @@ NOTE = (
     "Difference = policy − reference, paired by replication (common random numbers); rates in %, their "
     "differences in percentage points (pp). Δ cost: extra cost per year. Cost per unit improved: extra yuan "
     "per year per unit of improvement (a day for times, an incident for backlog, a point for rates); — "
-    "where the policy does not improve the metric. CRN variance reduction: 1 − Var(paired difference) / "
+    "where the policy does not improve the metric, —¹ where the difference's 95 % interval includes zero "
+    "(no improvement shown, so no price for it). CRN variance reduction: 1 − Var(paired difference) / "
     "(Var(policy) + Var(reference))."
 )
 
@@ -139,6 +140,7 @@ def comparison_markdown(comp: pd.DataFrame, strata: list[str], lang: str = "zh")
         "n_pairs",
     ]
     lines = ["| " + " | ".join(HEAD[k][col] for k in keys) + " |", "|" + "---|" * len(keys)]
+    null = False
     for _, r in comp.iterrows():
         rate = r["metric"].endswith(RATE_SUFFIXES)
         k = 100.0 if rate else 1.0
@@ -153,14 +155,32 @@ def comparison_markdown(comp: pd.DataFrame, strata: list[str], lang: str = "zh")
             "pct_change": _num(r["pct_change"], signed=True)
             + ("" if math.isnan(r["pct_hi"]) else f" [{_num(r['pct_lo'])}, {_num(r['pct_hi'])}]"),
             "delta_cost": _num(r["delta_cost"], signed=True, digits=0),
-            "cost_per_unit": _per_unit(r["cost_per_unit"] / k if rate else r["cost_per_unit"]),
+            "cost_per_unit": _per_unit(r["cost_per_unit"] / k if rate else r["cost_per_unit"])
+            + ("¹" if _null_effect(r) else ""),
             "variance_reduction": "—"
             if math.isnan(r["variance_reduction"])
             else f"{r['variance_reduction']:.0%}",
             "n_pairs": str(int(r["n_pairs"])),
         }
         lines.append("| " + " | ".join(cells[c] for c in keys) + " |")
+        null = null or _null_effect(r)
+    if null:
+        lines += ["", FOOTNOTE_NULL[col]]
     return "\n".join(lines)
+
+
+FOOTNOTE_NULL = (
+    "¹ No cost per unit: the difference's 95 % interval includes zero, so no improvement is shown.",
+    "¹ 无单位改善成本:差值的95%置信区间包含零,改善未得到证实。",
+)
+
+
+def _null_effect(r: pd.Series) -> bool:
+    """The arm looks better but the difference's interval includes zero (or there is no interval)."""
+    better = analysis.HIGHER_IS_BETTER.get(str(r["metric"]))
+    if better is None or math.isnan(r["diff"]) or (r["diff"] > 0) != better or r["diff"] == 0:
+        return False
+    return not (r["lo"] > 0 or r["hi"] < 0)
 
 
 def _num(v: float, rate: bool = False, signed: bool = False, digits: int | None = None) -> str:

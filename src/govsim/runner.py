@@ -140,7 +140,7 @@ def simulate(cfg: GovsimConfig) -> RunResult:
     costs = cost_table(
         rec, annual_cost(model.levers, sc), cfg.policy.grid.resident_points, sc.cfg.cost.yuan_per_point
     )
-    util = utilisation(rec, model.levers.dept_servers)
+    util = utilisation(rec, model.levers.dept_servers, *model.desk_time())
     return RunResult(rec, kpis, costs, util, time.perf_counter() - start, cfg.output.lang)
 
 

@@ -15,6 +15,7 @@ govsim). All formulas are for the stationary regime and need ``rho < 1``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -135,3 +136,35 @@ def cobham_mg1(lams: Sequence[float], means: Sequence[float], second_moments: Se
 def second_moment(mean: float, cv: float) -> float:
     """E[S^2] of a service time with the given mean and coefficient of variation: mean^2 (1 + cv^2)."""
     return mean * mean * (1.0 + cv * cv)
+
+
+def mmc_wait_tail(lam: float, mu: float, c: int, t: float) -> float:
+    """P(Wq > t) in the M/M/c FIFO queue: C(c, a) exp(−(c mu − lam) t) for t ≥ 0.
+
+    An arrival waits with probability C (Erlang C); given that, its wait is exponential with rate
+    c mu − lam (Larson & Odoni ch. 4; Kleinrock vol. 1 §3.5; Gross & Harris, *Fundamentals of Queueing
+    Theory*, §2.3). ``t`` in the unit of the rates. The overdue share of a case whose deadline is ``t``
+    after its arrival, if the deadline bound the wait.
+    """
+    _check_stable(lam, mu, c)
+    return erlang_c(c, lam / mu) * math.exp(-(c * mu - lam) * t)
+
+
+def mmc_sojourn_tail(lam: float, mu: float, c: int, t: float) -> float:
+    """P(W > t), W = wait + service, in the M/M/c FIFO queue, for t ≥ 0.
+
+    W = Wq + S with S ~ Exp(mu) independent of Wq, and Wq = 0 with probability 1 − C, else
+    Exp(theta), theta = c mu − lam. Convolving (Gross & Harris §2.3):
+
+        P(W > t) = e^{−mu t} [1 + C (1 − e^{−mu t (c − 1 − a)}) / (c − 1 − a)],  a = lam / mu,
+
+    and e^{−mu t} (1 + C mu t) in the limit c − 1 = a. With one server it is e^{−(mu − lam) t}. The
+    overdue share (逾期率) of cases whose deadline is ``t`` after arrival at the department.
+    """
+    _check_stable(lam, mu, c)
+    p = erlang_c(c, lam / mu)
+    theta = c * mu - lam
+    if abs(theta - mu) < 1e-9 * mu:
+        return math.exp(-mu * t) * (1.0 + p * mu * t)
+    # the same formula with both exponentials decaying (no overflow when c - 1 < a)
+    return math.exp(-mu * t) + p * mu * (math.exp(-mu * t) - math.exp(-theta * t)) / (theta - mu)

@@ -148,9 +148,10 @@ def test_points_cost_is_priced_from_real_resident_reports(make_config):
 
     m = _run(("policy.grid.resident_points=2",), 0, make_config)
     rec = m.records_
-    costs = cost_table(rec, {}, resident_points=2.0, yuan_per_point=2.0).set_index("item")["yuan"]
+    costs = cost_table(rec, {}, resident_points=2.0, yuan_per_point=2.0).set_index("item")["yuan_per_year"]
     paid = real(rec.incidents).query("channel != 0").shape[0]
-    assert costs["resident_points"] == paid * 2.0 * 2.0 > 0
+    years = (rec.horizon - rec.warmup) / 365.0  # points paid in the measured period, per year
+    assert costs["resident_points"] == pytest.approx(paid * 2.0 * 2.0 / years) and paid > 0
 
 
 def test_no_patrol_means_later_discovery_and_fewer_patrol_finds(make_config):

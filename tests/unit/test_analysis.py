@@ -180,3 +180,22 @@ def test_pct_change_without_a_positive_mean_or_a_second_pair():
     assert point == -100.0 and math.isnan(lo) and math.isnan(hi)
     point, lo, hi = analysis.pct_change(np.array([2.0]), np.array([3.0]))
     assert point == pytest.approx(50.0) and math.isnan(lo) and math.isnan(hi)
+
+
+def test_no_cost_per_unit_where_the_effect_interval_includes_zero():
+    """A saving of 1e-9 days whose interval straddles zero is not worth billions a day (lesson 04): —."""
+    rows = []
+    for rep, (base, arm) in enumerate(((8.0, 7.0), (8.0, 9.0), (8.0, 8.0 - 1e-9))):
+        for policy, value, cost in (("baseline", base, 100.0), ("grid", arm, 200.0)):
+            rows.append((f"policy={policy}", policy, "x", rep, "resolution_mean", value))
+            rows.append((f"policy={policy}", policy, "x", rep, "cost_per_year", cost))
+    comp = analysis.compare(tidy(rows), {"policy": "baseline"}, [], ["resolution_mean"])
+    row = comp.iloc[0]
+    assert row["diff"] < 0 and row["lo"] < 0 < row["hi"]
+    assert math.isnan(row["cost_per_unit"])
+
+
+def test_cost_per_unit_needs_an_interval_clear_of_zero():
+    assert analysis.cost_per_improvement(100.0, -2.0, "resolution_mean", (-3.0, -1.0)) == pytest.approx(50.0)
+    assert math.isnan(analysis.cost_per_improvement(100.0, -2.0, "resolution_mean", (-5.0, 1.0)))
+    assert math.isnan(analysis.cost_per_improvement(100.0, -2.0, "resolution_mean", (math.nan, math.nan)))

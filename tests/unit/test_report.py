@@ -87,7 +87,7 @@ def test_table_carries_paired_intervals_and_costs(sweeps, tmp_path):
 def test_chinese_labels(sweeps, tmp_path):
     report.write_report(aggregate(sweeps["two"]), tmp_path, "zh")
     md = (tmp_path / "comparison.md").read_text(encoding="utf-8")
-    assert "强网格" in md and "95%置信区间" in md and "办结时长均值" in md
+    assert "强网格" in md and "95%置信区间" in md and "办结时长(受限均值" in md
 
 
 def test_single_replication_warns_and_gives_no_interval(sweeps, tmp_path):

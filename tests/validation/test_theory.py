@@ -76,3 +76,34 @@ def test_cobham_mg1_reduces_to_pollaczek_khinchine_and_to_mm1():
     assert theory.cobham_mg1([lam], [m], [s2]) == [pytest.approx(theory.mmc(lam, 1 / m, 1).wq)]
     two = theory.cobham_mg1([0.2, 0.3], [m, m], [s2, s2])
     assert two == [pytest.approx(w) for w in theory.cobham_mmc([0.2, 0.3], 1 / m, 1)]
+
+
+def test_mm1_tails_are_exponential():
+    lam, mu = 0.6, 1.0
+    for t in (0.0, 0.5, 3.0):
+        assert theory.mmc_sojourn_tail(lam, mu, 1, t) == pytest.approx(math.exp(-(mu - lam) * t))
+        assert theory.mmc_wait_tail(lam, mu, 1, t) == pytest.approx(lam / mu * math.exp(-(mu - lam) * t))
+
+
+@pytest.mark.parametrize(
+    ("lam", "mu", "c"), [(100.0, 1 / 0.021, 3), (1.8, 1.0, 2), (18.0, 1.0, 20), (2.0, 1.0, 3)]
+)
+def test_mmc_tails_integrate_to_the_means_and_start_right(lam, mu, c):
+    """The tails integrate to Wq and W (E[X] = ∫ P(X > t) dt), start at C and 1; c − 1 = a is the limit."""
+    from scipy.integrate import quad
+
+    m = theory.mmc(lam, mu, c)
+    assert theory.mmc_wait_tail(lam, mu, c, 0.0) == pytest.approx(m.p_wait)
+    assert theory.mmc_sojourn_tail(lam, mu, c, 0.0) == pytest.approx(1.0)
+    assert quad(lambda t: theory.mmc_wait_tail(lam, mu, c, t), 0, math.inf)[0] == pytest.approx(
+        m.wq, rel=1e-7
+    )
+    assert quad(lambda t: theory.mmc_sojourn_tail(lam, mu, c, t), 0, math.inf)[0] == pytest.approx(
+        m.w, rel=1e-7
+    )
+
+
+def test_mmc_sojourn_tail_is_continuous_through_its_limit_case():
+    lam, mu, c = 2.0, 1.0, 3  # c - 1 - a = 0 exactly
+    near = theory.mmc_sojourn_tail(2.0 - 1e-6, mu, c, 1.5)
+    assert theory.mmc_sojourn_tail(lam, mu, c, 1.5) == pytest.approx(near, rel=1e-5)

@@ -1,0 +1,520 @@
+"""KPI definitions as the assessments define them, computed from a table of ticket records.
+
+One function, ``compute(records, start, end)``, takes a table with one row per ticket (the columns of
+``RECORD_COLUMNS``; a simulated run's ``incidents`` table has them all, an observed log may have fewer:
+a KPI whose columns are missing comes out NaN) and the assessment period ``[start, end)`` in days, and
+returns every KPI of ``DEFINITIONS`` with, beside each rate, its numerator ``<key>_num`` and denominator
+``<key>_den``: summing those over runs, towns or cities and dividing pools the rate exactly.
+
+Cohorts (what "a ticket of the period" means), as practice counts them:
+
+* *reported*: real tickets (neither false reports nor duplicates) reported in ``[start, end)``;
+* *due* (应办结): real tickets routed to a department whose deadline falls in ``[start, end]`` — the
+  denominator of 按期办结率, 逾期率 and 办结率. A case due in the period and still open at ``end`` is
+  past its deadline, so it counts as overdue: on-time + overdue = 100 % of cases due.
+
+Times are censored at ``end``: a ticket still open at the end of the period has been open at least
+``end − t_report`` days. Each time KPI is a Kaplan–Meier estimate (Kaplan & Meier 1958; Klein &
+Moeschberger, *Survival Analysis*, 2nd ed., §4.2 and §4.5): the median, the 90th percentile, and the
+mean restricted to the longest time observed in the cohort (the restricted mean survival time: the
+area under the survival curve up to that time). With no open case it is the plain sample mean.
+
+Sources of each definition are in ``DEFINITIONS`` and, for readers, ``docs/kpis.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+RECORD_COLUMNS: dict[str, str] = {
+    "is_false": "bool: a report of something that did not happen (excluded from every KPI but false_reports)",
+    "duplicate_of": "int: id of the original ticket, -1 if the ticket is not a duplicate",
+    "end_state": "int: 0 closed, 1 open, 2 duplicate merged at intake (only merged_duplicates reads it)",
+    "channel": "int: 0 found by patrol (巡查), > 0 reported by a resident",
+    "t_occur": "float days: occurrence (NaN if unknown, as in most logs)",
+    "t_report": "float days: reported (上报, 受理)",
+    "t_triage_start": "float days: the centre starts triage",
+    "t_triage_end": "float days: dispatched to a department (派单)",
+    "t_dept_arrive": "float days: reaches the right department",
+    "t_handle_start": "float days: the department starts handling (first contact, 响应)",
+    "t_handle_end": "float days: handling completed (办结), last time",
+    "t_close": "float days: feedback given (回访) and ticket closed; NaN while open",
+    "deadline": "float days: time limit (时限) of handling",
+    "department": "int: department handling it, -1 if never routed (resolved on site, not dispatched)",
+    "on_site": "bool: resolved on the spot at first contact (直接办结)",
+    "reopen_count": "int: times reopened after an unsatisfied feedback (返工)",
+    "satisfied": "int: 1 satisfied, 0 not, -1 no feedback",
+    "petitioned": "bool: became a petition (信访)",
+    "escalation_level": "int: highest rung of the escalation ladder reached (0 none)",
+    "n_misroutes": "int: times routed to the wrong department",
+}
+"""Columns ``compute`` reads (a subset of ``records.INCIDENT_SCHEMA``); times in days, NaN = not yet."""
+
+RESPONSE_LIMIT_DAYS = 1.0
+"""Response limit for 响应率, days from dispatch (派单) to the department's first contact. Assumed: 12345
+handling rules commonly ask the handling unit to contact the reporter within 24 hours of dispatch; no
+public figure in the project's sources fixes it, so ``compute`` takes it as a parameter."""
+
+OPEN_SHARE_WARNING = 0.10
+"""Open share above which a run's summary says its times are mostly censored. Assumed: beyond one ticket
+in ten the restricted mean depends noticeably on where it is cut off."""
+
+
+@dataclass(frozen=True)
+class KPI:
+    """One indicator: names, how it is computed, and where the definition comes from."""
+
+    key: str
+    zh: str
+    en: str
+    kind: str  # "rate", "time" (days) or "count"
+    formula: str
+    numerator: str
+    denominator: str
+    source: str
+
+
+_DUE = "real tickets routed to a department whose deadline falls in the period (应办结)"
+_REPORTED = "real tickets reported in the period (受理)"
+_ROUTED = "real tickets reported in the period and routed to a department (派单)"
+_CENSORED = "Kaplan–Meier, censored at the end of the period (open tickets included)"
+
+DEFINITIONS: tuple[KPI, ...] = (
+    KPI("incidents", "上报事件数", "incidents reported", "count", "count", _REPORTED, "—", "count"),
+    KPI(
+        "on_time_rate",
+        "按期办结率",
+        "on-time rate",
+        "rate",
+        "handled by the deadline ÷ due",
+        "cases due whose handling ended by the deadline",
+        _DUE,
+        "digital city-management assessment: 按期结案率 = 按期结案数 ÷ 应结案数 "
+        "(Fuzhou bulletin Q1 2024: 99.83 %; Tianmen Dec 2016: 75.8 %)",
+    ),
+    KPI(
+        "overdue_rate",
+        "逾期率",
+        "overdue rate",
+        "rate",
+        "1 − on-time rate",
+        "cases due handled after the deadline, or still open at the end of the period",
+        _DUE,
+        "same practice: a case due and not handled in time is overdue (Boston 311 counts open cases the same "
+        "way: 17 % overdue in its January 2022 sample)",
+    ),
+    KPI(
+        "closure_rate",
+        "办结率",
+        "closure rate",
+        "rate",
+        "handled by the end of the period ÷ due",
+        "cases due whose handling ended by the end of the period, on time or late",
+        _DUE,
+        "digital city-management assessment: 结案率 = 结案数 ÷ 应结案数 (Tianmen Dec 2016: 93.7 %)",
+    ),
+    KPI(
+        "on_site_share",
+        "直接办结率",
+        "resolved at first contact",
+        "rate",
+        "resolved on site ÷ reported",
+        "real tickets resolved on the spot (就地化解), never dispatched",
+        _REPORTED,
+        "12345 practice: 直接办结率 = 直接办结量 ÷ 受理量 (Tangshan 85.9 %)",
+    ),
+    KPI(
+        "response_rate",
+        "响应率",
+        "response rate",
+        "rate",
+        "first contact within the response limit ÷ response due",
+        "dispatched tickets whose handling started within the limit (RESPONSE_LIMIT_DAYS) of dispatch",
+        "real tickets dispatched in the period whose response limit ended by the end of the period",
+        "Beijing 接诉即办 assessment (响应率, 解决率, 满意率); the 1-day limit is assumed",
+    ),
+    KPI(
+        "followup_rate",
+        "回访率",
+        "follow-up rate",
+        "rate",
+        "handled and called back ÷ handled",
+        "tickets handled whose reporter gave feedback (回访) by the end of the period",
+        "real tickets reported in the period and handled (办结) by its end",
+        "12345 practice: 回访率 = 回访量 ÷ 办结量; assumed equal to closing with feedback in the model",
+    ),
+    KPI(
+        "satisfaction_rate",
+        "满意率",
+        "satisfaction rate",
+        "rate",
+        "satisfied ÷ called back",
+        "feedback satisfied",
+        "real tickets reported in the period and closed with feedback by its end (回访)",
+        "12345 practice: 满意率 = 满意量 ÷ 回访量 (Beijing 2019 → 2024: 65 % → 97.3 %)",
+    ),
+    KPI(
+        "reopen_rate",
+        "返工率",
+        "reopen rate",
+        "rate",
+        "reopened ÷ handled by a department",
+        "tickets reopened at least once after an unsatisfied feedback (返工)",
+        "real tickets reported in the period, routed, and handled at least once",
+        "digital city-management assessment: 返工率 = 返工数 ÷ 结案数 (Fuzhou 0.05 %, Q1 2024)",
+    ),
+    KPI(
+        "petition_rate",
+        "转信访比例",
+        "became petitions",
+        "rate",
+        "petitions ÷ reported",
+        "real tickets that became petitions (信访)",
+        _REPORTED,
+        "assumed: no published definition; the share of the period's tickets that turned into petitions",
+    ),
+    KPI(
+        "open_share",
+        "期末未办结占比",
+        "still open at the end",
+        "rate",
+        "open at the end ÷ reported",
+        "real tickets reported in the period and not closed by its end",
+        _REPORTED,
+        "assumed: the censored share behind every time KPI (issue 14)",
+    ),
+    KPI(
+        "patrol_share",
+        "巡查发现占比",
+        "found by patrol",
+        "rate",
+        "patrol ÷ reported",
+        "found by patrol",
+        _REPORTED,
+        "digital city-management bulletins report patrol vs public (Tianmen 2016: 95.7 %)",
+    ),
+    KPI(
+        "escalation_rate",
+        "升级率",
+        "escalation rate (any rung)",
+        "rate",
+        "escalated ÷ routed",
+        "routed tickets that reached a reminder (催办) or higher",
+        _ROUTED,
+        "assumed: the model's ladder",
+    ),
+    KPI(
+        "lifted_rate",
+        "提级至县市比例",
+        "lifted to county or city",
+        "rate",
+        "lifted ÷ routed",
+        "routed tickets lifted to county or city",
+        _ROUTED,
+        "assumed: the model's ladder",
+    ),
+    KPI(
+        "misroute_rate",
+        "误派率",
+        "mis-routed",
+        "rate",
+        "mis-routed ÷ routed",
+        "routed tickets sent to a wrong department at least once",
+        _ROUTED,
+        "assumed",
+    ),
+    KPI(
+        "resolution_mean",
+        "办结时长(受限均值,天)",
+        "resolution time, restricted mean (d)",
+        "time",
+        "report → close",
+        "—",
+        _REPORTED,
+        _CENSORED,
+    ),
+    KPI(
+        "resolution_median",
+        "办结时长中位数(天)",
+        "resolution time, median (d)",
+        "time",
+        "report → close",
+        "—",
+        _REPORTED,
+        _CENSORED,
+    ),
+    KPI(
+        "resolution_p90",
+        "办结时长P90(天)",
+        "resolution time, p90 (d)",
+        "time",
+        "report → close",
+        "—",
+        _REPORTED,
+        _CENSORED,
+    ),
+    KPI(
+        "discovery_delay",
+        "发现时滞(受限均值,天)",
+        "discovery delay, restricted mean (d)",
+        "time",
+        "occurrence → report",
+        "—",
+        "real incidents occurring in the period (latent ones censored)",
+        _CENSORED,
+    ),
+    KPI(
+        "triage_wait",
+        "中心分拨等待(天)",
+        "centre wait (d)",
+        "time",
+        "report → triage start",
+        "—",
+        _ROUTED,
+        _CENSORED,
+    ),
+    KPI(
+        "routing_time",
+        "流转时长(天)",
+        "routing time (d)",
+        "time",
+        "dispatch → at department",
+        "—",
+        "routed tickets dispatched by the end of the period",
+        _CENSORED,
+    ),
+    KPI(
+        "department_wait",
+        "部门等待(天)",
+        "department wait (d)",
+        "time",
+        "at department → handling",
+        "—",
+        "routed tickets at their department by the end of the period",
+        _CENSORED,
+    ),
+    KPI(
+        "duplicate_tickets",
+        "重复工单处理数",
+        "duplicate tickets handled",
+        "count",
+        "count",
+        "duplicates reported in the period and not merged",
+        "—",
+        "count",
+    ),
+    KPI(
+        "merged_duplicates",
+        "合并重复工单数",
+        "duplicates merged",
+        "count",
+        "count",
+        "duplicates reported in the period and merged at intake",
+        "—",
+        "count",
+    ),
+    KPI(
+        "false_reports",
+        "虚假上报数",
+        "false reports",
+        "count",
+        "count",
+        "false reports in the period",
+        "—",
+        "count",
+    ),
+)
+"""Every KPI ``compute`` returns, in display order (backlog is added from the time series)."""
+
+BY_KEY: dict[str, KPI] = {k.key: k for k in DEFINITIONS}
+RATES: tuple[str, ...] = tuple(k.key for k in DEFINITIONS if k.kind == "rate")
+
+
+# ---- censored times ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Censored:
+    """Kaplan–Meier summary of durations some of which are still running: days, and the counts."""
+
+    restricted_mean: float
+    median: float
+    p90: float
+    n: int
+    n_open: int
+
+
+def kaplan_meier(duration: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Kaplan–Meier survival curve: sorted times and S(t) just after each, one entry per observation.
+
+    ``duration`` (n,) days; ``observed`` (n,) bool, False = still running (right-censored at its duration).
+    At a tie events come before censorings (the usual convention). Equal to ``scipy.stats.ecdf`` on
+    ``CensoredData`` (tested), written here because that takes about 2 s per million tickets and a
+    Jiangmen run computes it for five times over twenty groups: this takes one sort.
+    """
+    order = np.argsort(duration)
+    t, ev = duration[order], observed[order]
+    group = np.searchsorted(t, t, side="left")  # first position of each time's ties
+    before = np.cumsum(ev) - ev  # events before each position
+    at_risk = len(t) - group - (before - before[group])  # as if the tie's events came first
+    # tied events multiply to (n - d) / n: one factor per event is exact without grouping the ties
+    return t, np.cumprod(np.where(ev, 1.0 - 1.0 / at_risk, 1.0))
+
+
+def censored_times(duration: np.ndarray, observed: np.ndarray) -> Censored:
+    """Median, 90th percentile and restricted mean (to the longest time observed) of censored durations.
+
+    A quantile is NaN when the curve never falls that far (too many still open). Empty input: all NaN.
+    """
+    n = len(duration)
+    if n == 0:
+        return Censored(np.nan, np.nan, np.nan, 0, 0)
+    t, s = kaplan_meier(np.asarray(duration, float), np.asarray(observed, bool))
+    before = np.r_[1.0, s[:-1]]
+    rmst = float(t[0] + np.sum(before[1:] * np.diff(t)))  # S = 1 on [0, t_0)
+    return Censored(rmst, _quantile(t, s, 0.5), _quantile(t, s, 0.9), n, int(n - observed.sum()))
+
+
+def _quantile(t: np.ndarray, s: np.ndarray, p: float) -> float:
+    hit = np.flatnonzero(s <= 1.0 - p + 1e-12)
+    return float(t[hit[0]]) if len(hit) else float("nan")
+
+
+def _spell(b: np.ndarray, f: np.ndarray, end: float) -> Censored:
+    """Durations from ``b`` to ``f``, censored at ``end`` where ``f`` is missing or later (arrays of days)."""
+    done = ~np.isnan(f) & (f <= end)
+    return censored_times(np.where(done, f, end) - b, done)
+
+
+# ---- the indicators ------------------------------------------------------------------------------------
+def _has(t: pd.DataFrame, *cols: str) -> bool:
+    return all(c in t.columns for c in cols)
+
+
+def _in(x: pd.Series, start: float, end: float, closed: bool = False) -> pd.Series:
+    return (x >= start) & ((x <= end) if closed else (x < end))
+
+
+def _done_by(x: pd.Series, limit: pd.Series | float) -> pd.Series:
+    return x.notna() & (x <= limit)
+
+
+Rate = tuple[pd.Series, pd.Series]  # (numerator mask, denominator mask) over the table's rows
+
+
+def _rates(t: pd.DataFrame, start: float, end: float, response_limit: float) -> dict[str, Callable[[], Rate]]:
+    """Each rate as a (numerator, denominator) pair of masks, built lazily (columns may be missing)."""
+    real = ~t["is_false"].astype(bool) & (t["duplicate_of"] < 0)
+    rep = real & _in(t["t_report"], start, end)
+
+    def due() -> pd.Series:
+        return real & (t["department"] >= 0) & _in(t["deadline"], start, end, closed=True)
+
+    def routed() -> pd.Series:
+        return rep & (t["department"] >= 0)
+
+    def on_time() -> Rate:
+        return _done_by(t["t_handle_end"], t["deadline"]), due()
+
+    def response() -> Rate:
+        limit = t["t_triage_end"] + response_limit
+        den = real & (t["department"] >= 0) & _in(limit, start, end, closed=True)
+        return _done_by(t["t_handle_start"], limit), den
+
+    def handled_rep() -> pd.Series:
+        return rep & _done_by(t["t_handle_end"], end)
+
+    def reopen() -> Rate:
+        den = routed() & (_done_by(t["t_handle_end"], end) | (t["reopen_count"] > 0))
+        return t["reopen_count"] > 0, den
+
+    return {
+        "on_time_rate": on_time,
+        "overdue_rate": lambda: (~on_time()[0], due()),
+        "closure_rate": lambda: (_done_by(t["t_handle_end"], end), due()),
+        "on_site_share": lambda: (t["on_site"].astype(bool), rep),
+        "response_rate": response,
+        "followup_rate": lambda: ((t["satisfied"] >= 0) & _done_by(t["t_close"], end), handled_rep()),
+        "satisfaction_rate": lambda: (
+            t["satisfied"] == 1,
+            rep & (t["satisfied"] >= 0) & _done_by(t["t_close"], end),
+        ),
+        "reopen_rate": reopen,
+        "petition_rate": lambda: (t["petitioned"].astype(bool), rep),
+        "open_share": lambda: (~_done_by(t["t_close"], end), rep),
+        "patrol_share": lambda: (t["channel"] == 0, rep),
+        "escalation_rate": lambda: (t["escalation_level"] >= 1, routed()),
+        "lifted_rate": lambda: (t["escalation_level"] >= 3, routed()),
+        "misroute_rate": lambda: (t["n_misroutes"] > 0, routed()),
+    }
+
+
+def compute(
+    records: pd.DataFrame, start: float, end: float, response_limit: float = RESPONSE_LIMIT_DAYS
+) -> dict[str, float]:
+    """Every KPI of ``DEFINITIONS`` for the period ``[start, end)`` (days), from one row per ticket.
+
+    ``records`` has the columns of ``RECORD_COLUMNS`` (extra columns are ignored; a KPI whose columns
+    are missing is NaN, and so is a rate with an empty denominator). Returns a flat dict: each KPI key,
+    plus ``<rate>_num`` and ``<rate>_den`` (counts) for every rate and ``resolution_n`` /
+    ``resolution_open`` for the censored resolution time. Raises ``ValueError`` if ``end <= start``.
+    """
+    if not end > start:
+        raise ValueError(f"assessment period [{start}, {end}): end must be after start")
+    t = records
+    out: dict[str, float] = {}
+    for key, rate in _rates(t, start, end, response_limit).items():
+        try:
+            num, den = rate()
+        except KeyError:
+            out[key], out[f"{key}_num"], out[f"{key}_den"] = np.nan, np.nan, np.nan
+            continue
+        d = int(den.sum())
+        n = int((num & den).sum())
+        out[f"{key}_num"], out[f"{key}_den"] = float(n), float(d)
+        out[key] = n / d if d else np.nan
+    out.update(_times(t, start, end))
+    out.update(_counts(t, start, end))
+    return {k.key: out[k.key] for k in DEFINITIONS} | {k: v for k, v in out.items() if k not in BY_KEY}
+
+
+def _times(t: pd.DataFrame, start: float, end: float) -> dict[str, float]:
+    def col(k: str) -> np.ndarray:
+        return t[k].to_numpy(float)
+
+    real = ~t["is_false"].to_numpy(bool) & (t["duplicate_of"].to_numpy() < 0)
+    rep_t = col("t_report")
+    rep = real & (rep_t >= start) & (rep_t < end)
+    out = dict.fromkeys(k.key for k in DEFINITIONS if k.kind == "time")
+    if _has(t, "t_close"):
+        res = _spell(rep_t[rep], col("t_close")[rep], end)
+        out.update(resolution_mean=res.restricted_mean, resolution_median=res.median, resolution_p90=res.p90)
+        out.update(resolution_n=float(res.n), resolution_open=float(res.n_open))
+    if _has(t, "t_occur"):
+        occ_t = col("t_occur")
+        occ = real & (occ_t >= start) & (occ_t < end)
+        out["discovery_delay"] = _spell(occ_t[occ], rep_t[occ], end).restricted_mean
+    if _has(t, "department", "t_triage_start", "t_triage_end", "t_dept_arrive", "t_handle_start"):
+        routed = rep & (t["department"].to_numpy() >= 0)
+        sent_t, there_t = col("t_triage_end"), col("t_dept_arrive")
+        sent = routed & (sent_t <= end)
+        there = routed & (there_t <= end)
+        out["triage_wait"] = _spell(rep_t[routed], col("t_triage_start")[routed], end).restricted_mean
+        out["routing_time"] = _spell(sent_t[sent], there_t[sent], end).restricted_mean
+        out["department_wait"] = _spell(there_t[there], col("t_handle_start")[there], end).restricted_mean
+    return {k: (np.nan if v is None else v) for k, v in out.items()}
+
+
+def _counts(t: pd.DataFrame, start: float, end: float) -> dict[str, float]:
+    rep = _in(t["t_report"], start, end)
+    real = ~t["is_false"].astype(bool) & (t["duplicate_of"] < 0)
+    dup = (t["duplicate_of"] >= 0) & rep
+    merged = (t["end_state"] == 2) if _has(t, "end_state") else pd.Series(False, index=t.index)
+    return {
+        "incidents": float((real & rep).sum()),
+        "duplicate_tickets": float((dup & ~merged).sum()),
+        "merged_duplicates": float((dup & merged).sum()) if _has(t, "end_state") else np.nan,
+        "false_reports": float((t["is_false"].astype(bool) & rep).sum()),
+    }
