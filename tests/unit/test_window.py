@@ -99,9 +99,10 @@ def _covered(lo: np.ndarray, hi: np.ndarray, start: float, end: float) -> float:
 
 
 def test_a_saturated_desk_is_not_reported_idle():
-    """The overloaded town of the issue. While a case waits at a desk, all its staff are busy (the desk
-    works whenever it has work), so the share of the window in which someone waits — the busy share, from
-    the records — is a lower bound of utilisation, desk by desk; the old measure broke it (0.459)."""
+    """The overloaded town of the issue. While a case waits at an open desk, all its staff are busy (the
+    desk works whenever it is open and has work), so the share of open time in which someone waits — from
+    the records, measured in office time — is a lower bound of utilisation, desk by desk; the old measure
+    broke it (0.459)."""
     cfg = one_town(60.0)
     cfg.policy.mechanism.department_staffing = 0.5
     model = GovernanceModel(cfg)
@@ -112,9 +113,13 @@ def test_a_saturated_desk_is_not_reported_idle():
     saturated = 0
     for g in range(len(model.loop.desks)):
         at = routed[routed["department"] == g]
-        wait_end = at["t_handle_start"].fillna(rec.horizon).to_numpy()
-        share = _covered(at["t_dept_arrive"].to_numpy(), wait_end, rec.warmup, rec.horizon)
-        share /= rec.horizon - rec.warmup
+        lo = at["t_dept_arrive"].to_numpy()
+        hi = at["t_handle_start"].fillna(rec.horizon).to_numpy()
+        w = np.array([rec.warmup, rec.horizon])
+        hours = model.loop.desks[g].hours
+        if hours is not None:  # a desk works only while open: measure waiting in office time
+            lo, hi, w = hours.office_v(lo), hours.office_v(hi), hours.office_v(w)
+        share = _covered(lo, hi, w[0], w[1]) / (w[1] - w[0])
         util = busy[g] / scheduled[g]
         assert share - 1e-9 <= util <= 1.0 + 1e-9, (g, share, util)
         saturated += share > 0.99
