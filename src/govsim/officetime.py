@@ -343,6 +343,13 @@ class OfficeHours:
         i = bisect_right(self.starts, t)
         return self.starts[i] if i < len(self.starts) else math.inf
 
+    def effective(self, t: float) -> float:
+        """``t`` if open then, else the next opening: when an arrival at ``t`` can first be acted on."""
+        i = bisect_right(self.starts, t) - 1
+        if i >= 0 and t < self.ends[i]:
+            return t
+        return self.starts[i + 1] if i + 1 < len(self.starts) else math.inf
+
     def office(self, t: float) -> float:
         """Office time at calendar time ``t``: open time elapsed since the start, in scheduled days."""
         i = bisect_right(self.starts, t) - 1
