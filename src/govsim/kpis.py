@@ -356,7 +356,9 @@ def kaplan_meier(duration: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray
     """
     order = np.argsort(duration)
     t, ev = duration[order], observed[order]
-    group = np.searchsorted(t, t, side="left")  # first position of each time's ties
+    idx = np.arange(len(t))
+    new = np.r_[True, t[1:] != t[:-1]]
+    group = np.maximum.accumulate(np.where(new, idx, 0))  # first position of each time's ties
     before = np.cumsum(ev) - ev  # events before each position
     at_risk = len(t) - group - (before - before[group])  # as if the tie's events came first
     # tied events multiply to (n - d) / n: one factor per event is exact without grouping the ties
