@@ -10,18 +10,18 @@ L), integrated over the window from the records' event times.
 
 Two cases: the sub-day M/M/3 at load 0.7 of the existing validation, and ``mmc_days`` — the time scale
 govsim really runs at: handling takes a day, cases cross many daily intakes, load 0.9 (20 staff). Each
-runs replications under two seeds. A metric passes when theory lies in the 99 % t interval of
+runs replications under several seeds. A metric passes when theory lies in the 99 % t interval of
 the replication means.
 
 **Power**: for every metric the test computes, from the replications' own spread, the probability that
 a true relative bias of 3 % would put theory outside that interval (normal approximation); it asserts
 power >= 0.8 for the metrics listed as powered in ``CASES`` and prints the bias each metric detects with
-80 % power. Measured (first run): sub-day, 16 replications — P(W > W̄) 2.2 %, L 2.7 %, P(Wq > W̄q)
-3.6 %, P(W > 2W̄) 6.2 %, Lq 6.6 %; day scale, 32 replications — utilisation 0.8 %, throughput 0.5 %,
-L 3.5 %, P(W > W̄) 4.5 %, P(W > 2W̄) 6.9 %, P(Wq > W̄q) 11 %, Lq 14 %. At load 0.9 with day-long
-handling the waits are strongly autocorrelated (relaxation time about 1/(cμ(1 − √ρ)²) ≈ 19 days):
-3 % on Lq and the wait tail there would need about 500 replications of 1,000 days (half an hour of
-CPU), so those metrics are held to the bias they can detect, which the table states.
+80 % power. Measured, with control variates: sub-day, 16 replications — P(W > W̄) 1.6 %, L 2.2 %,
+P(Wq > W̄q) 2.8 %, P(W > 2W̄) 5.1 %, Lq 6.1 %; day scale, 64 replications — utilisation 0.05 %,
+throughput 0.05 %, L 2.3 %, P(W > W̄) 2.7 %, P(Wq > W̄q) 4.2 %, P(W > 2W̄) 6.5 %, Lq 11 %. At load
+0.9 with day-long handling the waits are strongly autocorrelated (relaxation time about
+1/(cμ(1 − √ρ)²) ≈ 19 days): 3 % on Lq and the far tail there would need about ten times the
+replications (half an hour of CPU), so those metrics are held to the bias they can detect, as stated.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from govsim.model import GovernanceModel
 
 LEVEL = 0.99
 BIAS = 0.03
-SEEDS = (0, 1)
 
 
 def tails(cfg) -> dict[str, tuple[float, float, float]]:
@@ -144,27 +143,35 @@ def verdict(theory_: dict[str, float], reps: list[dict[str, float]], controls: n
 
 
 CASES = {
-    # name: scenario, horizon, warm-up, replications per seed, metrics that must have power >= 0.8 at 3 %,
-    # metrics not held to the interval (see FINDING)
-    "mmc_subday": ("mmc_validation", 300.0, 5.0, 8, ("P(W>W̄)", "utilisation", "throughput", "L"), ()),
-    "mmc_days": ("mmc_days", 800.0, 40.0, 16, ("utilisation", "throughput"), ("P(W>2W̄)",)),
+    # name: scenario, horizon, warm-up, seeds, replications per seed, metrics that must have power >= 0.8
+    "mmc_subday": (
+        "mmc_validation",
+        300.0,
+        5.0,
+        (0, 1),
+        8,
+        ("P(W>W̄)", "P(Wq>W̄q)", "utilisation", "throughput", "L"),
+    ),
+    "mmc_days": ("mmc_days", 800.0, 40.0, (0, 1, 2, 3), 16, ("P(W>W̄)", "utilisation", "throughput", "L")),
 }
-FINDING = """At day scale and load 0.9 every wait metric came out below Erlang C in the first run (2 × 16
-replications of 800 days): P(W > 2W̄) −6.1 % (99 % half-width 5.3 %: outside), Lq −10 % (±10 %),
-P(Wq > W̄q) −4.9 % (±8 %), L −2.3 % (±2.6 %), while utilisation (−0.2 %) and throughput (−0.1 %) agree.
-Heavy skew of the replication means at this load, or a real day-scale effect: not settled here (issue 14
-report); the far tail is printed, not asserted, until it is."""
+"""Replications: at load 0.9 the replication means of the waits are strongly right-skewed, and the t
+interval needs many of them. A first design of 2 seeds × 16 put Lq (−7.7 %), L (−1.7 %) and P(W > 2W̄)
+(−4.9 %) just outside their 99 % intervals; 64 further replications (seeds 2, 3: +5.0 %, +1.0 %,
++3.0 %, all inside) and a plain M/M/20 simulation outside govsim with the same window (600
+replications: every metric within 1.1 % and one standard error of theory) showed a low draw, not a
+model or estimator bias. So: 4 seeds × 16 (about 3 minutes of CPU), which passes with the first two
+seeds' replications included."""
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 def test_kpis_are_the_erlang_c_tails_utilisation_throughput_and_l(name):
-    scenario, horizon, warmup, per_seed, powered, unsettled = CASES[name]
-    reps = [measure(scenario, horizon, warmup, s, r) for s in SEEDS for r in range(per_seed)]
+    scenario, horizon, warmup, seeds, per_seed, powered = CASES[name]
+    reps = [measure(scenario, horizon, warmup, s, r) for s in seeds for r in range(per_seed)]
     cfg = compose_config(f"scenario={scenario}", *BASE_OVERRIDES)
     p = queue_params(cfg)
     table = verdict(tails(cfg)[0], reps, np.array([p.lam_total, p.dept_means[0]])).set_index("metric")
     shown = "\n" + table.to_string(float_format=lambda v: f"{v:.4g}")
     print(shown)
-    assert table.drop(list(unsettled))["ok"].all(), shown
+    assert table["ok"].all(), shown
     assert (table.loc[list(powered), "power_3pct"] >= 0.8).all(), shown
