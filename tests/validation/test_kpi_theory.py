@@ -98,7 +98,8 @@ def control_variate(y: np.ndarray, x: np.ndarray, x_mean: np.ndarray) -> tuple[f
     estimate and its OLS standard error the error (Lavenberg & Welch 1981; Law, *Simulation Modeling and
     Analysis*, 5th ed., §11.3), with n − q − 1 degrees of freedom. At load 0.9 the waits follow the
     replication's own realised arrival rate and mean service time closely; removing that part of their
-    spread is what lets 32 replications say something about a few per cent.
+    spread is what lets the replications say something about a few per cent. Because the adjustment
+    takes the controls' expectations as known, ``verdict`` also checks them against the replications.
     """
     n, q = x.shape
     a = np.column_stack([np.ones(n), x - x_mean])
@@ -139,6 +140,12 @@ def verdict(theory_: dict[str, float], reps: list[dict[str, float]], controls: n
                 "ok": abs(est - th) <= h,
             }
         )
+    for j, (key, mean) in enumerate(zip(("_lam", "_service"), controls, strict=True)):
+        # the controls' known means are checked too: a wrong sampler cannot hide behind the adjustment
+        est, se = float(x[:, j].mean()), float(x[:, j].std(ddof=1) / np.sqrt(len(x)))
+        h = stats.t.ppf(0.5 + LEVEL / 2, len(x) - 1) * se
+        rows.append({"metric": key, "theory": mean, "raw_mean": est, "estimate": est, "half_width": h,
+                     "rel_err": est / mean - 1, "ok": abs(est - mean) <= h})  # fmt: skip
     return pd.DataFrame(rows)
 
 
