@@ -122,7 +122,8 @@ class DepartmentDesk:
     time plus its work, mapped back to calendar time (``OfficeHours.wall``): work in hand pauses at the
     close and resumes at the next opening with no event in between. A case arriving while the desk is
     closed waits in the priority queue; if staff are free, the desk's one wake-up is set at the next
-    opening, where they take the queue in priority order (a desk that sleeps until it opens).
+    opening, where they take the queue in priority order (a desk that sleeps until it opens). Arrivals
+    while closed need no wake-up of their own: the desk handles them, in arrival order, when it opens.
     """
 
     __slots__ = (
@@ -172,7 +173,7 @@ class DepartmentDesk:
         assert times[0] >= self.env.now, "a case cannot arrive before it is routed"
         self.n_runs += 1
         heapq.heappush(self.runs, [times[0], self.n_runs, times, jobs, 0])
-        self._wake_by(times[0])
+        self._wake_by(times[0] if self.hours is None else self.hours.effective(times[0]))
 
     def _wake_by(self, t: float) -> None:
         if t < self.wake_at:
@@ -206,7 +207,7 @@ class DepartmentDesk:
                 self.finish(t_done, self.serving.pop(t_done))
             elif t_run <= t_back:
                 if t_run > due:
-                    nxt = t_run
+                    nxt = t_run if hours is None else hours.effective(t_run)
                     break
                 run = runs[0]
                 pos = run[4]
@@ -220,7 +221,7 @@ class DepartmentDesk:
                 self.arrive(t_run, job)
             else:
                 if t_back > due:
-                    nxt = t_back
+                    nxt = t_back if hours is None else hours.effective(t_back)
                     break
                 self.arrive(t_back, reopens.popleft()[1])
         self.wake, self.wake_at = None, math.inf

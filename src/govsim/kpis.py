@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 RECORD_COLUMNS: dict[str, str] = {
-    "is_false": "bool: a report of something that did not happen (excluded from every KPI but false_reports)",
-    "duplicate_of": "int: id of the original ticket, -1 if the ticket is not a duplicate",
+    "is_false": "bool: a report of something that did not happen (excluded but counted); optional: False",
+    "duplicate_of": "int: id of the original ticket, -1 if not a duplicate; optional: -1",
     "end_state": "int: 0 closed, 1 open, 2 duplicate merged at intake (only merged_duplicates reads it)",
     "channel": "int: 0 found by patrol (巡查), > 0 reported by a resident",
     "t_occur": "float days: occurrence (NaN if unknown, as in most logs)",
@@ -83,251 +83,87 @@ _REPORTED = "real tickets reported in the period (受理)"
 _ROUTED = "real tickets reported in the period and routed to a department (派单)"
 _CENSORED = "Kaplan–Meier, censored at the end of the period (open tickets included)"
 
+# One indicator per block: key, 中文, English, kind, formula, numerator, denominator, source.
+# fmt: off
 DEFINITIONS: tuple[KPI, ...] = (
-    KPI("incidents", "上报事件数", "incidents reported", "count", "count", _REPORTED, "—", "count"),
-    KPI(
-        "on_time_rate",
-        "按期办结率",
-        "on-time rate",
-        "rate",
-        "handled by the deadline ÷ due",
-        "cases due whose handling ended by the deadline",
-        _DUE,
+    KPI("incidents", "上报事件数", "incidents reported", "count",
+        "count", _REPORTED, "—", "count"),
+    KPI("on_time_rate", "按期办结率", "on-time rate", "rate",
+        "handled by the deadline ÷ due", "cases due whose handling ended by the deadline", _DUE,
         "digital city-management assessment: 按期结案率 = 按期结案数 ÷ 应结案数 "
-        "(Fuzhou bulletin Q1 2024: 99.83 %; Tianmen Dec 2016: 75.8 %)",
-    ),
-    KPI(
-        "overdue_rate",
-        "逾期率",
-        "overdue rate",
-        "rate",
-        "1 − on-time rate",
-        "cases due handled after the deadline, or still open at the end of the period",
+        "(Fuzhou bulletin Q1 2024: 99.83 %; Tianmen Dec 2016: 75.8 %)"),
+    KPI("overdue_rate", "逾期率", "overdue rate", "rate",
+        "1 − on-time rate", "cases due handled after the deadline, or still open at the end of the period",
         _DUE,
-        "same practice: a case due and not handled in time is overdue (Boston 311 counts open cases the same "
-        "way: 17 % overdue in its January 2022 sample)",
-    ),
-    KPI(
-        "closure_rate",
-        "办结率",
-        "closure rate",
-        "rate",
+        "same practice: a case due and not handled in time is overdue (Boston 311 counts open cases the "
+        "same way: 17 % overdue in its January 2022 sample)"),
+    KPI("closure_rate", "办结率", "closure rate", "rate",
         "handled by the end of the period ÷ due",
-        "cases due whose handling ended by the end of the period, on time or late",
-        _DUE,
-        "digital city-management assessment: 结案率 = 结案数 ÷ 应结案数 (Tianmen Dec 2016: 93.7 %)",
-    ),
-    KPI(
-        "on_site_share",
-        "直接办结率",
-        "resolved at first contact",
-        "rate",
-        "resolved on site ÷ reported",
-        "real tickets resolved on the spot (就地化解), never dispatched",
-        _REPORTED,
-        "12345 practice: 直接办结率 = 直接办结量 ÷ 受理量 (Tangshan 85.9 %)",
-    ),
-    KPI(
-        "response_rate",
-        "响应率",
-        "response rate",
-        "rate",
+        "cases due whose handling ended by the end of the period, on time or late", _DUE,
+        "digital city-management assessment: 结案率 = 结案数 ÷ 应结案数 (Tianmen Dec 2016: 93.7 %)"),
+    KPI("on_site_share", "直接办结率", "resolved at first contact", "rate",
+        "resolved on site ÷ reported", "real tickets resolved on the spot (就地化解), never dispatched",
+        _REPORTED, "12345 practice: 直接办结率 = 直接办结量 ÷ 受理量 (Tangshan 85.9 %)"),
+    KPI("response_rate", "响应率", "response rate", "rate",
         "first contact within the response limit ÷ response due",
         "dispatched tickets whose handling started within the limit (RESPONSE_LIMIT_DAYS) of dispatch",
         "real tickets dispatched in the period whose response limit ended by the end of the period",
-        "Beijing 接诉即办 assessment (响应率, 解决率, 满意率); the 1-day limit is assumed",
-    ),
-    KPI(
-        "followup_rate",
-        "回访率",
-        "follow-up rate",
-        "rate",
+        "Beijing 接诉即办 assessment (响应率, 解决率, 满意率); the 1-day limit is assumed"),
+    KPI("followup_rate", "回访率", "follow-up rate", "rate",
         "handled and called back ÷ handled",
         "tickets handled whose reporter gave feedback (回访) by the end of the period",
         "real tickets reported in the period and handled (办结) by its end",
-        "12345 practice: 回访率 = 回访量 ÷ 办结量; assumed equal to closing with feedback in the model",
-    ),
-    KPI(
-        "satisfaction_rate",
-        "满意率",
-        "satisfaction rate",
-        "rate",
-        "satisfied ÷ called back",
-        "feedback satisfied",
+        "12345 practice: 回访率 = 回访量 ÷ 办结量; assumed equal to closing with feedback in the model"),
+    KPI("satisfaction_rate", "满意率", "satisfaction rate", "rate",
+        "satisfied ÷ called back", "feedback satisfied",
         "real tickets reported in the period and closed with feedback by its end (回访)",
-        "12345 practice: 满意率 = 满意量 ÷ 回访量 (Beijing 2019 → 2024: 65 % → 97.3 %)",
-    ),
-    KPI(
-        "reopen_rate",
-        "返工率",
-        "reopen rate",
-        "rate",
+        "12345 practice: 满意率 = 满意量 ÷ 回访量 (Beijing 2019 → 2024: 65 % → 97.3 %)"),
+    KPI("reopen_rate", "返工率", "reopen rate", "rate",
         "reopened ÷ handled by a department",
         "tickets reopened at least once after an unsatisfied feedback (返工)",
         "real tickets reported in the period, routed, and handled at least once",
-        "digital city-management assessment: 返工率 = 返工数 ÷ 结案数 (Fuzhou 0.05 %, Q1 2024)",
-    ),
-    KPI(
-        "petition_rate",
-        "转信访比例",
-        "became petitions",
-        "rate",
-        "petitions ÷ reported",
-        "real tickets that became petitions (信访)",
-        _REPORTED,
-        "assumed: no published definition; the share of the period's tickets that turned into petitions",
-    ),
-    KPI(
-        "open_share",
-        "期末未办结占比",
-        "still open at the end",
-        "rate",
-        "open at the end ÷ reported",
-        "real tickets reported in the period and not closed by its end",
-        _REPORTED,
-        "assumed: the censored share behind every time KPI (issue 14)",
-    ),
-    KPI(
-        "patrol_share",
-        "巡查发现占比",
-        "found by patrol",
-        "rate",
-        "patrol ÷ reported",
-        "found by patrol",
-        _REPORTED,
-        "digital city-management bulletins report patrol vs public (Tianmen 2016: 95.7 %)",
-    ),
-    KPI(
-        "escalation_rate",
-        "升级率",
-        "escalation rate (any rung)",
-        "rate",
-        "escalated ÷ routed",
-        "routed tickets that reached a reminder (催办) or higher",
-        _ROUTED,
-        "assumed: the model's ladder",
-    ),
-    KPI(
-        "lifted_rate",
-        "提级至县市比例",
-        "lifted to county or city",
-        "rate",
-        "lifted ÷ routed",
-        "routed tickets lifted to county or city",
-        _ROUTED,
-        "assumed: the model's ladder",
-    ),
-    KPI(
-        "misroute_rate",
-        "误派率",
-        "mis-routed",
-        "rate",
-        "mis-routed ÷ routed",
-        "routed tickets sent to a wrong department at least once",
-        _ROUTED,
-        "assumed",
-    ),
-    KPI(
-        "resolution_mean",
-        "办结时长(受限均值,天)",
-        "resolution time, restricted mean (d)",
-        "time",
-        "report → close",
-        "—",
-        _REPORTED,
-        _CENSORED,
-    ),
-    KPI(
-        "resolution_median",
-        "办结时长中位数(天)",
-        "resolution time, median (d)",
-        "time",
-        "report → close",
-        "—",
-        _REPORTED,
-        _CENSORED,
-    ),
-    KPI(
-        "resolution_p90",
-        "办结时长P90(天)",
-        "resolution time, p90 (d)",
-        "time",
-        "report → close",
-        "—",
-        _REPORTED,
-        _CENSORED,
-    ),
-    KPI(
-        "discovery_delay",
-        "发现时滞(受限均值,天)",
-        "discovery delay, restricted mean (d)",
-        "time",
-        "occurrence → report",
-        "—",
-        "real incidents occurring in the period (latent ones censored)",
-        _CENSORED,
-    ),
-    KPI(
-        "triage_wait",
-        "中心分拨等待(天)",
-        "centre wait (d)",
-        "time",
-        "report → triage start",
-        "—",
-        _ROUTED,
-        _CENSORED,
-    ),
-    KPI(
-        "routing_time",
-        "流转时长(天)",
-        "routing time (d)",
-        "time",
-        "dispatch → at department",
-        "—",
-        "routed tickets dispatched by the end of the period",
-        _CENSORED,
-    ),
-    KPI(
-        "department_wait",
-        "部门等待(天)",
-        "department wait (d)",
-        "time",
-        "at department → handling",
-        "—",
-        "routed tickets at their department by the end of the period",
-        _CENSORED,
-    ),
-    KPI(
-        "duplicate_tickets",
-        "重复工单处理数",
-        "duplicate tickets handled",
-        "count",
-        "count",
-        "duplicates reported in the period and not merged",
-        "—",
-        "count",
-    ),
-    KPI(
-        "merged_duplicates",
-        "合并重复工单数",
-        "duplicates merged",
-        "count",
-        "count",
-        "duplicates reported in the period and merged at intake",
-        "—",
-        "count",
-    ),
-    KPI(
-        "false_reports",
-        "虚假上报数",
-        "false reports",
-        "count",
-        "count",
-        "false reports in the period",
-        "—",
-        "count",
-    ),
+        "digital city-management assessment: 返工率 = 返工数 ÷ 结案数 (Fuzhou 0.05 %, Q1 2024)"),
+    KPI("petition_rate", "转信访比例", "became petitions", "rate",
+        "petitions ÷ reported", "real tickets that became petitions (信访)", _REPORTED,
+        "assumed: no published definition; the share of the period's tickets that turned into petitions"),
+    KPI("open_share", "期末未办结占比", "still open at the end", "rate",
+        "open at the end ÷ reported", "real tickets reported in the period and not closed by its end",
+        _REPORTED, "assumed: the censored share behind every time KPI (issue 14)"),
+    KPI("patrol_share", "巡查发现占比", "found by patrol", "rate",
+        "patrol ÷ reported", "found by patrol", _REPORTED,
+        "digital city-management bulletins report patrol vs public (Tianmen 2016: 95.7 %)"),
+    KPI("escalation_rate", "升级率", "escalation rate (any rung)", "rate",
+        "escalated ÷ routed", "routed tickets that reached a reminder (催办) or higher", _ROUTED,
+        "assumed: the model's ladder"),
+    KPI("lifted_rate", "提级至县市比例", "lifted to county or city", "rate",
+        "lifted ÷ routed", "routed tickets lifted to county or city", _ROUTED, "assumed: the model's ladder"),
+    KPI("misroute_rate", "误派率", "mis-routed", "rate",
+        "mis-routed ÷ routed", "routed tickets sent to a wrong department at least once", _ROUTED,
+        "assumed: the model's routing"),
+    KPI("resolution_mean", "办结时长(受限均值,天)", "resolution time, restricted mean (d)", "time",
+        "report → close", "—", _REPORTED, _CENSORED),
+    KPI("resolution_median", "办结时长中位数(天)", "resolution time, median (d)", "time",
+        "report → close", "—", _REPORTED, _CENSORED),
+    KPI("resolution_p90", "办结时长P90(天)", "resolution time, p90 (d)", "time",
+        "report → close", "—", _REPORTED, _CENSORED),
+    KPI("discovery_delay", "发现时滞(受限均值,天)", "discovery delay, restricted mean (d)", "time",
+        "occurrence → report", "—", "real incidents occurring in the period (latent ones censored)",
+        _CENSORED),
+    KPI("triage_wait", "中心分拨等待(天)", "centre wait (d)", "time",
+        "report → triage start", "—", _ROUTED, _CENSORED),
+    KPI("routing_time", "流转时长(天)", "routing time (d)", "time",
+        "dispatch → at department", "—", "routed tickets dispatched by the end of the period", _CENSORED),
+    KPI("department_wait", "部门等待(天)", "department wait (d)", "time",
+        "at department → handling", "—", "routed tickets at their department by the end of the period",
+        _CENSORED),
+    KPI("duplicate_tickets", "重复工单处理数", "duplicate tickets handled", "count",
+        "count", "duplicates reported in the period and not merged", "—", "count"),
+    KPI("merged_duplicates", "合并重复工单数", "duplicates merged", "count",
+        "count", "duplicates reported in the period and merged at intake", "—", "count"),
+    KPI("false_reports", "虚假上报数", "false reports", "count",
+        "count", "false reports in the period", "—", "count"),
 )
+# fmt: on
 """Every KPI ``compute`` returns, in display order (backlog is added from the time series)."""
 
 BY_KEY: dict[str, KPI] = {k.key: k for k in DEFINITIONS}
@@ -356,7 +192,9 @@ def kaplan_meier(duration: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray
     """
     order = np.argsort(duration)
     t, ev = duration[order], observed[order]
-    group = np.searchsorted(t, t, side="left")  # first position of each time's ties
+    idx = np.arange(len(t))
+    new = np.r_[True, t[1:] != t[:-1]]
+    group = np.maximum.accumulate(np.where(new, idx, 0))  # first position of each time's ties
     before = np.cumsum(ev) - ev  # events before each position
     at_risk = len(t) - group - (before - before[group])  # as if the tie's events came first
     # tied events multiply to (n - d) / n: one factor per event is exact without grouping the ties
@@ -389,6 +227,16 @@ def _spell(b: np.ndarray, f: np.ndarray, end: float) -> Censored:
 
 
 # ---- the indicators ------------------------------------------------------------------------------------
+def _flag(t: pd.DataFrame, col: str, default: object) -> pd.Series:
+    """A column, or ``default`` on every row if the table lacks it (a log without such flags)."""
+    return t[col] if col in t.columns else pd.Series(default, index=t.index)
+
+
+def _real(t: pd.DataFrame) -> pd.Series:
+    """Neither a false report nor a duplicate ticket."""
+    return ~_flag(t, "is_false", False).astype(bool) & (_flag(t, "duplicate_of", -1) < 0)
+
+
 def _has(t: pd.DataFrame, *cols: str) -> bool:
     return all(c in t.columns for c in cols)
 
@@ -406,7 +254,7 @@ Rate = tuple[pd.Series, pd.Series]  # (numerator mask, denominator mask) over th
 
 def _rates(t: pd.DataFrame, start: float, end: float, response_limit: float) -> dict[str, Callable[[], Rate]]:
     """Each rate as a (numerator, denominator) pair of masks, built lazily (columns may be missing)."""
-    real = ~t["is_false"].astype(bool) & (t["duplicate_of"] < 0)
+    real = _real(t)
     rep = real & _in(t["t_report"], start, end)
 
     def due() -> pd.Series:
@@ -484,7 +332,7 @@ def _times(t: pd.DataFrame, start: float, end: float) -> dict[str, float]:
     def col(k: str) -> np.ndarray:
         return t[k].to_numpy(float)
 
-    real = ~t["is_false"].to_numpy(bool) & (t["duplicate_of"].to_numpy() < 0)
+    real = _real(t).to_numpy()
     rep_t = col("t_report")
     rep = real & (rep_t >= start) & (rep_t < end)
     out = dict.fromkeys(k.key for k in DEFINITIONS if k.kind == "time")
@@ -509,12 +357,13 @@ def _times(t: pd.DataFrame, start: float, end: float) -> dict[str, float]:
 
 def _counts(t: pd.DataFrame, start: float, end: float) -> dict[str, float]:
     rep = _in(t["t_report"], start, end)
-    real = ~t["is_false"].astype(bool) & (t["duplicate_of"] < 0)
-    dup = (t["duplicate_of"] >= 0) & rep
+    real = _real(t)
+    dup = _flag(t, "duplicate_of", -1) >= 0
+    dup &= rep
     merged = (t["end_state"] == 2) if _has(t, "end_state") else pd.Series(False, index=t.index)
     return {
         "incidents": float((real & rep).sum()),
         "duplicate_tickets": float((dup & ~merged).sum()),
         "merged_duplicates": float((dup & merged).sum()) if _has(t, "end_state") else np.nan,
-        "false_reports": float((t["is_false"].astype(bool) & rep).sum()),
+        "false_reports": float((_flag(t, "is_false", False).astype(bool) & rep).sum()),
     }

@@ -148,7 +148,8 @@ def compare(
         c = now.get(k, {"mean": math.nan, "sd": math.nan, "n": 0})
         both_nan = math.isnan(b["mean"]) and math.isnan(c["mean"])
         diff = c["mean"] - b["mean"]
-        half = band(b, c, m, alpha) if not both_nan else 0.0
+        missing = c["n"] == 0 and not both_nan  # a KPI the code no longer reports: drift, not a crash
+        half = band(b, c, m, alpha) if not (both_nan or missing) else 0.0
         ok = both_nan or (not math.isnan(diff) and abs(diff) <= half)
         rows.append(
             {

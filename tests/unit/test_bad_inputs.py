@@ -59,10 +59,10 @@ BAD_OVERRIDES: list[tuple[list[str], tuple[str, ...]]] = [
     (["scenario.cost.grid_worker=-5"], ("scenario.cost.grid_worker=-5.0", ">= 0")),
     (["scenario.start_date=2024-13-01"], ("scenario.start_date='2024-13-01'", "YYYY-MM-DD")),
     (["scenario.holidays=[2024-02-30]"], ("scenario.holidays[0]='2024-02-30'", "YYYY-MM-DD")),
-    (["scenario.department_hours.hours=[08:30-12:00,11:00-13:00]"], ("scenario.department_hours.hours=", "HH:MM")),
+    (["scenario.department_hours.hours=[08:30-12:00,11:00-13:00]"], ("department_hours.hours=", "HH:MM")),
     (["scenario.calendar_file=nope.csv"], ("scenario.calendar_file='nope.csv'", "file not found")),
     (["scenario.start_date=2026-09-01"], ("scenario.start_date='2026-09-01'", "2026-12-31", "calendar_file")),
-    (["scenario.categories.dispute.weekday_rate=[1,1]"], ("scenario.categories.dispute.weekday_rate", "7 values")),
+    (["scenario.categories.dispute.weekday_rate=[1,1]"], ("categories.dispute.weekday_rate", "7 values")),
     (["policy.name=''"], ("policy.name=''", "a non-empty name")),
     # choices
     (["policy.grid.admission=some"], ("policy.grid.admission='some'", "admit_all, cap, reviewed")),

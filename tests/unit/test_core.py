@@ -8,8 +8,8 @@ import pytest
 
 from govsim.config import CATEGORIES, GovsimConfig
 from govsim.model import GovernanceModel
-from govsim.records import INCIDENT_SCHEMA, TIMESERIES_SCHEMA
 from govsim.officetime import build_calendar
+from govsim.records import INCIDENT_SCHEMA, TIMESERIES_SCHEMA
 from govsim.scenario import build_territory
 from govsim.streams import STREAM_NAMES, make_streams
 
@@ -57,7 +57,7 @@ def test_one_town_has_about_fifteen_grids():
 
 def test_deadlines_skip_weekends_and_holidays():
     cal = build_calendar("2024-01-01", ["2024-01-03"])  # Monday 1 Jan a holiday; Wed 3 Jan a local day off
-    # a report on Monday 1 Jan (holiday) counts from Tuesday 2 Jan; 1 working day -> (3 Jan off) end of Thu 4 Jan
+    # a report on Monday 1 Jan (holiday) counts from Tue 2 Jan; 1 working day -> (3 Jan off) end of Thu 4 Jan
     assert cal.due(np.array([0.3]), np.array([1]))[0] == 4.0
     # a report on Tuesday 2 Jan: 1 working day -> end of Thursday 4 Jan
     assert cal.due(np.array([1.5]), np.array([1]))[0] == 4.0

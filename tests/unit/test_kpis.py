@@ -169,3 +169,13 @@ def test_every_kpi_has_its_names_formula_and_source_and_is_in_the_docs():
         assert d.zh and d.en and d.formula and d.source and d.kind in ("rate", "time", "count")
         if d.kind != "count":
             assert f"`{d.key}`" in doc or d.key in doc, d.key
+
+
+def test_a_log_without_false_or_duplicate_flags_counts_every_ticket_as_real():
+    log = pd.DataFrame(
+        {"t_report": [11.0, 12.0, 19.0], "t_close": [12.0, np.nan, np.nan], "deadline": [13.0, 15.0, 25.0]}
+    ).assign(department=0, t_handle_end=lambda d: d["t_close"])
+    k = kpis.compute(log, 10.0, 20.0)
+    assert k["incidents"] == 3 and k["false_reports"] == 0 and k["duplicate_tickets"] == 0
+    assert (k["on_time_rate_num"], k["on_time_rate_den"]) == (1, 2)  # 12.0 open past its deadline 15
+    assert k["open_share"] == pytest.approx(2 / 3) and math.isnan(k["merged_duplicates"])

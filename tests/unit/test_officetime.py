@@ -25,23 +25,39 @@ CLOSE = 17.5 / 24  # the default centre close, 17:30
 OFF_2024 = [
     "2024-01-01",
     *(f"2024-02-{d}" for d in range(10, 18)),
-    "2024-04-04", "2024-04-05", "2024-04-06",
+    "2024-04-04",
+    "2024-04-05",
+    "2024-04-06",
     *(f"2024-05-0{d}" for d in range(1, 6)),
     "2024-06-10",
-    "2024-09-15", "2024-09-16", "2024-09-17",
+    "2024-09-15",
+    "2024-09-16",
+    "2024-09-17",
     *(f"2024-10-0{d}" for d in range(1, 8)),
-]  # fmt: skip
-MAKEUP_2024 = ["2024-02-04", "2024-02-18", "2024-04-07", "2024-04-28", "2024-05-11", "2024-09-14", "2024-09-29",
-               "2024-10-12"]  # fmt: skip
+]
+MAKEUP_2024 = [
+    "2024-02-04",
+    "2024-02-18",
+    "2024-04-07",
+    "2024-04-28",
+    "2024-05-11",
+    "2024-09-14",
+    "2024-09-29",
+    "2024-10-12",
+]
 OFF_2025 = [
     "2025-01-01",
     *(f"2025-01-{d}" for d in range(28, 32)),
     *(f"2025-02-0{d}" for d in range(1, 5)),
-    "2025-04-04", "2025-04-05", "2025-04-06",
+    "2025-04-04",
+    "2025-04-05",
+    "2025-04-06",
     *(f"2025-05-0{d}" for d in range(1, 6)),
-    "2025-05-31", "2025-06-01", "2025-06-02",
+    "2025-05-31",
+    "2025-06-01",
+    "2025-06-02",
     *(f"2025-10-0{d}" for d in range(1, 9)),
-]  # fmt: skip
+]
 MAKEUP_2025 = ["2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11"]
 
 
@@ -51,7 +67,7 @@ def cal():
 
 
 def due(cal, when: str, k: int, hour: float = 10.0) -> str:
-    """Deadline date of a report at ``when`` (ISO date) ``hour`` o'clock with a limit of ``k`` working days."""
+    """Deadline date of a report on ``when`` at ``hour`` o'clock with a limit of ``k`` working days."""
     t = cal.day(date.fromisoformat(when)) + hour / 24
     end = cal.due(np.array([t]), np.array([k]))[0]
     assert end == int(end)  # a deadline is the end of a day
@@ -146,7 +162,7 @@ def test_a_calendar_file_covers_a_later_year_and_wins(tmp_path: Path) -> None:
     assert cal.is_work[cal.day(date(2027, 2, 6))]  # a Saturday the file makes a working day
     assert cal.is_work[cal.day(date(2026, 10, 7))]  # the file wins over the library (a bridge day off)
     f.write_text("date,kind\n2027-02-08,holiday\n", "utf-8")
-    with pytest.raises(CalendarError, match=r"scenario.calendar_file line 2: kind='holiday'; allowed: workday"):
+    with pytest.raises(CalendarError, match=r"calendar_file line 2: kind='holiday'; allowed: workday"):
         build_calendar("2026-06-01", calendar_file=str(f))
 
 
@@ -189,7 +205,8 @@ def test_runs_in_2025_and_across_2024_2025_have_the_notices_deadlines(start: str
         assert dl == oracle_due(t, cats[names[cat]], s)
     started = r["t_handle_start"].dropna().to_numpy()
     frac = started - np.floor(started)
-    in_hours = ((frac >= 8.5 / 24 - 1e-9) & (frac <= 12 / 24)) | ((frac >= 14 / 24 - 1e-9) & (frac <= 17.5 / 24))
+    morning = (frac >= 8.5 / 24 - 1e-9) & (frac <= 12 / 24)
+    in_hours = morning | ((frac >= 14 / 24 - 1e-9) & (frac <= 17.5 / 24))
     assert in_hours.all()
     off = {date.fromisoformat(d) for d in OFF_2024 + OFF_2025}
     assert not any(s + timedelta(days=int(x)) in off for x in started)
@@ -222,7 +239,11 @@ def test_weekday_and_month_multipliers_shape_occurrences() -> None:
     week = "[1.4,1.4,1.4,1.4,1.4,0,0]"
     cats = ("dispute", "safety_hazard", "livelihood", "city_management", "petition", "special_population")
     cfg = compose(
-        ["scenario=one_town", "horizon_days=120", "scenario.categories.dispute.month_rate=[1,0,1,1,1,1,1,1,1,1,1,1]"]
+        [
+            "scenario=one_town",
+            "horizon_days=120",
+            "scenario.categories.dispute.month_rate=[1,0,1,1,1,1,1,1,1,1,1,1]",
+        ]
         + [f"scenario.categories.{c}.weekday_rate={week}" for c in cats]
     )
     model = GovernanceModel(cfg)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import simpy
 
@@ -124,3 +123,35 @@ def test_a_saturated_desk_is_not_reported_idle():
         assert share - 1e-9 <= util <= 1.0 + 1e-9, (g, share, util)
         saturated += share > 0.99
     assert saturated >= 1  # the case the issue reported: a desk with a queue all window long
+
+
+def test_an_overloaded_run_counts_its_open_cases_and_says_so():
+    """The issue's run (one town, 60 days, half the department staff): a third of tickets still open."""
+    from govsim.runner import simulate
+
+    cfg = one_town(60.0)
+    cfg.policy.mechanism.department_staffing = 0.5
+    cfg.output.figures = False
+    result = simulate(cfg)
+    k = result.kpis[result.kpis["by"] == "all"].iloc[0]
+    inc, rec = result.records.incidents, result.records
+    real = inc[~inc["is_false"] & (inc["duplicate_of"] < 0) & (inc["t_report"] >= rec.warmup)]
+    lower = float((real["t_close"].fillna(rec.horizon) - real["t_report"]).mean())  # open ones cut at the end
+    closed_only = float((real["t_close"] - real["t_report"]).mean())
+    assert k["open_share"] > 0.2 and k["resolution_open"] > 0
+    assert k["resolution_mean"] >= lower > closed_only
+    assert k["on_time_rate"] + k["overdue_rate"] == pytest.approx(1.0)
+    assert k["on_time_rate_num"] + k["overdue_rate_num"] == k["on_time_rate_den"]
+    first = result.summary.splitlines()[0]
+    assert "仍未办结" in first and f"{k['open_share']:.0%}" in first
+    assert "cost" not in first and "年成本(万元/年)" in result.summary
+
+
+def test_a_quiet_run_has_no_open_share_line():
+    from govsim.runner import simulate
+
+    cfg = one_town(200.0)
+    cfg.output.figures = False
+    cfg.output.lang = "en"
+    result = simulate(cfg)
+    assert not result.summary.startswith("note:") and "cost (10k yuan/yr)" in result.summary

@@ -10,14 +10,18 @@ L), integrated over the window from the records' event times.
 
 Two cases: the sub-day M/M/3 at load 0.7 of the existing validation, and ``mmc_days`` — the time scale
 govsim really runs at: handling takes a day, cases cross many daily intakes, load 0.9 (20 staff). Each
-runs replications under two seeds. A metric passes when theory lies in the 99 % t interval of the
-replication means. **Power**: for every metric the test computes, from the replications' own spread, the
-probability that a true relative bias of 3 % would put theory outside that interval (normal
-approximation); it asserts power ≥ 0.8 for the metrics listed in ``POWERED`` and prints the bias each
-other metric detects with 80 % power. At load 0.9 with day-long handling the waits are strongly
-autocorrelated (relaxation time about 1/(cμ(1 − √ρ)²) ≈ 19 days): 3 % on Lq and the wait tail would need
-about 500 replications of 1,000 days (half an hour of CPU), so there they are held to the bias they can
-detect, which the table states.
+runs replications under several seeds. A metric passes when theory lies in the 99 % t interval of
+the replication means.
+
+**Power**: for every metric the test computes, from the replications' own spread, the probability that
+a true relative bias of 3 % would put theory outside that interval (normal approximation); it asserts
+power >= 0.8 for the metrics listed as powered in ``CASES`` and prints the bias each metric detects with
+80 % power. Measured, with control variates: sub-day, 16 replications — P(W > W̄) 1.6 %, L 2.2 %,
+P(Wq > W̄q) 2.8 %, P(W > 2W̄) 5.1 %, Lq 6.1 %; day scale, 64 replications — utilisation 0.05 %,
+throughput 0.05 %, L 2.3 %, P(W > W̄) 2.7 %, P(Wq > W̄q) 4.2 %, P(W > 2W̄) 6.5 %, Lq 11 %. At load
+0.9 with day-long handling the waits are strongly autocorrelated (relaxation time about
+1/(cμ(1 − √ρ)²) ≈ 19 days): 3 % on Lq and the far tail there would need about ten times the
+replications (half an hour of CPU), so those metrics are held to the bias they can detect, as stated.
 """
 
 from __future__ import annotations
@@ -33,7 +37,6 @@ from govsim.model import GovernanceModel
 
 LEVEL = 0.99
 BIAS = 0.03
-SEEDS = (0, 1)
 
 
 def tails(cfg) -> dict[str, tuple[float, float, float]]:
@@ -56,7 +59,11 @@ def tails(cfg) -> dict[str, tuple[float, float, float]]:
 def measure(scenario: str, horizon: float, warmup: float, seed: int, rep: int) -> dict[str, float]:
     """One replication: every metric from the KPI code and the records (window [warmup, horizon))."""
     cfg = compose_config(
-        f"scenario={scenario}", *BASE_OVERRIDES, f"horizon_days={horizon}", f"warmup_days={warmup}", f"seed={seed}"
+        f"scenario={scenario}",
+        *BASE_OVERRIDES,
+        f"horizon_days={horizon}",
+        f"warmup_days={warmup}",
+        f"seed={seed}",
     )
     cfg.replication = rep
     _, (t_w, t_q) = tails(cfg)
@@ -78,51 +85,100 @@ def measure(scenario: str, horizon: float, warmup: float, seed: int, rep: int) -
         "throughput": float(((end >= warmup) & (end < horizon)).sum()) / (horizon - warmup),
         "Lq": time_average(arrive, start, warmup, horizon),
         "L": time_average(arrive, end, warmup, horizon),
+        "_lam": float(((arrive >= warmup) & (arrive < horizon)).sum()) / (horizon - warmup),
+        "_service": float(inc["handle_days"][(start >= warmup) & (start < horizon)].mean()),
     }
 
 
-def verdict(theory_: dict[str, float], reps: list[dict[str, float]]) -> pd.DataFrame:
-    """Per metric: theory, mean, 99 % half-width, power against a 3 % bias, bias detected at 80 % power."""
-    n = len(reps)
-    q = stats.t.ppf(0.5 + LEVEL / 2, n - 1)
+def control_variate(y: np.ndarray, x: np.ndarray, x_mean: np.ndarray) -> tuple[float, float, int]:
+    """Control-variate estimate of E[y], its standard error and degrees of freedom.
+
+    ``y`` (n,) one metric per replication; ``x`` (n, q) controls per replication whose expectations
+    ``x_mean`` (q,) are known exactly. Least squares of y on [1, x − x_mean]: the intercept is the
+    estimate and its OLS standard error the error (Lavenberg & Welch 1981; Law, *Simulation Modeling and
+    Analysis*, 5th ed., §11.3), with n − q − 1 degrees of freedom. At load 0.9 the waits follow the
+    replication's own realised arrival rate and mean service time closely; removing that part of their
+    spread is what lets the replications say something about a few per cent. Because the adjustment
+    takes the controls' expectations as known, ``verdict`` also checks them against the replications.
+    """
+    n, q = x.shape
+    a = np.column_stack([np.ones(n), x - x_mean])
+    coef, *_ = np.linalg.lstsq(a, y, rcond=None)
+    resid = y - a @ coef
+    dof = n - q - 1
+    cov = (resid @ resid / dof) * np.linalg.inv(a.T @ a)
+    return float(coef[0]), float(np.sqrt(cov[0, 0])), dof
+
+
+def verdict(theory_: dict[str, float], reps: list[dict[str, float]], controls: np.ndarray) -> pd.DataFrame:
+    """Per metric: theory, raw mean, control-variate estimate with its 99 % half-width, power, verdict.
+
+    ``controls`` are the known expectations of the replications' ``_lam`` (department arrivals per day
+    in the window) and ``_service`` (mean handling time of the cases started in the window).
+    """
+    x = np.array([[r["_lam"], r["_service"]] for r in reps])
     z80 = stats.norm.ppf(0.8)
     rows = []
     for key, th in theory_.items():
-        x = np.array([r[key] for r in reps])
-        se = x.std(ddof=1) / np.sqrt(n)
+        y = np.array([r[key] for r in reps])
+        est, se, dof = control_variate(y, x, controls)
+        q = stats.t.ppf(0.5 + LEVEL / 2, dof)
         h = q * se
         shift = BIAS * abs(th)
+        se = max(se, 1e-12 * abs(th))  # a metric with no spread has full power
         power = stats.norm.cdf((shift - h) / se) + stats.norm.cdf((-shift - h) / se)
         rows.append(
             {
                 "metric": key,
                 "theory": th,
-                "sim": x.mean(),
+                "raw_mean": y.mean(),
+                "estimate": est,
                 "half_width": h,
-                "rel_err": x.mean() / th - 1,
+                "rel_err": est / th - 1,
                 "power_3pct": power,
                 "detects_80pct": (q + z80) * se / abs(th),
-                "ok": abs(x.mean() - th) <= h,
+                "ok": abs(est - th) <= h,
             }
         )
+    for j, (key, mean) in enumerate(zip(("_lam", "_service"), controls, strict=True)):
+        # the controls' known means are checked too: a wrong sampler cannot hide behind the adjustment
+        est, se = float(x[:, j].mean()), float(x[:, j].std(ddof=1) / np.sqrt(len(x)))
+        h = stats.t.ppf(0.5 + LEVEL / 2, len(x) - 1) * se
+        rows.append({"metric": key, "theory": mean, "raw_mean": est, "estimate": est, "half_width": h,
+                     "rel_err": est / mean - 1, "ok": abs(est - mean) <= h})  # fmt: skip
     return pd.DataFrame(rows)
 
 
 CASES = {
-    # name: scenario, horizon, warm-up, replications per seed, metrics that must have power >= 0.8 at 3 %
-    "mmc_subday": ("mmc_validation", 300.0, 5.0, 8, ("P(W>W̄)", "utilisation", "throughput", "L")),
-    "mmc_days": ("mmc_days", 800.0, 40.0, 16, ("P(W>W̄)", "utilisation", "throughput", "L")),
+    # name: scenario, horizon, warm-up, seeds, replications per seed, metrics that must have power >= 0.8
+    "mmc_subday": (
+        "mmc_validation",
+        300.0,
+        5.0,
+        (0, 1),
+        8,
+        ("P(W>W̄)", "P(Wq>W̄q)", "utilisation", "throughput", "L"),
+    ),
+    "mmc_days": ("mmc_days", 800.0, 40.0, (0, 1, 2, 3), 16, ("P(W>W̄)", "utilisation", "throughput", "L")),
 }
+"""Replications: at load 0.9 the replication means of the waits are strongly right-skewed, and the t
+interval needs many of them. A first design of 2 seeds × 16 put Lq (−7.7 %), L (−1.7 %) and P(W > 2W̄)
+(−4.9 %) just outside their 99 % intervals; 64 further replications (seeds 2, 3: +5.0 %, +1.0 %,
++3.0 %, all inside) and a plain M/M/20 simulation outside govsim with the same window (600
+replications: every metric within 1.1 % and one standard error of theory) showed a low draw, not a
+model or estimator bias. So: 4 seeds × 16 (about 3 minutes of CPU), which passes with the first two
+seeds' replications included."""
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 def test_kpis_are_the_erlang_c_tails_utilisation_throughput_and_l(name):
-    scenario, horizon, warmup, per_seed, powered = CASES[name]
-    reps = [measure(scenario, horizon, warmup, s, r) for s in SEEDS for r in range(per_seed)]
+    scenario, horizon, warmup, seeds, per_seed, powered = CASES[name]
+    reps = [measure(scenario, horizon, warmup, s, r) for s in seeds for r in range(per_seed)]
     cfg = compose_config(f"scenario={scenario}", *BASE_OVERRIDES)
-    table = verdict(tails(cfg)[0], reps)
+    p = queue_params(cfg)
+    table = verdict(tails(cfg)[0], reps, np.array([p.lam_total, p.dept_means[0]])).set_index("metric")
     shown = "\n" + table.to_string(float_format=lambda v: f"{v:.4g}")
     print(shown)
     assert table["ok"].all(), shown
-    assert (table.set_index("metric").loc[list(powered), "power_3pct"] >= 0.8).all(), shown
+    assert (table.loc[list(powered), "power_3pct"] >= 0.8).all(), shown
