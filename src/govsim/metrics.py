@@ -13,32 +13,11 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from govsim import labels
 from govsim.records import Records
 
-KPI_LABELS: dict[str, tuple[str, str]] = {  # key: (English, 中文)
-    "incidents": ("incidents reported", "上报事件数"),
-    "resolution_mean": ("resolution time, mean (d)", "办结时长均值(天)"),
-    "resolution_median": ("resolution time, median (d)", "办结时长中位数(天)"),
-    "resolution_p90": ("resolution time, p90 (d)", "办结时长P90(天)"),
-    "discovery_delay": ("discovery delay, mean (d)", "发现时滞均值(天)"),
-    "patrol_share": ("found by patrol", "巡查发现占比"),
-    "triage_wait": ("centre wait, mean (d)", "中心分拨等待(天)"),
-    "routing_time": ("routing time, mean (d)", "流转时长(天)"),
-    "department_wait": ("department wait, mean (d)", "部门等待(天)"),
-    "backlog_mean": ("backlog, mean", "积压均值"),
-    "on_time_rate": ("on-time rate 按期办结率", "按期办结率"),
-    "overdue_rate": ("overdue rate", "逾期率"),
-    "escalation_rate": ("escalation rate (any rung)", "升级率"),
-    "lifted_rate": ("lifted to county or city", "提级至县市比例"),
-    "on_site_share": ("resolved on site 直接办结率", "直接办结率"),
-    "reopen_rate": ("reopen rate 返工率", "返工率"),
-    "satisfaction_rate": ("satisfaction rate 满意率", "满意率"),
-    "petition_rate": ("became petitions", "转信访比例"),
-    "misroute_rate": ("mis-routed", "误派率"),
-    "duplicate_tickets": ("duplicate tickets handled", "重复工单处理数"),
-    "merged_duplicates": ("duplicates merged", "合并重复工单数"),
-    "false_reports": ("false reports", "虚假上报数"),
-}
+KPI_LABELS = {k: v for k, v in labels.KPI.items() if k != "cost_per_year"}
+"""The KPIs of ``kpi_table`` in display order, with their labels (``govsim.labels.KPI``)."""
 
 
 def _after_warmup(rec: Records) -> pd.DataFrame:
@@ -147,14 +126,6 @@ def cost_table(
     return pd.DataFrame({"item": list(items), "yuan": list(items.values())})
 
 
-FOCUS_LABELS = {
-    "grid": ("grid 强网格", "强网格"),
-    "platform": ("platform 强平台", "强平台"),
-    "fusion": ("fusion 强数智融合", "强数智融合"),
-    "mechanism": ("mechanism 强机制协同", "强机制协同"),
-}
-
-
 def cost_by_focus(costs: pd.DataFrame, focus_of: dict[str, str]) -> pd.Series:
     """Yuan per focus of the four focuses (items mapped by ``focus_of``)."""
     return costs.assign(focus=costs["item"].map(focus_of)).groupby("focus")["yuan"].sum()
@@ -163,32 +134,33 @@ def cost_by_focus(costs: pd.DataFrame, focus_of: dict[str, str]) -> pd.Series:
 def summary_text(kpis: pd.DataFrame, lang: str = "zh", costs: pd.DataFrame | None = None) -> str:
     """A readable two-column table of the overall KPIs, and the cost by focus when ``costs`` is given."""
     row = kpis.iloc[0]
-    col = 1 if lang == "zh" else 0
     title = "成本(万元)" if lang == "zh" else "cost (10k yuan)"
-    width = max(display_width(v[col]) for v in (*KPI_LABELS.values(), *FOCUS_LABELS.values()))
+    shown_labels = [labels.say(v, lang) for v in (*KPI_LABELS.values(), *labels.FOCUS.values())]
+    width = max(display_width(v) for v in shown_labels)
     width += display_width(title) + 1 if costs is not None else 0
     lines = []
-    for key, labels in KPI_LABELS.items():
-        v = row[key]
-        shown = (
-            f"{v:,.0f}"
-            if key in ("incidents", "duplicate_tickets", "merged_duplicates", "false_reports")
-            else f"{v:.1%}"
-            if key.endswith(("rate", "share"))
-            else f"{v:,.2f}"
-        )
-        pad = " " * (width - display_width(labels[col]))
-        lines.append(f"{labels[col]}{pad}  {shown:>12}")
+    for key, label in KPI_LABELS.items():
+        name = labels.say(label, lang)
+        lines.append(f"{name}{' ' * (width - display_width(name))}  {format_kpi(key, row[key]):>12}")
     if costs is not None:
         from govsim.policies import COST_FOCUS
 
         by = cost_by_focus(costs, COST_FOCUS)
         lines.append("")
-        for focus, labels in (*FOCUS_LABELS.items(), ("total", ("total", "合计"))):
+        for focus, label in labels.FOCUS.items():
             v = float(costs["yuan"].sum() if focus == "total" else by.get(focus, 0.0)) / 1e4
-            label = f"{title} {labels[col]}"
-            lines.append(f"{label}{' ' * (width - display_width(label))}  {v:>12,.1f}")
+            name = f"{title} {labels.say(label, lang)}"
+            lines.append(f"{name}{' ' * (width - display_width(name))}  {v:>12,.1f}")
     return "\n".join(lines)
+
+
+def format_kpi(key: str, value: float) -> str:
+    """A KPI value as a reader expects it: counts as integers, proportions in %, times to 2 decimals."""
+    if np.isnan(value):
+        return "—"
+    if key in labels.COUNT_KPIS:
+        return f"{value:,.0f}"
+    return f"{value:.1%}" if labels.is_rate(key) else f"{value:,.2f}"
 
 
 def display_width(text: str) -> int:
