@@ -236,6 +236,8 @@ RULES: dict[type, dict[str, Rule]] = {
         learn_rate=non_negative,
         turnover_per_year=non_negative,
         effort=non_negative,
+        onsite_family=word(*SERVICE_FAMILIES),
+        onsite_cv=non_negative,
     ),
     ResponseConfig: {  # multipliers and durations >= 0, except these
         **_all(non_negative, ResponseConfig),
