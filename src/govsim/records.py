@@ -193,7 +193,7 @@ def as_dates(days: np.ndarray, start_date: str) -> np.ndarray:
     missing = ~np.isfinite(days)
     seconds = np.round(np.where(missing, 0.0, days) * 86_400.0).astype(np.int64)
     out = np.datetime64(start_date, "s") + seconds.astype("timedelta64[s]")
-    out[missing] = np.datetime64("NaT")
+    out[missing] = np.datetime64("NaT", "s")
     return out
 
 

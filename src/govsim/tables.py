@@ -36,10 +36,7 @@ def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``df`` with headers, the ``by`` column and category names in ``lang``."""
     out = df.copy()
     if "by" in out:
-        out["group"] = [
-            labels.lookup(labels.CATEGORY, g, lang) if b == "category" else _group(g, b, lang)
-            for b, g in zip(out["by"], out["group"], strict=True)
-        ]
+        out["group"] = [_group(g, b, lang) for b, g in zip(out["by"], out["group"], strict=True)]
         out["by"] = [labels.column(b, lang) for b in out["by"]]
     if "department" in out:
         out["department"] = [labels.lookup(labels.DEPARTMENT, d, lang) for d in out["department"]]
@@ -51,8 +48,11 @@ def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _group(group: str, by: str, lang: str) -> str:
+    """A group of the KPI table (all, a category or a county) named in ``lang``."""
     if by == "all":
         return labels.column("all", lang)
+    if by == "category":
+        return labels.lookup(labels.CATEGORY, group, lang)
     return labels.county_label(group, lang) if by == "county" else group
 
 
@@ -145,8 +145,11 @@ def write_workbook(
     ind = pd.DataFrame({"kpi": keys, "value": [float(overall[k]) for k in keys]})
     _sheet(wb, "kpis", ind, lang, formats=[None, *(number_format(k) for k in keys)])
     for by in ("category", "county"):
-        part = kpis[kpis["by"] == by].drop(columns="by")
-        _sheet(wb, by, part, lang)
+        part = kpis[kpis["by"] == by]
+        named = part.assign(
+            group=[_group(g, b, lang) for b, g in zip(part["by"], part["group"], strict=True)]
+        )
+        _sheet(wb, by, named.drop(columns="by"), lang)
     _sheet(wb, "town", town_table(rec), lang)
     _sheet(wb, "costs", costs, lang)
     _sheet(wb, "utilisation", util, lang)
