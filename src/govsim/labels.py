@@ -366,3 +366,24 @@ REPORT: dict[str, Label] = {
 def report_text(key: str, lang: str, **values: object) -> str:
     """A sentence of the sweep report in ``lang``, with ``values`` filled in."""
     return say(REPORT[key], lang).format(**values)
+
+
+# ---- warnings a user sees (printed as ``govsim: warning: ...``) -------------------------------------------
+WARNING: dict[str, Label] = {
+    "overload": Label(
+        "department {dept}: estimated utilisation {rho:.2f} >= 1 (staff_per_100k={staff:g} x "
+        "department_staffing={scale:g}): its queue grows all run long",
+        "部门 {dept}({name}):估计利用率 {rho:.2f} >= 1(staff_per_100k={staff:g} × "
+        "department_staffing={scale:g}):其排队在整个仿真期内不断增长",
+    ),
+    "single_replication": Label(
+        "a single replication: results carry no confidence interval and differ from seed to seed; use 5 "
+        "or more replications to compare policies",
+        "只有一次重复:结果没有置信区间,且随随机种子而变;比较政策请至少重复5次",
+    ),
+}
+
+
+def warning_text(key: str, lang: str, **values: object) -> str:
+    """A warning in ``lang`` with ``values`` filled in."""
+    return say(WARNING[key], lang).format(**values)

@@ -73,7 +73,9 @@ def test_warnings_go_to_stderr_and_do_not_refuse(capsys: pytest.CaptureFixture[s
     configs = cli.preflight(["scenario=one_town", "policy.mechanism.department_staffing=0.3"])
     err = capsys.readouterr().err
     assert len(configs) == 1
-    assert "govsim: warning: department civil_affairs: estimated utilisation" in err
+    assert "govsim: warning: 部门 civil_affairs(民政):估计利用率" in err  # output.lang defaults to zh
+    cli.preflight(["scenario=one_town", "policy.mechanism.department_staffing=0.3", "output.lang=en"])
+    assert "govsim: warning: department civil_affairs: estimated utilisation" in capsys.readouterr().err
 
 
 def test_refused_run_directory_keeps_only_what_is_not_hydras(tmp_path: Path) -> None:
