@@ -131,3 +131,21 @@ def test_command_runs_a_good_configuration(tmp_path: Path) -> None:
 def test_experiment_names_the_command_that_runs_it() -> None:
     with pytest.raises(cli.InputError, match=r"allowed: govsim-experiment \+experiment=four_focus"):
         cli.compose(["+experiment=four_focus"])
+
+
+def test_help_opens_with_the_app_then_hydras_config(tmp_path: Path) -> None:
+    done = _govsim(["--help"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    assert text.startswith("govsim — simulate grassroots social governance")
+    assert "powered by Hydra" not in text.split("== Configuration groups")[0]
+    head = text[: text.index("== Configuration groups")]
+    assert len(head.splitlines()) < 45  # short: the generated config comes after
+    configs = Path(cli.config_dir())
+    for group in ("scenario", "policy"):
+        for yaml in (configs / group).glob("*.yaml"):
+            assert yaml.stem in head, f"{group} {yaml.stem} missing from the app help"
+    for doc in ("README.md", "docs/ODD.md", "docs/levers.md"):
+        assert doc in head
+    assert head.index("Usage") < text.index("== Full configuration") < text.index("scenario:\n  name:")
+    assert list(tmp_path.iterdir()) == []
