@@ -27,6 +27,10 @@ from govsim import labels, plots
 from govsim.config import CATEGORIES, CHANNELS, GovsimConfig, default_tasks
 from govsim.records import Records
 from govsim.runner import RunResult, simulate
+from govsim.teaching_views import how_to_use as how_to_use  # re-exported for the notebooks
+from govsim.teaching_views import in_voila as in_voila
+from govsim.teaching_views import readable as readable
+from govsim.teaching_views import shown_kpi
 from govsim.validate import check
 
 
@@ -199,11 +203,17 @@ DEFAULT_KPIS = (
 
 
 def compare_kpis(
-    results: Mapping[str, RunResult], keys: Sequence[str] = DEFAULT_KPIS, lang: str = "zh", cost: bool = False
+    results: Mapping[str, RunResult],
+    keys: Sequence[str] = DEFAULT_KPIS,
+    lang: str = "zh",
+    cost: bool = False,
+    formatted: bool = True,
 ) -> pd.DataFrame:
     """Overall KPIs of several runs side by side: one row per indicator, one column per run label.
 
-    With ``cost=True`` a last row gives each run's yearly cost in units of 10,000 yuan (万元).
+    With ``cost=True`` a last row gives each run's yearly cost in units of 10,000 yuan (万元). With
+    ``formatted`` (the default, for a class) cells are text as a reader expects them — counts as
+    integers, rates in %, times to two decimals, "—" where there is no value; else floats.
     """
     rows = {name: r.kpis[r.kpis["by"] == "all"].iloc[0] for name, r in results.items()}
     table = pd.DataFrame(
@@ -213,7 +223,50 @@ def compare_kpis(
     if cost:
         label = pick(lang, "年成本(万元)", "cost (10k yuan a year)")
         table.loc[label] = [annual_cost(r) / 1e4 for r in results.values()]
-    return table.round(3)
+    if not formatted:
+        return table
+    kinds = [*keys, "cost"] if cost else list(keys)
+    return pd.DataFrame(
+        [[shown_kpi(kind, v) for v in row] for kind, row in zip(kinds, table.to_numpy(), strict=True)],
+        index=table.index,
+        columns=table.columns,
+    )
+
+
+def policy_label(policy: str, lang: str = "zh") -> str:
+    """A policy preset's name for a class (``govsim.labels.POLICY``)."""
+    return labels.lookup(labels.POLICY, policy, lang)
+
+
+def patrol_label(kind: str, lang: str = "zh") -> str:
+    """``uniform`` or ``hotspot`` patrol, named for a class (``govsim.labels.PATROL``)."""
+    return labels.lookup(labels.PATROL, kind, lang)
+
+
+def grid_table(runs: Mapping[str, RunResult], lang: str = "zh") -> pd.DataFrame:
+    """Grid by grid, quietest first: demand, reports per 1,000 a year, discovery delay under each patrol.
+
+    ``runs`` as ``hotspot_runs`` returns them; text cells formatted for a class.
+    """
+    uniform = grid_discovery(runs["uniform"].records)
+    hotspot = grid_discovery(runs["hotspot"].records)
+    table = pd.DataFrame(
+        {
+            pick(lang, "诉求强度", "demand level"): uniform["demand"].map("{:.2f}".format),
+            labels.column("reports_per_1000", lang): uniform["reports_per_1000"].map("{:,.0f}".format),
+            f"{labels.say(labels.KPI['discovery_delay'], lang)} · {patrol_label('uniform', lang)}": uniform[
+                "discovery_days"
+            ].map("{:.2f}".format),
+            f"{labels.say(labels.KPI['discovery_delay'], lang)} · {patrol_label('hotspot', lang)}": hotspot[
+                "discovery_days"
+            ].map("{:.2f}".format),
+            labels.say(labels.KPI["patrol_share"], lang): uniform["patrol_share"].map("{:.0%}".format),
+        }
+    )
+    order = np.argsort(uniform["demand"].to_numpy(), kind="stable")
+    table = table.iloc[order].replace("nan", "—").replace("nan%", "—")
+    table.index = pd.Index(uniform.index[order], name=pick(lang, "网格", "grid"))
+    return table
 
 
 def annual_cost(result: RunResult) -> float:
