@@ -57,7 +57,7 @@ CHANNEL: dict[str, Label] = {
 }
 CHANNEL_STORY: dict[str, Label] = {  # how a ticket began, in a sentence (teaching)
     "patrol": Label("found by the grid worker's patrol", "网格员巡查发现"),
-    "app": Label("resident reported on the 邑码解纷 app", "居民经邑码解纷上报"),
+    "app": Label("resident reported on the Yima Jiefen app (邑码解纷)", "居民经邑码解纷上报"),
     "hotline": Label("resident called the 12345 hotline", "居民拨打12345热线"),
     "walkin": Label("resident walked in (信访超市)", "居民到信访超市来访"),
     "station": Label("resident told a station (驿站)", "居民到驿站反映"),
@@ -361,6 +361,40 @@ REPORT: dict[str, Label] = {
     ),
     "figures": Label("Figures", "图"),
 }
+
+
+QUESTION: dict[str, Label] = {  # the shipped experiments' questions (configs/experiment/*.yaml)
+    "four_focus": Label(
+        "Which of the four focuses, alone or together, shortens resolution time and backlog, and at what "
+        "cost?",
+        "四个着力单独或合起来,哪一项缩短了办结时长、减少了积压?代价多大?",
+    ),
+    "admission_sweep": Label(
+        "Does reviewing the tasks admitted into the grid (入格审查) free patrol time and find incidents "
+        "earlier?",
+        "入格审查(清理进入网格的事项)能否腾出巡查时间、更早发现事件?",
+    ),
+    "levers_uncertainties": Label(
+        "Does each focus keep its advantage over the baseline when demand grows and grid-worker turnover "
+        "rises?",
+        "在诉求增长、网格员流失加剧时,各个着力相对现状的优势还在吗?",
+    ),
+    "sensitivity": Label(
+        "Which levers move resolution time, backlog and cost most over their plausible ranges?",
+        "在合理范围内,哪些政策杠杆对办结时长、积压和成本影响最大?",
+    ),
+    "staffing_sweep": Label(
+        "How do resolution time, discovery delay and backlog respond to grid-worker staffing, and where do "
+        "returns per yuan diminish?",
+        "办结时长、发现时滞和积压随网格员配备如何变化?每元投入的收益从哪里开始递减?",
+    ),
+}
+
+
+def question(name: str, text: str, lang: str) -> str:
+    """Experiment ``name``'s question in ``lang``: the Chinese of a shipped question, else as written."""
+    known = QUESTION.get(name)
+    return known.zh if lang == "zh" and known is not None and known.en == text else text
 
 
 def report_text(key: str, lang: str, **values: object) -> str:

@@ -198,7 +198,7 @@ def _pct(v: float) -> str:
 def _header(agg: Aggregate, partial: bool, lang: str = "zh") -> str:
     m, s = agg.manifest, agg.summary
     w = s["warmup"]
-    lines = [f"# {m['name']}", "", m["experiment"]["question"], ""]
+    lines = [f"# {m['name']}", "", labels.question(m["name"], m["experiment"]["question"], lang), ""]
     if partial and not s["complete"]:
         lines += [
             "> " + labels.report_text("partial", lang, done=s["completed"], expected=s["expected"]),
