@@ -19,8 +19,6 @@
 # *A resident's problem has to travel the whole loop — patrol → report → routing → handling → feedback —
 # before it is closed. We simulate one town (about 20,000 residents, 15 grids) for a year, follow
 # **one ticket** around the loop, then look at the town's **backlog** and **resolution time**.*
-#
-# 使用方法:从上到下依次运行每个单元格(Shift+Enter)。 *How to use: run the cells top to bottom (Shift+Enter).*
 
 # %%
 LANG = "zh"  # 图表语言:"zh" 中文,"en" English / language of figures and tables
@@ -30,6 +28,8 @@ from IPython.display import display
 
 from govsim import plots, teaching
 from govsim.teaching import show
+
+display(teaching.how_to_use(LANG))  # 按打开方式给出说明 / instructions for JupyterLab or Voilà
 
 # %% [markdown]
 # ## 1. 模拟一年 · Simulate one year
@@ -55,7 +55,7 @@ print(f"本年上报工单 / tickets this year: {len(records.incidents):,}")
 # %%
 i = teaching.pick_incident(records, "misrouted")
 table = teaching.follow_incident(records, i, LANG)
-display(table)
+display(teaching.readable(table))
 
 # %%
 show(teaching.plot_incident(table, LANG))
@@ -75,7 +75,7 @@ show(teaching.plot_incident(table, LANG))
 # closes the same day.*
 
 # %%
-teaching.follow_incident(records, teaching.pick_incident(records, "on_site"), LANG)
+teaching.readable(teaching.follow_incident(records, teaching.pick_incident(records, "on_site"), LANG))
 
 # %% [markdown]
 # ### 发现晚了,事态升级 · Found late, it grew
@@ -87,18 +87,20 @@ teaching.follow_incident(records, teaching.pick_incident(records, "on_site"), LA
 # occurrence and at report — the reason to "settle it at the grassroots, while it is still a bud".*
 
 # %%
-teaching.follow_incident(records, teaching.pick_incident(records, "grown"), LANG)
+teaching.readable(teaching.follow_incident(records, teaching.pick_incident(records, "grown"), LANG))
 
 # %% [markdown]
 # ## 3. 全镇的积压 · The town's backlog
 #
-# 蓝线:已上报、还没办结的工单数(积压);橙线:已经发生、还没人发现的事(潜在)。
+# 蓝线:已上报、还没办结的工单数(积压);橙线:已经发生、还没人发现的事(潜在)。灰色区域是预热期:
+# 模拟从"空镇"开始,这段时间不计入指标。
 #
 # *Blue: tickets reported and not yet closed (backlog). Orange: incidents that happened and nobody has
-# found yet (latent).*
+# found yet (latent). Grey: the warm-up — the simulation starts from an empty town, so these days are not
+# measured.*
 
 # %%
-show(plots.plot_backlog(records.timeseries, LANG))
+show(plots.plot_backlog(records.timeseries, LANG, warmup=records.warmup))
 
 # %% [markdown]
 # ## 4. 办结要多久 · How long until it is closed
@@ -117,7 +119,8 @@ teaching.compare_kpis({teaching.pick(LANG, "现状", "status quo"): result}, lan
 # ## 课后思考 · Questions for the class
 #
 # 1. 逾期率和满意率之间是什么关系?*How are the overdue rate and satisfaction related?*
-# 2. 把 `SEED` 改成 1、2、3 再运行,数字变了多少?这说明一年的结果里有多少是"运气"?
-#    *Change `SEED` to 1, 2, 3 and rerun: how much do the numbers move? How much of one year is luck?*
+# 2. (在 JupyterLab 中)把 `SEED` 改成 1、2、3 再运行,数字变了多少?这说明一年的结果里有多少是"运气"?
+#    *(In JupyterLab) change `SEED` to 1, 2, 3 and rerun: how much do the numbers move? How much of one
+#    year is luck?*
 # 3. 下一节(02 四个着力)用滑块改变政策,看闭环哪一段变短。
 #    *Next (02 four focuses): move the policy sliders and see which part of the loop gets shorter.*

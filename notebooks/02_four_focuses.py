@@ -43,6 +43,8 @@ from govsim import teaching
 from govsim.teaching import show
 from govsim.teaching_widgets import LeverPanel, lever_figure
 
+display(teaching.how_to_use(LANG))  # 按打开方式给出说明 / instructions for JupyterLab or Voilà
+
 # %% [markdown]
 # ## 1. 滑块 · The sliders
 #
@@ -84,10 +86,8 @@ print(teaching.command_line(**setting))  # 在终端里运行同一设置的命�
 # (`all_four`).*
 
 # %%
-presets = {"baseline": ("现状", "status quo"), "grid": ("强网格", "grid"), "platform": ("强平台", "platform"),
-           "fusion": ("强数智融合", "fusion"), "mechanism": ("强机制协同", "mechanism"),
-           "all_four": ("四项合一", "all four")}
-runs = {teaching.pick(LANG, *label): teaching.run_town(p, seed=SEED) for p, label in presets.items()}
+presets = ("baseline", "grid", "platform", "fusion", "mechanism", "all_four")
+runs = {teaching.policy_label(p, LANG): teaching.run_town(p, seed=SEED) for p in presets}
 teaching.compare_kpis(runs, lang=LANG, cost=True)
 
 # %% [markdown]

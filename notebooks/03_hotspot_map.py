@@ -27,8 +27,12 @@ LANG = "zh"  # "zh" 中文 / "en" English
 SEED = 0
 
 
+from IPython.display import display
+
 from govsim import teaching
 from govsim.teaching import show
+
+display(teaching.how_to_use(LANG))  # 按打开方式给出说明 / instructions for JupyterLab or Voilà
 
 # %%
 runs = teaching.hotspot_runs(seed=SEED)
@@ -53,23 +57,20 @@ show(teaching.plot_hotspot_comparison(runs, LANG))
 # (orange dots, upper left). The town's mean discovery delay falls, and the quiet grids pay for it.*
 
 # %%
-labels = {"uniform": teaching.pick(LANG, "均匀巡查", "uniform"),
-          "hotspot": teaching.pick(LANG, "热点图引导", "hotspot-guided")}
-teaching.compare_kpis({labels[k]: r for k, r in runs.items()}, lang=LANG)
+teaching.compare_kpis({teaching.patrol_label(k, LANG): r for k, r in runs.items()}, lang=LANG)
 
 # %% [markdown]
 # ## 2. 每个网格的数字 · Grid by grid
 #
-# `demand` 是网格的诉求强度(全镇平均为 1),`reports_per_1000` 是每千人一年的上报数,
-# `discovery_days` 是平均发现时滞(天),`patrol_share` 是由巡查发现的比例。
+# 每行一个网格,按诉求强度(全镇平均为 1)从低到高排列:每千人一年的上报数、两种巡查方式下的平均发现时滞
+# (天),以及均匀巡查时由巡查发现的比例。
 #
-# *`demand` is the grid's demand level (town mean 1), `reports_per_1000` reports per 1,000 residents a
-# year, `discovery_days` the mean discovery delay in days, `patrol_share` the share found by patrol.*
+# *One row per grid, from the quietest to the busiest (demand level, town mean 1): reports per 1,000
+# residents a year, mean discovery delay in days under each kind of patrol, and the share found by
+# patrol under uniform patrol.*
 
 # %%
-uniform = teaching.grid_discovery(runs["uniform"].records)
-hotspot = teaching.grid_discovery(runs["hotspot"].records)
-uniform.assign(hotspot_discovery_days=hotspot["discovery_days"]).round(2).sort_values("demand")
+teaching.grid_table(runs, LANG)
 
 # %% [markdown]
 # ## 课后思考 · Questions for the class

@@ -34,6 +34,8 @@ from govsim import teaching_experiment as tx
 from govsim.report import comparison_markdown
 from govsim.teaching import show
 
+display(teaching.how_to_use(LANG))  # 按打开方式给出说明 / instructions for JupyterLab or Voilà
+
 # %% [markdown]
 # ## 1. 做好的实验:四个着力 · A finished experiment: the four focuses
 #
@@ -112,10 +114,11 @@ tx.crn_table(comparison, LANG)
 # %% [markdown]
 # ## 课后思考 · Questions for the class
 #
-# 1. 把 `REPLICATIONS` 从 3 改成 6,区间变窄了多少?(半宽 = t 分位数 × 标准差 / √n;从 3 次到 6 次,
-#    t 分位数从 4.30 降到 2.57,半宽约缩到原来的 42%)
-#    *Change `REPLICATIONS` from 3 to 6: how much narrower are the intervals? (half-width = t quantile × sd
-#    / √n; from 3 to 6 the t quantile falls from 4.30 to 2.57, so the half-width shrinks to about 42 %)*
+# 1. (在 JupyterLab 中)把 `REPLICATIONS` 从 3 改成 6,区间变窄了多少?(半宽 = t 分位数 × 标准差 / √n;
+#    从 3 次到 6 次,t 分位数从 4.30 降到 2.57,半宽约缩到原来的 42%)
+#    *(In JupyterLab) change `REPLICATIONS` from 3 to 6: how much narrower are the intervals? (half-width =
+#    t quantile × sd / √n; from 3 to 6 the t quantile falls from 4.30 to 2.57, so the half-width shrinks to
+#    about 42 %)*
 # 2. 一项政策"平均好一点,但区间跨过 0"——向领导汇报时应该怎么说?
 #    *A policy is "a bit better on average, but its interval straddles zero" — how would you brief a leader?*
 # 3. 一个镇的实验和全市的实验结论一样吗?为什么可能不一样?

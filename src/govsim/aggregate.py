@@ -126,6 +126,8 @@ def _results(done: pd.DataFrame, manifest: dict[str, Any], warmup: float) -> pd.
 
 def _job_metrics(job_dir: Path, warmup: float) -> dict[str, float]:
     """Overall KPIs of one run (recomputed from its records if the warm-up differs) and cost per year."""
+    from govsim.tables import read_table
+
     info = json.loads((job_dir / "run.json").read_text(encoding="utf-8"))
     if warmup != float(info["warmup"]):
         from govsim.metrics import kpi_table
@@ -133,10 +135,10 @@ def _job_metrics(job_dir: Path, warmup: float) -> dict[str, float]:
 
         kpis = kpi_table(replace(load_records(job_dir), warmup=warmup)).iloc[0]
     else:
-        table = pd.read_csv(job_dir / "kpis.csv")
+        table = read_table(job_dir / "kpis.csv")  # headers in the run's language, read back to keys
         kpis = table[table["by"] == "all"].iloc[0]
     values = {k: float(v) for k, v in kpis.items() if k not in ("by", "group")}
-    values["cost_per_year"] = float(pd.read_csv(job_dir / "costs.csv")["yuan_per_year"].sum())
+    values["cost_per_year"] = float(read_table(job_dir / "costs.csv")["yuan_per_year"].sum())
     return values
 
 

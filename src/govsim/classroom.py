@@ -6,7 +6,8 @@ never inside the checkout), copies the instructors' README beside them, and star
 on 127.0.0.1:
 
 - JupyterLab (default): cells can be run and edited; the first notebook opens.
-- Voilà (``--voila``): the notebooks as clean pages, code hidden, sliders live — for projecting.
+- Voilà (``--voila``): the notebooks as clean pages, code hidden, sliders live — for projecting; its
+  index page lists the lessons by title in Chinese and English (``classroom_data``'s ``tree.html``).
 
 Both serve page assets from their installed packages (JupyterLab's static build, Voilà's templates
 and the ipywidgets 8 manager). Two parts would still reach out, and are switched off: JupyterLab's news
@@ -74,6 +75,7 @@ def command(workdir: Path, first: Path, voila: bool, port: int, browser: bool) -
             f"--port={port}",
             "--Voila.ip=127.0.0.1",
             "--template=govsim",
+            "--classic-tree",  # the Jinja index page (govsim's tree.html: lesson titles), not the JS one
         ]
         return cmd + ([] if browser else ["--no-browser"])
     cmd = [

@@ -64,6 +64,8 @@ class WorkerConfig:
     learn_rate: float = 0.01  # skill gain per training hour toward 1; assumed
     turnover_per_year: float = 0.2  # assumed: high turnover of contract grid workers
     effort: float = 1.0  # detection multiplier; incentives raise it
+    onsite_family: str = "lognormal"  # assumed: positive, right-skewed on-site handling time
+    onsite_cv: float = 0.5  # assumed: P(> 8 h) < 1e-5, so "on the spot, same day" holds (docs/ODD.md)
 
 
 @dataclass

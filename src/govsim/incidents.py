@@ -34,6 +34,7 @@ CITY_SYSTEM = CHANNELS.index("city_system")
 
 DRAWS_SCHEMA: dict[str, tuple[str, str | int]] = {
     "u_onsite": ("float64", "on-site resolution"),
+    "onsite_h": ("float64", "grid-worker hours an on-site resolution takes, if the case is resolved so"),
     "triage_s": ("float64", "centre handling time, days"),
     "u_route": ("float64", 3),  # mis-route uniforms, one per routing attempt
     "work": ("float64", 3),  # standardised work content (mean 1), first handling and two reopens
@@ -181,6 +182,8 @@ class IncidentLoop:
         self.draws.add(
             n,
             u_onsite=r["onsite"].random(n),
+            onsite_h=standard_work(r["onsite_time"], cfg.worker.onsite_family, cfg.worker.onsite_cv, n)
+            * cfg.worker.onsite_hours,
             triage_s=standard_work(r["triage"], cfg.triage_family, 1.0, n) * cfg.triage_days,
             u_route=r["routing"].random((n, 3)),
             work=standard_work(r["service"], cfg.service_family, cfg.service_cv, (n, 3)),
@@ -270,7 +273,11 @@ class IncidentLoop:
         return ids[~merged]
 
     def _resolve_on_site(self, ids: np.ndarray) -> np.ndarray:
-        """A minor case found on patrol is resolved on the spot with probability rising with skill."""
+        """A minor case found on patrol is resolved on the spot with probability rising with skill.
+
+        It takes the worker a drawn time (``worker.onsite_family``, mean ``onsite_hours``, cv
+        ``onsite_cv``; drawn for every ticket on its own stream, so the other draws do not shift).
+        """
         c, d, wf = self.tickets.cols, self.draws.cols, self.workforce
         g = c["grid"][ids]
         ok = (
@@ -281,7 +288,8 @@ class IncidentLoop:
             & (d["u_onsite"][ids] < self.cfg.worker.onsite_base_prob * wf.grid_skill[g])
         )
         done = ids[ok]
-        t = c["t_report"][done] + self.cfg.worker.onsite_hours / 24.0
+        hours = d["onsite_h"][done]
+        t = c["t_report"][done] + hours / 24.0
         c["on_site"][done] = True
         c["t_handle_start"][done] = c["t_report"][done]
         c["t_handle_end"][done] = t
@@ -289,7 +297,7 @@ class IncidentLoop:
         sat = d["u_sat"][done, 0] < self.cfg.satisfaction_base
         c["satisfied"][done] = sat
         self._update_trust(c["reporter"][done], sat)
-        np.add.at(wf.onsite_hours, g[ok], self.cfg.worker.onsite_hours)
+        np.add.at(wf.onsite_hours, g[ok], hours)
         return ids[~ok]
 
     def _false_reports(self, day: int) -> tuple[np.ndarray, np.ndarray]:

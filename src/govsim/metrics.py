@@ -12,15 +12,12 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from govsim.kpis import DEFINITIONS, OPEN_SHARE_WARNING, compute
+from govsim import labels
+from govsim.kpis import OPEN_SHARE_WARNING, compute
 from govsim.records import Records
 
-KPI_LABELS: dict[str, tuple[str, str]] = {  # key: (English, 中文), in display order
-    **{k.key: (k.en, k.zh) for k in DEFINITIONS if k.kind != "count" or k.key == "incidents"},
-    "backlog_mean": ("backlog, mean", "积压均值"),
-    **{k.key: (k.en, k.zh) for k in DEFINITIONS if k.kind == "count" and k.key != "incidents"},
-}
-"""Labels of the KPIs of ``govsim.kpis.DEFINITIONS`` plus the mean backlog of the time series."""
+KPI_LABELS = {k: v for k, v in labels.KPI.items() if k != "cost_per_year"}
+"""The KPIs of ``kpi_table`` in display order, with their labels (``govsim.labels.KPI``)."""
 
 
 def _after_warmup(rec: Records) -> pd.DataFrame:
@@ -114,14 +111,6 @@ def cost_table(
     return pd.DataFrame({"item": list(items), "yuan_per_year": list(items.values())})
 
 
-FOCUS_LABELS = {
-    "grid": ("grid 强网格", "强网格"),
-    "platform": ("platform 强平台", "强平台"),
-    "fusion": ("fusion 强数智融合", "强数智融合"),
-    "mechanism": ("mechanism 强机制协同", "强机制协同"),
-}
-
-
 def cost_by_focus(costs: pd.DataFrame, focus_of: dict[str, str]) -> pd.Series:
     """Yuan per year per focus of the four focuses (items mapped by ``focus_of``)."""
     return costs.assign(focus=costs["item"].map(focus_of)).groupby("focus")["yuan_per_year"].sum()
@@ -134,32 +123,24 @@ def summary_text(kpis: pd.DataFrame, lang: str = "zh", costs: pd.DataFrame | Non
     the horizon (the time KPIs are then censored estimates resting on the tickets that did close).
     """
     row = kpis.iloc[0]
-    col = 1 if lang == "zh" else 0
     title = "年成本(万元/年)" if lang == "zh" else "cost (10k yuan/yr)"
-    width = max(display_width(v[col]) for v in (*KPI_LABELS.values(), *FOCUS_LABELS.values()))
+    shown_labels = [labels.say(v, lang) for v in (*KPI_LABELS.values(), *labels.FOCUS.values())]
+    width = max(display_width(v) for v in shown_labels)
     width += display_width(title) + 1 if costs is not None else 0
     share = float(row["open_share"])
     lines = [open_share_note(share, lang)] if share > OPEN_SHARE_WARNING else []
-    for key, labels in KPI_LABELS.items():
-        v = row[key]
-        shown = (
-            f"{v:,.0f}"
-            if key in ("incidents", "duplicate_tickets", "merged_duplicates", "false_reports")
-            else f"{v:.1%}"
-            if key.endswith(("rate", "share"))
-            else f"{v:,.2f}"
-        )
-        pad = " " * (width - display_width(labels[col]))
-        lines.append(f"{labels[col]}{pad}  {shown:>12}")
+    for key, label in KPI_LABELS.items():
+        name = labels.say(label, lang)
+        lines.append(f"{name}{' ' * (width - display_width(name))}  {format_kpi(key, row[key]):>12}")
     if costs is not None:
         from govsim.policies import COST_FOCUS
 
         by = cost_by_focus(costs, COST_FOCUS)
         lines.append("")
-        for focus, labels in (*FOCUS_LABELS.items(), ("total", ("total", "合计"))):
+        for focus, label in labels.FOCUS.items():
             v = float(costs["yuan_per_year"].sum() if focus == "total" else by.get(focus, 0.0)) / 1e4
-            label = f"{title} {labels[col]}"
-            lines.append(f"{label}{' ' * (width - display_width(label))}  {v:>12,.1f}")
+            name = f"{title} {labels.say(label, lang)}"
+            lines.append(f"{name}{' ' * (width - display_width(name))}  {v:>12,.1f}")
     return "\n".join(lines)
 
 
@@ -171,6 +152,15 @@ def open_share_note(share: float, lang: str) -> str:
         f"note: {share:.0%} of tickets are still open at the horizon; times are censored (Kaplan–Meier) "
         "estimates and on-time rate counts them as overdue once due."
     )
+
+
+def format_kpi(key: str, value: float) -> str:
+    """A KPI value as a reader expects it: counts as integers, proportions in %, times to 2 decimals."""
+    if np.isnan(value):
+        return "—"
+    if key in labels.COUNT_KPIS:
+        return f"{value:,.0f}"
+    return f"{value:.1%}" if labels.is_rate(key) else f"{value:,.2f}"
 
 
 def display_width(text: str) -> int:

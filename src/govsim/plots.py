@@ -1,12 +1,16 @@
 """Figures from record tables only, labelled in Chinese or English (``lang='zh'|'en'``).
 
-Chinese text uses Noto Sans CJK SC, shipped by the ``mplfonts`` package (OFL), registered with
-Matplotlib when a figure is drawn, so labels render offline on a fresh install with no missing glyphs.
+Chinese text uses Noto Sans CJK SC (SIL Open Font License 1.1), shipped inside govsim as a subset
+(``govsim/fonts/``: GB 2312 and every character of the project's texts, 3 MB; licence in ``OFL.txt``;
+rebuilt by ``scripts/subset_cjk_font.py``) and registered with Matplotlib when a figure is drawn, so
+labels render offline on a fresh install with no missing glyphs. Labels come from ``govsim.labels``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import matplotlib
 
@@ -18,57 +22,15 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from govsim import labels  # noqa: E402
+
 CJK_FAMILY = "Noto Sans CJK SC"
-TEXT: dict[str, tuple[str, str]] = {
-    "backlog_title": ("Backlog and latent incidents", "积压与潜在事件"),
-    "day": ("day", "天"),
-    "count": ("incidents", "事件数"),
-    "backlog": ("backlog (reported, not closed)", "积压(已上报未办结)"),
-    "latent": ("latent (not yet found)", "潜在(尚未发现)"),
-    "resolution_title": ("Resolution time by category", "各类事件办结时长"),
-    "resolution": ("days from report to close (log scale)", "从上报到办结的天数(对数刻度)"),
-    "share": ("share of incidents", "占比"),
-    "hotspot_title": ("Demand heat map per grid (schematic)", "群众诉求热点图(网格示意)"),
-    "per_1000": ("reports per 1,000 residents per year", "每千人年上报数"),
-    "forest_title": (
-        "Effect of each policy vs the reference (95 % CI, paired)",
-        "各政策相对参照的效果(95%置信区间,配对)",
-    ),
-    "pct_change": ("% change vs reference", "相对参照的变化(%)"),
-    "bands_title": (
-        "Daily backlog, mean over replications with 95 % band",
-        "每日积压:各次重复的均值及95%区间",
-    ),
-    "warmup": ("warm-up", "预热期"),
-    "ce_title": ("Cost-effectiveness vs the reference", "相对参照的成本效果"),
-    "delta_cost": ("extra cost, yuan per year", "新增成本(元/年)"),
-    "improvement": ("improvement", "改善"),
-    "sensitivity_title": ("Global sensitivity (Morris)", "全局敏感性(Morris)"),
-    "mu_star": ("mean |elementary effect| μ*", "平均绝对基本效应 μ*"),
-    "sobol_title": ("Global sensitivity (Sobol)", "全局敏感性(Sobol)"),
-    "sobol_index": ("Sobol index (first order S1, total ST)", "Sobol指数(一阶S1,总效应ST)"),
-}
-POLICY_ZH = {
-    "baseline": "现状",
-    "grid": "强网格",
-    "platform": "强平台",
-    "fusion": "强数智融合",
-    "mechanism": "强机制协同",
-    "all_four": "四个着力",
-}
-CATEGORY_ZH = {
-    "dispute": "矛盾纠纷",
-    "safety_hazard": "安全隐患",
-    "livelihood": "民生诉求",
-    "city_management": "城市管理",
-    "petition": "信访",
-    "special_population": "特殊人群",
-}
+FONT_FILE = "NotoSansCJKsc-Regular-subset.otf"
 
 
 def use_cjk_font() -> str:
     """Register the shipped CJK font with Matplotlib (idempotent) and make it the default family."""
-    path = resources.files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"
+    path = resources.files("govsim") / "fonts" / FONT_FILE
     names = {f.name for f in font_manager.fontManager.ttflist}
     if CJK_FAMILY not in names:
         font_manager.fontManager.addfont(str(path))
@@ -79,21 +41,23 @@ def use_cjk_font() -> str:
 
 
 def t(key: str, lang: str) -> str:
-    """Label ``key`` in ``lang``."""
-    en, zh = TEXT[key]
-    return zh if lang == "zh" else en
+    """Figure text ``key`` in ``lang`` (``govsim.labels.TEXT``)."""
+    return labels.text(key, lang)
 
 
 def category_label(name: str, lang: str) -> str:
-    """Category name in ``lang``."""
-    return CATEGORY_ZH.get(name, name) if lang == "zh" else name
+    """Category name in ``lang`` (``govsim.labels.CATEGORY``)."""
+    return labels.lookup(labels.CATEGORY, name, lang)
 
 
-def plot_backlog(ts: pd.DataFrame, lang: str = "zh", ax: plt.Axes | None = None) -> Figure:
-    """Daily backlog and latent incidents summed over towns."""
+def plot_backlog(
+    ts: pd.DataFrame, lang: str = "zh", ax: plt.Axes | None = None, warmup: float | None = None
+) -> Figure:
+    """Daily backlog and latent incidents summed over towns; the warm-up (days before ``warmup``) shaded."""
     use_cjk_font()
     fig, ax = _axes(ax)
     daily = ts.groupby("day")[["backlog", "latent"]].sum()
+    shade_warmup(ax, warmup, lang)
     ax.plot(daily.index, daily["backlog"], label=t("backlog", lang))
     ax.plot(daily.index, daily["latent"], label=t("latent", lang), alpha=0.7)
     ax.set(title=t("backlog_title", lang), xlabel=t("day", lang), ylabel=t("count", lang))
@@ -129,37 +93,175 @@ def plot_resolution(
     return fig
 
 
-def hotspot_matrix(grids: pd.DataFrame, inc: pd.DataFrame, years: float) -> np.ndarray:
-    """Reports per 1,000 residents per year on the schematic grid layout (NaN outside grids)."""
+def hotspot_rate(grids: pd.DataFrame, inc: pd.DataFrame, years: float) -> np.ndarray:
+    """Reports of real incidents per 1,000 residents per year, one value per grid (``grids`` order)."""
     real = inc[~inc["is_false"] & (inc["duplicate_of"] < 0) & inc["t_report"].notna()]
     counts = np.bincount(real["grid"], minlength=len(grids))
-    rate = counts / grids["population"].to_numpy() * 1000 / max(years, 1e-9)
-    m = np.full((grids["y"].max() + 1, grids["x"].max() + 1), np.nan)
-    m[grids["y"], grids["x"]] = rate
+    return counts / grids["population"].to_numpy() * 1000 / max(years, 1e-9)
+
+
+def hotspot_matrix(grids: pd.DataFrame, inc: pd.DataFrame, years: float) -> np.ndarray:
+    """The grid rates on the schematic county-block layout (``map_layout``); NaN outside grids."""
+    lay = map_layout(grids)
+    m = np.full(lay.shape, np.nan)
+    m[lay.y, lay.x] = hotspot_rate(grids, inc, years)
     return m
 
 
+@dataclass(frozen=True)
+class MapLayout:
+    """Cells of the schematic map: each county a block with a title strip, its towns as sub-blocks.
+
+    ``x``, ``y``: column and row of each grid (``grids`` order); ``counties``: (name, x0, y0, x1, y1)
+    cell extents of each county block, title strip included (cells x0..x1-1, y0..y1-1); ``towns``:
+    (town index, centre x, centre y) of each town block, in town order; ``shape``: (rows, columns).
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    counties: list[tuple[str, int, int, int, int]]
+    towns: list[tuple[int, float, float]]
+    shape: tuple[int, int]
+
+
+TITLE_ROWS = 3
+"""Rows of a county block's title strip, where its label sits."""
+
+
+def map_layout(grids: pd.DataFrame) -> MapLayout:
+    """Lay counties out as rectangular blocks (shelf packing, rows of about equal width), towns inside.
+
+    Written here rather than taken from a library: a schematic of nested blocks needs no geography and
+    no GIS dependency. Each town is a square of side ``ceil(sqrt(most grids in a town))``, one empty
+    cell between towns; a county has about as many town columns as rows.
+    """
+    g = grids.reset_index(drop=True)
+    per_town = g.groupby("town").size()
+    side = int(np.ceil(np.sqrt(per_town.max())))
+    order = list(dict.fromkeys(g["county"]))
+    blocks = []
+    for county in order:
+        towns = list(dict.fromkeys(g.loc[g["county"] == county, "town"]))
+        cols = int(np.ceil(np.sqrt(len(towns))))
+        rows = -(-len(towns) // cols)
+        blocks.append((county, towns, cols, cols * (side + 1) + 1, TITLE_ROWS + rows * (side + 1) + 1))
+    target = max(max(b[3] for b in blocks), int(np.sqrt(sum(b[3] * b[4] for b in blocks)) * 1.4))
+    x = np.zeros(len(g), dtype=np.int64)
+    y = np.zeros(len(g), dtype=np.int64)
+    counties, centres = [], []
+    cx = cy = shelf = 0
+    for county, towns, cols, w, h in blocks:
+        if cx and cx + w > target:
+            cx, cy, shelf = 0, cy + shelf + 1, 0
+        name = str(g.loc[g["county"] == county, "county_name"].iloc[0])
+        counties.append((name, cx, cy, cx + w, cy + h))
+        for k, town in enumerate(towns):
+            bx = cx + 1 + (k % cols) * (side + 1)
+            by = cy + TITLE_ROWS + (k // cols) * (side + 1)
+            rows_of = np.flatnonzero(g["town"].to_numpy() == town)
+            own = int(np.ceil(np.sqrt(len(rows_of))))  # a town is a square of its own size in its slot
+            i = np.arange(len(rows_of))
+            x[rows_of], y[rows_of] = bx + i % own, by + i // own
+            centres.append(
+                (
+                    int(town),
+                    (x[rows_of].min() + x[rows_of].max()) / 2,
+                    (y[rows_of].min() + y[rows_of].max()) / 2,
+                )
+            )
+        cx, shelf = cx + w + 1, max(shelf, h)
+    shape = (max(c[4] for c in counties), max(c[3] for c in counties))
+    return MapLayout(x, y, counties, sorted(centres), shape)
+
+
 def plot_hotspot(
-    grids: pd.DataFrame, inc: pd.DataFrame, years: float, lang: str = "zh", ax: plt.Axes | None = None
+    grids: pd.DataFrame,
+    inc: pd.DataFrame,
+    years: float,
+    lang: str = "zh",
+    ax: plt.Axes | None = None,
+    towns: tuple[str, ...] = (),
 ) -> Figure:
-    """The demand heat map (群众诉求热点图): one cell per grid, towns as blocks, counties labelled."""
+    """The demand heat map (群众诉求热点图): counties as labelled blocks, towns numbered, one cell per grid.
+
+    Colour: reports of real incidents per 1,000 residents per year in each grid. ``towns`` (town names
+    by index) fills the legend of town numbers; without it towns are listed by number only.
+    """
+    from matplotlib.patches import Rectangle
+
     use_cjk_font()
-    fig, ax = _axes(ax, size=(7, 6))
-    im = ax.imshow(hotspot_matrix(grids, inc, years), cmap="YlOrRd", interpolation="nearest")
-    fig.colorbar(im, ax=ax, label=t("per_1000", lang), shrink=0.8)
-    for name, g in grids.groupby("county_name", sort=False):
+    fig, ax = _axes(ax, size=(9, 7.5))
+    lay = map_layout(grids)
+    m = np.full(lay.shape, np.nan)
+    m[lay.y, lay.x] = hotspot_rate(grids, inc, years)
+    im = ax.imshow(m, cmap="YlOrRd", interpolation="nearest")
+    fig.colorbar(im, ax=ax, label=t("per_1000", lang), shrink=0.7)
+    names = []
+    for k, (name, x0, y0, x1, y1) in enumerate(lay.counties):
+        ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, lw=1.2, ec="0.25"))
+        names.append(
+            ax.text(
+                (x0 + x1 - 1) / 2,
+                y0 + (TITLE_ROWS - 2) / 2,
+                labels.county_label(name, lang, k),
+                fontsize=8,
+                ha="center",
+                va="center",
+                gid=f"county:{name}",
+            )
+        )
+    for number, (_, cx, cy) in enumerate(lay.towns, start=1):
         ax.text(
-            g["x"].min() - 0.4,
-            g["y"].min() - 0.4,
-            str(name),
-            fontsize=7,
-            va="top",
-            ha="left",
-            bbox={"facecolor": "white", "alpha": 0.75, "pad": 1, "linewidth": 0},
+            cx,
+            cy,
+            str(number),
+            fontsize=5.5,
+            ha="center",
+            va="center",
+            gid="town",
+            bbox={"facecolor": "white", "alpha": 0.7, "pad": 0.5, "linewidth": 0},
         )
     ax.set_title(t("hotspot_title", lang), pad=10)
     ax.set_axis_off()
+    legend = _town_legend(lay, towns, lang)
+    ax.text(0, -0.02, t("hotspot_note", lang) + "\n" + legend, transform=ax.transAxes, fontsize=6.5, va="top")
+    fig.canvas.draw()  # lay the figure out once, so that labels are fitted at their final scale
+    for text, (_, x0, y0, x1, _y1) in zip(names, lay.counties, strict=True):
+        _fit_inside(text, ax, (x0 - 0.5, y0 - 0.5, x1 - 0.5, y0 + TITLE_ROWS - 1.5))
     return fig
+
+
+def _fit_inside(text: Any, ax: plt.Axes, box: tuple[float, float, float, float]) -> None:
+    """Shrink ``text`` (breaking it at a space first) until it lies inside ``box`` (data x0, y0, x1, y1)."""
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    (bx0, by0), (bx1, by1) = ax.transData.transform([(box[0], box[1]), (box[2], box[3])])
+    width, height = abs(bx1 - bx0) * 0.94, abs(by1 - by0) * 1.0
+    words = text.get_text()
+    for candidate in (words, words.replace(" ", "\n", 1)):
+        text.set_text(candidate)
+        size = 8.0
+        while size > 3.5:
+            text.set_fontsize(size)
+            ext = text.get_window_extent(renderer)
+            if ext.width <= width and ext.height <= height:
+                return
+            size -= 0.5
+    text.set_text(words)
+
+
+def _town_legend(lay: MapLayout, towns: tuple[str, ...], lang: str, per_line: int = 9) -> str:
+    """Town numbers and names, one county to a paragraph: ``蓬江区: 1 蓬江镇街01   2 …``."""
+    lines = [f"{t('towns', lang)}:"]
+    for k, (county, x0, y0, x1, y1) in enumerate(lay.counties):
+        items = [
+            f"{n} {labels.town_label(towns[town], lang, town) if town < len(towns) else ''}".strip()
+            for n, (town, cx, cy) in enumerate(lay.towns, start=1)
+            if x0 <= cx < x1 and y0 <= cy < y1
+        ]
+        head = f"{labels.county_label(county, lang, k)}: "
+        for j in range(0, len(items), per_line):
+            lines.append((head if j == 0 else " " * 6) + "   ".join(items[j : j + per_line]))
+    return "\n".join(lines)
 
 
 def arm_label(arm: str, lang: str = "zh") -> str:
@@ -171,19 +273,15 @@ def arm_label(arm: str, lang: str = "zh") -> str:
     for pair in arm.split(","):
         key, _, value = pair.partition("=")
         if key == "policy":
-            parts.append(POLICY_ZH.get(value, value) if lang == "zh" else value)
+            parts.append(labels.lookup(labels.POLICY, value, lang))
         elif key:
             parts.append(f"{key.rsplit('.', 1)[-1]}={value}")
     return " · ".join(parts) or arm
 
 
 def metric_label(metric: str, lang: str = "zh") -> str:
-    """KPI name in ``lang`` (``govsim.metrics.KPI_LABELS``; cost per year added here)."""
-    from govsim.metrics import KPI_LABELS
-
-    labels = {**KPI_LABELS, "cost_per_year": ("cost, yuan per year", "成本(元/年)")}
-    en, zh = labels.get(metric, (metric, metric))
-    return zh if lang == "zh" else en
+    """KPI name in ``lang`` (``govsim.labels.KPI``)."""
+    return labels.lookup(labels.KPI, metric, lang)
 
 
 def plot_forest(comparison: pd.DataFrame, lang: str = "zh") -> Figure:
@@ -245,9 +343,8 @@ def plot_backlog_bands(
         if n > 1:
             half = stats.t.ppf(0.975, n - 1) * wide.std(axis=1, ddof=1) / np.sqrt(n)
             ax.fill_between(mean.index, mean - half, mean + half, color=line.get_color(), alpha=0.2, lw=0)
-    if warmup:
-        ax.axvline(warmup, color="grey", ls="--", lw=0.8, label=t("warmup", lang))
-    ax.set(title=t("bands_title", lang), xlabel=t("day", lang), ylabel=t("backlog", lang))
+    shade_warmup(ax, warmup, lang)
+    ax.set(title=t("bands_title", lang), xlabel=t("day", lang), ylabel=t("backlog_axis", lang))
     ax.legend(fontsize=8)
     return fig
 
@@ -303,6 +400,12 @@ def plot_sensitivity(
     ax.set(yticks=y, yticklabels=indices["factor"])
     ax.invert_yaxis()
     return fig
+
+
+def shade_warmup(ax: plt.Axes, warmup: float | None, lang: str) -> None:
+    """Shade days ``[0, warmup)`` on a time axis, labelled as the unmeasured warm-up."""
+    if warmup:
+        ax.axvspan(0, warmup, color="0.85", alpha=0.6, lw=0, label=t("warmup", lang), zorder=0)
 
 
 def _axes(ax: plt.Axes | None, size: tuple[float, float] = (7, 4)) -> tuple[Figure, plt.Axes]:

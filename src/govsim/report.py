@@ -11,8 +11,10 @@ writes into ``--out`` (default ``SWEEP_DIR/report``):
 - ``forest.png``, ``backlog_bands.png``, ``cost_effectiveness.png`` (or ``sensitivity_*.png`` and
   ``sensitivity.csv`` for a SALib design), and ``report.md`` tying them together with the warm-up.
 
-Labels in Chinese (``--lang zh``, default from the experiment) or English. With one replication per
-arm there is no interval: a warning is issued and the CI cells stay empty.
+Labels and prose in Chinese (``--lang zh``, default from the experiment) or English; the English
+files are named ``*.en.md`` / ``*.en.png`` so the two languages sit side by side in one folder
+(``named``). With one replication per arm there is no interval: ``govsim: warning: ...`` is printed on
+stderr, the report says so at the top and the CI cells stay empty.
 """
 
 from __future__ import annotations
@@ -20,40 +22,27 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import warnings
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from govsim import analysis, plots
+from govsim import analysis, labels, plots
 from govsim.aggregate import Aggregate, aggregate, status_text
+from govsim.validate import warn
 
-RATE_SUFFIXES = ("rate", "share")
-HEAD = {  # column: (English, 中文)
-    "stratum": ("stratum", "情景"),
-    "arm": ("policy", "政策"),
-    "metric": ("metric", "指标"),
-    "reference": ("reference", "参照"),
-    "value": ("policy mean", "政策均值"),
-    "diff": ("difference", "差值"),
-    "ci": ("95 % CI", "95%置信区间"),
-    "pct_change": ("% change [95 % CI]", "变化% [95%置信区间]"),
-    "delta_cost": ("Δ cost, yuan/yr", "新增成本(元/年)"),
-    "cost_per_unit": ("cost per unit improved", "单位改善成本"),
-    "variance_reduction": ("CRN variance reduction", "CRN方差缩减"),
-    "n_pairs": ("n", "n"),
-}
+RATE_SUFFIXES = labels.RATE_SUFFIXES
 
 
-NOTE = (
-    "Difference = policy − reference, paired by replication (common random numbers); rates in %, their "
-    "differences in percentage points (pp). Δ cost: extra cost per year. Cost per unit improved: extra yuan "
-    "per year per unit of improvement (a day for times, an incident for backlog, a point for rates); — "
-    "where the policy does not improve the metric, —¹ where the difference's 95 % interval includes zero "
-    "(no improvement shown, so no price for it). CRN variance reduction: 1 − Var(paired difference) / "
-    "(Var(policy) + Var(reference))."
-)
+def named(name: str, lang: str) -> str:
+    """File name of a language-dependent output: Chinese as is, English with ``.en`` before the suffix.
+
+    So ``--lang en`` writes ``report.en.md`` beside the Chinese ``report.md`` and never over it.
+    """
+    if lang == "zh":
+        return name
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}.{lang}{dot}{ext}"
 
 
 class ReportError(ValueError):
@@ -72,9 +61,10 @@ def write_report(agg: Aggregate, out: Path, lang: str = "zh", partial: bool = Fa
         body = _sensitivity(agg, out, lang)
     else:
         body = _comparison(agg, out, lang)
-    text = "\n\n".join([_header(agg, partial), *body]) + "\n"
-    (out / "report.md").write_text(text, encoding="utf-8")
-    return out / "report.md"
+    text = "\n\n".join([_header(agg, partial, lang), *body]) + "\n"
+    path = out / named("report.md", lang)
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def _comparison(agg: Aggregate, out: Path, lang: str) -> list[str]:
@@ -88,14 +78,18 @@ def _comparison(agg: Aggregate, out: Path, lang: str) -> list[str]:
     comp.to_csv(out / "comparison.csv", index=False)
     arms.to_csv(out / "arms.csv", index=False)
     table = comparison_markdown(comp, strata, lang)
-    (out / "comparison.md").write_text(table + "\n", encoding="utf-8")
+    (out / named("comparison.md", lang)).write_text(table + "\n", encoding="utf-8")
     _figures(agg, comp, spec["metrics"], out, lang)
+    figures = "\n\n".join(f"![{n}]({named(n + '.png', lang)})" for n in FIGURES)
     return [
-        *_warnings(comp),
-        "## Comparison\n\n" + table + "\n\n" + NOTE,
+        *_warnings(comp, lang),
+        f"## {labels.report_text('comparison', lang)}\n\n{table}\n\n{labels.report_text('note', lang)}",
         _guidance(arms, spec, lang),
-        "![forest](forest.png)\n\n![backlog](backlog_bands.png)\n\n![cost](cost_effectiveness.png)",
+        figures,
     ]
+
+
+FIGURES = ("forest", "backlog_bands", "cost_effectiveness")
 
 
 def _figures(agg: Aggregate, comp: pd.DataFrame, metrics: list[str], out: Path, lang: str) -> None:
@@ -107,25 +101,22 @@ def _figures(agg: Aggregate, comp: pd.DataFrame, metrics: list[str], out: Path, 
         "cost_effectiveness.png": plots.plot_cost_effectiveness(comp, metrics[0], lang),
     }
     for name, fig in figs.items():
-        fig.savefig(out / name, dpi=110)
+        fig.savefig(out / named(name, lang), dpi=110)
         plt.close(fig)
 
 
-def _warnings(comp: pd.DataFrame) -> list[str]:
+def _warnings(comp: pd.DataFrame, lang: str) -> list[str]:
+    """The single-replication warning: on stderr as ``govsim: warning: ...`` and at the report's top."""
     single = comp[comp["n_pairs"] < 2]
     if single.empty:
         return []
-    msg = (
-        f"{len(single)} comparisons rest on a single replication: no confidence interval is given "
-        "for them (an interval needs at least 2 replications; see the guidance below)"
-    )
-    warnings.warn(msg, UserWarning, stacklevel=3)
-    return [f"> **Warning:** {msg}."]
+    msg = labels.report_text("single", lang, n=len(single))
+    warn(msg)
+    return [f"> **{labels.report_text('warning', lang)}:** {msg}."]
 
 
 def comparison_markdown(comp: pd.DataFrame, strata: list[str], lang: str = "zh") -> str:
     """The comparison as a Markdown table: rates in %, differences of rates in percentage points."""
-    col = 1 if lang == "zh" else 0
     keys = ["stratum"] * bool(strata) + [
         "metric",
         "arm",
@@ -139,7 +130,8 @@ def comparison_markdown(comp: pd.DataFrame, strata: list[str], lang: str = "zh")
         "variance_reduction",
         "n_pairs",
     ]
-    lines = ["| " + " | ".join(HEAD[k][col] for k in keys) + " |", "|" + "---|" * len(keys)]
+    lines = ["| " + " | ".join(labels.say(labels.REPORT_HEAD[k], lang) for k in keys) + " |"]
+    lines.append("|" + "---|" * len(keys))
     null = False
     for _, r in comp.iterrows():
         rate = r["metric"].endswith(RATE_SUFFIXES)
@@ -155,7 +147,7 @@ def comparison_markdown(comp: pd.DataFrame, strata: list[str], lang: str = "zh")
             "pct_change": _num(r["pct_change"], signed=True)
             + ("" if math.isnan(r["pct_hi"]) else f" [{_num(r['pct_lo'])}, {_num(r['pct_hi'])}]"),
             "delta_cost": _num(r["delta_cost"], signed=True, digits=0),
-            "cost_per_unit": _per_unit(r["cost_per_unit"] / k if rate else r["cost_per_unit"])
+            "cost_per_unit": _per_unit(r["cost_per_unit"] / k if rate else r["cost_per_unit"], lang)
             + ("¹" if _null_effect(r) else ""),
             "variance_reduction": "—"
             if math.isnan(r["variance_reduction"])
@@ -165,14 +157,8 @@ def comparison_markdown(comp: pd.DataFrame, strata: list[str], lang: str = "zh")
         lines.append("| " + " | ".join(cells[c] for c in keys) + " |")
         null = null or _null_effect(r)
     if null:
-        lines += ["", FOOTNOTE_NULL[col]]
+        lines += ["", labels.report_text("null_effect", lang)]
     return "\n".join(lines)
-
-
-FOOTNOTE_NULL = (
-    "¹ No cost per unit: the difference's 95 % interval includes zero, so no improvement is shown.",
-    "¹ 无单位改善成本:差值的95%置信区间包含零,改善未得到证实。",
-)
 
 
 def _null_effect(r: pd.Series) -> bool:
@@ -190,20 +176,22 @@ def _num(v: float, rate: bool = False, signed: bool = False, digits: int | None 
     return f"{v:+,.{d}f}" if signed else f"{v:,.{d}f}"
 
 
-def _per_unit(v: float) -> str:
+def _per_unit(v: float, lang: str = "zh") -> str:
     if math.isnan(v):
         return "—"
     if v == 0:
-        return "0 (no extra cost)"
-    return "dominates (cheaper, better)" if v < 0 else f"{v:,.0f}"
+        return labels.report_text("no_extra_cost", lang)
+    return labels.report_text("dominates", lang) if v < 0 else f"{v:,.0f}"
 
 
 def _guidance(arms: pd.DataFrame, spec: dict[str, Any], lang: str) -> str:
     rows = arms[arms["metric"].isin(spec["metrics"])]
+    head = [labels.say(labels.REPORT_HEAD[k], lang) for k in ("metric", "reps_now", "rel_half_width")]
+    head.append(labels.say(labels.REPORT_HEAD["reps_needed"], lang))
     lines = [
-        f"## Replications\n\nReplications for a 95 % half-width within ±{spec['precision']:.0%} of each "
-        "arm's mean (Law's rule from the current standard deviation; the worst arm):\n",
-        "| metric | replications now | largest relative half-width | replications needed |",
+        f"## {labels.report_text('replications', lang)}\n\n"
+        f"{labels.report_text('replications_intro', lang, precision=spec['precision'])}\n",
+        "| " + " | ".join(head) + " |",
         "|---|---|---|---|",
     ]
     for metric in spec["metrics"]:
@@ -220,24 +208,45 @@ def _pct(v: float) -> str:
     return "—" if math.isnan(v) else f"±{v:.1%}"
 
 
-def _header(agg: Aggregate, partial: bool) -> str:
+def _header(agg: Aggregate, partial: bool, lang: str = "zh") -> str:
     m, s = agg.manifest, agg.summary
     w = s["warmup"]
-    lines = [f"# {m['name']}", "", m["experiment"]["question"], ""]
+    lines = [f"# {m['name']}", "", labels.question(m["name"], m["experiment"]["question"], lang), ""]
     if partial and not s["complete"]:
         lines += [
-            f"> **PARTIAL**: {s['completed']} of {s['expected']} jobs complete; intervals use only the "
-            "replications present for both arms.",
+            "> " + labels.report_text("partial", lang, done=s["completed"], expected=s["expected"]),
             "",
         ]
+    drift = "" if w["settled"] else labels.report_text("not_settled", lang)
     lines += [
-        f"- scenario `{m['scenario']}`, horizon {m['horizon_days']:g} days, seed {m['seed']}, "
-        f"replications per arm: {_rep_counts(s)}",
-        f"- warm-up: {w['mode']}; configured {w['configured']:g} d; MSER-5 on the mean daily backlog "
-        f"{w['mser5']:g} d{'' if w['settled'] else ' (not settled: the backlog still drifts)'}; "
-        f"used {w['used']:g} d",
-        f"- jobs: {s['completed']}/{s['expected']} complete, {s['failed']} failed; "
-        f"code `{m['code_version']}`; common random numbers: streams keyed on (seed, replication)",
+        "- "
+        + labels.report_text(
+            "scenario_line",
+            lang,
+            scenario=m["scenario"],
+            horizon=m["horizon_days"],
+            seed=m["seed"],
+            reps=_rep_counts(s),
+        ),
+        "- "
+        + labels.report_text(
+            "warmup_line",
+            lang,
+            mode=w["mode"],
+            configured=w["configured"],
+            mser5=w["mser5"],
+            drift=drift,
+            used=w["used"],
+        ),
+        "- "
+        + labels.report_text(
+            "jobs_line",
+            lang,
+            done=s["completed"],
+            expected=s["expected"],
+            failed=s["failed"],
+            code=m["code_version"],
+        ),
     ]
     return "\n".join(lines)
 
@@ -247,12 +256,16 @@ def _rep_counts(summary: dict[str, Any]) -> str:
     return "–".join(str(d) for d in (done[0], done[-1])) if len(done) > 1 else str(done[0] if done else 0)
 
 
-def markdown_table(df: pd.DataFrame) -> str:
-    """A plain Markdown table of a small frame, numbers to three significant digits."""
+def markdown_table(df: pd.DataFrame, lang: str | None = None) -> str:
+    """A plain Markdown table of a small frame, numbers to three significant digits.
+
+    With ``lang`` the headers are translated where ``govsim.labels`` knows them.
+    """
     cells = [
         [f"{v:.3g}" if isinstance(v, float) else str(v) for v in row] for row in df.itertuples(index=False)
     ]
-    lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
+    head = [str(c) if lang is None else labels.lookup(labels.TEXT, str(c), lang) for c in df.columns]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(df.columns)]
     return "\n".join(lines + ["| " + " | ".join(c) + " |" for c in cells])
 
 
@@ -275,14 +288,15 @@ def _sensitivity(agg: Aggregate, out: Path, lang: str) -> list[str]:
         )
         tables.append(idx.assign(metric=metric))
         fig = plots.plot_sensitivity(idx, metric, lang)
-        fig.savefig(out / f"sensitivity_{metric}.png", dpi=110)
+        png = named(f"sensitivity_{metric}.png", lang)
+        fig.savefig(out / png, dpi=110)
         plt.close(fig)
         parts.append(
-            f"### {plots.metric_label(metric, lang)}\n\n{markdown_table(idx)}\n\n"
-            f"![{metric}](sensitivity_{metric}.png)"
+            f"### {plots.metric_label(metric, lang)}\n\n{markdown_table(idx, lang)}\n\n![{metric}]({png})"
         )
     pd.concat(tables).to_csv(out / "sensitivity.csv", index=False)
-    return [f"## Global sensitivity ({sens['method']}, {len(x)} design points)", *parts]
+    title = labels.report_text("sensitivity", lang, method=sens["method"], n=len(x))
+    return [f"## {title}", *parts]
 
 
 def main(argv: list[str] | None = None) -> None:

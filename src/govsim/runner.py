@@ -1,8 +1,9 @@
 """The run lifecycle in one function: check, build, run, collect, write, with provenance.
 
 A run directory holds ``run.json`` (provenance and status), ``config.yaml`` (resolved), the records
-(``incidents.parquet``, ``timeseries.parquet``, ``grids.parquet``), tables (``kpis.csv``,
-``costs.csv``, ``utilisation.csv``, ``summary.txt``) and figures. Every file is written to a temporary
+(``incidents.parquet``, ``timeseries.parquet``, ``grids.parquet``: codes, names and dates, see
+``govsim.records``), tables (``kpis.csv``, ``costs.csv``, ``utilisation.csv`` as UTF-8 with a BOM,
+``results.xlsx``, ``summary.txt``; see ``govsim.tables``) and figures. Every file is written to a temporary
 name and renamed, and ``run.json`` says ``running`` until the end, then ``complete`` — or ``failed``
 with the error — so a crash never leaves a half-written result looking complete.
 """
@@ -25,10 +26,11 @@ from typing import Any
 
 import pandas as pd
 
+from govsim import tables
 from govsim.config import GovsimConfig
 from govsim.metrics import cost_table, kpi_table, summary_text, utilisation
 from govsim.model import GovernanceModel
-from govsim.records import Records
+from govsim.records import Records, labelled_incidents, labelled_timeseries
 
 RECORD_FILES = ("incidents.parquet", "timeseries.parquet", "grids.parquet")
 PACKAGES = (
@@ -63,15 +65,34 @@ class RunResult:
 
 
 def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place."""
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
+
+    The temporary file is private (0600) while it is written; before the rename it gets the mode a
+    plain ``open`` would have given (0666 less the user's umask, so 0644 by default), so colleagues on
+    a shared server can read results.
+    """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where Linux allows (``/proc``), else set and restored."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_text(path: Path, text: str) -> None:
@@ -184,15 +205,30 @@ def run_to_dir(cfg: GovsimConfig, out: Path, resolved_yaml: str | None = None) -
 
 def write_outputs(result: RunResult, out: Path, cfg: GovsimConfig) -> None:
     """Records as Parquet, tables as CSV, the summary text and the figures."""
-    rec = result.records
-    for name, df in zip(RECORD_FILES, (rec.incidents, rec.timeseries, rec.grids), strict=True):
+    from govsim.config import CHANNELS
+
+    rec, lang, start = result.records, cfg.output.lang, cfg.scenario.start_date
+    inc = labelled_incidents(rec, start, CHANNELS)
+    for name, df in zip(RECORD_FILES, (inc, labelled_timeseries(rec, start), rec.grids), strict=True):
         write_atomic(out / name, partial(_to_parquet, df))
+    del inc
     for name, df in (
         ("kpis.csv", result.kpis),
         ("costs.csv", result.costs),
         ("utilisation.csv", result.utilisation),
     ):
-        write_atomic(out / name, partial(_to_csv, df))
+        write_atomic(out / name, partial(tables.to_csv, df, lang=lang))
+    write_atomic(
+        out / "results.xlsx",
+        partial(
+            tables.write_workbook,
+            kpis=result.kpis,
+            costs=result.costs,
+            util=result.utilisation,
+            rec=rec,
+            lang=lang,
+        ),
+    )
     write_text(out / "summary.txt", result.summary + "\n")
     if cfg.output.figures:
         write_figures(rec, out, cfg.output.lang)
@@ -206,10 +242,10 @@ def write_figures(rec: Records, out: Path, lang: str) -> None:
 
     years = (rec.horizon - rec.warmup) / 365.0
     figs = {
-        "backlog.png": plots.plot_backlog(rec.timeseries, lang),
+        "backlog.png": plots.plot_backlog(rec.timeseries, lang, warmup=rec.warmup),
         "resolution_time.png": plots.plot_resolution(rec.incidents, rec.categories, lang),
         "hotspot_map.png": plots.plot_hotspot(
-            rec.grids, rec.incidents[rec.incidents["t_report"] >= rec.warmup], years, lang
+            rec.grids, rec.incidents[rec.incidents["t_report"] >= rec.warmup], years, lang, towns=rec.towns
         ),
     }
     for name, fig in figs.items():
@@ -221,16 +257,17 @@ def _to_parquet(df: pd.DataFrame, path: Path) -> None:
     df.to_parquet(path, index=False)
 
 
-def _to_csv(df: pd.DataFrame, path: Path) -> None:
-    df.to_csv(path, index=False)
-
-
 def _to_png(fig: Any, path: Path) -> None:
     fig.savefig(path, dpi=110, format="png")
 
 
 def load_records(run_dir: Path) -> Records:
-    """Read a complete run directory back into ``Records``."""
+    """Read a complete run directory back into ``Records``.
+
+    The incident table carries the codes and float days of ``records.INCIDENT_SCHEMA`` and, beside
+    them, names as categoricals and stage times as timestamps (``records.LABEL_SCHEMA``,
+    ``records.DATE_FIELDS``); the town-day series carries ``town_name`` and ``date``.
+    """
     info = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))
     if info.get("status") != "complete":
         raise ValueError(f"run directory {run_dir}: status is {info.get('status')!r}, not 'complete'")

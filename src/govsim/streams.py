@@ -28,6 +28,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "feedback",  # satisfaction, reopen and petition uniforms
     "workforce",  # grid-worker turnover
     "agents",  # handed to Mesa as its ``rng``; govsim draws nothing from Mesa's ``random``
+    "onsite_time",  # grid-worker hours of each on-site resolution (one draw per ticket)
 )
 
 

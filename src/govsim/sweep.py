@@ -61,7 +61,7 @@ class ExperimentCallback(Callback):
                 n = len(design_points(config.experiment.sensitivity))
                 config.hydra.sweeper.params["experiment.point"] = f"range(0,{n})"
         check_shared(config)
-        warn_single_replication(int(config.experiment.replications))  # stderr, before any job
+        warn_single_replication(int(config.experiment.replications), str(config.output.lang))  # stderr
         manifest = prepare_manifest(config)
         if config.experiment.progress:
             self._progress = _Progress(Path(config.hydra.sweep.dir), manifest)

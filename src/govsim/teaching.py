@@ -23,11 +23,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from govsim import plots
+from govsim import labels, plots
 from govsim.config import CATEGORIES, CHANNELS, GovsimConfig, default_tasks
-from govsim.metrics import KPI_LABELS
 from govsim.records import Records
 from govsim.runner import RunResult, simulate
+from govsim.teaching_views import how_to_use as how_to_use  # re-exported for the notebooks
+from govsim.teaching_views import in_voila as in_voila
+from govsim.teaching_views import readable as readable
+from govsim.teaching_views import shown_kpi
 from govsim.validate import check
 
 
@@ -80,52 +83,14 @@ LEVERS: dict[str, Lever] = {  # ranges are classroom choices around the schema d
 STATIONED_KEY = "policy.platform.stationed"
 """The platform lever 职能部门人员常驻: categories whose department sits at the town centre."""
 
-FOCUS_LABELS = {
-    "grid": ("强网格", "grid"),
-    "platform": ("强平台", "platform"),
-    "fusion": ("强数智融合", "data fusion"),
-    "mechanism": ("强机制协同", "mechanism"),
-}
-CHANNEL_LABELS = {  # channel: (English, 中文)
-    "patrol": ("found by the grid worker's patrol", "网格员巡查发现"),
-    "app": ("resident reported on the 邑码解纷 app", "居民经邑码解纷上报"),
-    "hotline": ("resident called the 12345 hotline", "居民拨打12345热线"),
-    "walkin": ("resident walked in (信访超市)", "居民到信访超市来访"),
-    "station": ("resident told a station (驿站)", "居民到驿站反映"),
-    "city_system": ("pushed by a city system", "数字城管等系统推送"),
-}
-DEPARTMENT_ZH = {
-    "justice": "司法",
-    "emergency": "应急管理",
-    "civil_affairs": "民政",
-    "urban_management": "城管",
-    "petition_bureau": "信访局",
-}
-SEVERITY = {1: ("minor", "轻微"), 2: ("general", "一般"), 3: ("major", "重大")}
-STAGES: dict[str, tuple[str, str]] = {  # record column: (English, 中文), in closed-loop order
-    "t_occur": ("occurs (latent)", "发生(潜在)"),
-    "t_report": ("found / reported", "巡查/上报"),
-    "t_triage_start": ("centre triage", "中心分拨"),
-    "t_triage_end": ("dispatched", "流转"),
-    "t_dept_arrive": ("at the department", "到达部门"),
-    "t_handle_start": ("handling starts", "处置"),
-    "t_handle_end": ("handled", "办结"),
-    "t_close": ("feedback, closed", "反馈"),
-}
+FOCUSES: tuple[str, ...] = ("grid", "platform", "fusion", "mechanism")
+"""The four focuses (四个着力) in the order the lever panel shows them; labels in ``govsim.labels.FOCUS``."""
 ON_SITE_SKIPS = ("t_triage_start", "t_triage_end", "t_dept_arrive")
-COLUMNS = {
-    "stage": ("stage", "环节"),
-    "day": ("day", "第几天"),
-    "wait": ("days since last step", "间隔(天)"),
-    "detail": ("detail", "说明"),
-    "kpi": ("indicator", "指标"),
-}
 
 
 def col(key: str, lang: str) -> str:
-    """Table column name in ``lang``."""
-    en, zh = COLUMNS[key]
-    return pick(lang, zh, en)
+    """Table column name in ``lang`` (``govsim.labels.COLUMN``)."""
+    return labels.column(key, lang)
 
 
 def lever_overrides(levers: Mapping[str, Any]) -> list[str]:
@@ -221,9 +186,8 @@ def run_town(
 
 
 def kpi_label(key: str, lang: str) -> str:
-    """KPI name in ``lang`` (labels from ``govsim.metrics.KPI_LABELS``)."""
-    en, zh = KPI_LABELS[key]
-    return pick(lang, zh, en)
+    """KPI name in ``lang`` (``govsim.labels.KPI``)."""
+    return labels.lookup(labels.KPI, key, lang)
 
 
 DEFAULT_KPIS = (
@@ -239,11 +203,17 @@ DEFAULT_KPIS = (
 
 
 def compare_kpis(
-    results: Mapping[str, RunResult], keys: Sequence[str] = DEFAULT_KPIS, lang: str = "zh", cost: bool = False
+    results: Mapping[str, RunResult],
+    keys: Sequence[str] = DEFAULT_KPIS,
+    lang: str = "zh",
+    cost: bool = False,
+    formatted: bool = True,
 ) -> pd.DataFrame:
     """Overall KPIs of several runs side by side: one row per indicator, one column per run label.
 
-    With ``cost=True`` a last row gives each run's yearly cost in units of 10,000 yuan (万元).
+    With ``cost=True`` a last row gives each run's yearly cost in units of 10,000 yuan (万元). With
+    ``formatted`` (the default, for a class) cells are text as a reader expects them — counts as
+    integers, rates in %, times to two decimals, "—" where there is no value; else floats.
     """
     rows = {name: r.kpis[r.kpis["by"] == "all"].iloc[0] for name, r in results.items()}
     table = pd.DataFrame(
@@ -253,7 +223,50 @@ def compare_kpis(
     if cost:
         label = pick(lang, "年成本(万元)", "cost (10k yuan a year)")
         table.loc[label] = [annual_cost(r) / 1e4 for r in results.values()]
-    return table.round(3)
+    if not formatted:
+        return table
+    kinds = [*keys, "cost"] if cost else list(keys)
+    return pd.DataFrame(
+        [[shown_kpi(kind, v) for v in row] for kind, row in zip(kinds, table.to_numpy(), strict=True)],
+        index=table.index,
+        columns=table.columns,
+    )
+
+
+def policy_label(policy: str, lang: str = "zh") -> str:
+    """A policy preset's name for a class (``govsim.labels.POLICY``)."""
+    return labels.lookup(labels.POLICY, policy, lang)
+
+
+def patrol_label(kind: str, lang: str = "zh") -> str:
+    """``uniform`` or ``hotspot`` patrol, named for a class (``govsim.labels.PATROL``)."""
+    return labels.lookup(labels.PATROL, kind, lang)
+
+
+def grid_table(runs: Mapping[str, RunResult], lang: str = "zh") -> pd.DataFrame:
+    """Grid by grid, quietest first: demand, reports per 1,000 a year, discovery delay under each patrol.
+
+    ``runs`` as ``hotspot_runs`` returns them; text cells formatted for a class.
+    """
+    uniform = grid_discovery(runs["uniform"].records)
+    hotspot = grid_discovery(runs["hotspot"].records)
+    table = pd.DataFrame(
+        {
+            pick(lang, "诉求强度", "demand level"): uniform["demand"].map("{:.2f}".format),
+            labels.column("reports_per_1000", lang): uniform["reports_per_1000"].map("{:,.0f}".format),
+            f"{labels.say(labels.KPI['discovery_delay'], lang)} · {patrol_label('uniform', lang)}": uniform[
+                "discovery_days"
+            ].map("{:.2f}".format),
+            f"{labels.say(labels.KPI['discovery_delay'], lang)} · {patrol_label('hotspot', lang)}": hotspot[
+                "discovery_days"
+            ].map("{:.2f}".format),
+            labels.say(labels.KPI["patrol_share"], lang): uniform["patrol_share"].map("{:.0%}".format),
+        }
+    )
+    order = np.argsort(uniform["demand"].to_numpy(), kind="stable")
+    table = table.iloc[order].replace("nan", "—").replace("nan%", "—")
+    table.index = pd.Index(uniform.index[order], name=pick(lang, "网格", "grid"))
+    return table
 
 
 def annual_cost(result: RunResult) -> float:
@@ -297,13 +310,13 @@ def follow_incident(records: Records, i: int, lang: str = "zh") -> pd.DataFrame:
     row = records.incidents.loc[i]
     rows: list[dict[str, Any]] = []
     last: float | None = None
-    for field, (en, zh) in STAGES.items():
+    for field, stage in labels.STAGE.items():
         t = float(row[field])
         if pd.isna(t) or (row["on_site"] and field in ON_SITE_SKIPS):
             continue
         wait: float | None = None if last is None else round(t - last, 2)
         detail = _detail(records, row, field, lang)
-        rows.append(_stage_row(pick(lang, zh, en), round(t, 2), wait, detail, lang))
+        rows.append(_stage_row(labels.say(stage, lang), round(t, 2), wait, detail, lang))
         last = t
     if row["end_state"] != 0:
         open_text = pick(lang, "仿真结束时仍在办", "still open at the horizon")
@@ -318,13 +331,13 @@ def _stage_row(stage: str, day: float, wait: float | None, detail: str, lang: st
 
 def _detail(records: Records, row: pd.Series, field: str, lang: str) -> str:
     if field == "t_occur":
-        en, zh = SEVERITY[int(row["severity_initial"])]
+        severity = labels.say(labels.SEVERITY[int(row["severity_initial"])], lang)
         category = plots.category_label(records.categories[row["category_initial"]], lang)
-        return f"{category}, {pick(lang, zh, en)}"
+        return f"{category}, {severity}"
     if field == "t_report":
-        en, zh = CHANNEL_LABELS[CHANNELS[int(row["channel"])]]
-        sev_en, sev_zh = SEVERITY[int(row["severity"])]
-        return f"{pick(lang, zh, en)}; {pick(lang, '上报时', 'now')} {pick(lang, sev_zh, sev_en)}"
+        story = labels.say(labels.CHANNEL_STORY[CHANNELS[int(row["channel"])]], lang)
+        severity = labels.say(labels.SEVERITY[int(row["severity"])], lang)
+        return f"{story}; {pick(lang, '上报时', 'now')} {severity}"
     if field == "t_triage_end":
         return _department(records, int(row["department"]), lang)
     if field == "t_dept_arrive" and row["n_misroutes"] > 0:
@@ -354,7 +367,7 @@ def _department(records: Records, dept: int, lang: str) -> str:
     if dept < 0:
         return ""
     kind = records.departments[dept % len(records.departments)]
-    return pick(lang, f"派往{DEPARTMENT_ZH.get(kind, kind)}", f"to {kind.replace('_', ' ')}")
+    return pick(lang, "派往", "to ") + labels.lookup(labels.DEPARTMENT, kind, lang)
 
 
 def plot_incident(table: pd.DataFrame, lang: str = "zh") -> Figure:
@@ -396,12 +409,6 @@ def grid_discovery(records: Records) -> pd.DataFrame:
     )
 
 
-PATROL_LABELS = {
-    "uniform": ("uniform patrol", "均匀巡查"),
-    "hotspot": ("hotspot-guided patrol", "热点图引导巡查"),
-}
-
-
 def hotspot_runs(seed: int = 0, horizon_days: float = 365.0) -> dict[str, RunResult]:
     """The same town and the same incidents (common random numbers) under uniform and hotspot patrol."""
     hot = ["policy.fusion.hotspot_patrol=true"]
@@ -419,12 +426,15 @@ def plot_hotspot_comparison(runs: Mapping[str, RunResult], lang: str = "zh") -> 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
     rec = runs["uniform"].records
     after = rec.incidents[rec.incidents["t_report"] >= rec.warmup]
-    plots.plot_hotspot(rec.grids, after, (rec.horizon - rec.warmup) / 365.0, lang, ax=left)
+    plots.plot_hotspot(rec.grids, after, (rec.horizon - rec.warmup) / 365.0, lang, ax=left, towns=rec.towns)
     for name, result in runs.items():
         per_grid = grid_discovery(result.records)
-        en, zh = PATROL_LABELS.get(name, (name, name))
         right.plot(
-            per_grid["reports_per_1000"], per_grid["discovery_days"], "o", alpha=0.8, label=pick(lang, zh, en)
+            per_grid["reports_per_1000"],
+            per_grid["discovery_days"],
+            "o",
+            alpha=0.8,
+            label=labels.lookup(labels.PATROL, name, lang),
         )
     right.set(
         xlabel=plots.t("per_1000", lang),

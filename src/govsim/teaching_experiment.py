@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from govsim import plots
+from govsim.labels import is_rate
 from govsim.teaching import annual_cost, pick, run_town
 
 CLASS_POLICIES = ("baseline", "grid", "platform", "fusion", "mechanism", "all_four")
@@ -69,7 +70,7 @@ def crn_results(
 
 
 def crn_table(comparison: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """What CRN bought, per policy and indicator: the 95 % half-width with CRN and without it.
+    """What CRN bought, per policy and indicator: the 95 % half-width with CRN and without it (as text).
 
     "Without" is the half-width the same replications would give if each policy had drawn its own
     incidents: the t quantile times ``sqrt(var_independent / n)``, from ``govsim.analysis.paired``.
@@ -79,17 +80,28 @@ def crn_table(comparison: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         n = int(r["n_pairs"])
         scale = r["half_width"] / math.sqrt(r["var_paired"] / n) if r["var_paired"] > 0 else math.nan
         independent = scale * math.sqrt(r["var_independent"] / n)
+        rate = is_rate(str(r["metric"]))
         rows.append(
             {
                 pick(lang, "政策", "policy"): plots.arm_label(r["arm"], lang),
                 pick(lang, "指标", "indicator"): plots.metric_label(r["metric"], lang),
-                pick(lang, "差值", "difference"): r["diff"],
-                pick(lang, "半宽(共同随机数)", "half-width, CRN"): r["half_width"],
-                pick(lang, "半宽(各自独立)", "half-width, independent"): independent,
-                pick(lang, "方差减少", "variance removed"): r["variance_reduction"],
+                pick(lang, "差值", "difference"): _amount(r["diff"], rate, signed=True),
+                pick(lang, "半宽(共同随机数)", "half-width, CRN"): _amount(r["half_width"], rate),
+                pick(lang, "半宽(各自独立)", "half-width, independent"): _amount(independent, rate),
+                pick(lang, "方差减少", "variance removed"): "—"
+                if math.isnan(r["variance_reduction"])
+                else f"{r['variance_reduction']:.0%}",
             }
         )
-    return pd.DataFrame(rows).round(3)
+    return pd.DataFrame(rows)
+
+
+def _amount(v: float, rate: bool, signed: bool = False) -> str:
+    """A difference or half-width as text: rates in percentage points, other metrics to 2 decimals."""
+    if math.isnan(v):
+        return "—"
+    sign = "+" if signed else ""
+    return f"{100 * v:{sign}.1f} pp" if rate else f"{v:{sign},.2f}"
 
 
 def plot_replications(results: pd.DataFrame, metric: str, arms: Sequence[str], lang: str = "zh") -> Figure:

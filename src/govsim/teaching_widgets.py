@@ -18,11 +18,11 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from govsim import plots
+from govsim import labels, plots
 from govsim.config import GovsimConfig
 from govsim.runner import RunResult, simulate
 from govsim.teaching import (
-    FOCUS_LABELS,
+    FOCUSES,
     LEVERS,
     annual_cost,
     category_choices,
@@ -59,7 +59,8 @@ def _backlog(ax: Axes, baseline: RunResult, result: RunResult, names: tuple[str,
     for name, r, style in zip(names, (baseline, result), ("--", "-"), strict=True):
         daily = r.records.timeseries.groupby("day")["backlog"].sum()
         ax.plot(daily.index, daily.to_numpy(), style, label=name)
-    ax.set(title=plots.t("backlog", lang), xlabel=plots.t("day", lang), ylabel=plots.t("count", lang))
+    plots.shade_warmup(ax, result.records.warmup, lang)
+    ax.set(title=plots.t("backlog", lang), xlabel=plots.t("day", lang), ylabel=plots.t("backlog_axis", lang))
     ax.legend(fontsize=8)
 
 
@@ -76,8 +77,8 @@ def _bars(
     for k, (name, r) in enumerate(zip(names, (baseline, result), strict=True)):
         row = r.kpis[r.kpis["by"] == "all"].iloc[0]
         ax.bar(x + (k - 0.5) * 0.4, [row[key] * scale for key in keys], width=0.4, label=name)
-    labels = [kpi_label(key, lang).split(" ")[0] for key in keys]
-    ax.set_xticks(x, labels, rotation=25, ha="right", fontsize=8)
+    names_shown = [kpi_label(key, lang).split(",")[0] for key in keys]
+    ax.set_xticks(x, names_shown, rotation=25, ha="right", fontsize=8)
     ax.legend(fontsize=8)
 
 
@@ -109,7 +110,7 @@ class LeverPanel:
             options=category_choices(lang), value=(), rows=6, description=pick(lang, "部门常驻", "stationed")
         )
         self.image, self.status = w.Image(format="png"), w.HTML()
-        boxes = w.HBox([self._focus_box(f) for f in FOCUS_LABELS])
+        boxes = w.HBox([self._focus_box(f) for f in FOCUSES])
         self.widget = w.VBox([boxes, self.status, self.image])
         self.config: GovsimConfig | None = None  # of the last update
         self.result: RunResult | None = None
@@ -123,7 +124,7 @@ class LeverPanel:
         names = [n for n, lever in LEVERS.items() if lever.focus == focus]
         if focus == "platform":
             names.append("stationed")
-        title = w.HTML(f"<b>{pick(self.lang, *FOCUS_LABELS[focus])}</b>")
+        title = w.HTML(f"<b>{labels.say(labels.FOCUS[focus], self.lang)}</b>")
         return w.VBox([title, *(self.controls[n] for n in names)])
 
     def values(self) -> dict[str, Any]:

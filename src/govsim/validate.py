@@ -262,6 +262,8 @@ RULES: dict[type, dict[str, Rule]] = {
         learn_rate=non_negative,
         turnover_per_year=non_negative,
         effort=non_negative,
+        onsite_family=word(*SERVICE_FAMILIES),
+        onsite_cv=non_negative,
     ),
     ResponseConfig: {  # multipliers and durations >= 0, except these
         **_all(non_negative, ResponseConfig),
@@ -481,6 +483,7 @@ def config_warnings(cfg: GovsimConfig) -> list[str]:
     A department whose estimated utilisation (``govsim.workload.offered_load``) is 1 or more has a queue
     that grows without bound: its waits then measure the horizon, not the policy.
     """
+    from govsim import labels
     from govsim.workload import offered_load
 
     out = []
@@ -488,21 +491,24 @@ def config_warnings(cfg: GovsimConfig) -> list[str]:
     for dept, rho in offered_load(cfg).items():
         if rho >= 1.0:
             staff = s.departments[dept].staff_per_100k
+            name = labels.lookup(labels.DEPARTMENT, dept, "zh")
+            scale = m.department_staffing
             out.append(
-                f"department {dept}: estimated utilisation {rho:.2f} >= 1 (staff_per_100k={staff:g} "
-                f"x department_staffing={m.department_staffing:g}): its queue grows all run long"
+                labels.warning_text(
+                    "overload", cfg.output.lang, dept=dept, name=name, rho=rho, staff=staff, scale=scale
+                )
             )
     return out
 
 
-def warn_single_replication(replications: int) -> str | None:
+def warn_single_replication(replications: int, lang: str = "en") -> str | None:
     """Warn when a comparison rests on one replication (no spread, no confidence interval).
 
-    Call it wherever replications are chosen (experiments, sweeps); returns the message, or ``None``.
+    Call it wherever replications are chosen (experiments, sweeps); returns the message (in ``lang``),
+    or ``None``.
     """
     if replications == 1:
-        return warn(
-            "a single replication: results carry no confidence interval and differ from seed to "
-            "seed; use 5 or more replications to compare policies"
-        )
+        from govsim.labels import warning_text
+
+        return warn(warning_text("single_replication", lang))
     return None

@@ -81,6 +81,10 @@ def test_voila_serves_the_notebooks_with_no_cdn_asset(tmp_path: Path):
         tree = _get(base + "/", 30)
         page = _get(base + "/voila/render/01_closed_loop.ipynb", 300)
         assert "闭环" in page and '"image/png": "iVBORw0KGgo' in page  # the lesson ran, its figures are in
+        assert "01 闭环 · The closed loop in one town" in tree and "04 实验 · Reading an experiment" in tree
+        assert "Select items to open" not in tree
+        voila_note = "本页已自动运行完毕".encode("ascii", "backslashreplace").decode()  # as in output JSON
+        assert "Shift+Enter" not in page and voila_note in page  # Voilà's instructions, not JupyterLab's
         for html in (tree, page):
             assert [m for m in EXTERNAL.findall(html) if any(m)] == []
         css = re.search(r'href="(/voila/[^"]+\.css[^"]*)"', page)
@@ -92,3 +96,20 @@ def test_voila_serves_the_notebooks_with_no_cdn_asset(tmp_path: Path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
+
+
+def test_index_page_titles_are_the_lessons_headings():
+    """The Voilà index lists each lesson by the title its first heading gives (中文 · English)."""
+    from govsim.classroom import DATA_DIR, notebook_sources
+
+    tree = (DATA_DIR / "voila" / "templates" / "govsim" / "tree.html").read_text(encoding="utf-8")
+    listed = {
+        m[0]: f"{m[1]} · {m[2]}" for m in re.findall(r'"(\d\d_\w+)\.ipynb": \("([^"]+)", "([^"]+)"\)', tree)
+    }
+    sources = sorted(notebook_sources().glob("[0-9][0-9]_*.py"))
+    assert sorted(listed) == [p.stem for p in sources]
+    for path in sources:
+        heading = next(
+            line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# # ")
+        )
+        assert heading[4:] == listed[path.stem], path.name

@@ -8,6 +8,7 @@ missing Chinese glyph fails the cell. The PNGs the notebook displays are collect
 from __future__ import annotations
 
 import base64
+import re
 import warnings
 from pathlib import Path
 
@@ -61,6 +62,11 @@ def test_notebook_runs_headless_with_chinese_figures(path: Path, tmp_path: Path)
     assert not [o for o in outputs if o.output_type == "error"]
     stderr = "".join(o.get("text", "") for o in outputs if o.output_type == "stream" and o.name == "stderr")
     assert "missing from font" not in stderr
+    html = [o.data["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    for table in html:  # tables a class reads: no NaN cell, no count shown as 3693.000
+        assert "NaN" not in table and not re.search(r">\s*-?[\d,]+\.000\s*<", table), table[:300]
+    shown = "".join(str(o.get("data", {}).get("text/markdown", "")) for o in outputs)
+    assert "Shift+Enter" in shown  # run headless like JupyterLab: the Lab instructions, not Voilà's
     pngs = [base64.b64decode(o.data["image/png"]) for o in outputs if "image/png" in o.get("data", {})]
     assert pngs, f"{path.name} displayed no figure"
     for k, png in enumerate(pngs):

@@ -294,10 +294,12 @@ def test_offered_load_tracks_simulated_department_work() -> None:
 
 
 def test_overloaded_department_warns_and_is_not_refused() -> None:
-    cfg = compose([*BASE, "policy.mechanism.department_staffing=0.3"])
+    cfg = compose([*BASE, "policy.mechanism.department_staffing=0.3", "output.lang=en"])
     messages = config_warnings(cfg)
     assert any(m.startswith("department civil_affairs: estimated utilisation") for m in messages)
     assert all(">= 1" in m for m in messages)
+    zh = config_warnings(compose([*BASE, "policy.mechanism.department_staffing=0.3", "output.lang=zh"]))
+    assert len(zh) == len(messages) and any(m.startswith("部门 civil_affairs(民政):估计利用率") for m in zh)
 
 
 def test_single_replication_warns_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
@@ -305,3 +307,4 @@ def test_single_replication_warns_on_stderr(capsys: pytest.CaptureFixture[str]) 
     message = warn_single_replication(1)
     assert message is not None and "single replication" in message
     assert capsys.readouterr().err == f"govsim: warning: {message}\n"
+    assert "只有一次重复" in (warn_single_replication(1, "zh") or "")

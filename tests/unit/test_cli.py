@@ -73,7 +73,9 @@ def test_warnings_go_to_stderr_and_do_not_refuse(capsys: pytest.CaptureFixture[s
     configs = cli.preflight(["scenario=one_town", "policy.mechanism.department_staffing=0.3"])
     err = capsys.readouterr().err
     assert len(configs) == 1
-    assert "govsim: warning: department civil_affairs: estimated utilisation" in err
+    assert "govsim: warning: 部门 civil_affairs(民政):估计利用率" in err  # output.lang defaults to zh
+    cli.preflight(["scenario=one_town", "policy.mechanism.department_staffing=0.3", "output.lang=en"])
+    assert "govsim: warning: department civil_affairs: estimated utilisation" in capsys.readouterr().err
 
 
 def test_refused_run_directory_keeps_only_what_is_not_hydras(tmp_path: Path) -> None:
@@ -129,3 +131,21 @@ def test_command_runs_a_good_configuration(tmp_path: Path) -> None:
 def test_experiment_names_the_command_that_runs_it() -> None:
     with pytest.raises(cli.InputError, match=r"allowed: govsim-experiment \+experiment=four_focus"):
         cli.compose(["+experiment=four_focus"])
+
+
+def test_help_opens_with_the_app_then_hydras_config(tmp_path: Path) -> None:
+    done = _govsim(["--help"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    assert text.startswith("govsim — simulate grassroots social governance")
+    assert "powered by Hydra" not in text.split("== Configuration groups")[0]
+    head = text[: text.index("== Configuration groups")]
+    assert len(head.splitlines()) < 45  # short: the generated config comes after
+    configs = Path(cli.config_dir())
+    for group in ("scenario", "policy"):
+        for yaml in (configs / group).glob("*.yaml"):
+            assert yaml.stem in head, f"{group} {yaml.stem} missing from the app help"
+    for doc in ("README.md", "docs/ODD.md", "docs/levers.md"):
+        assert doc in head
+    assert head.index("Usage") < text.index("== Full configuration") < text.index("scenario:\n  name:")
+    assert list(tmp_path.iterdir()) == []

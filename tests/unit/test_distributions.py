@@ -144,6 +144,27 @@ def test_triage_time_misroutes_and_on_site_satisfaction(jiangmen_small):
     assert_share(on_site["satisfied"].to_numpy() == 1, s.satisfaction_base, "satisfied after on-site work")
 
 
+def test_on_site_handling_time_has_the_configured_mean_and_spread(jiangmen_small):
+    """On-site durations (handled − reported) are lognormal draws of the ``onsite_time`` stream.
+
+    Mean ``onsite_hours`` within Z standard errors (sd = cv × mean); log-durations have the lognormal's
+    standard deviation sqrt(ln(1 + cv²)) within Z standard errors of a normal sample sd (σ/sqrt(2n)).
+    Every on-site case closing in exactly one hour (the old model) fails both the spread check and the
+    test that the durations are not all equal.
+    """
+    cfg, _, rec = jiangmen_small
+    w, inc = cfg.scenario.worker, rec.incidents
+    on_site = inc[inc["on_site"] & inc["t_close"].notna()]  # closed after the horizon: blanked
+    hours = ((on_site["t_handle_end"] - on_site["t_report"]) * 24).to_numpy()
+    assert len(hours) > 1000 and np.ptp(hours) > 0.5
+    mean, sd = w.onsite_hours, w.onsite_cv * w.onsite_hours
+    assert_mean(hours, mean, sd / math.sqrt(len(hours)), "on-site handling time, hours")
+    sigma = math.sqrt(math.log1p(w.onsite_cv**2))
+    log_sd = float(np.std(np.log(hours), ddof=1))
+    assert abs(log_sd - sigma) <= Z * sigma / math.sqrt(2 * len(hours)), f"log sd {log_sd:.4f} vs {sigma:.4f}"
+    assert (on_site["t_close"] == on_site["t_handle_end"]).all()
+
+
 def test_department_work_has_the_configured_mean(make_config):
     """Handling time / (handling_days × severity_work): the ``service`` stream's gamma draws, mean 1.
 

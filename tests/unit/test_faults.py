@@ -29,6 +29,7 @@ RESULT_FILES = (
     "kpis.csv",
     "costs.csv",
     "utilisation.csv",
+    "results.xlsx",
     "summary.txt",
     "backlog.png",
     "resolution_time.png",

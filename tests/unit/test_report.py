@@ -76,12 +76,12 @@ def test_table_carries_paired_intervals_and_costs(sweeps, tmp_path):
     ]
     assert all(g > 0 for g in gain)
     assert list(improved["cost_per_unit"]) == pytest.approx(list(improved["delta_cost"] / gain))
-    md = (out / "comparison.md").read_text(encoding="utf-8")
+    md = (out / "comparison.en.md").read_text(encoding="utf-8")
     assert "95 % CI" in md and "Δ cost, yuan/yr" in md and "| grid |" in md
-    for fig in ("forest.png", "backlog_bands.png", "cost_effectiveness.png"):
+    for fig in ("forest.en.png", "backlog_bands.en.png", "cost_effectiveness.en.png"):
         assert (out / fig).stat().st_size > 10_000
-    text = (out / "report.md").read_text(encoding="utf-8")
-    assert "MSER-5" in text and "## Replications" in text
+    text = (out / "report.en.md").read_text(encoding="utf-8")
+    assert "MSER-5" in text and "## Replications" in text and "(forest.en.png)" in text
 
 
 def test_chinese_labels(sweeps, tmp_path):
@@ -90,18 +90,39 @@ def test_chinese_labels(sweeps, tmp_path):
     assert "强网格" in md and "95%置信区间" in md and "办结时长(受限均值" in md
 
 
-def test_single_replication_warns_and_gives_no_interval(sweeps, tmp_path):
+def test_chinese_report_is_chinese_throughout_and_english_goes_beside_it(sweeps, tmp_path):
+    agg = aggregate(sweeps["two"])
+    report.write_report(agg, tmp_path, "zh")
+    zh = (tmp_path / "report.md").read_text(encoding="utf-8")
+    report.write_report(agg, tmp_path, "en")
+    assert (tmp_path / "report.md").read_text(encoding="utf-8") == zh  # not overwritten
+    en = (tmp_path / "report.en.md").read_text(encoding="utf-8")
+    assert "## 政策比较" in zh and "## 重复次数" in zh and "差值 = 政策 − 参照" in zh and "预热期" in zh
+    for english in ("Comparison", "Replications", "warm-up", "Difference", "replications per arm"):
+        assert english not in zh, english
+    assert "## Comparison" in en and not any("\u4e00" <= ch <= "\u9fff" for ch in en.replace("四个着力", ""))
+    for name in ("forest", "backlog_bands", "cost_effectiveness"):
+        assert (tmp_path / f"{name}.png").is_file() and (tmp_path / f"{name}.en.png").is_file()
+
+
+def test_single_replication_warns_and_gives_no_interval(sweeps, tmp_path, capsys):
     agg = aggregate(sweeps["one"])
     assert agg.summary["complete"]
-    with pytest.warns(UserWarning, match="single replication"):
-        report.write_report(agg, tmp_path, "en")
+    report.write_report(agg, tmp_path, "en")
+    err = capsys.readouterr().err
+    assert "govsim: warning: " in err and "single replication" in err
+    assert "UserWarning" not in err and ".py:" not in err
     comp = pd.read_csv(tmp_path / "comparison.csv")
     assert comp["half_width"].isna().all() and comp["lo"].isna().all()
     assert comp["diff"].notna().all()  # the point estimate is still reported
-    rows = (tmp_path / "comparison.md").read_text(encoding="utf-8").splitlines()[2:]
+    rows = (tmp_path / "comparison.en.md").read_text(encoding="utf-8").splitlines()[2:]
     ci_column = 5
     assert all(r.split("|")[ci_column + 1].strip() == "—" for r in rows)
-    assert "Warning" in (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "Warning" in (tmp_path / "report.en.md").read_text(encoding="utf-8")
+    report.write_report(agg, tmp_path, "zh")
+    err = capsys.readouterr().err
+    assert "govsim: warning: " in err and "只有一次重复" in err
+    assert "警告" in (tmp_path / "report.md").read_text(encoding="utf-8")
 
 
 def test_cli_refuses_a_partial_sweep_unless_asked(sweeps, tmp_path, capsys):
@@ -110,9 +131,9 @@ def test_cli_refuses_a_partial_sweep_unless_asked(sweeps, tmp_path, capsys):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "2/4 jobs complete" in err and "no confidence intervals" in err
-    with pytest.warns(UserWarning):
-        report.main([str(sweeps["partial"]), "--out", str(tmp_path), "--partial", "--lang", "en"])
-    assert "PARTIAL" in (tmp_path / "report.md").read_text(encoding="utf-8")
+    report.main([str(sweeps["partial"]), "--out", str(tmp_path), "--partial", "--lang", "en"])
+    assert "govsim: warning: " in capsys.readouterr().err
+    assert "PARTIAL" in (tmp_path / "report.en.md").read_text(encoding="utf-8")
 
 
 def test_markdown_shows_rates_in_percent_and_points():

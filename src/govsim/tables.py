@@ -1,0 +1,187 @@
+"""A run's tables as a reader opens them: CSV for Excel and scripts, and one workbook, ``results.xlsx``.
+
+CSV files are UTF-8 with a byte-order mark (``utf-8-sig``): Excel on Chinese Windows otherwise reads
+them as GBK and garbles 蓬江区. Headers and the ``by`` column are in the run's language
+(``output.lang``, labels from ``govsim.labels``); ``read_table`` reads either language back to govsim's
+identifiers, so scripts do not depend on the language a run was written in.
+
+The workbook is written with openpyxl rather than XlsxWriter: govsim and its tests also *read*
+workbooks (``pandas.read_excel`` uses openpyxl), so one library does both and nothing else is added.
+Sheets: indicators (overall), by category, by county, by town, costs, department utilisation; rates
+and utilisation formatted as percentages, counts as integers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from govsim import labels
+from govsim.records import Records
+
+FIXED_TIME = dt.datetime(2000, 1, 1)
+"""Workbook creation/modification time: fixed, so the same run writes the same bytes."""
+
+
+def header(key: str, lang: str) -> str:
+    """Column ``key`` as shown in ``lang``."""
+    return labels.column(key, lang)
+
+
+def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``df`` with headers, the ``by`` column and category names in ``lang``."""
+    out = df.copy()
+    if "by" in out:
+        out["group"] = [_group(g, b, lang) for b, g in zip(out["by"], out["group"], strict=True)]
+        out["by"] = [labels.column(b, lang) for b in out["by"]]
+    if "department" in out:
+        out["department"] = [labels.lookup(labels.DEPARTMENT, d, lang) for d in out["department"]]
+    if "county" in out and lang != "zh":
+        out["county"] = [labels.county_label(c, lang) for c in out["county"]]
+    if "item" in out:
+        out["item"] = [_cost_item(i, lang) for i in out["item"]]
+    return out.rename(columns={c: header(c, lang) for c in out.columns})
+
+
+def _group(group: str, by: str, lang: str) -> str:
+    """A group of the KPI table (all, a category or a county) named in ``lang``."""
+    if by == "all":
+        return labels.column("all", lang)
+    if by == "category":
+        return labels.lookup(labels.CATEGORY, group, lang)
+    return labels.county_label(group, lang) if by == "county" else group
+
+
+def _cost_item(item: str, lang: str) -> str:
+    from govsim.policies import COST_FOCUS
+
+    name = labels.lookup(labels.COST_ITEM, item, lang)
+    focus = COST_FOCUS.get(item)
+    return f"{labels.lookup(labels.FOCUS, focus, lang)}: {name}" if focus else name
+
+
+def _reverse() -> dict[str, str]:
+    """Every shown header and ``by`` value, in both languages, back to its identifier."""
+    out: dict[str, str] = {}
+    for table in (labels.COLUMN, labels.KPI):
+        for key, label in table.items():
+            out.setdefault(label.en, key)
+            out.setdefault(label.zh, key)
+    return out
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A table CSV written by govsim, in either language, with identifier headers and ``by`` values."""
+    rev = _reverse()
+    df = pd.read_csv(path, encoding="utf-8-sig")
+    df = df.rename(columns={c: rev.get(c, c) for c in df.columns})
+    if "by" in df:
+        df["by"] = [rev.get(b, b) for b in df["by"]]
+    return df
+
+
+def to_csv(df: pd.DataFrame, path: Path, lang: str) -> None:
+    """Write ``df`` localised, as UTF-8 with a byte-order mark."""
+    localise(df, lang).to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def town_table(rec: Records) -> pd.DataFrame:
+    """Per town over the measured period: residents, reports, reports per 1,000 a year, closed, backlog."""
+    ts = rec.timeseries[rec.timeseries["day"] >= rec.warmup]
+    years = max((rec.horizon - rec.warmup) / 365.0, 1e-9)
+    pop = rec.grids.groupby("town")["population"].sum().reindex(range(len(rec.towns)), fill_value=0)
+    county = rec.grids.groupby("town")["county_name"].first().reindex(range(len(rec.towns)))
+    by = ts.groupby("town")
+    arrivals = by["arrivals"].sum().reindex(pop.index, fill_value=0)
+    return pd.DataFrame(
+        {
+            "county": county.to_numpy(),
+            "town": list(rec.towns),
+            "population": pop.to_numpy(),
+            "arrivals": arrivals.to_numpy(),
+            "reports_per_1000": (arrivals / pop.where(pop > 0) * 1000 / years).to_numpy(),
+            "closures": by["closures"].sum().reindex(pop.index, fill_value=0).to_numpy(),
+            "backlog": by["backlog"].mean().reindex(pop.index).to_numpy(),
+        }
+    )
+
+
+SHEETS: dict[str, labels.Label] = {
+    "kpis": labels.Label("Indicators", "指标"),
+    "category": labels.Label("By category", "按类别"),
+    "county": labels.Label("By county", "按县(市、区)"),
+    "town": labels.Label("By town", "按镇街"),
+    "costs": labels.Label("Costs", "成本"),
+    "utilisation": labels.Label("Utilisation", "部门利用率"),
+}
+PERCENT, INTEGER, DECIMAL = "0.0%", "#,##0", "#,##0.00"
+
+
+def number_format(key: str) -> str | None:
+    """Excel number format of column ``key``: percentages for rates, integers for counts and yuan."""
+    if labels.is_rate(key) or key == "utilisation":
+        return PERCENT
+    if key in labels.COUNT_KPIS or key in ("servers", "waiting_at_end", "population", "arrivals"):
+        return INTEGER
+    if key in ("closures", "yuan", "yuan_per_year"):
+        return INTEGER
+    return DECIMAL if key not in ("by", "group", "kpi", "county", "town", "department", "item") else None
+
+
+def write_workbook(
+    path: Path, kpis: pd.DataFrame, costs: pd.DataFrame, util: pd.DataFrame, rec: Records, lang: str
+) -> None:
+    """``results.xlsx``: one sheet per table, headers in ``lang``, numbers formatted, header row frozen."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    overall = kpis[kpis["by"] == "all"].iloc[0]
+    keys = [k for k in labels.KPI if k in kpis.columns]
+    ind = pd.DataFrame({"kpi": keys, "value": [float(overall[k]) for k in keys]})
+    _sheet(wb, "kpis", ind, lang, formats=[None, *(number_format(k) for k in keys)])
+    for by in ("category", "county"):
+        part = kpis[kpis["by"] == by]
+        named = part.assign(
+            group=[_group(g, b, lang) for b, g in zip(part["by"], part["group"], strict=True)]
+        )
+        _sheet(wb, by, named.drop(columns="by"), lang)
+    _sheet(wb, "town", town_table(rec), lang)
+    _sheet(wb, "costs", costs, lang)
+    _sheet(wb, "utilisation", util, lang)
+    wb.properties.creator = "govsim"
+    wb.properties.created = wb.properties.modified = FIXED_TIME
+    wb.save(path)
+
+
+def _sheet(wb: Any, name: str, df: pd.DataFrame, lang: str, formats: list[str | None] | None = None) -> None:
+    """Append sheet ``name``; ``formats`` (per row, for a two-column indicator sheet) or per column."""
+    ws = wb.create_sheet(labels.say(SHEETS[name], lang))
+    shown = localise(df, lang)
+    if name == "kpis":
+        shown.iloc[:, 0] = [labels.lookup(labels.KPI, k, lang) for k in df["kpi"]]
+    ws.append(list(shown.columns))
+    for row in shown.itertuples(index=False):
+        ws.append([_cell(v) for v in row])
+    for j, key in enumerate(df.columns, start=1):
+        width = max(len(str(shown.columns[j - 1])) * 2, 10)
+        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = min(width, 40)
+        fmt = number_format(str(key))
+        for i in range(2, ws.max_row + 1):
+            cell_fmt = formats[i - 1] if formats is not None and j == 2 else fmt
+            if cell_fmt:
+                ws.cell(row=i, column=j).number_format = cell_fmt
+    ws.freeze_panes = "B2"
+
+
+def _cell(v: Any) -> Any:
+    """A value openpyxl can store: numpy scalars as Python, NaN as an empty cell."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    return v
