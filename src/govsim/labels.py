@@ -302,7 +302,8 @@ REPORT: dict[str, Label] = {
         "difference) / (Var(policy) + Var(reference)).",
         "差值 = 政策 − 参照,按重复次数配对(共同随机数);比例以%表示,其差值以百分点(pp)表示。新增成本:"
         "每年多花的钱。单位改善成本:每改善一个单位(时长为1天,积压为1件,比例为1个百分点)每年多花的元数;"
-        "政策未改善该指标处记为 —;差值的95%置信区间包含零处记为 —¹(改善未得到证实,不计价)。CRN方差缩减:1 − Var(配对差值) / (Var(政策) + Var(参照))。",
+        "政策未改善该指标处记为 —;差值的95%置信区间包含零处记为 —¹(改善未得到证实,不计价)。"
+        "CRN方差缩减:1 − Var(配对差值) / (Var(政策) + Var(参照))。",
     ),
     "null_effect": Label(
         "¹ No cost per unit: the difference's 95 % interval includes zero, so no improvement is shown.",
