@@ -181,6 +181,12 @@ COLUMN: dict[str, Label] = {
     "utilisation": Label("utilisation", "利用率"),
     "waiting_at_end": Label("waiting at the horizon", "期末等待件数"),
     "oldest_wait_days": Label("oldest wait (days)", "最长等待(天)"),
+    "resolution_n": Label("resolution time: tickets (closed and open)", "办结时长:工单数(含未办结)"),
+    "resolution_open": Label("resolution time: still open (censored)", "办结时长:未办结(删失)"),
+    "busy_staff_days": Label("busy staff-days in the window", "期内忙碌人日"),
+    "scheduled_staff_days": Label("scheduled staff-days in the window", "期内排班人日"),
+    "backlog_at_end": Label("open at the desk at the horizon", "期末在办件数"),
+    "oldest_open_days": Label("oldest open case at the desk (days)", "期末最久在办(天)"),
     "item": Label("cost item", "成本项目"),
     "yuan": Label("yuan", "金额(元)"),
     "yuan_per_year": Label("yuan per year", "金额(元/年)"),
@@ -224,11 +230,21 @@ COST_ITEM: dict[str, Label] = {  # the cost items of ``govsim.policies.COST_FOCU
 }
 
 
+PART: dict[str, Label] = {  # beside each rate in kpis.csv, so that runs, towns and cities pool exactly
+    "num": Label("numerator", "分子"),
+    "den": Label("denominator", "分母"),
+}
+
+
 def column(key: str, lang: str) -> str:
-    """A table header in ``lang``: a column name, KPI key or category identifier."""
+    """A table header in ``lang``: a column name, KPI key (or a rate's ``_num``/``_den``) or identifier."""
     for table in (COLUMN, KPI):
         if key in table:
             return say(table[key], lang)
+    base, _, part = key.rpartition("_")
+    if part in PART and base in KPI:
+        sep = "" if lang == "zh" else ": "
+        return f"{say(KPI[base], lang)}{sep}{say(PART[part], lang)}"
     return lookup(COLUMN, key, lang)
 
 

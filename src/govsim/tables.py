@@ -71,6 +71,10 @@ def _reverse() -> dict[str, str]:
         for key, label in table.items():
             out.setdefault(label.en, key)
             out.setdefault(label.zh, key)
+    for key in labels.KPI:
+        for part in labels.PART:
+            for lang in ("en", "zh"):
+                out.setdefault(labels.column(f"{key}_{part}", lang), f"{key}_{part}")
     return out
 
 
@@ -125,7 +129,15 @@ def number_format(key: str) -> str | None:
     """Excel number format of column ``key``: percentages for rates, integers for counts and yuan."""
     if labels.is_rate(key) or key == "utilisation":
         return PERCENT
-    if key in labels.COUNT_KPIS or key in ("servers", "waiting_at_end", "population", "arrivals"):
+    if key.endswith(("_num", "_den")):
+        return DECIMAL
+    if key in labels.COUNT_KPIS or key in (
+        "servers",
+        "waiting_at_end",
+        "backlog_at_end",
+        "population",
+        "arrivals",
+    ):
         return INTEGER
     if key in ("closures", "yuan", "yuan_per_year"):
         return INTEGER
