@@ -53,8 +53,8 @@ def test_csv_headers_follow_the_language_and_read_back_to_keys(runs):
     assert list(a.columns) == list(b.columns) and "on_time_rate" in a.columns
     assert list(a["by"]) == list(b["by"]) and a["by"].iloc[0] == "all"
     pd.testing.assert_frame_equal(a.drop(columns="group"), b.drop(columns="group"))
-    assert read_table(runs["zh"] / "costs.csv")["yuan"].sum() == pytest.approx(
-        read_table(runs["en"] / "costs.csv")["yuan"].sum()
+    assert read_table(runs["zh"] / "costs.csv")["yuan_per_year"].sum() == pytest.approx(
+        read_table(runs["en"] / "costs.csv")["yuan_per_year"].sum()
     )
 
 
