@@ -143,7 +143,9 @@ def summary_text(kpis: pd.DataFrame, lang: str = "zh", costs: pd.DataFrame | Non
     for key, labels in KPI_LABELS.items():
         v = row[key]
         shown = (
-            f"{v:,.0f}"
+            "—"
+            if np.isnan(v)
+            else f"{v:,.0f}"
             if key in ("incidents", "duplicate_tickets", "merged_duplicates", "false_reports")
             else f"{v:.1%}"
             if key.endswith(("rate", "share"))
