@@ -115,11 +115,9 @@ def test_single_replication_warns_and_gives_no_interval(sweeps, tmp_path, capsys
     comp = pd.read_csv(tmp_path / "comparison.csv")
     assert comp["half_width"].isna().all() and comp["lo"].isna().all()
     assert comp["diff"].notna().all()  # the point estimate is still reported
-    rows = [
-        r
-        for r in (tmp_path / "comparison.en.md").read_text(encoding="utf-8").splitlines()[2:]
-        if r.startswith("|")
-    ]
+    lines = (tmp_path / "comparison.en.md").read_text(encoding="utf-8").splitlines()[2:]
+    rows = [r for r in lines if r.startswith("|")]  # the table, not its footnote
+    assert rows and all("—¹" in r.split("|")[9] for r in rows if "—¹" in r)  # null effect: no price
     ci_column = 5
     assert all(r.split("|")[ci_column + 1].strip() == "—" for r in rows)
     assert "Warning" in (tmp_path / "report.en.md").read_text(encoding="utf-8")
