@@ -72,7 +72,7 @@ def from_records(rec: Records, start_date: str = "2024-01-01") -> tuple[pd.DataF
     inc = rec.incidents[rec.incidents["t_report"] >= rec.warmup]
 
     def when(days: pd.Series) -> pd.Series:
-        return t0 + pd.to_timedelta(days.to_numpy(), unit="D")
+        return (t0 + pd.to_timedelta(days.to_numpy(), unit="D")).astype("datetime64[ns]")
 
     merged = (inc["end_state"] == 2).to_numpy()
     closed = inc["t_close"].where(~merged, inc["t_triage_end"].fillna(inc["t_report"]))
