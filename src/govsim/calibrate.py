@@ -26,7 +26,6 @@ hydra.searchpath=[file://DIR]``), ``fit_report.md``, ``trials.csv`` and ``calibr
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
@@ -158,8 +157,12 @@ def _parameter(key: str, v: Any, path: Path) -> Parameter:
         raise SpecError(f"{path}: parameters.{key}={v!r}: allowed: {{low: a, high: b}} with a < b")
     extra = set(v) - {"low", "high", "scale", "log"}
     if extra:
-        raise SpecError(f"{path}: parameters.{key}.{sorted(extra)[0]}: unknown; allowed: low, high, scale, log")
-    return Parameter(key, float(v["low"]), float(v["high"]), bool(v.get("scale", False)), bool(v.get("log", False)))
+        raise SpecError(
+            f"{path}: parameters.{key}.{sorted(extra)[0]}: unknown; allowed: low, high, scale, log"
+        )
+    return Parameter(
+        key, float(v["low"]), float(v["high"]), bool(v.get("scale", False)), bool(v.get("log", False))
+    )
 
 
 def _target(kpi: str, v: Any, observed: pd.Series | None, path: Path) -> Target:
@@ -234,7 +237,9 @@ def base_overrides(spec: Spec) -> list[str]:
             "output.progress=false", "output.figures=false"]  # fmt: skip
 
 
-def candidate_values(params: dict[str, float], keys: dict[str, list[tuple[str, float]]], spec: Spec) -> dict[str, float]:
+def candidate_values(
+    params: dict[str, float], keys: dict[str, list[tuple[str, float]]], spec: Spec
+) -> dict[str, float]:
     """Concrete scenario keys and values of a candidate (a scale multiplies each base value)."""
     out = {}
     for p in spec.parameters:
@@ -286,9 +291,13 @@ def calibrate(spec: Spec, progress: bool = True) -> pd.DataFrame:
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     keys = expand(spec)
-    sampler = optuna.samplers.TPESampler(seed=spec.sampler_seed, n_startup_trials=min(10, spec.trials // 3 + 1))
+    sampler = optuna.samplers.TPESampler(
+        seed=spec.sampler_seed, n_startup_trials=min(10, spec.trials // 3 + 1)
+    )
     study = optuna.create_study(direction="minimize", sampler=sampler)
-    dist = {p.key: optuna.distributions.FloatDistribution(p.low, p.high, log=p.log) for p in spec.parameters}
+    dist: dict[str, optuna.distributions.BaseDistribution] = {
+        p.key: optuna.distributions.FloatDistribution(p.low, p.high, log=p.log) for p in spec.parameters
+    }
     rows: list[dict[str, Any]] = []
     pool = Parallel(n_jobs=spec.n_jobs) if spec.n_jobs > 1 else None
     while len(rows) < spec.trials:
@@ -359,7 +368,9 @@ def main(argv: list[str] | None = None) -> None:
     result = run(spec)
     meta = {"spec": str(args.spec), "out": str(out), "wall_seconds": result.wall_seconds,
             "best_params": result.best_params}  # fmt: skip
-    fitreport.write_outputs(out, spec, result.trials, result.targets, result.identification, result.best, meta)
+    fitreport.write_outputs(
+        out, spec, result.trials, result.targets, result.identification, result.best, meta
+    )
     with pd.option_context("display.width", 140, "display.float_format", "{:.4g}".format):
         print(result.targets.drop(columns="source").to_string(index=False))
         print(result.identification.to_string(index=False))

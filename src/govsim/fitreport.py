@@ -2,10 +2,11 @@
 
 Identification is read from the spread of the good trials (``good_trials``): a parameter the targets
 pin down takes a narrow band of values among the trials whose loss is close to the best, one they do
-not pin down ranges widely there. "Close" is a loss within ``len(targets)`` of the best, i.e. on
-average one more tolerance-squared per target; assumed, in the spirit of a Δχ² profile cut, since the
-tolerances are not standard errors. A parameter is called pinned when the good trials span at most
-``PINNED_SPREAD`` of its range; assumed.
+not pin down ranges widely there. Good trials are those with a loss within ``len(targets)`` of the
+best (on average one more tolerance-squared per target, in the spirit of a Δχ² cut; the tolerances
+are not standard errors), or the best ``GOOD_SHARE`` of all trials if that is more (an ABC-style
+acceptance quantile; with few trials near the optimum the first set says nothing). A parameter is
+called pinned when the good trials span at most ``PINNED_SPREAD`` of its range. Both assumed.
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ if TYPE_CHECKING:
     from govsim.calibrate import Spec
 
 PINNED_SPREAD = 0.25
+GOOD_SHARE = 0.2
 
 
 def good_trials(trials: pd.DataFrame, n_targets: int) -> pd.DataFrame:
-    """Trials whose loss is within ``n_targets`` of the best."""
-    return trials[trials["loss"] <= trials["loss"].min() + n_targets]
+    """Trials whose loss is within ``n_targets`` of the best, or the best ``GOOD_SHARE`` if more."""
+    near = trials[trials["loss"] <= trials["loss"].min() + n_targets]
+    top = trials.nsmallest(max(1, int(round(GOOD_SHARE * len(trials)))), "loss")
+    return near if len(near) >= len(top) else top
 
 
 def identification(trials: pd.DataFrame, spec: Spec) -> pd.DataFrame:
@@ -45,7 +49,7 @@ def identification(trials: pd.DataFrame, spec: Spec) -> pd.DataFrame:
                 "good_low": lo,
                 "good_high": hi,
                 "spread": spread,
-                "pinned": bool(spread <= PINNED_SPREAD and len(good) >= 3),
+                "pinned": bool(spread <= PINNED_SPREAD and len(good) >= 3),  # one or two say nothing
             }
         )
     return pd.DataFrame(rows)
@@ -105,7 +109,9 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-def fit_report(spec: Spec, trials: pd.DataFrame, targets: pd.DataFrame, ident: pd.DataFrame, meta: dict[str, Any]) -> str:
+def fit_report(
+    spec: Spec, trials: pd.DataFrame, targets: pd.DataFrame, ident: pd.DataFrame, meta: dict[str, Any]
+) -> str:
     """The fit report in Markdown."""
     best = trials.nsmallest(5, "loss")[["trial", *[p.key for p in spec.parameters], "loss"]]
     inside = int(targets["inside"].sum())
@@ -123,7 +129,7 @@ def fit_report(spec: Spec, trials: pd.DataFrame, targets: pd.DataFrame, ident: p
             "## Best trials (loss: sum of squared misses in tolerances, on the fitting seeds)",
             _md(best),
             "## Which parameters the targets pin down",
-            f"Good trials: loss within {len(spec.targets)} of the best "
+            f"Good trials: loss within {len(spec.targets)} of the best, or the best {GOOD_SHARE:.0%} if more "
             f"({len(good_trials(trials, len(spec.targets)))} of {len(trials)}). Pinned: the good trials "
             f"span at most {PINNED_SPREAD:.0%} of the parameter's range (and there are at least three).",
             _md(ident),

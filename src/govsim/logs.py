@@ -217,7 +217,9 @@ def read_log(path: str | Path, mapping: LogMapping | str | Path, as_of: str | No
     refused = pd.DataFrame({"row": reasons.index + 2, "reason": reasons, "id": table["id"]})[reasons.notna()]
     kept = table[reasons.isna()][list(FIELDS)].reset_index(drop=True)
     stamp = _as_of(kept, as_of, path, m)
-    return LogRead(kept, refused.reset_index(drop=True), stamp, path, {f: n for f, n in to_other.items() if n})
+    return LogRead(
+        kept, refused.reset_index(drop=True), stamp, path, {f: n for f, n in to_other.items() if n}
+    )
 
 
 def _read_frame(path: Path, m: LogMapping) -> pd.DataFrame:
@@ -280,7 +282,7 @@ def _status(table: pd.DataFrame, raw: pd.DataFrame, m: LogMapping, reasons: pd.S
         return
     s = _text(raw[m.columns["status"]])
     is_closed, is_open = s.isin(m.closed_values), s.isin(m.open_values)
-    table["status"] = np.where(is_closed, "closed", np.where(is_open, "open", None))
+    table["status"] = pd.Series("closed", index=s.index).where(is_closed, s.where(~is_open, "open"))
     _flag(reasons, ~(is_closed | is_open), "unknown status")
     _flag(reasons, is_closed & ~closed, "closed without close time")
     _flag(reasons, is_open & closed, "open with close time")

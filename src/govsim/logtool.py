@@ -95,7 +95,9 @@ def compare_table(observed: pd.DataFrame, simulated: list[pd.DataFrame]) -> pd.D
     )
 
 
-def plot_resolution_survival(observed: tuple[pd.DataFrame, Window], simulated: list[tuple[pd.DataFrame, Window]]):  # type: ignore[no-untyped-def]
+def plot_resolution_survival(
+    observed: tuple[pd.DataFrame, Window], simulated: list[tuple[pd.DataFrame, Window]]
+):  # type: ignore[no-untyped-def]
     """Kaplan–Meier survival of report-to-close days: observed (black) and each replication (blue)."""
     import matplotlib.pyplot as plt
 
@@ -160,7 +162,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"govsim-log: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
     print(log.report())
-    with pd.option_context("display.width", 120, "display.max_rows", 200, "display.float_format", "{:.4g}".format):
+    with pd.option_context(
+        "display.width", 120, "display.max_rows", 200, "display.float_format", "{:.4g}".format
+    ):
         if args.command == "summary":
             print(kpis.to_string(index=False))
             frames = {"observed_kpis.csv": kpis, "volumes.csv": volumes}

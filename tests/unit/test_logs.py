@@ -60,7 +60,9 @@ def test_boston_sample_counts_by_reason(raw: pd.DataFrame) -> None:
 
 def test_boston_kpis_by_hand(raw: pd.DataFrame) -> None:
     log = read_log(BOSTON, "boston311")
-    kpis = observed_kpis(log.table, observed_window(log.table, log.as_of)).set_index(["kpi", "group"])["value"]
+    kpis = observed_kpis(log.table, observed_window(log.table, log.as_of)).set_index(["kpi", "group"])[
+        "value"
+    ]
     opened, target, closed = _t(raw["open_dt"]), _t(raw["target_dt"]), _t(raw["closed_dt"])
     as_of = max(opened.max(), closed.max())
     real = raw["closure_kind"] != "Duplicate"
@@ -75,7 +77,9 @@ def test_boston_kpis_by_hand(raw: pd.DataFrame) -> None:
     hand = ((closed <= target) & decided).sum() / decided.sum()
     assert kpis["on_time_rate", "all"] == pytest.approx(hand)
     # Kaplan–Meier median written out by hand: product over close times of (1 - d/n at risk)
-    dur = np.where(closed.notna(), (closed - opened).dt.total_seconds(), (as_of - opened).dt.total_seconds())[real]
+    dur = np.where(closed.notna(), (closed - opened).dt.total_seconds(), (as_of - opened).dt.total_seconds())[
+        real
+    ]
     event = closed.notna().to_numpy()[real]
     s, median = 1.0, None
     for x in np.unique(dur[event]):
@@ -111,9 +115,8 @@ def _broken(tmp_path: Path, raw: pd.DataFrame) -> Path:
 def test_refusals_counted_by_reason(tmp_path: Path, raw: pd.DataFrame) -> None:
     log = read_log(_broken(tmp_path, raw), "boston311")
     c = log.counts
-    assert (c["closed before reported"], c["missing report time"], c["duplicate id"], c["unknown status"]) == (
-        1, 1, 1, 1,
-    )  # fmt: skip
+    reasons = ("closed before reported", "missing report time", "duplicate id", "unknown status")
+    assert [c[r] for r in reasons] == [1, 1, 1, 1]
     assert c["read"] == 96 and len(log.refused) == 4
     assert set(log.refused["row"]) == {2, 3, 5, 7}  # file lines (header is line 1); the 2nd of the pair
     assert log.to_other == {"category": 7, "channel": 1}
@@ -122,7 +125,9 @@ def test_refusals_counted_by_reason(tmp_path: Path, raw: pd.DataFrame) -> None:
 def test_unknown_category_refused_unless_mapping_says_other(tmp_path: Path) -> None:
     text = MAPPINGS_DIR / "boston311.yaml"
     strict = tmp_path / "strict.yaml"
-    strict.write_text(text.read_text(encoding="utf-8").replace("unknown_category: other", "unknown_category: refuse"))
+    strict.write_text(
+        text.read_text(encoding="utf-8").replace("unknown_category: other", "unknown_category: refuse")
+    )
     log = read_log(BOSTON, strict)
     assert log.counts["unknown category"] == 7 and log.counts["read"] == 93
 
@@ -180,7 +185,9 @@ def test_time_formats_are_declared_not_guessed(tmp_path: Path) -> None:
         read_log(BOSTON, us)
 
 
-def test_cli_bad_log_one_line_exit_2_nothing_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_bad_log_one_line_exit_2_nothing_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_bytes("案件号,上报时间\n1,2024-01-01 08:00:00\n".encode("utf-16"))
     out = tmp_path / "out"

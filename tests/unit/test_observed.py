@@ -50,7 +50,9 @@ def test_tiny_log_by_hand() -> None:
     assert k["resolution_median", "all"] == pytest.approx(4.0)
     assert np.isnan(k["resolution_p90", "all"])
     assert k["resolution_rmean", "all"] == pytest.approx(2 * 1 + 2 * 0.75 + 26 * 0.5)  # to 30 d
-    assert k["category_share", "a"] == pytest.approx(0.5) and k["channel_share", "patrol"] == pytest.approx(0.25)
+    assert k["category_share", "a"] == pytest.approx(0.5) and k["channel_share", "patrol"] == pytest.approx(
+        0.25
+    )
 
 
 def test_restricted_mean_is_area_under_step() -> None:
