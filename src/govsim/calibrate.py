@@ -167,6 +167,8 @@ def _parameter(key: str, v: Any, path: Path) -> Parameter:
 
 def _target(kpi: str, v: Any, observed: pd.Series | None, path: Path) -> Target:
     where = f"{path}: targets.{kpi}"
+    if not known_kpi(kpi):
+        raise SpecError(f"{where}: unknown KPI; allowed: {', '.join(_allowed_kpis())}")
     if not isinstance(v, dict):
         raise SpecError(f"{where}={v!r}: allowed: {{value, tolerance}}, {{range: [lo, hi]}}")
     src = str(v.get("source", ""))
@@ -186,6 +188,25 @@ def _target(kpi: str, v: Any, observed: pd.Series | None, path: Path) -> Target:
     if not tol > 0:
         raise SpecError(f"{where}: tolerance={tol}: allowed: a positive number")
     return Target(kpi, float(value), tol, source=src)
+
+
+def known_kpi(kpi: str) -> bool:
+    """A KPI of ``govsim.observed`` (mixes as ``category_share[name]``) or ``metrics:`` + a metrics key."""
+    from govsim.metrics import KPI_LABELS
+    from govsim.observed import SCALAR_KPIS
+
+    if kpi.startswith("metrics:"):
+        return kpi.removeprefix("metrics:") in KPI_LABELS
+    mix = kpi.partition("[")[0] in ("category_share", "channel_share") and kpi.endswith("]")
+    return kpi in SCALAR_KPIS or mix
+
+
+def _allowed_kpis() -> list[str]:
+    from govsim.metrics import KPI_LABELS
+    from govsim.observed import SCALAR_KPIS
+
+    mixes = ["category_share[NAME]", "channel_share[NAME]"]
+    return [*SCALAR_KPIS, *mixes, *(f"metrics:{k}" for k in KPI_LABELS)]
 
 
 def _log_kpis(log: Any, path: Path) -> pd.Series:
@@ -316,6 +337,21 @@ def calibrate(spec: Spec, progress: bool = True) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def plan(spec: Spec, keys: dict[str, list[tuple[str, float]]]) -> str:
+    """What a calibration would run: parameters with their base values, targets, number of runs."""
+    runs = spec.trials * len(spec.seeds) + len(spec.report_seeds)
+    lines = [f"{spec.name}: {spec.scenario} under {spec.policy}, {list(spec.overrides)}"]
+    for p in spec.parameters:
+        base = ", ".join(f"{k.removeprefix('scenario.')}={v:.4g}" for k, v in keys[p.key])
+        kind = "scale" if p.scale else "value"
+        lines.append(f"  fit {p.key} ({kind} in [{p.low:.4g}, {p.high:.4g}]); base {base}")
+    lines += [f"  target {t.kpi}: {t.describe()}  ({t.source or 'no source given'})" for t in spec.targets]
+    lines.append(
+        f"  {spec.trials} trials × {len(spec.seeds)} seeds + {len(spec.report_seeds)} report runs = {runs} runs"
+    )
+    return "\n".join(lines)
+
+
 @dataclass
 class Calibration:
     """A finished calibration: its trials, the best scenario values, and the report tables."""
@@ -356,14 +392,18 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", type=Path, default=None, help="output directory (default: calibration/NAME)")
     p.add_argument("--trials", type=int, default=None, help="override the spec's number of trials")
     p.add_argument("--n-jobs", type=int, default=None, help="candidates evaluated in parallel (processes)")
+    p.add_argument("--check", action="store_true", help="check the spec and print the plan; run nothing")
     args = p.parse_args(argv)
     try:
         spec = load_spec(args.spec)
         spec = replace(spec, trials=args.trials or spec.trials, n_jobs=args.n_jobs or spec.n_jobs)
-        expand(spec)  # every key and the base scenario checked before any run
+        keys = expand(spec)  # every key and the base scenario checked before any run
     except (SpecError, LogError, InputError, ConfigError) as exc:
         print(f"govsim-calibrate: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
+    if args.check:
+        print(plan(spec, keys))
+        return
     out = (args.out or Path("calibration") / spec.name).resolve()
     result = run(spec)
     meta = {"spec": str(args.spec), "out": str(out), "wall_seconds": result.wall_seconds,

@@ -110,6 +110,7 @@ RATE = "parameters: {scenario.incident_rate: {low: 0.1, high: 1}}\n"
         (RATE + "targets: {tickets: {value: 1}}", "tolerance"),
         (RATE + "targets: {tickets: {value: log, tolerance: 1}}", "the spec's log has no value"),
         ("trails: 3", "trails: unknown key"),
+        (RATE + "targets: {metrics:on_time: {value: 1, tolerance: 1}}", "unknown KPI; allowed: tickets, "),
     ],
 )  # fmt: skip
 def test_bad_spec_one_line(tmp_path: Path, body: str, message: str) -> None:
