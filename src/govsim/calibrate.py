@@ -347,7 +347,8 @@ def plan(spec: Spec, keys: dict[str, list[tuple[str, float]]]) -> str:
         lines.append(f"  fit {p.key} ({kind} in [{p.low:.4g}, {p.high:.4g}]); base {base}")
     lines += [f"  target {t.kpi}: {t.describe()}  ({t.source or 'no source given'})" for t in spec.targets]
     lines.append(
-        f"  {spec.trials} trials × {len(spec.seeds)} seeds + {len(spec.report_seeds)} report runs = {runs} runs"
+        f"  {spec.trials} trials × {len(spec.seeds)} seeds + {len(spec.report_seeds)} report runs "
+        f"= {runs} runs"
     )
     return "\n".join(lines)
 

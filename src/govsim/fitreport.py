@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 PINNED_SPREAD = 0.25
 GOOD_SHARE = 0.2
+EDGE = 0.02
+"""A best value within 2 % of the range from a bound is flagged: the range, or the model, is too narrow."""
 
 
 def good_trials(trials: pd.DataFrame, n_targets: int) -> pd.DataFrame:
@@ -50,6 +52,7 @@ def identification(trials: pd.DataFrame, spec: Spec) -> pd.DataFrame:
                 "good_high": hi,
                 "spread": spread,
                 "pinned": bool(spread <= PINNED_SPREAD and len(good) >= 3),  # one or two say nothing
+                "at_edge": bool(min(best[p.key] - p.low, p.high - best[p.key]) <= EDGE * (p.high - p.low)),
             }
         )
     return pd.DataFrame(rows)
@@ -131,7 +134,9 @@ def fit_report(
             "## Which parameters the targets pin down",
             f"Good trials: loss within {len(spec.targets)} of the best, or the best {GOOD_SHARE:.0%} if more "
             f"({len(good_trials(trials, len(spec.targets)))} of {len(trials)}). Pinned: the good trials "
-            f"span at most {PINNED_SPREAD:.0%} of the parameter's range (and there are at least three).",
+            f"span at most {PINNED_SPREAD:.0%} of the parameter's range (and there are at least three). "
+            f"At edge: the best value lies within {EDGE:.0%} of the range from a bound (widen it, or the "
+            "model cannot reach the target with this parameter).",
             _md(ident),
             f"## Run it\n\n```\ngovsim scenario={spec.name} hydra.searchpath=[file://{meta['out']}]\n```\n",
         ]

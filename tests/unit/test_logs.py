@@ -107,6 +107,10 @@ def _broken(tmp_path: Path, raw: pd.DataFrame) -> Path:
     bad.loc[2, "case_enquiry_id"] = bad.loc[3, "case_enquiry_id"]  # row 3 repeats row 2's id
     bad.loc[5, "case_status"] = "Pending"  # unknown status
     bad.loc[6, "source"] = "Twitter"  # unknown channel -> other (mapping says so)
+    opened = bad.index[(bad["case_status"] == "Open") & (bad.index > 6)][0]
+    shut = bad.index[(bad["case_status"] == "Closed") & (bad.index > 6)][0]
+    bad.loc[opened, "case_status"] = "Closed"  # closed without close time
+    bad.loc[shut, "case_status"] = "Open"  # open with close time
     path = tmp_path / "broken.csv"
     bad.to_csv(path, index=False)
     return path
@@ -117,8 +121,9 @@ def test_refusals_counted_by_reason(tmp_path: Path, raw: pd.DataFrame) -> None:
     c = log.counts
     reasons = ("closed before reported", "missing report time", "duplicate id", "unknown status")
     assert [c[r] for r in reasons] == [1, 1, 1, 1]
-    assert c["read"] == 96 and len(log.refused) == 4
-    assert set(log.refused["row"]) == {2, 3, 5, 7}  # file lines (header is line 1); the 2nd of the pair
+    assert c["closed without close time"] == c["open with close time"] == 1
+    assert c["read"] == 94 and len(log.refused) == 6
+    assert {2, 3, 5, 7} < set(log.refused["row"])  # file lines (header is line 1); the 2nd of the pair
     assert log.to_other == {"category": 7, "channel": 1}
 
 
