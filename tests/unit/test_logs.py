@@ -157,16 +157,19 @@ def _cn_table() -> pd.DataFrame:
     return frame.astype({c: "datetime64[ns]" for c in ("reported", "deadline", "handled", "closed")})
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "xlsx"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "xlsx", "xlsx-dates"])
 def test_chinese_layout_round_trip(tmp_path: Path, encoding: str) -> None:
     table = _cn_table()
     path = tmp_path / "export.csv"
-    write_log(table, path, "cn12345", "utf-8" if encoding == "xlsx" else encoding)
+    write_log(table, path, "cn12345", "utf-8" if encoding.startswith("xlsx") else encoding)
     head = path.read_bytes()[:3]
     assert (head == b"\xef\xbb\xbf") == (encoding == "utf-8-sig")
-    if encoding == "xlsx":
+    if encoding.startswith("xlsx"):  # text cells, or real Excel date cells
         xlsx = tmp_path / "export.xlsx"
-        pd.read_csv(path, dtype=str, keep_default_na=False).to_excel(xlsx, index=False)
+        times = ["上报时间", "处置截止时间", "处置结束时间", "结案时间"] if encoding == "xlsx-dates" else []
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame[times] = frame[times].apply(lambda c: pd.to_datetime(c.replace("", None)))
+        frame.to_excel(xlsx, index=False)
         path = xlsx
     log = read_log(path, "cn12345")
     assert log.counts["read"] == 3 and len(log.refused) == 0
