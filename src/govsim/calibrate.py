@@ -119,9 +119,21 @@ def load_spec(path: str | Path) -> Spec:
     path = Path(path)
     if not path.is_file():
         raise SpecError(f"{path}: no such calibration spec")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: not a readable YAML file ({type(exc).__name__})") from None
     if not isinstance(raw, dict):
         raise SpecError(f"{path}: expected a YAML mapping of keys")
+    try:
+        return _spec(raw, path)
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, SpecError):
+            raise
+        raise SpecError(f"{path}: {exc}; allowed: numbers where the spec takes numbers") from None
+
+
+def _spec(raw: dict[str, Any], path: Path) -> Spec:
     unknown = sorted(set(raw) - SPEC_KEYS)
     if unknown:
         raise SpecError(f"{path}: {unknown[0]}: unknown key; allowed: {', '.join(sorted(SPEC_KEYS))}")
@@ -250,6 +262,15 @@ def _get(node: Any, part: str, key: str) -> Any:
     if not is_dataclass(node) or not hasattr(node, part):
         raise SpecError(f"parameters.{key}: {part!r} is not in the scenario schema")
     return getattr(node, part)
+
+
+def check_corners(spec: Spec, keys: dict[str, list[tuple[str, float]]]) -> None:
+    """Compose the candidates at all lows and at all highs: a range the schema refuses fails here, once."""
+    from govsim.cli import compose
+
+    for end in ("low", "high"):
+        values = candidate_values({p.key: getattr(p, end) for p in spec.parameters}, keys, spec)
+        compose(base_overrides(spec) + [f"{k}={v!r}" for k, v in values.items()])
 
 
 def base_overrides(spec: Spec) -> list[str]:
@@ -399,6 +420,7 @@ def main(argv: list[str] | None = None) -> None:
         spec = load_spec(args.spec)
         spec = replace(spec, trials=args.trials or spec.trials, n_jobs=args.n_jobs or spec.n_jobs)
         keys = expand(spec)  # every key and the base scenario checked before any run
+        check_corners(spec, keys)
     except (SpecError, LogError, InputError, ConfigError) as exc:
         print(f"govsim-calibrate: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)

@@ -134,6 +134,15 @@ def test_cli_bad_key_exit_2_nothing_written(tmp_path: Path, capsys: pytest.Captu
                    "'handlingdays' is not in the scenario schema")  # fmt: skip
 
 
+def test_cli_range_the_schema_refuses_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text("parameters: {scenario.reopen_prob: {low: 0.5, high: 1.5}}\n" + TICKETS, encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        calibrate.main([str(path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert exc.value.code == 2 and "scenario.reopen_prob=1.5" in err and "\n" not in err
+
+
 def test_calibrated_scenario_runs(tmp_path: Path, make_config: Callable[..., GovsimConfig]) -> None:
     """A short calibration writes a scenario that composes with the fitted values, and its report."""
     path = tmp_path / "spec.yaml"
