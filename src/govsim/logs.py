@@ -1,0 +1,367 @@
+"""Real incident logs in: read a 12345 / 311 / grid-event export onto one observed-incident table.
+
+An export (CSV or XLSX; UTF-8 with or without BOM, or GBK) is read through a small column-mapping YAML
+(``LogMapping``; two ship with govsim: ``boston311`` and ``cn12345`` under ``govsim/data/mappings``).
+Every row is either read or refused, with the reason counted; open cases stay, as right-censored.
+
+The observed-incident table (``OBSERVED_SCHEMA``) is what ``govsim.observed`` computes KPIs from, for a
+real log and for simulated records alike (one code path). Errors that make a whole log unreadable (no
+such file, a mapped column missing, a time that does not match the declared formats, an undecodable
+encoding) raise ``LogError`` with one line naming the file, the column or row, and what was expected.
+
+Why not a generic ETL library: the mapping is a dozen keys, and the checks (refusal reasons, censoring,
+declared date formats) are the point; pandas does the reading.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+OBSERVED_SCHEMA: dict[str, tuple[str, str]] = {
+    "id": ("object", "case id (案件号 / case_enquiry_id), text"),
+    "reported": ("datetime64[ns]", "report time (上报时间 / open_dt)"),
+    "deadline": ("datetime64[ns]", "handling deadline (处置截止时间 / target_dt); NaT if none"),
+    "handled": ("datetime64[ns]", "handling ended (处置结束时间); the close time if the log has none"),
+    "closed": ("datetime64[ns]", "case closed (结案时间 / closed_dt); NaT while open (censored)"),
+    "category": ("object", "category after the mapping (大类名称 / type)"),
+    "channel": ("object", "channel after the mapping (问题来源 / source)"),
+    "town": ("object", "town or street (街道 / neighborhood); NaN if empty"),
+    "status": ("object", "'open' or 'closed'"),
+    "duplicate": ("bool", "a duplicate of another case (重复件 / closed as Duplicate)"),
+}
+FIELDS: tuple[str, ...] = tuple(OBSERVED_SCHEMA)
+TIME_COLUMNS: tuple[str, ...] = ("reported", "deadline", "handled", "closed")
+REQUIRED: tuple[str, ...] = ("id", "reported")
+MAPPING_KEYS = frozenset(
+    {
+        "name", "description", "source", "encoding", "sheet", "datetime_formats", "columns", "status",
+        "duplicate_values", "categories", "unknown_category", "channels", "unknown_channel",
+    }
+)  # fmt: skip
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gbk", "gb18030")
+REASONS: tuple[str, ...] = (
+    "missing id",
+    "missing report time",
+    "duplicate id",
+    "unknown status",
+    "closed without close time",
+    "open with close time",
+    "closed before reported",
+    "unknown category",
+    "unknown channel",
+)
+"""Why a row is refused, in the order the checks run (a row is counted under its first reason)."""
+MAPPINGS_DIR = Path(__file__).resolve().parent / "data" / "mappings"
+
+
+class LogError(ValueError):
+    """A log or mapping govsim cannot read; the message is one line naming file, column or row."""
+
+
+@dataclass(frozen=True)
+class LogMapping:
+    """How one export layout maps onto the observed-incident table (see ``load_mapping``)."""
+
+    name: str
+    columns: dict[str, str]  # observed field -> column of the export
+    datetime_formats: tuple[str, ...]  # strftime formats, tried in order; day/month order unambiguous
+    encoding: str = "auto"  # auto: UTF-8 (BOM or not), else GBK (read as its superset GB18030)
+    sheet: str | int = 0  # XLSX sheet
+    closed_values: tuple[str, ...] = ()  # status column values meaning closed
+    open_values: tuple[str, ...] = ()
+    duplicate_values: tuple[str, ...] = ()  # values of the duplicate column meaning "duplicate"
+    categories: dict[str, str] = field(default_factory=dict)  # raw -> govsim name; empty keeps raw
+    unknown_category: str = "refuse"  # refuse | other
+    channels: dict[str, str] = field(default_factory=dict)
+    unknown_channel: str = "refuse"
+
+
+def shipped_mappings() -> list[str]:
+    """Names of the mappings that ship with govsim (``boston311``, ``cn12345``)."""
+    return sorted(p.stem for p in MAPPINGS_DIR.glob("*.yaml"))
+
+
+def load_mapping(spec: str | Path) -> LogMapping:
+    """A mapping from a YAML file, or the name of a shipped one; ``LogError`` if it is malformed."""
+    path = Path(spec)
+    if not path.is_file():
+        shipped = MAPPINGS_DIR / f"{spec}.yaml"
+        if not shipped.is_file():
+            raise LogError(
+                f"mapping {spec!r}: no such file; allowed: a YAML path or {', '.join(shipped_mappings())}"
+            )
+        path = shipped
+    import yaml
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise LogError(f"{path}: not a readable YAML mapping ({type(exc).__name__})") from None
+    if not isinstance(raw, dict):
+        raise LogError(f"{path}: expected a YAML mapping of keys, got {type(raw).__name__}")
+    return _mapping_from(raw, path)
+
+
+def _mapping_from(raw: dict[str, Any], path: Path) -> LogMapping:
+    def bad(key: str, value: Any, allowed: str) -> LogError:
+        return LogError(f"{path}: {key}={value!r}: {allowed}")
+
+    unknown = sorted(set(raw) - MAPPING_KEYS)
+    if unknown:
+        raise bad(unknown[0], raw[unknown[0]], f"unknown key; allowed: {', '.join(sorted(MAPPING_KEYS))}")
+    cols = raw.get("columns") or {}
+    if not isinstance(cols, dict) or set(cols) - set(FIELDS):
+        extra = sorted(set(cols) - set(FIELDS)) if isinstance(cols, dict) else cols
+        raise bad("columns", extra, f"allowed fields: {', '.join(FIELDS)}")
+    for f in REQUIRED:
+        if f not in cols:
+            raise bad(f"columns.{f}", None, "required: the export's column for it")
+    formats = raw.get("datetime_formats")
+    if isinstance(formats, str):
+        formats = [formats]
+    if not formats or not all(isinstance(f, str) and "%" in f for f in formats):
+        raise bad("datetime_formats", formats, "a list of strftime formats such as '%Y-%m-%d %H:%M:%S'")
+    orders = {_day_month_order(f) for f in formats} - {None}
+    if len(orders) > 1:
+        raise bad("datetime_formats", formats, "day/month order is ambiguous; declare one order only")
+    enc = str(raw.get("encoding", "auto")).lower()
+    if enc not in ENCODINGS:
+        raise bad("encoding", enc, f"allowed: {', '.join(ENCODINGS)}")
+    status = raw.get("status") or {}
+    for key in ("unknown_category", "unknown_channel"):
+        if raw.get(key, "refuse") not in ("refuse", "other"):
+            raise bad(key, raw[key], "allowed: refuse, other")
+    return LogMapping(
+        name=str(raw.get("name", path.stem)),
+        columns={k: str(v) for k, v in cols.items()},
+        datetime_formats=tuple(formats),
+        encoding=enc,
+        sheet=raw.get("sheet", 0),
+        closed_values=tuple(str(v) for v in status.get("closed", ())),
+        open_values=tuple(str(v) for v in status.get("open", ())),
+        duplicate_values=tuple(str(v) for v in raw.get("duplicate_values", ())),
+        categories={str(k): str(v) for k, v in (raw.get("categories") or {}).items()},
+        unknown_category=raw.get("unknown_category", "refuse"),
+        channels={str(k): str(v) for k, v in (raw.get("channels") or {}).items()},
+        unknown_channel=raw.get("unknown_channel", "refuse"),
+    )
+
+
+def _day_month_order(fmt: str) -> str | None:
+    """'dm' or 'md' for the order of %d and %m in a format; None if it lacks one of them."""
+    d, m = fmt.find("%d"), fmt.find("%m")
+    return None if d < 0 or m < 0 else ("dm" if d < m else "md")
+
+
+@dataclass
+class LogRead:
+    """What ``read_log`` returns: the observed-incident table and the account of every row."""
+
+    table: pd.DataFrame  # OBSERVED_SCHEMA, one row per case read
+    refused: pd.DataFrame  # row (1-based line of the file, header = 1), reason, id
+    as_of: pd.Timestamp  # the extract time: open cases are censored here
+    source: Path
+    to_other: dict[str, int]  # field -> rows whose unknown value was mapped to "other"
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows read, and rows refused by reason (every reason listed, zeros included)."""
+        by = Counter(self.refused["reason"])
+        return {"read": len(self.table), **{r: by.get(r, 0) for r in REASONS}}
+
+    def report(self) -> str:
+        """The account printed by ``govsim-log``: rows read, refused by reason, mapped to other."""
+        c = self.counts
+        total = c["read"] + len(self.refused)
+        lines = [f"{self.source}: {total} rows, {c['read']} read, {len(self.refused)} refused"]
+        lines += [f"  refused, {r}: {c[r]}" for r in REASONS]
+        lines += [f"  {f} not in the mapping, read as 'other': {n}" for f, n in self.to_other.items()]
+        n_open = int((self.table["status"] == "open").sum())
+        lines.append(f"  open (censored at {self.as_of:%Y-%m-%d %H:%M}): {n_open}")
+        return "\n".join(lines)
+
+
+def read_log(path: str | Path, mapping: LogMapping | str | Path, as_of: str | None = None) -> LogRead:
+    """Read an export onto the observed-incident table; ``LogError`` (one line) if it cannot be read.
+
+    ``as_of`` (a time in one of the mapping's formats, or ISO) is when the export was taken; by default
+    the latest time in the log. Open cases are censored there.
+    """
+    path = Path(path)
+    m = mapping if isinstance(mapping, LogMapping) else load_mapping(mapping)
+    raw = _read_frame(path, m)
+    missing = [c for f, c in m.columns.items() if c not in raw.columns]
+    if missing:
+        raise LogError(f"{path}: column {missing[0]!r} not found; expected the columns of mapping {m.name!r}")
+    table = pd.DataFrame({"id": _text(raw[m.columns["id"]])})
+    for f in TIME_COLUMNS:
+        table[f] = _times(raw[m.columns[f]], path, m) if f in m.columns else pd.NaT
+    if "handled" not in m.columns:
+        table["handled"] = table["closed"]
+    reasons = pd.Series(np.array([None] * len(raw), dtype=object), index=raw.index)
+    _status(table, raw, m, reasons)
+    to_other = {f: _categorical(table, raw, m, f, reasons) for f in ("category", "channel")}
+    table["town"] = _text(raw[m.columns["town"]]) if "town" in m.columns else np.nan
+    dup = _text(raw[m.columns["duplicate"]]) if "duplicate" in m.columns else pd.Series(np.nan, raw.index)
+    table["duplicate"] = dup.isin(m.duplicate_values)
+    _refuse_rows(table, reasons)
+    refused = pd.DataFrame({"row": reasons.index + 2, "reason": reasons, "id": table["id"]})[reasons.notna()]
+    kept = table[reasons.isna()][list(FIELDS)].reset_index(drop=True)
+    stamp = _as_of(kept, as_of, path, m)
+    return LogRead(
+        kept, refused.reset_index(drop=True), stamp, path, {f: n for f, n in to_other.items() if n}
+    )
+
+
+def _read_frame(path: Path, m: LogMapping) -> pd.DataFrame:
+    if not path.is_file():
+        raise LogError(f"{path}: no such file; expected a CSV or XLSX export")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            return pd.read_excel(path, sheet_name=m.sheet, dtype=object)
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; the user needs one line
+            raise LogError(f"{path}: not a readable XLSX workbook (sheet {m.sheet!r}): {exc}") from None
+    data = path.read_bytes()
+    text = _decode(data, path, m.encoding)
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise LogError(f"{path}: not a readable CSV: {str(exc).strip().splitlines()[0]}") from None
+
+
+def _decode(data: bytes, path: Path, encoding: str) -> str:
+    """UTF-8 (a BOM is dropped), else GBK read as GB18030 (its superset), unless the mapping says one."""
+    tries = ("utf-8-sig", "gb18030") if encoding == "auto" else (encoding,)
+    for enc in tries:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise LogError(f"{path}: cannot decode the file; expected {' or '.join(tries)} text")
+
+
+def _text(col: pd.Series) -> pd.Series:
+    """Stripped text; empty cells NaN."""
+    s = col.map(lambda v: np.nan if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    return s.replace("", np.nan)
+
+
+def _times(col: pd.Series, path: Path, m: LogMapping) -> pd.Series:
+    """Parse with the declared formats only (XLSX date cells are taken as they are)."""
+    native = col.map(lambda v: isinstance(v, datetime))
+    text = _text(col.where(~native, None))
+    out = pd.to_datetime(col.where(native, None), errors="coerce")
+    for fmt in m.datetime_formats:
+        todo = out.isna() & text.notna()
+        if not todo.any():
+            break
+        out[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+    bad = out.isna() & text.notna()
+    if bad.any():
+        i = bad.idxmax()
+        raise LogError(
+            f"{path}: row {i + 2}, column {col.name!r}: {text[i]!r} is not a time in the declared "
+            f"formats {list(m.datetime_formats)}"
+        )
+    return out.astype("datetime64[ns]")
+
+
+def _status(table: pd.DataFrame, raw: pd.DataFrame, m: LogMapping, reasons: pd.Series) -> None:
+    closed = table["closed"].notna()
+    if "status" not in m.columns:
+        table["status"] = np.where(closed, "closed", "open")
+        return
+    s = _text(raw[m.columns["status"]])
+    is_closed, is_open = s.isin(m.closed_values), s.isin(m.open_values)
+    table["status"] = pd.Series("closed", index=s.index).where(is_closed, s.where(~is_open, "open"))
+    _flag(reasons, ~(is_closed | is_open), "unknown status")
+    _flag(reasons, is_closed & ~closed, "closed without close time")
+    _flag(reasons, is_open & closed, "open with close time")
+
+
+def _categorical(table: pd.DataFrame, raw: pd.DataFrame, m: LogMapping, name: str, reasons: pd.Series) -> int:
+    """Map raw values through the mapping; returns how many unknown values became 'other'."""
+    if name not in m.columns:
+        table[name] = "other"
+        return 0
+    s = _text(raw[m.columns[name]])
+    table_map = m.categories if name == "category" else m.channels
+    if not table_map:
+        table[name] = s.fillna("other")
+        return 0
+    mapped = s.map(table_map)
+    unknown = mapped.isna()
+    policy = m.unknown_category if name == "category" else m.unknown_channel
+    if policy == "refuse":
+        _flag(reasons, unknown, f"unknown {name}")
+    table[name] = mapped.fillna("other")
+    return int(unknown.sum()) if policy == "other" else 0
+
+
+def _refuse_rows(table: pd.DataFrame, reasons: pd.Series) -> None:
+    _flag(reasons, table["id"].isna(), "missing id")
+    _flag(reasons, table["reported"].isna(), "missing report time")
+    _flag(reasons, table["id"].notna() & table["id"].duplicated(), "duplicate id")
+    early = (table["closed"] < table["reported"]) | (table["handled"] < table["reported"])
+    _flag(reasons, early, "closed before reported")
+    order = {r: i for i, r in enumerate(REASONS)}  # a row counts under its first reason in REASONS
+    reasons[:] = [min(r, key=order.__getitem__) if r else None for r in reasons]
+
+
+def _flag(reasons: pd.Series, mask: pd.Series, reason: str) -> None:
+    for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
+        idx = reasons.index[i]
+        reasons[idx] = [*(reasons[idx] or []), reason]
+
+
+def _as_of(table: pd.DataFrame, as_of: str | None, path: Path, m: LogMapping) -> pd.Timestamp:
+    if as_of is None:
+        latest = table[list(TIME_COLUMNS[:1] + TIME_COLUMNS[2:])].max().max()
+        if pd.isna(latest):
+            raise LogError(f"{path}: no row could be read; expected at least one case with a report time")
+        return pd.Timestamp(latest)
+    for fmt in m.datetime_formats:
+        try:
+            return pd.Timestamp(datetime.strptime(as_of, fmt))
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?", as_of):
+        return pd.Timestamp(as_of)
+    raise LogError(f"--as-of={as_of!r}: expected a time in {list(m.datetime_formats)} or ISO YYYY-MM-DD")
+
+
+def write_log(table: pd.DataFrame, path: str | Path, mapping: LogMapping | str | Path, encoding: str) -> None:
+    """Write an observed-incident table in a mapping's layout (inverse of ``read_log``), as CSV.
+
+    Times use the mapping's first format; category and channel take the first raw value that maps to
+    each name; status and duplicate take the first declared value. Used to export simulated logs.
+    """
+    m = mapping if isinstance(mapping, LogMapping) else load_mapping(mapping)
+    fmt = m.datetime_formats[0]
+    out = pd.DataFrame(index=table.index)
+    inverse = {
+        "category": {v: k for k, v in reversed(list(m.categories.items()))},
+        "channel": {v: k for k, v in reversed(list(m.channels.items()))},
+    }
+    for f, col in m.columns.items():
+        v = table[f]
+        if f in TIME_COLUMNS:
+            out[col] = v.dt.strftime(fmt).fillna("")
+        elif f in inverse and inverse[f]:
+            out[col] = v.map(inverse[f]).fillna(v)
+        elif f == "status":
+            out[col] = np.where(v == "closed", m.closed_values[0], m.open_values[0])
+        elif f == "duplicate":
+            out[col] = np.where(v, m.duplicate_values[0] if m.duplicate_values else "duplicate", "")
+        else:
+            out[col] = v.fillna("")
+    out.to_csv(path, index=False, encoding=encoding)

@@ -1,0 +1,177 @@
+"""``govsim-log``: read a real incident log, summarise it, compare it with simulated runs.
+
+``govsim-log summary LOG --mapping M [--out DIR]`` reads the export (``govsim.logs.read_log``), prints
+every row's account (read, refused by reason) and the observed-KPI table (``govsim.observed``), and
+writes ``observed_kpis.csv``, ``observed_incidents.csv``, ``refused.csv`` and ``volumes.csv`` to DIR.
+
+``govsim-log compare LOG RUN_OR_SWEEP --mapping M [--out DIR]`` computes the same table from every
+complete run under RUN_OR_SWEEP (one scenario and policy; replications give the interval) and writes
+``compare.csv`` (observed, simulated mean, 2.5–97.5 % of replications) and ``resolution_time.png``
+(Kaplan–Meier curves of report-to-close days, observed and simulated).
+
+Bad input (a log, mapping or run directory that cannot be read) prints one line
+``govsim-log: error: ...`` and exits with status 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from govsim.logs import LogError, LogRead, read_log
+from govsim.observed import Window, from_records, kpi_series, observed_kpis, observed_window, survival
+
+EXIT_BAD_INPUT = 2
+INTERVAL = (0.025, 0.975)  # spread of replications: where one simulated year lands (not a CI of the mean)
+
+
+def summarise(log: LogRead) -> tuple[pd.DataFrame, pd.DataFrame, Window]:
+    """The observed-KPI table, daily/weekly/monthly volumes, and the window of a read log."""
+    window = observed_window(log.table, log.as_of)
+    kpis = observed_kpis(log.table, window)
+    reported = log.table.set_index("reported").sort_index()
+    vols = [
+        reported["id"].resample(code).count().rename("tickets").to_frame().assign(period=name)
+        for name, code in (("day", "D"), ("week", "W-MON"), ("month", "MS"))
+    ]
+    volumes = pd.concat(vols).reset_index(names="period_start")[["period", "period_start", "tickets"]]
+    return kpis, volumes, window
+
+
+def run_dirs(path: Path) -> list[Path]:
+    """Complete run directories at or under ``path`` of one scenario and policy; ``LogError`` if none."""
+    found = [path] if (path / "run.json").is_file() else sorted(p.parent for p in path.rglob("run.json"))
+    runs, groups = [], set()
+    for d in found:
+        info = json.loads((d / "run.json").read_text(encoding="utf-8"))
+        if info.get("status") == "complete":
+            runs.append(d)
+            groups.add((info.get("scenario"), info.get("policy")))
+    if not runs:
+        raise LogError(f"{path}: no complete run directory (run.json with status complete) found")
+    if len(groups) > 1:
+        listed = ", ".join(f"{s}/{p}" for s, p in sorted(groups))
+        raise LogError(f"{path}: runs of several scenario/policy pairs ({listed}); expected one: point at it")
+    return runs
+
+
+def simulated_tables(runs: list[Path]) -> list[tuple[pd.DataFrame, Window]]:
+    """Each run's records as an observed-incident table (``observed.from_records``)."""
+    import yaml
+
+    from govsim.runner import load_records
+
+    out = []
+    for d in runs:
+        cfg = yaml.safe_load((d / "config.yaml").read_text(encoding="utf-8"))
+        out.append(from_records(load_records(d), str(cfg["scenario"]["start_date"])))
+    return out
+
+
+def compare_table(observed: pd.DataFrame, simulated: list[pd.DataFrame]) -> pd.DataFrame:
+    """Observed beside simulated: mean and replication spread per KPI (rows of either side kept)."""
+    sims = pd.concat([kpi_series(k) for k in simulated], axis=1)
+    obs = kpi_series(observed)
+    keys = list(dict.fromkeys([*obs.index, *sims.index]))
+    sims = sims.reindex(keys)
+    if any(k.endswith("]") for k in keys):  # a mix share absent from a run is 0 in that run
+        mixes = [k for k in keys if k.endswith("]")]
+        sims.loc[mixes] = sims.loc[mixes].fillna(0.0)
+    return pd.DataFrame(
+        {
+            "kpi": keys,
+            "observed": obs.reindex(keys).to_numpy(),
+            "simulated_mean": sims.mean(axis=1).to_numpy(),
+            "simulated_lo": sims.quantile(INTERVAL[0], axis=1).to_numpy(),
+            "simulated_hi": sims.quantile(INTERVAL[1], axis=1).to_numpy(),
+            "replications": sims.notna().sum(axis=1).to_numpy(),
+        }
+    )
+
+
+def plot_resolution_survival(
+    observed: tuple[pd.DataFrame, Window], simulated: list[tuple[pd.DataFrame, Window]]
+):  # type: ignore[no-untyped-def]
+    """Kaplan–Meier survival of report-to-close days: observed (black) and each replication (blue)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for i, (table, w) in enumerate(simulated):
+        _step(ax, table, w, color="tab:blue", alpha=0.5, lw=1, label="simulated" if i == 0 else None)
+    _step(ax, *observed, color="black", lw=2, label="observed")
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_xlabel("days from report to close (symlog)")
+    ax.set_ylabel("share still open (Kaplan–Meier)")
+    ax.set_ylim(0, 1.02)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def _step(ax, table: pd.DataFrame, w: Window, **kw) -> None:  # type: ignore[no-untyped-def]
+    t = table[(table["reported"] >= w.start) & (table["reported"] < w.end) & ~table["duplicate"]]
+    sf = survival(t, w.as_of)
+    if sf is not None:
+        ax.step(np.concatenate([[0.0], sf[0]]), np.concatenate([[1.0], sf[1]]), where="post", **kw)
+
+
+def _write_all(out: Path, frames: dict[str, pd.DataFrame], fig=None) -> None:  # type: ignore[no-untyped-def]
+    from govsim.runner import write_atomic
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, df in frames.items():
+        write_atomic(out / name, partial(df.to_csv, index=False))
+    if fig is not None:
+        import matplotlib.pyplot as plt
+
+        write_atomic(out / "resolution_time.png", lambda p: fig.savefig(p, dpi=110, format="png"))
+        plt.close(fig)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="govsim-log", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    for name in ("summary", "compare"):
+        s = sub.add_parser(name)
+        s.add_argument("log", type=Path, help="CSV or XLSX export")
+        if name == "compare":
+            s.add_argument("runs", type=Path, help="a run directory or a sweep directory of one policy")
+        s.add_argument("--mapping", required=True, help="mapping YAML, or boston311 / cn12345")
+        s.add_argument("--as-of", default=None, help="extract time (default: the latest time in the log)")
+        s.add_argument("--out", type=Path, default=None, help="output directory (default: LOG_STEM-NAME)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``govsim-log`` console script."""
+    args = _parser().parse_args(argv)
+    out = args.out or Path(f"{args.log.stem}-{args.command}")
+    try:
+        log = read_log(args.log, args.mapping, args.as_of)
+        kpis, volumes, window = summarise(log)
+        if args.command == "compare":
+            sims = simulated_tables(run_dirs(args.runs))
+            table = compare_table(kpis, [observed_kpis(t, w) for t, w in sims])
+    except (LogError, ValueError) as exc:
+        print(f"govsim-log: error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
+    print(log.report())
+    with pd.option_context(
+        "display.width", 120, "display.max_rows", 200, "display.float_format", "{:.4g}".format
+    ):
+        if args.command == "summary":
+            print(kpis.to_string(index=False))
+            frames = {"observed_kpis.csv": kpis, "volumes.csv": volumes}
+            frames |= {"observed_incidents.csv": log.table, "refused.csv": log.refused}
+            _write_all(out, frames)
+        else:
+            print(table.to_string(index=False))
+            fig = plot_resolution_survival((log.table, window), sims)
+            _write_all(out, {"compare.csv": table, "observed_kpis.csv": kpis}, fig)
+    print(f"written: {out}")
