@@ -79,13 +79,20 @@ def test_parameter_recovery(make_config: Callable[..., GovsimConfig], tmp_path: 
     result = calibrate.run(load_spec(tmp_path / "spec.yaml"), progress=False)
     rate = result.best_params["scenario.incident_rate"]
     scale = result.best_params["scenario.categories.*.handling_days"]
-    assert abs(rate - TRUE_RATE) / TRUE_RATE <= 0.125, rate
+    # Error budget of the best rate: the truth's seed (1000) runs about 7 % busier than the mean of 12 seeds
+    # (measured), the volume target allows 3 %, and the resolution targets are noisy under office hours
+    # (closings bunch at office times), so 15 %. The stronger check is the next one: the truth lies inside
+    # the range of good trials for both parameters, i.e. the data do not exclude it.
+    assert abs(rate - TRUE_RATE) / TRUE_RATE <= 0.15, rate
     assert abs(scale - TRUE_SCALE) <= 0.15, scale
+    ident = result.identification.set_index("parameter")
+    for key, truth in (("scenario.incident_rate", TRUE_RATE),
+                       ("scenario.categories.*.handling_days (scale)", TRUE_SCALE)):  # fmt: skip
+        assert ident.loc[key, "good_low"] <= truth <= ident.loc[key, "good_high"], ident
     assert result.best["scenario.categories.dispute.handling_days"] == pytest.approx(0.5 * scale)
     # the fitted tickets per day also hold on fresh seeds (resolution times vary more than their
     # tolerances from seed to seed at this size, so they are not asserted there)
     assert result.targets.set_index("kpi").loc["volume_per_day", "inside"], result.targets
-    ident = result.identification.set_index("parameter")
     assert ident.loc["scenario.incident_rate", "pinned"], ident
 
 
