@@ -85,7 +85,10 @@ CASES: list[tuple[str, str, int, tuple[str, ...]]] = [
     ("policy.fusion.data_import=1.0", "patrol_hours", +1, ()),
     ("policy.fusion.visits_discover=true", "discovery_delay", -1, ()),
     ("policy.mechanism.deadline_scale=2.0", "overdue_rate", -1, ()),
-    ("policy.mechanism.accountability=true", "overdue_rate", -1, ()),
+    # accountability's robust effect is the forwarding of wrong cases; its deadline-first queue does not
+    # lower the overdue rate consistently under office hours (EDF minimises the worst lateness, not the
+    # number of late cases: seeds 0-3 gave -0.6, +3.9, 0.0, +1.5 pp), so overdue is not asserted here
+    ("policy.mechanism.accountability=true", "routing_time", -1, ()),
     ("policy.mechanism.mediators_per_town=3", "dispute_wait", -1, ()),
     ("policy.mechanism.stations_per_town=3", "resident_reports", +1, ()),
     ("policy.mechanism.case_library=true", "handling_work", -1, ()),
