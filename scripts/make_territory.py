@@ -1,7 +1,7 @@
 """Write the synthetic Jiangmen territory table shipped in ``src/govsim/data/territory/``.
 
 Public figures: 1 city, 7 counties/districts, 73 towns/streets, 1330 villages/communities, about 4.8
-million residents (DOMAIN.md, the seed article). County populations are the 2020 census order of
+million residents (sources.md §1, the seed article). County populations are the 2020 census order of
 magnitude scaled to 4.8 M and the towns per county and communities per town are *assumed* (no public
 per-town table is used): the county seat town gets twice the weight of the others. Run once:
 ``python scripts/make_territory.py``; the output is committed.

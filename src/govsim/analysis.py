@@ -1,7 +1,7 @@
 """Output analysis of replicated experiments: pure functions from tidy result tables to tables.
 
 Methods follow the simulation-output texts the project cites (Law, *Simulation Modeling and
-Analysis*, ch. 9–10; STRESS-DES, Monks et al. 2019, DOMAIN.md "Method standards"):
+Analysis*, ch. 9–10; STRESS-DES, Monks et al. 2019, sources.md §7):
 
 - **Replication means and t intervals.** Each replication is one independent observation of a KPI;
   the 95 % interval is ``mean ± t(0.975, n-1)·s/√n``. With one replication there is no interval:

@@ -1,6 +1,6 @@
 """Typed configuration schema: the one place where defaults live.
 
-Every default number cites ``DOMAIN.md`` (in ``shared/``) or says ``assumed`` with the reason. The
+Every default number cites ``docs/sources.md`` (as ``sources.md §N``) or says ``assumed`` with the reason. The
 dataclasses are registered with Hydra's ConfigStore (``register_configs``) so that YAML files under
 ``configs/`` are checked against them, and ``govsim.validate.check`` verifies types, ranges and
 cross-field consistency before anything is built.
@@ -42,7 +42,7 @@ class CategoryConfig:
     onsite_possible: bool = True  # a grid worker may resolve a minor case on the spot
     department: str = "civil_affairs"
     handling_days: float = 0.5  # mean staff-days of department work at severity 1; assumed
-    deadline_working_days: int = 3  # DOMAIN.md "Time limits"
+    deadline_working_days: int = 3  # sources.md §4
     priority: int = 1  # department queue class, lower is served first (non-preemptive)
     weekday_rate: list[float] = field(default_factory=lambda: [1.0] * 7)  # Mon..Sun multipliers of the daily
     # rate; assumed flat: no public weekday profile of grid events (see docs/levers.md "Arrival patterns")
@@ -53,7 +53,7 @@ class CategoryConfig:
 class WorkerConfig:
     """Grid worker (网格员) baseline: time budget, skill, discovery power."""
 
-    per_grid: float = 1.0  # full-time workers per grid; DOMAIN (Lanzhou: 1,500+ workers, 1,700+ grids)
+    per_grid: float = 1.0  # full-time workers per grid; sources.md §6 (Lanzhou: 1,500+ workers, 1,700+ grids)
     hours_per_week: float = 40.0  # assumed: statutory working week
     part_time_hours_per_week: float = 20.0  # assumed: half time
     detect_per_patrol_hour: float = 0.25  # daily hazard per patrol hour per day; assumed (mean delay ~3 d)
@@ -105,7 +105,7 @@ class CostConfig:
     triage_staff: float = 90_000.0  # assumed
     department_staff: float = 120_000.0  # assumed
     mediator: float = 60_000.0  # assumed (talent pool: mediators, social workers)
-    yuan_per_point: float = 2.0  # DOMAIN: 1 point = 2 yuan (a Sichuan county scheme)
+    yuan_per_point: float = 2.0  # sources.md §6: 1 point = 2 yuan (a Sichuan county scheme)
     training_per_hour: float = 50.0  # assumed: trainer and materials per worker-hour
     incentive_per_worker: float = 8_000.0  # assumed: awards and salary tiers
     demonstration_centre: float = 500_000.0  # assumed: upgrade, per centre-year
@@ -124,29 +124,29 @@ class CostConfig:
     portal: float = 500_000.0  # assumed: 邑码解纷 upgrade and operation per year, city level
     visits_on_platform: float = 200_000.0  # assumed: 65+ visits on 粤平安, per year, city level
     accountability: float = 200_000.0  # assumed: supervision (督查问效) staff per county-year
-    system_population: float = 4_800_000.0  # city-level systems are priced for Jiangmen (DOMAIN) and
+    system_population: float = 4_800_000.0  # city-level systems are priced for Jiangmen (sources.md §1) and
     # scaled by population served, so a one-town scenario pays its share, not a whole city's platform
 
 
 def default_categories() -> dict[str, CategoryConfig]:
     """The six incident categories.
 
-    Shares, growth and handling are assumed (no public grid-event mix); time limits follow DOMAIN.md
+    Shares, growth and handling are assumed (no public grid-event mix); time limits follow sources.md §4
     "Time limits" as noted per line.
     """
     c = CategoryConfig
     return {
-        # grid rule: hard cases within 7 days (DOMAIN); disputes grow fast if left (seed: 化解在萌芽状态)
+        # grid rule: hard cases within 7 days (sources.md §4); disputes grow fast if left (seed: 化解在萌芽状态)
         "dispute": c(0.15, [0.5, 0.35, 0.15], 5.0, 0.8, 1.2, True, "justice", 0.5, 7, 1),
-        # emergency: same day (DOMAIN) → one working day
+        # emergency: same day (sources.md §4) → one working day
         "safety_hazard": c(0.15, [0.6, 0.3, 0.1], 10.0, 1.2, 0.8, True, "emergency", 0.25, 1, 0),
-        # consultation / help: ≤ 3 working days (DOMAIN)
+        # consultation / help: ≤ 3 working days (sources.md §4)
         "livelihood": c(0.35, [0.7, 0.25, 0.05], 20.0, 0.7, 1.2, True, "civil_affairs", 0.25, 3, 1),
-        # complaint / report: ≤ 13 working days (DOMAIN)
+        # complaint / report: ≤ 13 working days (sources.md §4)
         "city_management": c(0.25, [0.7, 0.25, 0.05], 30.0, 1.5, 0.8, True, "urban_management", 0.25, 13, 1),
-        # petition: resolve ≤ 60 days (信访工作条例, DOMAIN) ≈ 42 working days
+        # petition: resolve ≤ 60 days (信访工作条例, sources.md §4) ≈ 42 working days
         "petition": c(0.03, [0.2, 0.5, 0.3], 30.0, 0.5, 1.5, False, "petition_bureau", 1.0, 42, 1),
-        # visits and services to special populations: help ≤ 3 working days (DOMAIN)
+        # visits and services to special populations: help ≤ 3 working days (sources.md §4)
         "special_population": c(0.07, [0.7, 0.25, 0.05], 15.0, 1.0, 0.6, True, "civil_affairs", 0.25, 3, 1),
     }
 
@@ -156,7 +156,7 @@ def default_departments() -> dict[str, DepartmentConfig]:
 
     Staff per 100k residents are assumed: set to the offered load of the default demand (busy staff per
     100k, measured in a run with ample staff) divided by 0.8, so that baseline utilisation is ≈ 0.8 —
-    a stressed but stable system, with an on-time rate well below the mature 99.8 % of DOMAIN. Staff
+    a stressed but stable system, with an on-time rate well below the mature 99.8 % of sources.md §5. Staff
     work office hours on working days (``ScenarioConfig.department_hours``): a staff member gives 251
     scheduled days in 366 (2024, make-up days included), so staff = load × 366/251 / 0.8 (the 7x24
     figures were load / 0.8).
@@ -172,7 +172,7 @@ def default_departments() -> dict[str, DepartmentConfig]:
 
 
 def default_tasks() -> dict[str, TaskConfig]:
-    """Tasks admitted into the grid (seed article and DOMAIN list the first three); hours assumed."""
+    """Tasks admitted into the grid (seed article and sources.md §1 list the first three); hours assumed."""
     t = TaskConfig
     return {
         "elderly_visits": t(6.0, True, False, True),  # visits to residents aged 65+
@@ -226,19 +226,19 @@ class ScenarioConfig:
     population_scale: float = 1.0
     grid_size: int = 1500  # residents per grid; assumed (≈ 400–500 households)
     residents_per_agent: int = 100  # resident-state granularity; 1 = one row per resident
-    incident_rate: float = 0.2  # per resident-year; DESIGN §3, DOMAIN (NYC 311: 0.22)
+    incident_rate: float = 0.2  # per resident-year; DESIGN §3, sources.md §2 (NYC 311: 0.22)
     demand_dispersion: float = 0.5  # lognormal sigma of grid demand; assumed (hot spots exist)
     instant_discovery: bool = False  # validation only: reported the moment it occurs
-    resident_report_rate: float = 0.08  # daily hazard at trust 1; assumed (patrol finds most, DOMAIN)
+    resident_report_rate: float = 0.08  # daily hazard at trust 1; assumed (patrol finds most, sources.md §2)
     initial_trust: float = 0.6  # assumed
     channel_mix: list[float] = field(default_factory=lambda: [0.3, 0.4, 0.2, 0.1])  # assumed
     non_integrated_delay_days: float = 1.0  # manual forwarding; assumed
-    duplicate_prob: float = 0.06  # DOMAIN: 5–7 % duplicates across channels
+    duplicate_prob: float = 0.06  # sources.md §5: 5–7 % duplicates across channels
     duplicate_lag_days: float = 0.5  # mean delay of the second report; assumed
     duplicate_work: float = 0.3  # share of a case's work a department spends on a duplicate; assumed
     false_report_rate: float = 0.002  # per resident-year without points; assumed
     triage_staff_per_100k: float = 2.0  # town-centre triage staff; assumed (≥ 1 per centre)
-    triage_days: float = 0.02  # mean per ticket; DOMAIN 3.7–6 min handling, centre staffed part-day
+    triage_days: float = 0.02  # mean per ticket; sources.md §2 3.7–6 min handling, centre staffed part-day
     triage_family: str = "exponential"  # assumed: short, memoryless handling
     service_family: str = "gamma"  # assumed: positive, right-skewed handling work
     service_cv: float = 1.0  # coefficient of variation of handling work; assumed
@@ -251,7 +251,7 @@ class ScenarioConfig:
     petition_prob: float = 0.2  # of the unsatisfied not reopened; assumed
     max_reopens: int = 2  # assumed: a third unsatisfied round goes to petition or closes
     escalation_working_days: list[int] = field(default_factory=lambda: [1, 5, 10, 20])
-    # reminder next working day, supervision 5 days later (DOMAIN "Time limits"); county, city assumed
+    # reminder next working day, supervision 5 days later (sources.md §4); county, city assumed
     start_date: str = "2024-01-01"  # the seed article's year (published 2024-01-31)
     holidays: list[str] = field(default_factory=list)  # local extra days off on top of the official calendar
     # (State Council notices via the `holidays` package, govsim.officetime); was the 2024 list before
@@ -288,7 +288,7 @@ class PlatformPolicy:
 
     triage_staffing: float = 1.0  # multiplier on triage staff per centre
     demonstration: str = "none"  # none | proposed | all
-    demonstration_per_county: int = 4  # DOMAIN: 3–5 per other county
+    demonstration_per_county: int = 4  # sources.md §1: 3–5 per other county
     stationed: list[str] = field(default_factory=list)  # categories stationed at town centres
     one_window: bool = False  # 信访超市 一窗式受理
     liaison: bool = False  # 市县两级挂钩联系点
@@ -299,7 +299,7 @@ class FusionPolicy:
     """强数智融合: channel integration, dedup, routing accuracy, hotspot patrol, data import."""
 
     integrated: list[str] = field(default_factory=lambda: ["app"])  # assumed: only 邑码解纷 feeds 粤平安
-    dedup: bool = False  # baseline: no merging (DOMAIN: 5–7 % duplicates reach departments)
+    dedup: bool = False  # baseline: no merging (sources.md §5: 5–7 % duplicates reach departments)
     routing_accuracy: float = 0.85  # assumed baseline
     hotspot_patrol: bool = False  # 群众诉求热点图 guides patrol
     data_import: float = 0.0  # share of data-collection hours replaced by provincial import

@@ -192,7 +192,7 @@ class IncidentLoop:
         )
 
     def _duplicates(self, ids: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Second reports of the same incident through another channel (DOMAIN: 5–7 %)."""
+        """Second reports of the same incident through another channel (sources.md §5: 5–7 %)."""
         u, u_ch, lag = (
             rng.random(len(ids)),
             rng.random(len(ids)),

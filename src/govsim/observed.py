@@ -37,7 +37,7 @@ from govsim.records import Records
 
 RMEAN_DAYS = 30.0
 """Horizon of the restricted mean resolution time (days): assumed, above the 13-working-day complaint
-limit (DOMAIN "Time limits") so that on-time and late cases both count, and below the length of a
+limit (sources.md §4) so that on-time and late cases both count, and below the length of a
 one-month export so that the curve is still observed there."""
 DAY = pd.Timedelta(days=1)
 SCALAR_KPIS: tuple[str, ...] = (

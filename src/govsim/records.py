@@ -147,7 +147,7 @@ def finalise(cols: dict[str, np.ndarray], horizon: float, esc: np.ndarray) -> di
     """Blank stages after the horizon, then derive escalation level, overdue flag and end state.
 
     ``esc`` holds each ticket's escalation-ladder times (n, rungs): a rung is reached when the case is
-    still unfinished at that time (DOMAIN: reminder the next working day, supervision 5 days later).
+    still unfinished at that time (sources.md §4: reminder the next working day, supervision 5 days later).
     """
     for k in TIME_FIELDS:
         v = cols[k]
