@@ -111,6 +111,21 @@ def word(*choices: str) -> Rule:
     return rule
 
 
+def path_name(key: str, v: Any) -> None:
+    """A name that becomes a directory name: one path component, no separator, not starting with a dot.
+
+    Run and sweep directories are named after ``scenario.name``, ``policy.name`` and ``experiment.name``
+    (configs/config.yaml): ``../..`` or ``/etc`` there would write outside the output root.
+    """
+    from govsim.identity import safe_component
+
+    word()(key, v)
+    if safe_component(v) != v:
+        raise ConfigError(
+            key, v, "a name of letters, digits, '_', '-', '.', '=', ',', '+' or '@', not starting with '.'"
+        )
+
+
 def iso_date(key: str, v: Any) -> None:
     """A calendar date written YYYY-MM-DD."""
     try:
@@ -171,7 +186,7 @@ RULES: dict[type, dict[str, Rule]] = {
     ),
     OutputConfig: dict(figures=flag, progress=flag, lang=word("zh", "en")),
     ScenarioConfig: dict(
-        name=word(),
+        name=path_name,
         territory=word(),
         population_scale=positive,
         grid_size=num(1, integer=True),
@@ -248,7 +263,7 @@ RULES: dict[type, dict[str, Rule]] = {
     },
     CostConfig: _all(non_negative, CostConfig),  # every item is yuan per year or per unit
     PolicyConfig: dict(
-        name=word(),
+        name=path_name,
         grid=sub(GridPolicy),
         platform=sub(PlatformPolicy),
         fusion=sub(FusionPolicy),
