@@ -425,7 +425,10 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
         info["seed"] = obj.seed
         start = time.perf_counter()
         timeout = float(cfg.experiment.get("job_timeout_s", 0) or 0)
-        status, error = run_isolated(obj, out, OmegaConf.to_yaml(cfg), timeout or None)
+        from govsim.validate import config_warnings
+
+        info["warnings"] = config_warnings(obj)
+        status, error = run_isolated(obj, out, OmegaConf.to_yaml(cfg), timeout or None, info["warnings"])
         info["exit_status"] = status
         if status == 0:
             info.update(status="complete", wall_seconds=round(time.perf_counter() - start, 3))
@@ -441,19 +444,21 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
     return {"status": info["status"], "key": key}
 
 
-def _child(obj: GovsimConfig, out: Path, resolved_yaml: str) -> None:
+def _child(obj: GovsimConfig, out: Path, resolved_yaml: str, warnings: list[str]) -> None:
     """The body of the job's child process: the run, exit status 1 on an error (already in run.json)."""
     from govsim.runner import run_to_dir
 
     try:
-        run_to_dir(obj, out, resolved_yaml)
+        run_to_dir(obj, out, resolved_yaml, warnings)
     except BaseException:  # noqa: BLE001 - the parent records it; the traceback goes to the job's log
         traceback.print_exc()
         os._exit(1)
     os._exit(0)
 
 
-def run_isolated(obj: GovsimConfig, out: Path, resolved_yaml: str, timeout: float | None) -> tuple[int, str]:
+def run_isolated(
+    obj: GovsimConfig, out: Path, resolved_yaml: str, timeout: float | None, warnings: list[str] | None = None
+) -> tuple[int, str]:
     """Run ``run_to_dir`` in a child process; return ``(exit status, error)`` (``(0, '')`` when complete).
 
     A child per job, rather than trusting the launcher's worker: a crash or a kill (the kernel's OOM
@@ -469,7 +474,7 @@ def run_isolated(obj: GovsimConfig, out: Path, resolved_yaml: str, timeout: floa
     ctx = mp.get_context("fork" if "fork" in methods else "spawn")
     out.mkdir(parents=True, exist_ok=True)
     child = ctx.Process(  # type: ignore[attr-defined]
-        target=_child, args=(obj, out, resolved_yaml), daemon=False
+        target=_child, args=(obj, out, resolved_yaml, list(warnings or [])), daemon=False
     )
     child.start()
     child.join(timeout)

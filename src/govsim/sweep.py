@@ -39,7 +39,7 @@ from govsim.experiment import (
     run_job,
 )
 from govsim.identity import SweepLock, SweepLocked, SweepPlanError, inside, plan_unique, rewrite_lines
-from govsim.validate import ConfigError, warn, warn_single_replication
+from govsim.validate import ConfigError, config_warnings, warn, warn_single_replication
 
 
 class ExperimentCallback(Callback):
@@ -67,7 +67,7 @@ class ExperimentCallback(Callback):
             with read_write(config.hydra), open_dict(config.hydra):
                 n = len(design_points(config.experiment.sensitivity))
                 config.hydra.sweeper.params["experiment.point"] = f"range(0,{n})"
-        check_shared(config)
+        notes += [warn(m) for m in check_shared(config)]
         single = warn_single_replication(int(config.experiment.replications))  # stderr, before any job
         notes += [single] if single else []
         identities, merged = plan_sweep(config)
@@ -185,14 +185,18 @@ def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
     return identities, merged
 
 
-def check_shared(config: DictConfig) -> None:
-    """Refuse up front a bad value that every job shares; a bad swept value fails only its own jobs."""
+def check_shared(config: DictConfig) -> list[str]:
+    """Refuse up front a bad value that every job shares; a bad swept value fails only its own jobs.
+
+    Returns the warnings of the shared configuration (utilisation >= 1), for the manifest.
+    """
     _, keys = expand_jobs(config)
     try:
-        run_config(config)
+        return config_warnings(run_config(config))
     except ConfigError as exc:
         if not any(exc.key == k or exc.key.startswith(k + ".") for k in keys):
             raise
+    return []
 
 
 def _exit_on_error(step: Callable[[DictConfig], None], config: DictConfig) -> None:

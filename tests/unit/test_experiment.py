@@ -102,7 +102,9 @@ def test_manifest_refuses_another_config_or_code_but_accepts_more_replications(
         ex.prepare_manifest(compose_primary(tmp_path, *SMALL))
 
 
-def test_job_completes_then_is_skipped_then_reruns_a_changed_config_and_refuses_another_job(experiment_schema, tmp_path):
+def test_job_completes_then_is_skipped_then_reruns_a_changed_config_and_refuses_another_job(
+    experiment_schema, tmp_path
+):
     manifest = build_sweep(tmp_path, *SMALL, "policy=grid", "replication=0", run=0)
     job = manifest["jobs"][0]
     out = tmp_path / "job"
