@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -73,13 +74,17 @@ def test_voila_serves_the_notebooks_with_no_cdn_asset(tmp_path: Path):
         str(tmp_path / "class"),
         "--port",
         str(port),
+        "--token",
+        "class-token",
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base + "/", proc, 90)
-        tree = _get(base + "/", 30)
-        page = _get(base + "/voila/render/01_closed_loop.ipynb", 300)
+        _wait_until_up(base + "/?token=class-token", proc, 90)
+        with pytest.raises(urllib.error.HTTPError):  # no token, no page
+            _get(base + "/voila/render/01_closed_loop.ipynb", 30)
+        tree = _get(base + "/?token=class-token", 30)
+        page = _get(base + "/voila/render/01_closed_loop.ipynb?token=class-token", 300)
         assert "闭环" in page and '"image/png": "iVBORw0KGgo' in page  # the lesson ran, its figures are in
         for html in (tree, page):
             assert [m for m in EXTERNAL.findall(html) if any(m)] == []
