@@ -32,8 +32,6 @@ from govsim.safety import UnsafeConfig, check_override_text, check_safety
 from govsim.validate import ConfigError, check, check_data, config_warnings, show, warn
 
 EXIT_BAD_INPUT = 2
-HYDRA_FILES = (".hydra", "_run.log", "_job.log", "cli.log")
-"""What Hydra itself puts in a run directory before the run starts (not a result)."""
 
 register_resolvers()  # run and job directory names (configs/config.yaml) use them, in every process
 
@@ -394,7 +392,8 @@ def _run(cfg: DictConfig) -> None:
 
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
-    if occupied(out, HYDRA_FILES) or (out / "run.json").exists():  # taken since preflight looked
+    if out.is_dir() and any(p.name != ".hydra" and p.suffix != ".log" for p in out.iterdir()):
+        # taken since preflight looked (Hydra itself has put only .hydra/ and its log there)
         refuse(f"hydra.run.dir={str(out)!r}: the directory already holds a run; allowed: a new directory")
     try:
         absolute_inputs(cfg, Path(hc.runtime.cwd))

@@ -18,6 +18,7 @@ report in ``govsim.report``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -375,13 +376,27 @@ def apply_design_point(cfg: DictConfig) -> None:
 
 def design_points(spec: Any) -> Any:
     """The SALib design matrix of a sensitivity spec (a DictConfig or the manifest's dict), by point."""
+    names = tuple(str(f["key"]) for f in spec["factors"])
+    bounds = tuple((float(f["low"]), float(f["high"])) for f in spec["factors"])
+    x = _design(str(spec["method"]), names, bounds, int(spec["size"]), int(spec["levels"]), int(spec["seed"]))
+    return x.copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _design(
+    method: str,
+    names: tuple[str, ...],
+    bounds: tuple[tuple[float, float], ...],
+    size: int,
+    levels: int,
+    seed: int,
+) -> Any:
+    """One SALib sample per design (every job of a sweep asks for its own point of the same design)."""
     from govsim.analysis import sensitivity_sample
 
-    names = [f["key"] for f in spec["factors"]]
-    bounds = [(float(f["low"]), float(f["high"])) for f in spec["factors"]]
-    return sensitivity_sample(
-        spec["method"], names, bounds, int(spec["size"]), int(spec["levels"]), int(spec["seed"])
-    )
+    x = sensitivity_sample(method, list(names), list(bounds), size, levels, seed)
+    x.flags.writeable = False
+    return x
 
 
 def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: list[str]) -> dict[str, Any]:

@@ -11,8 +11,8 @@ before Hydra builds anything and refuses:
   plugins are held by Hydra to its ``hydra_plugins`` package and are left to it);
 - in ``hydra.job_logging`` / ``hydra.hydra_logging``: a ``()`` factory, a ``class`` outside
   ``ALLOWED_LOGGING_CLASSES``, or a log file outside the run's own directory;
-- ``oc.env`` (and ``oc.decode``, which can build one) in any value outside Hydra's own defaults, and in
-  any command-line override.
+- ``oc.env`` (and ``oc.decode``, which can build one) in any value, ``hydra`` node included (Hydra's
+  own defaults use neither), and in any command-line override.
 """
 
 from __future__ import annotations
@@ -68,26 +68,34 @@ def check_safety(cfg: DictConfig) -> None:
     _walk(cfg, "")
 
 
-def _walk(node: Any, path: str) -> None:
+def _walk(node: Any, path: str, plugin: bool = False) -> None:
     if isinstance(node, DictConfig):
-        if path in PLUGIN_NODES:
-            return
+        plugin = plugin or path in PLUGIN_NODES
         for key in node.keys():
             child = f"{path}.{key!s}" if path else str(key)
             value = node._get_node(key)  # unresolved: interpolations are read as written
-            _check_entry(child, str(key), value)
-            _walk(value, child)
+            _check_entry(child, str(key), value, plugin)
+            _walk(value, child, plugin)
     elif isinstance(node, ListConfig):
         for i in range(len(node)):
-            _walk(node._get_node(i), f"{path}[{i}]")
+            value = node._get_node(i)
+            _check_entry(f"{path}[{i}]", "", value, plugin)
+            _walk(value, f"{path}[{i}]", plugin)
 
 
-def _check_entry(path: str, key: str, value: Any) -> None:
+def _check_entry(path: str, key: str, value: Any, plugin: bool = False) -> None:
     if isinstance(value, (DictConfig, ListConfig)):
         return
     raw = value._value() if hasattr(value, "_value") else value
     text = "" if raw is None else str(raw)
     logging_node = path.startswith(("hydra.job_logging", "hydra.hydra_logging"))
+    if ENV.search(text):
+        raise UnsafeConfig(
+            f"{path}={text!r}: environment variables cannot be read into a config (oc.env); "
+            "allowed: the value itself"
+        )
+    if plugin:
+        return  # Hydra instantiates plugins only from its hydra_plugins package
     if key == "_target_" and text not in ALLOWED_TARGETS:
         raise UnsafeConfig(
             f"{path}={text!r}: a config cannot name code to run; "
@@ -106,9 +114,4 @@ def _check_entry(path: str, key: str, value: Any) -> None:
         raise UnsafeConfig(
             f"{path}={text!r}: a log file outside the run directory; "
             "allowed: ${hydra.runtime.output_dir}/NAME.log"
-        )
-    if not path.startswith("hydra.") and ENV.search(text):
-        raise UnsafeConfig(
-            f"{path}={text!r}: environment variables cannot be read into a config (oc.env); "
-            "allowed: the value itself"
         )

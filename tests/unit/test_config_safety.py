@@ -75,6 +75,11 @@ def _user_config(tmp_path: Path, body: str) -> list[str]:
             "a logging factory runs code",
         ),
         ("scenario:\n  name: ${oc.env:HOME}\n", "scenario.name='${oc.env:HOME}'"),
+        ("hydra:\n  run:\n    dir: out/${oc.env:HOME}\n", "hydra.run.dir='out/${oc.env:HOME}'"),
+        (
+            "hydra:\n  sweeper:\n    max_batch_size: ${oc.env:N}\n",
+            "hydra.sweeper.max_batch_size='${oc.env:N}'",
+        ),
     ],
 )
 def test_yaml_through_config_dir_cannot_name_code(tmp_path: Path, body: str, fragment: str) -> None:
