@@ -78,9 +78,9 @@ def _walk(node: Any, path: str, plugin: bool = False) -> None:
             _walk(value, child, plugin)
     elif isinstance(node, ListConfig):
         for i in range(len(node)):
-            value = node._get_node(i)
-            _check_entry(f"{path}[{i}]", "", value, plugin)
-            _walk(value, f"{path}[{i}]", plugin)
+            item: Any = node._get_node(i)
+            _check_entry(f"{path}[{i}]", "", item, plugin)
+            _walk(item, f"{path}[{i}]", plugin)
 
 
 def _check_entry(path: str, key: str, value: Any, plugin: bool = False) -> None:
