@@ -8,6 +8,9 @@
 Bad input is refused before Hydra creates a run directory: ``main`` first composes the configuration
 the way Hydra will (every job of a sweep), checks it (``govsim.validate``), and on any error prints one
 line ``govsim: error: <key>=<value>: ...; allowed: ...`` and exits with status 2, without a traceback.
+The same check refuses a config that names code to run or reads the environment (``govsim.safety``),
+a run or sweep directory that exists and is not empty, and merges duplicate swept values
+(``govsim.identity``); the default directory names carry a digest of the whole config.
 """
 
 from __future__ import annotations

@@ -12,6 +12,11 @@ they share and the code version (a digest of the package source). A job writes `
 as its last act: ``complete`` with its own config hash, or ``failed`` with the error. Re-running the
 same command skips complete jobs with matching hashes, reruns the rest, and refuses outright when the
 shared configuration or the code changed — results of two models are never mixed in one sweep.
+Each job's own identity (``job_identity``: its whole config and the checksums of its input files) is
+computed before launch, names its directory and is stored in the manifest and in ``job.json``;
+duplicate swept values are merged and colliding directories refused (``govsim.sweep.plan_sweep``), a
+job whose config or territory file changed is re-run, and each job runs in a child process
+(``run_isolated``) so that a crash, a kill or a timeout fails that job only.
 The Hydra app and its callback are in ``govsim.sweep``; aggregation in ``govsim.aggregate``; the
 report in ``govsim.report``.
 """

@@ -155,7 +155,7 @@ def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
                 if key.lstrip("+~") not in given:
                     config.hydra.sweeper.params[key] = values
             config.hydra.overrides.task = rewrite_lines(
-                task, {k: v for k, v in rewrites.items() if k in given}
+                task, {k: v for k, v in rewrites.items() if k.lstrip("+~") in given}
             )
     jobs, keys = expand_jobs(config)
     by_job = {tuple(o): ident for o, ident in planned}
