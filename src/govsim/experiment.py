@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import platform
+import sys
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -464,16 +465,21 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
     return {"status": info["status"], "key": key}
 
 
-def _child(obj: GovsimConfig, out: Path, resolved_yaml: str, warnings: list[str]) -> None:
-    """The body of the job's child process: the run, exit status 1 on an error (already in run.json)."""
+def _child_main(spec: str) -> None:
+    """The body of a job's child process: ``spec`` is a pickle of ``run_to_dir``'s arguments.
+
+    Exit status 0 when complete, 1 on an error (already in ``run.json``, traceback on stderr).
+    """
+    import pickle
+
     from govsim.runner import run_to_dir
 
+    obj, out, resolved_yaml, warnings = pickle.loads(Path(spec).read_bytes())
     try:
         run_to_dir(obj, out, resolved_yaml, warnings)
-    except BaseException:  # noqa: BLE001 - the parent records it; the traceback goes to the job's log
+    except BaseException:  # noqa: BLE001 - the parent records it
         traceback.print_exc()
-        os._exit(1)
-    os._exit(0)
+        sys.exit(1)
 
 
 def run_isolated(
@@ -485,33 +491,40 @@ def run_isolated(
     killer picks the largest process, the run) ends the child, and the worker records it and takes the
     next job; joblib's own ``timeout`` would abort the whole sweep instead of one job. A signal is
     reported as 128 + its number (137 for SIGKILL), as a shell does; a timeout kills the child and
-    reports 124 (as ``timeout(1)``). ``fork`` where the platform has it (no re-import, ~10 ms), else
-    ``spawn``.
+    reports 124 (as ``timeout(1)``). The child is a fresh interpreter (``subprocess``, about a second
+    of imports per job), not a ``multiprocessing`` fork: forking a worker whose library thread pools
+    (pyarrow, BLAS) are running can deadlock the child, and joblib's loky workers cannot start a
+    ``forkserver`` or ``spawn`` child of their own.
     """
-    import multiprocessing as mp
+    import pickle
+    import subprocess
+    import tempfile
 
-    methods = mp.get_all_start_methods()
-    ctx = mp.get_context("fork" if "fork" in methods else "spawn")
     out.mkdir(parents=True, exist_ok=True)
-    child = ctx.Process(  # type: ignore[attr-defined]
-        target=_child, args=(obj, out, resolved_yaml, list(warnings or [])), daemon=False
-    )
-    child.start()
-    child.join(timeout)
-    if child.is_alive():
-        child.kill()
-        child.join()
-        _mark_run_failed(out, f"timeout: killed after {timeout:g} s (experiment.job_timeout_s)")
-        return 124, f"timeout: killed after {timeout:g} s (experiment.job_timeout_s)"
-    code = child.exitcode if child.exitcode is not None else 1
-    if code == 0:
+    fd, spec = tempfile.mkstemp(prefix=".job.", suffix=".pickle", dir=out)
+    with os.fdopen(fd, "wb") as f:
+        pickle.dump((obj, out, resolved_yaml, list(warnings or [])), f)
+    code = f"from govsim.experiment import _child_main; _child_main({spec!r})"
+    try:
+        child = subprocess.Popen([sys.executable, "-c", code])
+        try:
+            status = child.wait(timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+            error = f"timeout: killed after {timeout:g} s (experiment.job_timeout_s)"
+            _mark_run_failed(out, error)
+            return 124, error
+    finally:
+        Path(spec).unlink(missing_ok=True)
+    if status == 0:
         return 0, ""
-    if code < 0:
-        status = 128 - code
-        error = f"killed by signal {-code} (exit {status}{', out of memory?' if -code == 9 else ''})"
+    if status < 0:
+        code_ = 128 - status
+        error = f"killed by signal {-status} (exit {code_}{', out of memory?' if -status == 9 else ''})"
         _mark_run_failed(out, error)
-        return status, error
-    return code, _run_error(out) or f"exit status {code}"
+        return code_, error
+    return status, _run_error(out) or f"exit status {status}"
 
 
 def _run_error(out: Path) -> str:

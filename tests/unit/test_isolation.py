@@ -1,8 +1,8 @@
 """Job isolation: a crashed, killed (OOM, exit 137) or hung job fails alone; the sweep finishes.
 
-Run as a user would (a subprocess, tiny one-town jobs). The faults are injected by a wrapper script
-that replaces ``govsim.runner.simulate`` before the app starts (the basic launcher runs the jobs in
-that process, and each job's child process inherits the replacement). Both tests failed on the code
+Run as a user would (a subprocess, tiny one-town jobs). The faults are injected by a
+``sitecustomize`` that replaces ``govsim.runner.simulate`` in every Python process of the sweep (the
+app, the forkserver and each job's child). Both tests failed on the code
 before issue 15: the kill took the whole sweep down, and n_jobs=0 reached joblib.
 """
 
@@ -25,30 +25,35 @@ SMALL = [
     "experiment.report=false",
     "experiment.progress=false",
 ]
-FAULTY = """
-import os, sys, time
-import govsim.runner as runner
-real = runner.simulate
-def simulate(cfg):
-    if cfg.seed == 1:
-        os.kill(os.getpid(), 9)  # as the kernel's OOM killer does
-    if cfg.seed == 2:
-        time.sleep(3600)  # a hung job
-    if cfg.seed == 3:
-        raise RuntimeError("a bug")
-    return real(cfg)
-runner.simulate = simulate
-from govsim.sweep import main
-main()
+FAULTS = """
+import os, time
+if os.environ.get("GOVSIM_TEST_FAULTS"):
+    import govsim.runner as runner
+    real = runner.simulate
+    def simulate(cfg):
+        if cfg.seed == 1:
+            os.kill(os.getpid(), 9)  # as the kernel's OOM killer does
+        if cfg.seed == 2:
+            time.sleep(3600)  # a hung job
+        if cfg.seed == 3:
+            raise RuntimeError("a bug")
+        return real(cfg)
+    runner.simulate = simulate
 """
 
 
 def run(cwd: Path, *args: str, faulty: bool = False) -> subprocess.CompletedProcess:
-    code = FAULTY if faulty else "from govsim.sweep import main; main()"
+    env = {**os.environ, "GOVSIM_CODE_VERSION": "isolation-test"}
+    if faulty:  # every Python process of the sweep (jobs' children too) starts with the faults
+        (cwd / "site").mkdir(exist_ok=True)
+        (cwd / "site" / "sitecustomize.py").write_text(FAULTS, encoding="utf-8")
+        env.update(
+            GOVSIM_TEST_FAULTS="1", PYTHONPATH=os.pathsep.join([str(cwd / "site"), env.get("PYTHONPATH", "")])
+        )
     return subprocess.run(
-        [sys.executable, "-c", code, *args],
+        [sys.executable, "-c", "from govsim.sweep import main; main()", *args],
         cwd=cwd,
-        env={**os.environ, "GOVSIM_CODE_VERSION": "isolation-test"},
+        env=env,
         capture_output=True,
         text=True,
         timeout=600,
