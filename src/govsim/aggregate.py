@@ -7,7 +7,8 @@ and every job's completion marker, and writes into the sweep directory:
   column per swept key, ``metric``, ``value``. Metrics are the overall KPIs of ``govsim.metrics`` and
   ``cost_per_year`` (the run's cost over the measured period, per year).
 - ``backlog.parquet`` — daily backlog summed over towns, per job: the curves behind the warm-up.
-- ``jobs.csv`` — every expected job with its status (complete, failed with its error, missing).
+- ``jobs.csv`` — every expected job with its status (complete, failed with its error and the exit status
+  of its process: 137 killed, e.g. out of memory; 124 timed out; missing).
 - ``aggregate.json`` — expected vs completed per arm, and the warm-up: configured, MSER-5 per arm,
   the one used.
 
@@ -42,16 +43,25 @@ class Aggregate:
 
 
 def scan_markers(sweep: Path, manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Markers of the manifest's identity under ``sweep``, by job key, with their directory."""
+    """Markers of the manifest's identity under ``sweep``, by job key, with their directory.
+
+    A marker counts only if it carries the manifest's configuration and code identity and, when the
+    manifest lists one for its job, that job's own identity (``experiment.job_identity``: its whole
+    config and the checksums of its input files). A stale result (another config, an edited territory
+    file) is left out, so the job is missing and the same command re-runs it.
+    """
+    expected = {j["key"]: j.get("identity") for j in manifest["jobs"]}
     found: dict[str, dict[str, Any]] = {}
     for path in sorted(Path(sweep).rglob(MARKER)):
         try:
             marker = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             continue
+        ident = expected.get(marker.get("key"))
         if (
             marker.get("base_hash") == manifest["base_hash"]
             and marker.get("code_version") == manifest["code_version"]
+            and (ident is None or marker.get("config_hash") == ident)
         ):
             found[marker["key"]] = {**marker, "dir": str(path.parent)}
     return found
@@ -89,13 +99,25 @@ def _job_table(manifest: dict[str, Any], markers: dict[str, dict[str, Any]]) -> 
                 "replication": job["replication"],
                 "status": m.get("status", "missing"),
                 "error": m.get("error", ""),
+                "exit_status": m.get("exit_status", np.nan),
                 "wall_seconds": m.get("wall_seconds", np.nan),
                 "dir": m.get("dir", ""),
                 "overrides": job["overrides"],
             }
         )
     return pd.DataFrame(
-        rows, columns=["key", "arm", "replication", "status", "error", "wall_seconds", "dir", "overrides"]
+        rows,
+        columns=[
+            "key",
+            "arm",
+            "replication",
+            "status",
+            "error",
+            "exit_status",
+            "wall_seconds",
+            "dir",
+            "overrides",
+        ],
     )
 
 

@@ -13,16 +13,23 @@ Both serve page assets from their installed packages (JupyterLab's static build,
 and the ipywidgets 8 manager). Two parts would still reach out, and are switched off: JupyterLab's news
 feed, update check and PyPI extension manager; and the Font Awesome (and unused mermaid) CDN links of
 Voilà's templates, replaced by the ``govsim`` Voilà template shipped in ``classroom_data/`` (found
-through ``JUPYTER_PATH``), so a page renders at once on a machine with no network or a slow one. An
-``.ipynb`` already in the working folder is kept (it may hold an instructor's notes) unless its
-source is newer or ``--fresh`` is given.
+through ``JUPYTER_PATH``), so a page renders at once on a machine with no network or a slow one.
+
+Both front ends ask for a token (JupyterLab makes its own; Voilà gets a random one, or ``--token``),
+printed with the address: another user of the same machine cannot open the notebooks' kernels.
+
+The working folder may hold an instructor's edits. ``prepare`` records what it wrote
+(``.govsim-class.json``: a SHA-256 per file) and rewrites a notebook or the README only while it is
+as written; an edited file, or one it did not write, is kept with a message unless ``--force`` is given.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
-import shutil
+import secrets
 import sys
 from pathlib import Path
 
@@ -45,27 +52,68 @@ def notebook_sources() -> Path:
     raise FileNotFoundError("govsim teaching notebooks not found beside the package or in the checkout")
 
 
-def prepare(workdir: Path, fresh: bool = False, sources: Path | None = None) -> list[Path]:
-    """Write ``NN_name.ipynb`` for every source into ``workdir`` (kept if up to date); return their paths."""
+RECORD = ".govsim-class.json"
+"""What ``prepare`` wrote into the working folder: ``{file name: sha256 of the bytes written}``."""
+
+
+def prepare(
+    workdir: Path, fresh: bool = False, sources: Path | None = None, force: bool = False
+) -> list[Path]:
+    """Write ``NN_name.ipynb`` for every source and the README into ``workdir``; return the notebooks.
+
+    A file is (re)written when it is missing, or still exactly as ``prepare`` last wrote it; a file
+    edited since (or not written by ``prepare``) is kept, with a message on stderr, unless ``force``
+    (``fresh`` is the older name of the same option).
+    """
     import jupytext
     import nbformat
 
+    force = force or fresh
     src_dir = sources or notebook_sources()
     workdir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for src in sorted(src_dir.glob("[0-9][0-9]_*.py")):
-        target = workdir / f"{src.stem}.ipynb"
-        if fresh or not target.exists() or target.stat().st_mtime < src.stat().st_mtime:
-            nbformat.write(jupytext.read(src), target)
-        written.append(target)
+    record_path = workdir / RECORD
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    wanted: dict[Path, bytes] = {
+        workdir / f"{src.stem}.ipynb": nbformat.writes(jupytext.read(src)).encode("utf-8")
+        for src in sorted(src_dir.glob("[0-9][0-9]_*.py"))
+    }
+    notebooks = list(wanted)
     readme = src_dir / "README.md"
     if readme.exists():
-        shutil.copyfile(readme, workdir / "README.md")
-    return written
+        wanted[workdir / "README.md"] = readme.read_bytes()
+    for target, data in wanted.items():
+        if target.exists() and not force:
+            current = _sha256(target.read_bytes())
+            if current == _sha256(data):
+                record[target.name] = current
+                continue
+            if record.get(target.name) != current:
+                print(
+                    f"govsim-class: kept {target.name}: edited since govsim-class wrote it "
+                    "(--force to replace it with the shipped version)",
+                    file=sys.stderr,
+                )
+                continue
+        target.write_bytes(data)
+        record[target.name] = _sha256(data)
+    record_path.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
+    return notebooks
 
 
-def command(workdir: Path, first: Path, voila: bool, port: int, browser: bool) -> list[str]:
-    """The front end's command line, bound to 127.0.0.1 with its outward calls off."""
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def command(
+    workdir: Path, first: Path, voila: bool, port: int, browser: bool, token: str | None = None
+) -> list[str]:
+    """The front end's command line, bound to 127.0.0.1 with its outward calls off, token-protected.
+
+    Voilà serves without a token unless given one: ``token`` (a random one if ``None``).
+    """
     if voila:
         cmd = [
             sys.executable,
@@ -76,6 +124,7 @@ def command(workdir: Path, first: Path, voila: bool, port: int, browser: bool) -
             "--Voila.ip=127.0.0.1",
             "--template=govsim",
             "--classic-tree",  # the Jinja index page (govsim's tree.html: lesson titles), not the JS one
+            f"--Voila.token={token or secrets.token_urlsafe(24)}",
         ]
         return cmd + ([] if browser else ["--no-browser"])
     cmd = [
@@ -107,7 +156,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-browser", dest="browser", action="store_false", help="do not open a browser window")
     p.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"working folder (default {DEFAULT_DIR})")
     p.add_argument("--port", type=int, default=8888, help="local port (default 8888)")
-    p.add_argument("--fresh", action="store_true", help="overwrite notebooks already in the working folder")
+    p.add_argument(
+        "--force",
+        "--fresh",
+        dest="force",
+        action="store_true",
+        help="replace notebooks and README edited in the working folder with the shipped versions",
+    )
+    p.add_argument("--token", help="Voilà access token (default: a random one, printed)")
     p.add_argument("--prepare-only", action="store_true", help="write the notebooks and stop")
     return p.parse_args(argv)
 
@@ -116,9 +172,12 @@ def main(argv: list[str] | None = None) -> None:
     """``govsim-class`` console script: prepare the notebooks, then become the front end (until Ctrl-C)."""
     args = parse(argv)
     workdir = args.dir.expanduser().resolve()
-    notebooks = prepare(workdir, args.fresh)
+    notebooks = prepare(workdir, force=args.force)
     print(f"govsim-class: {len(notebooks)} notebooks in {workdir}", flush=True)
     if args.prepare_only:
         return
-    cmd = command(workdir, notebooks[0], args.voila, args.port, args.browser)
+    token = args.token or secrets.token_urlsafe(24)
+    cmd = command(workdir, notebooks[0], args.voila, args.port, args.browser, token)
+    if args.voila:
+        print(f"govsim-class: open http://127.0.0.1:{args.port}/?token={token}", flush=True)
     os.execve(cmd[0], cmd, environment())  # the front end takes this process over: Ctrl-C stops it

@@ -8,6 +8,9 @@
 Bad input is refused before Hydra creates a run directory: ``main`` first composes the configuration
 the way Hydra will (every job of a sweep), checks it (``govsim.validate``), and on any error prints one
 line ``govsim: error: <key>=<value>: ...; allowed: ...`` and exits with status 2, without a traceback.
+The same check refuses a config that names code to run or reads the environment (``govsim.safety``),
+a run or sweep directory that exists and is not empty, and merges duplicate swept values
+(``govsim.identity``); the default directory names carry a digest of the whole config.
 """
 
 from __future__ import annotations
@@ -27,9 +30,13 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from govsim.config import GovsimConfig, register_configs
+from govsim.identity import SweepPlanError, occupied, plan_unique, register_resolvers, rewrite_lines
+from govsim.safety import UnsafeConfig, check_override_text, check_safety
 from govsim.validate import ConfigError, check, check_data, config_warnings, show, warn
 
 EXIT_BAD_INPUT = 2
+
+register_resolvers()  # run and job directory names (configs/config.yaml) use them, in every process
 
 
 class InputError(Exception):
@@ -87,8 +94,10 @@ def compose(overrides: list[str], config_name: str = "config", extra_dir: str | 
 
     with _loader(extra_dir) as loader:
         try:
+            check_override_text(list(overrides))
             check_overrides(overrides, loader.repository.group_exists)
             cfg = loader.load_configuration(config_name, list(overrides), RunMode.RUN)
+            check_safety(cfg)
             with read_write(cfg), open_dict(cfg):
                 del cfg["hydra"]
             return to_config(cfg)
@@ -116,8 +125,7 @@ def plan_jobs(
             )
             if not multirun and cfg.hydra.mode != RunMode.MULTIRUN:
                 return [list(overrides)]
-            params = cfg.hydra.sweeper.get("params") or {}
-            lines = [f"{k}={v}" for k, v in params.items()] + list(overrides)
+            lines = sweep_params(cfg) + list(overrides)
             parsed = OverridesParser.create(config_loader=loader).parse_overrides(lines)
             return [list(job) for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
         except Exception as exc:  # noqa: BLE001
@@ -126,8 +134,30 @@ def plan_jobs(
             raise InputError(explain(exc, overrides)) from None
 
 
-def preflight(argv: list[str]) -> list[GovsimConfig]:
-    """Check what ``govsim argv`` would run, every job of a sweep; print warnings; ``InputError`` if bad."""
+def sweep_params(cfg: DictConfig) -> list[str]:
+    """The sweep a config sets in ``hydra.sweeper.params``, as override lines."""
+    params = cfg.hydra.sweeper.get("params") or {}
+    return [f"{k}={v}" for k, v in params.items()]
+
+
+def _config_sweep(overrides: list[str], name: str, extra_dir: str | None) -> list[str]:
+    from hydra.types import RunMode
+
+    with _loader(extra_dir) as loader:
+        cfg = loader.load_configuration(
+            name, list(overrides), RunMode.MULTIRUN, validate_sweep_overrides=False
+        )
+        return sweep_params(cfg)
+
+
+def preflight(argv: list[str]) -> tuple[list[GovsimConfig], list[str]]:
+    """Check what ``govsim argv`` would run, every job of a sweep; print warnings; ``InputError`` if bad.
+
+    Returns the jobs' configurations and the command line to hand to Hydra: the same, except that
+    duplicate values of a swept key (``seed=1,1``, ``policy.grid.staffing=1.0,1``) are merged with a
+    message. Refuses a run directory (``hydra.run.dir``) or sweep directory that exists and is not
+    empty, and two jobs that would run the same configuration.
+    """
     from hydra._internal.utils import get_args_parser
 
     args, unknown = get_args_parser().parse_known_args(argv)
@@ -139,11 +169,73 @@ def preflight(argv: list[str]) -> list[GovsimConfig]:
             f"--config-path={args.config_path!r}: not supported; allowed: --config-dir DIR "
             "or hydra.searchpath=[file:///path/to/configs]"
         )
+    check_override_text(list(args.overrides))
     jobs = plan_jobs(args.overrides, name, args.config_dir, bool(args.multirun))
-    configs = [compose(job, name, args.config_dir) for job in jobs]
+    overrides = list(args.overrides)
+    multirun = len(jobs) > 1 or bool(args.multirun)
+    if multirun:
+        by_job: dict[str, GovsimConfig] = {}
+
+        def identity(job: list[str]) -> str:
+            obj = compose(job, name, args.config_dir)
+            ident = config_identity(obj)
+            by_job[ident] = obj
+            return ident
+
+        params = _config_sweep(list(args.overrides), name, args.config_dir)
+        try:
+            rewrites, merged, planned = plan_unique([*params, *args.overrides], identity)
+        except SweepPlanError as exc:
+            raise InputError(str(exc)) from None
+        for message in merged:
+            warn(message)
+        overrides = rewrite_lines(list(args.overrides), rewrites)
+        given = {o.lstrip("+~").split("=", 1)[0] for o in overrides}
+        overrides += [f"{k}={v}" for k, v in rewrites.items() if k.lstrip("+~") not in given]
+        configs = [by_job[ident] for _, ident in planned]
+    else:
+        configs = [compose(job, name, args.config_dir) for job in jobs]
+    check_output_dir(overrides, name, args.config_dir, multirun)
     for message in dict.fromkeys(m for c in configs for m in config_warnings(c)):
         warn(message)
-    return configs
+    if overrides == list(args.overrides):
+        return configs, list(argv)
+    given = set(args.overrides)
+    return configs, [*(a for a in argv if a not in given), *overrides]
+
+
+def config_identity(obj: GovsimConfig) -> str:
+    """Digest of a checked configuration and of the content of its input files."""
+    from dataclasses import asdict
+
+    from govsim.identity import digest, input_checksums
+
+    data = asdict(obj)
+    return digest(data, input_checksums(data))
+
+
+def check_output_dir(overrides: list[str], name: str, extra_dir: str | None, multirun: bool) -> None:
+    """Refuse a run (or sweep) directory that exists and holds anything: it is never reused silently.
+
+    The default names (``configs/config.yaml``) carry the time to the microsecond and a digest of the
+    whole config, so only a directory the user named (``hydra.run.dir=.``) can be taken.
+    """
+    from hydra.types import RunMode
+
+    with _loader(extra_dir) as loader:
+        try:
+            cfg = loader.load_configuration(
+                name, list(overrides), RunMode.MULTIRUN if multirun else RunMode.RUN
+            )
+            key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
+            where = Path(str(OmegaConf.select(cfg, key)))
+        except Exception:  # noqa: BLE001 - a template that needs Hydra's runtime: Hydra will resolve it
+            return
+    if occupied(where):
+        raise InputError(
+            f"{key}={str(where)!r}: the directory exists and is not empty; allowed: a new or empty "
+            "directory (leave hydra.run.dir unset for a unique name)"
+        )
 
 
 # ---- one-line explanations of Hydra's and OmegaConf's errors ------------------------------------------
@@ -153,7 +245,10 @@ def explain(exc: BaseException, overrides: list[str]) -> str:
     from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException, ValidationError
 
     cause = exc.__cause__ if isinstance(exc.__cause__, OmegaConfBaseException) else exc
-    if isinstance(exc, (ConfigError, InputError)) or type(exc).__name__ == "ScenarioError":
+    if (
+        isinstance(exc, (ConfigError, InputError, UnsafeConfig, SweepPlanError))
+        or type(exc).__name__ == "ScenarioError"
+    ):
         return str(exc)
     if isinstance(exc, MissingConfigException) and exc.options and exc.missing_cfg_file:
         group, _, option = str(exc.missing_cfg_file).rpartition("/")
@@ -298,13 +393,18 @@ def _under_mapping(key: str) -> bool:
 def _run(cfg: DictConfig) -> None:
     from govsim.runner import run_to_dir
 
-    out = Path(HydraConfig.get().runtime.output_dir)
+    hc = HydraConfig.get()
+    out = Path(hc.runtime.output_dir)
+    if out.is_dir() and any(p.name != ".hydra" and p.suffix != ".log" for p in out.iterdir()):
+        # taken since preflight looked (Hydra itself has put only .hydra/ and its log there)
+        refuse(f"hydra.run.dir={str(out)!r}: the directory already holds a run; allowed: a new directory")
     try:
+        absolute_inputs(cfg, Path(hc.runtime.cwd))
         obj = to_config(cfg)
     except Exception as exc:  # noqa: BLE001 - preflight passed, so this is unexpected; refuse cleanly anyway
         _discard_run_dir(out)
         refuse(explain(exc, []))
-    result = run_to_dir(obj, out, OmegaConf.to_yaml(cfg))
+    result = run_to_dir(obj, out, OmegaConf.to_yaml(cfg), warnings=config_warnings(obj))
     from govsim.metrics import summary_text
 
     print(
@@ -313,6 +413,18 @@ def _run(cfg: DictConfig) -> None:
     )
     print(summary_text(result.kpis[result.kpis["by"] == "all"], obj.output.lang))
     print(f"\nrun directory: {out}")
+
+
+def absolute_inputs(cfg: DictConfig, cwd: Path) -> None:
+    """Make a relative territory path absolute against the launch directory (``hydra.runtime.cwd``).
+
+    Preflight checks the file from the launch directory; with ``hydra.job.chdir=true`` the run starts
+    in its own directory, where the same relative path would name another file (or none).
+    """
+    territory = str(cfg.scenario.territory)
+    if territory.endswith(".csv") and not Path(territory).is_absolute():
+        with read_write(cfg), open_dict(cfg):
+            cfg.scenario.territory = str((cwd / territory).resolve())
 
 
 def _discard_run_dir(out: Path) -> None:
@@ -339,7 +451,8 @@ def main() -> None:
     argv = sys.argv[1:]
     if not PASS_THROUGH.intersection(a.split("=", 1)[0] for a in argv):
         try:
-            preflight(argv)
-        except (InputError, ConfigError) as exc:
+            _, argv = preflight(argv)
+        except (InputError, ConfigError, UnsafeConfig) as exc:
             refuse(str(exc))
+        sys.argv = [sys.argv[0], *argv]
     _run()

@@ -12,16 +12,23 @@ they share and the code version (a digest of the package source). A job writes `
 as its last act: ``complete`` with its own config hash, or ``failed`` with the error. Re-running the
 same command skips complete jobs with matching hashes, reruns the rest, and refuses outright when the
 shared configuration or the code changed — results of two models are never mixed in one sweep.
+Each job's own identity (``job_identity``: its whole config and the checksums of its input files) is
+computed before launch, names its directory and is stored in the manifest and in ``job.json``;
+duplicate swept values are merged and colliding directories refused (``govsim.sweep.plan_sweep``), a
+job whose config or territory file changed is re-run, and each job runs in a child process
+(``run_isolated``) so that a crash, a kill or a timeout fails that job only.
 The Hydra app and its callback are in ``govsim.sweep``; aggregation in ``govsim.aggregate``; the
 report in ``govsim.report``.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import platform
+import sys
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -98,6 +105,9 @@ class ExperimentSpec:
     sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
     progress: bool = True  # a bar across the runs of the sweep
     report: bool = True  # write the comparison report into the sweep directory at the end
+    job_timeout_s: float = 21600.0  # a job running longer is killed and recorded failed; assumed: 6 h,
+    # about 800 times the full Jiangmen year on one core (README "Performance": 25 s), so only a hung
+    # or runaway job reaches it; 0 = no limit
 
 
 @dataclass
@@ -113,6 +123,69 @@ def register_experiment_configs() -> None:
 
     register_configs()
     ConfigStore.instance().store(name="govsim_schema", node=ExperimentRunConfig)
+
+
+# --- checks -------------------------------------------------------------------------------------
+def check_experiment(config: DictConfig) -> None:
+    """Refuse a bad ``experiment`` section in one line (``ConfigError``: key, value, allowed).
+
+    Misspelt keys (``+experiment.replicatons=3`` is otherwise accepted and ignored), replications
+    below 1, a sensitivity factor naming no numeric config key or with ``low >= high``, a design too
+    small to estimate anything (Morris or Sobol ``size`` below 2, ``levels`` below 2), an unknown
+    method or warm-up rule, a precision outside (0, 1) and a negative job timeout.
+    """
+    from dataclasses import fields
+
+    from govsim.cli import schema_type
+    from govsim.validate import ConfigError, num, path_name, word
+
+    spec = OmegaConf.to_container(config.experiment, resolve=True)
+    assert isinstance(spec, dict)
+    for cls, node, prefix in (
+        (ExperimentSpec, spec, "experiment"),
+        (SensitivitySpec, spec.get("sensitivity") or {}, "experiment.sensitivity"),
+        *(
+            (Factor, f, f"experiment.sensitivity.factors[{i}]")
+            for i, f in enumerate((spec.get("sensitivity") or {}).get("factors") or [])
+        ),
+    ):
+        names = [f.name for f in fields(cls)]
+        if not isinstance(node, dict):
+            raise ConfigError(prefix, node, f"a section with keys {', '.join(names)}")
+        for key in node:
+            if key not in names:
+                raise ConfigError(
+                    f"{prefix}.{key}", node[key], ", ".join(names), problem=f"unknown key in {prefix}"
+                )
+    path_name("experiment.name", spec["name"])  # names the default sweep directory
+    num(1, integer=True)("experiment.replications", spec["replications"])
+    word("fixed", "mser5")("experiment.warmup", spec["warmup"])
+    num(0, 1, strict=True)("experiment.precision", spec["precision"])
+    if spec["precision"] >= 1:
+        raise ConfigError("experiment.precision", spec["precision"], "a number in (0, 1)")
+    num(0)("experiment.job_timeout_s", spec["job_timeout_s"])
+    if not spec["metrics"]:
+        raise ConfigError("experiment.metrics", spec["metrics"], "a non-empty list of KPI names")
+    sens = spec["sensitivity"]
+    word("none", "morris", "sobol")("experiment.sensitivity.method", sens["method"])
+    if sens["method"] == "none":
+        return
+    num(2, integer=True)("experiment.sensitivity.size", sens["size"])
+    num(2, integer=True)("experiment.sensitivity.levels", sens["levels"])
+    if not sens["factors"]:
+        raise ConfigError("experiment.sensitivity.factors", [], "at least one factor {key, low, high}")
+    for i, f in enumerate(sens["factors"]):
+        key = f"experiment.sensitivity.factors[{i}]"
+        if schema_type(str(f["key"])) not in (int, float) or str(f["key"]).startswith(
+            ("experiment", "seed", "replication")
+        ):
+            raise ConfigError(
+                f"{key}.key", f["key"], "a numeric key of the run config, e.g. policy.grid.staffing"
+            )
+        for side in ("low", "high"):
+            num()(f"{key}.{side}", f[side])
+        if not f["low"] < f["high"]:
+            raise ConfigError(f"{key}.high", f["high"], f"more than low ({f['low']:g})")
 
 
 # --- identity -----------------------------------------------------------------------------------
@@ -167,6 +240,35 @@ def job_hash(cfg: DictConfig) -> str:
     return config_hash(cfg, ["output", "experiment"])
 
 
+def job_identity(cfg: DictConfig) -> str:
+    """Identity of one job (hex digest): what changes its simulation, and its input files' content.
+
+    The config without ``output``, ``experiment`` and ``hydra``, with the sensitivity design point
+    applied (and its index kept, so two equal points of a Morris design stay two jobs), and the
+    SHA-256 of every input file (the territory CSV): a job run on an edited file is another job.
+    """
+    from govsim.identity import digest, input_checksums, plain_config
+
+    job = OmegaConf.create(
+        OmegaConf.to_container(
+            OmegaConf.masked_copy(cfg, [str(k) for k in cfg if k != "hydra"]), resolve=True
+        )
+    )
+    assert isinstance(job, DictConfig)
+    apply_design_point(job)
+    data = plain_config(job, ("output", "experiment"))
+    data["experiment.point"] = int(job.experiment.point) if "experiment" in job else -1
+    return digest(data, input_checksums(data))
+
+
+def _job_resolver(*, _root_: DictConfig) -> str:
+    return job_identity(_root_)[:8]
+
+
+if not OmegaConf.has_resolver("govsim_job"):
+    OmegaConf.register_new_resolver("govsim_job", _job_resolver)
+
+
 def job_key(overrides: list[str], sweep_keys: list[str]) -> tuple[str, str, int]:
     """``(key, arm, replication)`` of a job from its overrides.
 
@@ -194,8 +296,15 @@ def expand_jobs(config: DictConfig) -> tuple[list[list[str]], list[str]]:
     return BasicSweeper.split_arguments(parsed, None)[0], keys
 
 
-def prepare_manifest(config: DictConfig) -> dict[str, Any]:
-    """Write or check the sweep's manifest; raise ``ExperimentMismatch`` if it belongs to another model."""
+def prepare_manifest(
+    config: DictConfig, identities: dict[str, str] | None = None, notes: list[str] | None = None
+) -> dict[str, Any]:
+    """Write or check the sweep's manifest; raise ``ExperimentMismatch`` if it belongs to another model.
+
+    ``identities`` maps each job key to its ``job_identity`` (computed before launch): aggregation
+    counts a job only if its marker carries that identity. ``notes`` (merged duplicates, warnings) are
+    kept in the manifest.
+    """
     sweep = Path(config.hydra.sweep.dir)
     jobs, keys = expand_jobs(config)
     spec = OmegaConf.to_container(config.experiment, resolve=True)
@@ -219,7 +328,11 @@ def prepare_manifest(config: DictConfig) -> dict[str, Any]:
         "jobs": [
             dict(zip(("key", "arm", "replication"), job_key(o, keys), strict=True), overrides=o) for o in jobs
         ],
+        "notes": list(notes or []),
     }
+    if identities is not None:
+        for job in manifest["jobs"]:
+            job["identity"] = identities[job["key"]]
     old = read_manifest(sweep) if (sweep / MANIFEST).is_file() else None
     if old is not None:
         for what, name in (("base_hash", "configuration"), ("code_version", "code version")):
@@ -269,22 +382,41 @@ def apply_design_point(cfg: DictConfig) -> None:
 
 def design_points(spec: Any) -> Any:
     """The SALib design matrix of a sensitivity spec (a DictConfig or the manifest's dict), by point."""
+    names = tuple(str(f["key"]) for f in spec["factors"])
+    bounds = tuple((float(f["low"]), float(f["high"])) for f in spec["factors"])
+    x = _design(str(spec["method"]), names, bounds, int(spec["size"]), int(spec["levels"]), int(spec["seed"]))
+    return x.copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _design(
+    method: str,
+    names: tuple[str, ...],
+    bounds: tuple[tuple[float, float], ...],
+    size: int,
+    levels: int,
+    seed: int,
+) -> Any:
+    """One SALib sample per design (every job of a sweep asks for its own point of the same design)."""
     from govsim.analysis import sensitivity_sample
 
-    names = [f["key"] for f in spec["factors"]]
-    bounds = [(float(f["low"]), float(f["high"])) for f in spec["factors"]]
-    return sensitivity_sample(
-        spec["method"], names, bounds, int(spec["size"]), int(spec["levels"]), int(spec["seed"])
-    )
+    x = sensitivity_sample(method, list(names), list(bounds), size, levels, seed)
+    x.flags.writeable = False
+    return x
 
 
 def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
     """Run one job into ``out`` unless an identical one already completed there.
 
-    Never raises for a failed run: the error goes into ``job.json`` (status ``failed``) so the other
-    jobs of the sweep complete. Raises ``ExperimentMismatch`` if ``out`` holds another model's result.
+    Never raises for a failed run: the error goes into ``job.json`` (status ``failed``, with the
+    child's exit status) so the other jobs of the sweep complete. The run itself goes to a child
+    process (``run_isolated``): a crash, an OOM kill (exit 137) or a timeout
+    (``experiment.job_timeout_s``) ends that child only. A directory holding this job's result for an
+    older configuration or input file is re-run; one holding *another* job's result raises
+    ``ExperimentMismatch`` (two jobs sharing a directory is a plan error, never overwritten).
     """
-    from govsim.runner import run_to_dir, write_text
+    from govsim.identity import input_checksums, plain_config
+    from govsim.runner import write_text
 
     key, arm, rep = job_key(overrides, manifest["sweep_keys"])
     info: dict[str, Any] = {
@@ -299,18 +431,30 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
         "started": now(),
     }
     try:
+        info["config_hash"] = job_identity(cfg)
         apply_design_point(cfg)
-        info["config_hash"] = job_hash(cfg)
-        if _reusable(read_marker(out), info):
+        info["inputs"] = input_checksums(plain_config(cfg, ("output", "experiment")))
+        old = read_marker(out)
+        if _reusable(old, info):
             return {"status": "skipped", "key": key}
+        if old is not None:
+            info["rerun"] = f"replaces a result of config {old.get('config_hash', '?')[:8]}"
         if info["code_version"] != manifest["code_version"]:
             raise ExperimentMismatch(f"code changed since the sweep started ({info['code_version']})")
         (out / MARKER).unlink(missing_ok=True)
         obj = run_config(cfg)
         info["seed"] = obj.seed
         start = time.perf_counter()
-        run_to_dir(obj, out, OmegaConf.to_yaml(cfg))
-        info.update(status="complete", wall_seconds=round(time.perf_counter() - start, 3))
+        timeout = float(cfg.experiment.get("job_timeout_s", 0) or 0)
+        from govsim.validate import config_warnings
+
+        info["warnings"] = config_warnings(obj)
+        status, error = run_isolated(obj, out, OmegaConf.to_yaml(cfg), timeout or None, info["warnings"])
+        info["exit_status"] = status
+        if status == 0:
+            info.update(status="complete", wall_seconds=round(time.perf_counter() - start, 3))
+        else:
+            info.update(status="failed", error=error)
     except ExperimentMismatch:
         raise
     except Exception as exc:  # recorded, the sweep goes on
@@ -319,6 +463,86 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
     out.mkdir(parents=True, exist_ok=True)
     write_text(out / MARKER, json.dumps(info, ensure_ascii=False, indent=2))
     return {"status": info["status"], "key": key}
+
+
+def _child_main(spec: str) -> None:
+    """The body of a job's child process: ``spec`` is a pickle of ``run_to_dir``'s arguments.
+
+    Exit status 0 when complete, 1 on an error (already in ``run.json``, traceback on stderr).
+    """
+    import pickle
+
+    from govsim.runner import run_to_dir
+
+    obj, out, resolved_yaml, warnings = pickle.loads(Path(spec).read_bytes())
+    try:
+        run_to_dir(obj, out, resolved_yaml, warnings)
+    except BaseException:  # noqa: BLE001 - the parent records it
+        traceback.print_exc()
+        sys.exit(1)
+
+
+def run_isolated(
+    obj: GovsimConfig, out: Path, resolved_yaml: str, timeout: float | None, warnings: list[str] | None = None
+) -> tuple[int, str]:
+    """Run ``run_to_dir`` in a child process; return ``(exit status, error)`` (``(0, '')`` when complete).
+
+    A child per job, rather than trusting the launcher's worker: a crash or a kill (the kernel's OOM
+    killer picks the largest process, the run) ends the child, and the worker records it and takes the
+    next job; joblib's own ``timeout`` would abort the whole sweep instead of one job. A signal is
+    reported as 128 + its number (137 for SIGKILL), as a shell does; a timeout kills the child and
+    reports 124 (as ``timeout(1)``). The child is a fresh interpreter (``subprocess``, about a second
+    of imports per job), not a ``multiprocessing`` fork: forking a worker whose library thread pools
+    (pyarrow, BLAS) are running can deadlock the child, and joblib's loky workers cannot start a
+    ``forkserver`` or ``spawn`` child of their own.
+    """
+    import pickle
+    import subprocess
+    import tempfile
+
+    out.mkdir(parents=True, exist_ok=True)
+    fd, spec = tempfile.mkstemp(prefix=".job.", suffix=".pickle", dir=out)
+    with os.fdopen(fd, "wb") as f:
+        pickle.dump((obj, out, resolved_yaml, list(warnings or [])), f)
+    code = f"from govsim.experiment import _child_main; _child_main({spec!r})"
+    try:
+        child = subprocess.Popen([sys.executable, "-c", code])
+        try:
+            status = child.wait(timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+            error = f"timeout: killed after {timeout:g} s (experiment.job_timeout_s)"
+            _mark_run_failed(out, error)
+            return 124, error
+    finally:
+        Path(spec).unlink(missing_ok=True)
+    if status == 0:
+        return 0, ""
+    if status < 0:
+        code_ = 128 - status
+        error = f"killed by signal {-status} (exit {code_}{', out of memory?' if -status == 9 else ''})"
+        _mark_run_failed(out, error)
+        return code_, error
+    return status, _run_error(out) or f"exit status {status}"
+
+
+def _run_error(out: Path) -> str:
+    try:
+        return str(json.loads((out / "run.json").read_text(encoding="utf-8")).get("error", ""))
+    except (OSError, ValueError):
+        return ""
+
+
+def _mark_run_failed(out: Path, error: str) -> None:
+    """A killed child left ``run.json`` saying ``running``: say ``failed`` and why."""
+    path = out / "run.json"
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        info = {}
+    info.update(status="failed", error=error)
+    _write_json(path, info)
 
 
 def run_config(cfg: DictConfig) -> GovsimConfig:
@@ -330,15 +554,21 @@ def run_config(cfg: DictConfig) -> GovsimConfig:
 
 
 def _reusable(marker: dict[str, Any] | None, info: dict[str, Any]) -> bool:
-    if marker is None or marker.get("status") != "complete":
+    """A complete marker of this very job (same key, config, inputs, code): skip it.
+
+    Another job's marker in this directory raises ``ExperimentMismatch``; this job's marker for an
+    older config, input file or code is not reusable (the job is re-run and replaces it).
+    """
+    if marker is None:
         return False
-    same = all(marker.get(k) == info[k] for k in ("config_hash", "base_hash", "code_version", "key"))
-    if not same:
+    if marker.get("key") != info["key"]:
         raise ExperimentMismatch(
-            f"job {info['key']}: its directory holds a result of another configuration "
-            f"or code version ({marker.get('key')}, {marker.get('config_hash')})"
+            f"job {info['key']}: its directory holds the result of job {marker.get('key')}; "
+            "two jobs cannot share a directory (hydra.sweep.subdir)"
         )
-    return True
+    if marker.get("status") != "complete":
+        return False
+    return all(marker.get(k) == info[k] for k in ("config_hash", "base_hash", "code_version"))
 
 
 def now() -> str:

@@ -305,6 +305,13 @@ def main(argv: list[str] | None = None) -> None:
             file=sys.stderr,
         )
         sys.exit(2)
+    if not (0.0 < args.alpha < 1.0) or not math.isfinite(args.alpha):
+        print(
+            f"govsim-regress: error: --alpha={args.alpha:g}: allowed: a number in (0, 1) (0 makes every band "
+            "infinite, 1 makes it zero)",
+            file=sys.stderr,
+        )
+        sys.exit(2)
     try:
         status = run(args)
     except (InputError, ConfigError) as exc:

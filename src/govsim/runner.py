@@ -165,11 +165,17 @@ def simulate(cfg: GovsimConfig) -> RunResult:
     return RunResult(rec, kpis, costs, util, time.perf_counter() - start, cfg.output.lang)
 
 
-def run_to_dir(cfg: GovsimConfig, out: Path, resolved_yaml: str | None = None) -> RunResult:
-    """One complete run into ``out``: provenance first, records and tables, status last."""
+def run_to_dir(
+    cfg: GovsimConfig, out: Path, resolved_yaml: str | None = None, warnings: list[str] | None = None
+) -> RunResult:
+    """One complete run into ``out``: provenance first, records and tables, status last.
+
+    ``warnings`` (messages already printed, e.g. utilisation >= 1) are kept in ``run.json``.
+    """
     out.mkdir(parents=True, exist_ok=True)
     info: dict[str, Any] = {
         "status": "running",
+        "warnings": list(warnings or []),
         "seed": cfg.seed,
         "replication": cfg.replication,
         "scenario": cfg.scenario.name,

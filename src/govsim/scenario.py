@@ -106,16 +106,48 @@ def territory_path(name: str) -> Path:
 
 
 def read_towns(path: Path) -> list[dict[str, str]]:
-    """Read and check the town table (columns ``TERRITORY_COLUMNS``)."""
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    if not rows or tuple(rows[0].keys()) != TERRITORY_COLUMNS:
+    """Read and check the town table (columns ``TERRITORY_COLUMNS``).
+
+    UTF-8 with or without the byte-order mark Excel writes ("CSV UTF-8"). Refused (``ScenarioError``):
+    a bad header, a row with more or fewer fields than the header, a town listed twice in a county,
+    counts that are not integers > 0, and more communities than residents in a town.
+    """
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header = tuple(next(reader, ()))
+        body = list(reader)
+    if header != TERRITORY_COLUMNS:
         raise ScenarioError(f"scenario.territory={str(path)!r}: header must be {','.join(TERRITORY_COLUMNS)}")
-    for i, r in enumerate(rows, start=2):
+    rows: list[dict[str, str]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for i, cells in enumerate(body, start=2):
+        if not cells:
+            continue  # a blank line (a trailing newline in a spreadsheet export)
+        if len(cells) != len(TERRITORY_COLUMNS):
+            raise ScenarioError(
+                f"scenario.territory line {i}: {len(cells)} fields; allowed: {len(TERRITORY_COLUMNS)} "
+                f"({','.join(TERRITORY_COLUMNS)})"
+            )
+        r = dict(zip(TERRITORY_COLUMNS, cells, strict=True))
         for col in ("population", "communities"):
             v = r[col]
             if not (v or "").isdigit() or int(v) <= 0:
                 raise ScenarioError(f"scenario.territory line {i}: {col}={v!r}; allowed: an integer > 0")
+        if int(r["communities"]) > int(r["population"]):
+            raise ScenarioError(
+                f"scenario.territory line {i}: communities={r['communities']}; allowed: at most the "
+                f"town's population ({r['population']})"
+            )
+        where = (r["county"].strip(), r["town"].strip())
+        if where in seen:
+            raise ScenarioError(
+                f"scenario.territory line {i}: town={r['town']!r} in county {r['county']!r} is already on "
+                f"line {seen[where]}; allowed: each town once"
+            )
+        seen[where] = i
+        rows.append(r)
+    if not rows:
+        raise ScenarioError(f"scenario.territory={str(path)!r}: no towns; allowed: one row per town")
     return rows
 
 

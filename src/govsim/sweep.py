@@ -11,6 +11,7 @@ nothing is missing, and exits 1 when something is.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import traceback
@@ -21,13 +22,15 @@ from typing import Any
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig, open_dict, read_write
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from govsim.cli import config_dir
 from govsim.experiment import (
     ExperimentMismatch,
+    check_experiment,
     design_points,
     expand_jobs,
+    job_identity,
     now,
     prepare_manifest,
     read_manifest,
@@ -35,7 +38,8 @@ from govsim.experiment import (
     run_config,
     run_job,
 )
-from govsim.validate import ConfigError, warn_single_replication
+from govsim.identity import SweepLock, SweepLocked, SweepPlanError, inside, plan_unique, rewrite_lines
+from govsim.validate import ConfigError, config_warnings, warn, warn_single_replication
 
 
 class ExperimentCallback(Callback):
@@ -43,9 +47,10 @@ class ExperimentCallback(Callback):
 
     def __init__(self) -> None:
         self._progress: _Progress | None = None
+        self._lock: SweepLock | None = None
 
-    def __getstate__(self) -> dict[str, Any]:  # jobs get a copy without the parent's thread
-        return {"_progress": None}
+    def __getstate__(self) -> dict[str, Any]:  # jobs get a copy without the parent's thread and lock
+        return {"_progress": None, "_lock": None}
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Add the sensitivity design to the sweep; write or check the manifest (exit 2 on a mismatch)."""
@@ -56,13 +61,19 @@ class ExperimentCallback(Callback):
         _exit_on_error(self._end, config)
 
     def _start(self, config: DictConfig) -> None:
+        notes = check_launcher(config)
+        check_experiment(config)
         if config.experiment.sensitivity.method != "none":
             with read_write(config.hydra), open_dict(config.hydra):
                 n = len(design_points(config.experiment.sensitivity))
                 config.hydra.sweeper.params["experiment.point"] = f"range(0,{n})"
-        check_shared(config)
-        warn_single_replication(int(config.experiment.replications), str(config.output.lang))  # stderr
-        manifest = prepare_manifest(config)
+        notes += [warn(m) for m in check_shared(config)]
+        single = warn_single_replication(int(config.experiment.replications), str(config.output.lang))  # stderr, before any job
+        notes += [single] if single else []
+        identities, merged = plan_sweep(config)
+        notes += merged
+        self._lock = SweepLock(Path(config.hydra.sweep.dir)).acquire()
+        manifest = prepare_manifest(config, identities, notes)
         if config.experiment.progress:
             self._progress = _Progress(Path(config.hydra.sweep.dir), manifest)
             self._progress.start()
@@ -73,32 +84,126 @@ class ExperimentCallback(Callback):
         if self._progress is not None:
             self._progress.stop()
         sweep = Path(config.hydra.sweep.dir)
-        agg = aggregate(sweep)
-        print(status_text(agg.summary), file=sys.stderr)
-        if not agg.summary["complete"]:
-            sys.exit(1)
-        if config.experiment.report:
-            from govsim.report import write_report
+        try:
+            agg = aggregate(sweep)
+            print(status_text(agg.summary), file=sys.stderr)
+            if not agg.summary["complete"]:
+                sys.exit(1)
+            if config.experiment.report:
+                from govsim.report import write_report
 
-            out = write_report(agg, sweep / "report", str(config.output.lang))
-            print(f"report: {out}", file=sys.stderr)
+                out = write_report(agg, sweep / "report", str(config.output.lang))
+                print(f"report: {out}", file=sys.stderr)
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
 
-def check_shared(config: DictConfig) -> None:
-    """Refuse up front a bad value that every job shares; a bad swept value fails only its own jobs."""
+def check_launcher(config: DictConfig) -> list[str]:
+    """Refuse ``hydra.launcher.n_jobs`` below 1; clamp it to the machine's cores with a message.
+
+    joblib reads 0 as an error and a negative number as "all cores but some", which a user setting
+    ``-1`` on a shared 2-core machine rarely means; more workers than cores only compete for them.
+    """
+    n = config.hydra.launcher.get("n_jobs") if "launcher" in config.hydra else None
+    if n is None:
+        return []
+    cores = os.cpu_count() or 1
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ConfigError(
+            "hydra.launcher.n_jobs", n, f"an integer from 1 to {cores} (the cores of this machine)"
+        )
+    if n > cores:
+        with read_write(config.hydra), open_dict(config.hydra):
+            config.hydra.launcher.n_jobs = cores
+        return [
+            warn(f"hydra.launcher.n_jobs={n}: more than the {cores} cores of this machine; using {cores}")
+        ]
+    return []
+
+
+def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
+    """Every job's identity before launch; duplicate values merged, colliding directories refused.
+
+    Composes each job as the launcher will (``load_sweep_config``) and computes its
+    ``experiment.job_identity``. Duplicate values of a swept key (``policy=baseline,baseline,grid``,
+    ``policy.grid.staffing=1.0,1``) are dropped from the sweep with a message; two jobs with one
+    identity otherwise, a job directory (``hydra.sweep.subdir``) shared by two jobs, or one outside the
+    sweep directory raise ``SweepPlanError``. Returns ``{job key: identity}`` and the merge messages.
+    """
+    from hydra.core.global_hydra import GlobalHydra
+
+    from govsim.experiment import job_key
+
+    loader = GlobalHydra.instance().config_loader()
+    params = dict(config.hydra.sweeper.get("params") or {})
+    task = [str(t) for t in config.hydra.overrides.task]
+    composed: dict[tuple[str, ...], DictConfig] = {}
+
+    def identity(job: list[str]) -> str:
+        if tuple(job) not in composed:
+            composed[tuple(job)] = loader.load_sweep_config(config, list(job))
+        return job_identity(composed[tuple(job)])
+
+    rewrites, merged, planned = plan_unique([*(f"{k}={v}" for k, v in params.items()), *task], identity)
+    for message in merged:
+        warn(message)
+    if rewrites:
+        with read_write(config.hydra), open_dict(config.hydra):
+            given = {t.lstrip("+~").split("=", 1)[0] for t in task}
+            for key, values in rewrites.items():
+                if key.lstrip("+~") not in given:
+                    config.hydra.sweeper.params[key] = values
+            config.hydra.overrides.task = rewrite_lines(
+                task, {k: v for k, v in rewrites.items() if k.lstrip("+~") in given}
+            )
+    jobs, keys = expand_jobs(config)
+    by_job = {tuple(o): ident for o, ident in planned}
+    sweep = Path(str(config.hydra.sweep.dir))
+    identities: dict[str, str] = {}
+    dirs: dict[Path, str] = {}
+    for idx, job in enumerate(jobs):
+        key = job_key(job, keys)[0]
+        ident = by_job.get(tuple(job)) or identity(job)
+        identities[key] = ident
+        job_cfg = composed.get(tuple(job)) or loader.load_sweep_config(config, list(job))
+        with read_write(job_cfg.hydra), open_dict(job_cfg.hydra):
+            job_cfg.hydra.job.num, job_cfg.hydra.job.id = idx, f"{idx}"
+        sub = str(OmegaConf.select(job_cfg, "hydra.sweep.subdir"))
+        where = (sweep / sub).resolve()
+        if not inside(where, sweep) or where == sweep.resolve():
+            raise SweepPlanError(
+                f"hydra.sweep.subdir={sub!r} (job {key}): outside the sweep directory {sweep}; allowed: "
+                "a relative name built from swept keys, e.g. ${policy.name}/rep${replication}_${govsim_job:}"
+            )
+        if where in dirs:
+            raise SweepPlanError(
+                f"jobs {dirs[where]} and {key} would write into one directory ({sub}); allowed: a "
+                "hydra.sweep.subdir naming every swept key, or ending in ${govsim_job:}"
+            )
+        dirs[where] = key
+    return identities, merged
+
+
+def check_shared(config: DictConfig) -> list[str]:
+    """Refuse up front a bad value that every job shares; a bad swept value fails only its own jobs.
+
+    Returns the warnings of the shared configuration (utilisation >= 1), for the manifest.
+    """
     _, keys = expand_jobs(config)
     try:
-        run_config(config)
+        return config_warnings(run_config(config))
     except ConfigError as exc:
         if not any(exc.key == k or exc.key.startswith(k + ".") for k in keys):
             raise
+    return []
 
 
 def _exit_on_error(step: Callable[[DictConfig], None], config: DictConfig) -> None:
     """Run a callback step; Hydra turns a callback's exception into a warning, so exit here instead."""
     try:
         step(config)
-    except (ExperimentMismatch, FileNotFoundError, ValueError) as exc:
+    except (ExperimentMismatch, FileNotFoundError, ValueError, SweepLocked) as exc:
         print(f"govsim-experiment: error: {exc}", file=sys.stderr)
         sys.exit(2)
     except Exception:
@@ -155,7 +260,47 @@ def _job(cfg: DictConfig) -> dict[str, Any]:
     return run_job(cfg, Path(hc.runtime.output_dir), manifest, list(hc.overrides.task))
 
 
+def preflight(argv: list[str]) -> None:
+    """Refuse, before Hydra builds anything, a command whose config names code or reads the environment.
+
+    Hydra instantiates ``hydra.callbacks`` before any govsim callback runs, so this check cannot wait
+    for ``ExperimentCallback``; see ``govsim.safety``. Raises ``InputError`` / ``UnsafeConfig``.
+    """
+    from hydra._internal.utils import get_args_parser
+    from hydra.types import RunMode
+
+    from govsim.cli import InputError, _loader, explain
+    from govsim.safety import check_override_text, check_safety
+
+    args, unknown = get_args_parser().parse_known_args(argv)
+    if unknown:
+        raise InputError(f"{unknown[0]}: unknown option; allowed: the options of govsim-experiment --help")
+    check_override_text(list(args.overrides))
+    with _loader(args.config_dir) as loader:
+        register_experiment_configs()  # the loader registers the plain schema when first built
+        try:
+            cfg = loader.load_configuration(
+                args.config_name or "config",
+                list(args.overrides),
+                RunMode.MULTIRUN,
+                validate_sweep_overrides=False,
+            )
+        except Exception as exc:  # noqa: BLE001 - Hydra reports it itself, with its own message
+            raise InputError(explain(exc, list(args.overrides))) from None
+    check_safety(cfg)
+
+
 def main() -> None:
     """``govsim-experiment`` console script: ``govsim-experiment +experiment=NAME [overrides]``."""
+    from govsim.cli import PASS_THROUGH, InputError
+    from govsim.safety import UnsafeConfig
+
     register_experiment_configs()
+    argv = sys.argv[1:]
+    if not PASS_THROUGH.intersection(a.split("=", 1)[0] for a in argv):
+        try:
+            preflight(argv)
+        except (InputError, UnsafeConfig, ConfigError) as exc:
+            print(f"govsim-experiment: error: {exc}", file=sys.stderr)
+            sys.exit(2)
     _job()

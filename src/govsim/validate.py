@@ -112,6 +112,21 @@ def word(*choices: str) -> Rule:
     return rule
 
 
+def path_name(key: str, v: Any) -> None:
+    """A name that becomes a directory name: one path component, no separator, not starting with a dot.
+
+    Run and sweep directories are named after ``scenario.name``, ``policy.name`` and ``experiment.name``
+    (configs/config.yaml): ``../..`` or ``/etc`` there would write outside the output root.
+    """
+    from govsim.identity import safe_component
+
+    word()(key, v)
+    if safe_component(v) != v:
+        raise ConfigError(
+            key, v, "a name of letters, digits, '_', '-', '.', '=', ',', '+' or '@', not starting with '.'"
+        )
+
+
 def iso_date(key: str, v: Any) -> None:
     """A calendar date written YYYY-MM-DD."""
     try:
@@ -190,12 +205,12 @@ RULES: dict[type, dict[str, Rule]] = {
     ),
     OutputConfig: dict(figures=flag, progress=flag, lang=word("zh", "en")),
     ScenarioConfig: dict(
-        name=word(),
+        name=path_name,
         territory=word(),
         population_scale=positive,
         grid_size=num(1, integer=True),
         residents_per_agent=num(1, integer=True),
-        incident_rate=non_negative,
+        incident_rate=positive,  # 0: no incidents, every KPI undefined
         demand_dispersion=non_negative,
         instant_discovery=flag,
         resident_report_rate=non_negative,
@@ -218,7 +233,7 @@ RULES: dict[type, dict[str, Rule]] = {
         satisfaction_late_penalty=prob,
         reopen_prob=prob,
         petition_prob=prob,
-        max_reopens=num(0, integer=True),
+        max_reopens=num(0, 2, integer=True),  # handling work is drawn for 3 rounds per case (incidents.py)
         escalation_working_days=seq(num(1, integer=True), 4),
         start_date=iso_date,
         holidays=seq(iso_date),
@@ -276,7 +291,7 @@ RULES: dict[type, dict[str, Rule]] = {
     },
     CostConfig: _all(non_negative, CostConfig),  # every item is yuan per year or per unit
     PolicyConfig: dict(
-        name=word(),
+        name=path_name,
         grid=sub(GridPolicy),
         platform=sub(PlatformPolicy),
         fusion=sub(FusionPolicy),
@@ -357,11 +372,32 @@ def check(cfg: GovsimConfig) -> None:
             ladder,
             "4 working-day delays increasing strictly (reminder < supervision < county < city)",
         )
+    check_week(cfg)
     if s.worker.part_time_hours_per_week > s.worker.hours_per_week:
         raise ConfigError(
             "scenario.worker.part_time_hours_per_week",
             s.worker.part_time_hours_per_week,
             f"at most scenario.worker.hours_per_week ({s.worker.hours_per_week:g})",
+        )
+
+
+def check_week(cfg: GovsimConfig) -> None:
+    """A grid worker's booked hours (training plus admitted tasks) fit in the working week.
+
+    Beyond it the model would clip patrol at zero while the cost still pays every booked hour
+    (``policy.grid.training_hours=100`` booked 1,860 worker-hours a week against 600). Task hours are
+    counted as the model admits them (``govsim.policies``: review, cap, data import).
+    """
+    from govsim.workload import admitted_task_hours
+
+    s, g = cfg.scenario, cfg.policy.grid
+    tasks = admitted_task_hours(cfg)
+    if g.training_hours + tasks > s.worker.hours_per_week:
+        raise ConfigError(
+            "policy.grid.training_hours",
+            g.training_hours,
+            f"at most {max(0.0, s.worker.hours_per_week - tasks):g} (a {s.worker.hours_per_week:g}-hour "
+            f"week less {tasks:g} hours of admitted tasks)",
         )
 
 
@@ -456,6 +492,102 @@ def check_data(cfg: GovsimConfig) -> None:
             cfg.scenario.population_scale,
             f"at least {1 / smallest:.2g}, so that the smallest town ({smallest} residents) keeps a resident",
         )
+    check_size(cfg, rows)
+
+
+# ---- what a run will take: refuse before allocating -----------------------------------------------------
+BYTES_BASE = 160e6
+"""Interpreter, libraries and the model's fixed parts (measured: 157 MB before the first run)."""
+BYTES_PER_TICKET = 1.2e3
+"""Records, desk queues and tables per ticket (measured: 1.16–1.18 kB for 0.1–0.2 M tickets; the
+Jiangmen year, 1.03 M tickets, takes about 1.2 GB, README "Performance")."""
+BYTES_PER_WORKER = 450.0
+"""A grid worker: its Mesa agent and arrays (measured: 150,000 workers, 67 MB)."""
+BYTES_PER_RESIDENT_AGENT = 300.0
+"""A resident agent's state (measured: 48,000 residents at residents_per_agent=1, 14 MB)."""
+BYTES_PER_GRID = 1e3
+"""A grid's arrays and weekly time use; assumed (small next to its worker and tickets)."""
+BYTES_PER_TOWN_DAY = 100.0
+"""Daily time series per town (the horizon_days=1e9 run of issue 15 asked for 95 GiB for one town)."""
+
+
+def memory_estimate(cfg: GovsimConfig, rows: list[dict[str, str]]) -> dict[str, float]:
+    """Bytes a run will hold at its peak, by part, from the territory rows alone (nothing allocated).
+
+    Parts: ``base``, ``tickets``, ``workers``, ``residents``, ``grids``, ``days``.
+    The per-unit sizes were measured with ``ru_maxrss`` around ``govsim.runner.simulate`` (one town, a
+    0.1 slice of Jiangmen, 10,000 × staffing, residents_per_agent=1); they are first-order and err
+    high for small runs. Tickets as the model sizes its record arrays (``GovernanceModel``).
+    """
+    s = cfg.scenario
+    population = grids = 0.0
+    for r in rows:
+        pop = round(int(r["population"]) * s.population_scale)
+        n_comm = int(r["communities"])
+        population += pop
+        grids += n_comm * max(1, round(pop / n_comm / s.grid_size))
+    tickets = population * s.incident_rate * cfg.horizon_days / 365.0 * (1.1 + s.duplicate_prob)
+    workers = grids * max(1.0, s.worker.per_grid * cfg.policy.grid.staffing)
+    return {
+        "base": BYTES_BASE,
+        "tickets": tickets * BYTES_PER_TICKET,
+        "workers": workers * BYTES_PER_WORKER,
+        "residents": population / s.residents_per_agent * BYTES_PER_RESIDENT_AGENT,
+        "grids": grids * BYTES_PER_GRID,
+        "days": len(rows) * cfg.horizon_days * BYTES_PER_TOWN_DAY,
+    }
+
+
+def machine_memory() -> float:
+    """Physical memory of this machine in bytes (``inf`` where the platform does not say)."""
+    import os
+
+    try:
+        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, OSError, ValueError):
+        return math.inf
+
+
+SIZE_KEYS = {
+    "tickets": "horizon_days",
+    "days": "horizon_days",
+    "workers": "policy.grid.staffing",
+    "residents": "scenario.population_scale",
+    "grids": "scenario.territory",
+}
+
+
+def check_size(cfg: GovsimConfig, rows: list[dict[str, str]]) -> None:
+    """Refuse a run whose estimated memory (``memory_estimate``) exceeds this machine's memory.
+
+    Names the key behind the largest part; the message carries the estimate and the machine's memory.
+    """
+    parts = memory_estimate(cfg, rows)
+    total, limit = sum(parts.values()), machine_memory()
+    if total <= limit:
+        return
+    part = max((k for k in parts if k != "base"), key=lambda k: parts[k])
+    key = SIZE_KEYS[part]
+    if part == "tickets":  # the factor furthest above its default (one year, scale 1, 0.2 a year)
+        growth = {
+            "horizon_days": cfg.horizon_days / 365.0,
+            "scenario.population_scale": cfg.scenario.population_scale,
+            "scenario.incident_rate": cfg.scenario.incident_rate / 0.2,
+        }
+        key = max(growth, key=lambda k: growth[k])
+    value = {
+        "horizon_days": cfg.horizon_days,
+        "policy.grid.staffing": cfg.policy.grid.staffing,
+        "scenario.population_scale": cfg.scenario.population_scale,
+        "scenario.territory": cfg.scenario.territory,
+        "scenario.incident_rate": cfg.scenario.incident_rate,
+    }[key]
+    raise ConfigError(
+        key,
+        value,
+        f"a run that fits in this machine's {limit / 2**30:.1f} GiB of memory",
+        problem=f"the run would need about {total / 2**30:,.1f} GiB (mostly {part})",
+    )
 
 
 def check_calendar(cfg: GovsimConfig) -> None:

@@ -28,7 +28,8 @@ def offered_load(cfg: GovsimConfig) -> dict[str, float]:
     """
     s, p = cfg.scenario, cfg.policy
     per_day = s.incident_rate * 1e5 / 365.0 / (sum(c.share for c in s.categories.values()) or 1.0)
-    rounds = sum(((1 - s.satisfaction_base) * s.reopen_prob) ** k for k in range(s.max_reopens + 1))
+    x = (1 - s.satisfaction_base) * s.reopen_prob  # P(another round); closed form of sum x^k, k <= max
+    rounds = (1 - x ** (s.max_reopens + 1)) / (1 - x) if x < 1 else float(s.max_reopens + 1)
     sev_work = list(s.severity_work)
     if p.mechanism.case_library:
         sev_work = [
@@ -111,3 +112,16 @@ def _discovery_hazards(cfg: GovsimConfig) -> tuple[float, float]:
         * (1 + r.points_report * g.resident_points)
     )
     return patrol, resident
+
+
+def admitted_task_hours(cfg: GovsimConfig) -> float:
+    """Administrative task hours a full-time grid worker is booked for each week.
+
+    As the model admits them (``govsim.policies._task_hours``): reviewed tasks only under review, at
+    most the cap under a cap, data collection cut by provincial data import.
+    """
+    s, p = cfg.scenario, cfg.policy
+    g = p.grid
+    tasks = [t for t in s.tasks.values() if g.admission != "reviewed" or t.scientific]
+    total = sum(t.hours_per_week * (1 - p.fusion.data_import * t.data_collection) for t in tasks)
+    return min(total, g.admission_cap_hours) if g.admission == "cap" else float(total)

@@ -47,6 +47,19 @@ def _get(url: str, timeout: float) -> str:
         return r.read().decode("utf-8")
 
 
+def _status(host: str, path: str) -> tuple[int, str]:
+    """Status and Location of one GET, redirects not followed."""
+    import http.client
+
+    conn = http.client.HTTPConnection(host, timeout=30)
+    try:
+        conn.request("GET", path)
+        r = conn.getresponse()
+        return r.status, r.getheader("Location") or ""
+    finally:
+        conn.close()
+
+
 def _wait_until_up(url: str, proc: subprocess.Popen, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -73,13 +86,18 @@ def test_voila_serves_the_notebooks_with_no_cdn_asset(tmp_path: Path):
         str(tmp_path / "class"),
         "--port",
         str(port),
+        "--token",
+        "class-token",
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base + "/", proc, 90)
-        tree = _get(base + "/", 30)
-        page = _get(base + "/voila/render/01_closed_loop.ipynb", 300)
+        _wait_until_up(base + "/?token=class-token", proc, 90)
+        for path in ("/", "/voila/render/01_closed_loop.ipynb"):  # no token: sent to the login page
+            status, location = _status(f"127.0.0.1:{port}", path)
+            assert status in (302, 401, 403) and (status != 302 or "login" in location)
+        tree = _get(base + "/?token=class-token", 30)
+        page = _get(base + "/voila/render/01_closed_loop.ipynb?token=class-token", 300)
         assert "闭环" in page and '"image/png": "iVBORw0KGgo' in page  # the lesson ran, its figures are in
         assert "01 闭环 · The closed loop in one town" in tree and "04 实验 · Reading an experiment" in tree
         assert "Select items to open" not in tree

@@ -123,7 +123,7 @@ BAD_OBJECTS: list[tuple[str, Any, tuple[str, ...]]] = [
     ("scenario.grid_size", 1.5, ("scenario.grid_size=1.5", "an integer >= 1")),
     ("policy.grid.staffing", "1.2", ("policy.grid.staffing='1.2'", "a number")),
     ("policy.grid.mentoring", 1, ("policy.grid.mentoring=1", "true or false")),
-    ("scenario.incident_rate", math.nan, ("scenario.incident_rate=nan", "a number >= 0")),
+    ("scenario.incident_rate", math.nan, ("scenario.incident_rate=nan", "a number > 0")),
     ("scenario.categories.dispute.share", -math.inf, ("share=-inf", "in [0, 1]")),
     ("horizon_day", 10, ("horizon_day=10", "unknown key at the top level", "horizon_days")),
     ("policy.grid.stafing", 2.0, ("policy.grid.stafing=2.0", "unknown key in policy.grid")),
@@ -202,7 +202,7 @@ BAD_TERRITORIES = [
     ("county,town,population\nA,a,100\n", "header must be county,county_kind,town,population,communities"),
     ("county,county_kind,town,population,communities\nA,district,a,many,2\n", "population='many'"),
     ("county,county_kind,town,population,communities\nA,district,a,100,0\n", "communities='0'"),
-    ("county,county_kind,town,population,communities\nA,district,a,100\n", "communities=None"),
+    ("county,county_kind,town,population,communities\nA,district,a,100\n", "line 2: 4 fields; allowed: 5"),
     ("county,county_kind,town,population,communities\nA,district,,100,2\n", "a non-empty town name"),
     ("", "header must be"),
 ]

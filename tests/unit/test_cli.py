@@ -70,7 +70,7 @@ def test_sweep_set_in_a_config_is_checked_job_by_job(tmp_path: Path) -> None:
 
 
 def test_warnings_go_to_stderr_and_do_not_refuse(capsys: pytest.CaptureFixture[str]) -> None:
-    configs = cli.preflight(["scenario=one_town", "policy.mechanism.department_staffing=0.3"])
+    configs, _ = cli.preflight(["scenario=one_town", "policy.mechanism.department_staffing=0.3"])
     err = capsys.readouterr().err
     assert len(configs) == 1
     assert "govsim: warning: 部门 civil_affairs(民政):估计利用率" in err  # output.lang defaults to zh

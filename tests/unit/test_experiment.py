@@ -102,7 +102,9 @@ def test_manifest_refuses_another_config_or_code_but_accepts_more_replications(
         ex.prepare_manifest(compose_primary(tmp_path, *SMALL))
 
 
-def test_job_completes_then_is_skipped_then_refuses_another_config(experiment_schema, tmp_path):
+def test_job_completes_then_is_skipped_then_reruns_a_changed_config_and_refuses_another_job(
+    experiment_schema, tmp_path
+):
     manifest = build_sweep(tmp_path, *SMALL, "policy=grid", "replication=0", run=0)
     job = manifest["jobs"][0]
     out = tmp_path / "job"
@@ -113,9 +115,17 @@ def test_job_completes_then_is_skipped_then_refuses_another_config(experiment_sc
     again = ex.run_job(compose_job(job["overrides"]), out, manifest, job["overrides"])
     assert again["status"] == "skipped"
     assert (out / "run.json").stat().st_mtime_ns == stamp and ex.read_marker(out) == marker
-    with pytest.raises(ex.ExperimentMismatch):
-        ex.run_job(compose_job([*job["overrides"], "seed=7"]), out, manifest, job["overrides"])
-    assert ex.read_marker(out) == marker
+    # the same job with another config (an edited file, a changed value) is re-run in place
+    rerun = ex.run_job(compose_job([*job["overrides"], "seed=7"]), out, manifest, job["overrides"])
+    assert rerun["status"] == "complete"
+    assert ex.read_marker(out)["config_hash"] != marker["config_hash"]
+    assert "replaces a result" in ex.read_marker(out)["rerun"]
+    # another job's directory is never overwritten
+    other = [o if not o.startswith("policy=") else "policy=baseline" for o in job["overrides"]]
+    kept = ex.read_marker(out)
+    with pytest.raises(ex.ExperimentMismatch, match="two jobs cannot share a directory"):
+        ex.run_job(compose_job(other), out, manifest, other)
+    assert ex.read_marker(out) == kept
 
 
 def test_failed_job_is_recorded_with_its_error_and_does_not_raise(experiment_schema, tmp_path):

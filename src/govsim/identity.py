@@ -1,0 +1,268 @@
+"""Identity of runs and sweep jobs: config digests, input checksums, safe names, the sweep lock.
+
+A run or job directory must be a function of what the run *is*, so that two different runs never share
+a directory and a re-run of the same job finds its own result. What a run is: its whole resolved
+configuration (without Hydra's own ``hydra`` node) and the *content* of the files it reads (the
+territory CSV), not their paths. ``config_digest`` hashes both.
+
+Hydra names directories from templates in ``configs/config.yaml`` and the experiment configs; the
+resolvers registered here put the digest in those names:
+
+- ``${govsim_hash:}`` the first 8 hex digits of the digest of the config being resolved (``_root_``);
+- ``${govsim_dirname:${hydra.job.override_dirname}}`` that text made a single safe path component.
+
+Names that go into paths (``scenario.name``, ``policy.name``, ``experiment.name``) are checked by
+``check_name`` (``govsim.validate``), so no config can write outside its output root.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+from typing import IO, Any
+
+from omegaconf import DictConfig, OmegaConf
+
+UNSAFE = re.compile(r"[^\w.=,+@-]")  # \w includes CJK: Chinese names stay readable in paths
+
+
+def input_files(plain: dict[str, Any]) -> list[Path]:
+    """The data files a resolved config (a plain dict, as ``OmegaConf.to_container``) reads."""
+    from govsim.scenario import ScenarioError, territory_path
+
+    territory = (plain.get("scenario") or {}).get("territory")
+    if not isinstance(territory, str):
+        return []
+    try:
+        return [territory_path(territory)]
+    except ScenarioError:
+        return []  # validation refuses it with a proper message; nothing to checksum here
+
+
+def file_checksum(path: Path) -> str:
+    """SHA-256 of a file's bytes (hex)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_checksums(plain: dict[str, Any]) -> dict[str, str]:
+    """``{file name: sha256}`` of the input files of a resolved config (by name, not by path)."""
+    return {p.name: file_checksum(p) for p in input_files(plain)}
+
+
+def plain_config(cfg: DictConfig, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The resolved config as plain data, without ``hydra`` and without the top-level keys in ``drop``."""
+    keep = [str(k) for k in cfg if k != "hydra" and k not in drop]
+    data = OmegaConf.to_container(OmegaConf.masked_copy(cfg, keep), resolve=True)
+    assert isinstance(data, dict)
+    return {str(k): v for k, v in data.items()}
+
+
+def digest(data: dict[str, Any], checksums: dict[str, str]) -> str:
+    """SHA-256 (hex) of plain config data and the checksums of its input files."""
+    text = json.dumps({"config": data, "inputs": checksums}, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def config_digest(cfg: DictConfig) -> str:
+    """Digest of a whole resolved config (without ``hydra``) and of the content of its input files."""
+    data = plain_config(cfg)
+    return digest(data, input_checksums(data))
+
+
+def safe_component(text: str, limit: int = 120) -> str:
+    """``text`` as one path component: separators and other unsafe characters become ``_``.
+
+    Never empty, never ``.``/``..``, never starting with a dot; long names are cut and keep a digest of
+    the whole so that two long names stay distinct.
+    """
+    name = UNSAFE.sub("_", str(text)).lstrip(".") or "_"
+    if len(name) > limit:
+        name = name[: limit - 9] + "-" + hashlib.sha256(text.encode()).hexdigest()[:8]
+    return name
+
+
+def _hash_resolver(*, _root_: DictConfig) -> str:
+    return config_digest(_root_)[:8]
+
+
+def _dirname_resolver(text: Any) -> str:
+    return safe_component(str(text)) if str(text) else "default"
+
+
+def register_resolvers() -> None:
+    """Register ``govsim_hash`` and ``govsim_dirname`` with OmegaConf (idempotent)."""
+    if not OmegaConf.has_resolver("govsim_hash"):
+        OmegaConf.register_new_resolver("govsim_hash", _hash_resolver)
+    if not OmegaConf.has_resolver("govsim_dirname"):
+        OmegaConf.register_new_resolver("govsim_dirname", _dirname_resolver)
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` is ``root`` or below it, after resolving ``..`` and symbolic links."""
+    p, r = Path(path).resolve(), Path(root).resolve()
+    return p == r or r in p.parents
+
+
+def occupied(path: Path, ignore: tuple[str, ...] = ()) -> bool:
+    """Whether ``path`` exists and holds anything (a file, or a directory with entries not in ``ignore``)."""
+    p = Path(path)
+    if not p.exists():
+        return False
+    if not p.is_dir():
+        return True
+    return any(child.name not in ignore for child in p.iterdir())
+
+
+class SweepLocked(RuntimeError):
+    """Another process is writing this sweep directory."""
+
+
+class SweepLock:
+    """An exclusive lock on a sweep directory (``<sweep>/.lock``) while a sweep writes it.
+
+    Written on ``fcntl.flock`` rather than the ``filelock`` package: govsim does not otherwise depend
+    on it, and ``flock`` is released by the kernel when the holding process dies (a crashed or killed
+    sweep never leaves a stale lock behind). POSIX only, like the launchers govsim ships configs for.
+    The lock file keeps the holder's pid and host for the refusal message.
+    """
+
+    def __init__(self, sweep: Path) -> None:
+        self.path = Path(sweep) / ".lock"
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> SweepLock:
+        """Take the lock or raise ``SweepLocked`` at once (never waits)."""
+        import fcntl
+        import platform
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        f = self.path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            f.seek(0)
+            holder = f.read().strip() or "another process"
+            f.close()
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise SweepLocked(
+                    f"{self.path.parent}: a sweep ({holder}) is writing this directory; wait for it to "
+                    "finish or choose another hydra.sweep.dir"
+                ) from None
+            raise
+        f.seek(0)
+        f.truncate()
+        f.write(f"pid {os.getpid()} on {platform.node()}\n")
+        f.flush()
+        self._file = f
+        return self
+
+    def release(self) -> None:
+        """Release the lock (the file stays; an unlocked file means nothing)."""
+        if self._file is not None:
+            import fcntl
+
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+
+    def __enter__(self) -> SweepLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+# ---- the jobs of a sweep: duplicates merged, collisions refused, before launch ------------------------
+class SweepPlanError(ValueError):
+    """Two jobs of a sweep would run the same configuration, or write into one directory."""
+
+
+def _quote(value: str) -> str:
+    return value if re.fullmatch(r"[\w.+\-/:@]+", value) else "'" + value.replace("'", "\\'") + "'"
+
+
+def plan_unique(
+    lines: list[str], identity: Any, parser: Any = None
+) -> tuple[dict[str, str], list[str], list[tuple[list[str], str]]]:
+    """Merge duplicate values of swept keys and refuse jobs that would still coincide.
+
+        ``lines`` are the sweep's overrides as Hydra's basic sweeper reads them (``hydra.sweeper.params``
+        first, then the command line); ``identity(job_overrides) -> str`` gives a job's identity (a
+        digest of its whole config and input files). A value of a swept key whose jobs have the identity
+        of an earlier value's (``policy=baseline,baseline``, ``staffing=1.0,1``) is dropped, so an arm is
+        never counted twice from the same runs. Returns ``{key: values}`` for each swept key to rewrite (its
+    remaining values, comma-separated), one message per merged value,
+        and ``(overrides, identity)`` of every job in the sweeper's order. Raises ``SweepPlanError`` if two
+        jobs still share an identity (values of different keys that cancel out).
+    """
+    import itertools
+
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser = parser or OverridesParser.create()
+    parsed = parser.parse_overrides(list(lines))
+    choices: dict[str, list[str]] = {}
+    for o in parsed:  # as BasicSweeper.split_arguments: a later line for a key replaces an earlier one
+        key = o.get_key_element()
+        if o.is_sweep_override() and o.is_discrete_sweep():
+            choices[key] = [str(v) for v in o.sweep_string_iterator()]
+        else:
+            choices[key] = [o.get_value_element_as_str()]
+
+    def job(pick: dict[str, str]) -> list[str]:
+        return [f"{k}={pick.get(k, vs[0])}" for k, vs in choices.items()]
+
+    merged: list[str] = []
+    for key, values in choices.items():
+        if len(values) < 2:
+            continue
+        seen: dict[str, str] = {}
+        for v in values:
+            ident = identity(job({key: v}))
+            if ident in seen:
+                merged.append(f"{key}={v}: the same run as {key}={seen[ident]}; merged")
+            else:
+                seen[ident] = v
+        if len(seen) < len(values):
+            choices[key] = list(seen.values())
+    keys = {m.split("=", 1)[0] for m in merged}
+    rewrites = {k: ",".join(_quote(v) for v in choices[k]) for k in choices if k in keys}
+    jobs = [
+        [f"{k}={v}" for k, v in zip(choices, combo, strict=True)]
+        for combo in itertools.product(*choices.values())
+    ]
+    planned: list[tuple[list[str], str]] = []
+    first: dict[str, list[str]] = {}
+    for overrides in jobs:
+        ident = identity(overrides)
+        if ident in first:
+            raise SweepPlanError(
+                f"jobs {' '.join(first[ident])} and {' '.join(overrides)} run the same configuration; "
+                "allowed: swept values that make different runs"
+            )
+        first[ident] = overrides
+        planned.append((overrides, ident))
+    return rewrites, merged, planned
+
+
+def rewrite_lines(lines: list[str], rewrites: dict[str, str]) -> list[str]:
+    """``lines`` with each rewritten key's first override replaced by ``key=values``, later ones dropped."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    out, done = [], set()
+    for line, o in zip(lines, OverridesParser.create().parse_overrides(list(lines)), strict=True):
+        key = o.get_key_element()
+        if key not in rewrites:
+            out.append(line)
+        elif key not in done:
+            out.append(f"{key}={rewrites[key]}")
+            done.add(key)
+    return out
