@@ -68,7 +68,8 @@ class ExperimentCallback(Callback):
                 n = len(design_points(config.experiment.sensitivity))
                 config.hydra.sweeper.params["experiment.point"] = f"range(0,{n})"
         notes += [warn(m) for m in check_shared(config)]
-        single = warn_single_replication(int(config.experiment.replications), str(config.output.lang))  # stderr, before any job
+        # on stderr, before any job
+        single = warn_single_replication(int(config.experiment.replications), str(config.output.lang))
         notes += [single] if single else []
         identities, merged = plan_sweep(config)
         notes += merged
