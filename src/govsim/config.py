@@ -136,7 +136,7 @@ def default_categories() -> dict[str, CategoryConfig]:
     """
     c = CategoryConfig
     return {
-        # grid rule: hard cases within 7 days (sources.md §4); disputes grow fast if left ([A]: 化解在萌芽状态)
+        # grid rule: hard cases within 7 days (sources.md §4); disputes grow if left ([A]: 化解在萌芽状态)
         "dispute": c(0.15, [0.5, 0.35, 0.15], 5.0, 0.8, 1.2, True, "justice", 0.5, 7, 1),
         # emergency: same day (sources.md §4) → one working day
         "safety_hazard": c(0.15, [0.6, 0.3, 0.1], 10.0, 1.2, 0.8, True, "emergency", 0.25, 1, 0),

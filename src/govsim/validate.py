@@ -484,7 +484,6 @@ def check_data(cfg: GovsimConfig) -> None:
         for col in ("county", "town"):
             if not (r[col] or "").strip():
                 raise ConfigError(f"{key} line {i}", r, f"a non-empty {col} name")
-    check_calendar(cfg)
     smallest = min(int(r["population"]) for r in rows)
     if round(smallest * cfg.scenario.population_scale) < 1:
         raise ConfigError(
@@ -492,7 +491,8 @@ def check_data(cfg: GovsimConfig) -> None:
             cfg.scenario.population_scale,
             f"at least {1 / smallest:.2g}, so that the smallest town ({smallest} residents) keeps a resident",
         )
-    check_size(cfg, rows)
+    check_size(cfg, rows)  # before the calendar: a run too big for memory is refused for that first
+    check_calendar(cfg)
 
 
 # ---- what a run will take: refuse before allocating -----------------------------------------------------

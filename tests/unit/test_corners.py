@@ -223,10 +223,10 @@ def test_relative_territory_with_chdir_is_the_file_that_was_checked(tmp_path: Pa
 def test_utilisation_warning_is_recorded_in_run_json(tmp_path: Path) -> None:
     done = govsim(tmp_path, *ONE, "policy.mechanism.department_staffing=0.3")
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "govsim: warning: department" in done.stderr
+    assert "govsim: warning: 部门" in done.stderr  # warnings speak the run's language (zh by default)
     (run,) = tmp_path.glob("outputs/one_town/baseline/*/run.json")
     warnings = json.loads(run.read_text(encoding="utf-8"))["warnings"]
-    assert any("estimated utilisation" in w for w in warnings)
+    assert any("估计利用率" in w for w in warnings)
 
 
 # ---- govsim-regress ------------------------------------------------------------------------------------
