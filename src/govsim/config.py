@@ -5,7 +5,7 @@ dataclasses are registered with Hydra's ConfigStore (``register_configs``) so th
 ``configs/`` are checked against them, and ``govsim.validate.check`` verifies types, ranges and
 cross-field consistency before anything is built.
 
-The split follows DESIGN.md: a *scenario* is the world (territory, demand, baseline resources, unit
+The split follows `docs/design.md` §2: a *scenario* is the world (territory, demand, baseline resources, unit
 costs), a *policy* is the set of levers of the "four focuses" (四个着力) applied to that world.
 """
 
@@ -226,7 +226,7 @@ class ScenarioConfig:
     population_scale: float = 1.0
     grid_size: int = 1500  # residents per grid; assumed (≈ 400–500 households)
     residents_per_agent: int = 100  # resident-state granularity; 1 = one row per resident
-    incident_rate: float = 0.2  # per resident-year; DESIGN §3, sources.md §2 (NYC 311: 0.22)
+    incident_rate: float = 0.2  # per resident-year; design.md §3, sources.md §2 (NYC 311: 0.22)
     demand_dispersion: float = 0.5  # lognormal sigma of grid demand; assumed (hot spots exist)
     instant_discovery: bool = False  # validation only: reported the moment it occurs
     resident_report_rate: float = 0.08  # daily hazard at trust 1; assumed (patrol finds most, sources.md §2)
@@ -348,7 +348,7 @@ class GovsimConfig:
     output: OutputConfig = field(default_factory=OutputConfig)
     seed: int = 0
     replication: int = 0
-    horizon_days: float = 365.0  # one simulated year (DESIGN §3)
+    horizon_days: float = 365.0  # one simulated year (design.md §3)
     warmup_days: float = 30.0  # assumed, short enough for 60-day classroom runs; MSER-5 finds ~65 d on
     # Jiangmen (experiments/four_focus): experiments use experiment.warmup=mser5
 

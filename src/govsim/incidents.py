@@ -2,7 +2,7 @@
 
 Each day ``occur`` draws the day's latent incidents in one vectorised step, with everything intrinsic
 to them (place, category, severity clocks, discovery clocks, reporter, work content and the uniforms
-their later decisions use), so that a policy changing later events never shifts a stream (DESIGN §4).
+their later decisions use), so that a policy changing later events never shifts a stream (design.md §4).
 The race between the grid worker's patrol and the resident's report sets when each is found (上报).
 
 ``intake`` takes the day's reports: merges duplicates (dedup), resolves minor cases on the spot

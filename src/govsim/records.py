@@ -1,6 +1,6 @@
 """Records: the whole output schema in one place, columnar in memory, Parquet on disk.
 
-Three grains (DESIGN §4): one row per incident ticket (``INCIDENT_SCHEMA``), one row per town and day
+Three grains (design.md §4): one row per incident ticket (``INCIDENT_SCHEMA``), one row per town and day
 (``TIMESERIES_SCHEMA``), and one run record (``runner.RunRecord``). Stage timestamps are float days
 since the start; a stage that has not happened by the horizon is NaN. Metrics are computed from these
 tables afterwards (``metrics.py``), never inside the simulation.

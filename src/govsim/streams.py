@@ -1,6 +1,6 @@
 """Named random streams: one per stochastic process, keyed on (seed, replication, name); shared draws.
 
-DESIGN §4: one ``numpy.random.SeedSequence((seed, replication))`` spawned into named streams. A
+design.md §4: one ``numpy.random.SeedSequence((seed, replication))`` spawned into named streams. A
 stream's key is a stable hash of its *name* (not its position in a list, and never the policy), so
 adding a stream does not move the others, and two policies run with the same seed and replication
 see the same incidents (common random numbers).

@@ -1,6 +1,6 @@
 """Common random numbers: policies in one experiment see identical incident streams per replication.
 
-DESIGN §4: streams are keyed on (seed, replication, name) and everything intrinsic to an incident is
+design.md §4: streams are keyed on (seed, replication, name) and everything intrinsic to an incident is
 drawn when it occurs, so a policy cannot shift what happens — only how it is found and handled.
 """
 

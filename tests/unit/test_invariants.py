@@ -32,7 +32,7 @@ LOOP = (
     "t_handle_end",
     "t_close",
 )
-"""Stage timestamps in the order of the loop 巡查→上报→流转→处置→反馈 (DESIGN §1)."""
+"""Stage timestamps in the order of the loop 巡查→上报→流转→处置→反馈 (design.md §1)."""
 SCENARIOS = {
     "one_town": ("scenario=one_town", "horizon_days=365"),
     "jiangmen_small": ("scenario=jiangmen", "scenario.population_scale=0.05", "horizon_days=120"),

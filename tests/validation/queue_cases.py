@@ -4,7 +4,7 @@ Shared by the validation tests and ``scripts/validation_table.py`` (which writes
 so the table in the docs is exactly what the tests check.
 
 A case is a scenario (``configs/scenario/mmc_*.yaml``, ``tandem_*.yaml``) run for several independent
-replications (one ``SeedSequence`` per replication, DESIGN §4). The theory's parameters (arrival rates,
+replications (one ``SeedSequence`` per replication, design.md §4). The theory's parameters (arrival rates,
 service means, server counts) are read from the model's own resolved scenario and levers, so a test
 compares the *queue mechanics* with the formulas of ``govsim.theory``. Estimates are means over the
 replications of per-replication means, with a Student-t confidence interval.
