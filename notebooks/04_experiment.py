@@ -46,7 +46,7 @@ display(teaching.how_to_use(LANG))  # 按打开方式给出说明 / instructions
 # *Results live in `experiments/four_focus/` (run with `govsim-experiment`, reported with `govsim-report`;
 # its README gives the command, scale and replications). Each row: one policy against the status quo on one
 # indicator, the difference and its 95 % interval in brackets. Only the indicators most used in class are
-# shown; the full report is `experiments/four_focus/results/report.md`.*
+# shown; the full report is `experiments/four_focus/results/report.en.md`.*
 
 # %%
 finished = tx.load_comparison("four_focus")

@@ -416,7 +416,7 @@ def _run(cfg: DictConfig) -> None:
 
 
 def absolute_inputs(cfg: DictConfig, cwd: Path) -> None:
-    """Make a relative territory path absolute against the launch directory (``hydra.runtime.cwd``).
+    """Make relative input paths (territory, calendar file) absolute against the launch directory.
 
     Preflight checks the file from the launch directory; with ``hydra.job.chdir=true`` the run starts
     in its own directory, where the same relative path would name another file (or none).
@@ -425,6 +425,10 @@ def absolute_inputs(cfg: DictConfig, cwd: Path) -> None:
     if territory.endswith(".csv") and not Path(territory).is_absolute():
         with read_write(cfg), open_dict(cfg):
             cfg.scenario.territory = str((cwd / territory).resolve())
+    calendar = cfg.scenario.get("calendar_file")
+    if calendar and not Path(str(calendar)).is_absolute():
+        with read_write(cfg), open_dict(cfg):
+            cfg.scenario.calendar_file = str((cwd / str(calendar)).resolve())
 
 
 def _discard_run_dir(out: Path) -> None:

@@ -34,13 +34,18 @@ def input_files(plain: dict[str, Any]) -> list[Path]:
     """The data files a resolved config (a plain dict, as ``OmegaConf.to_container``) reads."""
     from govsim.scenario import ScenarioError, territory_path
 
-    territory = (plain.get("scenario") or {}).get("territory")
-    if not isinstance(territory, str):
-        return []
-    try:
-        return [territory_path(territory)]
-    except ScenarioError:
-        return []  # validation refuses it with a proper message; nothing to checksum here
+    scenario = plain.get("scenario") or {}
+    files: list[Path] = []
+    territory = scenario.get("territory")
+    if isinstance(territory, str):
+        try:
+            files.append(territory_path(territory))
+        except ScenarioError:
+            pass  # validation refuses it with a proper message; nothing to checksum here
+    calendar = scenario.get("calendar_file")  # the user's official-calendar file (days off, make-up days)
+    if isinstance(calendar, str) and calendar and Path(calendar).is_file():
+        files.append(Path(calendar))
+    return files
 
 
 def file_checksum(path: Path) -> str:

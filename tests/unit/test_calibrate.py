@@ -6,7 +6,8 @@ Chinese 12345 layout as GBK CSV, read back through the ``cn12345`` mapping, and 
 other seeds (0, 1: the fit never sees the truth's random numbers). Targets: tickets per day (3 %),
 median and restricted-mean resolution time (0.1 d, 0.25 d), all three taken from the log.
 
-Tolerances of the recovered values, and why. Incident rate within 12.5 %: tickets per day over the
+Tolerances of the recovered values, and why. Incident rate within 15 % (12.5 % before office time; the
+resolution targets are noisier now that closings bunch at office times): tickets per day over the
 90 days vary by 3.6 % from seed to seed at rate 0.25 (14.73 ± 0.53 over seeds 1000–1011, measured),
 so the one truth log is off by about that much and the fitted rate also carries the two fitting
 seeds' 3.6 %/√2: an estimator sd of about 4.4 %, and 12.5 % is 2.8 of them (seed 1000's log happens

@@ -112,3 +112,16 @@ def test_named_sweep_directory_that_holds_files_is_refused(tmp_path: Path) -> No
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
     with pytest.raises(cli.InputError, match="hydra.sweep.dir="):
         cli.preflight(["-m", *QUICK, "seed=1,2", f"hydra.sweep.dir={tmp_path}"])
+
+
+def test_a_calendar_file_is_an_input_whose_content_is_part_of_the_identity(tmp_path: Path) -> None:
+    """Like the territory file: a job's identity follows the calendar file's content, not its path."""
+    from govsim.identity import file_checksum, input_files
+
+    cal = tmp_path / "calendar.csv"
+    cal.write_text("date,kind\n2027-01-01,dayoff\n", encoding="utf-8")
+    plain = {"scenario": {"territory": "one_town", "calendar_file": str(cal)}}
+    assert cal in input_files(plain)
+    before = file_checksum(cal)
+    cal.write_text("date,kind\n2027-01-02,dayoff\n", encoding="utf-8")
+    assert file_checksum(cal) != before
