@@ -83,7 +83,7 @@ def aggregate(sweep: Path, write: bool = True) -> Aggregate:
 
         write_atomic(sweep / "results.parquet", lambda p: results.to_parquet(p, index=False))
         write_atomic(sweep / "backlog.parquet", lambda p: backlog.to_parquet(p, index=False))
-        write_atomic(sweep / "jobs.csv", lambda p: jobs.to_csv(p, index=False))
+        write_atomic(sweep / "jobs.csv", lambda p: jobs.to_csv(p, index=False, encoding="utf-8-sig"))
         write_text(sweep / "aggregate.json", json.dumps(summary, ensure_ascii=False, indent=2))
     return Aggregate(manifest, jobs, results, backlog, summary, sweep)
 

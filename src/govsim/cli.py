@@ -184,7 +184,8 @@ def preflight(argv: list[str]) -> tuple[list[GovsimConfig], list[str]]:
 
         params = _config_sweep(list(args.overrides), name, args.config_dir)
         try:
-            rewrites, merged, planned = plan_unique([*params, *args.overrides], identity)
+            lang = compose(jobs[0], name, args.config_dir).output.lang  # messages in the run's language
+            rewrites, merged, planned = plan_unique([*params, *args.overrides], identity, lang=lang)
         except SweepPlanError as exc:
             raise InputError(str(exc)) from None
         for message in merged:

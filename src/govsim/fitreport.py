@@ -155,6 +155,6 @@ def write_outputs(out: Path, spec: Spec, trials: pd.DataFrame, targets: pd.DataF
     note = f"Calibrated by govsim-calibrate from {meta['spec']}; fit report: ../fit_report.md"
     write_text(out / "scenario" / f"{spec.name}.yaml", scenario_yaml(spec, values, note))
     write_text(out / "fit_report.md", fit_report(spec, trials, targets, ident, meta))
-    write_atomic(out / "trials.csv", partial(trials.to_csv, index=False))
+    write_atomic(out / "trials.csv", partial(trials.to_csv, index=False, encoding="utf-8-sig"))
     info = {**meta, "best": values, "targets": targets.to_dict(orient="records")}
     write_text(out / "calibration.json", json.dumps(info, ensure_ascii=False, indent=2, default=str))

@@ -195,7 +195,7 @@ def _quote(value: str) -> str:
 
 
 def plan_unique(
-    lines: list[str], identity: Any, parser: Any = None
+    lines: list[str], identity: Any, parser: Any = None, lang: str = "en"
 ) -> tuple[dict[str, str], list[str], list[tuple[list[str], str]]]:
     """Merge duplicate values of swept keys and refuse jobs that would still coincide.
 
@@ -212,6 +212,8 @@ def plan_unique(
 
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
+    from govsim.labels import warning_text
+
     parser = parser or OverridesParser.create()
     parsed = parser.parse_overrides(list(lines))
     choices: dict[str, list[str]] = {}
@@ -225,7 +227,8 @@ def plan_unique(
     def job(pick: dict[str, str]) -> list[str]:
         return [f"{k}={pick.get(k, vs[0])}" for k, vs in choices.items()]
 
-    merged: list[str] = []
+    merged: list[str] = []  # one message per merged value, in ``lang``
+    original = {k: list(vs) for k, vs in choices.items()}
     for key, values in choices.items():
         if len(values) < 2:
             continue
@@ -233,12 +236,12 @@ def plan_unique(
         for v in values:
             ident = identity(job({key: v}))
             if ident in seen:
-                merged.append(f"{key}={v}: the same run as {key}={seen[ident]}; merged")
+                merged.append(warning_text("merged", lang, name=key, value=v, first=seen[ident]))
             else:
                 seen[ident] = v
         if len(seen) < len(values):
             choices[key] = list(seen.values())
-    keys = {m.split("=", 1)[0] for m in merged}
+    keys = {k for k, vs in choices.items() if len(vs) < len(original[k])}
     rewrites = {k: ",".join(_quote(v) for v in choices[k]) for k in choices if k in keys}
     jobs = [
         [f"{k}={v}" for k, v in zip(choices, combo, strict=True)]

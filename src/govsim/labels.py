@@ -420,6 +420,14 @@ WARNING: dict[str, Label] = {
         "or more replications to compare policies",
         "只有一次重复:结果没有置信区间,且随随机种子而变;比较政策请至少重复5次",
     ),
+    "merged": Label(
+        "{name}={value}: the same run as {name}={first}; merged",
+        "{name}={value}:与 {name}={first} 是同一次运行,已合并",
+    ),
+    "n_jobs": Label(
+        "hydra.launcher.n_jobs={n}: more than the {cores} cores of this machine; using {cores}",
+        "hydra.launcher.n_jobs={n}:超过本机的 {cores} 个核心;改用 {cores}",
+    ),
 }
 
 

@@ -126,7 +126,7 @@ def _write_all(out: Path, frames: dict[str, pd.DataFrame], fig=None) -> None:  #
 
     out.mkdir(parents=True, exist_ok=True)
     for name, df in frames.items():
-        write_atomic(out / name, partial(df.to_csv, index=False))
+        write_atomic(out / name, partial(df.to_csv, index=False, encoding="utf-8-sig"))
     if fig is not None:
         import matplotlib.pyplot as plt
 

@@ -75,8 +75,8 @@ def _comparison(agg: Aggregate, out: Path, lang: str) -> list[str]:
     arms = analysis.summarise(
         res[res["metric"].isin([*spec["metrics"], "cost_per_year"])], ["arm"], precision=spec["precision"]
     )
-    comp.to_csv(out / "comparison.csv", index=False)
-    arms.to_csv(out / "arms.csv", index=False)
+    comp.to_csv(out / "comparison.csv", index=False, encoding="utf-8-sig")
+    arms.to_csv(out / "arms.csv", index=False, encoding="utf-8-sig")
     table = comparison_markdown(comp, strata, lang)
     (out / named("comparison.md", lang)).write_text(table + "\n", encoding="utf-8")
     _figures(agg, comp, spec["metrics"], out, lang)
@@ -294,7 +294,7 @@ def _sensitivity(agg: Aggregate, out: Path, lang: str) -> list[str]:
         parts.append(
             f"### {plots.metric_label(metric, lang)}\n\n{markdown_table(idx, lang)}\n\n![{metric}]({png})"
         )
-    pd.concat(tables).to_csv(out / "sensitivity.csv", index=False)
+    pd.concat(tables).to_csv(out / "sensitivity.csv", index=False, encoding="utf-8-sig")
     title = labels.report_text("sensitivity", lang, method=sens["method"], n=len(x))
     return [f"## {title}", *parts]
 

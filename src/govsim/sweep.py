@@ -39,6 +39,7 @@ from govsim.experiment import (
     run_job,
 )
 from govsim.identity import SweepLock, SweepLocked, SweepPlanError, inside, plan_unique, rewrite_lines
+from govsim.labels import warning_text
 from govsim.validate import ConfigError, config_warnings, warn, warn_single_replication
 
 
@@ -117,9 +118,8 @@ def check_launcher(config: DictConfig) -> list[str]:
     if n > cores:
         with read_write(config.hydra), open_dict(config.hydra):
             config.hydra.launcher.n_jobs = cores
-        return [
-            warn(f"hydra.launcher.n_jobs={n}: more than the {cores} cores of this machine; using {cores}")
-        ]
+        lang = str(config.get("output", {}).get("lang", "zh"))
+        return [warn(warning_text("n_jobs", lang, n=n, cores=cores))]
     return []
 
 
@@ -146,7 +146,8 @@ def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
             composed[tuple(job)] = loader.load_sweep_config(config, list(job))
         return job_identity(composed[tuple(job)])
 
-    rewrites, merged, planned = plan_unique([*(f"{k}={v}" for k, v in params.items()), *task], identity)
+    lines = [*(f"{k}={v}" for k, v in params.items()), *task]
+    rewrites, merged, planned = plan_unique(lines, identity, lang=str(config.output.lang))
     for message in merged:
         warn(message)
     if rewrites:

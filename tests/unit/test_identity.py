@@ -90,6 +90,8 @@ def test_duplicate_sweep_values_are_merged_before_launch(
     configs, argv = cli.preflight(["-m", *QUICK, *swept])
     assert argv == ["-m", *QUICK, *kept]
     assert len(configs) == len(kept[0].split(","))
+    assert "已合并" in capsys.readouterr().err  # in the run's language (zh by default)
+    cli.preflight(["-m", *QUICK, *swept, "output.lang=en"])
     assert "merged" in capsys.readouterr().err
 
 

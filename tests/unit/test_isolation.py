@@ -99,5 +99,5 @@ def test_n_jobs_above_the_cores_is_clamped_with_a_message(tmp_path: Path) -> Non
     cores = os.cpu_count() or 1
     done = run(tmp_path, *SMALL, f"hydra.launcher.n_jobs={cores + 5}", "hydra.sweep.dir=y")
     assert done.returncode == 0, done.stderr[-3000:]
-    assert f"using {cores}" in done.stderr
+    assert f"改用 {cores}" in done.stderr  # the run's language, zh by default
     assert f"Joblib.Parallel(n_jobs={cores}" in done.stdout

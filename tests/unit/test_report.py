@@ -113,6 +113,8 @@ def test_single_replication_warns_and_gives_no_interval(sweeps, tmp_path, capsys
     assert "govsim: warning: " in err and "single replication" in err
     assert "UserWarning" not in err and ".py:" not in err
     comp = pd.read_csv(tmp_path / "comparison.csv")
+    for name in ("comparison.csv", "arms.csv"):  # Excel on Chinese Windows reads UTF-8 only with a BOM
+        assert (tmp_path / name).read_bytes()[:3] == b"\xef\xbb\xbf", name
     assert comp["half_width"].isna().all() and comp["lo"].isna().all()
     assert comp["diff"].notna().all()  # the point estimate is still reported
     lines = (tmp_path / "comparison.en.md").read_text(encoding="utf-8").splitlines()[2:]
