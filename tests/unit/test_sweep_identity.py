@@ -60,10 +60,11 @@ def test_duplicate_values_are_merged_so_an_arm_is_not_counted_twice(tmp_path: Pa
         tmp_path, *SMALL, "policy=baseline,baseline,grid", "policy.grid.staffing=1.0,1", "hydra.sweep.dir=s"
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "policy=baseline: the same run as policy=baseline; merged" in done.stderr
-    assert "policy.grid.staffing=1: the same run as policy.grid.staffing=1.0; merged" in done.stderr
+    # in the run's language (zh by default)
+    assert "policy=baseline:与 policy=baseline 是同一次运行,已合并" in done.stderr
+    assert "policy.grid.staffing=1:与 policy.grid.staffing=1.0 是同一次运行,已合并" in done.stderr
     manifest = json.loads((tmp_path / "s" / "experiment.json").read_text(encoding="utf-8"))
-    assert len(manifest["jobs"]) == 2 and any("merged" in n for n in manifest["notes"])
+    assert len(manifest["jobs"]) == 2 and any("已合并" in n for n in manifest["notes"])
     summary = json.loads((tmp_path / "s" / "aggregate.json").read_text(encoding="utf-8"))
     assert {a: v["completed"] for a, v in summary["arms"].items()} == {"policy=baseline": 1, "policy=grid": 1}
 
