@@ -219,22 +219,35 @@ def _summary(manifest: dict[str, Any], jobs: pd.DataFrame, warmup: dict[str, Any
     }
 
 
-def status_text(summary: dict[str, Any]) -> str:
-    """One paragraph: expected vs completed, failures, and what that allows."""
+def status_text(summary: dict[str, Any], lang: str = "en") -> str:
+    """One paragraph in ``lang``: expected vs completed, failures, and what that allows."""
+    from govsim.labels import report_text
+
     s = summary
     lines = [
-        f"{s['name']}: {s['completed']}/{s['expected']} jobs complete, {s['failed']} failed, "
-        f"{s['missing']} missing"
-    ]
-    lines += [f"  failed {f['key']}: {f['error']}" for f in s["failures"]]
-    if not s["complete"]:
-        lines.append(
-            "  not complete: no confidence intervals are built from a partial set; re-run the same "
-            "command to finish (completed jobs are skipped)"
+        report_text(
+            "status",
+            lang,
+            name=s["name"],
+            completed=s["completed"],
+            expected=s["expected"],
+            failed=s["failed"],
+            missing=s["missing"],
         )
+    ]
+    lines += [report_text("status_failed", lang, job=f["key"], error=f["error"]) for f in s["failures"]]
+    if not s["complete"]:
+        lines.append(report_text("status_incomplete", lang))
     w = s["warmup"]
     lines.append(
-        f"  warm-up: {w['mode']}, configured {w['configured']:g} d, MSER-5 {w['mser5']:g} d, "
-        f"used {w['used']:g} d" + ("" if w["settled"] else " (MSER-5: backlog not settled, run longer)")
+        report_text(
+            "status_warmup",
+            lang,
+            mode=w["mode"],
+            configured=w["configured"],
+            mser5=w["mser5"],
+            used=w["used"],
+        )
+        + ("" if w["settled"] else report_text("status_unsettled", lang))
     )
     return "\n".join(lines)

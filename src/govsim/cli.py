@@ -413,7 +413,9 @@ def _run(cfg: DictConfig) -> None:
         f"{result.wall_seconds:.1f} s\n"
     )
     print(summary_text(result.kpis[result.kpis["by"] == "all"], obj.output.lang))
-    print(f"\nrun directory: {out}")
+    from govsim.labels import report_text
+
+    print("\n" + report_text("run_directory", obj.output.lang, path=out))
 
 
 def absolute_inputs(cfg: DictConfig, cwd: Path) -> None:

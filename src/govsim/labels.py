@@ -339,6 +339,22 @@ REPORT: dict[str, Label] = {
         "interval needs at least 2 replications; see the guidance below)",
         "有{n}项比较只有一次重复:没有给出置信区间(置信区间至少需要2次重复;见下文的重复次数建议)",
     ),
+    "status": Label(
+        "{name}: {completed}/{expected} jobs complete, {failed} failed, {missing} missing",
+        "{name}:{completed}/{expected} 个作业完成,{failed} 个失败,{missing} 个缺失",
+    ),
+    "status_failed": Label("  failed {job}: {error}", "  失败 {job}:{error}"),
+    "status_incomplete": Label(
+        "  not complete: no confidence intervals are built from a partial set; re-run the same command to "
+        "finish (completed jobs are skipped)",
+        "  未完成:不完整的作业集不计算置信区间;重新运行同一命令即可补完(已完成的作业会跳过)",
+    ),
+    "status_warmup": Label(
+        "  warm-up: {mode}, configured {configured:g} d, MSER-5 {mser5:g} d, used {used:g} d",
+        "  预热期:{mode},设定 {configured:g} 天,MSER-5 {mser5:g} 天,采用 {used:g} 天",
+    ),
+    "status_unsettled": Label(" (MSER-5: backlog not settled, run longer)", "(MSER-5:积压未稳定,请延长运行)"),
+    "run_directory": Label("run directory: {path}", "运行目录:{path}"),
     "partial": Label(
         "**PARTIAL**: {done} of {expected} jobs complete; intervals use only the replications present for "
         "both arms.",

@@ -52,7 +52,7 @@ class ReportError(ValueError):
 def write_report(agg: Aggregate, out: Path, lang: str = "zh", partial: bool = False) -> Path:
     """Write the report of an aggregated sweep into ``out``; return the path of ``report.md``."""
     if not agg.summary["complete"] and not partial:
-        raise ReportError(status_text(agg.summary).replace("\n", "; "))
+        raise ReportError(status_text(agg.summary, lang).replace("\n", "; "))
     if agg.results.empty:
         raise ReportError(f"{agg.sweep}: no complete job to report")
     out.mkdir(parents=True, exist_ok=True)
@@ -309,8 +309,8 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     try:
         agg = aggregate(args.sweep)
-        print(status_text(agg.summary), file=sys.stderr)
         lang = args.lang or agg.manifest.get("lang", "zh")
+        print(status_text(agg.summary, lang), file=sys.stderr)
         path = write_report(agg, args.out or args.sweep / "report", lang, args.partial)
     except (ReportError, FileNotFoundError, ValueError) as exc:
         print(f"govsim-report: error: {exc}", file=sys.stderr)

@@ -88,7 +88,7 @@ class ExperimentCallback(Callback):
         sweep = Path(config.hydra.sweep.dir)
         try:
             agg = aggregate(sweep)
-            print(status_text(agg.summary), file=sys.stderr)
+            print(status_text(agg.summary, str(config.output.lang)), file=sys.stderr)
             if not agg.summary["complete"]:
                 sys.exit(1)
             if config.experiment.report:

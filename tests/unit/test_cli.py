@@ -124,7 +124,7 @@ def test_command_runs_a_good_configuration(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["status"] == "complete"
-    assert "run directory:" in done.stdout
+    assert "运行目录:" in done.stdout  # the run's language, zh by default
 
 
 @pytest.mark.skipif(not (Path(cli.config_dir()) / "experiment").is_dir(), reason="no experiment configs")

@@ -90,7 +90,7 @@ def interrupt_after_first_job(cwd: Path, *args: str) -> None:
 def test_serial_parallel_and_interrupted_sweeps_give_identical_aggregates(tmp_path):
     serial = run(tmp_path, *TWO_BY_TWO, "hydra/launcher=basic", "hydra.sweep.dir=a")
     assert serial.returncode == 0, serial.stderr[-2000:]
-    assert "4/4 jobs complete" in serial.stderr
+    assert "4/4 个作业完成" in serial.stderr
     parallel = run(tmp_path, *TWO_BY_TWO, "hydra.sweep.dir=b")  # the default launcher: joblib, 2 workers
     assert parallel.returncode == 0, parallel.stderr[-2000:]
     assert "Joblib.Parallel(n_jobs=2" in parallel.stdout  # Hydra logs the launcher it uses
@@ -127,7 +127,7 @@ def test_failed_job_is_recorded_and_changed_sweeps_are_refused(tmp_path):
     ]
     failed = run(tmp_path, *args)
     assert failed.returncode == 1
-    assert "1/2 jobs complete, 1 failed" in failed.stderr and "no confidence intervals" in failed.stderr
+    assert "1/2 个作业完成,1 个失败" in failed.stderr and "不计算置信区间" in failed.stderr
     jobs = pd.read_csv(tmp_path / "d" / "jobs.csv").set_index("status")
     assert "warmup_days" in jobs.loc["failed", "error"]
     assert json.loads((tmp_path / "d" / "aggregate.json").read_text())["complete"] is False
@@ -151,7 +151,7 @@ def test_submitit_launcher_runs_the_sweep_with_its_local_executor(tmp_path):
         "hydra.sweep.dir=e",
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "2/2 jobs complete" in done.stderr
+    assert "2/2 个作业完成" in done.stderr
     assert list((tmp_path / "e" / ".submitit").iterdir())  # the jobs went through submitit
     res, _ = results(tmp_path / "e")
     assert sorted(res["replication"].unique()) == [0, 1]

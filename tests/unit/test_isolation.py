@@ -71,7 +71,7 @@ def test_killed_hung_and_crashed_jobs_fail_alone_and_the_sweep_finishes(tmp_path
     ]
     done = run(tmp_path, *args, faulty=True)
     assert done.returncode == 1, done.stderr[-3000:]  # incomplete, not a crash
-    assert "1/4 jobs complete, 3 failed" in done.stderr
+    assert "1/4 个作业完成,3 个失败" in done.stderr
     jobs = pd.read_csv(tmp_path / "s" / "jobs.csv")
     seed = jobs["key"].str.extract(r"(seed=\d)")[0]
     status = dict(zip(seed, zip(jobs["status"], jobs["exit_status"], strict=True), strict=True))

@@ -13,7 +13,7 @@ from hydra import compose, initialize_config_dir
 
 from govsim import experiment as ex
 from govsim import report
-from govsim.aggregate import aggregate
+from govsim.aggregate import aggregate, status_text
 from govsim.cli import config_dir
 from govsim.config import register_configs
 
@@ -134,7 +134,9 @@ def test_cli_refuses_a_partial_sweep_unless_asked(sweeps, tmp_path, capsys):
         report.main([str(sweeps["partial"]), "--out", str(tmp_path)])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert "2/4 jobs complete" in err and "no confidence intervals" in err
+    assert "2/4 个作业完成" in err and "不计算置信区间" in err  # the experiment's language (zh)
+    en = status_text(aggregate(sweeps["partial"]).summary, "en")
+    assert "2/4 jobs complete" in en and "no confidence intervals" in en
     report.main([str(sweeps["partial"]), "--out", str(tmp_path), "--partial", "--lang", "en"])
     assert "govsim: warning: " in capsys.readouterr().err
     assert "PARTIAL" in (tmp_path / "report.en.md").read_text(encoding="utf-8")

@@ -50,7 +50,7 @@ def markers(sweep: Path) -> list[dict]:
 def test_policy_by_seed_gets_one_directory_per_job(tmp_path: Path) -> None:
     done = run(tmp_path, *SMALL, "policy=baseline,grid", "seed=0,1", "hydra.sweep.dir=s")
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "4/4 jobs complete" in done.stderr
+    assert "4/4 个作业完成" in done.stderr
     found = markers(tmp_path / "s")
     assert len({m["dir"] for m in found}) == 4 and {m["status"] for m in found} == {"complete"}
 
