@@ -22,15 +22,13 @@ import numpy as np
 import simpy
 
 from govsim.agents import Residents, Workforce
-from govsim.config import CHANNELS
 from govsim.departments import PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules, deliver
 from govsim.policies import Levers
-from govsim.records import INCIDENT_SCHEMA, Columns
+from govsim.records import INCIDENT_SCHEMA, Channel, Columns, EndState, Rung, escalation_ladder
 from govsim.scenario import Scenario
 from govsim.streams import pick, standard_work
 
-PATROL, WALKIN = CHANNELS.index("patrol"), CHANNELS.index("walkin")
-CITY_SYSTEM = CHANNELS.index("city_system")
+PATROL, WALKIN, CITY_SYSTEM = Channel.PATROL, Channel.WALKIN, Channel.CITY_SYSTEM
 
 DRAWS_SCHEMA: dict[str, tuple[str, str | int]] = {
     "u_onsite": ("float64", "on-site resolution"),
@@ -269,7 +267,7 @@ class IncidentLoop:
             return ids
         integ = self.lv.integrated
         merged = is_dup & integ[c["channel"][ids]] & integ[c["channel"][np.maximum(orig, 0)]]
-        c["end_state"][ids[merged]] = 2
+        c["end_state"][ids[merged]] = EndState.MERGED
         return ids[~merged]
 
     def _resolve_on_site(self, ids: np.ndarray) -> np.ndarray:
@@ -392,7 +390,8 @@ class IncidentLoop:
             REOPEN,
             np.where(ua < cfg.reopen_prob + (1 - cfg.reopen_prob) * cfg.petition_prob, PETITION, 0),
         )
-        lift_at = sc.calendar.past_deadline(c["deadline"][ids], cfg.escalation_working_days[2])
+        lifted = cfg.escalation_working_days[Rung.COUNTY - 1 : Rung.COUNTY]  # liaison acts from this rung
+        lift_at = escalation_ladder(sc.calendar, c["deadline"][ids], lifted)[:, 0]
         # one sorted run per desk: by desk, then arrival time, then case number
         o = np.lexsort((ids, c["t_dept_arrive"][ids], c["department"][ids]))
         ids, cat, work, on_time, late, after, lift_at = (

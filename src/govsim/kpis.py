@@ -30,6 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from govsim import records
+
 RECORD_COLUMNS: dict[str, str] = {
     "is_false": "bool: a report of something that did not happen (excluded but counted); optional: False",
     "duplicate_of": "int: id of the original ticket, -1 if not a duplicate; optional: -1",
@@ -232,9 +234,7 @@ def _flag(t: pd.DataFrame, col: str, default: object) -> pd.Series:
     return t[col] if col in t.columns else pd.Series(default, index=t.index)
 
 
-def _real(t: pd.DataFrame) -> pd.Series:
-    """Neither a false report nor a duplicate ticket."""
-    return ~_flag(t, "is_false", False).astype(bool) & (_flag(t, "duplicate_of", -1) < 0)
+_real = records.real  # neither a false report nor a duplicate ticket
 
 
 def _has(t: pd.DataFrame, *cols: str) -> bool:
@@ -360,7 +360,7 @@ def _counts(t: pd.DataFrame, start: float, end: float) -> dict[str, float]:
     real = _real(t)
     dup = _flag(t, "duplicate_of", -1) >= 0
     dup &= rep
-    merged = (t["end_state"] == 2) if _has(t, "end_state") else pd.Series(False, index=t.index)
+    merged = records.merged(t) if _has(t, "end_state") else pd.Series(False, index=t.index)
     return {
         "incidents": float((real & rep).sum()),
         "duplicate_tickets": float((dup & ~merged).sum()),

@@ -14,15 +14,10 @@ import pandas as pd
 
 from govsim import labels
 from govsim.kpis import OPEN_SHARE_WARNING, compute
-from govsim.records import Records
+from govsim.records import Channel, Records, after_warmup, real
 
 KPI_LABELS = {k: v for k, v in labels.KPI.items() if k != "cost_per_year"}
 """The KPIs of ``kpi_table`` in display order, with their labels (``govsim.labels.KPI``)."""
-
-
-def _after_warmup(rec: Records) -> pd.DataFrame:
-    inc = rec.incidents
-    return inc[inc["t_report"] >= rec.warmup]
 
 
 def kpi_table(rec: Records, by: str | None = None) -> pd.DataFrame:
@@ -104,8 +99,8 @@ def cost_table(
     reports, annualised (divided by the measured period in years).
     """
     years = (rec.horizon - rec.warmup) / 365.0
-    t = _after_warmup(rec)
-    paid = ((t["channel"] > 0) & (t["duplicate_of"] < 0) & ~t["is_false"]).sum()
+    t = after_warmup(rec.incidents, rec.warmup)
+    paid = ((t["channel"] != Channel.PATROL) & real(t)).sum()
     items = dict(annual)
     items["resident_points"] = float(paid) * resident_points * yuan_per_point / years
     return pd.DataFrame({"item": list(items), "yuan_per_year": list(items.values())})

@@ -21,7 +21,15 @@ from govsim.config import GovsimConfig
 from govsim.incidents import IncidentLoop
 from govsim.officetime import check_coverage, longest_working_days
 from govsim.policies import Levers, resolve_levers
-from govsim.records import INCIDENT_SCHEMA, TIMESERIES_SCHEMA, Records, finalise, incident_frame
+from govsim.records import (
+    INCIDENT_SCHEMA,
+    Records,
+    before_horizon,
+    escalation_ladder,
+    finalise,
+    incident_frame,
+    town_day_series,
+)
 from govsim.scenario import build_scenario, schematic_layout
 from govsim.streams import make_streams
 
@@ -112,14 +120,14 @@ class GovernanceModel(mesa.Model):
         cols = {
             k: np.concatenate([real.cols[k][: real.n], false.cols[k][: false.n]]) for k in INCIDENT_SCHEMA
         }
-        cols = _before_horizon(cols, self.horizon)
+        cols = before_horizon(cols, self.horizon)
         cols["incident_id"] = np.arange(len(cols["grid"]))
         cols = finalise(cols, self.horizon, self._ladder(cols["deadline"], cols["department"] >= 0))
         inc = incident_frame(cols)
         del cols
         return Records(
             incidents=inc,
-            timeseries=self._timeseries(inc),
+            timeseries=town_day_series(inc, np.array(self._time_use), len(sc.territory.town_names)),
             grids=self._grids(),
             categories=sc.categories,
             departments=sc.departments,
@@ -136,10 +144,11 @@ class GovernanceModel(mesa.Model):
         return np.array([d.busy_in for d in desks]), np.array([d.scheduled_time(t0, t1) for d in desks])
 
     def _ladder(self, deadline: np.ndarray, routed: np.ndarray) -> np.ndarray:
-        """Escalation-ladder times (n, rungs) of routed tickets: working days after the deadline."""
-        rungs = np.asarray(self.scenario_data.cfg.escalation_working_days)
+        """Escalation-ladder times (n, rungs) of routed tickets (``escalation_ladder``); inf if not."""
+        sc = self.scenario_data
+        rungs = sc.cfg.escalation_working_days
         out = np.full((len(deadline), len(rungs)), np.inf)
-        out[routed] = self.scenario_data.calendar.past_deadline(deadline[routed][:, None], rungs[None, :])
+        out[routed] = escalation_ladder(sc.calendar, deadline[routed], rungs)
         return out
 
     def _grids(self) -> pd.DataFrame:
@@ -158,63 +167,6 @@ class GovernanceModel(mesa.Model):
                 "y": y,
             }
         )
-
-    def _timeseries(self, inc: pd.DataFrame) -> pd.DataFrame:
-        n_days = len(self._time_use)
-        n_towns = len(self.scenario_data.territory.town_names)
-        town = inc["town"].to_numpy()
-
-        def per_day(t: np.ndarray, mask: np.ndarray) -> np.ndarray:
-            day = np.floor(t[mask]).astype(np.int64)
-            ok = day < n_days
-            return np.bincount(day[ok] * n_towns + town[mask][ok], minlength=n_days * n_towns).reshape(
-                n_days, n_towns
-            )
-
-        t_rep, t_occ = inc["t_report"].to_numpy(), inc["t_occur"].to_numpy()
-        t_end = np.where(inc["end_state"].to_numpy() == 2, t_rep, inc["t_close"].to_numpy())
-        arrivals = per_day(t_rep, ~np.isnan(t_rep))
-        closures = per_day(t_end, ~np.isnan(t_end))
-        merged = per_day(t_rep, inc["end_state"].to_numpy() == 2)
-        occurred = per_day(
-            t_occ, ~np.isnan(t_occ) & ~inc["is_false"].to_numpy() & (inc["duplicate_of"].to_numpy() < 0)
-        )
-        reported_real = per_day(
-            t_rep, ~np.isnan(t_rep) & (inc["duplicate_of"].to_numpy() < 0) & ~inc["is_false"].to_numpy()
-        )
-        use = np.array(self._time_use)  # (day, 4, town)
-        day_idx, town_idx = np.meshgrid(np.arange(n_days), np.arange(n_towns), indexing="ij")
-        data = {
-            "day": day_idx.ravel(),
-            "town": town_idx.ravel(),
-            "arrivals": arrivals.ravel(),
-            "closures": (closures - merged).ravel(),
-            "backlog": (np.cumsum(arrivals, axis=0) - np.cumsum(closures, axis=0)).ravel(),
-            "latent": (np.cumsum(occurred, axis=0) - np.cumsum(reported_real, axis=0)).ravel(),
-            "task_hours": use[:, 0].ravel(),
-            "training_hours": use[:, 1].ravel(),
-            "onsite_hours": use[:, 2].ravel(),
-            "patrol_hours": use[:, 3].ravel(),
-        }
-        return pd.DataFrame({k: np.asarray(data[k]).astype(dt) for k, (dt, _) in TIMESERIES_SCHEMA.items()})
-
-
-def _before_horizon(cols: dict[str, np.ndarray], horizon: float) -> dict[str, np.ndarray]:
-    """Drop incidents that occur (false reports: are made) after the horizon; renumber duplicates' originals.
-
-    The last simulated day draws its incidents over the whole day, so a fractional horizon leaves some
-    past it: they are not part of the run. A duplicate shares its original's occurrence time, so both
-    go together and ``duplicate_of`` stays a row number.
-    """
-    when = np.where(cols["is_false"], cols["t_report"], cols["t_occur"])
-    keep = ~(when > horizon)
-    if keep.all():
-        return cols
-    new_id = np.cumsum(keep) - 1
-    out = {k: v[keep] for k, v in cols.items()}
-    dup = out["duplicate_of"]
-    out["duplicate_of"] = np.where(dup >= 0, new_id[np.maximum(dup, 0)], dup)
-    return out
 
 
 @contextmanager

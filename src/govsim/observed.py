@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from govsim import records
 from govsim.config import CHANNELS
 from govsim.logs import FIELDS
 from govsim.records import Records
@@ -69,12 +70,12 @@ def from_records(rec: Records, start_date: str = "2024-01-01") -> tuple[pd.DataF
     duplicate counts as closed when triage merged it. False reports stay (a real log holds them too).
     """
     t0 = pd.Timestamp(start_date)
-    inc = rec.incidents[rec.incidents["t_report"] >= rec.warmup]
+    inc = records.after_warmup(rec.incidents, rec.warmup)
 
     def when(days: pd.Series) -> pd.Series:
         return (t0 + pd.to_timedelta(days.to_numpy(), unit="D")).astype("datetime64[ns]")
 
-    merged = (inc["end_state"] == 2).to_numpy()
+    merged = records.merged(inc).to_numpy()
     closed = inc["t_close"].where(~merged, inc["t_triage_end"].fillna(inc["t_report"]))
     table = pd.DataFrame(
         {

@@ -22,7 +22,7 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from govsim import labels  # noqa: E402
+from govsim import labels, records  # noqa: E402
 
 CJK_FAMILY = "Noto Sans CJK SC"
 FONT_FILE = "NotoSansCJKsc-Regular-subset.otf"
@@ -71,7 +71,7 @@ def plot_resolution(
     """Distribution of report-to-close time of closed real incidents, one step histogram per category."""
     use_cjk_font()
     fig, ax = _axes(ax)
-    closed = inc[(inc["end_state"] == 0) & ~inc["is_false"] & (inc["duplicate_of"] < 0)]
+    closed = inc[records.closed(inc) & records.real(inc)]
     days = (closed["t_close"] - closed["t_report"]).clip(lower=1e-3)
     # log-spaced bins: hours-long on-site cases and months-long petitions on one axis, nothing clipped
     lo, hi = (float(days.min()), float(days.max())) if len(days) else (1e-3, 1.0)
@@ -95,7 +95,7 @@ def plot_resolution(
 
 def hotspot_rate(grids: pd.DataFrame, inc: pd.DataFrame, years: float) -> np.ndarray:
     """Reports of real incidents per 1,000 residents per year, one value per grid (``grids`` order)."""
-    real = inc[~inc["is_false"] & (inc["duplicate_of"] < 0) & inc["t_report"].notna()]
+    real = inc[records.real(inc) & inc["t_report"].notna()]
     counts = np.bincount(real["grid"], minlength=len(grids))
     return counts / grids["population"].to_numpy() * 1000 / max(years, 1e-9)
 

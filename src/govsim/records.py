@@ -15,9 +15,13 @@ shows ``hotline`` and ``2024-03-05 14:24:00`` where the codes say 2 and 64.6. Th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
+
+from govsim.config import CHANNELS
 
 INCIDENT_SCHEMA: dict[str, tuple[str, str]] = {
     "incident_id": ("int64", "row key; real incidents and their duplicates first, false reports last"),
@@ -71,7 +75,56 @@ NEGATIVE_MISSING = frozenset(
     }
 )
 """Integer columns whose empty value is -1 (an index or flag not set); other integers start at 0."""
-END_STATES: tuple[str, ...] = ("closed", "open", "merged")
+
+
+# ---- named codes of the integer-coded columns ----------------------------------------------------------
+class EndState(IntEnum):
+    """``end_state``: where a ticket stands at the horizon."""
+
+    CLOSED = 0  # feedback given and closed (反馈)
+    OPEN = 1  # latent, or reported and in the backlog
+    MERGED = 2  # a duplicate merged at intake (set by the loop, kept by ``finalise``)
+
+
+END_STATES: tuple[str, ...] = tuple(s.name.lower() for s in EndState)
+"""``EndState`` names in code order: ``("closed", "open", "merged")``; labels: ``labels.END_STATE``."""
+
+
+class Channel(IntEnum):
+    """``channel``: index into ``config.CHANNELS`` (checked at import)."""
+
+    PATROL = 0  # found by a grid worker's patrol (巡查)
+    APP = 1
+    HOTLINE = 2  # 12345
+    WALKIN = 3
+    STATION = 4  # 驿站
+    CITY_SYSTEM = 5  # forwarded by a city system (数字城管 and the like)
+
+
+if tuple(c.name.lower() for c in Channel) != CHANNELS:  # pragma: no cover - a schema edit out of step
+    raise ImportError(
+        f"records.Channel {[c.name for c in Channel]} is out of step with config.CHANNELS {CHANNELS}"
+    )
+
+
+class Rung(IntEnum):
+    """``escalation_level``: the highest rung of the escalation ladder reached (sources.md §4)."""
+
+    NONE = 0
+    REMINDER = 1  # 催办, the next working day after the deadline
+    SUPERVISION = 2  # 督办
+    COUNTY = 3  # lifted to the county (where city–county liaison helps)
+    CITY = 4
+
+
+class Satisfied(IntEnum):
+    """``satisfied``: the resident's answer at feedback."""
+
+    NO_FEEDBACK = -1
+    NO = 0
+    YES = 1
+
+
 TIME_FIELDS: tuple[str, ...] = tuple(k for k in INCIDENT_SCHEMA if k.startswith("t_"))
 
 TIMESERIES_SCHEMA: dict[str, tuple[str, str]] = {
@@ -143,24 +196,139 @@ def incident_frame(cols: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.DataFrame(data, copy=False)
 
 
+class Calendar(Protocol):
+    """What the escalation ladder needs of ``officetime.WorkCalendar``."""
+
+    def past_deadline(self, deadline: np.ndarray, k: np.ndarray | int) -> np.ndarray:
+        """End of the ``k``-th working day after each deadline (days)."""
+        ...
+
+
+def escalation_ladder(
+    calendar: Calendar, deadline: np.ndarray, working_days: list[int] | np.ndarray
+) -> np.ndarray:
+    """Times (days, shape ``(n, len(working_days))``) of the escalation ladder's rungs after each deadline.
+
+    Rung ``k`` (``Rung``, 1-based) is reached at the end of the ``working_days[k-1]``-th working day after
+    the deadline (``scenario.escalation_working_days``; sources.md §4: reminder the next working day,
+    supervision 5 days later). A case still unfinished at a rung's time has reached it (``finalise``);
+    the liaison lever acts on cases at ``Rung.COUNTY`` (``incidents``). The one place the ladder is built.
+    """
+    rungs = np.asarray(working_days)
+    return calendar.past_deadline(np.asarray(deadline)[:, None], rungs[None, :])
+
+
 def finalise(cols: dict[str, np.ndarray], horizon: float, esc: np.ndarray) -> dict[str, np.ndarray]:
     """Blank stages after the horizon, then derive escalation level, overdue flag and end state.
 
-    ``esc`` holds each ticket's escalation-ladder times (n, rungs): a rung is reached when the case is
-    still unfinished at that time (sources.md §4: reminder the next working day, supervision 5 days later).
+    ``esc`` holds each ticket's escalation-ladder times (n, rungs) from ``escalation_ladder`` (``inf``
+    where not routed): a rung is reached when the case is still unfinished at that time.
     """
     for k in TIME_FIELDS:
         v = cols[k]
         v[v > horizon] = np.nan
     done = cols["t_handle_end"]
     finish = np.where(np.isnan(done), horizon, done)
-    merged = cols["end_state"] == 2  # set by the loop when a duplicate is merged at intake
+    merged = cols["end_state"] == EndState.MERGED  # set by the loop when a duplicate is merged at intake
     routed = cols["department"] >= 0
-    cols["escalation_level"] = np.where(routed, (esc < finish[:, None]).sum(axis=1), 0)
+    cols["escalation_level"] = np.where(routed, (esc < finish[:, None]).sum(axis=1), Rung.NONE)
     cols["overdue"] = routed & (finish > cols["deadline"])
     closed = ~np.isnan(cols["t_close"])
-    cols["end_state"] = np.where(merged, 2, np.where(closed, 0, 1))
+    cols["end_state"] = np.where(merged, EndState.MERGED, np.where(closed, EndState.CLOSED, EndState.OPEN))
     return cols
+
+
+def before_horizon(cols: dict[str, np.ndarray], horizon: float) -> dict[str, np.ndarray]:
+    """Drop incidents that occur (false reports: are made) after the horizon; renumber duplicates' originals.
+
+    The last simulated day draws its incidents over the whole day, so a fractional horizon leaves some
+    past it: they are not part of the run. A duplicate shares its original's occurrence time, so both
+    go together and ``duplicate_of`` stays a row number.
+    """
+    when = np.where(cols["is_false"], cols["t_report"], cols["t_occur"])
+    keep = ~(when > horizon)
+    if keep.all():
+        return cols
+    new_id = np.cumsum(keep) - 1
+    out = {k: v[keep] for k, v in cols.items()}
+    dup = out["duplicate_of"]
+    out["duplicate_of"] = np.where(dup >= 0, new_id[np.maximum(dup, 0)], dup)
+    return out
+
+
+# ---- shared filters ------------------------------------------------------------------------------------
+def _flag(inc: pd.DataFrame, col: str, default: object) -> pd.Series:
+    """A column, or ``default`` on every row if the table lacks it (an observed log without such flags)."""
+    return inc[col] if col in inc.columns else pd.Series(default, index=inc.index)
+
+
+def real(inc: pd.DataFrame) -> pd.Series:
+    """Boolean per row: a real incident's own ticket, i.e. neither a false report nor a duplicate ticket.
+
+    Every module means this by "real" (KPIs, plots, teaching, costs, the time series): duplicates are
+    excluded whether merged at intake or not. A table without ``is_false`` / ``duplicate_of`` (an
+    observed log) counts every row as real.
+    """
+    return ~_flag(inc, "is_false", False).astype(bool) & (_flag(inc, "duplicate_of", -1) < 0)
+
+
+def merged(inc: pd.DataFrame) -> pd.Series:
+    """Boolean per row: a duplicate merged at intake (``EndState.MERGED``)."""
+    return inc["end_state"] == EndState.MERGED
+
+
+def closed(inc: pd.DataFrame) -> pd.Series:
+    """Boolean per row: closed by the horizon (``EndState.CLOSED``)."""
+    return inc["end_state"] == EndState.CLOSED
+
+
+def after_warmup(inc: pd.DataFrame, warmup: float) -> pd.DataFrame:
+    """The tickets reported in the measured period: ``t_report >= warmup`` (days); a filtered view."""
+    return inc[inc["t_report"] >= warmup]
+
+
+# ---- the town-day time series --------------------------------------------------------------------------
+def town_day_series(inc: pd.DataFrame, time_use: np.ndarray, n_towns: int) -> pd.DataFrame:
+    """The ``TIMESERIES_SCHEMA`` table from the incident table and grid-worker time use.
+
+    ``time_use``: hours per (day, 4, town): admitted tasks, training, on site, patrol. Per day and town:
+    tickets reported (arrivals), closed (merged duplicates close on the day reported and are not counted
+    as closures), the backlog (reported, not closed or merged) and latent real incidents (occurred, not
+    reported), each at the end of the day.
+    """
+    n_days = len(time_use)
+    town = inc["town"].to_numpy()
+
+    def per_day(t: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        day = np.floor(t[mask]).astype(np.int64)
+        ok = day < n_days
+        return np.bincount(day[ok] * n_towns + town[mask][ok], minlength=n_days * n_towns).reshape(
+            n_days, n_towns
+        )
+
+    t_rep, t_occ = inc["t_report"].to_numpy(), inc["t_occur"].to_numpy()
+    is_merged, is_real = merged(inc).to_numpy(), real(inc).to_numpy()
+    t_end = np.where(is_merged, t_rep, inc["t_close"].to_numpy())
+    arrivals = per_day(t_rep, ~np.isnan(t_rep))
+    closures = per_day(t_end, ~np.isnan(t_end))
+    merged_daily = per_day(t_rep, is_merged)
+    occurred = per_day(t_occ, ~np.isnan(t_occ) & is_real)
+    reported_real = per_day(t_rep, ~np.isnan(t_rep) & is_real)
+    use = np.asarray(time_use).reshape(n_days, 4, n_towns)
+    day_idx, town_idx = np.meshgrid(np.arange(n_days), np.arange(n_towns), indexing="ij")
+    data = {
+        "day": day_idx.ravel(),
+        "town": town_idx.ravel(),
+        "arrivals": arrivals.ravel(),
+        "closures": (closures - merged_daily).ravel(),
+        "backlog": (np.cumsum(arrivals, axis=0) - np.cumsum(closures, axis=0)).ravel(),
+        "latent": (np.cumsum(occurred, axis=0) - np.cumsum(reported_real, axis=0)).ravel(),
+        "task_hours": use[:, 0].ravel(),
+        "training_hours": use[:, 1].ravel(),
+        "onsite_hours": use[:, 2].ravel(),
+        "patrol_hours": use[:, 3].ravel(),
+    }
+    return pd.DataFrame({k: np.asarray(data[k]).astype(dt) for k, (dt, _) in TIMESERIES_SCHEMA.items()})
 
 
 # ---- labels and dates on disk -------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 
 from govsim import labels, plots
 from govsim.config import CATEGORIES, CHANNELS, GovsimConfig, default_tasks
-from govsim.records import Records
+from govsim.records import Channel, EndState, Records, after_warmup, closed, real
 from govsim.runner import RunResult, simulate
 from govsim.teaching_views import how_to_use as how_to_use  # re-exported for the notebooks
 from govsim.teaching_views import in_voila as in_voila
@@ -282,8 +282,7 @@ def pick_incident(records: Records, kind: str = "misrouted") -> int:
     ``overdue`` (handled after its time limit).
     """
     inc = records.incidents
-    real = ~inc["is_false"] & (inc["duplicate_of"] < 0)
-    base = real & (inc["t_report"] >= records.warmup) & (inc["end_state"] == 0)
+    base = real(inc) & (inc["t_report"] >= records.warmup) & closed(inc)
     routed = inc["department"] >= 0
     wants = {
         "misrouted": inc["n_misroutes"] > 0,
@@ -318,7 +317,7 @@ def follow_incident(records: Records, i: int, lang: str = "zh") -> pd.DataFrame:
         detail = _detail(records, row, field, lang)
         rows.append(_stage_row(labels.say(stage, lang), round(t, 2), wait, detail, lang))
         last = t
-    if row["end_state"] != 0:
+    if row["end_state"] != EndState.CLOSED:
         open_text = pick(lang, "仿真结束时仍在办", "still open at the horizon")
         rows.append(_stage_row(pick(lang, "未办结", "open"), records.horizon, None, open_text, lang))
     return pd.DataFrame(rows)
@@ -389,10 +388,10 @@ def plot_incident(table: pd.DataFrame, lang: str = "zh") -> Figure:
 def grid_discovery(records: Records) -> pd.DataFrame:
     """Per grid: demand, reports per 1,000 residents a year and mean days from occurrence to report."""
     inc = records.incidents
-    real = inc[(inc["t_report"] >= records.warmup) & ~inc["is_false"] & (inc["duplicate_of"] < 0)]
+    own = after_warmup(inc[real(inc)], records.warmup)
     years = (records.horizon - records.warmup) / 365.0
     g = records.grids.set_index("grid")
-    by_grid = real.groupby("grid")
+    by_grid = own.groupby("grid")
     return pd.DataFrame(
         {
             "demand": g["demand"],
@@ -400,11 +399,8 @@ def grid_discovery(records: Records) -> pd.DataFrame:
             / g["population"]
             * 1000
             / years,
-            "discovery_days": (real["t_report"] - real["t_occur"])
-            .groupby(real["grid"])
-            .mean()
-            .reindex(g.index),
-            "patrol_share": (real["channel"] == 0).groupby(real["grid"]).mean().reindex(g.index),
+            "discovery_days": (own["t_report"] - own["t_occur"]).groupby(own["grid"]).mean().reindex(g.index),
+            "patrol_share": (own["channel"] == Channel.PATROL).groupby(own["grid"]).mean().reindex(g.index),
         }
     )
 
@@ -425,7 +421,7 @@ def plot_hotspot_comparison(runs: Mapping[str, RunResult], lang: str = "zh") -> 
     plots.use_cjk_font()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
     rec = runs["uniform"].records
-    after = rec.incidents[rec.incidents["t_report"] >= rec.warmup]
+    after = after_warmup(rec.incidents, rec.warmup)
     plots.plot_hotspot(rec.grids, after, (rec.horizon - rec.warmup) / 365.0, lang, ax=left, towns=rec.towns)
     for name, result in runs.items():
         per_grid = grid_discovery(result.records)
