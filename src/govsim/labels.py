@@ -89,6 +89,14 @@ FOCUS: dict[str, Label] = {  # the four focuses 四个着力
     "mechanism": Label("mechanism", "强机制协同"),
     "total": Label("total", "合计"),
 }
+LEVER: dict[str, Label] = {  # levers a class moves (``govsim.levers``, field name), with the unit shown
+    "staffing": Label("grid workers (×)", "网格员配备(倍)"),
+    "admission_cap_hours": Label("task cap (h/week)", "入格事项上限(时/周)"),
+    "resident_points": Label("resident points", "居民积分(分/次)"),
+    "stationed": Label("stationed", "部门常驻"),
+    "routing_accuracy": Label("routing accuracy", "智能分拨准确率"),
+    "deadline_scale": Label("time limits (×)", "办理时限(倍)"),
+}
 POLICY: dict[str, Label] = {  # English: the policy's config name, as typed on the command line
     "baseline": Label("baseline", "现状"),
     "grid": Label("grid", "强网格"),
@@ -282,6 +290,14 @@ TEXT: dict[str, Label] = {
     "sobol_title": Label("Global sensitivity (Sobol)", "全局敏感性(Sobol)"),
     "sobol_index": Label("Sobol index (first order S1, total ST)", "Sobol指数(一阶S1,总效应ST)"),
     "factor": Label("factor", "因素"),
+    "status_quo": Label("status quo", "基线"),
+    "this_setting": Label("this setting", "当前设置"),
+    "times_days": Label("Times (days)", "时长(天)"),
+    "rates_pct": Label("Rates (%)", "比例(%)"),
+    "cost_vs_status_quo": Label(
+        "cost vs status quo: {cost:+,.0f} × 10k yuan a year", "年成本比基线 {cost:+,.0f} 万元"
+    ),
+    "updated_in": Label("updated in", "更新用时"),
 }
 
 

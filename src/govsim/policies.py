@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from govsim.config import CHANNELS, FusionPolicy, PolicyConfig
+from govsim.config import CHANNELS, FusionPolicy, PolicyConfig, ResponseConfig, TaskConfig, WorkerConfig
+from govsim.levers import LEVERS
 from govsim.scenario import Scenario
 
 
@@ -76,19 +77,32 @@ def demonstration_towns(policy: PolicyConfig, sc: Scenario) -> np.ndarray:
     return mask
 
 
+def heads_per_grid(policy: PolicyConfig, worker: WorkerConfig) -> float:
+    """Grid workers per grid under the staffing lever, before rounding: ``per_grid × staffing``.
+
+    The staffing lever's mechanism; ``_grid_workers`` allocates it (at least one per grid), and the
+    first-order estimates (``workload``, ``validate.memory_estimate``) use it as is.
+    """
+    return worker.per_grid * policy.grid.staffing
+
+
 def _grid_workers(policy: PolicyConfig, sc: Scenario) -> tuple[np.ndarray, np.ndarray]:
     tr = sc.territory
-    total = max(tr.n_grids, round(tr.n_grids * sc.cfg.worker.per_grid * policy.grid.staffing))
+    total = max(tr.n_grids, round(tr.n_grids * heads_per_grid(policy, sc.cfg.worker)))
     base = np.ones(tr.n_grids, dtype=np.int64)  # every grid keeps its own worker
     workers = base + _allocate(total - tr.n_grids, tr.grid_population * tr.grid_demand)
     part = np.floor(workers * policy.grid.part_time_share + 0.5).astype(np.int64)
     return workers, part
 
 
-def _task_hours(policy: PolicyConfig, sc: Scenario) -> tuple[float, float]:
-    """Admitted task hours per worker-week and the share of them that are home visits."""
+def task_hours(policy: PolicyConfig, all_tasks: dict[str, TaskConfig]) -> tuple[float, float]:
+    """Admitted task hours per full-time worker-week, and the hours of them that are home visits.
+
+    The admission and data-import levers' mechanism: reviewed tasks only under review, at most the cap
+    under a cap, data collection cut by provincial data import.
+    """
     g = policy.grid
-    tasks = [t for t in sc.cfg.tasks.values() if g.admission != "reviewed" or t.scientific]
+    tasks = [t for t in all_tasks.values() if g.admission != "reviewed" or t.scientific]
     hours = np.array([t.hours_per_week * (1 - policy.fusion.data_import * t.data_collection) for t in tasks])
     visits = float(sum(h for h, t in zip(hours, tasks, strict=True) if t.visits))
     total = float(hours.sum())
@@ -96,6 +110,16 @@ def _task_hours(policy: PolicyConfig, sc: Scenario) -> tuple[float, float]:
         visits *= g.admission_cap_hours / total
         total = g.admission_cap_hours
     return total, visits
+
+
+def worker_effort(policy: PolicyConfig, w: WorkerConfig, r: ResponseConfig) -> float:
+    """Patrol effort multiplier under the incentive and worker-points levers."""
+    g, m = policy.grid, policy.mechanism
+    return (
+        w.effort
+        * (r.incentive_effort if g.incentives else 1.0)
+        * (r.worker_points_effort if m.worker_points else 1.0)
+    )
 
 
 def _report_multiplier(policy: PolicyConfig, sc: Scenario) -> np.ndarray:
@@ -136,7 +160,7 @@ def resolve_levers(policy: PolicyConfig, sc: Scenario) -> Levers:
     r, w = sc.cfg.response, sc.cfg.worker
     g, m = policy.grid, policy.mechanism
     workers, part = _grid_workers(policy, sc)
-    task_hours, visit_hours = _task_hours(policy, sc)
+    admitted, visit_hours = task_hours(policy, sc.cfg.tasks)
     demo = demonstration_towns(policy, sc)
     servers, mediators = _dept_servers(policy, sc)
     per = sc.territory.town_population / 1e5 * sc.cfg.triage_staff_per_100k * policy.platform.triage_staffing
@@ -148,12 +172,10 @@ def resolve_levers(policy: PolicyConfig, sc: Scenario) -> Levers:
         policy=policy,
         grid_workers=workers,
         grid_part_time=part,
-        task_hours=task_hours,
+        task_hours=admitted,
         visit_hours=visit_hours,
         training_hours=g.training_hours,
-        effort=w.effort
-        * (r.incentive_effort if g.incentives else 1.0)
-        * (r.worker_points_effort if m.worker_points else 1.0),
+        effort=worker_effort(policy, w, r),
         turnover_per_year=w.turnover_per_year * (r.incentive_turnover if g.incentives else 1.0),
         learning=r.mentoring_learning if g.mentoring else 1.0,
         report_multiplier=_report_multiplier(policy, sc),
@@ -181,32 +203,8 @@ def resolve_levers(policy: PolicyConfig, sc: Scenario) -> Levers:
 
 BASE_ROUTING = FusionPolicy().routing_accuracy  # routing is paid for above the status-quo accuracy
 
-COST_FOCUS: dict[str, str] = {
-    "grid_workers": "grid",
-    "training": "grid",
-    "incentives": "grid",
-    "mentoring": "grid",
-    "portal": "grid",
-    "resident_points": "grid",
-    "triage_staff": "platform",
-    "demonstration": "platform",
-    "stationed": "platform",
-    "one_window": "platform",
-    "liaison": "platform",
-    "integration": "fusion",
-    "dedup": "fusion",
-    "routing": "fusion",
-    "hotspot": "fusion",
-    "data_import": "fusion",
-    "visits_on_platform": "fusion",
-    "department_staff": "mechanism",
-    "mediators": "mechanism",
-    "stations": "mechanism",
-    "case_library": "mechanism",
-    "worker_points": "mechanism",
-    "accountability": "mechanism",
-}
-"""The focus (四个着力) each cost item belongs to; department staff sit with mechanism coordination."""
+COST_FOCUS: dict[str, str] = {item: lv.focus for lv in LEVERS.values() for item in lv.cost}
+"""The focus (四个着力) each cost item belongs to, from the levers that commit it (``govsim.levers``)."""
 
 
 def annual_cost(lv: Levers, sc: Scenario) -> dict[str, float]:

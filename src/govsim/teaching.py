@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from govsim import labels, plots
-from govsim.config import CATEGORIES, CHANNELS, GovsimConfig, default_tasks
+from govsim import labels, levers, plots
+from govsim.config import CATEGORIES, CHANNELS, GovsimConfig
 from govsim.records import Channel, EndState, Records, after_warmup, closed, real
 from govsim.runner import RunResult, simulate
 from govsim.teaching_views import how_to_use as how_to_use  # re-exported for the notebooks
@@ -41,7 +41,11 @@ def pick(lang: str, zh: str, en: str) -> str:
 
 @dataclass(frozen=True)
 class Lever:
-    """A classroom lever: the config key it sets, its labels and the slider range shown to a class."""
+    """A classroom lever: the config key it sets, its labels and the slider range shown to a class.
+
+    Derived from the lever's one definition (``govsim.levers.LEVERS``: key, focus, classroom range and
+    start; labels in ``govsim.labels.LEVER``); nothing about a lever is written here.
+    """
 
     key: str
     focus: str  # grid | platform | fusion | mechanism (四个着力)
@@ -53,33 +57,19 @@ class Lever:
     default: float
 
 
-ADMIT_ALL_HOURS = float(sum(t.hours_per_week for t in default_tasks().values()))
-"""Weekly hours of every default admitted task: a cap at or above it admits everything."""
+ADMIT_ALL_HOURS = levers.ADMIT_ALL_HOURS
 
-LEVERS: dict[str, Lever] = {  # ranges are classroom choices around the schema defaults (config.py)
-    "staffing": Lever(
-        "policy.grid.staffing", "grid", "网格员配备(倍)", "grid workers (×)", 0.5, 2.0, 0.1, 1.0
-    ),
-    "admission_cap_hours": Lever(
-        "policy.grid.admission_cap_hours",
-        "grid",
-        "入格事项上限(时/周)",
-        "task cap (h/week)",
-        0.0,
-        ADMIT_ALL_HOURS,
-        1.0,
-        ADMIT_ALL_HOURS,
-    ),
-    "resident_points": Lever(
-        "policy.grid.resident_points", "grid", "居民积分(分/次)", "resident points", 0.0, 3.0, 0.5, 0.0
-    ),
-    "routing_accuracy": Lever(
-        "policy.fusion.routing_accuracy", "fusion", "智能分拨准确率", "routing accuracy", 0.6, 1.0, 0.01, 0.85
-    ),
-    "deadline_scale": Lever(
-        "policy.mechanism.deadline_scale", "mechanism", "办理时限(倍)", "time limits (×)", 0.5, 2.0, 0.1, 1.0
-    ),
-}
+
+def _classroom_lever(name: str, lv: levers.Lever) -> Lever:
+    sl = lv.slider
+    assert sl is not None
+    start = float(sl.start if sl.start is not None else lv.default)  # type: ignore[arg-type]
+    label = labels.LEVER[name]
+    return Lever(lv.key, lv.focus, label.zh, label.en, sl.lo, sl.hi, sl.step, start)
+
+
+LEVERS: dict[str, Lever] = {name: _classroom_lever(name, lv) for name, lv in levers.classroom().items()}
+"""The slider levers, by field name, in schema order."""
 STATIONED_KEY = "policy.platform.stationed"
 """The platform lever 职能部门人员常驻: categories whose department sits at the town centre."""
 

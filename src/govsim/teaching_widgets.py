@@ -41,17 +41,14 @@ def lever_figure(result: RunResult, baseline: RunResult, lang: str = "zh") -> Fi
     """Three panels, this policy against the status quo: daily backlog, times in days, rates in per cent."""
     plots.use_cjk_font()
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), layout="constrained", width_ratios=(1.6, 1, 1.2))
-    names = (pick(lang, "基线", "status quo"), pick(lang, "当前设置", "this setting"))
+    names = (labels.text("status_quo", lang), labels.text("this_setting", lang))
     _backlog(axes[0], baseline, result, names, lang)
     _bars(axes[1], DAY_KPIS, baseline, result, names, lang, scale=1.0)
-    axes[1].set_title(pick(lang, "时长(天)", "Times (days)"))
+    axes[1].set_title(labels.text("times_days", lang))
     _bars(axes[2], RATE_KPIS, baseline, result, names, lang, scale=100.0)
-    axes[2].set_title(pick(lang, "比例(%)", "Rates (%)"))
+    axes[2].set_title(labels.text("rates_pct", lang))
     cost = (annual_cost(result) - annual_cost(baseline)) / 1e4
-    title = pick(
-        lang, f"年成本比基线 {cost:+,.0f} 万元", f"cost vs status quo: {cost:+,.0f} × 10k yuan a year"
-    )
-    fig.suptitle(title)
+    fig.suptitle(labels.text("cost_vs_status_quo", lang).format(cost=cost))
     return fig
 
 
@@ -107,7 +104,10 @@ class LeverPanel:
                 style={"description_width": "initial"},
             )
         self.controls["stationed"] = w.SelectMultiple(
-            options=category_choices(lang), value=(), rows=6, description=pick(lang, "部门常驻", "stationed")
+            options=category_choices(lang),
+            value=(),
+            rows=6,
+            description=labels.say(labels.LEVER["stationed"], lang),
         )
         self.image, self.status = w.Image(format="png"), w.HTML()
         boxes = w.HBox([self._focus_box(f) for f in FOCUSES])
@@ -138,5 +138,5 @@ class LeverPanel:
         self.result = simulate(self.config)
         self.image.value = png_bytes(lever_figure(self.result, self.baseline, self.lang))
         seconds = time.perf_counter() - start
-        self.status.value = f"{pick(self.lang, '更新用时', 'updated in')} {seconds:.1f} s"
+        self.status.value = f"{labels.text('updated_in', self.lang)} {seconds:.1f} s"
         return seconds

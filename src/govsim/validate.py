@@ -21,9 +21,6 @@ from datetime import date
 from typing import Any
 
 from govsim.config import (
-    ADMISSION_RULES,
-    CHANNELS,
-    DEMONSTRATION_RULES,
     RESIDENT_CHANNELS,
     SERVICE_FAMILIES,
     CategoryConfig,
@@ -42,6 +39,8 @@ from govsim.config import (
     TaskConfig,
     WorkerConfig,
 )
+from govsim.levers import FOCUS_POLICY, Lever, of_focus
+from govsim.policies import heads_per_grid
 
 SUM_TOLERANCE = 1e-6
 """How far a probability mix may sum from 1 (rounding in hand-written YAML, not a real discrepancy)."""
@@ -193,6 +192,17 @@ def _all(rule: Rule, cls: type) -> dict[str, Rule]:
     return {f.name: rule for f in fields(cls)}
 
 
+def lever_rule(lv: Lever) -> Rule:
+    """The rule of a lever, from its definition (``govsim.levers.LEVERS``: kind and allowed range)."""
+    if lv.kind == "flag":
+        return flag
+    if lv.kind == "choice":
+        return word(*lv.choices)
+    if lv.kind == "choices":
+        return seq(word(*lv.choices))
+    return num(lv.lo, lv.hi, strict=lv.strict, integer=lv.integer)
+
+
 RULES: dict[type, dict[str, Rule]] = {
     GovsimConfig: dict(
         scenario=sub(ScenarioConfig),
@@ -297,42 +307,10 @@ RULES: dict[type, dict[str, Rule]] = {
         fusion=sub(FusionPolicy),
         mechanism=sub(MechanismPolicy),
     ),
-    GridPolicy: dict(
-        staffing=positive,
-        part_time_share=prob,
-        training_hours=num(0, 168),
-        mentoring=flag,
-        admission=word(*ADMISSION_RULES),
-        admission_cap_hours=non_negative,
-        incentives=flag,
-        resident_points=non_negative,
-        portal=flag,
-    ),
-    PlatformPolicy: dict(
-        triage_staffing=positive,
-        demonstration=word(*DEMONSTRATION_RULES),
-        demonstration_per_county=num(0, integer=True),
-        stationed=seq(word()),
-        one_window=flag,
-        liaison=flag,
-    ),
-    FusionPolicy: dict(
-        integrated=seq(word(*CHANNELS[1:])),
-        dedup=flag,
-        routing_accuracy=prob,
-        hotspot_patrol=flag,
-        data_import=prob,
-        visits_discover=flag,
-    ),
-    MechanismPolicy: dict(
-        deadline_scale=positive,
-        accountability=flag,
-        mediators_per_town=non_negative,
-        stations_per_town=num(0, integer=True),
-        case_library=flag,
-        worker_points=flag,
-        department_staffing=positive,
-    ),
+    **{
+        cls: {name: lever_rule(lv) for name, lv in of_focus(focus).items()}
+        for focus, cls in FOCUS_POLICY.items()
+    },
 }
 
 
@@ -527,7 +505,7 @@ def memory_estimate(cfg: GovsimConfig, rows: list[dict[str, str]]) -> dict[str, 
         population += pop
         grids += n_comm * max(1, round(pop / n_comm / s.grid_size))
     tickets = population * s.incident_rate * cfg.horizon_days / 365.0 * (1.1 + s.duplicate_prob)
-    workers = grids * max(1.0, s.worker.per_grid * cfg.policy.grid.staffing)
+    workers = grids * max(1.0, heads_per_grid(cfg.policy, s.worker))
     return {
         "base": BYTES_BASE,
         "tickets": tickets * BYTES_PER_TICKET,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from govsim.config import CategoryConfig, GovsimConfig
+from govsim.policies import heads_per_grid, task_hours, worker_effort
 
 
 def offered_load(cfg: GovsimConfig) -> dict[str, float]:
@@ -89,21 +90,13 @@ def _discovery_hazards(cfg: GovsimConfig) -> tuple[float, float]:
     """Daily hazards of discovering a latent incident (visibility, propensity 1): by patrol, by a resident."""
     s, p = cfg.scenario, cfg.policy
     w, r, g = s.worker, s.response, p.grid
-    tasks = [t for t in s.tasks.values() if g.admission != "reviewed" or t.scientific]
-    hours = [t.hours_per_week * (1 - p.fusion.data_import * t.data_collection) for t in tasks]
-    task_h = min(sum(hours), g.admission_cap_hours) if g.admission == "cap" else sum(hours)
-    visit_h = sum(h for h, t in zip(hours, tasks, strict=True) if t.visits)
-    visit_h *= task_h / sum(hours) if sum(hours) else 0.0
+    task_h, visit_h = task_hours(p, s.tasks)
     worker_h = (1 - g.part_time_share) * w.hours_per_week + g.part_time_share * w.part_time_hours_per_week
     frac = worker_h / w.hours_per_week
-    workers = max(1.0, w.per_grid * g.staffing)
+    workers = max(1.0, heads_per_grid(p, w))
     patrol_h = workers * max(0.0, worker_h - (task_h + g.training_hours) * frac)
     visits = workers * visit_h * frac * (r.visit_discovery if p.fusion.visits_discover else 0.0)
-    effort = (
-        w.effort
-        * (r.incentive_effort if g.incentives else 1.0)
-        * (r.worker_points_effort if p.mechanism.worker_points else 1.0)
-    )
+    effort = worker_effort(p, w, r)
     patrol = w.detect_per_patrol_hour * (patrol_h + visits) / 7 * effort * (0.5 + 0.5 * w.initial_skill)
     resident = (
         s.resident_report_rate
@@ -117,11 +110,6 @@ def _discovery_hazards(cfg: GovsimConfig) -> tuple[float, float]:
 def admitted_task_hours(cfg: GovsimConfig) -> float:
     """Administrative task hours a full-time grid worker is booked for each week.
 
-    As the model admits them (``govsim.policies._task_hours``): reviewed tasks only under review, at
-    most the cap under a cap, data collection cut by provincial data import.
+    As the model admits them (``govsim.policies.task_hours``).
     """
-    s, p = cfg.scenario, cfg.policy
-    g = p.grid
-    tasks = [t for t in s.tasks.values() if g.admission != "reviewed" or t.scientific]
-    total = sum(t.hours_per_week * (1 - p.fusion.data_import * t.data_collection) for t in tasks)
-    return min(total, g.admission_cap_hours) if g.admission == "cap" else float(total)
+    return task_hours(cfg.policy, cfg.scenario.tasks)[0]
