@@ -466,3 +466,56 @@ WARNING: dict[str, Label] = {
 def warning_text(key: str, lang: str, **values: object) -> str:
     """A warning in ``lang`` with ``values`` filled in."""
     return say(WARNING[key], lang).format(**values)
+
+
+# ---- classroom and summary text (teaching.py, metrics.py) ----------------------------------------------
+PHRASE: dict[str, Label] = {  # templates: ``phrase(key, lang, **values)`` fills them in
+    "cost_10k": Label("cost (10k yuan a year)", "年成本(万元)"),
+    "cost_10k_yr": Label("cost (10k yuan/yr)", "年成本(万元/年)"),
+    "open_share_note": Label(
+        "note: {share:.0%} of tickets are still open at the horizon; times are censored (Kaplan–Meier) "
+        "estimates and on-time rate counts them as overdue once due.",
+        "注意:{share:.0%} 的工单在期末仍未办结;时长为删失估计(Kaplan–Meier),按期办结率将其计为逾期。",
+    ),
+    "demand_level": Label("demand level", "诉求强度"),
+    "grid": Label("grid", "网格"),
+    "still_open": Label("still open at the horizon", "仿真结束时仍在办"),
+    "open": Label("open", "未办结"),
+    "severity_now": Label("now", "上报时"),
+    "misrouted": Label("after {n} mis-route(s) and return", "误派{n}次后退回重派"),
+    "satisfied": Label("satisfied", "群众满意"),
+    "unsatisfied": Label("unsatisfied", "群众不满意"),
+    "reopened": Label(", reopened {n}×", ", 返工{n}次"),
+    "on_the_spot": Label("resolved on the spot by the grid worker", "网格员就地化解"),
+    "late": Label("late (limit: day {limit})", "逾期(时限: 第{limit}天)"),
+    "on_time": Label("on time (limit: day {limit})", "按期(时限: 第{limit}天)"),
+    "sent_to": Label("to ", "派往"),
+    "loop_title": Label("One ticket around the loop (bar: wait)", "一件事的闭环(条 = 到达该环节前的等待)"),
+    "discovery_mean": Label("mean discovery delay (days)", "发现时滞均值(天)"),
+    "busy_found_sooner": Label("Are busy grids found sooner?", "热点网格发现得更快吗?"),
+    "policy": Label("policy", "政策"),
+    "indicator": Label("indicator", "指标"),
+    "difference": Label("difference", "差值"),
+    "half_width_crn": Label("half-width, CRN", "半宽(共同随机数)"),
+    "half_width_independent": Label("half-width, independent", "半宽(各自独立)"),
+    "variance_removed": Label("variance removed", "方差减少"),
+    "replication_same": Label("replication (same incidents)", "第几次重复(同一批事件)"),
+    "rise_and_fall": Label("Same incidents: policies rise and fall together", "同一批事件下,各政策一起起落"),
+}
+HOW_TO_USE: dict[str, Label] = {  # the notebooks' first line, by where they run (teaching_views.how_to_use)
+    "voila": Label(
+        "**How to use:** this page has already run; read it top to bottom, and where there are sliders, "
+        "move them and the figures follow.",
+        "**使用方法:** 本页已自动运行完毕,从上往下看即可;有滑块的地方拖动滑块,图表会随之更新。",
+    ),
+    "lab": Label(
+        "**How to use:** run the cells top to bottom (Shift+Enter); you may change a number in the code "
+        "and run it again.",
+        "**使用方法:** 从上到下依次运行每个单元格(Shift+Enter);可以修改代码里的数字后重新运行。",
+    ),
+}
+
+
+def phrase(key: str, lang: str, **values: object) -> str:
+    """Classroom or summary text ``key`` in ``lang`` with ``values`` filled in."""
+    return say(PHRASE[key], lang).format(**values)

@@ -118,7 +118,7 @@ def summary_text(kpis: pd.DataFrame, lang: str = "zh", costs: pd.DataFrame | Non
     the horizon (the time KPIs are then censored estimates resting on the tickets that did close).
     """
     row = kpis.iloc[0]
-    title = "年成本(万元/年)" if lang == "zh" else "cost (10k yuan/yr)"
+    title = labels.phrase("cost_10k_yr", lang)
     shown_labels = [labels.say(v, lang) for v in (*KPI_LABELS.values(), *labels.FOCUS.values())]
     width = max(display_width(v) for v in shown_labels)
     width += display_width(title) + 1 if costs is not None else 0
@@ -141,12 +141,7 @@ def summary_text(kpis: pd.DataFrame, lang: str = "zh", costs: pd.DataFrame | Non
 
 def open_share_note(share: float, lang: str) -> str:
     """One line saying that a large share of tickets is still open and the times are censored estimates."""
-    if lang == "zh":
-        return f"注意:{share:.0%} 的工单在期末仍未办结;时长为删失估计(Kaplan–Meier),按期办结率将其计为逾期。"
-    return (
-        f"note: {share:.0%} of tickets are still open at the horizon; times are censored (Kaplan–Meier) "
-        "estimates and on-time rate counts them as overdue once due."
-    )
+    return labels.phrase("open_share_note", lang, share=share)
 
 
 def format_kpi(key: str, value: float) -> str:

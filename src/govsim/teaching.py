@@ -211,7 +211,7 @@ def compare_kpis(
         index=pd.Index([kpi_label(k, lang) for k in keys], name=col("kpi", lang)),
     )
     if cost:
-        label = pick(lang, "年成本(万元)", "cost (10k yuan a year)")
+        label = labels.phrase("cost_10k", lang)
         table.loc[label] = [annual_cost(r) / 1e4 for r in results.values()]
     if not formatted:
         return table
@@ -242,7 +242,7 @@ def grid_table(runs: Mapping[str, RunResult], lang: str = "zh") -> pd.DataFrame:
     hotspot = grid_discovery(runs["hotspot"].records)
     table = pd.DataFrame(
         {
-            pick(lang, "诉求强度", "demand level"): uniform["demand"].map("{:.2f}".format),
+            labels.phrase("demand_level", lang): uniform["demand"].map("{:.2f}".format),
             labels.column("reports_per_1000", lang): uniform["reports_per_1000"].map("{:,.0f}".format),
             f"{labels.say(labels.KPI['discovery_delay'], lang)} · {patrol_label('uniform', lang)}": uniform[
                 "discovery_days"
@@ -255,7 +255,7 @@ def grid_table(runs: Mapping[str, RunResult], lang: str = "zh") -> pd.DataFrame:
     )
     order = np.argsort(uniform["demand"].to_numpy(), kind="stable")
     table = table.iloc[order].replace("nan", "—").replace("nan%", "—")
-    table.index = pd.Index(uniform.index[order], name=pick(lang, "网格", "grid"))
+    table.index = pd.Index(uniform.index[order], name=labels.phrase("grid", lang))
     return table
 
 
@@ -308,8 +308,8 @@ def follow_incident(records: Records, i: int, lang: str = "zh") -> pd.DataFrame:
         rows.append(_stage_row(labels.say(stage, lang), round(t, 2), wait, detail, lang))
         last = t
     if row["end_state"] != EndState.CLOSED:
-        open_text = pick(lang, "仿真结束时仍在办", "still open at the horizon")
-        rows.append(_stage_row(pick(lang, "未办结", "open"), records.horizon, None, open_text, lang))
+        open_text = labels.phrase("still_open", lang)
+        rows.append(_stage_row(labels.phrase("open", lang), records.horizon, None, open_text, lang))
     return pd.DataFrame(rows)
 
 
@@ -326,37 +326,35 @@ def _detail(records: Records, row: pd.Series, field: str, lang: str) -> str:
     if field == "t_report":
         story = labels.say(labels.CHANNEL_STORY[CHANNELS[int(row["channel"])]], lang)
         severity = labels.say(labels.SEVERITY[int(row["severity"])], lang)
-        return f"{story}; {pick(lang, '上报时', 'now')} {severity}"
+        return f"{story}; {labels.phrase('severity_now', lang)} {severity}"
     if field == "t_triage_end":
         return _department(records, int(row["department"]), lang)
     if field == "t_dept_arrive" and row["n_misroutes"] > 0:
         n = int(row["n_misroutes"])
-        return pick(lang, f"误派{n}次后退回重派", f"after {n} mis-route(s) and return")
+        return labels.phrase("misrouted", lang, n=n)
     if field == "t_handle_end":
         return _handled(row, lang)
     if field == "t_close":
         ok = row["satisfied"] == 1
-        text = pick(lang, "群众满意", "satisfied") if ok else pick(lang, "群众不满意", "unsatisfied")
+        text = labels.phrase("satisfied" if ok else "unsatisfied", lang)
         n = int(row["reopen_count"])
-        return text + (pick(lang, f", 返工{n}次", f", reopened {n}×") if n else "")
+        return text + (labels.phrase("reopened", lang, n=n) if n else "")
     return ""
 
 
 def _handled(row: pd.Series, lang: str) -> str:
     if row["on_site"]:
-        return pick(lang, "网格员就地化解", "resolved on the spot by the grid worker")
+        return labels.phrase("on_the_spot", lang)
     late = row["t_handle_end"] > row["deadline"]
     limit = f"{row['deadline']:.0f}"
-    if lang == "zh":
-        return f"{'逾期' if late else '按期'}(时限: 第{limit}天)"
-    return f"{'late' if late else 'on time'} (limit: day {limit})"
+    return labels.phrase("late" if late else "on_time", lang, limit=limit)
 
 
 def _department(records: Records, dept: int, lang: str) -> str:
     if dept < 0:
         return ""
     kind = records.departments[dept % len(records.departments)]
-    return pick(lang, "派往", "to ") + labels.lookup(labels.DEPARTMENT, kind, lang)
+    return labels.phrase("sent_to", lang) + labels.lookup(labels.DEPARTMENT, kind, lang)
 
 
 def plot_incident(table: pd.DataFrame, lang: str = "zh") -> Figure:
@@ -370,7 +368,7 @@ def plot_incident(table: pd.DataFrame, lang: str = "zh") -> Figure:
     ax.barh(y, np.maximum(end - start, 0.02), left=start, color="tab:orange")
     ax.plot(end, y, "o", color="tab:red")
     ax.set_yticks(y, list(stage))
-    title = pick(lang, "一件事的闭环(条 = 到达该环节前的等待)", "One ticket around the loop (bar: wait)")
+    title = labels.phrase("loop_title", lang)
     ax.set(xlabel=plots.t("day", lang), title=title)
     return fig
 
@@ -424,8 +422,8 @@ def plot_hotspot_comparison(runs: Mapping[str, RunResult], lang: str = "zh") -> 
         )
     right.set(
         xlabel=plots.t("per_1000", lang),
-        ylabel=pick(lang, "发现时滞均值(天)", "mean discovery delay (days)"),
-        title=pick(lang, "热点网格发现得更快吗?", "Are busy grids found sooner?"),
+        ylabel=labels.phrase("discovery_mean", lang),
+        title=labels.phrase("busy_found_sooner", lang),
     )
     right.legend()
     return fig

@@ -20,8 +20,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from govsim import plots
-from govsim.labels import is_rate
-from govsim.teaching import annual_cost, pick, run_town
+from govsim.labels import is_rate, phrase
+from govsim.teaching import annual_cost, run_town
 
 CLASS_POLICIES = ("baseline", "grid", "platform", "fusion", "mechanism", "all_four")
 CLASS_METRICS = ("resolution_mean", "backlog_mean", "overdue_rate", "discovery_delay", "satisfaction_rate")
@@ -83,12 +83,12 @@ def crn_table(comparison: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         rate = is_rate(str(r["metric"]))
         rows.append(
             {
-                pick(lang, "政策", "policy"): plots.arm_label(r["arm"], lang),
-                pick(lang, "指标", "indicator"): plots.metric_label(r["metric"], lang),
-                pick(lang, "差值", "difference"): _amount(r["diff"], rate, signed=True),
-                pick(lang, "半宽(共同随机数)", "half-width, CRN"): _amount(r["half_width"], rate),
-                pick(lang, "半宽(各自独立)", "half-width, independent"): _amount(independent, rate),
-                pick(lang, "方差减少", "variance removed"): "—"
+                phrase("policy", lang): plots.arm_label(r["arm"], lang),
+                phrase("indicator", lang): plots.metric_label(r["metric"], lang),
+                phrase("difference", lang): _amount(r["diff"], rate, signed=True),
+                phrase("half_width_crn", lang): _amount(r["half_width"], rate),
+                phrase("half_width_independent", lang): _amount(independent, rate),
+                phrase("variance_removed", lang): "—"
                 if math.isnan(r["variance_reduction"])
                 else f"{r['variance_reduction']:.0%}",
             }
@@ -114,9 +114,9 @@ def plot_replications(results: pd.DataFrame, metric: str, arms: Sequence[str], l
     reps = np.sort(results["replication"].unique())
     ax.set_xticks(reps, [str(r) for r in reps])
     ax.set(
-        xlabel=pick(lang, "第几次重复(同一批事件)", "replication (same incidents)"),
+        xlabel=phrase("replication_same", lang),
         ylabel=plots.metric_label(metric, lang),
-        title=pick(lang, "同一批事件下,各政策一起起落", "Same incidents: policies rise and fall together"),
+        title=phrase("rise_and_fall", lang),
     )
     ax.legend(fontsize=8)
     return fig

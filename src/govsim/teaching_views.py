@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from govsim.labels import Label, say
+from govsim.labels import HOW_TO_USE as HOW_TO_USE  # re-exported; the text lives in labels
+from govsim.labels import say
 
 
 def shown_kpi(key: str, value: float) -> str:
@@ -57,17 +58,3 @@ def how_to_use(lang: str = "zh", voila: bool | None = None) -> Any:
     if in_voila() if voila is None else voila:
         return Markdown(say(HOW_TO_USE["voila"], lang))
     return Markdown(say(HOW_TO_USE["lab"], lang))
-
-
-HOW_TO_USE: dict[str, Label] = {
-    "voila": Label(
-        "**How to use:** this page has already run; read it top to bottom, and where there are sliders, "
-        "move them and the figures follow.",
-        "**使用方法:** 本页已自动运行完毕,从上往下看即可;有滑块的地方拖动滑块,图表会随之更新。",
-    ),
-    "lab": Label(
-        "**How to use:** run the cells top to bottom (Shift+Enter); you may change a number in the code "
-        "and run it again.",
-        "**使用方法:** 从上到下依次运行每个单元格(Shift+Enter);可以修改代码里的数字后重新运行。",
-    ),
-}
