@@ -30,24 +30,30 @@ from govsim.records import (
     incident_frame,
     town_day_series,
 )
-from govsim.scenario import build_scenario, schematic_layout
+from govsim.scenario import Scenario, check_fits, scenario_of, schematic_layout
 from govsim.streams import make_streams
 
 
 class GovernanceModel(mesa.Model):
     """Residents, grid workers, centres and departments of one scenario under one policy."""
 
-    def __init__(self, cfg: GovsimConfig) -> None:
+    def __init__(self, cfg: GovsimConfig, scenario: Scenario | None = None) -> None:
+        """Build the model of ``cfg`` on ``scenario`` (built here by ``scenario_of(cfg)`` if None).
+
+        A scenario built once is reusable across policies; ``ValueError`` if it was built for another
+        scenario config, seed or replication.
+        """
         streams = make_streams(cfg.seed, cfg.replication)
         super().__init__(rng=streams["agents"])
         self.cfg, self.streams = cfg, streams
-        # the built world, one stream: the territory's demand, then residents' fixed traits
-        self.scenario_data = sc = build_scenario(cfg.scenario, streams["territory"])
+        sc = scenario_of(cfg) if scenario is None else scenario  # the built world: territory stream only
+        check_fits(sc, cfg)
+        self.scenario_data = sc
         self.levers: Levers = resolve_levers(cfg.policy, sc)
         self.horizon = float(cfg.horizon_days)
         check_coverage(sc.calendar, self.horizon, longest_working_days(cfg))  # before anything runs
         self.env = simpy.Environment()
-        self.residents = Residents(sc, streams["territory"])
+        self.residents = Residents(sc, streams["residents"])  # fixed traits on a stream of their own
         self.workforce = Workforce(sc, self.levers)
         expected = sc.population * sc.cfg.incident_rate * self.horizon / 365.0
         self.loop = IncidentLoop(

@@ -5,21 +5,29 @@ Territory follows the "1+7+73+1330+N" position system of the seed article: city 
 communities split a town's population evenly and each community holds ``round(pop / grid_size)``
 grids (at least one). Grid demand varies around the mean by a lognormal factor drawn from the
 ``territory`` stream, which is what makes a demand heat map (群众诉求热点图) worth having.
+
+Config → Scenario → Model: ``scenario_of(cfg)`` builds the world of a (scenario config, seed,
+replication) from the ``territory`` stream alone, so it depends on no policy and draws nothing any
+other process draws; build it once and hand it to ``GovernanceModel(cfg, scenario)`` for every policy
+(the same records as building it afresh each time). Residents' traits have a stream of their own
+(``residents``, drawn by the model, whose residents also carry run state such as trust).
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from govsim.config import CATEGORIES, ScenarioConfig, ScheduleConfig
+from govsim.config import CATEGORIES, GovsimConfig, ScenarioConfig, ScheduleConfig
 from govsim.officetime import OfficeHours, WorkCalendar, build_calendar, parse_hours
+from govsim.streams import stream
 
-__all__ = ["Scenario", "ScenarioError", "Territory", "WorkCalendar", "build_scenario"]
+__all__ = ["Scenario", "ScenarioError", "Territory", "WorkCalendar", "build_scenario", "scenario_of"]
 
 TERRITORY_COLUMNS = ("county", "county_kind", "town", "population", "communities")
 
@@ -73,6 +81,7 @@ class Scenario:
     dept_staff_per_100k: np.ndarray
     cat_weekday_rate: np.ndarray  # (C, 7) multipliers of the daily rate, Monday first
     cat_month_rate: np.ndarray  # (C, 12) multipliers of the daily rate, January first
+    key: tuple[int, int] | None = None  # (seed, replication) of the territory stream; None: built by hand
 
     def rate_multipliers(self, day: int) -> np.ndarray:
         """Each category's rate multiplier on day ``day`` (days since start), shape (C,)."""
@@ -185,6 +194,26 @@ def build_territory(cfg: ScenarioConfig, rng: np.random.Generator) -> Territory:
         grid_population=g_pop_arr,
         grid_demand=demand,
     )
+
+
+def scenario_of(cfg: GovsimConfig) -> Scenario:
+    """The world of ``cfg.scenario`` for ``cfg.seed`` and ``cfg.replication``: policy-free, reusable.
+
+    Draws only from the ``territory`` stream (``streams.stream``); raises ``ScenarioError`` as
+    ``build_scenario`` does.
+    """
+    sc = build_scenario(cfg.scenario, stream(cfg.seed, cfg.replication, "territory"))
+    return dataclasses.replace(sc, key=(cfg.seed, cfg.replication))
+
+
+def check_fits(sc: Scenario, cfg: GovsimConfig) -> None:
+    """Raise ``ValueError`` unless ``sc`` is the world ``scenario_of(cfg)`` builds (config, seed, rep)."""
+    if sc.key != (cfg.seed, cfg.replication):
+        raise ValueError(
+            f"scenario built for (seed, replication)={sc.key}; this run has ({cfg.seed}, {cfg.replication})"
+        )
+    if sc.cfg != cfg.scenario:
+        raise ValueError("scenario built from another scenario config than this run's")
 
 
 def build_scenario(cfg: ScenarioConfig, rng: np.random.Generator) -> Scenario:

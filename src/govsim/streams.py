@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 STREAM_NAMES: tuple[str, ...] = (
-    "territory",  # the built world: grid demand heterogeneity, then residents' reporting propensity
+    "territory",  # the built world: grid demand heterogeneity (``scenario.build_scenario``)
     "occurrence",  # counts, times, places and categories of latent incidents
     "severity",  # initial severity and growth clocks
     "discovery",  # unit exponentials racing patrol against resident report
@@ -29,6 +29,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "workforce",  # grid-worker turnover
     "agents",  # handed to Mesa as its ``rng``; govsim draws nothing from Mesa's ``random``
     "onsite_time",  # grid-worker hours of each on-site resolution (one draw per ticket)
+    "residents",  # residents' fixed traits: reporting propensity (``agents.Residents``)
 )
 
 
@@ -37,14 +38,18 @@ def stream_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
+def stream(seed: int, replication: int, name: str) -> np.random.Generator:
+    """The named stream of (seed, replication), alone: the same draws as ``make_streams(...)[name]``."""
+    if name not in STREAM_NAMES:
+        raise KeyError(f"stream {name!r}: allowed: {', '.join(STREAM_NAMES)}")
+    return np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(entropy=seed, spawn_key=(replication, stream_key(name))))
+    )
+
+
 def make_streams(seed: int, replication: int) -> dict[str, np.random.Generator]:
     """Return one independent ``Generator`` per name in ``STREAM_NAMES``."""
-    return {
-        name: np.random.Generator(
-            np.random.PCG64(np.random.SeedSequence(entropy=seed, spawn_key=(replication, stream_key(name))))
-        )
-        for name in STREAM_NAMES
-    }
+    return {name: stream(seed, replication, name) for name in STREAM_NAMES}
 
 
 def standard_work(rng: np.random.Generator, family: str, cv: float, size: Any) -> np.ndarray:

@@ -225,7 +225,7 @@ def test_resident_propensity_territory_demand_and_worker_turnover(make_config):
         "grid demand log-variance",
     )
     sc = build_scenario(s, make_streams(0, 0)["territory"])
-    res = Residents(sc, make_streams(0, 0)["territory"])
+    res = Residents(sc, make_streams(0, 0)["residents"])
     sd = math.sqrt(math.expm1(0.5**2))  # lognormal(−σ²/2, σ = 0.5): mean 1 (agents.py, assumed)
     assert_mean(res.propensity, 1.0, sd / math.sqrt(len(res.propensity)), "resident reporting propensity")
     wf = Workforce(sc, resolve_levers(cfg.policy, sc))
