@@ -16,14 +16,12 @@ are events; everything without contention is computed, which is what keeps a mil
 
 from __future__ import annotations
 
-import heapq
-
 import numpy as np
 import simpy
 
-from govsim.agents import Residents, Workforce
+from govsim.agents import Centre, Department, Residents, Workforce
 from govsim.config import CHANNELS
-from govsim.departments import PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules, deliver
+from govsim.departments import PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules
 from govsim.policies import Levers
 from govsim.records import INCIDENT_SCHEMA, Columns
 from govsim.scenario import Scenario
@@ -98,19 +96,22 @@ class IncidentLoop:
         self.channel_cum = np.cumsum(mix / mix.sum())
         self.pending_ids = np.empty(0, dtype=np.int64)
         self.pending_t = np.empty(0)
-        self.triage_free = [[0.0] * int(c) for c in lv.town_triage]
         self.rules = Rules(
             self.cfg.feedback_days, self.cfg.max_reopens, lv.liaison_work, lv.accountability, *window
         )
         self.outcomes = Outcomes(self.tickets.cols)
-        self.desks = [
-            DepartmentDesk(env, int(s), self.rules, self.outcomes, sc.department_hours)
-            for s in lv.dept_servers.ravel()
-        ]
+        self.centres: list[Centre] = []  # the town centres' agents, attached by the model
+        self.departments: list[Department] = []
+        self.desks: list[DepartmentDesk] = []
         self.n_dept = len(sc.departments)
         self.heat = HeatMap(tr.n_grids)
         self.petition_cat = sc.categories.index("petition") if "petition" in sc.categories else -1
         self.dispute_cat = sc.categories.index("dispute") if "dispute" in sc.categories else -1
+
+    def attach(self, centres: list[Centre], departments: list[Department]) -> None:
+        """The agents that own triage (one town centre per town) and the desks (county-major order)."""
+        self.centres, self.departments = centres, departments
+        self.desks = [d.desk for d in departments]
 
     # ---- occurrence (latent) and discovery -------------------------------------------------------
     def occur(self, day: int) -> None:
@@ -322,7 +323,7 @@ class IncidentLoop:
         return ids, standard_work(rng, self.cfg.triage_family, 1.0, n) * self.cfg.triage_days
 
     def _triage(self, ids: np.ndarray, false_ids: np.ndarray, false_service: np.ndarray) -> None:
-        """FIFO multi-server triage per town centre, in order of arrival at the centre.
+        """Triage at the town centres: each town's ``Centre`` agent serves its arrivals (FIFO multi-server).
 
         With office hours the queue runs in the centre's office time (``triage_days`` are staff-days of
         the schedule) and starts and ends are mapped back to calendar time: a report made at night waits
@@ -335,16 +336,14 @@ class IncidentLoop:
         arrive = wall if hours is None else hours.office_v(wall)
         service = np.concatenate([d["triage_s"][ids], false_service])
         town = np.concatenate([c["town"][ids], f["town"][false_ids]])
-        order = np.argsort(wall, kind="stable")  # arrival order (office times tie over a closed spell)
+        # by town, then arrival order (stable: office times tie over a closed spell); each town's centre
+        # agent serves its own arrivals
+        order = np.lexsort((wall, town))
+        cuts = np.flatnonzero(np.diff(town[order])) + 1
         start = np.empty(len(arrive))
-        free = self.triage_free
-        for k, a, s, tw in zip(
-            order.tolist(), arrive[order].tolist(), service[order].tolist(), town[order].tolist(), strict=True
-        ):
-            h = free[tw]
-            b = h[0] if h[0] > a else a
-            heapq.heapreplace(h, b + s)
-            start[k] = b
+        for k in np.split(order, cuts):
+            if len(k):
+                start[k] = self.centres[int(town[k[0]])].triage(arrive[k].tolist(), service[k].tolist())
         end = start + service
         if hours is not None:  # back to calendar time: begun at arrival or opening, ended by the close
             start = np.maximum(hours.begin_v(start), wall)
@@ -422,7 +421,11 @@ class IncidentLoop:
                 strict=True,
             )
         ]
-        deliver(self.desks, desk, arrive, jobs)
+        # hand routed cases to their departments, one sorted run per desk
+        cuts = np.flatnonzero(np.diff(desk)) + 1
+        times = arrive.tolist()
+        for a, b in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(desk)].tolist(), strict=True):
+            self.departments[int(desk[a])].receive(times[a:b], jobs[a:b])
 
     def take_feedback(self) -> None:
         """The day's feedback, vectorised: closed cases go into the records, each reporter's trust moves."""
