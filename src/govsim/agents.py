@@ -14,13 +14,13 @@ columnar ``Workforce``, which sums the plans per grid into patrol hours and the 
 
 from __future__ import annotations
 
-import heapq
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from govsim.departments import DepartmentDesk, Job
+from govsim.intake import TriageQueue
 from govsim.policies import Levers
 from govsim.scenario import Scenario
 
@@ -194,28 +194,24 @@ class GridWorker(mesa.Agent):
 class Centre(mesa.Agent):
     """A comprehensive-governance centre (综治中心) at town, county or city level.
 
-    A town centre owns its triage (分类分层分级): ``staff`` servers and when each is next free, serving
-    the reports that reach it in order of arrival (``triage``). County and city centres are the upper
-    rungs of the escalation ladder; they hold no queue of their own.
+    A town centre owns its triage (分类分层分级): ``staff`` servers in a ``TriageQueue``, serving the
+    reports that reach it first come, first served (``triage``) or, with graded triage, by class
+    (``triage_graded``). County and city centres are the upper rungs of the escalation ladder; they
+    hold no queue of their own.
     """
 
     def __init__(self, model: GovernanceModel, level: str, index: int, staff: int = 0) -> None:
         super().__init__(model)
         self.level, self.index, self.staff = level, index, staff
-        self.free = [0.0] * staff  # heap of the times each triage server is next free
+        self.queue = TriageQueue(staff)
 
     def triage(self, arrive: list[float], service: list[float]) -> list[float]:
-        """Start times of the reports arriving at ``arrive`` (ascending) with handling times ``service``.
+        """Start times of the reports arriving at ``arrive`` (ascending) with handling times ``service``."""
+        return self.queue.fifo(arrive, service)
 
-        First come, first served on ``staff`` servers, evaluated exactly in arrival order: each report
-        takes the server that frees first (Lindley's recursion for the multi-server FIFO queue).
-        """
-        h, start = self.free, []
-        for a, s in zip(arrive, service, strict=True):
-            b = h[0] if h[0] > a else a
-            heapq.heapreplace(h, b + s)
-            start.append(b)
-        return start
+    def triage_graded(self, until: float) -> list[tuple[int, float]]:
+        """Graded triage: start, in class order, the waiting reports that start before ``until``."""
+        return self.queue.graded(until)
 
 
 class Department(mesa.Agent):
