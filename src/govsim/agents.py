@@ -79,7 +79,7 @@ class Workforce:
         # each worker's plan for the week (rows: hours on duty, admitted tasks, home visits, training),
         # written by the worker agent (``GridWorker.plan_week``); the grids' hours are their sums
         self.plan = np.zeros((4, len(self.grid)))
-        self.p_leave = 1 - np.exp(-lv.turnover_per_year / 52)  # weekly probability of leaving the post
+        self.p_leave = float(1 - np.exp(-lv.turnover_per_year / 52))  # weekly probability of leaving the post
         self.u_leave = np.ones(len(self.grid))  # this week's turnover uniforms, one per worker
 
     @property
@@ -175,7 +175,7 @@ class GridWorker(mesa.Agent):
     def learn(self) -> None:
         """Skill grows with training hours toward 1; mentoring (传帮带) multiplies it while below one half."""
         wf, r = self.workforce, self.row
-        lv, skill = wf.lv, wf.skill[r]
+        lv, skill = wf.lv, float(wf.skill[r])
         rate = wf.sc.cfg.worker.learn_rate * lv.training_hours * (lv.learning if skill < 0.5 else 1)
         wf.skill[r] = skill + min(1.0, rate) * (1 - skill)
         wf.tenure_weeks[r] += 1
@@ -186,9 +186,11 @@ class GridWorker(mesa.Agent):
         What is left after tasks, training and on-site work is patrol (``Workforce.deploy``).
         """
         wf, r = self.workforce, self.row
-        lv, hours = wf.lv, wf.hours[r]
+        lv, hours = wf.lv, float(wf.hours[r])
         frac = hours / wf.sc.cfg.worker.hours_per_week
-        wf.plan[:, r] = (hours, lv.task_hours * frac, lv.visit_hours * frac, lv.training_hours * frac)
+        plan = wf.plan
+        plan[0, r], plan[1, r] = hours, lv.task_hours * frac
+        plan[2, r], plan[3, r] = lv.visit_hours * frac, lv.training_hours * frac
 
 
 class Centre(mesa.Agent):

@@ -195,10 +195,13 @@ class CentreTriage:
         town = np.concatenate([c["town"][ids], f["town"][false_ids]])
         klass = np.concatenate([c["triage_class"][ids], f["triage_class"][false_ids]])
         ident = np.concatenate([ids, -1 - false_ids])
-        for t in np.unique(town).tolist():
-            k = np.flatnonzero(town == t)
-            queue = self.centres[t].queue
-            queue.add(arrive[k].tolist(), service[k].tolist(), klass[k].tolist(), ident[k].tolist())
+        # each centre's arrivals in calendar order, so that reports tied in office time (made while the
+        # centre is closed) keep their order within a class
+        order = np.lexsort((wall, town))
+        for k in np.split(order, np.flatnonzero(np.diff(town[order])) + 1):
+            if len(k):
+                queue = self.centres[int(town[k[0]])].queue
+                queue.add(arrive[k].tolist(), service[k].tolist(), klass[k].tolist(), ident[k].tolist())
         until = float(day + 1) if hours is None else float(hours.office_v(np.array([day + 1.0]))[0])
         started = [p for centre in self.centres for p in centre.triage_graded(until)]
         if not started:
