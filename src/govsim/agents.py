@@ -14,6 +14,7 @@ columnar ``Workforce``, which sums the plans per grid into patrol hours and the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import mesa
@@ -52,10 +53,12 @@ class Residents:
 
 
 class Workforce:
-    """The state of all grid workers as columns (row = worker), and the grids' weekly hours.
+    """All grid workers as columns (row = worker), and the grids' weekly hours.
 
-    The ``GridWorker`` agents make the decisions (turnover, learning, the week plan) on their own rows;
-    ``deploy`` then sums the plans per grid, sets patrol and the discovery hazard.
+    The ``GridWorker`` agents own their state and make the decisions (turnover, learning, the week
+    plan); each week ``gather`` copies their state into these columns, and ``deploy`` sums the plans
+    per grid and sets patrol and the discovery hazard, vectorised. The columns start as the initial
+    workforce, from which the agents take their state.
     """
 
     def __init__(self, sc: Scenario, lv: Levers) -> None:
@@ -77,10 +80,10 @@ class Workforce:
         self.onsite_hours = np.zeros(n)  # accumulated during the week by on-site resolutions
         self.week_use = np.zeros((4, n))  # task, training, onsite, patrol hours of the last week
         # each worker's plan for the week (rows: hours on duty, admitted tasks, home visits, training),
-        # written by the worker agent (``GridWorker.plan_week``); the grids' hours are their sums
+        # gathered from the worker agents (``GridWorker.plan_week``); the grids' hours are their sums
         self.plan = np.zeros((4, len(self.grid)))
         self.p_leave = float(1 - np.exp(-lv.turnover_per_year / 52))  # weekly probability of leaving the post
-        self.u_leave = np.ones(len(self.grid))  # this week's turnover uniforms, one per worker
+        self.u_leave: list[float] = [1.0] * len(self.grid)  # this week's turnover uniforms, one per worker
 
     @property
     def n(self) -> int:
@@ -89,7 +92,14 @@ class Workforce:
 
     def draw_week(self, rng: np.random.Generator) -> None:
         """Draw the week's turnover uniforms, one per worker in row order (one vectorised draw)."""
-        self.u_leave = rng.random(self.n)
+        self.u_leave = rng.random(self.n).tolist()
+
+    def gather(self, workers: Sequence[GridWorker]) -> None:
+        """Copy the worker agents' skill, tenure and week plan into the columns (``workers`` in row order)."""
+        n = self.n
+        self.skill = np.fromiter((w.skill for w in workers), np.float64, n)
+        self.tenure_weeks = np.fromiter((w.tenure_weeks for w in workers), np.int64, n)
+        self.plan = np.array([w.plan for w in workers], dtype=np.float64).T.reshape(4, n)
 
     def deploy(self, heat: np.ndarray) -> None:
         """Turn the workers' week plans into each grid's hours and its patrol discovery hazard.
@@ -128,36 +138,28 @@ class Workforce:
 class GridWorker(mesa.Agent):
     """A grid worker (网格员): decides each week whether to stay, how much to learn, how to spend its hours.
 
-    Its state (grid, part-time flag, hours, skill, tenure, week plan) lives in its row ``row`` of the
-    columnar ``Workforce``, so that the per-grid sums stay vectorised; the decisions are its own methods,
-    called for every worker through Mesa's ``AgentSet.do`` (``GovernanceModel.step``).
+    It owns its state — grid, part-time flag, weekly hours, skill, tenure and this week's plan — taken
+    from its row ``row`` of the initial ``Workforce``; its decisions are its own methods, called for
+    every worker through Mesa's ``AgentSet.do`` (``GovernanceModel.start_week``). The workforce then
+    gathers the plans into columns, so that the per-grid sums stay vectorised.
     """
 
     def __init__(self, model: GovernanceModel, row: int) -> None:
         super().__init__(model)
-        self.row = row
-        self.workforce: Workforce = model.workforce
-
-    @property
-    def grid(self) -> int:
-        """The grid this worker serves."""
-        return int(self.workforce.grid[self.row])
-
-    @property
-    def skill(self) -> float:
-        """Skill in [0, 1]: sharpens discovery, raises on-site resolution, lowers mis-classification."""
-        return float(self.workforce.skill[self.row])
-
-    @property
-    def part_time(self) -> bool:
-        """Whether this worker works part-time hours."""
-        return bool(self.workforce.part_time[self.row])
+        wf = model.workforce
+        self.row, self.workforce = row, wf
+        self.grid = int(wf.grid[row])  # the grid this worker serves
+        self.part_time = bool(wf.part_time[row])
+        self.hours = float(wf.hours[row])  # contracted hours a week
+        self.skill = float(wf.skill[row])  # in [0, 1]: sharpens discovery and on-site resolution
+        self.tenure_weeks = int(wf.tenure_weeks[row])
+        self.plan = (0.0, 0.0, 0.0, 0.0)  # this week: hours on duty, admitted tasks, visits, training
+        self._worker, self._lv = wf.sc.cfg.worker, wf.lv
 
     @property
     def week_plan(self) -> dict[str, float]:
         """This week's plan, hours: on duty, admitted tasks (入格事项), visits (among tasks), training."""
-        plan = self.workforce.plan[:, self.row].tolist()
-        return dict(zip(("on_duty", "tasks", "visits", "training"), plan, strict=True))
+        return dict(zip(("on_duty", "tasks", "visits", "training"), self.plan, strict=True))
 
     def start_week(self) -> None:
         """The worker's weekly decisions, in order: stay or leave, learn, plan the week."""
@@ -167,30 +169,25 @@ class GridWorker(mesa.Agent):
 
     def turn_over(self) -> None:
         """Leave the post with the weekly hazard (this week's uniform); a newcomer takes it at low skill."""
-        wf, r = self.workforce, self.row
-        if wf.u_leave[r] < wf.p_leave:
-            wf.skill[r] = wf.sc.cfg.worker.new_worker_skill
-            wf.tenure_weeks[r] = 0
+        if self.workforce.u_leave[self.row] < self.workforce.p_leave:
+            self.skill = self._worker.new_worker_skill
+            self.tenure_weeks = 0
 
     def learn(self) -> None:
         """Skill grows with training hours toward 1; mentoring (传帮带) multiplies it while below one half."""
-        wf, r = self.workforce, self.row
-        lv, skill = wf.lv, float(wf.skill[r])
-        rate = wf.sc.cfg.worker.learn_rate * lv.training_hours * (lv.learning if skill < 0.5 else 1)
-        wf.skill[r] = skill + min(1.0, rate) * (1 - skill)
-        wf.tenure_weeks[r] += 1
+        lv, skill = self._lv, self.skill
+        rate = self._worker.learn_rate * lv.training_hours * (lv.learning if skill < 0.5 else 1)
+        self.skill = skill + min(1.0, rate) * (1 - skill)
+        self.tenure_weeks += 1
 
     def plan_week(self) -> None:
         """Plan the week: hours on duty, and the admitted tasks, visits and training in proportion to them.
 
         What is left after tasks, training and on-site work is patrol (``Workforce.deploy``).
         """
-        wf, r = self.workforce, self.row
-        lv, hours = wf.lv, float(wf.hours[r])
-        frac = hours / wf.sc.cfg.worker.hours_per_week
-        plan = wf.plan
-        plan[0, r], plan[1, r] = hours, lv.task_hours * frac
-        plan[2, r], plan[3, r] = lv.visit_hours * frac, lv.training_hours * frac
+        lv, hours = self._lv, self.hours
+        frac = hours / self._worker.hours_per_week
+        self.plan = (hours, lv.task_hours * frac, lv.visit_hours * frac, lv.training_hours * frac)
 
 
 class Centre(mesa.Agent):
@@ -217,15 +214,19 @@ class Centre(mesa.Agent):
 
 
 class Department(mesa.Agent):
-    """A government department (职能部门) of one county: owns its desk of handling staff.
+    """A government department (职能部门) of one county: owns its desk and decides its queue's order.
 
     The desk (``departments.DepartmentDesk``) is its queue and staff: cases routed to the department
-    arrive through ``receive`` and are handled in its priority order, in continuous time.
+    arrive through ``receive`` and are handled in the department's priority order, in continuous time:
+    by category class, then first come first served, or, when the department is held to account for its
+    time limits (``by_deadline``, 基层发令、部门执行), earliest deadline first.
     """
 
-    def __init__(self, model: GovernanceModel, county: int, kind: str, desk: DepartmentDesk) -> None:
+    def __init__(
+        self, model: GovernanceModel, county: int, kind: str, desk: DepartmentDesk, by_deadline: bool = False
+    ) -> None:
         super().__init__(model)
-        self.county, self.kind, self.desk = county, kind, desk
+        self.county, self.kind, self.desk, self.by_deadline = county, kind, desk, by_deadline
 
     @property
     def staff(self) -> int:
@@ -233,7 +234,14 @@ class Department(mesa.Agent):
         return self.desk.staff
 
     def receive(self, times: list[float], jobs: list[Job]) -> None:
-        """Routed cases on their way, arriving at ``times`` (ascending, ties by case number)."""
+        """Routed cases on their way, arriving at ``times`` (ascending, ties by case number).
+
+        Each case comes keyed by (class, arrival time); a department held to account re-keys it by
+        (class, deadline). A reopened case keeps its deadline key then (``Rules.accountability``).
+        """
+        if self.by_deadline:
+            for job in jobs:
+                job.key = (job.klass, job.deadline)
         self.desk.expect(times, jobs)
 
     def in_queue(self) -> int:

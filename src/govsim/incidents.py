@@ -358,7 +358,7 @@ class IncidentLoop(CentreTriage):
             lift_at[o],
         )
         arrive, deadline, desk = c["t_dept_arrive"][ids], c["deadline"][ids], c["department"][ids]
-        key = deadline if lv.accountability else arrive
+        key = arrive  # the department's own order may replace it (``Department.receive``)
         jobs = [
             Job(i, klass, k, dl, lift, w, so, sl, af, rep)
             for i, klass, k, dl, lift, w, so, sl, af, rep in zip(

@@ -56,6 +56,7 @@ class GovernanceModel(mesa.Model):
         )
         self._create_agents()
         self.workers = self.agents_by_type[GridWorker]
+        self._worker_rows = sorted(self.workers, key=lambda w: w.row)
         # called with the model after each week's decisions (e.g. to follow one agent; notebook 01)
         self.on_week: list[Callable[[GovernanceModel], None]] = []
         self._time_use: list[np.ndarray] = []
@@ -72,7 +73,7 @@ class GovernanceModel(mesa.Model):
                 desk = DepartmentDesk(
                     self.env, int(lv.dept_servers[c, k]), loop.rules, loop.outcomes, sc.department_hours
                 )
-                departments.append(Department(self, c, kind, desk))
+                departments.append(Department(self, c, kind, desk, by_deadline=lv.accountability))
         Centre(self, "city", 0)
         loop.attach(towns, departments)  # desk index = county * n_departments + department
 
@@ -91,6 +92,7 @@ class GovernanceModel(mesa.Model):
         """
         self.workforce.draw_week(self.streams["workforce"])
         self.workers.do("start_week")
+        self.workforce.gather(self._worker_rows)
         self.workforce.deploy(self.loop.heat.window())
         for observe in self.on_week:
             observe(self)

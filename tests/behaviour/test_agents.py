@@ -29,7 +29,7 @@ def run(make_config, *overrides: str) -> tuple[GovernanceModel, pd.DataFrame]:
 
 def idle_week(self: GridWorker) -> None:
     """A worker who plans no hours on duty: no tasks, no training, no patrol."""
-    self.workforce.plan[:, self.row] = 0.0
+    self.plan = (0.0, 0.0, 0.0, 0.0)
 
 
 def test_every_grid_worker_agent_plans_its_week_through_the_agentset(make_config, monkeypatch):

@@ -228,11 +228,12 @@ def test_resident_propensity_territory_demand_and_worker_turnover(make_config):
     sd = math.sqrt(math.expm1(0.5**2))  # lognormal(−σ²/2, σ = 0.5): mean 1 (agents.py, assumed)
     assert_mean(res.propensity, 1.0, sd / math.sqrt(len(res.propensity)), "resident reporting propensity")
     model = GovernanceModel(cfg)  # the grid worker agents decide whether to leave, with the week's uniforms
-    wf, rng, left = model.workforce, make_streams(0, 0)["workforce"], []
+    workers, rng, left = model.workers.to_list(), make_streams(0, 0)["workforce"], []
     for _ in range(52):
-        wf.tenure_weeks[:] = 1
-        wf.draw_week(rng)
+        for w in workers:
+            w.tenure_weeks = 1
+        model.workforce.draw_week(rng)
         model.workers.do("turn_over")
-        left.append(wf.tenure_weeks == 0)
+        left.append(np.array([w.tenure_weeks == 0 for w in workers]))
     p = 1 - math.exp(-s.worker.turnover_per_year / 52)
     assert_share(np.concatenate(left), p, "weekly turnover of grid workers")
