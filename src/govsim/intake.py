@@ -157,11 +157,15 @@ class CentreTriage:
         # by town, then arrival order (stable: office times tie over a closed spell); each town's centre
         # agent serves its own arrivals
         order = np.lexsort((wall, town))
-        cuts = np.flatnonzero(np.diff(town[order])) + 1
         start = np.empty(len(arrive))
-        for k in np.split(order, cuts):
-            if len(k):
-                start[k] = self.centres[int(town[k[0]])].triage(arrive[k].tolist(), service[k].tolist())
+        if len(order):
+            t_sorted = town[order]
+            cuts = np.flatnonzero(np.diff(t_sorted)) + 1
+            a, s, first = arrive[order].tolist(), service[order].tolist(), t_sorted[np.r_[0, cuts]].tolist()
+            starts: list[float] = []
+            for t, i, j in zip(first, np.r_[0, cuts].tolist(), np.r_[cuts, len(order)].tolist(), strict=True):
+                starts += self.centres[t].triage(a[i:j], s[i:j])
+            start[order] = starts
         end = start + service
         if hours is not None:  # back to calendar time: begun at arrival or opening, ended by the close
             start = np.maximum(hours.begin_v(start), wall)
