@@ -7,9 +7,10 @@ steps and at the events that touch them: they are not Mesa agents.
 Grid workers (网格员), centres (综治中心) and departments (职能部门) are Mesa agents that make the
 model's decisions. Each week every ``GridWorker`` (thousands in a city) decides through Mesa's
 ``AgentSet.do``: turnover, learning from training (传帮带 multiplies it for new workers) and its week
-plan (hours on duty, admitted tasks 入格事项, visits, training); a worker's state is its row of the
-columnar ``Workforce``, which sums the plans per grid into patrol hours and the discovery hazard. A town
-``Centre`` owns its triage queue; a ``Department`` owns its desk (``departments.DepartmentDesk``).
+plan (hours on duty, admitted tasks 入格事项, visits, training). Each worker owns its state; the
+columnar ``Workforce`` gathers it weekly and sums the plans per grid into patrol hours and the discovery
+hazard. A town ``Centre`` owns its triage queue; a ``Department`` owns its desk
+(``departments.DepartmentDesk``) and decides its queue's order.
 """
 
 from __future__ import annotations
@@ -243,7 +244,3 @@ class Department(mesa.Agent):
             for job in jobs:
                 job.key = (job.klass, job.deadline)
         self.desk.expect(times, jobs)
-
-    def in_queue(self) -> int:
-        """Cases waiting at the desk now."""
-        return len(self.desk.queue)
