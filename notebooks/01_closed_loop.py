@@ -90,6 +90,46 @@ teaching.readable(teaching.follow_incident(records, teaching.pick_incident(recor
 teaching.readable(teaching.follow_incident(records, teaching.pick_incident(records, "grown"), LANG))
 
 # %% [markdown]
+# ### 跟着一名网格员 · Follow one grid worker
+#
+# 网格员是模型里的**智能体**(Mesa agent):每周一,每名网格员自己决定——留任还是离职、学习多少、
+# 这一周的时间怎么分(入格事项、走访、培训);剩下的时间就是巡查。下面重新跑同一年,记下第一名网格员
+# 每周的安排和技能,以及他所在网格的巡查小时。
+#
+# *Grid workers are the model's **agents** (Mesa agents): every Monday each one decides for itself — stay
+# or leave, how much to learn, how to split the week between admitted tasks, visits and training; what is
+# left is patrol. We rerun the same year and note the first worker's week plan and skill, and the patrol
+# hours of the worker's grid.*
+
+# %%
+import pandas as pd
+
+from govsim.agents import GridWorker
+from govsim.model import GovernanceModel
+
+model = GovernanceModel(teaching.town_config(seed=SEED))
+worker = model.agents_by_type[GridWorker].to_list()[0]  # one agent of the AgentSet
+diary = []
+
+
+def note_week(m: GovernanceModel) -> None:
+    """After each week's decisions: the worker's plan and skill, the grid's patrol hours."""
+    patrol = float(m.workforce.patrol_hours[worker.grid])
+    diary.append({"day": int(m.env.now), "skill": worker.skill, **worker.week_plan, "patrol": patrol})
+
+
+model.on_week.append(note_week)
+found = model.run().incidents
+weeks = pd.DataFrame(diary).set_index("day").round(2)
+display(weeks.head(8))
+on_patrol = int(((found["grid"] == worker.grid) & (found["channel"] == 0)).sum())
+print(f"网格 {worker.grid} 的网格员巡查发现 / found on patrol in grid {worker.grid}: {on_patrol} 件")
+
+# %% [markdown]
+# **讨论 · Discuss:** 入格事项多了,巡查时间从哪里来?*If more tasks are admitted into the grid, where does
+# the patrol time come from?*
+
+# %% [markdown]
 # ## 3. 全镇的积压 · The town's backlog
 #
 # 蓝线:已上报、还没办结的工单数(积压);橙线:已经发生、还没人发现的事(潜在)。灰色区域是预热期:

@@ -2,20 +2,27 @@
 
 Residents number in the millions, so their state (trust, reporting propensity, points) is kept in
 numpy arrays, one row per resident agent of ``residents_per_agent`` people, and updated in vectorised
-steps and at the events that touch them. Grid workers (网格员) are Mesa agents whose state lives in the
-columnar ``Workforce`` (an agent is a view on its row), so a week's decisions for every worker are one
-vectorised step: turnover, learning from training (传帮带 doubles it for new workers), and the split of
-the weekly time budget between admitted tasks (入格事项), training, on-site handling and patrol.
-Centres (综治中心) and departments (职能部门) are Mesa agents holding their capacities.
+steps and at the events that touch them: they are not Mesa agents.
+
+Grid workers (网格员), centres (综治中心) and departments (职能部门) are Mesa agents that make the
+model's decisions. Each week every ``GridWorker`` (thousands in a city) decides through Mesa's
+``AgentSet.do``: turnover, learning from training (传帮带 multiplies it for new workers) and its week
+plan (hours on duty, admitted tasks 入格事项, visits, training). Each worker owns its state; the
+columnar ``Workforce`` gathers it weekly and sums the plans per grid into patrol hours and the discovery
+hazard. A town ``Centre`` owns its triage queue; a ``Department`` owns its desk
+(``departments.DepartmentDesk``) and decides its queue's order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
+from govsim.departments import DepartmentDesk, Job
+from govsim.intake import TriageQueue
 from govsim.policies import Levers
 from govsim.scenario import Scenario
 
@@ -47,7 +54,13 @@ class Residents:
 
 
 class Workforce:
-    """All grid workers as arrays; ``plan_week`` is every worker's weekly decision at once."""
+    """All grid workers as columns (row = worker), and the grids' weekly hours.
+
+    The ``GridWorker`` agents own their state and make the decisions (turnover, learning, the week
+    plan); each week ``gather`` copies their state into these columns, and ``deploy`` sums the plans
+    per grid and sets patrol and the discovery hazard, vectorised. The columns start as the initial
+    workforce, from which the agents take their state.
+    """
 
     def __init__(self, sc: Scenario, lv: Levers) -> None:
         w = sc.cfg.worker
@@ -67,41 +80,39 @@ class Workforce:
         self.hazard = np.zeros(n)  # daily patrol discovery hazard per latent incident (visibility 1)
         self.onsite_hours = np.zeros(n)  # accumulated during the week by on-site resolutions
         self.week_use = np.zeros((4, n))  # task, training, onsite, patrol hours of the last week
+        # each worker's plan for the week (rows: hours on duty, admitted tasks, home visits, training),
+        # gathered from the worker agents (``GridWorker.plan_week``); the grids' hours are their sums
+        self.plan = np.zeros((4, len(self.grid)))
+        self.p_leave = float(1 - np.exp(-lv.turnover_per_year / 52))  # weekly probability of leaving the post
+        self.u_leave: list[float] = [1.0] * len(self.grid)  # this week's turnover uniforms, one per worker
 
     @property
     def n(self) -> int:
         """Number of workers."""
         return len(self.grid)
 
-    def turnover(self, rng: np.random.Generator) -> None:
-        """Each worker leaves with the weekly hazard; a newcomer takes the post at low skill."""
-        leave = rng.random(self.n) < 1 - np.exp(-self.lv.turnover_per_year / 52)
-        self.skill[leave] = self.sc.cfg.worker.new_worker_skill
-        self.tenure_weeks[leave] = 0
+    def draw_week(self, rng: np.random.Generator) -> None:
+        """Draw the week's turnover uniforms, one per worker in row order (one vectorised draw)."""
+        self.u_leave = rng.random(self.n).tolist()
 
-    def learn(self) -> None:
-        """Skill grows with training hours toward 1; mentoring multiplies it while below one half."""
-        rate = (
-            self.sc.cfg.worker.learn_rate
-            * self.lv.training_hours
-            * np.where(self.skill < 0.5, self.lv.learning, 1)
-        )
-        self.skill += np.minimum(1.0, rate) * (1 - self.skill)
-        self.tenure_weeks += 1
+    def gather(self, workers: Sequence[GridWorker]) -> None:
+        """Copy the worker agents' skill, tenure and week plan into the columns (``workers`` in row order)."""
+        n = self.n
+        self.skill = np.fromiter((w.skill for w in workers), np.float64, n)
+        self.tenure_weeks = np.fromiter((w.tenure_weeks for w in workers), np.int64, n)
+        self.plan = np.array([w.plan for w in workers], dtype=np.float64).T.reshape(4, n)
 
-    def plan_week(self, heat: np.ndarray) -> None:
-        """Split each worker's week: patrol is what is left after tasks, training and on-site work.
+    def deploy(self, heat: np.ndarray) -> None:
+        """Turn the workers' week plans into each grid's hours and its patrol discovery hazard.
 
-        With hotspot-guided patrol (群众诉求热点图), a town pools its patrol hours and sends them where the
-        heat map (reports of the last four weeks per grid) shows demand.
+        Patrol is what is left of the grid team's hours on duty after admitted tasks, training and the
+        on-site work of last week (capped by what the team had left). With hotspot-guided patrol
+        (群众诉求热点图), a town pools its patrol hours and sends them where the heat map (reports of the
+        last four weeks per grid) shows demand. ``heat``: shape (n_grids,).
         """
         sc, lv = self.sc, self.lv
         n = sc.territory.n_grids
-        frac = self.hours / sc.cfg.worker.hours_per_week
-        tasks = np.bincount(self.grid, weights=lv.task_hours * frac, minlength=n)
-        visits = np.bincount(self.grid, weights=lv.visit_hours * frac, minlength=n)
-        training = np.bincount(self.grid, weights=lv.training_hours * frac, minlength=n)
-        budget = np.bincount(self.grid, weights=self.hours, minlength=n)
+        budget, tasks, visits, training = (np.bincount(self.grid, weights=p, minlength=n) for p in self.plan)
         onsite = np.minimum(self.onsite_hours, np.maximum(0.0, budget - tasks - training))
         patrol = np.maximum(0.0, budget - tasks - training - onsite)
         if lv.hotspot:
@@ -126,39 +137,110 @@ class Workforce:
 
 
 class GridWorker(mesa.Agent):
-    """A grid worker (网格员): a view on one row of the ``Workforce``."""
+    """A grid worker (网格员): decides each week whether to stay, how much to learn, how to spend its hours.
+
+    It owns its state — grid, part-time flag, weekly hours, skill, tenure and this week's plan — taken
+    from its row ``row`` of the initial ``Workforce``; its decisions are its own methods, called for
+    every worker through Mesa's ``AgentSet.do`` (``GovernanceModel.start_week``). The workforce then
+    gathers the plans into columns, so that the per-grid sums stay vectorised.
+    """
 
     def __init__(self, model: GovernanceModel, row: int) -> None:
         super().__init__(model)
-        self.row = row
+        wf = model.workforce
+        self.row, self.workforce = row, wf
+        self.grid = int(wf.grid[row])  # the grid this worker serves
+        self.part_time = bool(wf.part_time[row])
+        self.hours = float(wf.hours[row])  # contracted hours a week
+        self.skill = float(wf.skill[row])  # in [0, 1]: sharpens discovery and on-site resolution
+        self.tenure_weeks = int(wf.tenure_weeks[row])
+        self.plan = (0.0, 0.0, 0.0, 0.0)  # this week: hours on duty, admitted tasks, visits, training
+        self._worker, self._lv = wf.sc.cfg.worker, wf.lv
 
     @property
-    def grid(self) -> int:
-        """The grid this worker serves."""
-        return int(self.model.workforce.grid[self.row])
+    def week_plan(self) -> dict[str, float]:
+        """This week's plan, hours: on duty, admitted tasks (入格事项), visits (among tasks), training."""
+        return dict(zip(("on_duty", "tasks", "visits", "training"), self.plan, strict=True))
 
-    @property
-    def skill(self) -> float:
-        """Skill in [0, 1]: sharpens discovery, raises on-site resolution, lowers mis-classification."""
-        return float(self.model.workforce.skill[self.row])
+    def start_week(self) -> None:
+        """The worker's weekly decisions, in order: stay or leave, learn, plan the week."""
+        self.turn_over()
+        self.learn()
+        self.plan_week()
 
-    @property
-    def part_time(self) -> bool:
-        """Whether this worker works part-time hours."""
-        return bool(self.model.workforce.part_time[self.row])
+    def turn_over(self) -> None:
+        """Leave the post with the weekly hazard (this week's uniform); a newcomer takes it at low skill."""
+        if self.workforce.u_leave[self.row] < self.workforce.p_leave:
+            self.skill = self._worker.new_worker_skill
+            self.tenure_weeks = 0
+
+    def learn(self) -> None:
+        """Skill grows with training hours toward 1; mentoring (传帮带) multiplies it while below one half."""
+        lv, skill = self._lv, self.skill
+        rate = self._worker.learn_rate * lv.training_hours * (lv.learning if skill < 0.5 else 1)
+        self.skill = skill + min(1.0, rate) * (1 - skill)
+        self.tenure_weeks += 1
+
+    def plan_week(self) -> None:
+        """Plan the week: hours on duty, and the admitted tasks, visits and training in proportion to them.
+
+        What is left after tasks, training and on-site work is patrol (``Workforce.deploy``).
+        """
+        lv, hours = self._lv, self.hours
+        frac = hours / self._worker.hours_per_week
+        self.plan = (hours, lv.task_hours * frac, lv.visit_hours * frac, lv.training_hours * frac)
 
 
 class Centre(mesa.Agent):
-    """A comprehensive-governance centre (综治中心) at town, county or city level."""
+    """A comprehensive-governance centre (综治中心) at town, county or city level.
+
+    A town centre owns its triage (分类分层分级): ``staff`` servers in a ``TriageQueue``, serving the
+    reports that reach it first come, first served (``triage``) or, with graded triage, by class
+    (``triage_graded``). County and city centres are the upper rungs of the escalation ladder; they
+    hold no queue of their own.
+    """
 
     def __init__(self, model: GovernanceModel, level: str, index: int, staff: int = 0) -> None:
         super().__init__(model)
         self.level, self.index, self.staff = level, index, staff
+        self.queue = TriageQueue(staff)
+
+    def triage(self, arrive: list[float], service: list[float]) -> list[float]:
+        """Start times of the reports arriving at ``arrive`` (ascending) with handling times ``service``."""
+        return self.queue.fifo(arrive, service)
+
+    def triage_graded(self, until: float) -> list[tuple[int, float]]:
+        """Graded triage: start, in class order, the waiting reports that start before ``until``."""
+        return self.queue.graded(until)
 
 
 class Department(mesa.Agent):
-    """A government department (职能部门) of one county: handling staff serving routed cases."""
+    """A government department (职能部门) of one county: owns its desk and decides its queue's order.
 
-    def __init__(self, model: GovernanceModel, county: int, kind: str, staff: int) -> None:
+    The desk (``departments.DepartmentDesk``) is its queue and staff: cases routed to the department
+    arrive through ``receive`` and are handled in the department's priority order, in continuous time:
+    by category class, then first come first served, or, when the department is held to account for its
+    time limits (``by_deadline``, 基层发令、部门执行), earliest deadline first.
+    """
+
+    def __init__(
+        self, model: GovernanceModel, county: int, kind: str, desk: DepartmentDesk, by_deadline: bool = False
+    ) -> None:
         super().__init__(model)
-        self.county, self.kind, self.staff = county, kind, staff
+        self.county, self.kind, self.desk, self.by_deadline = county, kind, desk, by_deadline
+
+    @property
+    def staff(self) -> int:
+        """Handling staff of the desk."""
+        return self.desk.staff
+
+    def receive(self, times: list[float], jobs: list[Job]) -> None:
+        """Routed cases on their way, arriving at ``times`` (ascending, ties by case number).
+
+        Each case comes keyed by (class, arrival time); a department held to account re-keys it by
+        (class, deadline). A reopened case keeps its deadline key then (``Rules.accountability``).
+        """
+        if self.by_deadline:
+            for job in jobs:
+                job.key = (job.klass, job.deadline)
+        self.desk.expect(times, jobs)

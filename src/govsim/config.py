@@ -240,6 +240,10 @@ class ScenarioConfig:
     triage_staff_per_100k: float = 2.0  # town-centre triage staff; assumed (≥ 1 per centre)
     triage_days: float = 0.02  # mean per ticket; sources.md §2 3.7–6 min handling, centre staffed part-day
     triage_family: str = "exponential"  # assumed: short, memoryless handling
+    triage_urgent_severity: int = 3  # graded triage: a report this severe is class 0 whatever its category;
+    # assumed (a grown, serious case goes first); below it the class is the category's ``priority``
+    misgrade_prob: float = 0.1  # graded triage: share of reports graded into a wrong class at the status-quo
+    # routing accuracy; assumed (the same classification skill as routing, 1 − 0.85 = 0.15, rounded down)
     service_family: str = "gamma"  # assumed: positive, right-skewed handling work
     service_cv: float = 1.0  # coefficient of variation of handling work; assumed
     severity_work: list[float] = field(default_factory=lambda: [1.0, 1.5, 3.0])  # assumed
@@ -292,6 +296,7 @@ class PlatformPolicy:
     stationed: list[str] = field(default_factory=list)  # categories stationed at town centres
     one_window: bool = False  # 信访超市 一窗式受理
     liaison: bool = False  # 市县两级挂钩联系点
+    graded_triage: bool = False  # 分类分层分级: centres grade reports at intake and triage by class
 
 
 @dataclass

@@ -307,10 +307,3 @@ class DepartmentDesk:
             return
         self.out.closed.append((job.i, job.start, now, k, sat, job.busy, after != CLOSE))
 
-
-def deliver(desks: list[DepartmentDesk], desk: np.ndarray, arrive: np.ndarray, jobs: list[Job]) -> None:
-    """Hand routed cases to their desks, one sorted run per desk (input sorted by desk, then arrival)."""
-    cuts = np.flatnonzero(np.diff(desk)) + 1
-    times = arrive.tolist()
-    for a, b in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(desk)].tolist(), strict=True):
-        desks[int(desk[a])].expect(times[a:b], jobs[a:b])

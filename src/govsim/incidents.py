@@ -16,14 +16,13 @@ are events; everything without contention is computed, which is what keeps a mil
 
 from __future__ import annotations
 
-import heapq
-
 import numpy as np
 import simpy
 
-from govsim.agents import Residents, Workforce
-from govsim.departments import PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules, deliver
-from govsim.policies import Levers
+from govsim.agents import Centre, Department, Residents, Workforce
+from govsim.departments import PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules
+from govsim.intake import CentreTriage, HeatMap
+from govsim.policies import BASE_ROUTING, Levers
 from govsim.records import INCIDENT_SCHEMA, Channel, Columns, EndState, Rung, escalation_ladder
 from govsim.scenario import Scenario
 from govsim.streams import pick, standard_work
@@ -34,6 +33,7 @@ DRAWS_SCHEMA: dict[str, tuple[str, str | int]] = {
     "u_onsite": ("float64", "on-site resolution"),
     "onsite_h": ("float64", "grid-worker hours an on-site resolution takes, if the case is resolved so"),
     "triage_s": ("float64", "centre handling time, days"),
+    "u_grade": ("float64", "mis-grading at graded triage"),
     "u_route": ("float64", 3),  # mis-route uniforms, one per routing attempt
     "work": ("float64", 3),  # standardised work content (mean 1), first handling and two reopens
     "u_sat": ("float64", 3),
@@ -41,32 +41,7 @@ DRAWS_SCHEMA: dict[str, tuple[str, str | int]] = {
 }
 
 
-class HeatMap:
-    """The demand heat map (群众诉求热点图): reports per grid over the last ``days`` days, as a ring of days.
-
-    ``add(day, grids)`` records the day's reports; ``window()`` then sums exactly days
-    ``day - days + 1 .. day``. A slot is cleared when its day comes round again, and so is every slot of
-    a day with no intake in between, so nothing older than the window ever counts.
-    """
-
-    def __init__(self, n_grids: int, days: int = 28) -> None:
-        self.slots = np.zeros((days, n_grids))
-        self.last = -1  # last day added
-
-    def add(self, day: int, grids: np.ndarray) -> None:
-        """Add the reports of ``day`` (one grid index per report); days must not go backwards."""
-        n = len(self.slots)
-        for d in range(max(self.last + 1, day - n + 1), day + 1):
-            self.slots[d % n] = 0.0
-        self.last = max(self.last, day)
-        np.add.at(self.slots[day % n], grids, 1.0)
-
-    def window(self) -> np.ndarray:
-        """Reports per grid over the window, shape (n_grids,)."""
-        return self.slots.sum(axis=0)
-
-
-class IncidentLoop:
+class IncidentLoop(CentreTriage):
     """Generates incidents and carries each through the closed loop; writes the incident records."""
 
     def __init__(
@@ -96,19 +71,26 @@ class IncidentLoop:
         self.channel_cum = np.cumsum(mix / mix.sum())
         self.pending_ids = np.empty(0, dtype=np.int64)
         self.pending_t = np.empty(0)
-        self.triage_free = [[0.0] * int(c) for c in lv.town_triage]
         self.rules = Rules(
             self.cfg.feedback_days, self.cfg.max_reopens, lv.liaison_work, lv.accountability, *window
         )
         self.outcomes = Outcomes(self.tickets.cols)
-        self.desks = [
-            DepartmentDesk(env, int(s), self.rules, self.outcomes, sc.department_hours)
-            for s in lv.dept_servers.ravel()
-        ]
+        self.centres: list[Centre] = []  # the town centres' agents, attached by the model
+        self.departments: list[Department] = []
+        self.desks: list[DepartmentDesk] = []
         self.n_dept = len(sc.departments)
         self.heat = HeatMap(tr.n_grids)
         self.petition_cat = sc.categories.index("petition") if "petition" in sc.categories else -1
         self.dispute_cat = sc.categories.index("dispute") if "dispute" in sc.categories else -1
+        self.graded = lv.policy.platform.graded_triage
+        # data fusion (the classification skill behind routing accuracy) lowers mis-grading alike
+        self.p_misgrade = min(1.0, self.cfg.misgrade_prob * lv.misroute / (1.0 - BASE_ROUTING))
+        self._false_service = np.empty(0)  # graded triage: false reports' handling times, by false id
+
+    def attach(self, centres: list[Centre], departments: list[Department]) -> None:
+        """The agents that own triage (one town centre per town) and the desks (county-major order)."""
+        self.centres, self.departments = centres, departments
+        self.desks = [d.desk for d in departments]
 
     # ---- occurrence (latent) and discovery -------------------------------------------------------
     def occur(self, day: int) -> None:
@@ -183,6 +165,7 @@ class IncidentLoop:
             onsite_h=standard_work(r["onsite_time"], cfg.worker.onsite_family, cfg.worker.onsite_cv, n)
             * cfg.worker.onsite_hours,
             triage_s=standard_work(r["triage"], cfg.triage_family, 1.0, n) * cfg.triage_days,
+            u_grade=r["grading"].random(n),
             u_route=r["routing"].random((n, 3)),
             work=standard_work(r["service"], cfg.service_family, cfg.service_cv, (n, 3)),
             u_sat=r["feedback"].random((n, 3)),
@@ -250,7 +233,10 @@ class IncidentLoop:
         c["deadline"][ids] = self.sc.calendar.due(c["t_report"][ids], self.lv.deadline_wd[c["category"][ids]])
         ids = self._resolve_on_site(ids)
         false_ids, false_service = self._false_reports(day)
-        self._triage(ids, false_ids, false_service)
+        if self.graded:
+            ids = self._graded_triage(day, ids, false_ids, false_service)
+        else:
+            self._triage(ids, false_ids, false_service)
         self._route(ids)
 
     def _pay_points(self, ids: np.ndarray) -> None:
@@ -319,39 +305,6 @@ class IncidentLoop:
         )
         return ids, standard_work(rng, self.cfg.triage_family, 1.0, n) * self.cfg.triage_days
 
-    def _triage(self, ids: np.ndarray, false_ids: np.ndarray, false_service: np.ndarray) -> None:
-        """FIFO multi-server triage per town centre, in order of arrival at the centre.
-
-        With office hours the queue runs in the centre's office time (``triage_days`` are staff-days of
-        the schedule) and starts and ends are mapped back to calendar time: a report made at night waits
-        for the opening.
-        """
-        c, d, f = self.tickets.cols, self.draws.cols, self.false.cols
-        late = ~self.lv.integrated[c["channel"][ids]] * self.cfg.non_integrated_delay_days
-        wall = np.concatenate([c["t_report"][ids] + late, f["t_report"][false_ids]])
-        hours = self.sc.centre_hours
-        arrive = wall if hours is None else hours.office_v(wall)
-        service = np.concatenate([d["triage_s"][ids], false_service])
-        town = np.concatenate([c["town"][ids], f["town"][false_ids]])
-        order = np.argsort(wall, kind="stable")  # arrival order (office times tie over a closed spell)
-        start = np.empty(len(arrive))
-        free = self.triage_free
-        for k, a, s, tw in zip(
-            order.tolist(), arrive[order].tolist(), service[order].tolist(), town[order].tolist(), strict=True
-        ):
-            h = free[tw]
-            b = h[0] if h[0] > a else a
-            heapq.heapreplace(h, b + s)
-            start[k] = b
-        end = start + service
-        if hours is not None:  # back to calendar time: begun at arrival or opening, ended by the close
-            start = np.maximum(hours.begin_v(start), wall)
-            end = np.maximum(hours.wall_v(end), start)
-        n = len(ids)
-        c["t_triage_start"][ids], c["t_triage_end"][ids] = start[:n], end[:n]
-        f["t_triage_start"][false_ids], f["t_triage_end"][false_ids] = start[n:], end[n:]
-        f["t_close"][false_ids] = end[n:]
-
     def _route(self, ids: np.ndarray) -> None:
         """Dispatch to the county department; mis-routed cases come back and are routed again."""
         c, d, lv, sc, cfg = self.tickets.cols, self.draws.cols, self.lv, self.sc, self.cfg
@@ -404,7 +357,7 @@ class IncidentLoop:
             lift_at[o],
         )
         arrive, deadline, desk = c["t_dept_arrive"][ids], c["deadline"][ids], c["department"][ids]
-        key = deadline if lv.accountability else arrive
+        key = arrive  # the department's own order may replace it (``Department.receive``)
         jobs = [
             Job(i, klass, k, dl, lift, w, so, sl, af, rep)
             for i, klass, k, dl, lift, w, so, sl, af, rep in zip(
@@ -421,7 +374,11 @@ class IncidentLoop:
                 strict=True,
             )
         ]
-        deliver(self.desks, desk, arrive, jobs)
+        # hand routed cases to their departments, one sorted run per desk
+        cuts = np.flatnonzero(np.diff(desk)) + 1
+        times = arrive.tolist()
+        for a, b in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(desk)].tolist(), strict=True):
+            self.departments[int(desk[a])].receive(times[a:b], jobs[a:b])
 
     def take_feedback(self) -> None:
         """The day's feedback, vectorised: closed cases go into the records, each reporter's trust moves."""

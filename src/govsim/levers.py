@@ -110,6 +110,7 @@ _TABLE: tuple[Lever, ...] = (
     Lever("platform", "stationed", "choices", cost=("stationed",)),  # names checked against the scenario
     _flag("platform", "one_window", ("one_window",)),
     _flag("platform", "liaison", ("liaison",)),
+    _flag("platform", "graded_triage"),  # no cost modelled (docs/levers.md)
     # 强数智融合
     Lever("fusion", "integrated", "choices", choices=CHANNELS[1:], cost=("integration",)),
     _flag("fusion", "dedup", ("dedup",)),

@@ -1,14 +1,15 @@
 """The Mesa model with a SimPy clock: build the world, tick daily, run the closed loop, return records.
 
-SimPy owns time (float days). A daily process runs the Mesa step (agents decide: weekly time
-budgets of grid workers, resident trust drift), draws the day's latent incidents, and takes the
-day's reports through intake; departments work in continuous time in between (``incidents.py``).
+SimPy owns time (float days). A daily process runs the Mesa step (agents decide: each grid worker
+agent its week, through Mesa's ``AgentSet.do``; columnar residents' trust drifts), draws the day's
+latent incidents, and takes the day's reports through intake; departments work in continuous time in
+between (``incidents.py``).
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import mesa
@@ -18,6 +19,7 @@ import simpy
 
 from govsim.agents import Centre, Department, GridWorker, Residents, Workforce
 from govsim.config import GovsimConfig
+from govsim.departments import DepartmentDesk
 from govsim.incidents import IncidentLoop
 from govsim.officetime import check_coverage, longest_working_days
 from govsim.policies import Levers, resolve_levers
@@ -67,28 +69,47 @@ class GovernanceModel(mesa.Model):
             window=(float(cfg.warmup_days), self.horizon),
         )
         self._create_agents()
+        self.workers = self.agents_by_type[GridWorker]
+        self._worker_rows = sorted(self.workers, key=lambda w: w.row)
+        # called with the model after each week's decisions (e.g. to follow one agent; notebook 01)
+        self.on_week: list[Callable[[GovernanceModel], None]] = []
         self._time_use: list[np.ndarray] = []
 
     def _create_agents(self) -> None:
         sc, lv = self.scenario_data, self.levers
+        loop = self.loop
         GridWorker.create_agents(self, self.workforce.n, list(range(self.workforce.n)))
-        for t, staff in enumerate(lv.town_triage):
-            Centre(self, "town", t, int(staff))
+        towns = [Centre(self, "town", t, int(staff)) for t, staff in enumerate(lv.town_triage)]
+        departments = []
         for c in range(len(sc.territory.county_names)):
             Centre(self, "county", c)
             for k, kind in enumerate(sc.departments):
-                Department(self, c, kind, int(lv.dept_servers[c, k]))
+                desk = DepartmentDesk(
+                    self.env, int(lv.dept_servers[c, k]), loop.rules, loop.outcomes, sc.department_hours
+                )
+                departments.append(Department(self, c, kind, desk, by_deadline=lv.accountability))
         Centre(self, "city", 0)
+        loop.attach(towns, departments)  # desk index = county * n_departments + department
 
     def step(self) -> None:
         """One day of decisions: on the first day of each week grid workers turn over, learn and plan."""
         day = int(self.env.now)
         if day % 7 == 0:
-            wf = self.workforce
-            wf.turnover(self.streams["workforce"])
-            wf.learn()
-            wf.plan_week(self.loop.heat.window())
+            self.start_week()
         self.residents.drift()
+
+    def start_week(self) -> None:
+        """The week begins: every grid worker agent decides (``GridWorker.start_week``).
+
+        The agents are stepped through Mesa's ``AgentSet.do``; the workforce then sums their plans per
+        grid into patrol hours and the discovery hazard.
+        """
+        self.workforce.draw_week(self.streams["workforce"])
+        self.workers.do("start_week")
+        self.workforce.gather(self._worker_rows)
+        self.workforce.deploy(self.loop.heat.window())
+        for observe in self.on_week:
+            observe(self)
 
     def _days(self) -> simpy.events.ProcessGenerator:
         tr = self.scenario_data.territory

@@ -56,6 +56,7 @@ INCIDENT_SCHEMA: dict[str, tuple[str, str]] = {
     "escalation_level": ("int8", "highest rung reached: 0 none, 1 reminder, 2 supervision, 3 county, 4 city"),
     "overdue": ("bool", "handling ended after the deadline, or still open past it at the horizon"),
     "end_state": ("int8", "0 closed, 1 open (latent or in the backlog) at the horizon, 2 merged duplicate"),
+    "triage_class": ("int8", "graded-triage (分类分层分级) class at the town centre, 0 first; -1 FCFS"),
 }
 NEGATIVE_MISSING = frozenset(
     {
@@ -72,6 +73,7 @@ NEGATIVE_MISSING = frozenset(
         "reporter",
         "department",
         "satisfied",
+        "triage_class",
     }
 )
 """Integer columns whose empty value is -1 (an index or flag not set); other integers start at 0."""

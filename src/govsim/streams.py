@@ -30,6 +30,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "agents",  # handed to Mesa as its ``rng``; govsim draws nothing from Mesa's ``random``
     "onsite_time",  # grid-worker hours of each on-site resolution (one draw per ticket)
     "residents",  # residents' fixed traits: reporting propensity (``agents.Residents``)
+    "grading",  # graded triage: mis-grading uniform (one draw per ticket)
 )
 
 

@@ -234,6 +234,8 @@ RULES: dict[type, dict[str, Rule]] = {
         triage_staff_per_100k=positive,
         triage_days=non_negative,
         triage_family=word(*SERVICE_FAMILIES),
+        triage_urgent_severity=num(1, 4, integer=True),  # 4: no severity is urgent by itself
+        misgrade_prob=prob,
         service_family=word(*SERVICE_FAMILIES),
         service_cv=positive,
         severity_work=seq(positive, 3),

@@ -14,10 +14,9 @@ import math
 import numpy as np
 import pytest
 
-from govsim.agents import Residents, Workforce
+from govsim.agents import Residents
 from govsim.config import CHANNELS
 from govsim.model import GovernanceModel
-from govsim.policies import resolve_levers
 from govsim.scenario import build_scenario, build_territory
 from govsim.streams import make_streams, standard_work
 
@@ -192,7 +191,7 @@ def test_discovery_race_against_its_hazards(make_config):
     """Delay = min(E1/hp, E2/hr) for patrol and resident hazards: (hp + hr) × delay ~ Exp(1), and
     P(found by patrol) = hp / (hp + hr)."""
     model = GovernanceModel(make_config(*JIANGMEN_SMALL))
-    model.workforce.plan_week(np.zeros(model.scenario_data.territory.n_grids))
+    model.start_week()
     sc, lv, res, rng = model.scenario_data, model.levers, model.residents, make_streams(0, 0)
     n = N_DRAWS
     grid = rng["occurrence"].integers(0, sc.territory.n_grids, n)
@@ -228,11 +227,13 @@ def test_resident_propensity_territory_demand_and_worker_turnover(make_config):
     res = Residents(sc, make_streams(0, 0)["residents"])
     sd = math.sqrt(math.expm1(0.5**2))  # lognormal(−σ²/2, σ = 0.5): mean 1 (agents.py, assumed)
     assert_mean(res.propensity, 1.0, sd / math.sqrt(len(res.propensity)), "resident reporting propensity")
-    wf = Workforce(sc, resolve_levers(cfg.policy, sc))
-    rng, left = make_streams(0, 0)["workforce"], []
+    model = GovernanceModel(cfg)  # the grid worker agents decide whether to leave, with the week's uniforms
+    workers, rng, left = model.workers.to_list(), make_streams(0, 0)["workforce"], []
     for _ in range(52):
-        wf.tenure_weeks[:] = 1
-        wf.turnover(rng)
-        left.append(wf.tenure_weeks == 0)
+        for w in workers:
+            w.tenure_weeks = 1
+        model.workforce.draw_week(rng)
+        model.workers.do("turn_over")
+        left.append(np.array([w.tenure_weeks == 0 for w in workers]))
     p = 1 - math.exp(-s.worker.turnover_per_year / 52)
     assert_share(np.concatenate(left), p, "weekly turnover of grid workers")

@@ -146,6 +146,22 @@ def priority_tandem_theory(p: QueueParams) -> dict[str, float]:
     return out
 
 
+def graded_tandem_theory(p: QueueParams) -> dict[str, float]:
+    """Priority classes at both stages: graded triage, then the department; the exact formulas only.
+
+    Triage is a non-preemptive priority M/M/c queue fed by Poisson classes: Cobham per class. Overall
+    (all classes) both stations are the Jackson tandem: the number present does not depend on the order
+    of service, so the triage's output is Poisson and the department's overall wait is the M/M/c one.
+    The department's *per-class* waits are not here: the triage's per-class output streams are not
+    Poisson, so Cobham's formula is only an approximation there (``test_graded_triage.py``).
+    """
+    out = tandem_theory(p)
+    wq = theory.cobham_mmc(p.lam, 1.0 / p.triage_mean, p.triage_servers)
+    for name, w in zip(p.classes, wq, strict=True):
+        out[f"triage.wq[{name}]"] = w
+    return out
+
+
 def mg1_priority_theory(p: QueueParams) -> dict[str, float]:
     """Single-server department, classes with their own general service times (Cobham, M/G/1)."""
     if p.dept_servers != 1:
@@ -215,6 +231,7 @@ class QueueCase:
     warmup_days: float  # initial transient dropped (the system starts empty)
     drain_days: float  # after the window, so every measured ticket finishes
     replications: int
+    overrides: tuple[str, ...] = ()  # the case's own overrides (e.g. a policy switch), before ``extra``
 
     def config(self, replication: int, extra: Sequence[str] = ()) -> GovsimConfig:
         """Configuration of one replication; ``extra`` overrides are applied last."""
@@ -223,6 +240,7 @@ class QueueCase:
             *BASE_OVERRIDES,
             f"horizon_days={self.horizon_days}",
             f"warmup_days={self.warmup_days}",
+            *self.overrides,
             *extra,
         )
         cfg.replication = replication
