@@ -18,6 +18,7 @@ import simpy
 
 from govsim.agents import Centre, Department, GridWorker, Residents, Workforce
 from govsim.config import GovsimConfig
+from govsim.extensions import apply_extensions, response_due
 from govsim.incidents import IncidentLoop
 from govsim.officetime import check_coverage, longest_working_days
 from govsim.policies import Levers, resolve_levers
@@ -114,7 +115,16 @@ class GovernanceModel(mesa.Model):
         }
         cols = _before_horizon(cols, self.horizon)
         cols["incident_id"] = np.arange(len(cols["grid"]))
-        cols = finalise(cols, self.horizon, self._ladder(cols["deadline"], cols["department"] >= 0))
+        s = sc.cfg
+        routed = cols["department"] >= 0
+        cols["response_due"] = response_due(
+            np.where(routed, cols["t_triage_end"], np.nan), sc.calendar, s.response_working_days
+        )
+        cols = apply_extensions(
+            cols, self.horizon, sc.calendar, s.extension_approval_prob, s.extension_working_days,
+            self.streams["extension"],
+        )  # the ladder keeps the original limit: the desks ran on it (govsim.extensions)
+        cols = finalise(cols, self.horizon, self._ladder(cols["deadline_initial"], routed))
         inc = incident_frame(cols)
         del cols
         return Records(

@@ -29,6 +29,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "workforce",  # grid-worker turnover
     "agents",  # handed to Mesa as its ``rng``; govsim draws nothing from Mesa's ``random``
     "onsite_time",  # grid-worker hours of each on-site resolution (one draw per ticket)
+    "extension",  # approval of deadline extensions (延期), one uniform per ticket (govsim.extensions)
 )
 
 
