@@ -317,8 +317,10 @@ def simulate_kpis(
     for s in seeds:
         cfg = compose([*overrides, f"seed={s}", "replication=0"])
         rec = simulate(cfg).records
-        table = observed_kpis(*from_records(rec, cfg.scenario.start_date)) if log_view else simulated_kpis(rec)
-        got = kpi_series(table)
+        if log_view:
+            got = kpi_series(observed_kpis(*from_records(rec, cfg.scenario.start_date)))
+        else:
+            got = kpi_series(simulated_kpis(rec))
         rows.append([float(got.get(k, 0.0 if k.endswith("]") else np.nan)) for k in kpis])
     return np.array(rows)
 

@@ -37,7 +37,7 @@ from govsim.records import Records
 DAY = pd.Timedelta(days=1)
 VOLUME_KPIS: tuple[str, ...] = ("tickets", "volume_per_day", "volume_per_week", "volume_per_month")
 SCALAR_KPIS: tuple[str, ...] = (*VOLUME_KPIS, *(k.key for k in kpis.DEFINITIONS), "duplicate_share")
-"""Scalar KPIs of ``kpi_table``, in order; mixes follow as ``category_share[name]``, ``channel_share[name]``."""
+"""Scalar KPIs of ``kpi_table``, in order; then mixes ``category_share[name]``, ``channel_share[name]``."""
 ALIASES: dict[str, str] = {"resolution_rmean": "resolution_mean"}
 """Old names still accepted (calibration specs): alias → the KPI module's name."""
 
@@ -51,12 +51,12 @@ class Window(NamedTuple):
 
 
 def from_records(rec: Records, start_date: str = "2024-01-01") -> tuple[pd.DataFrame, Window]:
-    """Simulated tickets reported after the warm-up as an observed-incident table (a city's export), and
-    its window.
+    """Simulated tickets reported after the warm-up as an observed-incident table, and its window.
 
-    Day ``t`` of the run is ``start_date + t days``; the window is [warm-up, horizon). A merged duplicate
-    counts as closed when triage merged it. False reports stay (a real log holds them too). A case
-    resolved on site was never dispatched, so it has no handling deadline in the export.
+    What a city's export of the simulated period would hold. Day ``t`` of the run is ``start_date + t``
+    days; the window is [warm-up, horizon). A merged duplicate counts as closed when triage merged it.
+    False reports stay (a real log holds them too). A case resolved on site was never dispatched, so it
+    has no handling deadline in the export.
     """
     t0 = pd.Timestamp(start_date)
     inc = rec.incidents[rec.incidents["t_report"] >= rec.warmup]
@@ -127,7 +127,9 @@ def sim_records(rec: Records) -> pd.DataFrame:
     return inc.assign(**names)
 
 
-def kpi_table(records: pd.DataFrame, start: float, end: float, volume_end: float | None = None) -> pd.DataFrame:
+def kpi_table(
+    records: pd.DataFrame, start: float, end: float, volume_end: float | None = None
+) -> pd.DataFrame:
     """The KPI table (columns ``kpi, group, value``) of ticket records over the period ``[start, end)`` days.
 
     ``volume_end`` (default ``end``) ends the period the volumes are averaged over. Category and channel
@@ -171,8 +173,10 @@ def simulated_kpis(rec: Records) -> pd.DataFrame:
 
 
 def survival(records: pd.DataFrame, start: float, end: float) -> tuple[np.ndarray, np.ndarray] | None:
-    """Kaplan–Meier survival of report-to-close days of the period's real tickets, censored at ``end``:
-    (times, S just after each), or None if none closed. ``kpis.kaplan_meier``, as the KPIs use it."""
+    """Kaplan–Meier survival of report-to-close days of the period's real tickets, censored at ``end``.
+
+    Returns (times, S just after each), or None if none closed; ``kpis.kaplan_meier``, as the KPIs use it.
+    """
     t = records[kpis.is_real(records) & (records["t_report"] >= start) & (records["t_report"] < end)]
     close, rep = t["t_close"].to_numpy(float), t["t_report"].to_numpy(float)
     done = ~np.isnan(close) & (close <= end)

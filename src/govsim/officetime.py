@@ -245,8 +245,10 @@ def build_calendar(
 
 
 def longest_working_days(cfg: GovsimConfig) -> int:
-    """The longest time limit (``deadline_scale`` applied as ``policies`` does) plus the last ladder rung
-    or the extension (延期) length, whichever is longer."""
+    """The longest time limit plus the last ladder rung or the 延期 length, whichever is longer.
+
+    ``deadline_scale`` is applied as ``policies`` does; an extension (govsim.extensions) moves a deadline.
+    """
     s = cfg.scenario
     scale = cfg.policy.mechanism.deadline_scale
     limits = [c.deadline_working_days for c in s.categories.values()] or [1]

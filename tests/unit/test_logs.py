@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from govsim import kpis as kpi_module
 from govsim import logtool
 from govsim.logs import MAPPINGS_DIR, REASONS, LogError, load_mapping, read_log, write_log
-from govsim import kpis as kpi_module
 from govsim.observed import log_records, observed_kpis, observed_window
 
 DATA = Path(__file__).resolve().parents[1] / "data"

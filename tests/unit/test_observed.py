@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govsim import logtool
+from govsim import kpis, logtool
 from govsim.config import GovsimConfig
 from govsim.logs import FIELDS
-from govsim import kpis
 from govsim.observed import Window, from_records, observed_kpis, simulated_kpis
 
 T0 = pd.Timestamp("2024-01-01")
@@ -88,7 +87,7 @@ def test_simulated_records_become_the_same_table(short_run: Path) -> None:
 
 
 def test_a_run_gives_the_kpis_of_the_kpi_module(short_run: Path) -> None:
-    """One code path: the KPI table of a run is ``kpis.compute`` of its records (and so the run's kpis.csv)."""
+    """One code path: the KPI table of a run is ``kpis.compute`` of its records (so, the run's kpis.csv)."""
     from govsim.metrics import kpi_table
     from govsim.runner import load_records
 
