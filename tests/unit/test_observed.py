@@ -58,6 +58,7 @@ def test_tiny_log_by_hand() -> None:
     assert (k["on_time_rate_num", "all"], k["on_time_rate_den", "all"]) == (1, 3)
     # what a log cannot say is empty, never guessed
     assert np.isnan(k["on_site_share", "all"]) and np.isnan(k["satisfaction_rate", "all"])
+    assert np.isnan(k["extension_rate", "all"]) and np.isnan(k["response_rate", "all"])
 
 
 @pytest.fixture(scope="module")
