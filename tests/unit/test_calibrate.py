@@ -52,7 +52,7 @@ parameters:
 targets:
   volume_per_day: {{value: log, relative_tolerance: 0.03}}
   resolution_median: {{value: log, tolerance: 0.1}}
-  resolution_rmean: {{value: log, tolerance: 0.25}}
+  resolution_mean: {{value: log, tolerance: 0.25}}
 """
 
 
