@@ -115,15 +115,12 @@ class GovernanceModel(mesa.Model):
         }
         cols = _before_horizon(cols, self.horizon)
         cols["incident_id"] = np.arange(len(cols["grid"]))
-        s = sc.cfg
-        routed = cols["department"] >= 0
-        cols["response_due"] = response_due(
-            np.where(routed, cols["t_triage_end"], np.nan), sc.calendar, s.response_working_days
-        )
-        cols = apply_extensions(
-            cols, self.horizon, sc.calendar, s.extension_approval_prob, s.extension_working_days,
-            self.streams["extension"],
-        )  # the ladder keeps the original limit: the desks ran on it (govsim.extensions)
+        s, routed = sc.cfg, cols["department"] >= 0
+        sent = np.where(routed & (cols["t_triage_end"] <= self.horizon), cols["t_triage_end"], np.nan)
+        cols["response_due"] = response_due(sent, sc.calendar, s.response_working_days)
+        ext = (s.extension_approval_prob, s.extension_working_days, self.streams["extension"])
+        cols = apply_extensions(cols, self.horizon, sc.calendar, *ext)  # after the run: govsim.extensions
+        # the escalation ladder keeps the original limit: the desks ran on it (govsim.extensions)
         cols = finalise(cols, self.horizon, self._ladder(cols["deadline_initial"], routed))
         inc = incident_frame(cols)
         del cols
