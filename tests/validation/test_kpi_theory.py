@@ -29,6 +29,10 @@ L − Lq is the time-average number in service, c × utilisation (checked to 0.0
 moves L by that bias × Lq/L (≈ 1/4.6); checking L to 2.3 % checks Lq to about 11 %, the same as checking
 it directly. The sub-day Lq of every queue case is checked in ``test_queues.py``. The sub-day case
 checks the same metrics here (powers printed; asserted >= 0.8 as well).
+
+**Cost**: both cases together take about 100 s of CPU (measured: ``/usr/bin/time -v pytest -s
+tests/validation/test_kpi_theory.py``, user time 101 s; the day case about 55 s, the sub-day 47 s),
+under the two minutes above which a test is slow-marked, so it is not.
 """
 
 from __future__ import annotations
@@ -171,7 +175,6 @@ model or estimator bias. So: 4 seeds × 16. Those far-tail and Lq metrics are no
 (module docstring: they cannot be powered for 3 % at a reasonable cost)."""
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 def test_kpis_are_the_erlang_c_tails_utilisation_throughput_and_l(name):
     scenario, horizon, warmup, seeds, per_seed = CASES[name]
