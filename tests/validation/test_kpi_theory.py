@@ -31,7 +31,7 @@ it directly. The sub-day Lq of every queue case is checked in ``test_queues.py``
 checks the same metrics here (powers printed; asserted >= 0.8 as well).
 
 **Cost**: both cases together take about 100 s of CPU (measured: ``/usr/bin/time -v pytest -s
-tests/validation/test_kpi_theory.py``, user time 101 s; the day case about 55 s, the sub-day 47 s),
+tests/validation/test_kpi_theory.py``, user time 101 s, on a loaded two-core machine),
 under the two minutes above which a test is slow-marked, so it is not.
 """
 
