@@ -1,11 +1,15 @@
 """``govsim-calibrate``: fit scenario parameters to an observed log or to published KPI targets.
 
 A calibration spec (YAML; ``load_spec``) names a base scenario and policy, the run settings every
-candidate uses, the parameters to fit with their ranges, and the targets. Each target is a KPI of
-``govsim.observed`` (``volume_per_day``, ``on_time_rate``, ``channel_share[patrol]`` …) or of
-``govsim.metrics.kpi_table`` (``metrics:on_site_share``), with a ``value`` and ``tolerance``, a
-``range`` (a city that only publishes bounds), or ``value: log`` (taken from the spec's log, read
-through its mapping).
+candidate uses, the parameters to fit with their ranges, and the targets. Each target is a KPI of the
+one KPI table (``govsim.observed.kpi_table`` on ``govsim.kpis.compute``), under the KPI module's names
+(``on_time_rate``, ``on_site_share``, ``resolution_mean`` …, volumes ``volume_per_day``, mixes
+``channel_share[patrol]``), with a ``value`` and ``tolerance``, a ``range`` (a city that only publishes
+bounds), or ``value: log`` (taken from the spec's log, read through its mapping). Older names are kept
+as documented aliases: ``metrics:KEY`` is ``KEY``, ``resolution_rmean`` is ``resolution_mean``
+(``canonical``). A spec with a log compares its targets with the simulated runs *exported as a log*
+(``observed.from_records``): a log cannot tell false reports, so neither does the simulated side; a
+spec without one compares with the runs' full records.
 
 The loss of a candidate is the sum over targets of the squared standardised miss of the simulated
 mean over the common seeds: ``((mean - value) / tolerance)²`` for a value, and for a range the
@@ -110,6 +114,7 @@ class Spec:
     sampler_seed: int
     parameters: tuple[Parameter, ...]
     targets: tuple[Target, ...]
+    log_view: bool = False  # targets from a log: simulated runs are compared as exported logs
 
 
 def load_spec(path: str | Path) -> Spec:
@@ -155,6 +160,7 @@ def _spec(raw: dict[str, Any], path: Path) -> Spec:
         sampler_seed=int(raw.get("sampler_seed", 0)),
         parameters=params,
         targets=targets,
+        log_view=observed is not None,
     )
     if spec.trials < 1 or spec.n_jobs < 1 or not spec.seeds:
         raise SpecError(f"{path}: trials={spec.trials}, n_jobs={spec.n_jobs}, seeds={list(seeds)}: "
@@ -177,10 +183,11 @@ def _parameter(key: str, v: Any, path: Path) -> Parameter:
     )
 
 
-def _target(kpi: str, v: Any, observed: pd.Series | None, path: Path) -> Target:
-    where = f"{path}: targets.{kpi}"
-    if not known_kpi(kpi):
+def _target(name: str, v: Any, observed: pd.Series | None, path: Path) -> Target:
+    where = f"{path}: targets.{name}"
+    if not known_kpi(name):
         raise SpecError(f"{where}: unknown KPI; allowed: {', '.join(_allowed_kpis())}")
+    kpi = canonical(name)
     if not isinstance(v, dict):
         raise SpecError(f"{where}={v!r}: allowed: {{value, tolerance}}, {{range: [lo, hi]}}")
     src = str(v.get("source", ""))
@@ -202,23 +209,27 @@ def _target(kpi: str, v: Any, observed: pd.Series | None, path: Path) -> Target:
     return Target(kpi, float(value), tol, source=src)
 
 
+def canonical(kpi: str) -> str:
+    """The KPI module's name of a target: ``metrics:KEY`` → ``KEY``; ``observed.ALIASES`` resolved."""
+    from govsim.observed import ALIASES
+
+    kpi = kpi.removeprefix("metrics:")
+    return ALIASES.get(kpi, kpi)
+
+
 def known_kpi(kpi: str) -> bool:
-    """A KPI of ``govsim.observed`` (mixes as ``category_share[name]``) or ``metrics:`` + a metrics key."""
-    from govsim.metrics import KPI_LABELS
+    """A KPI of the KPI table (``observed.SCALAR_KPIS``; mixes as ``category_share[name]``) or an alias."""
     from govsim.observed import SCALAR_KPIS
 
-    if kpi.startswith("metrics:"):
-        return kpi.removeprefix("metrics:") in KPI_LABELS
+    kpi = canonical(kpi)
     mix = kpi.partition("[")[0] in ("category_share", "channel_share") and kpi.endswith("]")
     return kpi in SCALAR_KPIS or mix
 
 
 def _allowed_kpis() -> list[str]:
-    from govsim.metrics import KPI_LABELS
     from govsim.observed import SCALAR_KPIS
 
-    mixes = ["category_share[NAME]", "channel_share[NAME]"]
-    return [*SCALAR_KPIS, *mixes, *(f"metrics:{k}" for k in KPI_LABELS)]
+    return [*SCALAR_KPIS, "category_share[NAME]", "channel_share[NAME]"]
 
 
 def _log_kpis(log: Any, path: Path) -> pd.Series:
@@ -290,33 +301,34 @@ def candidate_values(
     return out
 
 
-def simulate_kpis(overrides: list[str], seeds: tuple[int, ...], kpis: tuple[str, ...]) -> np.ndarray:
-    """KPI values (seeds × kpis) of one candidate; mix shares absent in a run count as 0."""
+def simulate_kpis(
+    overrides: list[str], seeds: tuple[int, ...], kpis: tuple[str, ...], log_view: bool = False
+) -> np.ndarray:
+    """KPI values (seeds × kpis) of one candidate; mix shares absent in a run count as 0.
+
+    ``log_view``: compute them from the run exported as a log (``observed.from_records``), else from
+    its full records; either way by ``observed.kpi_table`` (``govsim.kpis.compute``).
+    """
     from govsim.cli import compose
-    from govsim.metrics import kpi_table
-    from govsim.observed import from_records, kpi_series, observed_kpis
+    from govsim.observed import from_records, kpi_series, observed_kpis, simulated_kpis
     from govsim.runner import simulate
 
     rows = []
     for s in seeds:
         cfg = compose([*overrides, f"seed={s}", "replication=0"])
         rec = simulate(cfg).records
-        obs = kpi_series(observed_kpis(*from_records(rec, cfg.scenario.start_date)))
-        model = kpi_table(rec).iloc[0]
-        row = []
-        for k in kpis:
-            if k.startswith("metrics:"):
-                row.append(float(model.get(k.removeprefix("metrics:"), np.nan)))
-            else:
-                row.append(float(obs.get(k, 0.0 if k.endswith("]") else np.nan)))
-        rows.append(row)
+        if log_view:
+            got = kpi_series(observed_kpis(*from_records(rec, cfg.scenario.start_date)))
+        else:
+            got = kpi_series(simulated_kpis(rec))
+        rows.append([float(got.get(k, 0.0 if k.endswith("]") else np.nan)) for k in kpis])
     return np.array(rows)
 
 
 def evaluate(values: dict[str, float], spec: Spec, seeds: tuple[int, ...]) -> np.ndarray:
     """Run one candidate on ``seeds`` (the same for every candidate: CRN)."""
     overrides = base_overrides(spec) + [f"{k}={v!r}" for k, v in values.items()]
-    return simulate_kpis(overrides, seeds, tuple(t.kpi for t in spec.targets))
+    return simulate_kpis(overrides, seeds, tuple(t.kpi for t in spec.targets), spec.log_view)
 
 
 def loss(sim: np.ndarray, targets: tuple[Target, ...]) -> float:

@@ -269,6 +269,9 @@ class ScenarioConfig:
     office_hours: bool = True  # False: departments and centres work 7x24 (queueing validation scenarios)
     department_hours: ScheduleConfig = field(default_factory=ScheduleConfig)  # department handling staff
     centre_hours: ScheduleConfig = field(default_factory=ScheduleConfig)  # town-centre triage staff
+    extension_approval_prob: float = 0.5  # 延期 approved by the centre; assumed (sources.md §4)
+    extension_working_days: int = 5  # 延期 length; assumed, the supervision rung's 5 days (sources.md §4)
+    response_working_days: int = 1  # 响应时限 after dispatch; assumed (sources.md §4, govsim.kpis)
 
 
 @dataclass

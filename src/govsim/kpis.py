@@ -45,7 +45,9 @@ RECORD_COLUMNS: dict[str, str] = {
     "t_handle_start": "float days: the department starts handling (first contact, 响应)",
     "t_handle_end": "float days: handling completed (办结), last time",
     "t_close": "float days: feedback given (回访) and ticket closed; NaN while open",
-    "deadline": "float days: time limit (时限) of handling",
+    "deadline": "float days: time limit (时限) of handling, moved by an approved extension (延期)",
+    "extended": "bool: an extension (延期) was approved and moved the deadline (延期率 is NaN without it)",
+    "response_due": "float days: end of the response limit (响应时限), counted in working days",
     "department": "int: department handling it, -1 if never routed (resolved on site, not dispatched)",
     "on_site": "bool: resolved on the spot at first contact (直接办结)",
     "reopen_count": "int: times reopened after an unsatisfied feedback (返工)",
@@ -56,10 +58,14 @@ RECORD_COLUMNS: dict[str, str] = {
 }
 """Columns ``compute`` reads (a subset of ``records.INCIDENT_SCHEMA``); times in days, NaN = not yet."""
 
-RESPONSE_LIMIT_DAYS = 1.0
-"""Response limit for 响应率, days from dispatch (派单) to the department's first contact. Assumed: 12345
-handling rules commonly ask the handling unit to contact the reporter within 24 hours of dispatch; no
-public figure in the project's sources fixes it, so ``compute`` takes it as a parameter."""
+RESPONSE_WORKING_DAYS = 1
+"""Response limit for 响应率: the department's first contact is due by the end of the first working day
+after the working day the dispatch (派单) counts from (``officetime.WorkCalendar.due``: a dispatch after
+office hours or on a day off counts from the next working day). Assumed: 12345 handling rules commonly
+ask the handling unit to contact the reporter within one working day of dispatch (sources.md §4 counts
+every limit in working days); no public figure in the project's sources fixes it. The model writes each
+ticket's limit into the records (``response_due``, ``scenario.response_working_days``); a log gives it as
+a column or gets no 响应率."""
 
 OPEN_SHARE_WARNING = 0.10
 """Open share above which a run's summary says its times are mostly censored. Assumed: beyond one ticket
@@ -103,14 +109,19 @@ DEFINITIONS: tuple[KPI, ...] = (
         "handled by the end of the period ÷ due",
         "cases due whose handling ended by the end of the period, on time or late", _DUE,
         "digital city-management assessment: 结案率 = 结案数 ÷ 应结案数 (Tianmen Dec 2016: 93.7 %)"),
+    KPI("extension_rate", "延期率", "extension rate", "rate",
+        "extended ÷ due", "cases due whose extension (延期申请) was approved by the centre", _DUE,
+        "digital city-management assessment: 延期率 = 延期数 ÷ 应结案数 (Fuzhou Q1 2024: 0.02 %, "
+        "sources.md §5); due is counted at the extended deadline, as practice does"),
     KPI("on_site_share", "直接办结率", "resolved at first contact", "rate",
         "resolved on site ÷ reported", "real tickets resolved on the spot (就地化解), never dispatched",
         _REPORTED, "12345 practice: 直接办结率 = 直接办结量 ÷ 受理量 (Tangshan 85.9 %)"),
     KPI("response_rate", "响应率", "response rate", "rate",
         "first contact within the response limit ÷ response due",
-        "dispatched tickets whose handling started within the limit (RESPONSE_LIMIT_DAYS) of dispatch",
-        "real tickets dispatched in the period whose response limit ended by the end of the period",
-        "Beijing 接诉即办 assessment (响应率, 解决率, 满意率); the 1-day limit is assumed"),
+        "dispatched tickets whose handling started by their response limit (response_due: one working "
+        "day after the dispatch's working day)",
+        "real tickets dispatched whose response limit ended in the period",
+        "Beijing 接诉即办 assessment (响应率, 解决率, 满意率); the one-working-day limit is assumed"),
     KPI("followup_rate", "回访率", "follow-up rate", "rate",
         "handled and called back ÷ handled",
         "tickets handled whose reporter gave feedback (回访) by the end of the period",
@@ -237,6 +248,11 @@ def _flag(t: pd.DataFrame, col: str, default: object) -> pd.Series:
 _real = records.real  # neither a false report nor a duplicate ticket
 
 
+flag = _flag
+is_real = _real
+"""Public names: a column or its default (``flag``); neither a false report nor a duplicate (``is_real``)."""
+
+
 def _has(t: pd.DataFrame, *cols: str) -> bool:
     return all(c in t.columns for c in cols)
 
@@ -252,7 +268,7 @@ def _done_by(x: pd.Series, limit: pd.Series | float) -> pd.Series:
 Rate = tuple[pd.Series, pd.Series]  # (numerator mask, denominator mask) over the table's rows
 
 
-def _rates(t: pd.DataFrame, start: float, end: float, response_limit: float) -> dict[str, Callable[[], Rate]]:
+def _rates(t: pd.DataFrame, start: float, end: float) -> dict[str, Callable[[], Rate]]:
     """Each rate as a (numerator, denominator) pair of masks, built lazily (columns may be missing)."""
     real = _real(t)
     rep = real & _in(t["t_report"], start, end)
@@ -267,7 +283,7 @@ def _rates(t: pd.DataFrame, start: float, end: float, response_limit: float) -> 
         return _done_by(t["t_handle_end"], t["deadline"]), due()
 
     def response() -> Rate:
-        limit = t["t_triage_end"] + response_limit
+        limit = t["response_due"]
         den = real & (t["department"] >= 0) & _in(limit, start, end, closed=True)
         return _done_by(t["t_handle_start"], limit), den
 
@@ -282,6 +298,7 @@ def _rates(t: pd.DataFrame, start: float, end: float, response_limit: float) -> 
         "on_time_rate": on_time,
         "overdue_rate": lambda: (~on_time()[0], due()),
         "closure_rate": lambda: (_done_by(t["t_handle_end"], end), due()),
+        "extension_rate": lambda: (t["extended"].astype(bool), due()),  # a log without the flag: NaN
         "on_site_share": lambda: (t["on_site"].astype(bool), rep),
         "response_rate": response,
         "followup_rate": lambda: ((t["satisfied"] >= 0) & _done_by(t["t_close"], end), handled_rep()),
@@ -299,9 +316,7 @@ def _rates(t: pd.DataFrame, start: float, end: float, response_limit: float) -> 
     }
 
 
-def compute(
-    records: pd.DataFrame, start: float, end: float, response_limit: float = RESPONSE_LIMIT_DAYS
-) -> dict[str, float]:
+def compute(records: pd.DataFrame, start: float, end: float) -> dict[str, float]:
     """Every KPI of ``DEFINITIONS`` for the period ``[start, end)`` (days), from one row per ticket.
 
     ``records`` has the columns of ``RECORD_COLUMNS`` (extra columns are ignored; a KPI whose columns
@@ -313,7 +328,7 @@ def compute(
         raise ValueError(f"assessment period [{start}, {end}): end must be after start")
     t = records
     out: dict[str, float] = {}
-    for key, rate in _rates(t, start, end, response_limit).items():
+    for key, rate in _rates(t, start, end).items():
         try:
             num, den = rate()
         except KeyError:

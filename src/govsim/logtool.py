@@ -6,7 +6,8 @@ writes ``observed_kpis.csv``, ``observed_incidents.csv``, ``refused.csv`` and ``
 
 ``govsim-log compare LOG RUN_OR_SWEEP --mapping M [--out DIR]`` computes the same table from every
 complete run under RUN_OR_SWEEP (one scenario and policy; replications give the interval) and writes
-``compare.csv`` (observed, simulated mean, 2.5–97.5 % of replications) and ``resolution_time.png``
+``compare.csv`` (observed, simulated mean, 2.5–97.5 % of replications; the same KPI code for both,
+``govsim.observed.kpi_table`` on ``govsim.kpis.compute``) and ``resolution_time.png``
 (Kaplan–Meier curves of report-to-close days, observed and simulated).
 
 Bad input (a log, mapping or run directory that cannot be read) prints one line
@@ -25,7 +26,16 @@ import numpy as np
 import pandas as pd
 
 from govsim.logs import LogError, LogRead, read_log
-from govsim.observed import Window, from_records, kpi_series, observed_kpis, observed_window, survival
+from govsim.observed import (
+    Window,
+    kpi_series,
+    kpi_table,
+    log_records,
+    observed_kpis,
+    observed_window,
+    sim_records,
+    survival,
+)
 
 EXIT_BAD_INPUT = 2
 INTERVAL = (0.025, 0.975)  # spread of replications: where one simulated year lands (not a CI of the mean)
@@ -61,16 +71,14 @@ def run_dirs(path: Path) -> list[Path]:
     return runs
 
 
-def simulated_tables(runs: list[Path]) -> list[tuple[pd.DataFrame, Window]]:
-    """Each run's records as an observed-incident table (``observed.from_records``)."""
-    import yaml
-
+def simulated_records(runs: list[Path]) -> list[tuple[pd.DataFrame, float, float]]:
+    """Each run's ticket records (``observed.sim_records``) with its measured period (days)."""
     from govsim.runner import load_records
 
     out = []
     for d in runs:
-        cfg = yaml.safe_load((d / "config.yaml").read_text(encoding="utf-8"))
-        out.append(from_records(load_records(d), str(cfg["scenario"]["start_date"])))
+        rec = load_records(d)
+        out.append((sim_records(rec), rec.warmup, rec.horizon))
     return out
 
 
@@ -96,15 +104,18 @@ def compare_table(observed: pd.DataFrame, simulated: list[pd.DataFrame]) -> pd.D
 
 
 def plot_resolution_survival(
-    observed: tuple[pd.DataFrame, Window], simulated: list[tuple[pd.DataFrame, Window]]
+    observed: tuple[pd.DataFrame, Window], simulated: list[tuple[pd.DataFrame, float, float]]
 ):  # type: ignore[no-untyped-def]
     """Kaplan–Meier survival of report-to-close days: observed (black) and each replication (blue)."""
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4))
-    for i, (table, w) in enumerate(simulated):
-        _step(ax, table, w, color="tab:blue", alpha=0.5, lw=1, label="simulated" if i == 0 else None)
-    _step(ax, *observed, color="black", lw=2, label="observed")
+    for i, sim in enumerate(simulated):
+        _step(ax, *sim, color="tab:blue", alpha=0.5, lw=1, label="simulated" if i == 0 else None)
+    table, w = observed
+    period = table[(table["reported"] >= w.start) & (table["reported"] < w.end)]
+    _step(ax, log_records(period, w.start), 0.0, (w.as_of - w.start) / pd.Timedelta(days=1),
+          color="black", lw=2, label="observed")  # fmt: skip
     ax.set_xscale("symlog", linthresh=1.0)
     ax.set_xlabel("days from report to close (symlog)")
     ax.set_ylabel("share still open (Kaplan–Meier)")
@@ -114,9 +125,8 @@ def plot_resolution_survival(
     return fig
 
 
-def _step(ax, table: pd.DataFrame, w: Window, **kw) -> None:  # type: ignore[no-untyped-def]
-    t = table[(table["reported"] >= w.start) & (table["reported"] < w.end) & ~table["duplicate"]]
-    sf = survival(t, w.as_of)
+def _step(ax, records: pd.DataFrame, start: float, end: float, **kw) -> None:  # type: ignore[no-untyped-def]
+    sf = survival(records, start, end)
     if sf is not None:
         ax.step(np.concatenate([[0.0], sf[0]]), np.concatenate([[1.0], sf[1]]), where="post", **kw)
 
@@ -156,8 +166,8 @@ def main(argv: list[str] | None = None) -> None:
         log = read_log(args.log, args.mapping, args.as_of)
         kpis, volumes, window = summarise(log)
         if args.command == "compare":
-            sims = simulated_tables(run_dirs(args.runs))
-            table = compare_table(kpis, [observed_kpis(t, w) for t, w in sims])
+            sims = simulated_records(run_dirs(args.runs))
+            table = compare_table(kpis, [kpi_table(*sim) for sim in sims])
     except (LogError, ValueError) as exc:
         print(f"govsim-log: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)

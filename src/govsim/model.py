@@ -20,6 +20,7 @@ import simpy
 from govsim.agents import Centre, Department, GridWorker, Residents, Workforce
 from govsim.config import GovsimConfig
 from govsim.departments import DepartmentDesk
+from govsim.extensions import apply_extensions, response_due
 from govsim.incidents import IncidentLoop
 from govsim.officetime import check_coverage, longest_working_days
 from govsim.policies import Levers, resolve_levers
@@ -149,7 +150,13 @@ class GovernanceModel(mesa.Model):
         }
         cols = before_horizon(cols, self.horizon)
         cols["incident_id"] = np.arange(len(cols["grid"]))
-        cols = finalise(cols, self.horizon, self._ladder(cols["deadline"], cols["department"] >= 0))
+        s, routed = sc.cfg, cols["department"] >= 0
+        sent = np.where(routed & (cols["t_triage_end"] <= self.horizon), cols["t_triage_end"], np.nan)
+        cols["response_due"] = response_due(sent, sc.calendar, s.response_working_days)
+        ext = (s.extension_approval_prob, s.extension_working_days, self.streams["extension"])
+        cols = apply_extensions(cols, self.horizon, sc.calendar, *ext)  # after the run: govsim.extensions
+        # the escalation ladder keeps the original limit: the desks ran on it (govsim.extensions)
+        cols = finalise(cols, self.horizon, self._ladder(cols["deadline_initial"], routed))
         inc = incident_frame(cols)
         del cols
         return Records(

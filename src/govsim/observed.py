@@ -1,26 +1,25 @@
-"""Observed KPIs by one definition, for a real log and for simulated records alike.
+"""The KPI table of a real log and of simulated records, by one code path: ``govsim.kpis.compute``.
 
-``from_records`` turns simulated records into the observed-incident table of ``govsim.logs`` (what a
-city's export of the simulated year would hold); ``observed_kpis`` computes the KPI table from that
-table, so a real log and a simulation go through the same function (one code path). Interface for
-unification with the practice KPI module: ``observed_kpis(table, window) -> tidy DataFrame`` with
-columns ``kpi, group, value``; ``group`` is ``all`` or a category / channel name for the mixes.
+A log read by ``govsim.logs`` (the observed-incident table, timestamps) becomes a table of ticket records
+in ``kpis.RECORD_COLUMNS`` form (``log_records``: days since the window's start; ``duplicate`` →
+``duplicate_of``; ``handled`` → ``t_handle_end``; ``closed`` → ``t_close``; every ticket with a deadline
+counts as dispatched). Simulated records are such a table already (``sim_records`` adds the category
+and channel names). ``kpi_table`` then computes, for either:
 
-Definitions (a ticket counts if reported in the window's [start, end); open ones are censored at its
-``as_of``, the extract time; times in days):
+- every KPI of ``govsim.kpis`` (``kpis.compute`` over the period, open tickets censored at its end), under
+  the KPI module's names (``on_time_rate``, ``resolution_median``, ``resolution_mean`` …); a KPI whose
+  columns a log lacks (on-site resolution, feedback, escalation …) is NaN;
+- ``tickets`` and ``volume_per_day`` / ``_week`` / ``_month``: tickets reported in the period,
+  duplicates and false reports included (a log cannot tell a false report), per day, × 7, × 365.25/12;
+- ``duplicate_share``: duplicates of all tickets reported;
+- ``<rate>_num`` / ``<rate>_den`` for every rate, as in ``kpis.csv``, so that tables pool exactly;
+- ``category_share[name]`` / ``channel_share[name]``: mix of the period's real tickets (``kpis.is_real``).
 
-- ``volume_per_day`` / ``_week`` / ``_month``: tickets reported, duplicates included, per day of the
-  window, times 7 and 365.25/12.
-- ``category_share`` / ``channel_share``: mix of non-duplicate tickets.
-- ``on_time_rate`` (按期办结率): of non-duplicate tickets with a deadline whose outcome is known at
-  ``as_of`` — handled, or still unhandled past the deadline (counted overdue) — the share handled by
-  the deadline. Unhandled tickets whose deadline is after ``as_of`` are left out (not yet decided).
-- ``resolution_median`` / ``resolution_rmean`` / ``resolution_p90``: report to close of non-duplicate
-  tickets, open ones right-censored at ``as_of``, from the Kaplan–Meier estimate
-  (``scipy.stats.ecdf`` on ``CensoredData``); the restricted mean is the area under the survival
-  curve up to ``RMEAN_DAYS``. NaN where the curve does not fall that far.
-- ``open_share``: non-duplicate tickets still open at ``as_of``; ``duplicate_share``: tickets flagged
-  duplicate, of all tickets.
+``resolution_rmean`` (the restricted mean to a fixed 30 days of the first log reader) is gone: its name is
+kept as an alias of ``resolution_mean`` (``ALIASES``), so older calibration specs still read.
+
+A log's period is from its first report's day to the extract time ``as_of`` (open cases are censored
+there); volumes are per day of ``[start, end)``, whole days from the first report to the last.
 """
 
 from __future__ import annotations
@@ -29,30 +28,18 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from govsim import records
+from govsim import kpis, records
 from govsim.config import CHANNELS
 from govsim.logs import FIELDS
 from govsim.records import Records
 
-RMEAN_DAYS = 30.0
-"""Horizon of the restricted mean resolution time (days): assumed, above the 13-working-day complaint
-limit (sources.md §4) so that on-time and late cases both count, and below the length of a
-one-month export so that the curve is still observed there."""
 DAY = pd.Timedelta(days=1)
-SCALAR_KPIS: tuple[str, ...] = (
-    "tickets",
-    "volume_per_day",
-    "volume_per_week",
-    "volume_per_month",
-    "on_time_rate",
-    "resolution_median",
-    "resolution_rmean",
-    "resolution_p90",
-    "open_share",
-    "duplicate_share",
-)
+VOLUME_KPIS: tuple[str, ...] = ("tickets", "volume_per_day", "volume_per_week", "volume_per_month")
+SCALAR_KPIS: tuple[str, ...] = (*VOLUME_KPIS, *(k.key for k in kpis.DEFINITIONS), "duplicate_share")
+"""Scalar KPIs of ``kpi_table``, in order; then mixes ``category_share[name]``, ``channel_share[name]``."""
+ALIASES: dict[str, str] = {"resolution_rmean": "resolution_mean"}
+"""Old names still accepted (calibration specs): alias → the KPI module's name."""
 
 
 class Window(NamedTuple):
@@ -66,8 +53,10 @@ class Window(NamedTuple):
 def from_records(rec: Records, start_date: str = "2024-01-01") -> tuple[pd.DataFrame, Window]:
     """Simulated tickets reported after the warm-up as an observed-incident table, and its window.
 
-    Day ``t`` of the run is ``start_date + t days``; the window is [warm-up, horizon). A merged
-    duplicate counts as closed when triage merged it. False reports stay (a real log holds them too).
+    What a city's export of the simulated period would hold. Day ``t`` of the run is ``start_date + t``
+    days; the window is [warm-up, horizon). A merged duplicate counts as closed when triage merged it.
+    False reports stay (a real log holds them too). A case resolved on site was never dispatched, so it
+    has no handling deadline in the export.
     """
     t0 = pd.Timestamp(start_date)
     inc = records.after_warmup(rec.incidents, rec.warmup)
@@ -81,7 +70,7 @@ def from_records(rec: Records, start_date: str = "2024-01-01") -> tuple[pd.DataF
         {
             "id": inc["incident_id"].astype(str).to_numpy(),
             "reported": when(inc["t_report"]),
-            "deadline": when(inc["deadline"]),
+            "deadline": when(inc["deadline"].where(inc["department"] >= 0)),
             "handled": when(inc["t_handle_end"]),
             "closed": when(closed),
             "category": np.asarray(rec.categories, dtype=object)[inc["category"].to_numpy()],
@@ -103,86 +92,100 @@ def observed_window(table: pd.DataFrame, as_of: pd.Timestamp) -> Window:
     return Window(start, min(end, as_of), as_of)
 
 
-def observed_kpis(table: pd.DataFrame, window: Window) -> pd.DataFrame:
-    """The KPI table (columns ``kpi, group, value``) of an observed-incident table over ``window``.
+def log_records(table: pd.DataFrame, t0: pd.Timestamp) -> pd.DataFrame:
+    """An observed-incident table as ticket records (``kpis.RECORD_COLUMNS`` it can fill), days since ``t0``.
 
-    Raises ``ValueError`` if the window is empty or no ticket was reported in it.
+    A log has no handling start, feedback, on-site or escalation columns: those KPIs come out NaN.
     """
-    start, end, as_of = window
-    days = (end - start) / DAY
-    t = table[(table["reported"] >= start) & (table["reported"] < end)]
-    if days <= 0 or t.empty or as_of < end:
-        raise ValueError(f"no ticket reported in the window {start} – {end} (censored at {as_of})")
-    real = t[~t["duplicate"]]
-    values = {
-        "tickets": float(len(t)),
-        "volume_per_day": len(t) / days,
-        "volume_per_week": 7 * len(t) / days,
-        "volume_per_month": 365.25 / 12 * len(t) / days,
-        "on_time_rate": on_time_rate(real, as_of),
-        **resolution(real, as_of),
-        "open_share": float((real["closed"].isna() | (real["closed"] > as_of)).mean()),
-        "duplicate_share": float(t["duplicate"].mean()),
+
+    def days(col: str) -> np.ndarray:
+        return ((table[col] - t0) / DAY).to_numpy(dtype=float)
+
+    deadline = days("deadline")
+    return pd.DataFrame(
+        {
+            "t_report": days("reported"),
+            "t_handle_end": days("handled"),
+            "t_close": days("closed"),
+            "deadline": deadline,
+            "department": np.where(np.isnan(deadline), -1, 0),  # dispatched with a time limit
+            "duplicate_of": np.where(table["duplicate"].to_numpy(bool), 0, -1),
+            "category": table["category"].to_numpy(dtype=object),
+            "channel": np.where(table["channel"].to_numpy(dtype=object) == "patrol", 0, 1),  # kpis' coding
+            "channel_name": table["channel"].to_numpy(dtype=object),
+        }
+    )
+
+
+def sim_records(rec: Records) -> pd.DataFrame:
+    """Simulated incident records with category and channel as names (the mixes' groups)."""
+    inc = rec.incidents
+    names = {
+        "category": np.asarray(rec.categories, dtype=object)[inc["category"].to_numpy()],
+        "channel_name": np.asarray(CHANNELS, dtype=object)[inc["channel"].to_numpy()],
     }
-    rows = [(k, "all", values[k]) for k in SCALAR_KPIS]
-    for col in ("category", "channel"):
-        mix = real[col].value_counts(normalize=True).sort_index()
-        rows += [(f"{col}_share", str(g), float(v)) for g, v in mix.items()]
+    return inc.assign(**names)
+
+
+def kpi_table(
+    records: pd.DataFrame, start: float, end: float, volume_end: float | None = None
+) -> pd.DataFrame:
+    """The KPI table (columns ``kpi, group, value``) of ticket records over the period ``[start, end)`` days.
+
+    ``volume_end`` (default ``end``) ends the period the volumes are averaged over. Category and channel
+    names are read from ``category`` and ``channel_name``. Raises
+    ``ValueError`` if the period is empty or no ticket was reported in it.
+    """
+    vend = end if volume_end is None else volume_end
+    rep = (records["t_report"] >= start) & (records["t_report"] < end)
+    n, days = int(rep.sum()), vend - start
+    if days <= 0 or n == 0:
+        raise ValueError(f"no ticket reported in the period [{start:g}, {end:g}) days")
+    values = kpis.compute(records, start, end)
+    dup = kpis.flag(records, "duplicate_of", -1)[rep] >= 0
+    values |= {"tickets": float(n), "volume_per_day": n / days, "volume_per_week": 7 * n / days}
+    values |= {"volume_per_month": 365.25 / 12 * n / days, "duplicate_share": float(dup.mean())}
+    rows = [(k, "all", float(values[k])) for k in SCALAR_KPIS]
+    rows += [(f"{k}_{p}", "all", float(values[f"{k}_{p}"])) for k in kpis.RATES for p in ("num", "den")]
+    real = records[rep & kpis.is_real(records)]
+    for kpi, col in (("category_share", "category"), ("channel_share", "channel_name")):
+        mix = real[col].astype(str).value_counts(normalize=True).sort_index()
+        rows += [(kpi, str(g), float(v)) for g, v in mix.items()]
     return pd.DataFrame(rows, columns=["kpi", "group", "value"])
 
 
-def on_time_rate(real: pd.DataFrame, as_of: pd.Timestamp) -> float:
-    """Share handled by the deadline; open and past the deadline counts overdue; undecided left out."""
-    t = real[real["deadline"].notna()]
-    done = t["handled"].notna() & (t["handled"] <= as_of)
-    decided = done | (t["deadline"] < as_of)
-    if not decided.any():
-        return float("nan")
-    return float((done & (t["handled"] <= t["deadline"]))[decided].mean())
+def observed_kpis(table: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """The KPI table of an observed-incident table (a log, or ``from_records``) over ``window``.
 
-
-def resolution(real: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, float]:
-    """Median, restricted mean (to ``RMEAN_DAYS``) and p90 of report-to-close days, open cases censored."""
-    sf = survival(real, as_of)
-    if sf is None:
-        return {"resolution_median": np.nan, "resolution_rmean": np.nan, "resolution_p90": np.nan}
-    x, s = sf
-    return {
-        "resolution_median": _quantile(x, s, 0.5),
-        "resolution_rmean": restricted_mean(x, s, RMEAN_DAYS),
-        "resolution_p90": _quantile(x, s, 0.9),
-    }
-
-
-def survival(real: pd.DataFrame, as_of: pd.Timestamp) -> tuple[np.ndarray, np.ndarray] | None:
-    """Kaplan–Meier survival of report-to-close days: (times, S just after each time), or None if empty.
-
-    A case closed after ``as_of`` (possible in simulated records cut at a window) is open at ``as_of``.
+    The period runs from ``window.start`` to ``window.as_of`` (open cases censored there; a log holds no
+    report after its extract time); volumes are per day of ``[start, end)``. ``ValueError`` if empty.
     """
-    done = real["closed"].notna() & (real["closed"] <= as_of)
-    closed_days = ((real["closed"] - real["reported"]) / DAY)[done].to_numpy(dtype=float)
-    open_days = ((as_of - real["reported"]) / DAY)[~done].to_numpy(dtype=float)
-    if closed_days.size == 0:
+    start, end, as_of = window
+    if as_of < end:
+        raise ValueError(f"window {start} – {end} censored at {as_of}, before its end")
+    period = table[(table["reported"] >= start) & (table["reported"] < end)]
+    return kpi_table(log_records(period, start), 0.0, (as_of - start) / DAY, (end - start) / DAY)
+
+
+def simulated_kpis(rec: Records) -> pd.DataFrame:
+    """The KPI table of a run's records over its measured period ``[warmup, horizon)``."""
+    return kpi_table(sim_records(rec), rec.warmup, rec.horizon)
+
+
+def survival(records: pd.DataFrame, start: float, end: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """Kaplan–Meier survival of report-to-close days of the period's real tickets, censored at ``end``.
+
+    Returns (times, S just after each), or None if none closed; ``kpis.kaplan_meier``, as the KPIs use it.
+    """
+    t = records[kpis.is_real(records) & (records["t_report"] >= start) & (records["t_report"] < end)]
+    close, rep = t["t_close"].to_numpy(float), t["t_report"].to_numpy(float)
+    done = ~np.isnan(close) & (close <= end)
+    if not done.any():
         return None
-    data = stats.CensoredData(uncensored=closed_days, right=open_days)
-    res = stats.ecdf(data).sf
-    return np.asarray(res.quantiles, dtype=float), np.asarray(res.probabilities, dtype=float)
+    return kpis.kaplan_meier(np.where(done, close, end) - rep, done)
 
 
-def _quantile(x: np.ndarray, s: np.ndarray, q: float) -> float:
-    """Smallest time at which the survival has fallen to 1 − q or below (NaN if it never does)."""
-    hit = np.flatnonzero(s <= 1.0 - q + 1e-12)
-    return float(x[hit[0]]) if hit.size else float("nan")
-
-
-def restricted_mean(x: np.ndarray, s: np.ndarray, tau: float) -> float:
-    """Area under the right-continuous step survival curve on [0, tau] (days)."""
-    edges = np.concatenate([[0.0], np.minimum(x, tau), [tau]])
-    heights = np.concatenate([[1.0], s])
-    return float(np.sum(heights * np.diff(edges).clip(min=0.0)))
-
-
-def kpi_series(kpis: pd.DataFrame) -> pd.Series:
+def kpi_series(table: pd.DataFrame) -> pd.Series:
     """The KPI table keyed ``kpi`` (scalar) or ``kpi[group]`` (mixes), for side-by-side tables."""
-    keys = [k if g == "all" else f"{k}[{g}]" for k, g in zip(kpis["kpi"], kpis["group"], strict=True)]
-    return pd.Series(kpis["value"].to_numpy(), index=keys)
+    keys = [k if g == "all" else f"{k}[{g}]" for k, g in zip(table["kpi"], table["group"], strict=True)]
+    return pd.Series(table["value"].to_numpy(), index=keys)

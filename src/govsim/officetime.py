@@ -245,12 +245,16 @@ def build_calendar(
 
 
 def longest_working_days(cfg: GovsimConfig) -> int:
-    """The longest time limit (``deadline_scale`` applied as ``policies`` does) plus the last ladder rung."""
+    """The longest time limit plus the last ladder rung or the 延期 length, whichever is longer.
+
+    ``deadline_scale`` is applied as ``policies`` does; an extension (govsim.extensions) moves a deadline.
+    """
     s = cfg.scenario
     scale = cfg.policy.mechanism.deadline_scale
     limits = [c.deadline_working_days for c in s.categories.values()] or [1]
     longest = int(max(1, np.round(max(limits) * scale)))
-    return longest + int(max(s.escalation_working_days, default=0))
+    after = max(int(max(s.escalation_working_days, default=0)), int(getattr(s, "extension_working_days", 0)))
+    return longest + after  # an extension (govsim.extensions) moves a deadline that far too
 
 
 def check_coverage(cal: WorkCalendar, horizon_days: float, longest_working_days: int) -> None:

@@ -31,6 +31,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "onsite_time",  # grid-worker hours of each on-site resolution (one draw per ticket)
     "residents",  # residents' fixed traits: reporting propensity (``agents.Residents``)
     "grading",  # graded triage: mis-grading uniform (one draw per ticket)
+    "extension",  # approval of deadline extensions (延期), one uniform per ticket (govsim.extensions)
 )
 
 

@@ -52,7 +52,7 @@ parameters:
 targets:
   volume_per_day: {{value: log, relative_tolerance: 0.03}}
   resolution_median: {{value: log, tolerance: 0.1}}
-  resolution_rmean: {{value: log, tolerance: 0.25}}
+  resolution_mean: {{value: log, tolerance: 0.25}}
 """
 
 
@@ -108,6 +108,17 @@ def test_target_miss_and_inside() -> None:
 
 TICKETS = "targets: {tickets: {value: 1, tolerance: 1}}"
 RATE = "parameters: {scenario.incident_rate: {low: 0.1, high: 1}}\n"
+
+
+def test_targets_use_the_kpi_module_names_old_names_are_aliases(tmp_path: Path) -> None:
+    from govsim import kpis
+
+    path = tmp_path / "spec.yaml"
+    old = "{metrics:on_site_share: {range: [0.5, 0.9]}, resolution_rmean: {value: 3, tolerance: 1}, "
+    path.write_text(RATE + f"targets: {old}extension_rate: {{value: 0.01, tolerance: 0.01}}}}", "utf-8")
+    names = [t.kpi for t in load_spec(path).targets]
+    assert names == ["on_site_share", "resolution_mean", "extension_rate"]
+    assert all(n in kpis.BY_KEY for n in names)
 
 
 @pytest.mark.parametrize(

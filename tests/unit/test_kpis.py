@@ -50,7 +50,10 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
-    return pd.DataFrame(ROWS, columns=COLUMNS)
+    """The tickets, with a response limit of one day after dispatch (the working-day rule has its own
+    test) and no extension (延期) approved."""
+    t = pd.DataFrame(ROWS, columns=COLUMNS)
+    return t.assign(response_due=t["t_triage_end"] + 1.0, extended=False)
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +66,7 @@ HAND = {
     "on_time_rate": (2, 5),  # due: 0, 1, 2, 8, 10; on time: 0, 8
     "overdue_rate": (3, 5),  # 1 late, 2 open past its deadline, 10 late
     "closure_rate": (4, 5),  # handled by 20: 0, 1, 8, 10
+    "extension_rate": (0, 5),  # no extension approved
     "on_site_share": (1, 7),  # reported in the period: 0, 1, 2, 3, 4, 10, 11
     "response_rate": (3, 6),  # limit = dispatch + 1 in the period: 0, 1, 2, 3, 10, 11; in time: 0, 3, 11
     "followup_rate": (3, 4),  # handled: 0, 1, 4, 10; called back by 20: 0, 1, 4
@@ -84,9 +88,63 @@ def test_each_rate_by_hand(k, key):
     assert k[key] == pytest.approx(num / den)
 
 
-def test_on_time_and_overdue_make_all_cases_due(k):
-    assert k["on_time_rate"] + k["overdue_rate"] == pytest.approx(1.0)
-    assert k["on_time_rate_den"] == k["overdue_rate_den"] == k["closure_rate_den"]
+def test_on_time_and_overdue_make_all_cases_due(table):
+    """On-time + overdue = 100 % of cases due, exactly: counts, not a rate within a tolerance.
+
+    Ticket 10 (deadline 19, handled 19.5) had an extension (延期) approved that moved its deadline to 19.6:
+    it is on time, as practice counts it, and extended. Due: 0, 1, 2, 8, 10; on time: 0, 8, 10;
+    overdue: 1 (handled late) and 2 (open at the end, past its deadline 18).
+    """
+    ext = table.assign(extended=table.index == 10, deadline=table["deadline"].where(table.index != 10, 19.6))
+    k = kpis.compute(ext, 10.0, 20.0)
+    dens = {k[f"{r}_den"] for r in ("on_time_rate", "overdue_rate", "closure_rate", "extension_rate")}
+    assert dens == {5.0}
+    assert (k["on_time_rate_num"], k["overdue_rate_num"], k["extension_rate_num"]) == (3, 2, 1)
+    assert k["on_time_rate_num"] + k["overdue_rate_num"] == k["on_time_rate_den"]
+    assert k["closure_rate_num"] == 4  # ticket 2, open and overdue, is due but not handled
+
+
+def test_on_time_and_overdue_partition_the_due_cases_of_a_run(make_config):
+    """The same, exactly, on an overloaded run with open-and-overdue and extended cases: the due cohort,
+    its on-time and its overdue cases counted independently from the records."""
+    from govsim.model import GovernanceModel
+
+    cfg = make_config("scenario=one_town", "horizon_days=60", "policy.mechanism.department_staffing=0.5")
+    rec = GovernanceModel(cfg).run()
+    inc, a, b = rec.incidents, rec.warmup, rec.horizon
+    k = kpis.compute(inc, a, b)
+    real = ~inc["is_false"] & (inc["duplicate_of"] < 0)
+    due = real & (inc["department"] >= 0) & (inc["deadline"] >= a) & (inc["deadline"] <= b)
+    on_time = due & (inc["t_handle_end"] <= inc["deadline"])
+    open_overdue = due & inc["t_handle_end"].isna()
+    extended = due & inc["extended"]
+    assert open_overdue.sum() > 0 and extended.sum() > 0  # the cases the identity must hold for
+    assert (extended & (inc["deadline"] > inc["deadline_initial"])).sum() == extended.sum()
+    assert k["on_time_rate_den"] == k["overdue_rate_den"] == due.sum()
+    assert k["on_time_rate_num"] == on_time.sum()
+    assert k["overdue_rate_num"] == (due & ~on_time).sum() >= open_overdue.sum()
+    assert k["on_time_rate_num"] + k["overdue_rate_num"] == k["on_time_rate_den"]
+    assert k["extension_rate_num"] == extended.sum()
+
+
+def test_response_limit_counts_working_days():
+    """响应率 counts its limit in working days (``WorkCalendar.due``), as practice does.
+
+    Dispatched Friday 5 January 2024 at 17:00 (day 4.708), first contact Monday 8 January at 10:00
+    (day 7.417): within one working day (the limit ends with Monday, day 8.0). Counted in calendar time
+    (dispatch + 1 day = Saturday 17:00) it would be late.
+    """
+    from govsim.extensions import response_due
+    from govsim.officetime import build_calendar
+
+    cal = build_calendar("2024-01-01")
+    dispatch = 4 + 17 / 24
+    due = response_due(np.array([dispatch, np.nan]), cal, kpis.RESPONSE_WORKING_DAYS)
+    assert due[0] == 8.0 and np.isnan(due[1])
+    t = pd.DataFrame({"t_report": [4.6], "t_triage_end": [dispatch], "t_handle_start": [7 + 10 / 24]})
+    t = t.assign(department=0, response_due=due[:1])
+    k = kpis.compute(t, 0.0, 10.0)
+    assert (k["response_rate_num"], k["response_rate_den"]) == (1, 1)
 
 
 def test_counts_by_hand(k):

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govsim import logtool
+from govsim import kpis, logtool
 from govsim.config import GovsimConfig
 from govsim.logs import FIELDS
-from govsim.observed import Window, from_records, observed_kpis, restricted_mean
+from govsim.observed import Window, from_records, observed_kpis, simulated_kpis
 
 T0 = pd.Timestamp("2024-01-01")
 D = pd.Timedelta(days=1)
@@ -49,15 +49,16 @@ def test_tiny_log_by_hand() -> None:
     # resolution: 2 d and 4 d closed; 10 d and 9 d censored. KM: S(2)=3/4, S(4)=3/4·2/3=1/2
     assert k["resolution_median", "all"] == pytest.approx(4.0)
     assert np.isnan(k["resolution_p90", "all"])
-    assert k["resolution_rmean", "all"] == pytest.approx(2 * 1 + 2 * 0.75 + 26 * 0.5)  # to 30 d
+    # restricted mean (govsim.kpis): area under S to the longest time observed, 10 d
+    assert k["resolution_mean", "all"] == pytest.approx(2 * 1 + 2 * 0.75 + 6 * 0.5)
     assert k["category_share", "a"] == pytest.approx(0.5) and k["channel_share", "patrol"] == pytest.approx(
         0.25
     )
-
-
-def test_restricted_mean_is_area_under_step() -> None:
-    assert restricted_mean(np.array([1.0, 3.0]), np.array([0.5, 0.0]), 10.0) == pytest.approx(1 + 2 * 0.5)
-    assert restricted_mean(np.array([1.0, 3.0]), np.array([0.5, 0.0]), 2.0) == pytest.approx(1 + 0.5)
+    assert k["patrol_share", "all"] == pytest.approx(0.25)  # the KPI module's name for the same share
+    assert (k["on_time_rate_num", "all"], k["on_time_rate_den", "all"]) == (1, 3)
+    # what a log cannot say is empty, never guessed
+    assert np.isnan(k["on_site_share", "all"]) and np.isnan(k["satisfaction_rate", "all"])
+    assert np.isnan(k["extension_rate", "all"]) and np.isnan(k["response_rate", "all"])
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +85,19 @@ def test_simulated_records_become_the_same_table(short_run: Path) -> None:
     real = inc[inc["duplicate_of"] < 0]
     assert k["channel_share", "patrol"] == pytest.approx((real["channel"] == 0).mean())
     assert k["open_share", "all"] == pytest.approx(real["t_close"].isna().mean())
+
+
+def test_a_run_gives_the_kpis_of_the_kpi_module(short_run: Path) -> None:
+    """One code path: the KPI table of a run is ``kpis.compute`` of its records (so, the run's kpis.csv)."""
+    from govsim.metrics import kpi_table
+    from govsim.runner import load_records
+
+    rec = load_records(short_run / "seed0")
+    k = simulated_kpis(rec).set_index(["kpi", "group"])["value"]
+    ref = kpi_table(rec).iloc[0]
+    for d in kpis.DEFINITIONS:
+        got, want = k[d.key, "all"], ref[d.key]
+        assert (np.isnan(got) and np.isnan(want)) or got == want, d.key
 
 
 def test_compare_puts_observed_beside_replications(short_run: Path, tmp_path: Path) -> None:

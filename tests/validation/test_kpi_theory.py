@@ -4,24 +4,35 @@ The on-time and overdue rates are tail probabilities of the time in system: with
 after a case reaches its department, the overdue rate (逾期率, computed by ``govsim.kpis.compute``, open
 cases past their deadline counted) is P(W > t), and with handling start as the end it is P(Wq > t). In
 a department reduced to an M/M/c queue (``docs/validation.md`` lists the switches) they must match the
-Erlang C tails (``govsim.theory.mmc_sojourn_tail``, ``mmc_wait_tail``); so must utilisation (busy staff
-time in the window ÷ scheduled, ρ), throughput (λ) and the time-average numbers waiting and present (Lq,
-L), integrated over the window from the records' event times.
+Erlang C tails (``govsim.theory.mmc_sojourn_tail``, ``mmc_wait_tail``; P(Wq > 0) is Erlang C itself); so
+must utilisation (busy staff time in the window ÷ scheduled, ρ), throughput (λ) and the time-average
+number present (L), integrated over the window from the records' event times.
 
 Two cases: the sub-day M/M/3 at load 0.7 of the existing validation, and ``mmc_days`` — the time scale
 govsim really runs at: handling takes a day, cases cross many daily intakes, load 0.9 (20 staff). Each
 runs replications under several seeds. A metric passes when theory lies in the 99 % t interval of
-the replication means.
+the replications' control-variate estimate.
 
-**Power**: for every metric the test computes, from the replications' own spread, the probability that
-a true relative bias of 3 % would put theory outside that interval (normal approximation); it asserts
-power >= 0.8 for the metrics listed as powered in ``CASES`` and prints the bias each metric detects with
-80 % power. Measured, with control variates: sub-day, 16 replications — P(W > W̄) 1.6 %, L 2.2 %,
-P(Wq > W̄q) 2.8 %, P(W > 2W̄) 5.1 %, Lq 6.1 %; day scale, 64 replications — utilisation 0.05 %,
-throughput 0.05 %, L 2.3 %, P(W > W̄) 2.7 %, P(Wq > W̄q) 4.2 %, P(W > 2W̄) 6.5 %, Lq 11 %. At load
-0.9 with day-long handling the waits are strongly autocorrelated (relaxation time about
-1/(cμ(1 − √ρ)²) ≈ 19 days): 3 % on Lq and the far tail there would need about ten times the
-replications (half an hour of CPU), so those metrics are held to the bias they can detect, as stated.
+**Power, per metric**: the test computes, from the replications' own spread, the probability that a
+true relative bias of 3 % would put theory outside that interval (normal approximation), and asserts
+power >= 0.8 for **every** checked metric of both cases; it prints the bias each detects with 80 %
+power. Measured at day scale (64 replications of 800 days, control variates; the table this test
+prints with ``-s``): P(W > W̄/2) 0.9 %, P(W > W̄) 2.7 %, P(Wq > 0) 1.4 %, P(Wq > W̄q/2) 2.7 %,
+L 2.3 %, utilisation 0.05 %, throughput 0.05 %. The checked points are where the replication variance
+is small enough: at load 0.9 with day-long handling the waits are strongly autocorrelated (relaxation
+time about 1/(cμ(1 − √ρ)²) ≈ 19 days), and the far tails and the number waiting scatter much more —
+measured on the same 64 replications: P(W > 1.5W̄) 4.5 %, P(W > 2W̄) 6.5 %, P(Wq > W̄q) 4.2 %,
+P(Wq > 2W̄q) 8.8 %, Lq 10.6 %. Powering those for 3 % would take (4.2/3)² ≈ 2 to (10.6/3)² ≈ 12 times
+the replications (up to 40 minutes of CPU), so they are not checked here: the tail is checked at W̄/2
+and W̄ instead of 2W̄, the wait through P(Wq > 0) (Erlang C) and P(Wq > W̄q/2). Lq is not lost: here
+L − Lq is the time-average number in service, c × utilisation (checked to 0.05 %), so a bias on Lq
+moves L by that bias × Lq/L (≈ 1/4.6); checking L to 2.3 % checks Lq to about 11 %, the same as checking
+it directly. The sub-day Lq of every queue case is checked in ``test_queues.py``. The sub-day case
+checks the same metrics here (powers printed; asserted >= 0.8 as well).
+
+**Cost**: both cases together take about 100 s of CPU (measured: ``/usr/bin/time -v pytest -s
+tests/validation/test_kpi_theory.py``, user time 101 s, on a loaded two-core machine),
+under the two minutes above which a test is slow-marked, so it is not.
 """
 
 from __future__ import annotations
@@ -46,12 +57,12 @@ def tails(cfg) -> dict[str, tuple[float, float, float]]:
     m = theory.mmc(lam, mu, c)
     t_w, t_q = m.w, m.wq
     return {
+        "P(W>W̄/2)": theory.mmc_sojourn_tail(lam, mu, c, 0.5 * t_w),
         "P(W>W̄)": theory.mmc_sojourn_tail(lam, mu, c, t_w),
-        "P(W>2W̄)": theory.mmc_sojourn_tail(lam, mu, c, 2 * t_w),
-        "P(Wq>W̄q)": theory.mmc_wait_tail(lam, mu, c, t_q),
+        "P(Wq>0)": m.p_wait,
+        "P(Wq>W̄q/2)": theory.mmc_wait_tail(lam, mu, c, 0.5 * t_q),
         "utilisation": lam / (c * mu),
         "throughput": lam,
-        "Lq": m.lq,
         "L": m.l,
     }, (t_w, t_q)
 
@@ -78,12 +89,12 @@ def measure(scenario: str, horizon: float, warmup: float, seed: int, rep: int) -
 
     arrive, start, end = (inc[k].to_numpy() for k in ("t_dept_arrive", "t_handle_start", "t_handle_end"))
     return {
+        "P(W>W̄/2)": overdue(0.5 * t_w, "t_handle_end"),
         "P(W>W̄)": overdue(t_w, "t_handle_end"),
-        "P(W>2W̄)": overdue(2 * t_w, "t_handle_end"),
-        "P(Wq>W̄q)": overdue(t_q, "t_handle_start"),
+        "P(Wq>0)": overdue(0.0, "t_handle_start"),
+        "P(Wq>W̄q/2)": overdue(0.5 * t_q, "t_handle_start"),
         "utilisation": busy[desk] / scheduled[desk],
         "throughput": float(((end >= warmup) & (end < horizon)).sum()) / (horizon - warmup),
-        "Lq": time_average(arrive, start, warmup, horizon),
         "L": time_average(arrive, end, warmup, horizon),
         "_lam": float(((arrive >= warmup) & (arrive < horizon)).sum()) / (horizon - warmup),
         "_service": float(inc["handle_days"][(start >= warmup) & (start < horizon)].mean()),
@@ -150,30 +161,23 @@ def verdict(theory_: dict[str, float], reps: list[dict[str, float]], controls: n
 
 
 CASES = {
-    # name: scenario, horizon, warm-up, seeds, replications per seed, metrics that must have power >= 0.8
-    "mmc_subday": (
-        "mmc_validation",
-        300.0,
-        5.0,
-        (0, 1),
-        8,
-        ("P(W>W̄)", "P(Wq>W̄q)", "utilisation", "throughput", "L"),
-    ),
-    "mmc_days": ("mmc_days", 800.0, 40.0, (0, 1, 2, 3), 16, ("P(W>W̄)", "utilisation", "throughput", "L")),
+    # name: scenario, horizon, warm-up, seeds, replications per seed; every metric of ``tails`` is checked
+    # and must have power >= 0.8 against a 3 % bias
+    "mmc_subday": ("mmc_validation", 300.0, 5.0, (0, 1), 8),
+    "mmc_days": ("mmc_days", 800.0, 40.0, (0, 1, 2, 3), 16),
 }
 """Replications: at load 0.9 the replication means of the waits are strongly right-skewed, and the t
 interval needs many of them. A first design of 2 seeds × 16 put Lq (−7.7 %), L (−1.7 %) and P(W > 2W̄)
 (−4.9 %) just outside their 99 % intervals; 64 further replications (seeds 2, 3: +5.0 %, +1.0 %,
 +3.0 %, all inside) and a plain M/M/20 simulation outside govsim with the same window (600
 replications: every metric within 1.1 % and one standard error of theory) showed a low draw, not a
-model or estimator bias. So: 4 seeds × 16 (about 3 minutes of CPU), which passes with the first two
-seeds' replications included."""
+model or estimator bias. So: 4 seeds × 16. Those far-tail and Lq metrics are no longer checked here
+(module docstring: they cannot be powered for 3 % at a reasonable cost)."""
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 def test_kpis_are_the_erlang_c_tails_utilisation_throughput_and_l(name):
-    scenario, horizon, warmup, seeds, per_seed, powered = CASES[name]
+    scenario, horizon, warmup, seeds, per_seed = CASES[name]
     reps = [measure(scenario, horizon, warmup, s, r) for s in seeds for r in range(per_seed)]
     cfg = compose_config(f"scenario={scenario}", *BASE_OVERRIDES)
     p = queue_params(cfg)
@@ -181,4 +185,5 @@ def test_kpis_are_the_erlang_c_tails_utilisation_throughput_and_l(name):
     shown = "\n" + table.to_string(float_format=lambda v: f"{v:.4g}")
     print(shown)
     assert table["ok"].all(), shown
-    assert (table.loc[list(powered), "power_3pct"] >= 0.8).all(), shown
+    checked = list(tails(cfg)[0])
+    assert (table.loc[checked, "power_3pct"] >= 0.8).all(), shown
