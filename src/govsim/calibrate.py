@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from govsim.compose import InputError, compose
 from govsim.logs import LogError
 
 EXIT_BAD_INPUT = 2
@@ -239,8 +240,6 @@ def _log_kpis(log: Any, path: Path) -> pd.Series:
 # ---- candidates ----------------------------------------------------------------------------------------
 def expand(spec: Spec) -> dict[str, list[tuple[str, float]]]:
     """Each parameter's concrete keys with their base values (``*`` over a mapping's names)."""
-    from govsim.cli import compose
-
     base = compose(base_overrides(spec))
     return {p.key: _resolve(base, p.key) for p in spec.parameters}
 
@@ -266,8 +265,6 @@ def _get(node: Any, part: str, key: str) -> Any:
 
 def check_corners(spec: Spec, keys: dict[str, list[tuple[str, float]]]) -> None:
     """Compose the candidates at all lows and at all highs: a range the schema refuses fails here, once."""
-    from govsim.cli import compose
-
     for end in ("low", "high"):
         values = candidate_values({p.key: getattr(p, end) for p in spec.parameters}, keys, spec)
         compose(base_overrides(spec) + [f"{k}={v!r}" for k, v in values.items()])
@@ -292,7 +289,6 @@ def candidate_values(
 
 def simulate_kpis(overrides: list[str], seeds: tuple[int, ...], kpis: tuple[str, ...]) -> np.ndarray:
     """KPI values (seeds × kpis) of one candidate; mix shares absent in a run count as 0."""
-    from govsim.cli import compose
     from govsim.metrics import kpi_table
     from govsim.observed import from_records, kpi_series, observed_kpis
     from govsim.runner import simulate
@@ -406,7 +402,6 @@ def main(argv: list[str] | None = None) -> None:
     from dataclasses import replace
 
     from govsim import fitreport
-    from govsim.cli import InputError
     from govsim.validate import ConfigError
 
     p = argparse.ArgumentParser(prog="govsim-calibrate", description=__doc__.split("\n\n")[0])

@@ -39,7 +39,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from govsim.cli import to_config
+from govsim.compose import expand_sweep, schema_type, sweep_params, to_config
 from govsim.config import GovsimConfig, register_configs
 
 MANIFEST = "experiment.json"
@@ -136,7 +136,6 @@ def check_experiment(config: DictConfig) -> None:
     """
     from dataclasses import fields
 
-    from govsim.cli import schema_type
     from govsim.validate import ConfigError, num, path_name, word
 
     spec = OmegaConf.to_container(config.experiment, resolve=True)
@@ -287,13 +286,7 @@ def job_key(overrides: list[str], sweep_keys: list[str]) -> tuple[str, str, int]
 
 def expand_jobs(config: DictConfig) -> tuple[list[list[str]], list[str]]:
     """The jobs Hydra's basic sweeper will launch (override lists) and the swept keys, in its order."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    params = [f"{k}={v}" for k, v in (config.hydra.sweeper.get("params") or {}).items()]
-    parsed = OverridesParser.create().parse_overrides([*params, *config.hydra.overrides.task])
-    keys = list(dict.fromkeys(o.get_key_element() for o in parsed if o.is_sweep_override()))
-    return BasicSweeper.split_arguments(parsed, None)[0], keys
+    return expand_sweep([*sweep_params(config), *config.hydra.overrides.task])
 
 
 def prepare_manifest(
@@ -476,7 +469,7 @@ def _child_main(spec: str) -> None:
 
     obj, out, resolved_yaml, warnings = pickle.loads(Path(spec).read_bytes())
     try:
-        run_to_dir(obj, out, resolved_yaml, warnings)
+        run_to_dir(obj, out, resolved_yaml, warnings, checked=True)  # checked by the parent (run_config)
     except BaseException:  # noqa: BLE001 - the parent records it
         traceback.print_exc()
         sys.exit(1)

@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 from scipy import stats
 
-from govsim.cli import InputError, compose
+from govsim.compose import InputError, compose
 from govsim.validate import ConfigError
 
 KPIS: tuple[str, ...] = (

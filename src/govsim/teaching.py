@@ -158,14 +158,9 @@ def town_config(
 
 @functools.lru_cache(maxsize=32)
 def _composed(args: tuple[str, ...]) -> GovsimConfig:
-    from hydra import compose, initialize_config_dir
+    from govsim.compose import compose  # here: Hydra is imported only when a classroom run is composed
 
-    from govsim.cli import config_dir, to_config
-    from govsim.config import register_configs
-
-    register_configs()
-    with initialize_config_dir(config_dir(), version_base=None):
-        return to_config(compose("config", list(args)))
+    return compose(list(args))
 
 
 def command_line(**levers: Any) -> str:

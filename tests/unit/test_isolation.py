@@ -30,14 +30,14 @@ import os, time
 if os.environ.get("GOVSIM_TEST_FAULTS"):
     import govsim.runner as runner
     real = runner.simulate
-    def simulate(cfg):
+    def simulate(cfg, *args, **kwargs):
         if cfg.seed == 1:
             os.kill(os.getpid(), 9)  # as the kernel's OOM killer does
         if cfg.seed == 2:
             time.sleep(3600)  # a hung job
         if cfg.seed == 3:
             raise RuntimeError("a bug")
-        return real(cfg)
+        return real(cfg, *args, **kwargs)
     runner.simulate = simulate
 """
 
