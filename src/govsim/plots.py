@@ -16,6 +16,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
@@ -295,7 +296,7 @@ def plot_forest(comparison: pd.DataFrame, lang: str = "zh") -> Figure:
     ncols = min(3, len(metrics))
     nrows = -(-len(metrics) // ncols)
     arms = list(dict.fromkeys(comparison["arm"]))
-    fig = Figure(figsize=(4.2 * ncols, 0.45 * len(arms) * nrows + 1.2 * nrows), layout="constrained")
+    fig = figure((4.2 * ncols, 0.45 * len(arms) * nrows + 1.2 * nrows))
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
     for ax, metric in zip(axes.ravel(), metrics, strict=False):
         part = comparison[comparison["metric"] == metric].set_index("arm").reindex(arms)
@@ -405,5 +406,17 @@ def shade_warmup(ax: plt.Axes, warmup: float | None, lang: str) -> None:
 def _axes(ax: plt.Axes | None, size: tuple[float, float] = (7, 4)) -> tuple[Figure, plt.Axes]:
     if ax is not None:
         return ax.figure, ax  # type: ignore[return-value]  # an Axes of a SubFigure works the same
-    fig = Figure(figsize=size, layout="constrained")  # no pyplot: no backend, no global figure list
+    fig = figure(size)
     return fig, fig.subplots()
+
+
+def figure(size: tuple[float, float]) -> Figure:
+    """A figure drawn without pyplot: on its own Agg canvas, so no backend is chosen and none is changed.
+
+    Importing ``govsim.plots`` sets nothing in Matplotlib; the figures render the same headless, in a
+    notebook (``govsim.teaching.show``) or saved to PNG, and pyplot's list of open figures stays as the
+    caller left it (nothing to close).
+    """
+    fig = Figure(figsize=size, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
