@@ -14,7 +14,9 @@ import pandas as pd
 
 from govsim.compose import compose, to_config
 from govsim.config import GovsimConfig
+from govsim.identity import occupied
 from govsim.records import Records
+from govsim.runner import kpi_frame, load_records, run_to_dir, simulate
 from govsim.validate import InputError, config_warnings
 
 
@@ -52,9 +54,6 @@ def run(overrides: list[str] | tuple[str, ...] = (), out: str | Path | None = No
     (``seed=1,2``) is refused, as ``govsim`` without ``-m`` refuses it. Raises ``InputError`` (one line:
     key, value, what is allowed) on bad input, before anything is written.
     """
-    from govsim.identity import occupied
-    from govsim.runner import run_to_dir, simulate
-
     cfg = compose(list(overrides))
     notes = tuple(config_warnings(cfg))
     if out is None:
@@ -77,8 +76,6 @@ def load(path: str | Path) -> RunResult:
     ``InputError`` if ``path`` is not a complete run directory or its config is not allowed.
     """
     from omegaconf import OmegaConf
-
-    from govsim.runner import kpi_frame, load_records
 
     where = Path(path)
     if not (where / "run.json").is_file() or not (where / "config.yaml").is_file():

@@ -38,6 +38,7 @@ import pandas as pd
 
 from govsim.compose import InputError, compose
 from govsim.logs import LogError
+from govsim.safety import read_yaml_mapping
 
 EXIT_BAD_INPUT = 2
 SPEC_KEYS = frozenset(
@@ -115,17 +116,10 @@ class Spec:
 
 def load_spec(path: str | Path) -> Spec:
     """Read and check a spec; ``value: log`` targets are filled from its log. ``SpecError`` if bad."""
-    import yaml
-
     path = Path(path)
     if not path.is_file():
         raise SpecError(f"{path}: no such calibration spec")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: not a readable YAML file ({type(exc).__name__})") from None
-    if not isinstance(raw, dict):
-        raise SpecError(f"{path}: expected a YAML mapping of keys")
+    raw = read_yaml_mapping(path, SpecError)
     try:
         return _spec(raw, path)
     except (TypeError, ValueError) as exc:

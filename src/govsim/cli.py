@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import hydra
@@ -41,7 +41,15 @@ from govsim.compose import (
 )
 from govsim.config import GovsimConfig, register_configs
 from govsim.explain import explain
-from govsim.identity import SweepPlanError, occupied, plan_unique, register_resolvers, rewrite_lines
+from govsim.identity import (
+    SweepPlanError,
+    digest,
+    input_checksums,
+    occupied,
+    plan_unique,
+    register_resolvers,
+    rewrite_lines,
+)
 from govsim.safety import UnsafeConfig, check_override_text
 from govsim.validate import ConfigError, config_warnings, warn
 
@@ -155,10 +163,6 @@ def preflight(argv: list[str]) -> tuple[list[GovsimConfig], list[str]]:
 
 def config_identity(obj: GovsimConfig) -> str:
     """Digest of a checked configuration and of the content of its input files."""
-    from dataclasses import asdict
-
-    from govsim.identity import digest, input_checksums
-
     data = asdict(obj)
     return digest(data, input_checksums(data))
 

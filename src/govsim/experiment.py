@@ -31,7 +31,7 @@ import platform
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -41,6 +41,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from govsim.compose import expand_sweep, schema_type, sweep_params, to_config
 from govsim.config import GovsimConfig, register_configs
+from govsim.identity import digest, input_checksums, plain_config
+from govsim.validate import ConfigError, config_warnings, num, path_name, word
 
 MANIFEST = "experiment.json"
 MARKER = "job.json"
@@ -134,10 +136,6 @@ def check_experiment(config: DictConfig) -> None:
     small to estimate anything (Morris or Sobol ``size`` below 2, ``levels`` below 2), an unknown
     method or warm-up rule, a precision outside (0, 1) and a negative job timeout.
     """
-    from dataclasses import fields
-
-    from govsim.validate import ConfigError, num, path_name, word
-
     spec = OmegaConf.to_container(config.experiment, resolve=True)
     assert isinstance(spec, dict)
     for cls, node, prefix in (
@@ -246,8 +244,6 @@ def job_identity(cfg: DictConfig) -> str:
     applied (and its index kept, so two equal points of a Morris design stay two jobs), and the
     SHA-256 of every input file (the territory CSV): a job run on an edited file is another job.
     """
-    from govsim.identity import digest, input_checksums, plain_config
-
     job = OmegaConf.create(
         OmegaConf.to_container(
             OmegaConf.masked_copy(cfg, [str(k) for k in cfg if k != "hydra"]), resolve=True
@@ -408,7 +404,6 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
     older configuration or input file is re-run; one holding *another* job's result raises
     ``ExperimentMismatch`` (two jobs sharing a directory is a plan error, never overwritten).
     """
-    from govsim.identity import input_checksums, plain_config
     from govsim.runner import write_text
 
     key, arm, rep = job_key(overrides, manifest["sweep_keys"])
@@ -439,8 +434,6 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
         info["seed"] = obj.seed
         start = time.perf_counter()
         timeout = float(cfg.experiment.get("job_timeout_s", 0) or 0)
-        from govsim.validate import config_warnings
-
         info["warnings"] = config_warnings(obj)
         status, error = run_isolated(obj, out, OmegaConf.to_yaml(cfg), timeout or None, info["warnings"])
         info["exit_status"] = status

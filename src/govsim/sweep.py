@@ -31,6 +31,7 @@ from govsim.experiment import (
     design_points,
     expand_jobs,
     job_identity,
+    job_key,
     now,
     prepare_manifest,
     read_manifest,
@@ -48,6 +49,7 @@ from govsim.identity import (
     rewrite_lines,
 )
 from govsim.labels import warning_text
+from govsim.safety import UnsafeConfig, check_override_text, check_safety
 from govsim.validate import ConfigError, config_warnings, warn, warn_single_replication
 
 # The launcher's workers import this module to unpickle the job, and Hydra names the job's directory
@@ -145,8 +147,6 @@ def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
     sweep directory raise ``SweepPlanError``. Returns ``{job key: identity}`` and the merge messages.
     """
     from hydra.core.global_hydra import GlobalHydra
-
-    from govsim.experiment import job_key
 
     loader = GlobalHydra.instance().config_loader()
     params = dict(config.hydra.sweeper.get("params") or {})
@@ -280,8 +280,6 @@ def preflight(argv: list[str]) -> None:
     Hydra instantiates ``hydra.callbacks`` before any govsim callback runs, so this check cannot wait
     for ``ExperimentCallback``; see ``govsim.safety``. Raises ``InputError`` / ``UnsafeConfig``.
     """
-    from govsim.safety import check_override_text, check_safety
-
     args = parse_args(argv, "the options of govsim-experiment --help")
     check_override_text(list(args.overrides))
     name = args.config_name or "config"
@@ -291,8 +289,6 @@ def preflight(argv: list[str]) -> None:
 
 def main() -> None:
     """``govsim-experiment`` console script: ``govsim-experiment +experiment=NAME [overrides]``."""
-    from govsim.safety import UnsafeConfig
-
     register_experiment_configs()
     argv = sys.argv[1:]
     if not PASS_THROUGH.intersection(a.split("=", 1)[0] for a in argv):

@@ -24,6 +24,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from govsim import labels, plots
+from govsim.compose import compose
 from govsim.config import CATEGORIES, CHANNELS, GovsimConfig, default_tasks
 from govsim.records import Records
 from govsim.runner import RunResult, simulate
@@ -158,8 +159,6 @@ def town_config(
 
 @functools.lru_cache(maxsize=32)
 def _composed(args: tuple[str, ...]) -> GovsimConfig:
-    from govsim.compose import compose  # here: Hydra is imported only when a classroom run is composed
-
     return compose(list(args))
 
 
