@@ -7,13 +7,15 @@ complete. Bad input raises ``govsim.validate.InputError`` with the one line the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import pandas as pd
+from omegaconf import DictConfig, OmegaConf
 
 from govsim.compose import compose, to_config
 from govsim.config import GovsimConfig
+from govsim.explain import explain
 from govsim.identity import occupied
 from govsim.records import Records
 from govsim.runner import kpi_frame, load_records, run_to_dir, simulate
@@ -75,8 +77,6 @@ def load(path: str | Path) -> RunResult:
     records by the code that computed it for the run (``govsim.runner.kpi_frame``). Raises
     ``InputError`` if ``path`` is not a complete run directory or its config is not allowed.
     """
-    from omegaconf import OmegaConf
-
     where = Path(path)
     if not (where / "run.json").is_file() or not (where / "config.yaml").is_file():
         raise InputError(
@@ -87,8 +87,14 @@ def load(path: str | Path) -> RunResult:
     except ValueError as exc:
         raise InputError(str(exc)) from None
     stored = OmegaConf.load(where / "config.yaml")
-    node = OmegaConf.merge(OmegaConf.structured(GovsimConfig), stored)
-    cfg = to_config(node)  # type: ignore[arg-type]
+    if not isinstance(stored, DictConfig):
+        raise InputError(f"{where / 'config.yaml'}: not a mapping; allowed: a run's resolved configuration")
+    run_keys = [f.name for f in fields(GovsimConfig)]  # a sweep job's config also holds its ``experiment``
+    try:
+        node = OmegaConf.merge(OmegaConf.structured(GovsimConfig), OmegaConf.masked_copy(stored, run_keys))
+        cfg = to_config(node)  # type: ignore[arg-type]
+    except Exception as exc:  # noqa: BLE001 - a config.yaml that is not a run's: one line, as for overrides
+        raise InputError(f"{where / 'config.yaml'}: {explain(exc, [])}") from None
     return RunResult(cfg, records, kpi_frame(records), where.resolve(), tuple(config_warnings(cfg)))
 
 

@@ -123,7 +123,7 @@ def compose_run(
     """Compose (once, in Hydra's run mode) and check a run; ``InputError`` with one line if bad.
 
     ``task_name`` is Hydra's job name (``hydra.job.name``, the run's log file name): ``cli`` for
-    ``govsim``, as Hydra names the job of the ``govsim.cli`` app.
+    ``govsim``, as Hydra names the job of its app (the module ``cli``).
     """
     from hydra.core.utils import JobRuntime
     from hydra.types import RunMode

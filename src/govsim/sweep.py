@@ -53,7 +53,7 @@ from govsim.safety import UnsafeConfig, check_override_text, check_safety
 from govsim.validate import ConfigError, config_warnings, warn, warn_single_replication
 
 # The launcher's workers import this module to unpickle the job, and Hydra names the job's directory
-# (govsim_hash, govsim_dirname) before the job runs: registered on import, as govsim.cli does.
+# (govsim_hash, govsim_dirname) before the job runs: registered on import, as the govsim app does.
 register_resolvers()
 
 

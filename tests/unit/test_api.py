@@ -84,6 +84,18 @@ def test_run_refuses_an_occupied_directory(tmp_path: Path, quick: list[str]) -> 
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
+def test_load_reads_a_sweep_jobs_directory_and_checks_its_config(tmp_path: Path, quick: list[str]) -> None:
+    govsim.run(quick, out=tmp_path / "job")
+    config = tmp_path / "job" / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "experiment:\n  name: x\n", encoding="utf-8")
+    assert (
+        govsim.load(tmp_path / "job").config.scenario.name == "one_town"
+    )  # the experiment section is not the run's
+    config.write_text(config.read_text(encoding="utf-8").replace("seed: 0", "seed: -3"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"config.yaml: seed=-3"):
+        govsim.load(tmp_path / "job")
+
+
 def test_load_refuses_what_is_not_a_run(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a govsim run directory"):
         govsim.load(tmp_path)
