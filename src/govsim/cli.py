@@ -5,12 +5,13 @@
 (installed) or the checkout's top-level ``configs/``; add your own with
 ``hydra.searchpath=[file:///path/to/configs]`` or ``--config-dir DIR``.
 
-Bad input is refused before Hydra creates a run directory: ``main`` first composes the configuration
-the way Hydra will (every job of a sweep), checks it (``govsim.validate``), and on any error prints one
-line ``govsim: error: <key>=<value>: ...; allowed: ...`` and exits with status 2, without a traceback.
-The same check refuses a config that names code to run or reads the environment (``govsim.safety``),
-a run or sweep directory that exists and is not empty, and merges duplicate swept values
-(``govsim.identity``); the default directory names carry a digest of the whole config.
+A thin face over ``govsim.compose``, the one route to a checked config. Bad input is refused before
+anything is created: ``main`` composes the run once (every job of a sweep), checks it
+(``govsim.validate``), and on any error prints one line ``govsim: error: <key>=<value>: ...;
+allowed: ...`` and exits with status 2, without a traceback. The same check refuses a config that names
+code to run or reads the environment (``govsim.safety``), a run or sweep directory that exists and is
+not empty, and merges duplicate swept values (``govsim.identity``); the default directory names carry a
+digest of the whole config. A single run's composed config is then run as it is (``compose.launch``).
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ from govsim.identity import (
 from govsim.safety import UnsafeConfig, check_override_text
 from govsim.validate import ConfigError, config_warnings, warn
 
-__all__ = ["InputError", "compose", "config_dir", "main", "preflight", "to_config"]  # the faces tests use
+# InputError, compose, config_dir, to_config are govsim.compose's, re-exported for callers of the old home
+__all__ = ["InputError", "compose", "config_dir", "main", "plan", "preflight", "to_config"]
 
 EXIT_BAD_INPUT = 2
 
