@@ -40,7 +40,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from govsim.compose import InputError, compose
 from govsim.logs import LogError
+from govsim.safety import read_yaml_mapping
 
 EXIT_BAD_INPUT = 2
 SPEC_KEYS = frozenset(
@@ -119,17 +121,10 @@ class Spec:
 
 def load_spec(path: str | Path) -> Spec:
     """Read and check a spec; ``value: log`` targets are filled from its log. ``SpecError`` if bad."""
-    import yaml
-
     path = Path(path)
     if not path.is_file():
         raise SpecError(f"{path}: no such calibration spec")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: not a readable YAML file ({type(exc).__name__})") from None
-    if not isinstance(raw, dict):
-        raise SpecError(f"{path}: expected a YAML mapping of keys")
+    raw = read_yaml_mapping(path, SpecError)
     try:
         return _spec(raw, path)
     except (TypeError, ValueError) as exc:
@@ -250,8 +245,6 @@ def _log_kpis(log: Any, path: Path) -> pd.Series:
 # ---- candidates ----------------------------------------------------------------------------------------
 def expand(spec: Spec) -> dict[str, list[tuple[str, float]]]:
     """Each parameter's concrete keys with their base values (``*`` over a mapping's names)."""
-    from govsim.cli import compose
-
     base = compose(base_overrides(spec))
     return {p.key: _resolve(base, p.key) for p in spec.parameters}
 
@@ -277,8 +270,6 @@ def _get(node: Any, part: str, key: str) -> Any:
 
 def check_corners(spec: Spec, keys: dict[str, list[tuple[str, float]]]) -> None:
     """Compose the candidates at all lows and at all highs: a range the schema refuses fails here, once."""
-    from govsim.cli import compose
-
     for end in ("low", "high"):
         values = candidate_values({p.key: getattr(p, end) for p in spec.parameters}, keys, spec)
         compose(base_overrides(spec) + [f"{k}={v!r}" for k, v in values.items()])
@@ -309,7 +300,7 @@ def simulate_kpis(
     ``log_view``: compute them from the run exported as a log (``observed.from_records``), else from
     its full records; either way by ``observed.kpi_table`` (``govsim.kpis.compute``).
     """
-    from govsim.cli import compose
+    from govsim.compose import compose
     from govsim.observed import from_records, kpi_series, observed_kpis, simulated_kpis
     from govsim.runner import simulate
 
@@ -418,7 +409,6 @@ def main(argv: list[str] | None = None) -> None:
     from dataclasses import replace
 
     from govsim import fitreport
-    from govsim.cli import InputError
     from govsim.validate import ConfigError
 
     p = argparse.ArgumentParser(prog="govsim-calibrate", description=__doc__.split("\n\n")[0])

@@ -5,104 +5,64 @@
 (installed) or the checkout's top-level ``configs/``; add your own with
 ``hydra.searchpath=[file:///path/to/configs]`` or ``--config-dir DIR``.
 
-Bad input is refused before Hydra creates a run directory: ``main`` first composes the configuration
-the way Hydra will (every job of a sweep), checks it (``govsim.validate``), and on any error prints one
-line ``govsim: error: <key>=<value>: ...; allowed: ...`` and exits with status 2, without a traceback.
-The same check refuses a config that names code to run or reads the environment (``govsim.safety``),
-a run or sweep directory that exists and is not empty, and merges duplicate swept values
-(``govsim.identity``); the default directory names carry a digest of the whole config.
+A thin face over ``govsim.compose``, the one route to a checked config. Bad input is refused before
+anything is created: ``main`` composes the run once (every job of a sweep), checks it
+(``govsim.validate``), and on any error prints one line ``govsim: error: <key>=<value>: ...;
+allowed: ...`` and exits with status 2, without a traceback. The same check refuses a config that names
+code to run or reads the environment (``govsim.safety``), a run or sweep directory that exists and is
+not empty, and merges duplicate swept values (``govsim.identity``); the default directory names carry a
+digest of the whole config. A single run's composed config is then run as it is (``compose.launch``).
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
 import shutil
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import fields, is_dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, get_args, get_origin, get_type_hints
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
+from govsim.compose import (
+    PASS_THROUGH,
+    Composed,
+    InputError,
+    compose,
+    compose_multirun,
+    compose_run,
+    config_dir,
+    expand_sweep,
+    launch,
+    parse_args,
+    refuse_config_path,
+    sweep_params,
+    to_config,
+)
 from govsim.config import GovsimConfig, register_configs
-from govsim.identity import SweepPlanError, occupied, plan_unique, register_resolvers, rewrite_lines
-from govsim.safety import UnsafeConfig, check_override_text, check_safety
-from govsim.validate import ConfigError, check, check_data, config_warnings, show, warn
+from govsim.explain import explain
+from govsim.identity import (
+    SweepPlanError,
+    digest,
+    input_checksums,
+    occupied,
+    plan_unique,
+    register_resolvers,
+    rewrite_lines,
+)
+from govsim.safety import UnsafeConfig, check_override_text
+from govsim.validate import ConfigError, config_warnings, warn
+
+# InputError, compose, config_dir, to_config are govsim.compose's, re-exported for callers of the old home
+__all__ = ["InputError", "compose", "config_dir", "main", "plan", "preflight", "to_config"]
 
 EXIT_BAD_INPUT = 2
 
-register_resolvers()  # run and job directory names (configs/config.yaml) use them, in every process
-
-
-class InputError(Exception):
-    """Bad input from the user: the message is one line, printed as it is."""
-
-
-def config_dir() -> str:
-    """Where the shipped YAML configs are: inside the installed package, else the source checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "configs", here.parents[1] / "configs"):
-        if (candidate / "config.yaml").is_file():
-            return str(candidate)
-    raise FileNotFoundError("govsim configs not found beside the package or in the checkout")
-
-
-def to_config(cfg: DictConfig) -> GovsimConfig:
-    """The typed, checked configuration object from a composed config (without Hydra's own ``hydra`` node).
-
-    Raises ``ConfigError`` (or ``govsim.scenario.ScenarioError`` for a bad territory file).
-    """
-    obj = OmegaConf.to_object(cfg)
-    if not isinstance(obj, GovsimConfig):
-        raise ConfigError("config", type(obj).__name__, "a configuration composed on the govsim schema")
-    check(obj)
-    check_data(obj)
-    return obj
-
-
-# ---- composing as Hydra does, without running anything -----------------------------------------------
-@contextmanager
-def _loader(extra_dir: str | None = None) -> Iterator[Any]:
-    """Hydra's config loader on govsim's search path (plus ``--config-dir``), with the schema registered."""
-    if extra_dir is not None and not Path(extra_dir).is_dir():
-        raise InputError(f"--config-dir={extra_dir!r}: no such directory")
-    yield _make_loader(str(Path(extra_dir).resolve()) if extra_dir is not None else None)
-
-
-@functools.lru_cache(maxsize=8)
-def _make_loader(extra_dir: str | None) -> Any:
-    """Built once per search path: discovering plugins and registering the schema take half a second."""
-    from hydra._internal.config_loader_impl import ConfigLoaderImpl
-    from hydra._internal.utils import create_config_search_path
-    from hydra.core.config_search_path import SearchPathQuery
-
-    register_configs()
-    search_path = create_config_search_path(f"file://{config_dir()}")
-    if extra_dir is not None:
-        search_path.prepend("command-line", f"file://{extra_dir}", SearchPathQuery(provider="schema"))
-    return ConfigLoaderImpl(config_search_path=search_path)
-
-
-def compose(overrides: list[str], config_name: str = "config", extra_dir: str | None = None) -> GovsimConfig:
-    """One checked configuration from command-line style overrides; ``InputError`` with one line if bad."""
-    from hydra.types import RunMode
-
-    with _loader(extra_dir) as loader:
-        try:
-            check_override_text(list(overrides))
-            check_overrides(overrides, loader.repository.group_exists)
-            cfg = loader.load_configuration(config_name, list(overrides), RunMode.RUN)
-            check_safety(cfg)
-            with read_write(cfg), open_dict(cfg):
-                del cfg["hydra"]
-            return to_config(cfg)
-        except Exception as exc:  # noqa: BLE001 - every composition failure is the user's input
-            raise InputError(explain(exc, overrides)) from None
+# A sweep's launcher (joblib, submitit) imports this module in its workers to unpickle the task, and
+# Hydra names the job's directory (configs/config.yaml: govsim_hash, govsim_dirname) before the task
+# runs: the resolvers are registered on import of the app's module, the one import-time effect kept.
+register_resolvers()
 
 
 def plan_jobs(
@@ -111,65 +71,58 @@ def plan_jobs(
     """The override list of every job ``govsim`` would launch.
 
     One job, or for a multirun (``-m`` or ``hydra.mode: MULTIRUN`` in a config) the Cartesian product of
-    the swept values, as Hydra's basic sweeper forms it (``hydra.sweeper.params`` first, then the
+    the swept values (``govsim.compose.expand_sweep``: ``hydra.sweeper.params`` first, then the
     command line).
     """
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.types import RunMode
 
-    with _loader(extra_dir) as loader:
-        try:
-            cfg = loader.load_configuration(
-                config_name, list(overrides), RunMode.MULTIRUN, validate_sweep_overrides=False
-            )
-            if not multirun and cfg.hydra.mode != RunMode.MULTIRUN:
-                return [list(overrides)]
-            lines = sweep_params(cfg) + list(overrides)
-            parsed = OverridesParser.create(config_loader=loader).parse_overrides(lines)
-            return [list(job) for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
-        except Exception as exc:  # noqa: BLE001
-            if not multirun:
-                return [list(overrides)]  # composing it as a single run gives the clearer message
-            raise InputError(explain(exc, overrides)) from None
+    try:
+        cfg = compose_multirun(overrides, config_name, extra_dir)
+        if not multirun and cfg.hydra.mode != RunMode.MULTIRUN:
+            return [list(overrides)]
+        return expand_sweep(sweep_params(cfg) + list(overrides), extra_dir)[0]
+    except Exception:
+        if not multirun:
+            return [list(overrides)]  # composing it as a single run gives the clearer message
+        raise
 
 
-def sweep_params(cfg: DictConfig) -> list[str]:
-    """The sweep a config sets in ``hydra.sweeper.params``, as override lines."""
-    params = cfg.hydra.sweeper.get("params") or {}
-    return [f"{k}={v}" for k, v in params.items()]
+@dataclass(frozen=True)
+class Plan:
+    """What ``govsim argv`` will run, checked.
+
+    ``configs``: every job's checked configuration; ``argv``: the command line to hand to Hydra (for a
+    sweep, duplicate swept values merged); ``single``: a plain run, composed and checked once, that
+    ``main`` runs as it is (``None`` for a sweep or a command Hydra answers, such as ``--cfg job``).
+    """
+
+    configs: list[GovsimConfig]
+    argv: list[str]
+    single: Composed | None = None
 
 
-def _config_sweep(overrides: list[str], name: str, extra_dir: str | None) -> list[str]:
-    from hydra.types import RunMode
-
-    with _loader(extra_dir) as loader:
-        cfg = loader.load_configuration(
-            name, list(overrides), RunMode.MULTIRUN, validate_sweep_overrides=False
-        )
-        return sweep_params(cfg)
-
-
-def preflight(argv: list[str]) -> tuple[list[GovsimConfig], list[str]]:
+def plan(argv: list[str]) -> Plan:
     """Check what ``govsim argv`` would run, every job of a sweep; print warnings; ``InputError`` if bad.
 
-    Returns the jobs' configurations and the command line to hand to Hydra: the same, except that
-    duplicate values of a swept key (``seed=1,1``, ``policy.grid.staffing=1.0,1``) are merged with a
-    message. Refuses a run directory (``hydra.run.dir``) or sweep directory that exists and is not
-    empty, and two jobs that would run the same configuration.
+    Refuses a run directory (``hydra.run.dir``) or sweep directory that exists and is not empty, and
+    two jobs that would run the same configuration; merges duplicate values of a swept key
+    (``seed=1,1``, ``policy.grid.staffing=1.0,1``) with a message.
     """
-    from hydra._internal.utils import get_args_parser
+    from hydra.types import RunMode
 
-    args, unknown = get_args_parser().parse_known_args(argv)
-    if unknown:
-        raise InputError(f"{unknown[0]}: unknown option; allowed: the options of govsim --help, overrides")
+    args = parse_args(argv)
+    refuse_config_path(args)
     name = args.config_name or "config"
-    if args.config_path is not None:
-        raise InputError(
-            f"--config-path={args.config_path!r}: not supported; allowed: --config-dir DIR "
-            "or hydra.searchpath=[file:///path/to/configs]"
-        )
     check_override_text(list(args.overrides))
+    if not (args.multirun or args.cfg or args.shell_completion or args.info or args.run):
+        try:
+            single = compose_run(list(args.overrides), name, args.config_dir)
+        except InputError:
+            single = None  # a sweep set by a config (hydra.mode: MULTIRUN), or bad: the sweep path says
+        if single is not None and single.node.hydra.mode != RunMode.MULTIRUN:
+            check_output_dir(single.node, multirun=False)
+            _warn([single.config])
+            return Plan([single.config], list(argv), single)
     jobs = plan_jobs(args.overrides, name, args.config_dir, bool(args.multirun))
     overrides = list(args.overrides)
     multirun = len(jobs) > 1 or bool(args.multirun)
@@ -182,7 +135,7 @@ def preflight(argv: list[str]) -> tuple[list[GovsimConfig], list[str]]:
             by_job[ident] = obj
             return ident
 
-        params = _config_sweep(list(args.overrides), name, args.config_dir)
+        params = sweep_params(compose_multirun(list(args.overrides), name, args.config_dir))
         try:
             lang = compose(jobs[0], name, args.config_dir).output.lang  # messages in the run's language
             rewrites, merged, planned = plan_unique([*params, *args.overrides], identity, lang=lang)
@@ -196,42 +149,51 @@ def preflight(argv: list[str]) -> tuple[list[GovsimConfig], list[str]]:
         configs = [by_job[ident] for _, ident in planned]
     else:
         configs = [compose(job, name, args.config_dir) for job in jobs]
-    check_output_dir(overrides, name, args.config_dir, multirun)
-    for message in dict.fromkeys(m for c in configs for m in config_warnings(c)):
-        warn(message)
+    check_output_dir(_composed_dir(overrides, name, args.config_dir, multirun), multirun)
+    _warn(configs)
     if overrides == list(args.overrides):
-        return configs, list(argv)
+        return Plan(configs, list(argv))
     given = set(args.overrides)
-    return configs, [*(a for a in argv if a not in given), *overrides]
+    return Plan(configs, [*(a for a in argv if a not in given), *overrides])
+
+
+def preflight(argv: list[str]) -> tuple[list[GovsimConfig], list[str]]:
+    """``plan(argv)`` as ``(configs, argv for Hydra)``."""
+    checked = plan(argv)
+    return checked.configs, checked.argv
 
 
 def config_identity(obj: GovsimConfig) -> str:
     """Digest of a checked configuration and of the content of its input files."""
-    from dataclasses import asdict
-
-    from govsim.identity import digest, input_checksums
-
     data = asdict(obj)
     return digest(data, input_checksums(data))
 
 
-def check_output_dir(overrides: list[str], name: str, extra_dir: str | None, multirun: bool) -> None:
+def _composed_dir(
+    overrides: list[str], name: str, extra_dir: str | None, multirun: bool
+) -> DictConfig | None:
+    """The composed config whose ``hydra.run.dir`` (``hydra.sweep.dir``) is checked; ``None`` if unknown."""
+    if multirun:
+        try:
+            return compose_multirun(overrides, name, extra_dir)
+        except InputError:
+            return None
+    return compose_run(overrides, name, extra_dir).node
+
+
+def check_output_dir(node: DictConfig | None, multirun: bool) -> None:
     """Refuse a run (or sweep) directory that exists and holds anything: it is never reused silently.
 
     The default names (``configs/config.yaml``) carry the time to the microsecond and a digest of the
     whole config, so only a directory the user named (``hydra.run.dir=.``) can be taken.
     """
-    from hydra.types import RunMode
-
-    with _loader(extra_dir) as loader:
-        try:
-            cfg = loader.load_configuration(
-                name, list(overrides), RunMode.MULTIRUN if multirun else RunMode.RUN
-            )
-            key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
-            where = Path(str(OmegaConf.select(cfg, key)))
-        except Exception:  # noqa: BLE001 - a template that needs Hydra's runtime: Hydra will resolve it
-            return
+    key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
+    if node is None:
+        return
+    try:
+        where = Path(str(OmegaConf.select(node, key)))
+    except Exception:  # noqa: BLE001 - a template that needs Hydra's runtime: Hydra will resolve it
+        return
     if occupied(where):
         raise InputError(
             f"{key}={str(where)!r}: the directory exists and is not empty; allowed: a new or empty "
@@ -239,159 +201,20 @@ def check_output_dir(overrides: list[str], name: str, extra_dir: str | None, mul
         )
 
 
-# ---- one-line explanations of Hydra's and OmegaConf's errors ------------------------------------------
-def explain(exc: BaseException, overrides: list[str]) -> str:
-    """A one-line message for a composition error: the key, the value and what is allowed."""
-    from hydra.errors import MissingConfigException, OverrideParseException
-    from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException, ValidationError
-
-    cause = exc.__cause__ if isinstance(exc.__cause__, OmegaConfBaseException) else exc
-    if (
-        isinstance(exc, (ConfigError, InputError, UnsafeConfig, SweepPlanError))
-        or type(exc).__name__ == "ScenarioError"
-    ):
-        return str(exc)
-    if isinstance(exc, MissingConfigException) and exc.options and exc.missing_cfg_file:
-        group, _, option = str(exc.missing_cfg_file).rpartition("/")
-        return f"{group}={option!r}: unknown {group}; allowed: {', '.join(exc.options)}"
-    if isinstance(exc, OverrideParseException):
-        return f"cannot read override {exc.override!r}: {_one_line(exc.message)}"
-    if isinstance(cause, (ConfigAttributeError, ConfigKeyError)) and getattr(cause, "full_key", None):
-        return _unknown_key(str(cause.full_key), overrides)
-    if isinstance(cause, ValidationError) and "is not a subclass" in str(cause.msg):
-        added = next((o for o in overrides if o.startswith("+")), str(cause.full_key))
-        return (
-            f"{added}: a new entry cannot be added on the command line; allowed: names already in the "
-            "configuration, or a new entry written in a YAML config file (see configs/scenario/)"
-        )
-    if isinstance(cause, ValidationError) and getattr(cause, "full_key", None):
-        key = str(cause.full_key)
-        return f"{_given(key, overrides, cause.value)}: wrong type; allowed: {_kind(schema_type(key))}"
-    if isinstance(cause, OmegaConfBaseException) and getattr(cause, "full_key", None):
-        return f"{cause.full_key}: {_one_line(str(cause.msg))}"
-    return _one_line(str(exc)) or type(exc).__name__
-
-
-def _one_line(text: str) -> str:
-    skip = (
-        "Config search path",
-        "provider=",
-        "See https",
-        "Set the environment",
-        "full_key:",
-        "reference_type=",
-        "object_type=",
-    )
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith(skip)]
-    return " ".join(lines)
-
-
-def _given(key: str, overrides: list[str], value: Any = None) -> str:
-    """``key=value`` as the user typed it on the command line, else with ``value`` shown."""
-    pairs = (o.lstrip("+~").split("=", 1) for o in overrides)
-    typed = next((kv[1] for kv in pairs if len(kv) == 2 and kv[0] == key), None)
-    return f"{key}={typed}" if typed is not None else f"{key}={show(value)}" if value is not None else key
-
-
-def _unknown_key(key: str, overrides: list[str]) -> str:
-    parent, _, leaf = key.rpartition(".")
-    known = schema_fields(parent)
-    hint = difflib.get_close_matches(leaf, known or [], n=1)
-    where = f"in {parent}" if parent else "at the top level"
-    allowed = ", ".join(known) if known else "keys of the govsim schema"
-    maybe = f" (did you mean {hint[0]!r}?)" if hint else ""
-    return f"{_given(key, overrides)}: unknown key {where}{maybe}; allowed: {allowed}"
-
-
-def schema_type(path: str) -> Any:
-    """The annotated type at a dotted ``path`` of the schema (``None`` if the path is not in it).
-
-    Mapping fields (categories, departments, tasks) take any name as the next part of the path.
-    """
-    t: Any = GovsimConfig
-    for part in path.replace("[", ".[").split("."):
-        if not part:
-            continue
-        if get_origin(t) is dict:
-            t = get_args(t)[1]
-        elif get_origin(t) is list and part.startswith("["):
-            t = get_args(t)[0]
-        elif is_dataclass(t):
-            hints = get_type_hints(t)
-            if part not in hints:
-                return None
-            t = hints[part]
-        else:
-            return None
-    return t
-
-
-def schema_fields(path: str) -> list[str] | None:
-    """Field names of the section at ``path`` ('' for the top), or ``None`` if it is not a section."""
-    t = schema_type(path)
-    return [f.name for f in fields(t)] if is_dataclass(t) else None
-
-
-def _kind(t: Any) -> str:
-    names = {bool: "true or false", int: "an integer", float: "a number", str: "text"}
-    if t in names:
-        return names[t]
-    if get_origin(t) is list:
-        return f"a list of: {_kind(get_args(t)[0])}"
-    if get_origin(t) is dict:
-        return "a mapping of names to sections"
-    if isinstance(t, type) and is_dataclass(t):
-        return f"a {t.__name__} section"
-    return "a value of the schema's type"
-
-
-def check_overrides(overrides: list[str], is_group: Callable[[str], bool]) -> None:
-    """Refuse overrides that Hydra would accept, or explain badly.
-
-    These are: ``+`` on a key that exists or is not in the schema, ``~`` on a schema key, a sweep without
-    ``--multirun``, and a number or word for a true/false field (``mentoring=1``). Names under a
-    mapping (``scenario.categories.<name>``) are left to Hydra, which knows which exist.
-    """
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    for o in OverridesParser.create().parse_overrides(list(overrides)):
-        key = o.key_or_group
-        if key == "experiment" and is_group(key) and schema_type(key) is None:
-            raise InputError(
-                f"{o.input_line}: an experiment runs with its own command; allowed: "
-                f"govsim-experiment {o.input_line}"
-            )
-        if o.is_hydra_override() or is_group(key):
-            continue
-        t, text = schema_type(key), o.input_line
-        if o.is_delete():
-            if t is not None and get_origin(schema_type(key.rpartition(".")[0])) is not dict:
-                raise InputError(
-                    f"{text}: {key} is in the schema and cannot be deleted; allowed: "
-                    f"{key}=<value>, or ~ on a mapping entry (~scenario.categories.<name>)"
-                )
-            continue
-        if o.is_add() and not _under_mapping(key):
-            if t is not None:
-                raise InputError(f"{text}: {key} is already in the configuration; allowed: {key}=...")
-            raise InputError(_unknown_key(key, overrides))
-        if o.is_sweep_override():
-            raise InputError(
-                f"{text}: several values make a sweep; allowed: govsim -m {text} to run one job "
-                f"per value, or {key}=[...] for a list"
-            )
-        if t is bool and not isinstance(o.value(), bool):
-            raise ConfigError(key, o.value(), "true or false")
-
-
-def _under_mapping(key: str) -> bool:
-    parts = key.split(".")
-    return any(get_origin(schema_type(".".join(parts[:i]))) is dict for i in range(1, len(parts)))
+def _warn(configs: list[GovsimConfig]) -> None:
+    for message in dict.fromkeys(m for c in configs for m in config_warnings(c)):
+        warn(message)
 
 
 # ---- the Hydra app ------------------------------------------------------------------------------------
 @hydra.main(version_base=None, config_path=config_dir(), config_name="config")
 def _run(cfg: DictConfig) -> None:
+    """A job that Hydra composed (a multirun's launcher, ``--cfg``): checked here, then run."""
+    run_job(cfg)
+
+
+def run_job(cfg: DictConfig, checked: GovsimConfig | None = None) -> None:
+    """Run one job in the directory Hydra made for it; ``checked`` is its config if already checked."""
     from govsim.runner import run_to_dir
 
     hc = HydraConfig.get()
@@ -401,11 +224,11 @@ def _run(cfg: DictConfig) -> None:
         refuse(f"hydra.run.dir={str(out)!r}: the directory already holds a run; allowed: a new directory")
     try:
         absolute_inputs(cfg, Path(hc.runtime.cwd))
-        obj = to_config(cfg)
+        obj = to_config(cfg) if checked is None else _with_inputs(checked, cfg)
     except Exception as exc:  # noqa: BLE001 - preflight passed, so this is unexpected; refuse cleanly anyway
         _discard_run_dir(out)
         refuse(explain(exc, []))
-    result = run_to_dir(obj, out, OmegaConf.to_yaml(cfg), warnings=config_warnings(obj))
+    result = run_to_dir(obj, out, OmegaConf.to_yaml(cfg), warnings=config_warnings(obj), checked=True)
     from govsim.metrics import summary_text
 
     print(
@@ -416,6 +239,14 @@ def _run(cfg: DictConfig) -> None:
     from govsim.labels import report_text
 
     print("\n" + report_text("run_directory", obj.output.lang, path=out))
+
+
+def _with_inputs(obj: GovsimConfig, cfg: DictConfig) -> GovsimConfig:
+    """The checked config with the input paths ``absolute_inputs`` made absolute (the same files)."""
+    obj.scenario.territory = str(cfg.scenario.territory)
+    if cfg.scenario.get("calendar_file"):
+        obj.scenario.calendar_file = str(cfg.scenario.calendar_file)
+    return obj
 
 
 def absolute_inputs(cfg: DictConfig, cwd: Path) -> None:
@@ -449,17 +280,26 @@ def refuse(message: str) -> None:
     sys.exit(EXIT_BAD_INPUT)
 
 
-PASS_THROUGH = {"--help", "-h", "--hydra-help", "--info", "-i", "--shell-completion", "-sc", "--version"}
-
-
 def main() -> None:
-    """``govsim`` console script: refuse bad input in one line (status 2), else hand over to Hydra."""
-    register_configs()
+    """``govsim`` console script: refuse bad input in one line (status 2), else run.
+
+    A single run is composed and checked once (``plan``, through ``govsim.compose.compose_run``) and
+    that very config is run by Hydra's job runner (``govsim.compose.launch``): nothing is composed
+    twice. A sweep (``-m``) is checked job by job and handed to Hydra's sweeper and launcher, which
+    compose each job again in the job's process.
+    """
+    register_configs()  # Hydra's own app (help, --cfg, a sweep's jobs) composes on the schema too
     argv = sys.argv[1:]
-    if not PASS_THROUGH.intersection(a.split("=", 1)[0] for a in argv):
-        try:
-            _, argv = preflight(argv)
-        except (InputError, ConfigError, UnsafeConfig) as exc:
-            refuse(str(exc))
-        sys.argv = [sys.argv[0], *argv]
+    if PASS_THROUGH.intersection(a.split("=", 1)[0] for a in argv):
+        _run()
+        return
+    try:
+        checked = plan(argv)
+    except (InputError, ConfigError, UnsafeConfig) as exc:
+        refuse(str(exc))
+    single = checked.single
+    if single is not None:
+        launch(single.node, lambda cfg: run_job(cfg, single.config))
+        return
+    sys.argv = [sys.argv[0], *checked.argv]
     _run()

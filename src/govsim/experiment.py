@@ -31,7 +31,7 @@ import platform
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -39,8 +39,10 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from govsim.cli import to_config
+from govsim.compose import expand_sweep, schema_type, sweep_params, to_config
 from govsim.config import GovsimConfig, register_configs
+from govsim.identity import digest, input_checksums, plain_config
+from govsim.validate import ConfigError, config_warnings, num, path_name, word
 
 MANIFEST = "experiment.json"
 MARKER = "job.json"
@@ -134,11 +136,6 @@ def check_experiment(config: DictConfig) -> None:
     small to estimate anything (Morris or Sobol ``size`` below 2, ``levels`` below 2), an unknown
     method or warm-up rule, a precision outside (0, 1) and a negative job timeout.
     """
-    from dataclasses import fields
-
-    from govsim.cli import schema_type
-    from govsim.validate import ConfigError, num, path_name, word
-
     spec = OmegaConf.to_container(config.experiment, resolve=True)
     assert isinstance(spec, dict)
     for cls, node, prefix in (
@@ -247,8 +244,6 @@ def job_identity(cfg: DictConfig) -> str:
     applied (and its index kept, so two equal points of a Morris design stay two jobs), and the
     SHA-256 of every input file (the territory CSV): a job run on an edited file is another job.
     """
-    from govsim.identity import digest, input_checksums, plain_config
-
     job = OmegaConf.create(
         OmegaConf.to_container(
             OmegaConf.masked_copy(cfg, [str(k) for k in cfg if k != "hydra"]), resolve=True
@@ -287,13 +282,7 @@ def job_key(overrides: list[str], sweep_keys: list[str]) -> tuple[str, str, int]
 
 def expand_jobs(config: DictConfig) -> tuple[list[list[str]], list[str]]:
     """The jobs Hydra's basic sweeper will launch (override lists) and the swept keys, in its order."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    params = [f"{k}={v}" for k, v in (config.hydra.sweeper.get("params") or {}).items()]
-    parsed = OverridesParser.create().parse_overrides([*params, *config.hydra.overrides.task])
-    keys = list(dict.fromkeys(o.get_key_element() for o in parsed if o.is_sweep_override()))
-    return BasicSweeper.split_arguments(parsed, None)[0], keys
+    return expand_sweep([*sweep_params(config), *config.hydra.overrides.task])
 
 
 def prepare_manifest(
@@ -415,7 +404,6 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
     older configuration or input file is re-run; one holding *another* job's result raises
     ``ExperimentMismatch`` (two jobs sharing a directory is a plan error, never overwritten).
     """
-    from govsim.identity import input_checksums, plain_config
     from govsim.runner import write_text
 
     key, arm, rep = job_key(overrides, manifest["sweep_keys"])
@@ -446,8 +434,6 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
         info["seed"] = obj.seed
         start = time.perf_counter()
         timeout = float(cfg.experiment.get("job_timeout_s", 0) or 0)
-        from govsim.validate import config_warnings
-
         info["warnings"] = config_warnings(obj)
         status, error = run_isolated(obj, out, OmegaConf.to_yaml(cfg), timeout or None, info["warnings"])
         info["exit_status"] = status
@@ -476,7 +462,7 @@ def _child_main(spec: str) -> None:
 
     obj, out, resolved_yaml, warnings = pickle.loads(Path(spec).read_bytes())
     try:
-        run_to_dir(obj, out, resolved_yaml, warnings)
+        run_to_dir(obj, out, resolved_yaml, warnings, checked=True)  # checked by the parent (run_config)
     except BaseException:  # noqa: BLE001 - the parent records it
         traceback.print_exc()
         sys.exit(1)

@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from govsim.safety import read_yaml_mapping
+
 OBSERVED_SCHEMA: dict[str, tuple[str, str]] = {
     "id": ("object", "case id (案件号 / case_enquiry_id), text"),
     "reported": ("datetime64[ns]", "report time (上报时间 / open_dt)"),
@@ -100,14 +102,12 @@ def load_mapping(spec: str | Path) -> LogMapping:
                 f"mapping {spec!r}: no such file; allowed: a YAML path or {', '.join(shipped_mappings())}"
             )
         path = shipped
-    import yaml
-
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise LogError(f"{path}: not a readable YAML mapping ({type(exc).__name__})") from None
-    if not isinstance(raw, dict):
-        raise LogError(f"{path}: expected a YAML mapping of keys, got {type(raw).__name__}")
+    raw = read_yaml_mapping(
+        path,
+        LogError,
+        unreadable="{path}: not a readable YAML mapping ({kind})",
+        not_mapping="{path}: expected a YAML mapping of keys, got {kind}",
+    )
     return _mapping_from(raw, path)
 
 

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from govsim import labels, records
 
-from govsim import labels, records  # noqa: E402
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt  # annotations only: figures here are built without pyplot
 
 CJK_FAMILY = "Noto Sans CJK SC"
 FONT_FILE = "NotoSansCJKsc-Regular-subset.otf"
@@ -34,9 +35,9 @@ def use_cjk_font() -> str:
     names = {f.name for f in font_manager.fontManager.ttflist}
     if CJK_FAMILY not in names:
         font_manager.fontManager.addfont(str(path))
-    plt.rcParams["font.family"] = "sans-serif"
-    plt.rcParams["font.sans-serif"] = [CJK_FAMILY, "DejaVu Sans"]
-    plt.rcParams["axes.unicode_minus"] = False
+    mpl.rcParams["font.family"] = "sans-serif"
+    mpl.rcParams["font.sans-serif"] = [CJK_FAMILY, "DejaVu Sans"]
+    mpl.rcParams["axes.unicode_minus"] = False
     return CJK_FAMILY
 
 
@@ -295,14 +296,8 @@ def plot_forest(comparison: pd.DataFrame, lang: str = "zh") -> Figure:
     ncols = min(3, len(metrics))
     nrows = -(-len(metrics) // ncols)
     arms = list(dict.fromkeys(comparison["arm"]))
-    fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=(4.2 * ncols, 0.45 * len(arms) * nrows + 1.2 * nrows),
-        layout="constrained",
-        squeeze=False,
-        sharey=True,
-    )
+    fig = figure((4.2 * ncols, 0.45 * len(arms) * nrows + 1.2 * nrows))
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
     for ax, metric in zip(axes.ravel(), metrics, strict=False):
         part = comparison[comparison["metric"] == metric].set_index("arm").reindex(arms)
         y = np.arange(len(arms))
@@ -411,5 +406,17 @@ def shade_warmup(ax: plt.Axes, warmup: float | None, lang: str) -> None:
 def _axes(ax: plt.Axes | None, size: tuple[float, float] = (7, 4)) -> tuple[Figure, plt.Axes]:
     if ax is not None:
         return ax.figure, ax  # type: ignore[return-value]  # an Axes of a SubFigure works the same
-    fig, ax = plt.subplots(figsize=size, layout="constrained")
-    return fig, ax
+    fig = figure(size)
+    return fig, fig.subplots()
+
+
+def figure(size: tuple[float, float]) -> Figure:
+    """A figure drawn without pyplot: on its own Agg canvas, so no backend is chosen and none is changed.
+
+    Importing ``govsim.plots`` sets nothing in Matplotlib; the figures render the same headless, in a
+    notebook (``govsim.teaching.show``) or saved to PNG, and pyplot's list of open figures stays as the
+    caller left it (nothing to close).
+    """
+    fig = Figure(figsize=size, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig

@@ -32,7 +32,8 @@ from typing import Any
 import pandas as pd
 from scipy import stats
 
-from govsim.cli import InputError, compose
+from govsim.compose import InputError, compose
+from govsim.runner import provenance, simulate, write_text
 from govsim.validate import ConfigError
 
 KPIS: tuple[str, ...] = (
@@ -100,12 +101,10 @@ def run_case(
 
     ``config_dir`` is a directory of the user's own configs (``scenario/``, ``policy/``), searched first.
     """
-    from govsim.runner import simulate
-
     cfg = compose([*case.overrides, *extra, *QUIET, f"seed={seed}"], extra_dir=config_dir)
     rows = []
     for r in range(replications):
-        result = simulate(replace(cfg, replication=r))
+        result = simulate(replace(cfg, replication=r), checked=True)  # checked by compose
         row = result.kpis[result.kpis["by"] == "all"].iloc[0]
         cost = float(result.costs["yuan_per_year"].sum())
         rows.append({**{k: float(row[k]) for k in KPIS if k in row}, "cost_per_year": cost})
@@ -184,8 +183,6 @@ def diff_table(name: str, note: str, table: pd.DataFrame) -> str:
 # ---- baselines on disk ------------------------------------------------------------------------------
 def write_baseline(path: Path, case: Case, seed: int, summary: dict[str, dict[str, float]]) -> None:
     """Store a case's summary with how it was made (written to a temporary name, then renamed)."""
-    from govsim.runner import provenance, write_text
-
     n = max(s["n"] for s in summary.values())
     doc = {
         "case": case.name,

@@ -93,8 +93,6 @@ FIGURES = ("forest", "backlog_bands", "cost_effectiveness")
 
 
 def _figures(agg: Aggregate, comp: pd.DataFrame, metrics: list[str], out: Path, lang: str) -> None:
-    import matplotlib.pyplot as plt
-
     figs = {
         "forest.png": plots.plot_forest(comp, lang),
         "backlog_bands.png": plots.plot_backlog_bands(agg.backlog, lang, agg.summary["warmup"]["used"]),
@@ -102,7 +100,6 @@ def _figures(agg: Aggregate, comp: pd.DataFrame, metrics: list[str], out: Path, 
     }
     for name, fig in figs.items():
         fig.savefig(out / named(name, lang), dpi=110)
-        plt.close(fig)
 
 
 def _warnings(comp: pd.DataFrame, lang: str) -> list[str]:
@@ -270,8 +267,6 @@ def markdown_table(df: pd.DataFrame, lang: str | None = None) -> str:
 
 
 def _sensitivity(agg: Aggregate, out: Path, lang: str) -> list[str]:
-    import matplotlib.pyplot as plt
-
     from govsim.experiment import design_points
 
     spec = agg.manifest["experiment"]
@@ -290,7 +285,6 @@ def _sensitivity(agg: Aggregate, out: Path, lang: str) -> list[str]:
         fig = plots.plot_sensitivity(idx, metric, lang)
         png = named(f"sensitivity_{metric}.png", lang)
         fig.savefig(out / png, dpi=110)
-        plt.close(fig)
         parts.append(
             f"### {plots.metric_label(metric, lang)}\n\n{markdown_table(idx, lang)}\n\n![{metric}]({png})"
         )

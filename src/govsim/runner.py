@@ -30,7 +30,9 @@ from govsim import tables
 from govsim.config import GovsimConfig
 from govsim.metrics import cost_table, kpi_table, summary_text, utilisation
 from govsim.model import GovernanceModel
+from govsim.policies import annual_cost
 from govsim.records import Records, labelled_incidents, labelled_timeseries
+from govsim.validate import check, check_data
 
 RECORD_FILES = ("incidents.parquet", "timeseries.parquet", "grids.parquet")
 PACKAGES = (
@@ -141,22 +143,20 @@ def git_revision() -> str | None:
     return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
 
 
-def simulate(cfg: GovsimConfig) -> RunResult:
-    """Build and run the model in memory; compute the tables. No files."""
+def simulate(cfg: GovsimConfig, checked: bool = False) -> RunResult:
+    """Build and run the model in memory; compute the tables. No files.
+
+    The configuration is checked first (``govsim.validate.check`` and ``check_data``: a bad value raises
+    ``ConfigError``, an ``InputError`` with the line ``govsim`` would print); ``checked=True`` skips
+    that for a configuration just checked by ``govsim.compose`` (each run is checked once).
+    """
+    if not checked:
+        check(cfg)
+        check_data(cfg)
     start = time.perf_counter()
     model = GovernanceModel(cfg)
     rec = model.run(progress=cfg.output.progress)
-    from govsim.policies import annual_cost
-
-    kpis = pd.concat(
-        [
-            kpi_table(rec).assign(by="all"),
-            kpi_table(rec, "category").assign(by="category"),
-            kpi_table(rec, "county").assign(by="county"),
-        ],
-        ignore_index=True,
-    )
-    kpis = kpis[["by", *[c for c in kpis.columns if c != "by"]]]
+    kpis = kpi_frame(rec)
     sc = model.scenario_data
     costs = cost_table(
         rec, annual_cost(model.levers, sc), cfg.policy.grid.resident_points, sc.cfg.cost.yuan_per_point
@@ -165,12 +165,30 @@ def simulate(cfg: GovsimConfig) -> RunResult:
     return RunResult(rec, kpis, costs, util, time.perf_counter() - start, cfg.output.lang)
 
 
+def kpi_frame(rec: Records) -> pd.DataFrame:
+    """The tidy KPI table of a run: one row per ``(by, group)``, ``by`` in all, category, county."""
+    kpis = pd.concat(
+        [
+            kpi_table(rec).assign(by="all"),
+            kpi_table(rec, "category").assign(by="category"),
+            kpi_table(rec, "county").assign(by="county"),
+        ],
+        ignore_index=True,
+    )
+    return kpis[["by", *[c for c in kpis.columns if c != "by"]]]
+
+
 def run_to_dir(
-    cfg: GovsimConfig, out: Path, resolved_yaml: str | None = None, warnings: list[str] | None = None
+    cfg: GovsimConfig,
+    out: Path,
+    resolved_yaml: str | None = None,
+    warnings: list[str] | None = None,
+    checked: bool = False,
 ) -> RunResult:
     """One complete run into ``out``: provenance first, records and tables, status last.
 
-    ``warnings`` (messages already printed, e.g. utilisation >= 1) are kept in ``run.json``.
+    ``warnings`` (messages already printed, e.g. utilisation >= 1) are kept in ``run.json``;
+    ``checked`` as for ``simulate``.
     """
     out.mkdir(parents=True, exist_ok=True)
     info: dict[str, Any] = {
@@ -185,7 +203,7 @@ def run_to_dir(
     write_text(out / "run.json", json.dumps(info, ensure_ascii=False, indent=2))
     write_text(out / "config.yaml", resolved_yaml if resolved_yaml is not None else _yaml(cfg))
     try:
-        result = simulate(cfg)
+        result = simulate(cfg, checked)
         write_outputs(result, out, cfg)
     except BaseException as exc:
         info.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
@@ -242,8 +260,6 @@ def write_outputs(result: RunResult, out: Path, cfg: GovsimConfig) -> None:
 
 def write_figures(rec: Records, out: Path, lang: str) -> None:
     """Backlog, resolution-time distribution and the demand heat map, as PNG."""
-    import matplotlib.pyplot as plt
-
     from govsim import plots
 
     years = (rec.horizon - rec.warmup) / 365.0
@@ -256,7 +272,6 @@ def write_figures(rec: Records, out: Path, lang: str) -> None:
     }
     for name, fig in figs.items():
         write_atomic(out / name, partial(_to_png, fig))
-        plt.close(fig)
 
 
 def _to_parquet(df: pd.DataFrame, path: Path) -> None:

@@ -18,8 +18,11 @@ before Hydra builds anything and refuses:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import yaml
 from omegaconf import DictConfig, ListConfig
 
 ALLOWED_TARGETS = frozenset({"govsim.sweep.ExperimentCallback"})
@@ -115,3 +118,25 @@ def _check_entry(path: str, key: str, value: Any, plugin: bool = False) -> None:
             f"{path}={text!r}: a log file outside the run directory; "
             "allowed: ${hydra.runtime.output_dir}/NAME.log"
         )
+
+
+def read_yaml_mapping(
+    path: Path,
+    error: Callable[[str], Exception],
+    unreadable: str = "{path}: not a readable YAML file ({kind})",
+    not_mapping: str = "{path}: expected a YAML mapping of keys",
+) -> dict[str, Any]:
+    """A user's YAML file (calibration spec, log mapping) as a mapping, read with ``yaml.safe_load``.
+
+    ``safe_load`` builds plain data only (no Python object tags: a file cannot run code). Raises
+    ``error(message)`` when the file is not UTF-8 YAML (``unreadable``) or not a mapping
+    (``not_mapping``); the messages are formatted with ``path`` and ``kind`` (the exception's or the
+    value's type name).
+    """
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise error(unreadable.format(path=path, kind=type(exc).__name__)) from None
+    if not isinstance(raw, dict):
+        raise error(not_mapping.format(path=path, kind=type(raw).__name__))
+    return raw

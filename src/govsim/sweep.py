@@ -24,13 +24,14 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
-from govsim.cli import config_dir
+from govsim.compose import PASS_THROUGH, InputError, compose_multirun, config_dir, parse_args
 from govsim.experiment import (
     ExperimentMismatch,
     check_experiment,
     design_points,
     expand_jobs,
     job_identity,
+    job_key,
     now,
     prepare_manifest,
     read_manifest,
@@ -38,9 +39,22 @@ from govsim.experiment import (
     run_config,
     run_job,
 )
-from govsim.identity import SweepLock, SweepLocked, SweepPlanError, inside, plan_unique, rewrite_lines
+from govsim.identity import (
+    SweepLock,
+    SweepLocked,
+    SweepPlanError,
+    inside,
+    plan_unique,
+    register_resolvers,
+    rewrite_lines,
+)
 from govsim.labels import warning_text
+from govsim.safety import UnsafeConfig, check_override_text, check_safety
 from govsim.validate import ConfigError, config_warnings, warn, warn_single_replication
+
+# The launcher's workers import this module to unpickle the job, and Hydra names the job's directory
+# (govsim_hash, govsim_dirname) before the job runs: registered on import, as the govsim app does.
+register_resolvers()
 
 
 class ExperimentCallback(Callback):
@@ -133,8 +147,6 @@ def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
     sweep directory raise ``SweepPlanError``. Returns ``{job key: identity}`` and the merge messages.
     """
     from hydra.core.global_hydra import GlobalHydra
-
-    from govsim.experiment import job_key
 
     loader = GlobalHydra.instance().config_loader()
     params = dict(config.hydra.sweeper.get("params") or {})
@@ -268,35 +280,15 @@ def preflight(argv: list[str]) -> None:
     Hydra instantiates ``hydra.callbacks`` before any govsim callback runs, so this check cannot wait
     for ``ExperimentCallback``; see ``govsim.safety``. Raises ``InputError`` / ``UnsafeConfig``.
     """
-    from hydra._internal.utils import get_args_parser
-    from hydra.types import RunMode
-
-    from govsim.cli import InputError, _loader, explain
-    from govsim.safety import check_override_text, check_safety
-
-    args, unknown = get_args_parser().parse_known_args(argv)
-    if unknown:
-        raise InputError(f"{unknown[0]}: unknown option; allowed: the options of govsim-experiment --help")
+    args = parse_args(argv, "the options of govsim-experiment --help")
     check_override_text(list(args.overrides))
-    with _loader(args.config_dir) as loader:
-        register_experiment_configs()  # the loader registers the plain schema when first built
-        try:
-            cfg = loader.load_configuration(
-                args.config_name or "config",
-                list(args.overrides),
-                RunMode.MULTIRUN,
-                validate_sweep_overrides=False,
-            )
-        except Exception as exc:  # noqa: BLE001 - Hydra reports it itself, with its own message
-            raise InputError(explain(exc, list(args.overrides))) from None
+    name = args.config_name or "config"
+    cfg = compose_multirun(list(args.overrides), name, args.config_dir, schema=register_experiment_configs)
     check_safety(cfg)
 
 
 def main() -> None:
     """``govsim-experiment`` console script: ``govsim-experiment +experiment=NAME [overrides]``."""
-    from govsim.cli import PASS_THROUGH, InputError
-    from govsim.safety import UnsafeConfig
-
     register_experiment_configs()
     argv = sys.argv[1:]
     if not PASS_THROUGH.intersection(a.split("=", 1)[0] for a in argv):

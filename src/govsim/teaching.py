@@ -24,6 +24,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from govsim import labels, levers, plots
+from govsim.compose import compose
 from govsim.config import CATEGORIES, CHANNELS, GovsimConfig
 from govsim.records import Channel, EndState, Records, after_warmup, closed, real
 from govsim.runner import RunResult, simulate
@@ -148,14 +149,7 @@ def town_config(
 
 @functools.lru_cache(maxsize=32)
 def _composed(args: tuple[str, ...]) -> GovsimConfig:
-    from hydra import compose, initialize_config_dir
-
-    from govsim.cli import config_dir, to_config
-    from govsim.config import register_configs
-
-    register_configs()
-    with initialize_config_dir(config_dir(), version_base=None):
-        return to_config(compose("config", list(args)))
+    return compose(list(args))
 
 
 def command_line(**levers: Any) -> str:

@@ -46,7 +46,11 @@ SUM_TOLERANCE = 1e-6
 """How far a probability mix may sum from 1 (rounding in hand-written YAML, not a real discrepancy)."""
 
 
-class ConfigError(ValueError):
+class InputError(Exception):
+    """Bad input from the user: the message is one line, printed as it is (``govsim: error: ...``)."""
+
+
+class ConfigError(ValueError, InputError):
     """A configuration value is not allowed: names the key, the value and what is allowed."""
 
     def __init__(self, key: str, value: Any, allowed: str, problem: str | None = None) -> None:

@@ -25,7 +25,7 @@ def town():
 def test_levers_set_the_same_config_as_the_command_line():
     from hydra import compose, initialize_config_dir
 
-    from govsim.cli import config_dir, to_config
+    from govsim.compose import config_dir, to_config
     from govsim.config import register_configs
 
     levers = {

@@ -14,7 +14,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 import pytest
 
-from govsim.cli import InputError, compose, config_dir
+from govsim.compose import InputError, compose, config_dir
 from govsim.config import CategoryConfig, DepartmentConfig, GovsimConfig
 from govsim.validate import RULES, ConfigError, check, check_data, config_warnings, warn_single_replication
 from govsim.workload import offered_load

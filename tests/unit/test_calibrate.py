@@ -175,7 +175,7 @@ def test_calibrated_scenario_runs(tmp_path: Path, make_config: Callable[..., Gov
     calibrate.main([str(path), "--out", str(out)])
     trials = pd.read_csv(out / "trials.csv")
     best = float(trials.loc[trials["loss"].idxmin(), "scenario.incident_rate"])
-    from govsim.cli import compose
+    from govsim.compose import compose
 
     cfg = compose(["scenario=t_cal", f"hydra.searchpath=[file://{out}]"])
     assert cfg.scenario.name == "t_cal" and cfg.scenario.territory == "one_town"

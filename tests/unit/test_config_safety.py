@@ -6,51 +6,31 @@ Each test here failed on the code before issue 15 (noted in the branch report).
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from govsim import cli
 
-QUICK = [
-    "scenario=one_town",
-    "horizon_days=3",
-    "warmup_days=1",
-    "output.figures=false",
-    "output.progress=false",
-]
 
-
-def script(name: str, module: str) -> list[str]:
-    path = Path(sys.executable).parent / name
-    return (
-        [str(path)] if path.exists() else [sys.executable, "-c", f"from govsim.{module} import main; main()"]
-    )
-
-
-@pytest.mark.parametrize("tool", [("govsim", "cli"), ("govsim-experiment", "sweep")])
-def test_callback_on_the_command_line_writes_nothing(tmp_path: Path, tool: tuple[str, str]) -> None:
+@pytest.mark.parametrize("tool", ["govsim", "govsim-experiment"])
+def test_callback_on_the_command_line_writes_nothing(
+    tmp_path: Path, tool: str, quick: list[str], console
+) -> None:
     target = tmp_path / "pwned.pth"
-    extra = ["+experiment=four_focus"] if tool[0] == "govsim-experiment" else []
-    cmd = [
-        *script(*tool),
-        *extra,
-        *QUICK,
-        f"+hydra.callbacks.x={{_target_:pathlib.Path.write_text,self:{target},data:hi}}",
-    ]
-    p = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+    extra = ["+experiment=four_focus"] if tool == "govsim-experiment" else []
+    callback = f"+hydra.callbacks.x={{_target_:pathlib.Path.write_text,self:{target},data:hi}}"
+    p = console(tool, tmp_path, *extra, *quick, callback)
     assert p.returncode == 2, p.stderr
     assert "cannot name code to run" in p.stderr.strip().splitlines()[-1]
     assert not target.exists()
     assert not (tmp_path / "outputs").exists() and not (tmp_path / "multirun").exists()
 
 
-def _user_config(tmp_path: Path, body: str) -> list[str]:
+def _user_config(tmp_path: Path, body: str, quick: list[str]) -> list[str]:
     (tmp_path / "cfg" / "evil").mkdir(parents=True)
     (tmp_path / "cfg" / "evil" / "x.yaml").write_text("# @package _global_\n" + body, encoding="utf-8")
-    return ["--config-dir", str(tmp_path / "cfg"), *QUICK, "+evil=x"]
+    return ["--config-dir", str(tmp_path / "cfg"), *quick, "+evil=x"]
 
 
 @pytest.mark.parametrize(
@@ -82,9 +62,11 @@ def _user_config(tmp_path: Path, body: str) -> list[str]:
         ),
     ],
 )
-def test_yaml_through_config_dir_cannot_name_code(tmp_path: Path, body: str, fragment: str) -> None:
+def test_yaml_through_config_dir_cannot_name_code(
+    tmp_path: Path, body: str, fragment: str, quick: list[str]
+) -> None:
     with pytest.raises((cli.InputError, ValueError), match=None) as info:
-        cli.preflight(_user_config(tmp_path, body))
+        cli.preflight(_user_config(tmp_path, body, quick))
     assert fragment in str(info.value)
 
 
@@ -96,11 +78,11 @@ def test_yaml_through_config_dir_cannot_name_code(tmp_path: Path, body: str, fra
         "hydra.job_logging.handlers.file.class=os.system",
     ],
 )
-def test_overrides_cannot_read_the_environment_or_set_logging(override: str) -> None:
+def test_overrides_cannot_read_the_environment_or_set_logging(override: str, quick: list[str]) -> None:
     with pytest.raises(
         (cli.InputError, ValueError), match=r"oc.env|cannot name code|not a standard logging class"
     ):
-        cli.preflight([*QUICK, override])
+        cli.preflight([*quick, override])
 
 
 def test_shipped_experiment_callback_is_allowed() -> None:

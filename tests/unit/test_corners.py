@@ -6,9 +6,6 @@ Each test here failed on the code before issue 15 (noted in the branch report).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from importlib import resources
 from pathlib import Path
@@ -18,7 +15,7 @@ from hydra import compose as hydra_compose
 from hydra import initialize_config_dir
 
 from govsim import experiment as ex
-from govsim.cli import InputError, compose, config_dir
+from govsim.compose import InputError, compose, config_dir
 from govsim.config import register_configs
 
 ONE = [
@@ -91,24 +88,16 @@ def test_shipped_experiments_pass_the_section_check(primary) -> None:
             ex.check_experiment(primary(name=path.stem))
 
 
-def test_misspelt_experiment_key_exits_2_and_writes_nothing(tmp_path: Path) -> None:
-    p = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from govsim.sweep import main; main()",
-            "+experiment=four_focus",
-            *ONE,
-            "+experiment.replicatons=3",
-            "hydra.sweep.dir=s",
-            "hydra/launcher=basic",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "GOVSIM_CODE_VERSION": "corners"},
+def test_misspelt_experiment_key_exits_2_and_writes_nothing(tmp_path: Path, console) -> None:
+    p = console(
+        "govsim-experiment",
+        tmp_path,
+        "+experiment=four_focus",
+        *ONE,
+        "+experiment.replicatons=3",
+        "hydra.sweep.dir=s",
+        "hydra/launcher=basic",
+        env={"GOVSIM_CODE_VERSION": "corners"},
     )
     assert p.returncode == 2
     last = p.stderr.strip().splitlines()
@@ -200,28 +189,17 @@ def test_a_town_of_a_hundred_million_communities_is_refused_by_its_size(tmp_path
     assert str(info.value).startswith("scenario.")
 
 
-def govsim(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from govsim.cli import main; main()", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-def test_relative_territory_with_chdir_is_the_file_that_was_checked(tmp_path: Path) -> None:
+def test_relative_territory_with_chdir_is_the_file_that_was_checked(tmp_path: Path, console) -> None:
     (tmp_path / "towns.csv").write_text(TOWNS, encoding="utf-8")
-    done = govsim(tmp_path, *ONE, "scenario.territory=towns.csv", "hydra.job.chdir=true")
+    done = console("govsim", tmp_path, *ONE, "scenario.territory=towns.csv", "hydra.job.chdir=true")
     assert done.returncode == 0, done.stderr[-2000:]
     (run,) = tmp_path.glob("outputs/one_town/baseline/*/run.json")
     assert json.loads(run.read_text(encoding="utf-8"))["status"] == "complete"
 
 
 # ---- warnings kept, not only printed ---------------------------------------------------------------------
-def test_utilisation_warning_is_recorded_in_run_json(tmp_path: Path) -> None:
-    done = govsim(tmp_path, *ONE, "policy.mechanism.department_staffing=0.3")
+def test_utilisation_warning_is_recorded_in_run_json(tmp_path: Path, console) -> None:
+    done = console("govsim", tmp_path, *ONE, "policy.mechanism.department_staffing=0.3")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "govsim: warning: 部门" in done.stderr  # warnings speak the run's language (zh by default)
     (run,) = tmp_path.glob("outputs/one_town/baseline/*/run.json")

@@ -11,7 +11,7 @@ from omegaconf import DictConfig
 
 from govsim import experiment as ex
 from govsim.aggregate import aggregate
-from govsim.cli import config_dir
+from govsim.compose import config_dir
 from govsim.config import register_configs
 from govsim.report import ReportError, write_report
 

@@ -20,7 +20,7 @@ import govsim.incidents
 import govsim.model
 import govsim.plots
 import govsim.runner
-from govsim.cli import compose
+from govsim.compose import compose
 from govsim.config import GovsimConfig
 from govsim.runner import RECORD_FILES, load_records, run_to_dir
 

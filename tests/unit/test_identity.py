@@ -6,40 +6,19 @@ Each test here failed on the code before issue 15 (noted in the branch report).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from govsim import cli
+from govsim.compose import InputError, compose
 from govsim.identity import SweepPlanError, plan_unique, safe_component
 
-QUICK = [
-    "scenario=one_town",
-    "horizon_days=3",
-    "warmup_days=1",
-    "output.figures=false",
-    "output.progress=false",
-]
 
-
-def govsim(cwd: Path, *args: str) -> subprocess.Popen:
-    script = Path(sys.executable).parent / "govsim"
-    cmd = [str(script)] if script.exists() else [sys.executable, "-c", "from govsim.cli import main; main()"]
-    return subprocess.Popen(
-        [*cmd, *args],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ),
-    )
-
-
-def test_two_identical_runs_started_together_get_two_directories(tmp_path: Path) -> None:
-    procs = [govsim(tmp_path, *QUICK) for _ in range(2)]
+def test_two_identical_runs_started_together_get_two_directories(
+    tmp_path: Path, quick: list[str], console
+) -> None:
+    procs = [console("govsim", tmp_path, *quick, wait=False) for _ in range(2)]
     for p in procs:
         _, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
@@ -48,19 +27,19 @@ def test_two_identical_runs_started_together_get_two_directories(tmp_path: Path)
     assert all(json.loads(r.read_text(encoding="utf-8"))["status"] == "complete" for r in runs)
 
 
-def test_run_directory_names_carry_the_config_digest(tmp_path: Path) -> None:
-    p = govsim(tmp_path, *QUICK, "policy.grid.staffing=1.2")
+def test_run_directory_names_carry_the_config_digest(tmp_path: Path, quick: list[str], console) -> None:
+    p = console("govsim", tmp_path, *quick, "policy.grid.staffing=1.2", wait=False)
     _, err = p.communicate(timeout=300)
     assert p.returncode == 0, err
     (run,) = tmp_path.glob("outputs/one_town/baseline/*")
-    default = cli.config_identity(cli.compose(QUICK))
+    default = cli.config_identity(compose(quick))
     assert not run.name.endswith(default[:8])  # the lever override changed the name
     assert len(run.name.rsplit("_", 1)[1]) == 8
 
 
-def test_named_run_directory_that_holds_files_is_refused(tmp_path: Path) -> None:
+def test_named_run_directory_that_holds_files_is_refused(tmp_path: Path, quick: list[str], console) -> None:
     (tmp_path / "summary.txt").write_text("my own notes\n", encoding="utf-8")
-    p = govsim(tmp_path, *QUICK, "hydra.run.dir=.")
+    p = console("govsim", tmp_path, *quick, "hydra.run.dir=.", wait=False)
     _, err = p.communicate(timeout=300)
     assert p.returncode == 2
     assert err.strip().splitlines()[-1].startswith("govsim: error: hydra.run.dir='.'")
@@ -70,9 +49,9 @@ def test_named_run_directory_that_holds_files_is_refused(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("name", ["../../escape", "/tmp/x", "a/b", ".hidden", ".."])
 @pytest.mark.parametrize("key", ["scenario.name", "policy.name"])
-def test_names_cannot_climb_out_of_the_output_root(key: str, name: str) -> None:
-    with pytest.raises(cli.InputError, match=rf"^{key}="):
-        cli.compose([*QUICK, f"{key}={name}"])
+def test_names_cannot_climb_out_of_the_output_root(key: str, name: str, quick: list[str]) -> None:
+    with pytest.raises(InputError, match=rf"^{key}="):
+        compose([*quick, f"{key}={name}"])
 
 
 def test_chinese_names_stay_readable_in_paths() -> None:
@@ -85,18 +64,18 @@ def test_chinese_names_stay_readable_in_paths() -> None:
     [(["seed=1,1,2"], ["seed=1,2"]), (["policy.grid.staffing=1.0,1"], ["policy.grid.staffing=1.0"])],
 )
 def test_duplicate_sweep_values_are_merged_before_launch(
-    swept: list[str], kept: list[str], capsys: pytest.CaptureFixture[str]
+    swept: list[str], kept: list[str], capsys: pytest.CaptureFixture[str], quick: list[str]
 ) -> None:
-    configs, argv = cli.preflight(["-m", *QUICK, *swept])
-    assert argv == ["-m", *QUICK, *kept]
+    configs, argv = cli.preflight(["-m", *quick, *swept])
+    assert argv == ["-m", *quick, *kept]
     assert len(configs) == len(kept[0].split(","))
     assert "已合并" in capsys.readouterr().err  # in the run's language (zh by default)
-    cli.preflight(["-m", *QUICK, *swept, "output.lang=en"])
+    cli.preflight(["-m", *quick, *swept, "output.lang=en"])
     assert "merged" in capsys.readouterr().err
 
 
-def test_duplicate_policies_are_merged() -> None:
-    configs, argv = cli.preflight(["-m", *QUICK, "policy=baseline,baseline,grid"])
+def test_duplicate_policies_are_merged(quick: list[str]) -> None:
+    configs, argv = cli.preflight(["-m", *quick, "policy=baseline,baseline,grid"])
     assert argv[-1] == "policy=baseline,grid"
     assert [c.policy.name for c in configs] == ["baseline", "grid"]
 
@@ -110,10 +89,10 @@ def test_jobs_that_coincide_across_keys_are_refused() -> None:
         plan_unique(["x=1,2", "y=1,2"], identity)
 
 
-def test_named_sweep_directory_that_holds_files_is_refused(tmp_path: Path) -> None:
+def test_named_sweep_directory_that_holds_files_is_refused(tmp_path: Path, quick: list[str]) -> None:
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
-    with pytest.raises(cli.InputError, match="hydra.sweep.dir="):
-        cli.preflight(["-m", *QUICK, "seed=1,2", f"hydra.sweep.dir={tmp_path}"])
+    with pytest.raises(InputError, match="hydra.sweep.dir="):
+        cli.preflight(["-m", *quick, "seed=1,2", f"hydra.sweep.dir={tmp_path}"])
 
 
 def test_a_calendar_file_is_an_input_whose_content_is_part_of_the_identity(tmp_path: Path) -> None:

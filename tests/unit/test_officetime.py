@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from govsim.cli import InputError, compose
+from govsim.compose import InputError, compose
 from govsim.model import GovernanceModel
 from govsim.officetime import CalendarError, OfficeHours, build_calendar, check_coverage, parse_hours
 

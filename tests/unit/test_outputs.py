@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from govsim import labels, plots
-from govsim.cli import compose
+from govsim.compose import compose
 from govsim.config import CHANNELS
 from govsim.model import GovernanceModel
 from govsim.records import DATE_FIELDS, END_STATES, INCIDENT_SCHEMA, LABEL_SCHEMA

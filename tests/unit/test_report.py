@@ -14,7 +14,7 @@ from hydra import compose, initialize_config_dir
 from govsim import experiment as ex
 from govsim import report
 from govsim.aggregate import aggregate, status_text
-from govsim.cli import config_dir
+from govsim.compose import config_dir
 from govsim.config import register_configs
 
 SMALL = [

@@ -29,7 +29,7 @@ from hydra import compose, initialize_config_dir
 from scipy import stats
 
 from govsim import theory
-from govsim.cli import config_dir, to_config
+from govsim.compose import config_dir, to_config
 from govsim.config import GovsimConfig, register_configs
 from govsim.model import GovernanceModel
 from govsim.policies import resolve_levers

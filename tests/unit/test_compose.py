@@ -1,0 +1,109 @@
+"""One route to a checked config: a run is composed and checked once; no module imports the CLI;
+sweep expansion is one function; importing govsim's modules sets nothing (no Matplotlib backend).
+
+On the code before issue 12 a single ``govsim`` run composed its config four times (Hydra's config
+loader: sweep planning, the check, the output-directory check, Hydra's mode probe and Hydra's own run
+— five calls) and checked it twice; the import and backend tests failed there too.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hydra._internal.config_loader_impl import ConfigLoaderImpl
+
+from govsim import cli, experiment, validate
+from govsim.compose import compose_multirun, expand_sweep, sweep_params
+from govsim.config import GovsimConfig
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "govsim"
+
+
+def test_a_govsim_run_composes_and_checks_its_config_once(
+    tmp_path: Path, quick: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = {"compose": 0, "check": 0}
+    load, check_fields = ConfigLoaderImpl.load_configuration, validate.check_fields
+
+    def counted_load(self, *args, **kwargs):  # every Hydra composition, govsim's and Hydra's own
+        calls["compose"] += 1
+        return load(self, *args, **kwargs)
+
+    def counted_check(node, *args, **kwargs):  # the field check every route to a checked config runs
+        calls["check"] += isinstance(node, GovsimConfig)  # the whole config, not its sections (recursion)
+        return check_fields(node, *args, **kwargs)
+
+    monkeypatch.setattr(ConfigLoaderImpl, "load_configuration", counted_load)
+    monkeypatch.setattr(validate, "check_fields", counted_check)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["govsim", *quick, "hydra.run.dir=run"])
+    cli.main()
+    assert (tmp_path / "run" / "run.json").is_file()
+    assert calls == {"compose": 1, "check": 1}
+
+
+def test_no_module_but_the_entry_points_imports_the_cli() -> None:
+    found = [
+        f"{path.name}:{n}"
+        for path in sorted(SRC.glob("*.py"))
+        if path.name != "cli.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.match(
+            r"\s*(from govsim\.cli import|import govsim\.cli|from \.cli import|from govsim import .*\bcli\b)",
+            line,
+        )
+    ]
+    assert found == []
+
+
+def test_hydra_private_classes_are_used_in_compose_only() -> None:
+    users = sorted(p.name for p in SRC.glob("*.py") if "hydra._internal" in p.read_text(encoding="utf-8"))
+    assert users == ["compose.py"]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["+experiment=four_focus", "policy=baseline,grid", "seed=0,1"],
+        ["+experiment=four_focus", "scenario=one_town", "policy.grid.staffing=1.0,1.5"],
+    ],
+)
+def test_govsim_m_and_govsim_experiment_expand_a_sweep_alike(overrides: list[str]) -> None:
+    """``govsim -m`` (``cli.plan_jobs``) and ``govsim-experiment`` (``experiment.expand_jobs``) share it."""
+    experiment.register_experiment_configs()
+    cfg = compose_multirun(overrides)
+    jobs, keys = experiment.expand_jobs(cfg)
+    assert jobs == expand_sweep([*sweep_params(cfg), *overrides])[0]
+    assert jobs == cli.plan_jobs(overrides, multirun=True)
+    assert {"policy", "replication"} <= set(keys) or "policy.grid.staffing" in keys
+    assert len(jobs) == len({tuple(j) for j in jobs}) > 1
+
+
+def test_importing_govsim_sets_no_matplotlib_backend_and_leaves_pyplot_alone() -> None:
+    code = (
+        "import sys, matplotlib as m\n"
+        "before = m.rcParams._get_backend_or_none()\n"
+        "import govsim.plots, govsim.report, govsim.runner, govsim.cli, govsim.sweep, govsim.api\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
+        "import govsim.teaching\n"
+        "after = m.rcParams._get_backend_or_none()\n"
+        "assert after == before, (before, after)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_import_govsim_is_light() -> None:
+    """``import govsim`` (every console script runs it first) loads neither Hydra nor Mesa nor pandas."""
+    heavy = "{'hydra', 'mesa', 'pandas'}"
+    code = f"import sys, govsim; print(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy}))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert done.stdout.strip() == "[]"
