@@ -24,6 +24,7 @@ import simpy
 from govsim.agents import Residents, Workforce
 from govsim.config import CHANNELS
 from govsim.departments import PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules, deliver
+from govsim.hotline import Hotline
 from govsim.policies import Levers
 from govsim.records import INCIDENT_SCHEMA, Columns
 from govsim.scenario import Scenario
@@ -111,6 +112,7 @@ class IncidentLoop:
         self.heat = HeatMap(tr.n_grids)
         self.petition_cat = sc.categories.index("petition") if "petition" in sc.categories else -1
         self.dispute_cat = sc.categories.index("dispute") if "dispute" in sc.categories else -1
+        self.hotline: Hotline | None = None  # set by the model when scenario.hotline.enabled
 
     # ---- occurrence (latent) and discovery -------------------------------------------------------
     def occur(self, day: int) -> None:
@@ -245,6 +247,8 @@ class IncidentLoop:
     def intake(self, day: int) -> None:
         """Process the day's reports (上报) through the centre to the departments (流转)."""
         ids = self.take_reports(day)
+        if self.hotline is not None:  # 12345 seats: report calls become tickets when answered
+            ids = self.hotline.intake(self, day, ids)
         c = self.tickets.cols
         self.heat.add(day, c["grid"][ids])
         self._pay_points(ids)

@@ -18,6 +18,7 @@ import simpy
 
 from govsim.agents import Centre, Department, GridWorker, Residents, Workforce
 from govsim.config import GovsimConfig
+from govsim.hotline import make_hotline
 from govsim.incidents import IncidentLoop
 from govsim.officetime import check_coverage, longest_working_days
 from govsim.policies import Levers, resolve_levers
@@ -52,6 +53,8 @@ class GovernanceModel(mesa.Model):
             capacity=int(expected * (1.1 + sc.cfg.duplicate_prob)) + 1024,
             window=(float(cfg.warmup_days), self.horizon),
         )
+        if cfg.scenario.hotline.enabled:
+            self.loop.hotline = make_hotline(cfg, sc.population, streams)
         self._create_agents()
         self._time_use: list[np.ndarray] = []
 
@@ -127,6 +130,7 @@ class GovernanceModel(mesa.Model):
             counties=sc.territory.county_names,
             horizon=self.horizon,
             warmup=float(self.cfg.warmup_days),
+            hotline=loop.hotline.frame() if loop.hotline is not None else None,
         )
 
     def desk_time(self) -> tuple[np.ndarray, np.ndarray]:

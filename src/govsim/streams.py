@@ -29,6 +29,8 @@ STREAM_NAMES: tuple[str, ...] = (
     "workforce",  # grid-worker turnover
     "agents",  # handed to Mesa as its ``rng``; govsim draws nothing from Mesa's ``random``
     "onsite_time",  # grid-worker hours of each on-site resolution (one draw per ticket)
+    "calls",  # 12345 hotline: consultation calls, patience and seat times of first attempts, app shift
+    "call_retry",  # 12345 hotline: retry decisions and delays, later attempts, where lost callers go
 )
 
 

@@ -28,7 +28,9 @@ ERLANG_A = {"lam": 19.0, "mu": 1.0, "c": 20, "theta": 0.5}  # rho = 0.95, mean p
 
 def test_formula_reduces_to_erlang_b_and_mmc():
     # no hold lines and no patience: the Erlang loss system
-    assert theory.call_centre(7.0, 1.0, 8, room=0).p_block == pytest.approx(theory.erlang_b(8, 7.0), rel=1e-12)
+    assert theory.call_centre(7.0, 1.0, 8, room=0).p_block == pytest.approx(
+        theory.erlang_b(8, 7.0), rel=1e-12
+    )
     # a huge room: the M/M/c queue
     big, m = theory.call_centre(9.0, 1.0, 10, room=2000), theory.mmc(9.0, 1.0, 10)
     assert big.p_wait == pytest.approx(m.p_wait, rel=1e-9)
