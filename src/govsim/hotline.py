@@ -360,10 +360,15 @@ class Hotline:
         return df
 
 
+def seat_count(per_100k: float, population: float, multiplier: float) -> int:
+    """Seats staffed at any hour: per 100k residents × population × the seats lever, at least one."""
+    return max(1, round(per_100k * population / 1e5 * multiplier))
+
+
 def make_hotline(cfg, population: float, streams: dict) -> Hotline:  # noqa: ANN001 - a GovsimConfig
     """The hotline of a run: seats per capita × the seats lever (at least one), the app lever's share."""
     hc, pol = cfg.scenario.hotline, cfg.policy.platform
-    seats = max(1, round(hc.seats_per_100k * population / 1e5 * pol.hotline_seats))
+    seats = seat_count(hc.seats_per_100k, population, pol.hotline_seats)
     return Hotline(hc, seats, pol.hotline_app, population, streams, float(cfg.horizon_days))
 
 
@@ -377,7 +382,7 @@ def hotline_kpis(
     """
     keys = ("answer_rate", "abandon_rate", "answered_15s", "answered_30s")
     res: dict[str, float] = {k: np.nan for k in keys} | {"answer_speed": np.nan}
-    res |= {f"{k}_{p}": np.nan for k in keys for p in ("num", "den")}
+    res |= {f"{k}_{p}": 0.0 for k in keys for p in ("num", "den")}  # no calls: an empty denominator
     if calls is None:
         return res
     d = calls[(calls["day"] >= start) & (calls["day"] < end)].sum()
