@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from govsim.officetime import parse_hours
+
 ANSWERED, ABANDONED, BLOCKED = 0, 1, 2
 """Outcome codes of one attempt (a call offered to the hotline)."""
 
@@ -174,20 +176,6 @@ ANSWERED_FATE, APP_FATE, WALKIN_FATE, PETITION_FATE = 0, 1, 2, 3
 DAY_MIN = 1.0 / 1440.0
 
 
-def _open_intervals(hours: list[str]) -> list[tuple[float, float]]:
-    """``["HH:MM-HH:MM", ...]`` → [(start, end)] in fractions of a day. Raises ``ValueError`` if malformed."""
-    out = []
-    for span in hours:
-        try:
-            a, b = (int(x[:2]) * 60 + int(x[3:5]) for x in span.split("-"))
-        except (ValueError, IndexError):
-            raise ValueError(f"scenario.hotline.hours: {span!r} is not HH:MM-HH:MM") from None
-        if not 0 <= a < b <= 1440:
-            raise ValueError(f"scenario.hotline.hours: {span!r} must run forward within one day")
-        out.append((a / 1440.0, b / 1440.0))
-    return out
-
-
 class Hotline:
     """The 12345 call centre of one scenario under one policy, run day by day from the daily process.
 
@@ -205,7 +193,7 @@ class Hotline:
         self.rate = hc.consult_per_1000_day * population / 1000.0 * (1.0 - self.to_app)
         self.consult_dropped = hc.consult_per_1000_day * population / 1000.0 * self.to_app
         self.calls, self.retry_rng = streams["calls"], streams["call_retry"]
-        self.open = _open_intervals(hc.hours)
+        self.open = parse_hours(hc.hours, "scenario.hotline.hours")  # fractions of a day
         self.always = self.open == [(0.0, 1.0)]
         self.lost_cum = np.cumsum(np.asarray(hc.lost_mix, float) / sum(hc.lost_mix)).tolist()
         self.stats = np.zeros((int(np.ceil(horizon)) + 1, len(SUMMARY)))

@@ -32,6 +32,7 @@ from govsim.config import (
     FusionPolicy,
     GovsimConfig,
     GridPolicy,
+    HotlineConfig,
     MechanismPolicy,
     OutputConfig,
     PlatformPolicy,
@@ -241,6 +242,7 @@ RULES: dict[type, dict[str, Rule]] = {
         office_hours=flag,
         department_hours=sub(ScheduleConfig),
         centre_hours=sub(ScheduleConfig),
+        hotline=sub(HotlineConfig),
         categories=table(CategoryConfig),
         departments=table(DepartmentConfig),
         tasks=table(TaskConfig, empty_ok=True),
@@ -263,6 +265,20 @@ RULES: dict[type, dict[str, Rule]] = {
         month_rate=seq(non_negative, 12),
     ),
     ScheduleConfig: dict(every_day=flag, hours=office_hours),
+    HotlineConfig: dict(
+        enabled=flag,
+        consult_per_1000_day=non_negative,
+        seats_per_100k=positive,
+        hours=office_hours,
+        handling_minutes=positive,
+        patience_minutes=positive,
+        hold_lines_per_seat=non_negative,
+        retry_prob=prob,
+        retry_minutes=positive,
+        max_retries=num(0, 20, integer=True),
+        lost_mix=seq(prob, 3),
+        switch_days=non_negative,
+    ),
     DepartmentConfig: dict(staff_per_100k=non_negative, route_days=non_negative),
     TaskConfig: dict(hours_per_week=num(0, 168), scientific=flag, data_collection=flag, visits=flag),
     WorkerConfig: dict(
@@ -315,6 +331,8 @@ RULES: dict[type, dict[str, Rule]] = {
         stationed=seq(word()),
         one_window=flag,
         liaison=flag,
+        hotline_seats=positive,
+        hotline_app=prob,
     ),
     FusionPolicy: dict(
         integrated=seq(word(*CHANNELS[1:])),
@@ -419,6 +437,7 @@ def check_mixes(s: ScenarioConfig) -> None:
             f"shares summing to 1 (these sum to {sum(shares.values()):.6g})",
         )
     _sums_to_one("scenario.channel_mix", s.channel_mix)
+    _sums_to_one("scenario.hotline.lost_mix", s.hotline.lost_mix)
 
 
 def check_routes(s: ScenarioConfig) -> None:
