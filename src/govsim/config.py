@@ -232,8 +232,8 @@ class HotlineConfig:
     # 21 M = 3.33, × 58.5 % consultations (sources.md §13); the report calls come from the model
     seats_per_100k: float = 0.85  # seats staffed at any hour: Beijing 750 ÷ 21 M = 3.57 per 100k
     # (sources.md §13) × 40 / 168 (assumed: each seat is one agent's 40-hour week spread over 7×24)
-    hours: list[str] = field(default_factory=lambda: ["00:00-24:00"])  # 7×24 (12345 answers round the
-    # clock; sources.md §13); a call outside these hours gets the busy/closed message
+    hours: list[str] = field(default_factory=lambda: ["00:00-24:00"])  # 7×24; assumed (the brief of the
+    # issue: most 12345 lines answer round the clock, no cited figure); outside them: the closed message
     handling_minutes: float = 4.0  # mean seat time per call, exponential; sources.md §2 (3.7–6 min)
     patience_minutes: float = 3.0  # mean patience, exponential (the Erlang-A assumption); assumed: no
     # public figure for 12345 callers
