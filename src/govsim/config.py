@@ -126,6 +126,7 @@ class CostConfig:
     accountability: float = 200_000.0  # assumed: supervision (督查问效) staff per county-year
     hotline_seat: float = 340_000.0  # assumed: one 7×24 seat = 168/40 = 4.2 agents at 80,000 a year
     hotline_app: float = 500_000.0  # assumed: app-first routing of 12345 calls, per year, city level
+    qiao_window: float = 300_000.0  # assumed: a 侨务 window and joint-handling desk per county-year
     system_population: float = 4_800_000.0  # city-level systems are priced for Jiangmen (sources.md §1) and
     # scaled by population served, so a one-town scenario pays its share, not a whole city's platform
 
@@ -247,6 +248,26 @@ class HotlineConfig:
 
 
 @dataclass
+class OverseasConfig:
+    """侨乡 demands of overseas Chinese (``govsim.overseas``); on only if the scenario has ``category``.
+
+    Every figure is assumed: no public count of Jiangmen's overseas-Chinese cases was found (docs/levers.md).
+    """
+
+    category: str = "overseas_chinese"  # the category these cases carry (侨务诉求); absent: no such cases
+    per_1000_year: float = 2.0  # cases per 1,000 residents a year; assumed
+    abroad_share: float = 0.8  # reported online (app) from abroad, the rest walk in at home; assumed
+    abroad_offset_hours: float = 15.0  # Beijing time − the reporter's local time; assumed: North America
+    # (UTC−7/−8), taken as the main destination of Jiangmen's emigrants (no cited figure)
+    abroad_hours: list[str] = field(default_factory=lambda: ["08:00-22:00"])  # local waking hours; assumed
+    departments_mix: list[float] = field(default_factory=lambda: [0.4, 0.35, 0.25])  # P(a case needs 1, 2, 3
+    # departments: property, inheritance, documents, family matters); assumed
+    referral_days: float = 3.0  # each further department by a referral back through the centre; assumed
+    package_work: float = 0.7  # one-window: a further department's part takes 70 % of its work (one joint
+    # intake, one set of documents); assumed
+
+
+@dataclass
 class ScenarioConfig:
     """The world: territory, demand, baseline resources and unit costs (not policy)."""
 
@@ -295,6 +316,7 @@ class ScenarioConfig:
     department_hours: ScheduleConfig = field(default_factory=ScheduleConfig)  # department handling staff
     centre_hours: ScheduleConfig = field(default_factory=ScheduleConfig)  # town-centre triage staff
     hotline: HotlineConfig = field(default_factory=HotlineConfig)  # 12345 call centre (govsim.hotline)
+    overseas: OverseasConfig = field(default_factory=OverseasConfig)  # 侨乡 demands (govsim.overseas)
 
 
 @dataclass
@@ -324,6 +346,7 @@ class PlatformPolicy:
     liaison: bool = False  # 市县两级挂钩联系点
     hotline_seats: float = 1.0  # multiplier on 12345 seats (scenario.hotline; on when it is enabled)
     hotline_app: float = 0.0  # channel integration: share of would-be callers who use the app instead
+    qiao_window: bool = False  # 侨情 one window: an overseas-Chinese case handled as one package
 
 
 @dataclass

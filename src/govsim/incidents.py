@@ -25,6 +25,7 @@ from govsim.agents import Residents, Workforce
 from govsim.config import CHANNELS
 from govsim.departments import PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules, deliver
 from govsim.hotline import Hotline
+from govsim.overseas import Overseas
 from govsim.policies import Levers
 from govsim.records import INCIDENT_SCHEMA, Columns
 from govsim.scenario import Scenario
@@ -113,6 +114,7 @@ class IncidentLoop:
         self.petition_cat = sc.categories.index("petition") if "petition" in sc.categories else -1
         self.dispute_cat = sc.categories.index("dispute") if "dispute" in sc.categories else -1
         self.hotline: Hotline | None = None  # set by the model when scenario.hotline.enabled
+        self.overseas: Overseas | None = None  # set by the model when the scenario has 侨乡 cases
 
     # ---- occurrence (latent) and discovery -------------------------------------------------------
     def occur(self, day: int) -> None:
@@ -376,6 +378,8 @@ class IncidentLoop:
         c["n_misroutes"][ids] = n_mis
         c["department"][ids] = c["county"][ids] * self.n_dept + dept
         c["t_dept_arrive"][ids] = arrive
+        if self.overseas is not None:  # 侨乡 cases: a chain of referrals, or one package (govsim.overseas)
+            self.overseas.refer(ids)
         self._dispatch(ids)
 
     def _dispatch(self, ids: np.ndarray) -> None:

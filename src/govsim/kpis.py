@@ -397,4 +397,3 @@ def _counts(t: pd.DataFrame, start: float, end: float) -> dict[str, float]:
         "merged_duplicates": float((dup & merged).sum()) if _has(t, "end_state") else np.nan,
         "false_reports": float((_flag(t, "is_false", False).astype(bool) & rep).sum()),
     }
-

@@ -21,6 +21,7 @@ from govsim.config import GovsimConfig
 from govsim.hotline import make_hotline
 from govsim.incidents import IncidentLoop
 from govsim.officetime import check_coverage, longest_working_days
+from govsim.overseas import make_overseas
 from govsim.policies import Levers, resolve_levers
 from govsim.records import INCIDENT_SCHEMA, TIMESERIES_SCHEMA, Records, finalise, incident_frame
 from govsim.scenario import build_scenario, schematic_layout
@@ -55,6 +56,7 @@ class GovernanceModel(mesa.Model):
         )
         if cfg.scenario.hotline.enabled:
             self.loop.hotline = make_hotline(cfg, sc.population, streams)
+        self.loop.overseas = make_overseas(cfg, self.loop, streams)
         self._create_agents()
         self._time_use: list[np.ndarray] = []
 
@@ -87,6 +89,8 @@ class GovernanceModel(mesa.Model):
             self.step()  # Mesa's wrapped step: its clock advances with SimPy's and calls ours
             self.loop.take_feedback()
             self.loop.occur(day)
+            if self.loop.overseas is not None:
+                self.loop.overseas.occur(day)
             self.loop.intake(day)
             use = np.array(
                 [np.bincount(tr.grid_town, weights=u, minlength=n_towns) for u in self.workforce.week_use]

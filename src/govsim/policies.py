@@ -195,6 +195,7 @@ COST_FOCUS: dict[str, str] = {
     "liaison": "platform",
     "hotline_seats": "platform",
     "hotline_app": "platform",
+    "qiao_window": "platform",
     "integration": "fusion",
     "dedup": "fusion",
     "routing": "fusion",
@@ -254,10 +255,12 @@ def _hotline_cost(lv: Levers, sc: Scenario, share: float) -> dict[str, float]:
     from govsim.hotline import seat_count
 
     hc, c, p = sc.cfg.hotline, sc.cfg.cost, lv.policy.platform
+    qiao = len(sc.territory.county_names) * c.qiao_window * p.qiao_window
     if not hc.enabled:
-        return {"hotline_seats": 0.0, "hotline_app": 0.0}
+        return {"hotline_seats": 0.0, "hotline_app": 0.0, "qiao_window": qiao}
     seats = seat_count(hc.seats_per_100k, sc.population, p.hotline_seats)
     return {
         "hotline_seats": seats * c.hotline_seat,
         "hotline_app": c.hotline_app * (p.hotline_app > 0) * share,
+        "qiao_window": qiao,
     }

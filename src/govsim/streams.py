@@ -31,6 +31,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "onsite_time",  # grid-worker hours of each on-site resolution (one draw per ticket)
     "calls",  # 12345 hotline: consultation calls, patience and seat times of first attempts, app shift
     "call_retry",  # 12345 hotline: retry decisions and delays, later attempts, where lost callers go
+    "overseas",  # 侨乡 demands: counts, places, report times and departments needed
 )
 
 

@@ -203,8 +203,10 @@ def call_centre(lam: float, mu: float, c: int, room: float = math.inf, theta: fl
     Raises ``ValueError`` for c < 1, non-positive mu, negative lam, theta or room.
     """
     if c < 1 or mu <= 0 or lam < 0 or theta < 0 or room < 0:
-        raise ValueError(f"need c >= 1, mu > 0, lam, theta, room >= 0; got c={c}, mu={mu}, lam={lam}, "
-                         f"theta={theta}, room={room}")
+        raise ValueError(
+            f"need c >= 1, mu > 0, lam, theta, room >= 0; got c={c}, mu={mu}, lam={lam}, "
+            f"theta={theta}, room={room}"
+        )
     if math.isinf(room) and theta == 0:
         raise ValueError("an unlimited waiting room without abandonment is the M/M/c queue: use mmc()")
     # unnormalised pi by detailed balance, relative to pi_0 (ratios, no factorials)

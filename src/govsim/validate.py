@@ -35,6 +35,7 @@ from govsim.config import (
     HotlineConfig,
     MechanismPolicy,
     OutputConfig,
+    OverseasConfig,
     PlatformPolicy,
     PolicyConfig,
     ResponseConfig,
@@ -243,6 +244,7 @@ RULES: dict[type, dict[str, Rule]] = {
         department_hours=sub(ScheduleConfig),
         centre_hours=sub(ScheduleConfig),
         hotline=sub(HotlineConfig),
+        overseas=sub(OverseasConfig),
         categories=table(CategoryConfig),
         departments=table(DepartmentConfig),
         tasks=table(TaskConfig, empty_ok=True),
@@ -265,6 +267,16 @@ RULES: dict[type, dict[str, Rule]] = {
         month_rate=seq(non_negative, 12),
     ),
     ScheduleConfig: dict(every_day=flag, hours=office_hours),
+    OverseasConfig: dict(
+        category=word(),
+        per_1000_year=non_negative,
+        abroad_share=prob,
+        abroad_offset_hours=num(-24, 24),
+        abroad_hours=office_hours,
+        departments_mix=seq(prob, 3),
+        referral_days=non_negative,
+        package_work=non_negative,
+    ),
     HotlineConfig: dict(
         enabled=flag,
         consult_per_1000_day=non_negative,
@@ -333,6 +345,7 @@ RULES: dict[type, dict[str, Rule]] = {
         liaison=flag,
         hotline_seats=positive,
         hotline_app=prob,
+        qiao_window=flag,
     ),
     FusionPolicy: dict(
         integrated=seq(word(*CHANNELS[1:])),
@@ -438,6 +451,7 @@ def check_mixes(s: ScenarioConfig) -> None:
         )
     _sums_to_one("scenario.channel_mix", s.channel_mix)
     _sums_to_one("scenario.hotline.lost_mix", s.hotline.lost_mix)
+    _sums_to_one("scenario.overseas.departments_mix", s.overseas.departments_mix)
 
 
 def check_routes(s: ScenarioConfig) -> None:
