@@ -303,7 +303,9 @@ class Hotline:
 
         Reports answered today keep the ``hotline`` channel with the answer as report time; reports
         answered after midnight, or given up and carried through another channel later, are queued
-        again for their new report day (``IncidentLoop._pend``).
+        again for their new report day (``IncidentLoop._pend``). A report still waiting for a retry at the
+        horizon keeps its first call time and is never triaged (an open ticket). False reports do not call
+        (they are drawn at triage), so they take no seat.
         """
         from govsim.config import CHANNELS
 
