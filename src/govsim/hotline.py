@@ -13,147 +13,19 @@ time. A blocked or abandoned caller tries again with probability ``retry_prob`` 
 delay; a caller who gives up carries a report on through the app, a walk-in, or, grievance grown, a
 petition (信访); a consultation given up is lost.
 
-**Why written here, not a library.** No kept library (SimPy, Ciw is not kept, numpy/scipy) simulates an
-Erlang-A queue with blocking fast enough for millions of calls a year; SimPy would make every call a
-process (tens of microseconds each). FCFS with abandonment has an exact per-call recursion instead
-(the "virtual waiting time" of Baccelli & Hebuterne 1981; Mandelbaum & Zeltyn's call-centre
-simulations): a heap of the ``c`` seats' next free times gives each arrival the wait it *would* have;
-a caller whose patience is shorter abandons at arrival + patience without touching the heap; a heap of
-the times at which admitted callers leave the waiting room counts the callers on hold, which decides
-blocking. Each call costs two or three heap operations in plain Python floats.
+The queue itself, and why it is written here rather than taken from a library, is in
+``govsim.callqueue``; this module feeds it the model's calls day by day.
 """
 
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from govsim.callqueue import FAST_BACKOFF, FAST_WINDOW, QueueState, free_run
 from govsim.officetime import parse_hours
-
-ANSWERED, ABANDONED, BLOCKED = 0, 1, 2
-"""Outcome codes of one attempt (a call offered to the hotline)."""
-
-
-@dataclass
-class QueueState:
-    """The call centre between batches: seats' next free times and the hold lines' leave times."""
-
-    free: list[float]  # heap, one entry per seat: when it is next free
-    hold: list[float] = field(default_factory=list)  # heap: when each admitted caller on hold leaves it
-
-    @classmethod
-    def empty(cls, seats: int) -> QueueState:
-        """All ``seats`` free at time 0. Raises ``ValueError`` if ``seats`` < 1."""
-        if seats < 1:
-            raise ValueError(f"hotline seats must be >= 1, got {seats}")
-        return cls(free=[0.0] * int(seats))
-
-
-def offer(state: QueueState, t: float, patience: float, service: float, room: float) -> tuple[int, float]:
-    """Offer one call arriving at ``t`` (after all earlier calls): its outcome and wait (time units of ``t``).
-
-    ``room`` is the number of hold lines (``inf`` for an unlimited waiting room). The wait of an
-    abandoning caller is its patience (time on hold before hanging up); a blocked caller waits 0.
-    """
-    hold, free = state.hold, state.free
-    while hold and hold[0] <= t:
-        heapq.heappop(hold)
-    f = free[0]
-    if f > t and len(hold) >= room:
-        return BLOCKED, 0.0
-    w = f - t if f > t else 0.0
-    if w > patience:
-        heapq.heappush(hold, t + patience)
-        return ABANDONED, patience
-    heapq.heapreplace(free, t + w + service)
-    if w > 0.0:
-        heapq.heappush(hold, t + w)
-    return ANSWERED, w
-
-
-def simulate_queue(
-    t: np.ndarray,
-    patience: np.ndarray,
-    service: np.ndarray,
-    seats: int,
-    room: float,
-    state: QueueState | None = None,
-) -> tuple[np.ndarray, np.ndarray, QueueState]:
-    """Exact FCFS multi-server queue with abandonment and a finite waiting room, one call at a time.
-
-    ``t`` (n,) arrival times, non-decreasing; ``patience`` and ``service`` (n,) in the same unit
-    (``np.inf`` patience: nobody abandons, the M/M/c/K queue). Returns the outcome codes (n,) int8,
-    the waits (n,) float64 and the final state (to continue with the next batch). Raises
-    ``ValueError`` if the arrivals are not sorted or ``seats`` < 1.
-    """
-    if len(t) > 1 and np.any(np.diff(t) < 0):
-        raise ValueError("arrival times must be non-decreasing")
-    st = state if state is not None else QueueState.empty(seats)
-    out = np.empty(len(t), dtype=np.int8)
-    wait = np.empty(len(t))
-    hold, free = st.hold, st.free
-    pop, push, replace = heapq.heappop, heapq.heappush, heapq.heapreplace
-    for i, (ti, pi, si) in enumerate(zip(t.tolist(), patience.tolist(), service.tolist(), strict=True)):
-        # the body of ``offer``, inlined: this loop runs once per call
-        while hold and hold[0] <= ti:
-            pop(hold)
-        f = free[0]
-        if f > ti and len(hold) >= room:
-            out[i], wait[i] = BLOCKED, 0.0
-            continue
-        w = f - ti if f > ti else 0.0
-        if w > pi:
-            push(hold, ti + pi)
-            out[i], wait[i] = ABANDONED, pi
-            continue
-        replace(free, ti + w + si)
-        if w > 0.0:
-            push(hold, ti + w)
-        out[i], wait[i] = ANSWERED, w
-    return out, wait, st
-
-
-@dataclass(frozen=True)
-class QueueEstimates:
-    """Per-run estimates from one simulated batch, past a warm-up (see ``estimate``)."""
-
-    p_block: float  # blocked ÷ offered
-    p_abandon: float  # abandoned ÷ offered
-    p_wait: float  # admitted callers who wait > 0 ÷ offered
-    wait_served: float  # mean wait of answered callers
-    throughput: float  # admitted (not blocked) callers per unit time
-    l: float  # noqa: E741 - time-average number in the system (on hold or at a seat)
-    w: float  # mean time in the system of admitted callers (hold + seat, or hold until hanging up)
-
-
-def estimate(
-    t: np.ndarray, patience: np.ndarray, service: np.ndarray, seats: int, room: float, warmup: float
-) -> QueueEstimates:
-    """Simulate and estimate the stationary quantities from calls arriving after ``warmup``.
-
-    L is the sum of the sojourns of the admitted callers arriving in ``[warmup, t_end)`` divided by the
-    length of that window (the sample-path form of L = λW; edge effects vanish as the window grows).
-    """
-    out, wait, _ = simulate_queue(t, patience, service, seats, room)
-    keep = t >= warmup
-    o, wt, s = out[keep], wait[keep], service[keep]
-    n = len(o)
-    ans, adm = o == ANSWERED, o != BLOCKED
-    sojourn = np.where(ans, wt + s, wt)[adm]
-    span = float(t[-1] - warmup)
-    return QueueEstimates(
-        p_block=float((o == BLOCKED).mean()),
-        p_abandon=float((o == ABANDONED).mean()),
-        p_wait=float((adm & (wt > 0)).sum() / n),
-        wait_served=float(wt[ans].mean()),
-        throughput=float(adm.sum() / span),
-        l=float(sojourn.sum() / span),
-        w=float(sojourn.mean()),
-    )
-
 
 # ---- the hotline inside the model -----------------------------------------------------------------------
 SUMMARY: tuple[str, ...] = (
@@ -202,6 +74,7 @@ class Hotline:
         self.seq = 0
         self.pool, self.k = np.empty(0), 0
         self.passed: set[int] = set()
+        self.fast = True  # vectorised runs of calls that find a free seat (``free_run``); False: one by one
 
     def _u(self) -> float:
         """Next uniform of the retry stream (drawn in blocks: one generator call per 4,096)."""
@@ -231,8 +104,8 @@ class Hotline:
         t, kind = t[order], kind[order]
         n = len(t)
         pat = (rng.exponential(hc.patience_minutes * DAY_MIN, n)).tolist()
-        svc = (rng.exponential(hc.handling_minutes * DAY_MIN, n)).tolist()
-        tl, kl = t.tolist(), kind.tolist()
+        svc_a = rng.exponential(hc.handling_minutes * DAY_MIN, n)
+        svc, tl, kl = svc_a.tolist(), t.tolist(), kind.tolist()
         end, room, hold, free, retry = day + 1.0, self.room, self.state.hold, self.state.free, self.retry
         pop, push, replace = heapq.heappop, heapq.heappush, heapq.heapreplace
         p_retry, max_retry = hc.retry_prob, hc.max_retries
@@ -244,8 +117,28 @@ class Hotline:
         settled: list[tuple[int, float, int]] = []
         offered = answered = abandoned = blocked = seat = reports = lost = 0
         wait_s = in15 = in30 = 0.0
-        i = 0
+        i = check = 0
+        backoff, fast = FAST_BACKOFF, self.fast and self.always
         while True:
+            if fast and i >= check and i < n:  # vectorised run of calls that find a seat free
+                m = free_run(free, hold, t, svc_a, i, retry[0][0] if retry else np.inf)
+                if m:
+                    k_run = kind[i : i + m]
+                    offered, answered, in15, in30 = offered + m, answered + m, in15 + m, in30 + m
+                    tickets_run = k_run >= 0
+                    seat += m - int(tickets_run.sum())
+                    reports += int(tickets_run.sum())
+                    settled.extend(
+                        (k, ti, ANSWERED_FATE)
+                        for k, ti in zip(
+                            k_run[tickets_run].tolist(), t[i : i + m][tickets_run].tolist(), strict=True
+                        )
+                    )
+                    i += m
+                # a short run means a busy spell: go one by one for longer before trying again
+                backoff = FAST_BACKOFF if m >= 4 * FAST_BACKOFF else min(2 * backoff, FAST_WINDOW)
+                check = i + backoff
+                continue
             if i < n and (not retry or tl[i] <= retry[0][0]):
                 ti, k, attempt, pi, si = tl[i], kl[i], 0, pat[i], svc[i]
                 i += 1

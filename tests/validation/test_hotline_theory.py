@@ -1,4 +1,4 @@
-"""The hotline's call-centre queue (``govsim.hotline``) against M/M/c/K and Erlang-A theory.
+"""The hotline's call-centre queue (``govsim.callqueue``) against M/M/c/K and Erlang-A theory.
 
 Each case runs ``REPS`` = 30 independent replications of ``N`` Poisson calls with exponential handling
 (and exponential patience for Erlang-A), drops a warm-up, and takes the mean of the per-replication
@@ -19,7 +19,7 @@ import pytest
 from scipy import stats
 
 from govsim import theory
-from govsim.hotline import QueueState, estimate, offer, simulate_queue
+from govsim.callqueue import QueueState, estimate, offer, simulate_queue
 
 REPS, N, WARMUP = 30, 20_000, 50.0
 MMCK = {"lam": 9.0, "mu": 1.0, "c": 10, "room": 5}  # rho = 0.9, K = 15
