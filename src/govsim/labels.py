@@ -217,7 +217,7 @@ COST_ITEM: dict[str, Label] = {  # the cost items of ``govsim.policies.COST_FOCU
     "liaison": Label("liaison", "联络协调"),
     "hotline_seats": Label("12345 seats", "12345坐席"),
     "hotline_app": Label("12345 app-first routing", "12345引导至应用"),
-    "qiao_window": Label("侨情 one window", "侨情一窗受理"),
+    "qiao_window": Label("overseas-Chinese one window", "侨情一窗受理"),
     "integration": Label("channel integration", "渠道整合"),
     "dedup": Label("duplicate merging", "重复工单合并"),
     "routing": Label("smart routing", "智能分拨"),
