@@ -124,6 +124,9 @@ class CostConfig:
     portal: float = 500_000.0  # assumed: 邑码解纷 upgrade and operation per year, city level
     visits_on_platform: float = 200_000.0  # assumed: 65+ visits on 粤平安, per year, city level
     accountability: float = 200_000.0  # assumed: supervision (督查问效) staff per county-year
+    hotline_seat: float = 340_000.0  # assumed: one 7×24 seat = 168/40 = 4.2 agents at 80,000 a year
+    hotline_app: float = 500_000.0  # assumed: app-first routing of 12345 calls, per year, city level
+    qiao_window: float = 300_000.0  # assumed: a 侨务 window and joint-handling desk per county-year
     system_population: float = 4_800_000.0  # city-level systems are priced for Jiangmen (sources.md §1) and
     # scaled by population served, so a one-town scenario pays its share, not a whole city's platform
 
@@ -218,6 +221,53 @@ class ResponseConfig:
 
 
 @dataclass
+class HotlineConfig:
+    """The 12345 hotline as a call centre (``govsim.hotline``); off by default (records unchanged).
+
+    Volumes and seats are scaled per capita from Beijing 12345 (sources.md §13): more than 70,000 calls
+    a day on about 750 seats for about 21 M residents.
+    """
+
+    enabled: bool = False  # off: hotline reports are tickets at once, as before (no seats, no waiting)
+    consult_per_1000_day: float = 1.95  # consultation calls per 1,000 residents a day: Beijing 70,000 ÷
+    # 21 M = 3.33, × 58.5 % consultations (sources.md §13); the report calls come from the model
+    seats_per_100k: float = 0.85  # seats staffed at any hour: Beijing 750 ÷ 21 M = 3.57 per 100k
+    # (sources.md §13) × 40 / 168 (assumed: each seat is one agent's 40-hour week spread over 7×24)
+    hours: list[str] = field(default_factory=lambda: ["00:00-24:00"])  # 7×24; assumed (the brief of the
+    # issue: most 12345 lines answer round the clock, no cited figure); outside them: the closed message
+    handling_minutes: float = 4.0  # mean seat time per call, exponential; sources.md §2 (3.7–6 min)
+    patience_minutes: float = 3.0  # mean patience, exponential (the Erlang-A assumption); assumed: no
+    # public figure for 12345 callers
+    hold_lines_per_seat: float = 1.0  # waiting room: hold lines per seat; assumed
+    retry_prob: float = 0.5  # a blocked or abandoned caller calls again; assumed
+    retry_minutes: float = 10.0  # mean delay of a new attempt, exponential; assumed
+    max_retries: int = 3  # attempts after the first; assumed
+    lost_mix: list[float] = field(default_factory=lambda: [0.4, 0.4, 0.2])  # a report caller who gives up
+    # turns to the app, a walk-in, or (grievance grown) a petition; assumed
+    switch_days: float = 1.0  # delay of that report through the other channel; assumed
+
+
+@dataclass
+class OverseasConfig:
+    """侨乡 demands of overseas Chinese (``govsim.overseas``); on only if the scenario has ``category``.
+
+    Every figure is assumed: no public count of Jiangmen's overseas-Chinese cases was found (docs/levers.md).
+    """
+
+    category: str = "overseas_chinese"  # the category these cases carry (侨务诉求); absent: no such cases
+    per_1000_year: float = 2.0  # cases per 1,000 residents a year; assumed
+    abroad_share: float = 0.8  # reported online (app) from abroad, the rest walk in at home; assumed
+    abroad_offset_hours: float = 15.0  # Beijing time − the reporter's local time; assumed: North America
+    # (UTC−7/−8), taken as the main destination of Jiangmen's emigrants (no cited figure)
+    abroad_hours: list[str] = field(default_factory=lambda: ["08:00-22:00"])  # local waking hours; assumed
+    departments_mix: list[float] = field(default_factory=lambda: [0.4, 0.35, 0.25])  # P(a case needs 1, 2, 3
+    # departments: property, inheritance, documents, family matters); assumed
+    referral_days: float = 3.0  # each further department by a referral back through the centre; assumed
+    package_work: float = 0.7  # one-window: a further department's part takes 70 % of its work (one joint
+    # intake, one set of documents); assumed
+
+
+@dataclass
 class ScenarioConfig:
     """The world: territory, demand, baseline resources and unit costs (not policy)."""
 
@@ -272,6 +322,8 @@ class ScenarioConfig:
     extension_approval_prob: float = 0.5  # 延期 approved by the centre; assumed (sources.md §4)
     extension_working_days: int = 5  # 延期 length; assumed, the supervision rung's 5 days (sources.md §4)
     response_working_days: int = 1  # 响应时限 after dispatch; assumed (sources.md §4, govsim.kpis)
+    hotline: HotlineConfig = field(default_factory=HotlineConfig)  # 12345 call centre (govsim.hotline)
+    overseas: OverseasConfig = field(default_factory=OverseasConfig)  # 侨乡 demands (govsim.overseas)
 
 
 @dataclass
@@ -300,6 +352,9 @@ class PlatformPolicy:
     one_window: bool = False  # 信访超市 一窗式受理
     liaison: bool = False  # 市县两级挂钩联系点
     graded_triage: bool = False  # 分类分层分级: centres grade reports at intake and triage by class
+    hotline_seats: float = 1.0  # multiplier on 12345 seats (scenario.hotline; on when it is enabled)
+    hotline_app: float = 0.0  # channel integration: share of would-be callers who use the app instead
+    qiao_window: bool = False  # 侨情 one window: an overseas-Chinese case handled as one package
 
 
 @dataclass

@@ -21,7 +21,9 @@ import simpy
 
 from govsim.agents import Centre, Department, Residents, Workforce
 from govsim.departments import PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules
+from govsim.hotline import Hotline
 from govsim.intake import CentreTriage, HeatMap
+from govsim.overseas import Overseas
 from govsim.policies import BASE_ROUTING, Levers
 from govsim.records import INCIDENT_SCHEMA, Channel, Columns, EndState, Rung, escalation_ladder
 from govsim.scenario import Scenario
@@ -91,6 +93,8 @@ class IncidentLoop(CentreTriage):
         """The agents that own triage (one town centre per town) and the desks (county-major order)."""
         self.centres, self.departments = centres, departments
         self.desks = [d.desk for d in departments]
+        self.hotline: Hotline | None = None  # set by the model when scenario.hotline.enabled
+        self.overseas: Overseas | None = None  # set by the model when the scenario has 侨乡 cases
 
     # ---- occurrence (latent) and discovery -------------------------------------------------------
     def occur(self, day: int) -> None:
@@ -226,6 +230,8 @@ class IncidentLoop(CentreTriage):
     def intake(self, day: int) -> None:
         """Process the day's reports (上报) through the centre to the departments (流转)."""
         ids = self.take_reports(day)
+        if self.hotline is not None:  # 12345 seats: report calls become tickets when answered
+            ids = self.hotline.intake(self, day, ids)
         c = self.tickets.cols
         self.heat.add(day, c["grid"][ids])
         self._pay_points(ids)
@@ -323,6 +329,8 @@ class IncidentLoop(CentreTriage):
         c["n_misroutes"][ids] = n_mis
         c["department"][ids] = c["county"][ids] * self.n_dept + dept
         c["t_dept_arrive"][ids] = arrive
+        if self.overseas is not None:  # 侨乡 cases: a chain of referrals, or one package (govsim.overseas)
+            self.overseas.refer(ids)
         self._dispatch(ids)
 
     def _dispatch(self, ids: np.ndarray) -> None:

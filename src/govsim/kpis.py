@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from govsim import records
+from govsim.hotline import hotline_kpis
 
 RECORD_COLUMNS: dict[str, str] = {
     "is_false": "bool: a report of something that did not happen (excluded but counted); optional: False",
@@ -89,6 +90,7 @@ class KPI:
 _DUE = "real tickets routed to a department whose deadline falls in the period (应办结)"
 _REPORTED = "real tickets reported in the period (受理)"
 _ROUTED = "real tickets reported in the period and routed to a department (派单)"
+_OFFERED = "hotline attempts offered in the period (first calls and retries; busy signals included)"
 _CENSORED = "Kaplan–Meier, censored at the end of the period (open tickets included)"
 
 # One indicator per block: key, 中文, English, kind, formula, numerator, denominator, source.
@@ -114,8 +116,11 @@ DEFINITIONS: tuple[KPI, ...] = (
         "digital city-management assessment: 延期率 = 延期数 ÷ 应结案数 (Fuzhou Q1 2024: 0.02 %, "
         "sources.md §5); due is counted at the extended deadline, as practice does"),
     KPI("on_site_share", "直接办结率", "resolved at first contact", "rate",
-        "resolved on site ÷ reported", "real tickets resolved on the spot (就地化解), never dispatched",
-        _REPORTED, "12345 practice: 直接办结率 = 直接办结量 ÷ 受理量 (Tangshan 85.9 %)"),
+        "resolved at first contact ÷ accepted",
+        "real tickets resolved on the spot (就地化解), never dispatched, plus 12345 consultations resolved "
+        "at the seat (hotline on)", _REPORTED + ", plus those consultations",
+        "12345 practice: 直接办结率 = 直接办结量 ÷ 受理量 (Tangshan 85.9 %; Beijing 2020 ≈ 59 % not "
+        "dispatched; sources.md §13)"),
     KPI("response_rate", "响应率", "response rate", "rate",
         "first contact within the response limit ÷ response due",
         "dispatched tickets whose handling started by their response limit (response_due: one working "
@@ -175,6 +180,22 @@ DEFINITIONS: tuple[KPI, ...] = (
         "count", "duplicates reported in the period and merged at intake", "—", "count"),
     KPI("false_reports", "虚假上报数", "false reports", "count",
         "count", "false reports in the period", "—", "count"),
+    KPI("answer_rate", "接通率", "answer rate (12345)", "rate",
+        "answered ÷ offered", "hotline attempts answered at a seat", _OFFERED,
+        "call-centre convention (Gans, Koole & Mandelbaum 2003, M&SOM 5(2):79–141): answered ÷ offered; "
+        "12345 centres report 接通率 as 接通量 ÷ 呼入量"),
+    KPI("abandon_rate", "放弃率", "abandonment rate (12345)", "rate",
+        "abandoned ÷ offered", "hotline attempts that hung up on hold", _OFFERED,
+        "call-centre convention (Gans, Koole & Mandelbaum 2003): abandoned ÷ offered"),
+    KPI("answer_speed", "平均应答时长(秒)", "average speed of answer (s)", "time",
+        "mean wait of answered attempts, seconds", "—", "hotline attempts answered in the period",
+        "call-centre convention (ASA; Gans, Koole & Mandelbaum 2003); seconds, not days"),
+    KPI("answered_15s", "15秒接通率", "answered within 15 s (12345)", "rate",
+        "answered within 15 s ÷ offered", "attempts answered after a wait of at most 15 s", _OFFERED,
+        "service level (telephone service factor) as in Gans, Koole & Mandelbaum 2003, over all offered"),
+    KPI("answered_30s", "30秒接通率", "answered within 30 s (12345)", "rate",
+        "answered within 30 s ÷ offered", "attempts answered after a wait of at most 30 s", _OFFERED,
+        "same, 30 s"),
 )
 # fmt: on
 """Every KPI ``compute`` returns, in display order (backlog is added from the time series)."""
@@ -316,13 +337,21 @@ def _rates(t: pd.DataFrame, start: float, end: float) -> dict[str, Callable[[], 
     }
 
 
-def compute(records: pd.DataFrame, start: float, end: float) -> dict[str, float]:
+def compute(
+    records: pd.DataFrame,
+    start: float,
+    end: float,
+    calls: pd.DataFrame | None = None,
+) -> dict[str, float]:
     """Every KPI of ``DEFINITIONS`` for the period ``[start, end)`` (days), from one row per ticket.
 
     ``records`` has the columns of ``RECORD_COLUMNS`` (extra columns are ignored; a KPI whose columns
     are missing is NaN, and so is a rate with an empty denominator). Returns a flat dict: each KPI key,
     plus ``<rate>_num`` and ``<rate>_den`` (counts) for every rate and ``resolution_n`` /
-    ``resolution_open`` for the censored resolution time. Raises ``ValueError`` if ``end <= start``.
+    ``resolution_open`` for the censored resolution time. ``calls`` is the 12345 day table
+    (``govsim.hotline.SUMMARY``; days in ``[start, end)`` count): it gives the hotline KPIs (NaN
+    without it) and adds the consultations resolved at the seat to 直接办结率 (``on_site_share``), as
+    12345 practice counts them (docs/kpis.md). Raises ``ValueError`` if ``end <= start``.
     """
     if not end > start:
         raise ValueError(f"assessment period [{start}, {end}): end must be after start")
@@ -340,6 +369,7 @@ def compute(records: pd.DataFrame, start: float, end: float) -> dict[str, float]
         out[key] = n / d if d else np.nan
     out.update(_times(t, start, end))
     out.update(_counts(t, start, end))
+    out.update(hotline_kpis(calls, start, end, out))
     return {k.key: out[k.key] for k in DEFINITIONS} | {k: v for k, v in out.items() if k not in BY_KEY}
 
 

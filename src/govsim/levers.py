@@ -111,6 +111,11 @@ _TABLE: tuple[Lever, ...] = (
     _flag("platform", "one_window", ("one_window",)),
     _flag("platform", "liaison", ("liaison",)),
     _flag("platform", "graded_triage"),  # no cost modelled (docs/levers.md)
+    _num("platform", "hotline_seats", "× 12345 seats", 0.0, strict=True, cost=("hotline_seats",),
+         source="docs/levers.md; sources.md §13"),
+    _num("platform", "hotline_app", "share of would-be callers", 0.0, 1.0, cost=("hotline_app",),
+         source="docs/levers.md; sources.md §13"),
+    _flag("platform", "qiao_window", ("qiao_window",)),
     # 强数智融合
     Lever("fusion", "integrated", "choices", choices=CHANNELS[1:], cost=("integration",)),
     _flag("fusion", "dedup", ("dedup",)),

@@ -30,7 +30,8 @@ def kpi_table(rec: Records, by: str | None = None) -> pd.DataFrame:
     ts = rec.timeseries[rec.timeseries["day"] >= rec.warmup]
     if by is None:
         backlog = float(ts.groupby("day")["backlog"].sum().mean())
-        return pd.DataFrame([{"group": "all", **_with_backlog(compute(inc, start, end), backlog)}])
+        kpis = compute(inc, start, end, calls=rec.hotline)
+        return pd.DataFrame([{"group": "all", **_with_backlog(kpis, backlog)}])
     labels = rec.categories if by == "category" else rec.counties
     rows = []
     for k, name in enumerate(labels):

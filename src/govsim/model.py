@@ -21,8 +21,10 @@ from govsim.agents import Centre, Department, GridWorker, Residents, Workforce
 from govsim.config import GovsimConfig
 from govsim.departments import DepartmentDesk
 from govsim.extensions import apply_extensions, response_due
+from govsim.hotline import make_hotline
 from govsim.incidents import IncidentLoop
 from govsim.officetime import check_coverage, longest_working_days
+from govsim.overseas import make_overseas
 from govsim.policies import Levers, resolve_levers
 from govsim.records import (
     INCIDENT_SCHEMA,
@@ -69,6 +71,9 @@ class GovernanceModel(mesa.Model):
             capacity=int(expected * (1.1 + sc.cfg.duplicate_prob)) + 1024,
             window=(float(cfg.warmup_days), self.horizon),
         )
+        if cfg.scenario.hotline.enabled:
+            self.loop.hotline = make_hotline(cfg, sc.population, streams)
+        self.loop.overseas = make_overseas(cfg, self.loop, streams)
         self._create_agents()
         self.workers = self.agents_by_type[GridWorker]
         self._worker_rows = sorted(self.workers, key=lambda w: w.row)
@@ -120,6 +125,8 @@ class GovernanceModel(mesa.Model):
             self.step()  # Mesa's wrapped step: its clock advances with SimPy's and calls ours
             self.loop.take_feedback()
             self.loop.occur(day)
+            if self.loop.overseas is not None:
+                self.loop.overseas.occur(day)
             self.loop.intake(day)
             use = np.array(
                 [np.bincount(tr.grid_town, weights=u, minlength=n_towns) for u in self.workforce.week_use]
@@ -169,6 +176,7 @@ class GovernanceModel(mesa.Model):
             counties=sc.territory.county_names,
             horizon=self.horizon,
             warmup=float(self.cfg.warmup_days),
+            hotline=loop.hotline.frame() if loop.hotline is not None else None,
         )
 
     def desk_time(self) -> tuple[np.ndarray, np.ndarray]:

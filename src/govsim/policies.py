@@ -241,4 +241,21 @@ def annual_cost(lv: Levers, sc: Scenario) -> dict[str, float]:
         "data_import": c.data_import * p.fusion.data_import * share,
         "stations": p.mechanism.stations_per_town * len(sc.territory.town_names) * c.station,
         "case_library": c.case_library * p.mechanism.case_library * share,
+        **_hotline_cost(lv, sc, share),
+    }
+
+
+def _hotline_cost(lv: Levers, sc: Scenario, share: float) -> dict[str, float]:
+    """12345 seats (7×24, ``cost.hotline_seat`` each) and app-first routing, when the hotline is modelled."""
+    from govsim.hotline import seat_count
+
+    hc, c, p = sc.cfg.hotline, sc.cfg.cost, lv.policy.platform
+    qiao = len(sc.territory.county_names) * c.qiao_window * p.qiao_window
+    if not hc.enabled:
+        return {"hotline_seats": 0.0, "hotline_app": 0.0, "qiao_window": qiao}
+    seats = seat_count(hc.seats_per_100k, sc.population, p.hotline_seats)
+    return {
+        "hotline_seats": seats * c.hotline_seat,
+        "hotline_app": c.hotline_app * (p.hotline_app > 0) * share,
+        "qiao_window": qiao,
     }

@@ -193,6 +193,7 @@ class Records:
     counties: tuple[str, ...]
     horizon: float
     warmup: float
+    hotline: pd.DataFrame | None = None  # 12345 day table (govsim.hotline.SUMMARY) if the hotline is on
 
 
 def incident_frame(cols: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -57,6 +57,9 @@ KPIS: tuple[str, ...] = (
     "petition_rate",
     "misroute_rate",
     "cost_per_year",
+    "answer_rate",  # the 12345 hotline (NaN in cases without it)
+    "abandon_rate",
+    "answer_speed",
 )
 """The KPIs compared: the closed loop end to end (discovery, waits, resolution), its quality
 (on time, escalation, reopen, satisfaction, petitions) and what it costs."""
@@ -88,9 +91,21 @@ DEFAULT_CASES: tuple[Case, ...] = (
             "warmup_days=30",
         ),
     ),
+    Case(
+        "jiangmen_hotline",
+        (
+            "scenario=jiangmen",
+            "policy=baseline",
+            "scenario.population_scale=0.05",
+            "scenario.hotline.enabled=true",
+            "horizon_days=120",
+            "warmup_days=30",
+        ),
+    ),
 )
-"""The project's own cases: one town under the status quo and under all four focuses, and a 5 % slice
-of Jiangmen (all 7 counties and 73 towns, short horizon) so the county layer is exercised too."""
+"""The project's own cases: one town under the status quo and under all four focuses, a 5 % slice
+of Jiangmen (all 7 counties and 73 towns, short horizon) so the county layer is exercised too, and the
+same slice with the 12345 hotline as a call centre (seats, hold lines, retries; ``govsim.hotline``)."""
 
 
 # ---- running ----------------------------------------------------------------------------------------

@@ -32,6 +32,9 @@ STREAM_NAMES: tuple[str, ...] = (
     "residents",  # residents' fixed traits: reporting propensity (``agents.Residents``)
     "grading",  # graded triage: mis-grading uniform (one draw per ticket)
     "extension",  # approval of deadline extensions (延期), one uniform per ticket (govsim.extensions)
+    "calls",  # 12345 hotline: consultation calls, patience and seat times of first attempts, app shift
+    "call_retry",  # 12345 hotline: retry decisions and delays, later attempts, where lost callers go
+    "overseas",  # 侨乡 demands: counts, places, report times and departments needed
 )
 
 

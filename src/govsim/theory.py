@@ -168,3 +168,85 @@ def mmc_sojourn_tail(lam: float, mu: float, c: int, t: float) -> float:
         return math.exp(-mu * t) * (1.0 + p * mu * t)
     # the same formula with both exponentials decaying (no overflow when c - 1 < a)
     return math.exp(-mu * t) + p * mu * (math.exp(-mu * t) - math.exp(-theta * t)) / (theta - mu)
+
+
+@dataclass(frozen=True)
+class CallCentreMeans:
+    """Stationary quantities of the M/M/c/K queue with exponential patience (Erlang-A with blocking)."""
+
+    p_block: float  # an arrival finds the system full (busy signal)
+    p_abandon: float  # an arrival is admitted and hangs up before a seat frees
+    p_wait: float  # an arrival is admitted and finds all seats busy
+    wait_served: float  # mean wait of the callers who are answered
+    throughput: float  # admitted callers per unit time, lam (1 - p_block)
+    l: float  # noqa: E741 - time-average number in the system (on hold or at a seat)
+    w: float  # mean time in the system of admitted callers, L / throughput (Little)
+    lq: float  # time-average number on hold
+
+
+def call_centre(lam: float, mu: float, c: int, room: float = math.inf, theta: float = 0.0) -> CallCentreMeans:
+    """Exact stationary means of the M/M/c/K+M call centre (c seats, ``room`` = K − c hold lines).
+
+    The number in the system is a birth–death process: births at ``lam`` while fewer than c + room are
+    present, deaths at min(n, c) mu + max(n − c, 0) theta (theta = 1 / mean patience; theta = 0: no
+    abandonment). Its stationary law pi solves detailed balance (Gross & Harris, *Fundamentals of
+    Queueing Theory*, 4th ed., §2.5 for M/M/c/K; Palm 1943 and Garnett, Mandelbaum & Reiman 2002,
+    *M&SOM* 4(3):208–227, for Erlang-A, M/M/c+M). By PASTA an arrival sees pi: P(block) = pi_{c+room},
+    P(wait > 0) = sum of pi_n over c ≤ n < c + room. A caller admitted in state n ≥ c, with m = n − c
+    callers ahead on hold, passes stages m, m − 1, …, 0, each ended at rate R_j = c mu + (j + 1) theta by
+    moving up (rate c mu + j theta) or hanging up (theta), so P(served | n) = prod_j (R_j − theta) / R_j
+    and E[wait; served | n] = P(served | n) sum_j 1 / R_j; the mean wait of served callers is the
+    pi-weighted ratio. With an unlimited room (``room = inf``) and theta > 0 the chain is truncated
+    where pi falls below 1e-16 of its peak (the exact law's tail); theta = 0 needs a finite room or
+    lam < c mu (then the M/M/c formulas of ``mmc`` apply). Rates in any one time unit.
+
+    Raises ``ValueError`` for c < 1, non-positive mu, negative lam, theta or room.
+    """
+    if c < 1 or mu <= 0 or lam < 0 or theta < 0 or room < 0:
+        raise ValueError(
+            f"need c >= 1, mu > 0, lam, theta, room >= 0; got c={c}, mu={mu}, lam={lam}, "
+            f"theta={theta}, room={room}"
+        )
+    if math.isinf(room) and theta == 0:
+        raise ValueError("an unlimited waiting room without abandonment is the M/M/c queue: use mmc()")
+    # unnormalised pi by detailed balance, relative to pi_0 (ratios, no factorials)
+    weights, n, p = [1.0], 0, 1.0
+    while n < c + room:
+        death = min(n + 1, c) * mu + max(n + 1 - c, 0) * theta
+        p = p * lam / death
+        n += 1
+        weights.append(p)
+        if math.isinf(room) and n > c and p < 1e-16 * max(weights):
+            break
+    total = sum(weights)
+    pi = [x / total for x in weights]
+    top = len(pi) - 1
+    blocked = pi[top] if not math.isinf(room) else 0.0
+    served, wait_mass, p_wait = 0.0, 0.0, 0.0
+    for k, pk in enumerate(pi):
+        if not math.isinf(room) and k == top:
+            continue  # blocked: never admitted
+        if k < c:
+            served += pk
+            continue
+        p_wait += pk
+        ps, stage_time = 1.0, 0.0
+        for j in range(k - c + 1):
+            r = c * mu + (j + 1) * theta
+            ps *= (r - theta) / r
+            stage_time += 1.0 / r
+        served += pk * ps
+        wait_mass += pk * ps * stage_time
+    l_sys = sum(k * pk for k, pk in enumerate(pi))
+    lq = sum(max(k - c, 0) * pk for k, pk in enumerate(pi))
+    thr = lam * (1.0 - blocked)
+    return CallCentreMeans(
+        p_block=blocked,
+        p_abandon=max(0.0, 1.0 - blocked - served),
+        p_wait=p_wait,
+        wait_served=wait_mass / served if served > 0 else 0.0,
+        throughput=thr,
+        l=l_sys,
+        w=l_sys / thr if thr > 0 else 0.0,
+        lq=lq,
+    )

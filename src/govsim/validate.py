@@ -29,8 +29,10 @@ from govsim.config import (
     FusionPolicy,
     GovsimConfig,
     GridPolicy,
+    HotlineConfig,
     MechanismPolicy,
     OutputConfig,
+    OverseasConfig,
     PlatformPolicy,
     PolicyConfig,
     ResponseConfig,
@@ -260,6 +262,8 @@ RULES: dict[type, dict[str, Rule]] = {
         extension_approval_prob=prob,
         extension_working_days=num(1, integer=True),
         response_working_days=num(1, integer=True),
+        hotline=sub(HotlineConfig),
+        overseas=sub(OverseasConfig),
         categories=table(CategoryConfig),
         departments=table(DepartmentConfig),
         tasks=table(TaskConfig, empty_ok=True),
@@ -282,6 +286,30 @@ RULES: dict[type, dict[str, Rule]] = {
         month_rate=seq(non_negative, 12),
     ),
     ScheduleConfig: dict(every_day=flag, hours=office_hours),
+    OverseasConfig: dict(
+        category=word(),
+        per_1000_year=non_negative,
+        abroad_share=prob,
+        abroad_offset_hours=num(-24, 24),
+        abroad_hours=office_hours,
+        departments_mix=seq(prob, 3),
+        referral_days=non_negative,
+        package_work=non_negative,
+    ),
+    HotlineConfig: dict(
+        enabled=flag,
+        consult_per_1000_day=non_negative,
+        seats_per_100k=positive,
+        hours=office_hours,
+        handling_minutes=positive,
+        patience_minutes=positive,
+        hold_lines_per_seat=non_negative,
+        retry_prob=prob,
+        retry_minutes=positive,
+        max_retries=num(0, 20, integer=True),
+        lost_mix=seq(prob, 3),
+        switch_days=non_negative,
+    ),
     DepartmentConfig: dict(staff_per_100k=non_negative, route_days=non_negative),
     TaskConfig: dict(hours_per_week=num(0, 168), scientific=flag, data_collection=flag, visits=flag),
     WorkerConfig: dict(
@@ -406,6 +434,8 @@ def check_mixes(s: ScenarioConfig) -> None:
             f"shares summing to 1 (these sum to {sum(shares.values()):.6g})",
         )
     _sums_to_one("scenario.channel_mix", s.channel_mix)
+    _sums_to_one("scenario.hotline.lost_mix", s.hotline.lost_mix)
+    _sums_to_one("scenario.overseas.departments_mix", s.overseas.departments_mix)
 
 
 def check_routes(s: ScenarioConfig) -> None:

@@ -84,6 +84,14 @@ BAD_OVERRIDES: list[tuple[list[str], tuple[str, ...]]] = [
     (["policy.platform.stationed=[disput]"], ("stationed[0]='disput'", "dispute, safety_hazard")),
     (["policy.platform.stationed=[dispute,dispute]"], ("policy.platform.stationed", "at most once")),
     (["scenario.response.demonstration_stationed=[riots]"], ("stationed[0]='riots'", "livelihood")),
+    # the 12345 hotline
+    (
+        ["scenario.hotline.lost_mix=[0.5,0.5,0.5]"],
+        ("scenario.hotline.lost_mix", "summing to 1 (these sum to 1.5)"),
+    ),
+    (["scenario.hotline.retry_prob=2"], ("scenario.hotline.retry_prob=2", "a number in [0, 1]")),
+    (["scenario.hotline.hours=[25:00-26:00]"], ("scenario.hotline.hours=", "HH:MM")),
+    (["policy.platform.hotline_app=1.5"], ("policy.platform.hotline_app=1.5", "a number in [0, 1]")),
     # scenario data files
     (["scenario.territory=atlantis"], ("scenario.territory='atlantis'", "one_town")),
     (["scenario.territory=/no/such/file.csv"], ("scenario.territory='/no/such/file.csv'", "file not found")),
