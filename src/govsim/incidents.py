@@ -88,13 +88,13 @@ class IncidentLoop(CentreTriage):
         # data fusion (the classification skill behind routing accuracy) lowers mis-grading alike
         self.p_misgrade = min(1.0, self.cfg.misgrade_prob * lv.misroute / (1.0 - BASE_ROUTING))
         self._false_service = np.empty(0)  # graded triage: false reports' handling times, by false id
+        self.hotline: Hotline | None = None  # set by the model when scenario.hotline.enabled
+        self.overseas: Overseas | None = None  # set by the model when the scenario has 侨乡 cases
 
     def attach(self, centres: list[Centre], departments: list[Department]) -> None:
         """The agents that own triage (one town centre per town) and the desks (county-major order)."""
         self.centres, self.departments = centres, departments
         self.desks = [d.desk for d in departments]
-        self.hotline: Hotline | None = None  # set by the model when scenario.hotline.enabled
-        self.overseas: Overseas | None = None  # set by the model when the scenario has 侨乡 cases
 
     # ---- occurrence (latent) and discovery -------------------------------------------------------
     def occur(self, day: int) -> None:
