@@ -18,7 +18,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from importlib import metadata
 from pathlib import Path
@@ -33,6 +33,8 @@ from govsim.model import GovernanceModel
 from govsim.records import Records, labelled_incidents, labelled_timeseries
 
 RECORD_FILES = ("incidents.parquet", "timeseries.parquet", "grids.parquet")
+FIGURE_COLUMNS = ("t_report", "t_close", "end_state", "is_false", "duplicate_of", "category", "grid")
+"""Incident columns ``plots.plot_resolution`` and ``plots.plot_hotspot`` read; the figures get only these."""
 PACKAGES = (
     "govsim",
     "mesa",
@@ -57,6 +59,9 @@ class RunResult:
     utilisation: pd.DataFrame
     wall_seconds: float
     lang: str = "zh"
+    phases: dict[str, float] = field(default_factory=dict)
+    """Wall seconds by phase: ``build``, ``simulate``, ``kpis`` here; ``run_to_dir`` adds ``records``
+    (labelled tables and Parquet), ``tables`` (CSV, workbook, summary) and ``figures``."""
 
     @property
     def summary(self) -> str:
@@ -145,7 +150,9 @@ def simulate(cfg: GovsimConfig) -> RunResult:
     """Build and run the model in memory; compute the tables. No files."""
     start = time.perf_counter()
     model = GovernanceModel(cfg)
+    built = time.perf_counter()
     rec = model.run(progress=cfg.output.progress)
+    ran = time.perf_counter()
     from govsim.policies import annual_cost
 
     kpis = pd.concat(
@@ -162,7 +169,9 @@ def simulate(cfg: GovsimConfig) -> RunResult:
         rec, annual_cost(model.levers, sc), cfg.policy.grid.resident_points, sc.cfg.cost.yuan_per_point
     )
     util = utilisation(rec, model.levers.dept_servers, *model.desk_time())
-    return RunResult(rec, kpis, costs, util, time.perf_counter() - start, cfg.output.lang)
+    end = time.perf_counter()
+    phases = {"build": built - start, "simulate": ran - built, "kpis": end - ran}
+    return RunResult(rec, kpis, costs, util, end - start, cfg.output.lang, phases)
 
 
 def run_to_dir(
@@ -195,6 +204,7 @@ def run_to_dir(
     info.update(
         status="complete",
         wall_seconds=round(result.wall_seconds, 3),
+        phases={k: round(v, 3) for k, v in result.phases.items()},
         tickets=len(rec.incidents),
         labels={
             "categories": rec.categories,
@@ -214,10 +224,12 @@ def write_outputs(result: RunResult, out: Path, cfg: GovsimConfig) -> None:
     from govsim.config import CHANNELS
 
     rec, lang, start = result.records, cfg.output.lang, cfg.scenario.start_date
+    clock = time.perf_counter()
     inc = labelled_incidents(rec, start, CHANNELS)
     for name, df in zip(RECORD_FILES, (inc, labelled_timeseries(rec, start), rec.grids), strict=True):
         write_atomic(out / name, partial(_to_parquet, df))
     del inc
+    clock = _lap(result.phases, "records", clock)
     for name, df in (
         ("kpis.csv", result.kpis),
         ("costs.csv", result.costs),
@@ -236,8 +248,17 @@ def write_outputs(result: RunResult, out: Path, cfg: GovsimConfig) -> None:
         ),
     )
     write_text(out / "summary.txt", result.summary + "\n")
+    clock = _lap(result.phases, "tables", clock)
     if cfg.output.figures:
         write_figures(rec, out, cfg.output.lang)
+        _lap(result.phases, "figures", clock)
+
+
+def _lap(phases: dict[str, float], name: str, since: float) -> float:
+    """Record the wall seconds of phase ``name`` (since ``since``) and return the time now."""
+    now = time.perf_counter()
+    phases[name] = now - since
+    return now
 
 
 def write_figures(rec: Records, out: Path, lang: str) -> None:
@@ -247,13 +268,15 @@ def write_figures(rec: Records, out: Path, lang: str) -> None:
     from govsim import plots
 
     years = (rec.horizon - rec.warmup) / 365.0
+    inc = rec.incidents[list(FIGURE_COLUMNS)]  # what the figures read: a few columns, not the whole table
     figs = {
         "backlog.png": plots.plot_backlog(rec.timeseries, lang, warmup=rec.warmup),
-        "resolution_time.png": plots.plot_resolution(rec.incidents, rec.categories, lang),
+        "resolution_time.png": plots.plot_resolution(inc, rec.categories, lang),
         "hotspot_map.png": plots.plot_hotspot(
-            rec.grids, rec.incidents[rec.incidents["t_report"] >= rec.warmup], years, lang, towns=rec.towns
+            rec.grids, inc[inc["t_report"] >= rec.warmup], years, lang, towns=rec.towns
         ),
     }
+    del inc
     for name, fig in figs.items():
         write_atomic(out / name, partial(_to_png, fig))
         plt.close(fig)
