@@ -10,6 +10,7 @@ with the error — so a crash never leaves a half-written result looking complet
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -155,6 +156,13 @@ def simulate(cfg: GovsimConfig) -> RunResult:
     ran = time.perf_counter()
     from govsim.policies import annual_cost
 
+    sc = model.scenario_data
+    annual, yuan_per_point = annual_cost(model.levers, sc), sc.cfg.cost.yuan_per_point
+    util = utilisation(rec, model.levers.dept_servers, *model.desk_time())
+    # the model (SimPy processes, agents, desks) is a graph of reference cycles that only the cyclic
+    # collector frees: free it now, before the KPIs and the writing allocate their own tables
+    del model, sc
+    gc.collect()
     kpis = pd.concat(
         [
             kpi_table(rec).assign(by="all"),
@@ -164,11 +172,7 @@ def simulate(cfg: GovsimConfig) -> RunResult:
         ignore_index=True,
     )
     kpis = kpis[["by", *[c for c in kpis.columns if c != "by"]]]
-    sc = model.scenario_data
-    costs = cost_table(
-        rec, annual_cost(model.levers, sc), cfg.policy.grid.resident_points, sc.cfg.cost.yuan_per_point
-    )
-    util = utilisation(rec, model.levers.dept_servers, *model.desk_time())
+    costs = cost_table(rec, annual, cfg.policy.grid.resident_points, yuan_per_point)
     end = time.perf_counter()
     phases = {"build": built - start, "simulate": ran - built, "kpis": end - ran}
     return RunResult(rec, kpis, costs, util, end - start, cfg.output.lang, phases)
