@@ -5,7 +5,9 @@ A run directory holds ``run.json`` (provenance and status), ``config.yaml`` (res
 ``govsim.records``), tables (``kpis.csv``, ``costs.csv``, ``utilisation.csv`` as UTF-8 with a BOM,
 ``results.xlsx``, ``summary.txt``; see ``govsim.tables``) and figures. Every file is written to a temporary
 name and renamed, and ``run.json`` says ``running`` until the end, then ``complete`` — or ``failed``
-with the error — so a crash never leaves a half-written result looking complete.
+with the error — so a crash never leaves a half-written result looking complete. A complete ``run.json``
+also carries ``phases``: wall seconds of build, simulate, kpis, records, tables and figures
+(``benchmarks/bench.py`` reads them; what the whole command takes beyond their sum is start-up).
 """
 
 from __future__ import annotations
