@@ -26,6 +26,12 @@ def table(res: dict) -> str:  # type: ignore[type-arg]
             f"**{jm['ratio']:.2f}** "
             f"(median of rounds {', '.join(f'{r:.2f}' for r in jm['ratios'])}) | ≤ {tg['ratio']} |"
         )
+        cpu = (gov["user"] + gov["sys"]) / (ref["user"] + ref["sys"])
+        rows.append(
+            f"| the same in CPU seconds of the child (user + system; less disturbed by other processes' "
+            f"load than wall) | {gov['user'] + gov['sys']:.1f} s / {ref['user'] + ref['sys']:.1f} s = "
+            f"**{cpu:.2f}** | — |"
+        )
         rows.append(
             f"| peak RSS of that process (reference: {ref['peak_mb']:.0f} MB) | **{gov['peak_mb']:.0f} MB** "
             f"| ≤ {tg['peak_mb']:.0f} MB |"
