@@ -87,3 +87,19 @@ def test_run_json_records_every_phase(tmp_path: Path):
     phases = json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["phases"]
     assert set(phases) == {"build", "simulate", "kpis", "records", "tables", "figures"}
     assert all(isinstance(v, float) and v >= 0 for v in phases.values())
+
+
+def test_a_run_without_figures_does_not_import_matplotlib(tmp_path: Path):
+    """``output.figures=false`` writes records and tables only, and does not pay Matplotlib's import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from govsim.cli import compose; "
+        "from govsim.runner import run_to_dir; "
+        f"run_to_dir(compose({[*BASE, 'output.figures=false']!r}), Path({str(tmp_path / 'run')!r})); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "run" / "incidents.parquet").exists()
