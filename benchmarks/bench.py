@@ -9,7 +9,7 @@ that each govsim run records in its ``run.json`` (``phases``: build, simulate, k
 figures; what is left of the whole wall is start-up: imports, the config check, provenance). It writes
 ``benchmarks/results.json``.
 
-    python benchmarks/bench.py                        # 3 rounds; scales 0.25, 0.5, 1, 2 (about 15 min idle)
+    python benchmarks/bench.py                        # 3 rounds; scales 0.25, 0.5, 1, 2 (21 min at load 10)
     python benchmarks/bench.py --rounds 5 --scales 0.25 0.5 1 2 4
     python benchmarks/bench.py --only jiangmen one_town
 
