@@ -1,191 +1,247 @@
-"""Performance benchmark (issue #7): govsim against a bare SimPy network, scaling, parallel, one_town.
+"""Performance benchmark (issue 19): the whole ``govsim`` command against the leanest bare-SimPy network.
 
-Each measurement runs in a fresh subprocess (so peak memory is that run's own) and is repeated; the
-script prints medians and ratios against the reference measured in the same invocation, and writes
-``benchmarks/results.json``. Absolute times drift on a shared machine; the ratios are the result.
+Every measurement is a whole command in a fresh process, timed from outside: wall seconds from start to
+exit, and the child's own CPU seconds and peak resident memory from the kernel (``os.wait4``'s
+``rusage``, the figure ``/usr/bin/time -v`` prints as "Maximum resident set size"). Commands are run in
+interleaved rounds (A, B, C, A, B, C, …) so a slow spell of the shared machine falls on all of them
+alike; the script prints medians, the ratio govsim / reference round by round, and the phase table
+that each govsim run records in its ``run.json`` (``phases``: build, simulate, kpis, records, tables,
+figures; what is left of the whole wall is start-up: imports, the config check, provenance). It writes
+``benchmarks/results.json``.
 
-    python benchmarks/bench.py                 # everything (about 12 minutes on 2 cores)
-    python benchmarks/bench.py --quick         # smaller: population_scale 0.25, one repeat
-    python benchmarks/bench.py --only scaling  # one part (jiangmen, scaling, parallel, one_town)
+    python benchmarks/bench.py                        # 3 rounds; scales 0.25, 0.5, 1, 2 (21 min at load 10)
+    python benchmarks/bench.py --rounds 5 --scales 0.25 0.5 1 2 4
+    python benchmarks/bench.py --only jiangmen one_town
+
+Parts: ``jiangmen`` — the default command (``govsim``: Jiangmen year, every mechanism on, every output
+written) and ``python benchmarks/reference.py N`` with N its ticket count; ``one_town`` — ``govsim
+scenario=one_town horizon_days=90``; ``scaling`` — ``govsim scenario.population_scale=S`` per scale,
+whole-command and simulate-phase microseconds per ticket and peak MB. Absolute times drift on a shared
+machine; ratios within one invocation are the result.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PARTS = ("jiangmen", "scaling", "parallel", "one_town")
+PARTS = ("jiangmen", "one_town", "scaling")
+ONE_TOWN = ["scenario=one_town", "horizon_days=90"]
+PHASES = ("build", "simulate", "kpis", "records", "tables", "figures")
+TARGETS = {"ratio": 0.5, "peak_mb": 800.0, "one_town_wall": 1.5, "scaling_spread": 1.2}
+"""Issue 19's targets: whole default command ≤ 0.5 of the reference, peak RSS ≤ 800 MB, one_town 90 days
+≤ 1.5 s wall, time per ticket flat within 20 % across population scales."""
 
 
-def measure_govsim(scale: float, scenario: str = "jiangmen", horizon: float = 365.0) -> dict[str, float]:
-    """One govsim run (build, simulate, records) in this process; wall seconds, tickets, peak RSS."""
-    import resource
+def govsim_exe() -> str:
+    """The ``govsim`` console script beside this interpreter (the package must be installed)."""
+    exe = Path(sys.executable).with_name("govsim")
+    found = str(exe) if exe.exists() else shutil.which("govsim")
+    if not found:
+        raise SystemExit("bench: govsim is not installed beside this Python (pip install -e .)")
+    return found
 
-    from govsim.config import GovsimConfig
-    from govsim.model import GovernanceModel
 
-    cfg = GovsimConfig()
-    cfg.scenario.territory = scenario
-    cfg.scenario.population_scale = scale
-    cfg.horizon_days = horizon
-    start = time.perf_counter()
-    records = GovernanceModel(cfg).run()
-    wall = time.perf_counter() - start
+def run_child(argv: list[str], cwd: Path) -> dict[str, float]:
+    """Run ``argv`` to completion; its wall, user and system seconds and peak RSS (MB) from the kernel.
+
+    Raises ``RuntimeError`` with the end of its error output if it exits non-zero.
+    """
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            tail = err.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}:\n{tail}")
     return {
         "wall": wall,
-        "tickets": len(records.incidents),
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "user": usage.ru_utime,
+        "sys": usage.ru_stime,
+        "peak_mb": usage.ru_maxrss / 1024,  # Linux: kilobytes
     }
 
 
-def measure_reference(n: int) -> dict[str, float]:
-    """The bare SimPy network pushing ``n`` customers."""
-    import resource
+def run_govsim(args: list[str], work: Path) -> dict[str, object]:
+    """The whole ``govsim`` command with ``args`` into a fresh run directory; adds its ``run.json`` facts."""
+    out = Path(tempfile.mkdtemp(prefix="run-", dir=work))
+    out.rmdir()  # govsim refuses a directory that already holds a run; let it make its own
+    res: dict[str, object] = run_child([govsim_exe(), *args, f"hydra.run.dir={out}"], work)
+    info = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    res.update(tickets=info["tickets"], phases=info.get("phases", {}), sim_wall=info["wall_seconds"])
+    shutil.rmtree(out, ignore_errors=True)
+    return res
 
-    sys.path.insert(0, str(HERE))
-    from reference import reference_network
 
-    wall = reference_network(n)
-    return {"wall": wall, "tickets": n, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+def run_reference(n: int, work: Path) -> dict[str, object]:
+    """``python benchmarks/reference.py n`` as a whole process."""
+    res: dict[str, object] = run_child([sys.executable, str(HERE / "reference.py"), str(n)], work)
+    res["tickets"] = n
+    return res
 
 
-def in_subprocess(kind: str, arg: float, extra: str = "") -> dict[str, float]:
-    """Run one measurement in a fresh interpreter and read its JSON line."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--one", kind, str(arg), extra], capture_output=True, text=True, check=True
+def rounds(specs: dict[str, object], n: int) -> dict[str, list[dict[str, object]]]:
+    """Call every spec once per round, round after round; ``specs`` maps a name to a no-argument call."""
+    runs: dict[str, list[dict[str, object]]] = {name: [] for name in specs}
+    for r in range(n):
+        for name, call in specs.items():
+            runs[name].append(call())  # type: ignore[operator]
+            last = runs[name][-1]
+            print(f"  round {r + 1}/{n} {name}: {last['wall']:.1f} s, {last['peak_mb']:.0f} MB", flush=True)
+    return runs
+
+
+def med(runs: list[dict[str, object]], key: str) -> float:
+    return float(statistics.median(float(r[key]) for r in runs))  # type: ignore[arg-type]
+
+
+def summary(runs: list[dict[str, object]]) -> dict[str, object]:
+    """Medians of wall, CPU and peak MB over the rounds, with every round's wall kept."""
+    out: dict[str, object] = {k: med(runs, k) for k in ("wall", "user", "sys", "peak_mb")}
+    out["walls"] = [round(float(r["wall"]), 3) for r in runs]  # type: ignore[arg-type]
+    out["tickets"] = runs[0]["tickets"]
+    if "phases" in runs[0]:
+        phases = {p: statistics.median(float(r["phases"].get(p, 0.0)) for r in runs) for p in PHASES}  # type: ignore[union-attr]
+        phases = {"start-up": max(float(out["wall"]) - sum(phases.values()), 0.0), **phases}  # type: ignore[arg-type]
+        out["phases"] = phases
+    return out
+
+
+def phase_table(phases: dict[str, float], wall: float) -> str:
+    """The phase breakdown as aligned text: seconds and share of the whole wall."""
+    rows = [f"    {'phase':<10} {'seconds':>8} {'share':>6}"]
+    rows += [f"    {k:<10} {v:8.2f} {v / wall:6.0%}" for k, v in phases.items()]
+    return "\n".join(rows)
+
+
+def part_jiangmen(work: Path, n_rounds: int, one_town: bool) -> dict[str, object]:
+    """The default command against the lean reference (and one_town, interleaved in the same rounds)."""
+    print("warm-up: govsim (learns the ticket count)", flush=True)
+    first = run_govsim([], work)
+    n = int(first["tickets"])  # type: ignore[arg-type]
+    specs: dict[str, object] = {
+        "govsim": lambda: run_govsim([], work),
+        "reference": lambda: run_reference(n, work),
+    }
+    if one_town:
+        specs["one_town"] = lambda: run_govsim(ONE_TOWN, work)
+    runs = rounds(specs, n_rounds)
+    gov, ref = summary(runs["govsim"]), summary(runs["reference"])
+    ratios = [
+        float(g["wall"]) / float(r["wall"]) for g, r in zip(runs["govsim"], runs["reference"], strict=True)
+    ]  # type: ignore[arg-type]
+    res: dict[str, object] = {
+        "govsim": gov,
+        "reference": ref,
+        "ratios": [round(x, 3) for x in ratios],
+        "ratio": statistics.median(ratios),
+    }
+    print(
+        f"\ngovsim (whole default command): {gov['wall']:.1f} s for {n:,} tickets, "
+        f"peak {gov['peak_mb']:.0f} MB"
+        f"\nreference (lean bare SimPy, same customers, whole process): {ref['wall']:.1f} s, "
+        f"peak {ref['peak_mb']:.0f} MB"
+        f"\nratio govsim / reference, median of rounds: {res['ratio']:.2f} (rounds {res['ratios']}; "
+        f"target ≤ {TARGETS['ratio']}); peak RSS target ≤ {TARGETS['peak_mb']:.0f} MB"
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    print(phase_table(gov["phases"], float(gov["wall"])))  # type: ignore[arg-type]
+    if one_town:
+        town = summary(runs["one_town"])
+        res["one_town"] = town
+        print(
+            f"one_town 90 days (whole command): {town['wall']:.2f} s, peak {town['peak_mb']:.0f} MB "
+            f"(target ≤ {TARGETS['one_town_wall']} s)"
+        )
+        print(phase_table(town["phases"], float(town["wall"])))  # type: ignore[arg-type]
+    return res
 
 
-def medians(specs: dict[str, tuple[str, float, str]], repeats: int) -> dict[str, dict[str, float]]:
-    """Median wall and peak memory of each measurement over ``repeats`` fresh runs.
-
-    The runs are interleaved (round after round over all the specs), so that a slow spell of the shared
-    machine falls on every configuration alike instead of on whichever happened to run then.
-    """
-    runs: dict[str, list[dict[str, float]]] = {name: [] for name in specs}
-    for _ in range(repeats):
-        for name, (kind, arg, extra) in specs.items():
-            runs[name].append(in_subprocess(kind, arg, extra))
-    return {
-        name: {
-            "wall": statistics.median(r["wall"] for r in rs),
-            "tickets": rs[0]["tickets"],
-            "peak_mb": statistics.median(r["peak_mb"] for r in rs),
-            "walls": [r["wall"] for r in rs],
+def part_scaling(work: Path, scales: list[float], n_rounds: int) -> dict[str, object]:
+    """Whole-command and simulate-phase time per ticket, and peak memory per ticket, by population scale."""
+    specs = {str(s): (lambda s=s: run_govsim([f"scenario.population_scale={s}"], work)) for s in scales}
+    runs = rounds(specs, n_rounds)
+    per: dict[str, dict[str, object]] = {}
+    for s, rs in runs.items():
+        sm = summary(rs)
+        n = float(sm["tickets"])  # type: ignore[arg-type]
+        sim = float(sm["phases"]["simulate"])  # type: ignore[index]
+        per[s] = sm | {
+            "us_per_ticket": float(sm["wall"]) / n * 1e6,  # type: ignore[arg-type]
+            "sim_us_per_ticket": sim / n * 1e6,
+            "kb_per_ticket": float(sm["peak_mb"]) * 1024 / n,  # type: ignore[arg-type]
         }
-        for name, rs in runs.items()
-    }
+    sim_us = [float(p["sim_us_per_ticket"]) for p in per.values()]  # type: ignore[arg-type]
+    spread = max(sim_us) / min(sim_us)
+    print(
+        f"\n{'scale':>6} {'tickets':>10} {'wall s':>8} {'µs/ticket':>10} {'sim µs/t':>9} "
+        f"{'peak MB':>8} {'KB/ticket':>9}"
+    )
+    for s, p in per.items():
+        print(
+            f"{s:>6} {p['tickets']:>10,} {p['wall']:8.1f} {p['us_per_ticket']:10.1f} "
+            f"{p['sim_us_per_ticket']:9.1f} {p['peak_mb']:8.0f} {p['kb_per_ticket']:9.2f}"
+        )
+    print(f"simulate µs per ticket, max/min over scales: {spread:.2f} (target ≤ {TARGETS['scaling_spread']})")
+    return {"by_scale": per, "sim_spread": spread}
 
 
-def _warm() -> int:
-    """Import the model in a worker (what every job of a real sweep pays once per worker)."""
-    import govsim.model  # noqa: F401
-
-    return 0
-
-
-def parallel_sweep(n_jobs: int, runs: int, scale: float) -> float:
-    """Wall seconds for ``runs`` govsim runs at ``scale`` with joblib on ``n_jobs`` processes.
-
-    Workers are started and have imported govsim before the clock starts, as the serial reference has
-    (it runs in this process); what is timed is the sweep's simulation work.
-    """
-    from joblib import Parallel, delayed
-
-    with Parallel(n_jobs=n_jobs, backend="loky") as pool:
-        pool(delayed(_warm)() for _ in range(n_jobs))
-        start = time.perf_counter()
-        pool(delayed(measure_govsim)(scale) for _ in range(runs))
-        return time.perf_counter() - start
+def load() -> str:
+    """The 1, 5 and 15 minute load averages and the core count, as a line for the record."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--one", nargs=3, metavar=("KIND", "ARG", "EXTRA"), help=argparse.SUPPRESS)
-    ap.add_argument("--quick", action="store_true", help="population_scale 0.25 and one repeat")
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds per command (default 3)")
+    ap.add_argument("--scales", type=float, nargs="+", default=[0.25, 0.5, 1.0, 2.0])
+    ap.add_argument(
+        "--scaling-rounds", type=int, default=None, help="rounds of the scaling part (default --rounds)"
+    )
     ap.add_argument("--only", nargs="+", choices=PARTS, help="run only these parts (default: all)")
+    ap.add_argument("--out", type=Path, default=HERE / "results.json")
     args = ap.parse_args()
-    if args.one:
-        kind, arg, extra = args.one
-        fn = {
-            "govsim": lambda: measure_govsim(float(arg), extra or "jiangmen"),
-            "reference": lambda: measure_reference(int(float(arg))),
-        }[kind]
-        print(json.dumps(fn()))
-        return
-    repeats = 1 if args.quick else args.repeats
-    scale = 0.25 if args.quick else 1.0
     parts = set(args.only or PARTS)
     res: dict[str, object] = {
         "machine": platform.platform(),
         "python": platform.python_version(),
-        "repeats": repeats,
-        "scale": scale,
+        "cores": os.cpu_count(),
+        "rounds": args.rounds,
+        "targets": TARGETS,
+        "load_before": load(),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    if "jiangmen" in parts:
-        res["jiangmen"] = jiangmen(scale, repeats)
-    if "scaling" in parts:
-        res["scaling"] = scaling([0.25, 0.5] if args.quick else [0.25, 0.5, 1.0, 2.0], repeats)
-    if "parallel" in parts:
-        res["parallel"] = parallel(*((0.1, 4) if args.quick else (0.25, 6)))
-    if "one_town" in parts:
-        town = medians({"one_town": ("govsim", 1.0, "one_town")}, max(3, repeats))["one_town"]
-        res["one_town"] = town
-        print(f"one_town year: {town['wall']:.2f} s (target ≤ 2 s)")
-    out = HERE / ("results.json" if parts == set(PARTS) else "results-partial.json")
-    out.write_text(json.dumps(res, indent=2))
-    print(f"wrote {out}")
-
-
-def jiangmen(scale: float, repeats: int) -> dict[str, object]:
-    """govsim's Jiangmen year against the bare SimPy network pushing as many customers."""
-    gov = medians({"govsim": ("govsim", scale, "")}, 1)["govsim"]  # first run: learn the ticket count
-    both = medians({"govsim": ("govsim", scale, ""), "reference": ("reference", gov["tickets"], "")}, repeats)
-    gov, ref = both["govsim"], both["reference"]
-    print(
-        f"Jiangmen year x{scale}: govsim {gov['wall']:.1f} s for {gov['tickets']:,} tickets "
-        f"({gov['wall'] / gov['tickets'] * 1e6:.1f} µs each), peak {gov['peak_mb']:.0f} MB"
-    )
-    print(
-        f"reference SimPy network, same customers: {ref['wall']:.1f} s "
-        f"({ref['wall'] / ref['tickets'] * 1e6:.1f} µs each)"
-    )
-    ratio = gov["wall"] / ref["wall"]
-    print(f"ratio govsim / reference = {ratio:.2f}   (target ≤ 1.0; memory target ≤ 1024 MB)")
-    return {"govsim": gov, "reference": ref, "ratio": ratio}
-
-
-def scaling(scales: list[float], repeats: int) -> dict[str, object]:
-    """Wall time per ticket as the population scales."""
-    per = medians({str(s): ("govsim", s, "") for s in scales}, repeats)
-    us = {s: per[s]["wall"] / per[s]["tickets"] * 1e6 for s in per}
-    spread = max(us.values()) / min(us.values())
-    print(
-        "scaling, µs per ticket: "
-        + ", ".join(f"x{s}: {v:.1f}" for s, v in us.items())
-        + f"   max/min = {spread:.2f} (target ≤ 1.2)"
-    )
-    return {"us_per_ticket": us, "max_over_min": spread, "runs": per}
-
-
-def parallel(sweep_scale: float, n_runs: int) -> dict[str, float]:
-    """A sweep of ``n_runs`` runs on two workers against the same sweep run serially."""
-    measure_govsim(0.01)  # import in this process too, before timing the serial sweep
-    serial, two = parallel_sweep(1, n_runs, sweep_scale), parallel_sweep(2, n_runs, sweep_scale)
-    print(
-        f"sweep of {n_runs} runs at x{sweep_scale}: serial {serial:.1f} s, two workers {two:.1f} s, "
-        f"ratio {two / serial:.2f} (target ≤ 0.6)"
-    )
-    return {"serial": serial, "two_workers": two, "ratio": two / serial}
+    print(f"{res['machine']}, Python {res['python']}, {res['load_before']}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="govsim-bench-") as tmp:
+        work = Path(tmp)
+        if parts & {"jiangmen", "one_town"}:
+            if "jiangmen" in parts:
+                res["jiangmen"] = part_jiangmen(work, args.rounds, "one_town" in parts)
+            else:
+                runs = rounds({"one_town": lambda: run_govsim(ONE_TOWN, work)}, args.rounds)["one_town"]
+                town = summary(runs)
+                res["jiangmen"] = {"one_town": town}
+                print(f"one_town 90 days (whole command): {town['wall']:.2f} s, {town['peak_mb']:.0f} MB")
+                print(phase_table(town["phases"], float(town["wall"])))  # type: ignore[arg-type]
+        if "scaling" in parts:
+            res["scaling"] = part_scaling(work, args.scales, args.scaling_rounds or args.rounds)
+    res["load_after"] = load()
+    print(res["load_after"])
+    args.out.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

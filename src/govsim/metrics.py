@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from govsim import labels
-from govsim.kpis import OPEN_SHARE_WARNING, compute
-from govsim.records import Channel, Records, after_warmup, real
+from govsim.kpis import OPEN_SHARE_WARNING, RECORD_COLUMNS, compute
+from govsim.records import Channel, Records, real
 
 KPI_LABELS = {k: v for k, v in labels.KPI.items() if k != "cost_per_year"}
 """The KPIs of ``kpi_table`` in display order, with their labels (``govsim.labels.KPI``)."""
@@ -33,9 +33,12 @@ def kpi_table(rec: Records, by: str | None = None) -> pd.DataFrame:
         kpis = compute(inc, start, end, calls=rec.hotline)
         return pd.DataFrame([{"group": "all", **_with_backlog(kpis, backlog)}])
     labels = rec.categories if by == "category" else rec.counties
+    # each group's rows, in table order, of only the columns compute reads (no full-table copy per group)
+    narrow = inc[[c for c in RECORD_COLUMNS if c in inc.columns]]
+    rows_of = inc.groupby(by, sort=False).indices
     rows = []
     for k, name in enumerate(labels):
-        part = inc[inc[by] == k]
+        part = narrow.take(rows_of.get(k, np.empty(0, dtype=np.intp)))
         if by == "county":
             towns = [i for i, c in enumerate(_town_county(rec)) if c == k]
             backlog = float(ts[ts["town"].isin(towns)].groupby("day")["backlog"].sum().mean())
@@ -100,8 +103,9 @@ def cost_table(
     reports, annualised (divided by the measured period in years).
     """
     years = (rec.horizon - rec.warmup) / 365.0
-    t = after_warmup(rec.incidents, rec.warmup)
-    paid = ((t["channel"] != Channel.PATROL) & real(t)).sum()
+    t = rec.incidents  # masks only: no copy of the table after the warm-up
+    after = t["t_report"] >= rec.warmup
+    paid = (after & (t["channel"] != Channel.PATROL) & real(t)).sum()
     items = dict(annual)
     items["resident_points"] = float(paid) * resident_points * yuan_per_point / years
     return pd.DataFrame({"item": list(items), "yuan_per_year": list(items.values())})

@@ -395,7 +395,7 @@ def labelled_incidents(rec: Records, start_date: str, channels: tuple[str, ...])
     }
     for k in DATE_FIELDS:
         extra[k + DATE_SUFFIX] = as_dates(inc[k].to_numpy(), start_date)
-    return pd.concat([inc, pd.DataFrame(extra, index=inc.index)], axis=1)
+    return pd.concat([inc, pd.DataFrame(extra, index=inc.index, copy=False)], axis=1)  # no stacked copy
 
 
 def labelled_timeseries(rec: Records, start_date: str) -> pd.DataFrame:
