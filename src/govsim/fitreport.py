@@ -138,9 +138,21 @@ def fit_report(
             f"At edge: the best value lies within {EDGE:.0%} of the range from a bound (widen it, or the "
             "model cannot reach the target with this parameter).",
             _md(ident),
-            f"## Run it\n\n```\ngovsim scenario={spec.name} hydra.searchpath=[file://{meta['out']}]\n```\n",
+            f"## Run it\n\nFrom the directory the calibration ran in:\n\n```\n"
+            f"govsim scenario={spec.name} 'hydra.searchpath=[file://{_shown(meta['out'])}]'\n```\n",
         ]
     )
+
+
+def _shown(out: str) -> str:
+    """``out`` relative to the working directory when inside it, else as given.
+
+    A report inside the repository then names a path that works in any clone.
+    """
+    try:
+        return str(Path(out).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return out
 
 
 def write_outputs(out: Path, spec: Spec, trials: pd.DataFrame, targets: pd.DataFrame, ident: pd.DataFrame,
