@@ -21,7 +21,12 @@ QUICK = (
     "output.progress=false",
 )
 """Overrides of a run that takes about a second: one town, three days, no figures, no progress bar."""
-SCRIPTS = {"govsim": "cli", "govsim-experiment": "sweep", "govsim-regress": "regress", "govsim-log": "logtool"}
+SCRIPTS = {
+    "govsim": "cli",
+    "govsim-experiment": "sweep",
+    "govsim-regress": "regress",
+    "govsim-log": "logtool",
+}
 
 
 @pytest.fixture(scope="session")
