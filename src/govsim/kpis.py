@@ -126,12 +126,14 @@ DEFINITIONS: tuple[KPI, ...] = (
         "dispatched tickets whose handling started by their response limit (response_due: one working "
         "day after the dispatch's working day)",
         "real tickets dispatched whose response limit ended in the period",
-        "Beijing 接诉即办 assessment (响应率, 解决率, 满意率), as commonly reported; no document is cited (sources.md has none): the definition and the one-working-day limit are assumed"),
+        "Beijing 接诉即办 assessment (响应率, 解决率, 满意率), as commonly reported; no document is "
+        "cited (sources.md has none): the definition and the one-working-day limit are assumed"),
     KPI("followup_rate", "回访率", "follow-up rate", "rate",
         "handled and called back ÷ handled",
         "tickets handled whose reporter gave feedback (回访) by the end of the period",
         "real tickets reported in the period and handled (办结) by its end",
-        "12345 practice: 回访率 = 回访量 ÷ 办结量, as commonly reported; no document is cited (sources.md has none): assumed, and assumed equal to closing with feedback in the model"),
+        "12345 practice: 回访率 = 回访量 ÷ 办结量, as commonly reported; no document is cited "
+        "(sources.md has none): assumed, and assumed equal to closing with feedback in the model"),
     KPI("satisfaction_rate", "满意率", "satisfaction rate", "rate",
         "satisfied ÷ called back", "feedback satisfied",
         "real tickets reported in the period and closed with feedback by its end (回访)",
