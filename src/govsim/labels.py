@@ -241,6 +241,14 @@ COST_ITEM: dict[str, Label] = {  # the cost items of ``govsim.policies.COST_FOCU
 }
 
 
+SHEET: dict[str, Label] = {  # sheets of results.xlsx (govsim.tables)
+    "kpis": Label("Indicators", "指标"),
+    "category": Label("By category", "按类别"),
+    "county": Label("By county", "按县(市、区)"),
+    "town": Label("By town", "按镇街"),
+    "costs": Label("Costs", "成本"),
+    "utilisation": Label("Utilisation", "部门利用率"),
+}
 PART: dict[str, Label] = {  # beside each rate in kpis.csv, so that runs, towns and cities pool exactly
     "num": Label("numerator", "分子"),
     "den": Label("denominator", "分母"),

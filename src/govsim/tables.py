@@ -114,14 +114,6 @@ def town_table(rec: Records) -> pd.DataFrame:
     )
 
 
-SHEETS: dict[str, labels.Label] = {
-    "kpis": labels.Label("Indicators", "指标"),
-    "category": labels.Label("By category", "按类别"),
-    "county": labels.Label("By county", "按县(市、区)"),
-    "town": labels.Label("By town", "按镇街"),
-    "costs": labels.Label("Costs", "成本"),
-    "utilisation": labels.Label("Utilisation", "部门利用率"),
-}
 PERCENT, INTEGER, DECIMAL = "0.0%", "#,##0", "#,##0.00"
 
 
@@ -172,7 +164,7 @@ def write_workbook(
 
 def _sheet(wb: Any, name: str, df: pd.DataFrame, lang: str, formats: list[str | None] | None = None) -> None:
     """Append sheet ``name``; ``formats`` (per row, for a two-column indicator sheet) or per column."""
-    ws = wb.create_sheet(labels.say(SHEETS[name], lang))
+    ws = wb.create_sheet(labels.say(labels.SHEET[name], lang))
     shown = localise(df, lang)
     if name == "kpis":
         shown.iloc[:, 0] = [labels.lookup(labels.KPI, k, lang) for k in df["kpi"]]
