@@ -16,6 +16,7 @@ import pytest
 
 from govsim.model import GovernanceModel
 from govsim.policies import annual_cost, resolve_levers
+from govsim.records import merged
 
 SEEDS = (0, 1)
 BASE = ("scenario=one_town", "horizon_days=240", "warmup_days=30")
@@ -46,9 +47,7 @@ METRICS: dict[str, Callable[[GovernanceModel, pd.DataFrame, pd.DataFrame], float
     "lifted_handling": lambda m, inc, ts: float(
         routed(inc).query("escalation_level >= 3")["handle_days"].mean()
     ),
-    "duplicate_tickets": lambda m, inc, ts: float(
-        ((inc["duplicate_of"] >= 0) & (inc["end_state"] != 2)).sum()
-    ),
+    "duplicate_tickets": lambda m, inc, ts: float(((inc["duplicate_of"] >= 0) & ~merged(inc)).sum()),
     "overdue_rate": lambda m, inc, ts: float(routed(inc)["overdue"].mean()),
     "dispute_wait": lambda m, inc, ts: float(
         routed(inc).query("category == 0").eval("t_handle_start - t_dept_arrive").mean()

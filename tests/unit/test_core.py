@@ -9,7 +9,7 @@ import pytest
 from govsim.config import CATEGORIES, GovsimConfig
 from govsim.model import GovernanceModel
 from govsim.officetime import build_calendar
-from govsim.records import INCIDENT_SCHEMA, TIMESERIES_SCHEMA
+from govsim.records import INCIDENT_SCHEMA, TIMESERIES_SCHEMA, EndState
 from govsim.scenario import build_territory
 from govsim.streams import STREAM_NAMES, make_streams
 
@@ -98,7 +98,7 @@ def test_time_series_backlog_balances(one_town_records):
     ts = one_town_records.timeseries.groupby("day").sum()
     inc = one_town_records.incidents
     horizon = one_town_records.horizon
-    open_end = ((inc["t_report"] < horizon) & (inc["end_state"] == 1)).sum()
+    open_end = ((inc["t_report"] < horizon) & (inc["end_state"] == EndState.OPEN)).sum()
     assert ts["backlog"].iloc[-1] == open_end
     assert ts["arrivals"].sum() == inc["t_report"].notna().sum()
 

@@ -20,7 +20,8 @@ import pandas as pd
 import pytest
 
 from govsim.model import GovernanceModel
-from govsim.records import Records
+from govsim.records import EndState, Records
+from govsim.records import merged as is_merged
 
 LOOP = (
     "t_occur",
@@ -73,7 +74,7 @@ def test_each_ticket_is_in_exactly_one_end_state(run):
     rec, dedup = run
     inc = rec.incidents
     state = inc["end_state"].to_numpy()
-    closed, merged, open_ = state == 0, state == 2, state == 1
+    closed, merged, open_ = state == EndState.CLOSED, state == EndState.MERGED, state == EndState.OPEN
     assert (closed.astype(int) + merged + open_ == 1).all(), "end_state outside closed/open/merged"
     np.testing.assert_array_equal(inc["incident_id"].to_numpy(), np.arange(len(inc)))
     has_close = inc["t_close"].notna().to_numpy()
@@ -119,7 +120,7 @@ def test_littles_law_for_the_whole_system(run):
     rec, _ = run
     inc, horizon = rec.incidents, rec.horizon
     arrive = inc["t_report"].to_numpy()
-    leave = np.where(inc["end_state"] == 2, arrive, inc["t_close"].to_numpy())
+    leave = np.where(is_merged(inc), arrive, inc["t_close"].to_numpy())
     assert not (np.isnan(arrive) & ~np.isnan(leave)).any(), "closed without being reported"
     big_l, lam, w = littles_law(arrive, leave, horizon)
     assert big_l == pytest.approx(lam * w, rel=0.01)

@@ -16,6 +16,7 @@ import pytest
 from queue_cases import CASES, TABLE_REPLICATIONS, queue_params, run_case
 
 import govsim.incidents
+from govsim.records import closed
 
 POWER_REPLICATIONS = 8
 """Fewer than a validation case: the broken parameters below move the waits by 20–80 %."""
@@ -69,7 +70,7 @@ def test_switches_remove_everything_but_the_queues():
     cfg = CASES["tandem_priority"].config(0)
     cfg.horizon_days, cfg.warmup_days = 10.0, 1.0
     inc = GovernanceModel(cfg).run().incidents
-    done = inc[inc["end_state"] == 0]
+    done = inc[closed(inc)]
     assert len(inc) > 500 and not inc["is_false"].any() and (inc["duplicate_of"] < 0).all()
     assert (inc["t_report"] == inc["t_occur"]).all()
     assert not inc["on_site"].any() and (done["reopen_count"] == 0).all() and (inc["n_misroutes"] == 0).all()
