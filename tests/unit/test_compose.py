@@ -18,7 +18,7 @@ from hydra._internal.config_loader_impl import ConfigLoaderImpl
 
 from govsim import cli, experiment, validate
 from govsim.compose import compose_multirun, expand_sweep, sweep_params
-from govsim.config import GovsimConfig
+from govsim.config import GovsimConfig, register_configs
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "govsim"
 
@@ -81,6 +81,45 @@ def test_govsim_m_and_govsim_experiment_expand_a_sweep_alike(overrides: list[str
     assert jobs == cli.plan_jobs(overrides, multirun=True)
     assert {"policy", "replication"} <= set(keys) or "policy.grid.staffing" in keys
     assert len(jobs) == len({tuple(j) for j in jobs}) > 1
+
+
+def test_govsim_m_and_govsim_experiment_plan_a_glob_and_range_sweep_alike(
+    tmp_path: Path, quick: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A choice sweep listed from the search path (``policy=glob(*)``) and a ``range()`` sweep are planned
+    (identities, duplicates merged) by ``govsim -m`` (``cli.plan``) and ``govsim-experiment``
+    (``sweep.plan_sweep``) into the same jobs, without crashing.
+
+    Before the fix both planners crashed in ``identity.plan_unique``, which expanded the sweep again
+    with a parser that had no config loader: ``HydraException: ConfigLoader is not set``.
+    """
+    from hydra import initialize_config_dir
+
+    from govsim.compose import config_dir
+    from govsim.sweep import plan_sweep
+
+    swept = ["policy=glob(*)", "seed=range(0,2)"]
+    policies = sorted(p.stem for p in (Path(config_dir()) / "policy").glob("*.yaml"))
+    expected = {(p, s) for p in policies for s in (0, 1)}
+
+    planned = cli.plan(["-m", *quick, *swept, f"hydra.sweep.dir={tmp_path / 'm'}"])
+    assert sorted((c.policy.name, c.seed) for c in planned.configs) == sorted(expected)
+
+    monkeypatch.setenv("GOVSIM_CODE_VERSION", "test-code")
+    try:
+        overrides = ["+experiment=four_focus", *quick, "experiment.replications=1", *swept]
+        with initialize_config_dir(config_dir(), version_base=None):
+            cfg = compose_multirun(
+                [*overrides, f"hydra.sweep.dir={tmp_path / 'e'}"], schema=experiment.register_experiment_configs
+            )
+            identities, merged = plan_sweep(cfg)
+    finally:
+        register_configs()  # the plain schema back for the other tests
+    jobs, keys = experiment.expand_jobs(cfg)
+    assert merged == [] and {"policy", "seed"} <= set(keys)
+    assert len(identities) == len(jobs) == len(expected) == len(set(identities.values()))
+    picks = [dict(o.split("=", 1) for o in job) for job in jobs]
+    assert {(p["policy"], int(p["seed"])) for p in picks} == expected
 
 
 def test_importing_govsim_sets_no_matplotlib_backend_and_leaves_pyplot_alone() -> None:
