@@ -138,7 +138,9 @@ def plan(argv: list[str]) -> Plan:
         params = sweep_params(compose_multirun(list(args.overrides), name, args.config_dir))
         try:
             lang = compose(jobs[0], name, args.config_dir).output.lang  # messages in the run's language
-            rewrites, merged, planned = plan_unique([*params, *args.overrides], identity, lang=lang)
+            rewrites, merged, planned = plan_unique(
+                [*params, *args.overrides], identity, args.config_dir, lang=lang
+            )
         except SweepPlanError as exc:
             raise InputError(str(exc)) from None
         for message in merged:
