@@ -91,9 +91,9 @@ def test_parameter_recovery(make_config: Callable[..., GovsimConfig], tmp_path: 
     rate = result.best_params["scenario.incident_rate"]
     scale = result.best_params["scenario.categories.*.handling_days"]
     # Error budget of the best rate: the truth log is one realisation (tickets per day vary 3.4 % from seed
-    # to seed, measured), the volume target allows 3 %, and the resolution targets are noisy under office hours
-    # (closings bunch at office times), so 15 %. The stronger check is the next one: the truth lies inside
-    # the range of good trials for both parameters, i.e. the data do not exclude it.
+    # to seed, measured), the volume target allows 3 %, and the resolution targets are noisy under office
+    # hours (closings bunch at office times), so 15 %. The stronger check is the next one: the truth lies
+    # inside the range of good trials for both parameters, i.e. the data do not exclude it.
     assert abs(rate - TRUE_RATE) / TRUE_RATE <= 0.15, rate
     assert abs(scale - TRUE_SCALE) <= 0.15, scale
     ident = result.identification.set_index("parameter")
