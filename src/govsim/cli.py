@@ -54,8 +54,7 @@ from govsim.identity import (
 from govsim.safety import UnsafeConfig, check_override_text
 from govsim.validate import ConfigError, config_warnings, warn
 
-# InputError, compose, config_dir, to_config are govsim.compose's, re-exported for callers of the old home
-__all__ = ["InputError", "compose", "config_dir", "main", "plan", "preflight", "to_config"]
+__all__ = ["main", "plan", "preflight"]
 
 EXIT_BAD_INPUT = 2
 

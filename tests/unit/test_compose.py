@@ -46,17 +46,28 @@ def test_a_govsim_run_composes_and_checks_its_config_once(
     assert calls == {"compose": 1, "check": 1}
 
 
+IMPORTS_CLI = re.compile(
+    r"(from govsim\.cli import|import govsim\.cli\b|from \.cli import|from govsim import [^#\n]*\bcli\b)"
+)
+CLI_TESTS = {"test_cli.py", "test_config_safety.py", "test_compose.py", "test_identity.py"}
+"""Tests of the ``govsim`` command itself (``cli.main``, ``plan``, ``preflight``): they may import it."""
+
+
 def test_no_module_but_the_entry_points_imports_the_cli() -> None:
+    """Nothing imports ``govsim.cli`` but the tests of the command: not the library, benchmarks, scripts,
+    notebooks, experiments or other tests (a line that imports it, also inside a ``python -c`` string)."""
+    root = SRC.parents[1]
+    files = [p for p in SRC.glob("*.py") if p.name != "cli.py"]
+    for folder in ("benchmarks", "scripts", "notebooks", "experiments", "tests"):
+        files += [p for p in (root / folder).rglob("*") if p.suffix in (".py", ".ipynb")]
+    scanned = [p for p in files if not (p.parent.parent == root / "tests" and p.name in CLI_TESTS)]
     found = [
-        f"{path.name}:{n}"
-        for path in sorted(SRC.glob("*.py"))
-        if path.name != "cli.py"
+        f"{path.relative_to(root)}:{n}"
+        for path in sorted(scanned)
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if re.match(
-            r"\s*(from govsim\.cli import|import govsim\.cli|from \.cli import|from govsim import .*\bcli\b)",
-            line,
-        )
+        if IMPORTS_CLI.search(line)
     ]
+    assert len(scanned) > 50 and any(p.parent.name == "benchmarks" for p in scanned)
     assert found == []
 
 
@@ -110,7 +121,8 @@ def test_govsim_m_and_govsim_experiment_plan_a_glob_and_range_sweep_alike(
         overrides = ["+experiment=four_focus", *quick, "experiment.replications=1", *swept]
         with initialize_config_dir(config_dir(), version_base=None):
             cfg = compose_multirun(
-                [*overrides, f"hydra.sweep.dir={tmp_path / 'e'}"], schema=experiment.register_experiment_configs
+                [*overrides, f"hydra.sweep.dir={tmp_path / 'e'}"],
+                schema=experiment.register_experiment_configs,
             )
             identities, merged = plan_sweep(cfg)
     finally:

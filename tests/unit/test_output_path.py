@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import govsim.runner
-from govsim.cli import compose
+from govsim.compose import compose
 from govsim.kpis import compute
 from govsim.metrics import kpi_table
 from govsim.runner import FIGURE_COLUMNS, run_to_dir, simulate
@@ -95,7 +95,7 @@ def test_a_run_without_figures_does_not_import_matplotlib(tmp_path: Path):
     import sys
 
     code = (
-        "import sys; from pathlib import Path; from govsim.cli import compose; "
+        "import sys; from pathlib import Path; from govsim.compose import compose; "
         "from govsim.runner import run_to_dir; "
         f"run_to_dir(compose({[*BASE, 'output.figures=false']!r}), Path({str(tmp_path / 'run')!r})); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))"
