@@ -64,8 +64,8 @@ def test_model_is_freed_before_the_kpis(monkeypatch):  # noqa: ANN001
     real_model = govsim.runner.GovernanceModel
     alive_at_kpis: list[bool] = []
 
-    def tracked(cfg):  # noqa: ANN001, ANN202
-        model = real_model(cfg)
+    def tracked(cfg, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - as GovernanceModel(cfg, scenario)
+        model = real_model(cfg, *args, **kwargs)
         refs.append(weakref.ref(model))
         return model
 
