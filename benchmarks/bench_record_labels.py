@@ -15,7 +15,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from govsim.cli import compose
+from govsim.compose import compose
 from govsim.config import CHANNELS
 from govsim.records import labelled_incidents
 from govsim.runner import simulate

@@ -12,7 +12,7 @@ from __future__ import annotations
 import resource
 import sys
 
-from govsim.cli import compose
+from govsim.compose import compose
 from govsim.runner import simulate
 from govsim.scenario import read_towns, territory_path
 from govsim.validate import memory_estimate

@@ -54,8 +54,7 @@ from govsim.identity import (
 from govsim.safety import UnsafeConfig, check_override_text
 from govsim.validate import ConfigError, config_warnings, warn
 
-# InputError, compose, config_dir, to_config are govsim.compose's, re-exported for callers of the old home
-__all__ = ["InputError", "compose", "config_dir", "main", "plan", "preflight", "to_config"]
+__all__ = ["main", "plan", "preflight"]
 
 EXIT_BAD_INPUT = 2
 
@@ -138,7 +137,9 @@ def plan(argv: list[str]) -> Plan:
         params = sweep_params(compose_multirun(list(args.overrides), name, args.config_dir))
         try:
             lang = compose(jobs[0], name, args.config_dir).output.lang  # messages in the run's language
-            rewrites, merged, planned = plan_unique([*params, *args.overrides], identity, lang=lang)
+            rewrites, merged, planned = plan_unique(
+                [*params, *args.overrides], identity, args.config_dir, lang=lang
+            )
         except SweepPlanError as exc:
             raise InputError(str(exc)) from None
         for message in merged:

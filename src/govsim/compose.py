@@ -5,8 +5,9 @@ does, refuses what a config may not do (``govsim.safety``), checks every value (
 and returns a ``GovsimConfig``; any failure is one ``InputError`` line naming the key, the value and
 what is allowed. ``compose_run`` does the same and keeps the composed node (with Hydra's ``hydra``
 section), so the ``govsim`` command composes and checks a run once and hands that very node to
-Hydra's job runner (``launch``). ``expand_sweep`` is the one place a multirun's override lines
-become jobs (Hydra's basic sweeper), for ``govsim -m`` and ``govsim-experiment`` alike.
+Hydra's job runner (``launch``). ``sweep_jobs`` (and ``expand_sweep``, its jobs and keys) is the one
+place a multirun's override lines become jobs (Hydra's basic sweeper), for ``govsim -m`` and
+``govsim-experiment`` alike, their planning (``govsim.identity.plan_unique``) included.
 
 Hydra's private classes (config loader, argument parser, basic sweeper, job runner) are used here and
 nowhere else in govsim: Hydra has no public API to compose a config with its ``hydra`` node, or to
@@ -45,6 +46,8 @@ __all__ = [
     "parse_args",
     "refuse_config_path",
     "schema_type",
+    "Sweep",
+    "sweep_jobs",
     "sweep_params",
     "to_config",
 ]
@@ -173,12 +176,28 @@ def sweep_params(cfg: DictConfig) -> list[str]:
     return [f"{k}={v}" for k, v in params.items()]
 
 
-def expand_sweep(lines: list[str], extra_dir: str | None = None) -> tuple[list[list[str]], list[str]]:
-    """The jobs of a multirun (override lists) and its swept keys, as Hydra's basic sweeper forms them.
+@dataclass(frozen=True)
+class Sweep:
+    """The jobs of a multirun as Hydra's basic sweeper forms them.
 
-    ``lines`` are ``hydra.sweeper.params`` first (``sweep_params``), then the command line; the
-    Cartesian product is taken in Hydra's order (the last swept key varies fastest). Choice sweeps
-    over config groups (``policy=glob(*)``) are listed from the search path of ``extra_dir``.
+    ``jobs``: every job's override lines (``key=value``), in the sweeper's order (the Cartesian
+    product, the last key varying fastest); ``keys``: the swept keys; ``values``: each key's value
+    texts in the order given, duplicates kept (``policy=baseline,baseline``), one for a key not swept.
+    ``values`` follows the jobs' key order: the i-th line of every job sets the i-th key of ``values``.
+    """
+
+    jobs: list[list[str]]
+    keys: list[str]
+    values: dict[str, list[str]]
+
+
+def sweep_jobs(lines: list[str], extra_dir: str | None = None) -> Sweep:
+    """The jobs of a multirun, its swept keys and each key's values (``Sweep``); the one expansion.
+
+    ``lines`` are ``hydra.sweeper.params`` first (``sweep_params``), then the command line; a later
+    line for a key replaces an earlier one, as in Hydra. Choice sweeps over config groups
+    (``policy=glob(*)``) are listed from the search path of ``extra_dir``. Raises Hydra's
+    ``HydraException`` on a sweep the basic sweeper cannot enumerate (``interval``).
     """
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -187,7 +206,22 @@ def expand_sweep(lines: list[str], extra_dir: str | None = None) -> tuple[list[l
         parsed = OverridesParser.create(config_loader=loader).parse_overrides(list(lines))
     keys = list(dict.fromkeys(o.get_key_element() for o in parsed if o.is_sweep_override()))
     jobs = [list(job) for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
-    return jobs, keys
+    values: dict[str, list[str]] = {}
+    for o in parsed:  # each line alone through the sweeper: its values, duplicates kept
+        key = o.get_key_element()
+        values[key] = [job[0].split("=", 1)[1] for job in BasicSweeper.split_arguments([o], None)[0]]
+    return Sweep(jobs, keys, values)
+
+
+def expand_sweep(lines: list[str], extra_dir: str | None = None) -> tuple[list[list[str]], list[str]]:
+    """The jobs of a multirun (override lists) and its swept keys, as Hydra's basic sweeper forms them.
+
+    ``lines`` are ``hydra.sweeper.params`` first (``sweep_params``), then the command line; the
+    Cartesian product is taken in Hydra's order (the last swept key varies fastest). Choice sweeps
+    over config groups (``policy=glob(*)``) are listed from the search path of ``extra_dir``.
+    """
+    expanded = sweep_jobs(lines, extra_dir)
+    return expanded.jobs, expanded.keys
 
 
 def parse_args(argv: list[str], allowed: str = "the options of govsim --help, overrides") -> Any:

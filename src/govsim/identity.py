@@ -195,68 +195,63 @@ def _quote(value: str) -> str:
 
 
 def plan_unique(
-    lines: list[str], identity: Any, parser: Any = None, lang: str = "en"
+    lines: list[str], identity: Any, extra_dir: str | None = None, lang: str = "en"
 ) -> tuple[dict[str, str], list[str], list[tuple[list[str], str]]]:
     """Merge duplicate values of swept keys and refuse jobs that would still coincide.
 
-        ``lines`` are the sweep's overrides as Hydra's basic sweeper reads them (``hydra.sweeper.params``
-        first, then the command line); ``identity(job_overrides) -> str`` gives a job's identity (a
-        digest of its whole config and input files). A value of a swept key whose jobs have the identity
-        of an earlier value's (``policy=baseline,baseline``, ``staffing=1.0,1``) is dropped, so an arm is
-        never counted twice from the same runs. Returns ``{key: values}`` for each swept key to rewrite (its
-    remaining values, comma-separated), one message per merged value,
-        and ``(overrides, identity)`` of every job in the sweeper's order. Raises ``SweepPlanError`` if two
-        jobs still share an identity (values of different keys that cancel out).
+    ``lines`` are the sweep's overrides as Hydra's basic sweeper reads them (``hydra.sweeper.params``
+    first, then the command line); they are expanded into jobs by ``govsim.compose.sweep_jobs``, the
+    one sweep expansion (choice sweeps over config groups, ``policy=glob(*)``, listed from the search
+    path of ``extra_dir``). ``identity(job_overrides) -> str`` gives a job's identity (a digest of its
+    whole config and input files). A value of a swept key whose jobs have the identity of an earlier
+    value's (``policy=baseline,baseline``, ``staffing=1.0,1``) is dropped, so an arm is never counted
+    twice from the same runs. Returns ``{key: values}`` for each swept key to rewrite (its remaining
+    values, comma-separated), one message per merged value, and ``(overrides, identity)`` of every
+    job in the sweeper's order. Raises ``SweepPlanError`` if two jobs still share an identity (values
+    of different keys that cancel out).
     """
-    import itertools
-
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
+    from govsim.compose import sweep_jobs  # compose imports this module (register_resolvers)
     from govsim.labels import warning_text
 
-    parser = parser or OverridesParser.create()
-    parsed = parser.parse_overrides(list(lines))
-    choices: dict[str, list[str]] = {}
-    for o in parsed:  # as BasicSweeper.split_arguments: a later line for a key replaces an earlier one
-        key = o.get_key_element()
-        if o.is_sweep_override() and o.is_discrete_sweep():
-            choices[key] = [str(v) for v in o.sweep_string_iterator()]
-        else:
-            choices[key] = [o.get_value_element_as_str()]
+    expanded = sweep_jobs(lines, extra_dir)
+    choices = {k: list(vs) for k, vs in expanded.values.items()}
+    first = expanded.jobs[0]  # every key at its first value; the i-th line sets the i-th key of choices
+    heads = list(choices)  # the keys as the lines spell them (+key, ~key)
 
-    def job(pick: dict[str, str]) -> list[str]:
-        return [f"{k}={pick.get(k, vs[0])}" for k, vs in choices.items()]
+    def job(position: int, value: str) -> list[str]:
+        return [*first[:position], f"{heads[position]}={value}", *first[position + 1 :]]
 
     merged: list[str] = []  # one message per merged value, in ``lang``
-    original = {k: list(vs) for k, vs in choices.items()}
-    for key, values in choices.items():
+    for position, (key, values) in enumerate(expanded.values.items()):
         if len(values) < 2:
             continue
         seen: dict[str, str] = {}
         for v in values:
-            ident = identity(job({key: v}))
+            ident = identity(job(position, v))
             if ident in seen:
                 merged.append(warning_text("merged", lang, name=key, value=v, first=seen[ident]))
             else:
                 seen[ident] = v
-        if len(seen) < len(values):
-            choices[key] = list(seen.values())
-    keys = {k for k, vs in choices.items() if len(vs) < len(original[k])}
-    rewrites = {k: ",".join(_quote(v) for v in choices[k]) for k in choices if k in keys}
+        choices[key] = list(seen.values())
+    rewrites = {k: ",".join(_quote(v) for v in vs) for k, vs in choices.items() if vs != expanded.values[k]}
+    # the sweeper's jobs on the kept values: a value dropped as an earlier one's duplicate leaves its jobs
+    # out, a repeated value (baseline,baseline) its repeated jobs
+    kept = [{f"{head}={v}" for v in vs} for head, vs in zip(heads, choices.values(), strict=True)]
     jobs = [
-        [f"{k}={v}" for k, v in zip(choices, combo, strict=True)]
-        for combo in itertools.product(*choices.values())
+        list(o)
+        for o in dict.fromkeys(map(tuple, expanded.jobs))
+        if all(line in lines_kept for line, lines_kept in zip(o, kept, strict=True))
     ]
     planned: list[tuple[list[str], str]] = []
-    first: dict[str, list[str]] = {}
+    by_identity: dict[str, list[str]] = {}
     for overrides in jobs:
         ident = identity(overrides)
-        if ident in first:
+        if ident in by_identity:
             raise SweepPlanError(
-                f"jobs {' '.join(first[ident])} and {' '.join(overrides)} run the same configuration; "
+                f"jobs {' '.join(by_identity[ident])} and {' '.join(overrides)} run the same configuration; "
                 "allowed: swept values that make different runs"
             )
-        first[ident] = overrides
+        by_identity[ident] = overrides
         planned.append((overrides, ident))
     return rewrites, merged, planned
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from govsim import cli
+from govsim.compose import InputError, compose, config_dir
 
 REFUSED_ARGV = [
     (["policy=nonexistent"], "policy='nonexistent': unknown policy; allowed: all_four, baseline"),
@@ -65,7 +66,7 @@ def test_sweep_set_in_a_config_is_checked_job_by_job(tmp_path: Path) -> None:
     )
     argv = ["--config-dir", str(tmp_path), "scenario=one_town", "+study=staffing"]
     assert len(cli.plan_jobs(argv[2:], extra_dir=str(tmp_path))) == 3
-    with pytest.raises(cli.InputError, match=r"policy.grid.staffing=0.0: allowed: a number > 0"):
+    with pytest.raises(InputError, match=r"policy.grid.staffing=0.0: allowed: a number > 0"):
         cli.preflight(argv)
 
 
@@ -127,10 +128,10 @@ def test_command_runs_a_good_configuration(tmp_path: Path) -> None:
     assert "运行目录:" in done.stdout  # the run's language, zh by default
 
 
-@pytest.mark.skipif(not (Path(cli.config_dir()) / "experiment").is_dir(), reason="no experiment configs")
+@pytest.mark.skipif(not (Path(config_dir()) / "experiment").is_dir(), reason="no experiment configs")
 def test_experiment_names_the_command_that_runs_it() -> None:
-    with pytest.raises(cli.InputError, match=r"allowed: govsim-experiment \+experiment=four_focus"):
-        cli.compose(["+experiment=four_focus"])
+    with pytest.raises(InputError, match=r"allowed: govsim-experiment \+experiment=four_focus"):
+        compose(["+experiment=four_focus"])
 
 
 def test_help_opens_with_the_app_then_hydras_config(tmp_path: Path) -> None:
@@ -141,7 +142,7 @@ def test_help_opens_with_the_app_then_hydras_config(tmp_path: Path) -> None:
     assert "powered by Hydra" not in text.split("== Configuration groups")[0]
     head = text[: text.index("== Configuration groups")]
     assert len(head.splitlines()) < 45  # short: the generated config comes after
-    configs = Path(cli.config_dir())
+    configs = Path(config_dir())
     for group in ("scenario", "policy"):
         for yaml in (configs / group).glob("*.yaml"):
             assert yaml.stem in head, f"{group} {yaml.stem} missing from the app help"

@@ -18,7 +18,7 @@ from hydra._internal.config_loader_impl import ConfigLoaderImpl
 
 from govsim import cli, experiment, validate
 from govsim.compose import compose_multirun, expand_sweep, sweep_params
-from govsim.config import GovsimConfig
+from govsim.config import GovsimConfig, register_configs
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "govsim"
 
@@ -46,17 +46,28 @@ def test_a_govsim_run_composes_and_checks_its_config_once(
     assert calls == {"compose": 1, "check": 1}
 
 
+IMPORTS_CLI = re.compile(
+    r"(from govsim\.cli import|import govsim\.cli\b|from \.cli import|from govsim import [^#\n]*\bcli\b)"
+)
+CLI_TESTS = {"test_cli.py", "test_config_safety.py", "test_compose.py", "test_identity.py"}
+"""Tests of the ``govsim`` command itself (``cli.main``, ``plan``, ``preflight``): they may import it."""
+
+
 def test_no_module_but_the_entry_points_imports_the_cli() -> None:
+    """Nothing imports ``govsim.cli`` but the tests of the command: not the library, benchmarks, scripts,
+    notebooks, experiments or other tests (a line that imports it, also inside a ``python -c`` string)."""
+    root = SRC.parents[1]
+    files = [p for p in SRC.glob("*.py") if p.name != "cli.py"]
+    for folder in ("benchmarks", "scripts", "notebooks", "experiments", "tests"):
+        files += [p for p in (root / folder).rglob("*") if p.suffix in (".py", ".ipynb")]
+    scanned = [p for p in files if not (p.parent.parent == root / "tests" and p.name in CLI_TESTS)]
     found = [
-        f"{path.name}:{n}"
-        for path in sorted(SRC.glob("*.py"))
-        if path.name != "cli.py"
+        f"{path.relative_to(root)}:{n}"
+        for path in sorted(scanned)
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if re.match(
-            r"\s*(from govsim\.cli import|import govsim\.cli|from \.cli import|from govsim import .*\bcli\b)",
-            line,
-        )
+        if IMPORTS_CLI.search(line)
     ]
+    assert len(scanned) > 50 and any(p.parent.name == "benchmarks" for p in scanned)
     assert found == []
 
 
@@ -81,6 +92,46 @@ def test_govsim_m_and_govsim_experiment_expand_a_sweep_alike(overrides: list[str
     assert jobs == cli.plan_jobs(overrides, multirun=True)
     assert {"policy", "replication"} <= set(keys) or "policy.grid.staffing" in keys
     assert len(jobs) == len({tuple(j) for j in jobs}) > 1
+
+
+def test_govsim_m_and_govsim_experiment_plan_a_glob_and_range_sweep_alike(
+    tmp_path: Path, quick: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A choice sweep listed from the search path (``policy=glob(*)``) and a ``range()`` sweep are planned
+    (identities, duplicates merged) by ``govsim -m`` (``cli.plan``) and ``govsim-experiment``
+    (``sweep.plan_sweep``) into the same jobs, without crashing.
+
+    Before the fix both planners crashed in ``identity.plan_unique``, which expanded the sweep again
+    with a parser that had no config loader: ``HydraException: ConfigLoader is not set``.
+    """
+    from hydra import initialize_config_dir
+
+    from govsim.compose import config_dir
+    from govsim.sweep import plan_sweep
+
+    swept = ["policy=glob(*)", "seed=range(0,2)"]
+    policies = sorted(p.stem for p in (Path(config_dir()) / "policy").glob("*.yaml"))
+    expected = {(p, s) for p in policies for s in (0, 1)}
+
+    planned = cli.plan(["-m", *quick, *swept, f"hydra.sweep.dir={tmp_path / 'm'}"])
+    assert sorted((c.policy.name, c.seed) for c in planned.configs) == sorted(expected)
+
+    monkeypatch.setenv("GOVSIM_CODE_VERSION", "test-code")
+    try:
+        overrides = ["+experiment=four_focus", *quick, "experiment.replications=1", *swept]
+        with initialize_config_dir(config_dir(), version_base=None):
+            cfg = compose_multirun(
+                [*overrides, f"hydra.sweep.dir={tmp_path / 'e'}"],
+                schema=experiment.register_experiment_configs,
+            )
+            identities, merged = plan_sweep(cfg)
+    finally:
+        register_configs()  # the plain schema back for the other tests
+    jobs, keys = experiment.expand_jobs(cfg)
+    assert merged == [] and {"policy", "seed"} <= set(keys)
+    assert len(identities) == len(jobs) == len(expected) == len(set(identities.values()))
+    picks = [dict(o.split("=", 1) for o in job) for job in jobs]
+    assert {(p["policy"], int(p["seed"])) for p in picks} == expected
 
 
 def test_importing_govsim_sets_no_matplotlib_backend_and_leaves_pyplot_alone() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from govsim import cli
+from govsim.compose import InputError
 
 
 @pytest.mark.parametrize("tool", ["govsim", "govsim-experiment"])
@@ -65,7 +66,7 @@ def _user_config(tmp_path: Path, body: str, quick: list[str]) -> list[str]:
 def test_yaml_through_config_dir_cannot_name_code(
     tmp_path: Path, body: str, fragment: str, quick: list[str]
 ) -> None:
-    with pytest.raises((cli.InputError, ValueError), match=None) as info:
+    with pytest.raises((InputError, ValueError), match=None) as info:
         cli.preflight(_user_config(tmp_path, body, quick))
     assert fragment in str(info.value)
 
@@ -80,7 +81,7 @@ def test_yaml_through_config_dir_cannot_name_code(
 )
 def test_overrides_cannot_read_the_environment_or_set_logging(override: str, quick: list[str]) -> None:
     with pytest.raises(
-        (cli.InputError, ValueError), match=r"oc.env|cannot name code|not a standard logging class"
+        (InputError, ValueError), match=r"oc.env|cannot name code|not a standard logging class"
     ):
         cli.preflight([*quick, override])
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import govsim.runner
-from govsim.cli import compose
+from govsim.compose import compose
 from govsim.kpis import compute
 from govsim.metrics import kpi_table
 from govsim.runner import FIGURE_COLUMNS, run_to_dir, simulate
@@ -64,8 +64,8 @@ def test_model_is_freed_before_the_kpis(monkeypatch):  # noqa: ANN001
     real_model = govsim.runner.GovernanceModel
     alive_at_kpis: list[bool] = []
 
-    def tracked(cfg):  # noqa: ANN001, ANN202
-        model = real_model(cfg)
+    def tracked(cfg, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - as GovernanceModel(cfg, scenario)
+        model = real_model(cfg, *args, **kwargs)
         refs.append(weakref.ref(model))
         return model
 
@@ -95,7 +95,7 @@ def test_a_run_without_figures_does_not_import_matplotlib(tmp_path: Path):
     import sys
 
     code = (
-        "import sys; from pathlib import Path; from govsim.cli import compose; "
+        "import sys; from pathlib import Path; from govsim.compose import compose; "
         "from govsim.runner import run_to_dir; "
         f"run_to_dir(compose({[*BASE, 'output.figures=false']!r}), Path({str(tmp_path / 'run')!r})); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))"
