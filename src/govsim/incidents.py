@@ -121,12 +121,8 @@ class IncidentLoop(CentreTriage):
         sev = np.minimum(3, sev0 + (delay[:, None] > growth).sum(axis=1))
         petition = (cat == self.dispute_cat) & (sev == 3) & (sev0 < 3) & (self.petition_cat >= 0)
         t_report = t_occ + delay
-        ids = self.tickets.add(
-            n,
-            grid=grid,
-            community=tr.grid_community[grid],
-            town=tr.grid_town[grid],
-            county=tr.town_county[tr.grid_town[grid]],
+        ids = self.open_tickets(
+            grid,
             category_initial=cat,
             category=np.where(petition, self.petition_cat, cat),
             channel=np.where(by_patrol, PATROL, res_channel),
@@ -136,11 +132,21 @@ class IncidentLoop(CentreTriage):
             t_occur=t_occ,
             t_report=t_report,
             petitioned=petition,
-            duplicate_of=-1,
         )
-        self._draw_handling(n)
         dup = self._duplicates(ids, r["duplicates"])
         self._pend(np.concatenate([ids, dup]))
+
+    def open_tickets(self, grid: np.ndarray, **cols: np.ndarray | float | bool) -> np.ndarray:
+        """New tickets at ``grid`` (n,) with the given columns; their place, no duplicate, work drawn.
+
+        Returns the new ticket ids (n,). The one way a ticket is created (the incident loop, 侨乡 cases).
+        """
+        tr = self.sc.territory
+        town = tr.grid_town[grid]
+        place = dict(grid=grid, community=tr.grid_community[grid], town=town, county=tr.town_county[town])
+        ids = self.tickets.add(len(grid), **place, **cols, duplicate_of=-1)
+        self._draw_handling(len(grid))
+        return ids
 
     def discovery_delay(
         self, grid: np.ndarray, cat: np.ndarray, reporter: np.ndarray, clocks: np.ndarray

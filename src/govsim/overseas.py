@@ -64,7 +64,6 @@ class Overseas:
         n = int(r.poisson(self.rate))
         if n == 0:
             return
-        tr = loop.sc.territory
         grid = pick(self.grid_cum, r.random(n))
         abroad = r.random(n) < self.oc.abroad_share
         local = self._local_time(n) + self.oc.abroad_offset_hours / 24.0
@@ -73,12 +72,8 @@ class Overseas:
         sev = 1 + pick(self.sev_cum, r.random(n))
         k = 1 + pick(self.mix_cum, r.random(n))
         reporter = loop.residents.pick(grid, r.random(n))
-        ids = loop.tickets.add(
-            n,
-            grid=grid,
-            community=tr.grid_community[grid],
-            town=tr.grid_town[grid],
-            county=tr.town_county[tr.grid_town[grid]],
+        ids = loop.open_tickets(
+            grid,
             category_initial=self.cat,
             category=self.cat,
             channel=np.where(abroad, APP, WALKIN),
@@ -88,9 +83,7 @@ class Overseas:
             t_occur=t_report,
             t_report=t_report,
             petitioned=False,
-            duplicate_of=-1,
         )
-        loop._draw_handling(n)
         loop._pend(ids)
         self.n_depts.update(zip(ids.tolist(), k.tolist(), strict=True))
 
