@@ -300,7 +300,6 @@ def simulate_kpis(
     ``log_view``: compute them from the run exported as a log (``observed.from_records``), else from
     its full records; either way by ``observed.kpi_table`` (``govsim.kpis.compute``).
     """
-    from govsim.compose import compose
     from govsim.observed import from_records, kpi_series, observed_kpis, simulated_kpis
     from govsim.runner import simulate
 
