@@ -13,8 +13,11 @@ spec without one compares with the runs' full records.
 
 The loss of a candidate is the sum over targets of the squared standardised miss of the simulated
 mean over the common seeds: ``((mean - value) / tolerance)²`` for a value, and for a range the
-distance outside it over its half-width, squared. Every candidate runs the same seeds (common random
-numbers, ``govsim.streams``), so the loss surface is not noise from candidate to candidate.
+distance outside it over the range's tolerance, squared (0 inside; the tolerance is declared with the
+range, ``{range: [lo, hi], tolerance: t}``, or ``RANGE_TOLERANCE`` of its width). KPIs listed under
+``monitor`` are measured and reported beside the targets, outside the loss (e.g. 接通率 beside
+直接办结率). Every candidate runs the same seeds (common random numbers, ``govsim.streams``), so the
+loss surface is not noise from candidate to candidate.
 
 Optimiser: Optuna's TPE sampler, used directly (ask/tell) rather than through Hydra's Optuna sweeper,
 because a candidate's loss is a mean over several seeds' runs and targets from a log, which one Hydra
@@ -40,206 +43,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# the spec's types and reader live in govsim.calspec; re-exported here, where they were first
+from govsim.calspec import (  # noqa: F401
+    RANGE_TOLERANCE,
+    SPEC_KEYS,
+    Parameter,
+    Spec,
+    SpecError,
+    Target,
+    canonical,
+    known_kpi,
+    load_spec,
+)
 from govsim.compose import InputError, compose
 from govsim.logs import LogError
-from govsim.safety import read_yaml_mapping
 
 EXIT_BAD_INPUT = 2
-SPEC_KEYS = frozenset(
-    {"name", "scenario", "policy", "overrides", "seeds", "report_seeds", "trials", "n_jobs",
-     "sampler_seed", "parameters", "targets", "log"}
-)  # fmt: skip
-
-
-class SpecError(ValueError):
-    """A calibration spec govsim cannot use; one line naming the key, the value and what is allowed."""
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One fitted quantity: a scenario key (``*`` over a mapping's names), its range, and its kind.
-
-    ``scale: true`` fits a multiplier on the base values of every matched key (e.g. one handling-time
-    scale over all categories) instead of the value itself.
-    """
-
-    key: str
-    low: float
-    high: float
-    scale: bool = False
-    log: bool = False
-
-
-@dataclass(frozen=True)
-class Target:
-    """A KPI to match: ``value`` ± ``tolerance``, or inside [``low``, ``high``]; ``source`` cited."""
-
-    kpi: str
-    value: float | None
-    tolerance: float | None
-    low: float | None = None
-    high: float | None = None
-    source: str = ""
-
-    def miss(self, sim: float) -> float:
-        """Standardised miss: (sim − value)/tolerance, or the distance outside the range / half-width."""
-        if math.isnan(sim):
-            return math.inf
-        if self.value is not None and self.tolerance is not None:
-            return (sim - self.value) / self.tolerance
-        lo, hi = float(self.low), float(self.high)  # type: ignore[arg-type]
-        return (min(sim - lo, 0.0) + max(sim - hi, 0.0)) / ((hi - lo) / 2)
-
-    def inside(self, sim: float) -> bool:
-        """Within the tolerance or the range."""
-        return abs(self.miss(sim)) <= 1.0 if self.value is not None else self.miss(sim) == 0.0
-
-    def describe(self) -> str:
-        """The target as written in the report."""
-        if self.value is not None:
-            return f"{self.value:.4g} ± {self.tolerance:.3g}"
-        return f"[{self.low:.4g}, {self.high:.4g}]"
-
-
-@dataclass(frozen=True)
-class Spec:
-    """A checked calibration spec (see the module docstring)."""
-
-    name: str
-    scenario: str
-    policy: str
-    overrides: tuple[str, ...]
-    seeds: tuple[int, ...]
-    report_seeds: tuple[int, ...]
-    trials: int
-    n_jobs: int
-    sampler_seed: int
-    parameters: tuple[Parameter, ...]
-    targets: tuple[Target, ...]
-    log_view: bool = False  # targets from a log: simulated runs are compared as exported logs
-
-
-def load_spec(path: str | Path) -> Spec:
-    """Read and check a spec; ``value: log`` targets are filled from its log. ``SpecError`` if bad."""
-    path = Path(path)
-    if not path.is_file():
-        raise SpecError(f"{path}: no such calibration spec")
-    raw = read_yaml_mapping(path, SpecError)
-    try:
-        return _spec(raw, path)
-    except (TypeError, ValueError) as exc:
-        if isinstance(exc, SpecError):
-            raise
-        raise SpecError(f"{path}: {exc}; allowed: numbers where the spec takes numbers") from None
-
-
-def _spec(raw: dict[str, Any], path: Path) -> Spec:
-    unknown = sorted(set(raw) - SPEC_KEYS)
-    if unknown:
-        raise SpecError(f"{path}: {unknown[0]}: unknown key; allowed: {', '.join(sorted(SPEC_KEYS))}")
-    params = tuple(_parameter(k, v, path) for k, v in (raw.get("parameters") or {}).items())
-    observed = _log_kpis(raw["log"], path) if raw.get("log") else None
-    targets = tuple(_target(k, v, observed, path) for k, v in (raw.get("targets") or {}).items())
-    if not params or not targets:
-        raise SpecError(f"{path}: parameters and targets: at least one of each is required")
-    seeds = tuple(int(s) for s in raw.get("seeds", [0, 1]))
-    spec = Spec(
-        name=str(raw.get("name", f"{raw.get('scenario', 'one_town')}_calibrated")),
-        scenario=str(raw.get("scenario", "one_town")),
-        policy=str(raw.get("policy", "baseline")),
-        overrides=tuple(str(o) for o in raw.get("overrides", [])),
-        seeds=seeds,
-        report_seeds=tuple(int(s) for s in raw.get("report_seeds", [100 + i for i in range(5)])),
-        trials=int(raw.get("trials", 40)),
-        n_jobs=int(raw.get("n_jobs", 1)),
-        sampler_seed=int(raw.get("sampler_seed", 0)),
-        parameters=params,
-        targets=targets,
-        log_view=observed is not None,
-    )
-    if spec.trials < 1 or spec.n_jobs < 1 or not spec.seeds:
-        raise SpecError(f"{path}: trials={spec.trials}, n_jobs={spec.n_jobs}, seeds={list(seeds)}: "
-                        "allowed: trials ≥ 1, n_jobs ≥ 1, at least one seed")  # fmt: skip
-    return spec
-
-
-def _parameter(key: str, v: Any, path: Path) -> Parameter:
-    if not key.startswith("scenario.") or key.startswith("scenario.name"):
-        raise SpecError(f"{path}: parameters.{key}: allowed: scenario.* keys (calibration fits the world)")
-    if not isinstance(v, dict) or not {"low", "high"} <= set(v) or not float(v["low"]) < float(v["high"]):
-        raise SpecError(f"{path}: parameters.{key}={v!r}: allowed: {{low: a, high: b}} with a < b")
-    extra = set(v) - {"low", "high", "scale", "log"}
-    if extra:
-        raise SpecError(
-            f"{path}: parameters.{key}.{sorted(extra)[0]}: unknown; allowed: low, high, scale, log"
-        )
-    return Parameter(
-        key, float(v["low"]), float(v["high"]), bool(v.get("scale", False)), bool(v.get("log", False))
-    )
-
-
-def _target(name: str, v: Any, observed: pd.Series | None, path: Path) -> Target:
-    where = f"{path}: targets.{name}"
-    if not known_kpi(name):
-        raise SpecError(f"{where}: unknown KPI; allowed: {', '.join(_allowed_kpis())}")
-    kpi = canonical(name)
-    if not isinstance(v, dict):
-        raise SpecError(f"{where}={v!r}: allowed: {{value, tolerance}}, {{range: [lo, hi]}}")
-    src = str(v.get("source", ""))
-    if "range" in v:
-        lo, hi = (float(x) for x in v["range"])
-        if not lo < hi:
-            raise SpecError(f"{where}.range={v['range']!r}: allowed: [lo, hi] with lo < hi")
-        return Target(kpi, None, None, lo, hi, src)
-    value = v.get("value")
-    if value == "log":
-        if observed is None or kpi not in observed.index or pd.isna(observed[kpi]):
-            raise SpecError(f"{where}: value: log, but the spec's log has no value for {kpi}")
-        value, src = float(observed[kpi]), src or "observed log"
-    if value is None or ("tolerance" not in v and "relative_tolerance" not in v):
-        raise SpecError(f"{where}={v!r}: allowed: value with tolerance or relative_tolerance, or range")
-    tol = float(v["tolerance"]) if "tolerance" in v else abs(float(value)) * float(v["relative_tolerance"])
-    if not tol > 0:
-        raise SpecError(f"{where}: tolerance={tol}: allowed: a positive number")
-    return Target(kpi, float(value), tol, source=src)
-
-
-def canonical(kpi: str) -> str:
-    """The KPI module's name of a target: ``metrics:KEY`` → ``KEY``; ``observed.ALIASES`` resolved."""
-    from govsim.observed import ALIASES
-
-    kpi = kpi.removeprefix("metrics:")
-    return ALIASES.get(kpi, kpi)
-
-
-def known_kpi(kpi: str) -> bool:
-    """A KPI of the KPI table (``observed.SCALAR_KPIS``; mixes as ``category_share[name]``) or an alias."""
-    from govsim.observed import SCALAR_KPIS
-
-    kpi = canonical(kpi)
-    mix = kpi.partition("[")[0] in ("category_share", "channel_share") and kpi.endswith("]")
-    return kpi in SCALAR_KPIS or mix
-
-
-def _allowed_kpis() -> list[str]:
-    from govsim.observed import SCALAR_KPIS
-
-    return [*SCALAR_KPIS, "category_share[NAME]", "channel_share[NAME]"]
-
-
-def _log_kpis(log: Any, path: Path) -> pd.Series:
-    from govsim.logs import read_log
-    from govsim.observed import kpi_series, observed_kpis, observed_window
-
-    if not isinstance(log, dict) or not {"path", "mapping"} <= set(log):
-        raise SpecError(f"{path}: log={log!r}: allowed: {{path: FILE, mapping: M, as_of: optional}}")
-    file = Path(log["path"]) if Path(log["path"]).is_absolute() else path.parent / log["path"]
-    mapping = log["mapping"]
-    if (path.parent / str(mapping)).is_file():
-        mapping = path.parent / str(mapping)
-    read = read_log(file, mapping, log.get("as_of"))
-    print(read.report())
-    return kpi_series(observed_kpis(read.table, observed_window(read.table, read.as_of)))
 
 
 # ---- candidates ----------------------------------------------------------------------------------------
@@ -318,12 +137,12 @@ def simulate_kpis(
 def evaluate(values: dict[str, float], spec: Spec, seeds: tuple[int, ...]) -> np.ndarray:
     """Run one candidate on ``seeds`` (the same for every candidate: CRN)."""
     overrides = base_overrides(spec) + [f"{k}={v!r}" for k, v in values.items()]
-    return simulate_kpis(overrides, seeds, tuple(t.kpi for t in spec.targets), spec.log_view)
+    return simulate_kpis(overrides, seeds, spec.kpis(), spec.log_view)
 
 
 def loss(sim: np.ndarray, targets: tuple[Target, ...]) -> float:
-    """Sum of squared standardised misses of the seed means."""
-    means = np.nanmean(sim, axis=0) if sim.size else np.full(len(targets), np.nan)
+    """Sum of squared standardised misses of the seed means (columns past the targets': monitored)."""
+    means = np.nanmean(sim, axis=0)[: len(targets)] if sim.size else np.full(len(targets), np.nan)
     return float(sum(t.miss(float(m)) ** 2 for t, m in zip(targets, means, strict=True)))
 
 
@@ -352,7 +171,7 @@ def calibrate(spec: Spec, progress: bool = True) -> pd.DataFrame:
         for trial, sim in zip(batch, sims, strict=True):
             value = loss(sim, spec.targets)
             study.tell(trial, value if math.isfinite(value) else 1e12)
-            means = dict(zip((t.kpi for t in spec.targets), np.nanmean(sim, axis=0), strict=True))
+            means = dict(zip(spec.kpis(), np.nanmean(sim, axis=0), strict=True))
             rows.append({"trial": trial.number, **trial.params, "loss": value, **means})
         if progress:
             best = min(r["loss"] for r in rows)
@@ -369,6 +188,7 @@ def plan(spec: Spec, keys: dict[str, list[tuple[str, float]]]) -> str:
         kind = "scale" if p.scale else "value"
         lines.append(f"  fit {p.key} ({kind} in [{p.low:.4g}, {p.high:.4g}]); base {base}")
     lines += [f"  target {t.kpi}: {t.describe()}  ({t.source or 'no source given'})" for t in spec.targets]
+    lines += [f"  monitor {k} (reported, not fitted)" for k in spec.monitor]
     lines.append(
         f"  {spec.trials} trials × {len(spec.seeds)} seeds + {len(spec.report_seeds)} report runs "
         f"= {runs} runs"

@@ -281,8 +281,19 @@ def job_key(overrides: list[str], sweep_keys: list[str]) -> tuple[str, str, int]
 
 
 def expand_jobs(config: DictConfig) -> tuple[list[list[str]], list[str]]:
-    """The jobs Hydra's basic sweeper will launch (override lists) and the swept keys, in its order."""
-    return expand_sweep([*sweep_params(config), *config.hydra.overrides.task])
+    """The jobs Hydra's basic sweeper will launch (override lists) and the swept keys, in its order.
+
+    Globs over a config group (``policy=glob(*)``) see the sweep's ``--config-dir`` too (``extra_dir``).
+    """
+    return expand_sweep([*sweep_params(config), *config.hydra.overrides.task], extra_dir(config))
+
+
+def extra_dir(config: DictConfig) -> str | None:
+    """The ``--config-dir`` of a composed sweep (Hydra's ``command-line`` config source), or None."""
+    for source in OmegaConf.select(config, "hydra.runtime.config_sources") or []:
+        if source.get("provider") == "command-line" and source.get("schema") == "file":
+            return str(source.get("path"))
+    return None
 
 
 def prepare_manifest(

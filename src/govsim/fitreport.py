@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from govsim.calspec import RANGE_TOLERANCE
+
 if TYPE_CHECKING:
     from govsim.calibrate import Spec
 
@@ -58,14 +60,21 @@ def identification(trials: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _mean_half(x: np.ndarray) -> tuple[float, float]:
+    """Mean over the report seeds and the half-width of its 95 % t-interval (NaN with one seed)."""
+    n, mean = len(x), float(np.nanmean(x))
+    return mean, float(stats.t.ppf(0.975, n - 1) * np.nanstd(x, ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+
+
 def target_table(spec: Spec, sim: np.ndarray) -> pd.DataFrame:
-    """Per target: wanted, simulated mean and 95 % t-interval over the report seeds, miss, inside."""
+    """Per target: wanted, simulated mean and 95 % t-interval over the report seeds, miss, inside.
+
+    ``sim`` (seeds × ``spec.kpis()``): the monitored KPIs follow as rows with target "not fitted" and
+    inside "—"; they are reported, never counted.
+    """
     rows = []
-    n = sim.shape[0]
     for j, t in enumerate(spec.targets):
-        x = sim[:, j]
-        mean = float(np.nanmean(x))
-        half = float(stats.t.ppf(0.975, n - 1) * np.nanstd(x, ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+        mean, half = _mean_half(sim[:, j])
         rows.append(
             {
                 "kpi": t.kpi,
@@ -73,11 +82,16 @@ def target_table(spec: Spec, sim: np.ndarray) -> pd.DataFrame:
                 "simulated": mean,
                 "interval_low": mean - half,
                 "interval_high": mean + half,
-                "error": mean - t.value if t.value is not None else t.miss(mean) * (t.high - t.low) / 2,  # type: ignore[operator]
+                "error": mean - t.value if t.value is not None else t.miss(mean) * t.range_tolerance,
                 "inside": t.inside(mean),
                 "source": t.source,
             }
         )
+    for j, k in enumerate(spec.monitor, start=len(spec.targets)):
+        mean, half = _mean_half(sim[:, j])
+        rows.append({"kpi": k, "target": "not fitted", "simulated": mean, "interval_low": mean - half,
+                     "interval_high": mean + half, "error": np.nan, "inside": "—",
+                     "source": "monitored beside the targets"})  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -117,7 +131,7 @@ def fit_report(
 ) -> str:
     """The fit report in Markdown."""
     best = trials.nsmallest(5, "loss")[["trial", *[p.key for p in spec.parameters], "loss"]]
-    inside = int(targets["inside"].sum())
+    inside = int((targets["inside"] == True).sum())  # noqa: E712 - monitored rows hold "—"
     return "\n\n".join(
         [
             f"# Calibration of {spec.name} (from {spec.scenario}, policy {spec.policy})",
@@ -127,7 +141,12 @@ def fit_report(
             f"{meta['wall_seconds']:.0f} s wall with n_jobs={spec.n_jobs}.",
             "## Targets",
             f"The best candidate rerun on fresh seeds {list(spec.report_seeds)}; interval: 95 % t-interval "
-            f"of the mean over those seeds. {inside} of {len(targets)} targets inside their tolerance.",
+            f"of the mean over those seeds. {inside} of {len(spec.targets)} targets inside: a value target "
+            "within its tolerance, a range target inside the range itself. Loss of a candidate: the sum of "
+            "squared misses, a value target's (simulated − value) ÷ tolerance, a range target's distance "
+            "outside the range ÷ its tolerance (tol., declared in the spec or "
+            f"{RANGE_TOLERANCE:.0%} of the range's width; 0 inside)"
+            + (", rows 'not fitted': monitored, outside the loss." if spec.monitor else "."),
             _md(targets),
             "## Best trials (loss: sum of squared misses in tolerances, on the fitting seeds)",
             _md(best),

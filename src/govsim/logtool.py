@@ -10,8 +10,9 @@ complete run under RUN_OR_SWEEP (one scenario and policy; replications give the 
 ``govsim.observed.kpi_table`` on ``govsim.kpis.compute``) and ``resolution_time.png``
 (Kaplan–Meier curves of report-to-close days, observed and simulated).
 
-Bad input (a log, mapping or run directory that cannot be read) prints one line
-``govsim-log: error: ...`` and exits with status 2; nothing is written.
+Bad input (a log, mapping or run directory that cannot be read; an output directory that exists and
+holds anything, so that two results are never mixed in one) prints one line ``govsim-log: error: ...``
+and exits with status 2; nothing is written.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from govsim.identity import occupied
 from govsim.logs import LogError, LogRead, read_log
 from govsim.observed import (
     Window,
@@ -163,6 +165,9 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     out = args.out or Path(f"{args.log.stem}-{args.command}")
     try:
+        if occupied(out):
+            raise LogError(f"--out {str(out)!r}: the directory exists and is not empty; allowed: a new or "
+                           "empty directory")  # fmt: skip
         log = read_log(args.log, args.mapping, args.as_of)
         kpis, volumes, window = summarise(log)
         if args.command == "compare":

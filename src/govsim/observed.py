@@ -128,11 +128,16 @@ def sim_records(rec: Records) -> pd.DataFrame:
 
 
 def kpi_table(
-    records: pd.DataFrame, start: float, end: float, volume_end: float | None = None
+    records: pd.DataFrame,
+    start: float,
+    end: float,
+    volume_end: float | None = None,
+    calls: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The KPI table (columns ``kpi, group, value``) of ticket records over the period ``[start, end)`` days.
 
-    ``volume_end`` (default ``end``) ends the period the volumes are averaged over. Category and channel
+    ``volume_end`` (default ``end``) ends the period the volumes are averaged over. ``calls``: a
+    simulated run's 12345 day table, passed on to ``kpis.compute`` (a log has none). Category and channel
     names are read from ``category`` and ``channel_name``. Raises
     ``ValueError`` if the period is empty or no ticket was reported in it.
     """
@@ -141,7 +146,7 @@ def kpi_table(
     n, days = int(rep.sum()), vend - start
     if days <= 0 or n == 0:
         raise ValueError(f"no ticket reported in the period [{start:g}, {end:g}) days")
-    values = kpis.compute(records, start, end)
+    values = kpis.compute(records, start, end, calls=calls)
     dup = kpis.flag(records, "duplicate_of", -1)[rep] >= 0
     values |= {"tickets": float(n), "volume_per_day": n / days, "volume_per_week": 7 * n / days}
     values |= {"volume_per_month": 365.25 / 12 * n / days, "duplicate_share": float(dup.mean())}
@@ -168,8 +173,12 @@ def observed_kpis(table: pd.DataFrame, window: Window) -> pd.DataFrame:
 
 
 def simulated_kpis(rec: Records) -> pd.DataFrame:
-    """The KPI table of a run's records over its measured period ``[warmup, horizon)``."""
-    return kpi_table(sim_records(rec), rec.warmup, rec.horizon)
+    """The KPI table of a run's records over its measured period ``[warmup, horizon)``.
+
+    With the run's 12345 day table (``rec.hotline``, hotline on), as the run's ``kpis.csv``
+    (``metrics.kpi_table``): the hotline KPIs, and 直接办结率 with the consultations resolved at the seat.
+    """
+    return kpi_table(sim_records(rec), rec.warmup, rec.horizon, calls=rec.hotline)
 
 
 def survival(records: pd.DataFrame, start: float, end: float) -> tuple[np.ndarray, np.ndarray] | None:

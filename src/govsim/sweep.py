@@ -30,6 +30,7 @@ from govsim.experiment import (
     check_experiment,
     design_points,
     expand_jobs,
+    extra_dir,
     job_identity,
     job_key,
     now,
@@ -159,7 +160,7 @@ def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
         return job_identity(composed[tuple(job)])
 
     lines = [*(f"{k}={v}" for k, v in params.items()), *task]
-    rewrites, merged, planned = plan_unique(lines, identity, lang=str(config.output.lang))
+    rewrites, merged, planned = plan_unique(lines, identity, extra_dir(config), lang=str(config.output.lang))
     for message in merged:
         warn(message)
     if rewrites:

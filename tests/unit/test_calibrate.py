@@ -111,10 +111,52 @@ def test_parameter_recovery(make_config: Callable[..., GovsimConfig], tmp_path: 
 def test_target_miss_and_inside() -> None:
     value = Target("x", 10.0, 2.0)
     assert value.miss(13.0) == pytest.approx(1.5) and not value.inside(13.0) and value.inside(8.5)
-    rng = Target("y", None, None, 0.4, 0.8)
-    assert rng.miss(0.6) == 0.0 and rng.inside(0.6)
-    assert rng.miss(0.9) == pytest.approx(0.5) and rng.miss(0.3) == pytest.approx(-0.5)
+    rng = Target("y", None, None, 0.4, 0.8)  # no tolerance declared: a tenth of the width, 0.04
+    assert rng.miss(0.6) == 0.0 and rng.inside(0.6) and rng.inside(0.4) and rng.inside(0.8)
+    assert rng.miss(0.9) == pytest.approx(2.5) and rng.miss(0.3) == pytest.approx(-2.5)
+    assert not rng.inside(0.81) and rng.describe() == "[0.4, 0.8] (tol. 0.04)"
     assert np.isinf(value.miss(float("nan")))
+
+
+def test_range_miss_is_priced_by_a_declared_tolerance(tmp_path: Path) -> None:
+    """A range target's miss outside it is the distance ÷ its tolerance (declared, or a tenth of the
+    width), not ÷ the half-width: under the half-width a miss of 0.044 below the 0.27-wide 直接办结率
+    range cost 0.1 in the loss, and the Jiangmen fit left it outside."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(RATE + "targets: {on_site_share: {range: [0.59, 0.859], tolerance: 0.01}}", "utf-8")
+    (target,) = load_spec(path).targets
+    assert target.tolerance == 0.01 and target.miss(0.546) == pytest.approx(-4.4)
+    assert calibrate.loss(np.array([[0.546]]), (target,)) == pytest.approx(19.36)
+    # the committed Jiangmen spec declares a tolerance on every range; the last fit's misses
+    # (直接办结率 0.546, rework 0.043 %, fit_report.md of session 4) now cost more than a value target's
+    # miss of one tolerance, where the half-width priced them at 0.11 and 0.008
+    spec = load_spec(Path(__file__).parents[2] / "experiments/calibration/jiangmen.yaml")
+    by_kpi = {t.kpi: t for t in spec.targets}
+    assert all(t.tolerance is not None for t in spec.targets)
+    assert by_kpi["on_site_share"].miss(0.5462) ** 2 > 1
+    assert by_kpi["reopen_rate"].miss(0.0004329) ** 2 > 1
+    path.write_text(RATE + "targets: {on_site_share: {range: [0.5, 0.9], tolerance: 0}}", "utf-8")
+    with pytest.raises(SpecError, match=r"targets.on_site_share.tolerance=0.0: allowed: a positive"):
+        load_spec(path)
+
+
+def test_monitored_kpis_are_reported_not_fitted(tmp_path: Path) -> None:
+    """``monitor``: KPIs measured beside the targets (e.g. 接通率 beside 直接办结率), outside the loss."""
+    from govsim import fitreport
+
+    path = tmp_path / "spec.yaml"
+    path.write_text(RATE + "monitor: [answer_rate]\ntargets: {on_site_share: {range: [0.5, 0.9]}}", "utf-8")
+    spec = load_spec(path)
+    assert spec.kpis() == ("on_site_share", "answer_rate")
+    sim = np.array([[0.6, 0.2], [0.7, 0.4]])  # seeds × (target, monitored)
+    assert calibrate.loss(sim, spec.targets) == 0.0  # a poor 接通率 costs nothing: it is not a target
+    table = fitreport.target_table(spec, sim).set_index("kpi")
+    assert table.loc["answer_rate", "target"] == "not fitted" and table.loc["answer_rate", "inside"] == "—"
+    assert table.loc["answer_rate", "simulated"] == pytest.approx(0.3)
+    assert table.loc["on_site_share", "inside"] == True  # noqa: E712 - an object column (bools and "—")
+    path.write_text(RATE + "monitor: [answer_rates]\n" + TICKETS, "utf-8")
+    with pytest.raises(SpecError, match="monitor: answer_rates: unknown KPI"):
+        load_spec(path)
 
 
 TICKETS = "targets: {tickets: {value: 1, tolerance: 1}}"

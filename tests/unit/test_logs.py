@@ -233,3 +233,23 @@ def test_cli_summary_writes_tables(tmp_path: Path, capsys: pytest.CaptureFixture
     assert kpis.loc[kpis["kpi"] == "tickets", "value"].item() == 100
     vols = pd.read_csv(out / "volumes.csv")
     assert vols.groupby("period")["tickets"].sum().to_dict() == {"day": 100, "month": 100, "week": 100}
+
+
+def test_cli_refuses_an_occupied_output_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An --out directory that holds anything is refused (exit 2, one line, nothing touched): a summary
+    written over another log's, or a compare over a summary, would otherwise mix two results silently."""
+    out = tmp_path / "boston"
+    logtool.main(["summary", str(BOSTON), "--mapping", "boston311", "--out", str(out)])
+    capsys.readouterr()
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with pytest.raises(SystemExit) as exc:
+        logtool.main(["summary", str(BOSTON), "--mapping", "boston311", "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert exc.value.code == 2 and "\n" not in err
+    assert err == (f"govsim-log: error: --out {str(out)!r}: the directory exists and is not empty; "
+                   "allowed: a new or empty directory")  # fmt: skip
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    logtool.main(["summary", str(BOSTON), "--mapping", "boston311", "--out", str(empty)])
+    assert (empty / "observed_kpis.csv").is_file()

@@ -112,3 +112,22 @@ def test_compare_puts_observed_beside_replications(short_run: Path, tmp_path: Pa
     n = [len(from_records(load_records(short_run / f"seed{s}"))[0]) for s in (0, 1)]
     assert cmp.loc["tickets", "simulated_mean"] == pytest.approx(np.mean(n))
     assert cmp.loc["tickets", "simulated_lo"] >= min(n) and cmp.loc["tickets", "simulated_hi"] <= max(n)
+
+
+def test_hotline_run_kpis_count_seat_resolved_consultations(make_config: Callable[..., GovsimConfig]) -> None:
+    """With the 12345 hotline on, the KPI table a calibration fits is the run's kpis.csv: 直接办结率
+    counts the consultations resolved at the seat (docs/kpis.md) and 接通率 is there. A table computed
+    without the hotline's day table (as before) had the ticket-only share and no 接通率."""
+    from govsim.metrics import kpi_table
+    from govsim.runner import simulate
+
+    cfg = make_config("scenario=one_town", "scenario.hotline.enabled=true", "horizon_days=20",
+                      "warmup_days=5")  # fmt: skip
+    rec = simulate(cfg).records
+    k = simulated_kpis(rec).set_index(["kpi", "group"])["value"]
+    ref = kpi_table(rec).iloc[0]
+    seat = int(rec.hotline.loc[(rec.hotline["day"] >= 5) & (rec.hotline["day"] < 20), "seat_resolved"].sum())
+    assert seat > 0 and ref["on_site_share_num"] > seat  # consultations and on-site tickets both count
+    for key in ("on_site_share", "on_site_share_num", "on_site_share_den", "answer_rate", "abandon_rate"):
+        assert k[key, "all"] == ref[key], key
+    assert 0 < k["answer_rate", "all"] <= 1
