@@ -85,8 +85,7 @@ def test_hydra_private_classes_are_used_in_compose_only() -> None:
 )
 def test_govsim_m_and_govsim_experiment_expand_a_sweep_alike(overrides: list[str]) -> None:
     """``govsim -m`` (``cli.plan_jobs``) and ``govsim-experiment`` (``experiment.expand_jobs``) share it."""
-    experiment.register_experiment_configs()
-    cfg = compose_multirun(overrides)
+    cfg = compose_multirun(overrides, schema=experiment.register_experiment_configs)  # as govsim-experiment
     jobs, keys = experiment.expand_jobs(cfg)
     assert jobs == expand_sweep([*sweep_params(cfg), *overrides])[0]
     assert jobs == cli.plan_jobs(overrides, multirun=True)
