@@ -82,11 +82,12 @@ def utilisation(rec: Records, servers: np.ndarray, busy: np.ndarray, scheduled: 
     oldest of them (0 if none).
     """
     inc = rec.incidents
-    real_routed = inc[(inc["department"] >= 0) & inc["t_dept_arrive"].notna()]
-    open_ = real_routed[real_routed["t_handle_end"].isna()]
-    n_open = open_.groupby("department").size()
-    n_wait = open_[open_["t_handle_start"].isna()].groupby("department").size()
-    oldest = rec.horizon - open_.groupby("department")["t_dept_arrive"].min()
+    dept, arrive = inc["department"].to_numpy(), inc["t_dept_arrive"].to_numpy()
+    open_ = (dept >= 0) & ~np.isnan(arrive) & np.isnan(inc["t_handle_end"].to_numpy())  # columns, no copy
+    wait = open_ & np.isnan(inc["t_handle_start"].to_numpy())
+    n_open = pd.Series(dept[open_]).value_counts()
+    n_wait = pd.Series(dept[wait]).value_counts()
+    oldest = rec.horizon - pd.Series(arrive[open_]).groupby(dept[open_]).min()
     flat = servers.ravel()
     n_dept = len(rec.departments)
     g = range(len(flat))
