@@ -17,7 +17,7 @@ from govsim.lazymesa import defer_spaces
 if TYPE_CHECKING:
     from govsim.api import RunResult
 
-defer_spaces()  # before anything imports Mesa: its spaces (scipy, networkx) load on first use only
+defer_spaces()  # when Mesa is imported, its spaces (scipy, networkx) are left to load on first use
 
 try:
     __version__ = version("govsim")

@@ -1,14 +1,14 @@
-"""Mesa's two space packages, which govsim's model does not use, load on first use instead of at import.
+"""Mesa's space packages, which govsim's model does not use, load on first use instead of at import.
 
 ``import mesa`` imports all of Mesa, including ``mesa.discrete_space`` (which imports networkx and
 ``scipy.spatial``), ``mesa.experimental.continuous_space`` (``scipy.spatial``) and the legacy
 ``mesa.space`` (networkx): about a third of a second of every run's start-up (``python -X
-importtime``) for spaces the model never builds (its agents
-live on the territory's own grid tables; the model is a ``mesa.Model`` all the same). ``defer_spaces``
-(called on ``import govsim``, before anything imports Mesa) puts the three in ``sys.modules`` as
-modules that run their own code on the first access to one of their names: the usual lazy-module
-technique. ``importlib.util.LazyLoader`` cannot be used for it: an ``import`` statement reads the
-module's ``__spec__``, which makes a LazyLoader module load at once. A user's
+importtime``) for spaces the model never builds (its agents live on the territory's own grid tables;
+the model is a ``mesa.Model`` all the same). ``defer_spaces`` (called on ``import govsim``) waits for
+the first ``import mesa`` (a finder on ``sys.meta_path`` that removes itself) and then puts the three
+in ``sys.modules`` as modules that run their own code on the first access to one of their names: the
+usual lazy-module technique. ``importlib.util.LazyLoader`` cannot do it: an ``import`` statement reads
+the module's ``__spec__``, which makes a LazyLoader module load at once. A user's
 ``from mesa.discrete_space import OrthogonalMooreGrid`` (or ``mesa.discrete_space.OrthogonalMooreGrid``)
 works as before (tests/unit/test_lazymesa.py). Nothing is done if Mesa is already imported or is laid
 out otherwise; a module loaded early only costs the time saved, nothing else.
@@ -16,11 +16,13 @@ out otherwise; a module loaded early only costs the time saved, nothing else.
 
 from __future__ import annotations
 
+import importlib.abc
 import importlib.machinery
 import importlib.util
 import sys
 import threading
 import types
+from collections.abc import Sequence
 from typing import Any
 
 DEFERRED = ("mesa.discrete_space", "mesa.experimental.continuous_space", "mesa.space")
@@ -48,12 +50,38 @@ def load(module: types.ModuleType) -> types.ModuleType:
     return module
 
 
-def defer_spaces() -> list[str]:
+class _OnMesaImport(importlib.abc.MetaPathFinder):
+    """Registers the deferred modules when Mesa is first imported, then leaves ``sys.meta_path``."""
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: Any = None) -> None:
+        if fullname == "mesa":
+            with _lock:
+                if self in sys.meta_path:
+                    sys.meta_path.remove(self)
+            register()
+        return None  # the ordinary finders import Mesa itself
+
+
+def defer_spaces() -> bool:
+    """Arrange for ``DEFERRED`` to load on first use once Mesa is imported; False if it already is.
+
+    Nothing is imported or registered now: ``import govsim`` stays free of Mesa.
+    """
+    if "mesa" in sys.modules:
+        return False
+    with _lock:
+        if not any(isinstance(f, _OnMesaImport) for f in sys.meta_path):
+            sys.meta_path.insert(0, _OnMesaImport())
+    return True
+
+
+def register() -> list[str]:
     """Register ``DEFERRED`` as modules that load on first use; return the names registered.
 
-    None is registered if Mesa is already imported, not installed or laid out otherwise.
+    Called as Mesa is about to be imported; none is registered if Mesa or one of them is already
+    imported, or Mesa is not installed or laid out otherwise.
     """
-    if any(name == "mesa" or name.startswith("mesa.") for name in sys.modules):
+    if "mesa" in sys.modules or any(name in sys.modules for name in DEFERRED):
         return []
     try:
         spec = importlib.util.find_spec("mesa")
