@@ -3,10 +3,9 @@
 Records the command with py-spy (``py-spy record --format raw``: one line per distinct stack with its
 sample count) and attributes every sample to the innermost phase function on its stack — build, simulate,
 kpis, records, tables, figures, check (preflight and config composition), provenance and other run
-set-up — or, outside all of them, to ``imports`` (a module being imported) or ``start-up``; the
-Parquet writer's thread, which runs beside the tables and figures, is shown apart and left out of the
-total. Samples inside a phase that are spent importing (e.g. Matplotlib when the first figure is drawn)
-are also counted in the ``of which imports`` column. Then the top functions of the largest phase.
+set-up — or, outside all of them, to ``imports`` (a module being imported) or ``start-up``. Samples inside
+a phase that are spent importing (e.g. Matplotlib when the first figure is drawn) are also counted in the
+``of which imports`` column. Then the top functions of the largest phase.
 
     python benchmarks/profile_phases.py                                 # the default command
     python benchmarks/profile_phases.py -- scenario=one_town horizon_days=90
@@ -44,10 +43,8 @@ PHASE_OF: tuple[tuple[str, str], ...] = (
     ("register_configs (govsim/config.py", "check"),
 )
 ORDER = ("imports", "start-up", "check", "run set-up", "provenance", "build", "simulate", "kpis", "records")
-ORDER += ("tables", "figures", "writer")
+ORDER += ("tables", "figures")
 IMPORTING = "_find_and_load ("
-WRITER = "_write_records (govsim/runner.py"
-"""The Parquet writer (phase ``writer``), on its own thread beside the tables and figures."""
 SET_UP = frozenset({"check", "run set-up", "provenance"})
 
 
@@ -73,18 +70,14 @@ def group(raw: Path, rate: int) -> None:
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         frames = stack.split(";")
-        if any(f.startswith(WRITER) for f in frames):
-            name = "writer"  # runs beside tables and figures: not part of the sum
-        elif not frames[0].startswith("<module>"):
+        if not frames[0].startswith("<module>"):
             continue  # other threads (tqdm's monitor, ...)
-        else:
-            name = phase(frames)
-        n = int(count) / rate
+        name, n = phase(frames), int(count) / rate
         seconds[name] += n
         importing[name] += n if any(f.startswith(IMPORTING) for f in frames) else 0.0
         govsim = [f for f in frames if "govsim/" in f]
         leaves[name][re.sub(r":\d+\)", ")", (govsim or frames)[-1])] += n
-    total = sum(v for k, v in seconds.items() if k != "writer")
+    total = sum(seconds.values())
     print(f"{'phase':<12} {'seconds':>8} {'share':>6} {'of which imports':>17}   (sampled at {rate} Hz)")
     for name in sorted(seconds, key=lambda k: ORDER.index(k) if k in ORDER else len(ORDER)):
         print(f"{name:<12} {seconds[name]:8.2f} {seconds[name] / total:6.1%} {importing[name]:17.2f}")

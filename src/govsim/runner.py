@@ -7,8 +7,7 @@ A run directory holds ``run.json`` (provenance and status), ``config.yaml`` (res
 name and renamed, and ``run.json`` says ``running`` until the end, then ``complete`` — or ``failed``
 with the error — so a crash never leaves a half-written result looking complete. A complete ``run.json``
 also carries ``phases``: wall seconds of build, simulate, kpis, records, tables and figures
-(``benchmarks/bench.py`` reads them; what the whole command takes beyond their sum is start-up), and
-``records_written``, the seconds of the Parquet writer, which runs beside the tables and figures.
+(``benchmarks/bench.py`` reads them; what the whole command takes beyond their sum is start-up).
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from importlib import metadata
@@ -69,9 +67,7 @@ class RunResult:
     lang: str = "zh"
     phases: dict[str, float] = field(default_factory=dict)
     """Wall seconds by phase: ``build``, ``simulate``, ``kpis`` here; ``run_to_dir`` adds ``records``
-    (labelled tables and Parquet: what they add to the wall time), ``tables`` (CSV, workbook, summary),
-    ``figures``, and ``records_written``, the Parquet writer's own seconds, which overlap the tables and
-    figures (``write_outputs``)."""
+    (labelled tables and Parquet), ``tables`` (CSV, workbook, summary) and ``figures``."""
 
     @property
     def summary(self) -> str:
@@ -248,67 +244,22 @@ def run_to_dir(
 
 
 def write_outputs(result: RunResult, out: Path, cfg: GovsimConfig) -> None:
-    """Records as Parquet, tables as CSV, the summary text and the figures.
-
-    The Parquet files are written on a second thread while the tables and figures are made: pyarrow
-    encodes without holding the GIL, so on two cores the two overlap (a Jiangmen year's 1 M-row
-    incident file takes about a second). If writing the records fails, the tables and figures made
-    meanwhile are removed before the error is raised, as if they had never been started. Phases:
-    ``records`` is the labelling plus the wait for the writer after the figures (what the records add
-    to the run's wall time), ``records_written`` the writer's own seconds (overlapping the others).
-    """
+    """Records as Parquet, tables as CSV, the summary text and the figures."""
     from govsim.config import CHANNELS
 
     rec, lang, start = result.records, cfg.output.lang, cfg.scenario.start_date
-    phases = result.phases
     clock = time.perf_counter()
-    frames = dict(
-        zip(
-            RECORD_FILES,
-            (labelled_incidents(rec, start, CHANNELS), labelled_timeseries(rec, start), rec.grids),
-            strict=True,
-        )
-    )
-    labelled = time.perf_counter() - clock
-    made: list[Path] = []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="govsim-records") as pool:
-        writing = pool.submit(_write_records, out, frames)
-        del frames
-        try:
-            clock = time.perf_counter()
-            _write_tables(result, out, lang, made)
-            clock = _lap(phases, "tables", clock)
-            if cfg.output.figures:
-                write_figures(rec, out, cfg.output.lang, made)
-                clock = _lap(phases, "figures", clock)
-        finally:
-            try:
-                phases["records_written"] = writing.result()
-            except BaseException:
-                for path in made:
-                    path.unlink(missing_ok=True)
-                raise
-    phases["records"] = labelled + time.perf_counter() - clock
-
-
-def _write_records(out: Path, frames: dict[str, pd.DataFrame]) -> float:
-    """Write the record tables as Parquet (``RECORD_FILES``); return the seconds taken."""
-    clock = time.perf_counter()
-    for name in RECORD_FILES:
-        write_atomic(out / name, partial(_to_parquet, frames.pop(name)))  # each freed once written
-    return time.perf_counter() - clock
-
-
-def _write_tables(result: RunResult, out: Path, lang: str, made: list[Path]) -> None:
-    """The CSV tables, the workbook and the summary text; each path is added to ``made`` once written."""
-    rec = result.records
+    inc = labelled_incidents(rec, start, CHANNELS)
+    for name, df in zip(RECORD_FILES, (inc, labelled_timeseries(rec, start), rec.grids), strict=True):
+        write_atomic(out / name, partial(_to_parquet, df))
+    del inc
+    clock = _lap(result.phases, "records", clock)
     for name, df in (
         ("kpis.csv", result.kpis),
         ("costs.csv", result.costs),
         ("utilisation.csv", result.utilisation),
     ):
         write_atomic(out / name, partial(tables.to_csv, df, lang=lang))
-        made.append(out / name)
     write_atomic(
         out / "results.xlsx",
         partial(
@@ -320,9 +271,11 @@ def _write_tables(result: RunResult, out: Path, lang: str, made: list[Path]) -> 
             lang=lang,
         ),
     )
-    made.append(out / "results.xlsx")
     write_text(out / "summary.txt", result.summary + "\n")
-    made.append(out / "summary.txt")
+    clock = _lap(result.phases, "tables", clock)
+    if cfg.output.figures:
+        write_figures(rec, out, cfg.output.lang)
+        _lap(result.phases, "figures", clock)
 
 
 def _lap(phases: dict[str, float], name: str, since: float) -> float:
@@ -332,8 +285,8 @@ def _lap(phases: dict[str, float], name: str, since: float) -> float:
     return now
 
 
-def write_figures(rec: Records, out: Path, lang: str, made: list[Path] | None = None) -> None:
-    """Backlog, resolution-time distribution and the demand heat map, as PNG (paths added to ``made``)."""
+def write_figures(rec: Records, out: Path, lang: str) -> None:
+    """Backlog, resolution-time distribution and the demand heat map, as PNG."""
     from govsim import plots
 
     years = (rec.horizon - rec.warmup) / 365.0
@@ -348,8 +301,6 @@ def write_figures(rec: Records, out: Path, lang: str, made: list[Path] | None = 
     del inc
     for name, fig in figs.items():
         write_atomic(out / name, partial(_to_png, fig))
-        if made is not None:
-            made.append(out / name)
 
 
 def _to_parquet(df: pd.DataFrame, path: Path) -> None:

@@ -82,11 +82,10 @@ def test_model_is_freed_before_the_kpis(monkeypatch):  # noqa: ANN001
 
 
 def test_run_json_records_every_phase(tmp_path: Path):
-    """build, simulate, kpis, records, tables and figures each get their wall seconds in run.json, and the
-    background Parquet writer its own (records_written)."""
+    """build, simulate, kpis, records, tables and figures each get their wall seconds in run.json."""
     run_to_dir(compose([*BASE, "output.figures=true"]), tmp_path / "run")
     phases = json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["phases"]
-    assert set(phases) == {"build", "simulate", "kpis", "records", "tables", "figures", "records_written"}
+    assert set(phases) == {"build", "simulate", "kpis", "records", "tables", "figures"}
     assert all(isinstance(v, float) and v >= 0 for v in phases.values())
 
 
