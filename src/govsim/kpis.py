@@ -32,6 +32,9 @@ import pandas as pd
 
 from govsim import records
 from govsim.hotline import hotline_kpis
+from govsim.survival import Censored, spell
+from govsim.survival import censored_times as censored_times  # re-exported: the KPIs' censored times
+from govsim.survival import kaplan_meier as kaplan_meier
 
 RECORD_COLUMNS: dict[str, str] = {
     "is_false": "bool: a report of something that did not happen (excluded but counted); optional: False",
@@ -206,62 +209,6 @@ BY_KEY: dict[str, KPI] = {k.key: k for k in DEFINITIONS}
 RATES: tuple[str, ...] = tuple(k.key for k in DEFINITIONS if k.kind == "rate")
 
 
-# ---- censored times ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Censored:
-    """Kaplan–Meier summary of durations some of which are still running: days, and the counts."""
-
-    restricted_mean: float
-    median: float
-    p90: float
-    n: int
-    n_open: int
-
-
-def kaplan_meier(duration: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Kaplan–Meier survival curve: sorted times and S(t) just after each, one entry per observation.
-
-    ``duration`` (n,) days; ``observed`` (n,) bool, False = still running (right-censored at its duration).
-    At a tie events come before censorings (the usual convention). Equal to ``scipy.stats.ecdf`` on
-    ``CensoredData`` (tested), written here because that takes about 2 s per million tickets and a
-    Jiangmen run computes it for five times over twenty groups: this takes one sort.
-    """
-    order = np.argsort(duration)
-    t, ev = duration[order], observed[order]
-    idx = np.arange(len(t))
-    new = np.r_[True, t[1:] != t[:-1]]
-    group = np.maximum.accumulate(np.where(new, idx, 0))  # first position of each time's ties
-    before = np.cumsum(ev) - ev  # events before each position
-    at_risk = len(t) - group - (before - before[group])  # as if the tie's events came first
-    # tied events multiply to (n - d) / n: one factor per event is exact without grouping the ties
-    return t, np.cumprod(np.where(ev, 1.0 - 1.0 / at_risk, 1.0))
-
-
-def censored_times(duration: np.ndarray, observed: np.ndarray) -> Censored:
-    """Median, 90th percentile and restricted mean (to the longest time observed) of censored durations.
-
-    A quantile is NaN when the curve never falls that far (too many still open). Empty input: all NaN.
-    """
-    n = len(duration)
-    if n == 0:
-        return Censored(np.nan, np.nan, np.nan, 0, 0)
-    t, s = kaplan_meier(np.asarray(duration, float), np.asarray(observed, bool))
-    before = np.r_[1.0, s[:-1]]
-    rmst = float(t[0] + np.sum(before[1:] * np.diff(t)))  # S = 1 on [0, t_0)
-    return Censored(rmst, _quantile(t, s, 0.5), _quantile(t, s, 0.9), n, int(n - observed.sum()))
-
-
-def _quantile(t: np.ndarray, s: np.ndarray, p: float) -> float:
-    hit = np.flatnonzero(s <= 1.0 - p + 1e-12)
-    return float(t[hit[0]]) if len(hit) else float("nan")
-
-
-def _spell(b: np.ndarray, f: np.ndarray, end: float) -> Censored:
-    """Durations from ``b`` to ``f``, censored at ``end`` where ``f`` is missing or later (arrays of days)."""
-    done = ~np.isnan(f) & (f <= end)
-    return censored_times(np.where(done, f, end) - b, done)
-
-
 # ---- the indicators ------------------------------------------------------------------------------------
 def _flag(t: pd.DataFrame, col: str, default: object) -> pd.Series:
     """A column, or ``default`` on every row if the table lacks it (a log without such flags)."""
@@ -359,58 +306,107 @@ def compute(
         raise ValueError(f"assessment period [{start}, {end}): end must be after start")
     t = records
     out: dict[str, float] = {}
+    for key, masks in rate_masks(t, start, end).items():
+        put_rate(out, key, None if masks is None else (int(masks[0].sum()), int(masks[1].sum())))
+    spells = {
+        k: None if c is None else spell(c[1][c[0]], c[2][c[0]], end)
+        for k, c in cohorts(t, start, end).items()
+    }
+    out.update(time_values(spells))
+    out.update({k: np.nan if m is None else float(m.sum()) for k, m in count_masks(t, start, end).items()})
+    out.update(hotline_kpis(calls, start, end, out))
+    return ordered(out)
+
+
+# ---- pieces of ``compute``, shared with ``govsim.kpigroups`` (many groups in one pass) ---------------------
+def rate_masks(t: pd.DataFrame, start: float, end: float) -> dict[str, tuple[np.ndarray, np.ndarray] | None]:
+    """Each rate's rows as two bool arrays: numerator (within the denominator) and denominator.
+
+    None where the table lacks a column the rate needs.
+    """
+    out: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
     for key, rate in _rates(t, start, end).items():
         try:
             num, den = rate()
         except KeyError:
-            out[key], out[f"{key}_num"], out[f"{key}_den"] = np.nan, np.nan, np.nan
+            out[key] = None
             continue
-        d = int(den.sum())
-        n = int((num & den).sum())
-        out[f"{key}_num"], out[f"{key}_den"] = float(n), float(d)
-        out[key] = n / d if d else np.nan
-    out.update(_times(t, start, end))
-    out.update(_counts(t, start, end))
-    out.update(hotline_kpis(calls, start, end, out))
-    return {k.key: out[k.key] for k in DEFINITIONS} | {k: v for k, v in out.items() if k not in BY_KEY}
+        out[key] = ((num & den).to_numpy(bool), den.to_numpy(bool))
+    return out
 
 
-def _times(t: pd.DataFrame, start: float, end: float) -> dict[str, float]:
+def put_rate(out: dict[str, float], key: str, counts: tuple[int, int] | None) -> None:
+    """Add a rate with its numerator and denominator (counts; None: the table lacks its columns)."""
+    if counts is None:
+        out[key], out[f"{key}_num"], out[f"{key}_den"] = np.nan, np.nan, np.nan
+        return
+    n, d = counts
+    out[f"{key}_num"], out[f"{key}_den"] = float(n), float(d)
+    out[key] = n / d if d else np.nan
+
+
+Cohort = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""A time KPI's tickets (bool mask over rows) and each row's begin and end times (float days)."""
+
+
+def cohorts(t: pd.DataFrame, start: float, end: float) -> dict[str, Cohort | None]:
+    """The cohort of every censored time; None where the table lacks its columns.
+
+    Keys: ``resolution``, ``discovery_delay``, ``triage_wait``, ``routing_time``, ``department_wait``.
+    """
+
     def col(k: str) -> np.ndarray:
         return t[k].to_numpy(float)
 
     real = _real(t).to_numpy()
     rep_t = col("t_report")
     rep = real & (rep_t >= start) & (rep_t < end)
-    out = dict.fromkeys(k.key for k in DEFINITIONS if k.kind == "time")
+    out: dict[str, Cohort | None] = dict.fromkeys(
+        ("resolution", "discovery_delay", "triage_wait", "routing_time", "department_wait")
+    )
     if _has(t, "t_close"):
-        res = _spell(rep_t[rep], col("t_close")[rep], end)
-        out.update(resolution_mean=res.restricted_mean, resolution_median=res.median, resolution_p90=res.p90)
-        out.update(resolution_n=float(res.n), resolution_open=float(res.n_open))
+        out["resolution"] = (rep, rep_t, col("t_close"))
     if _has(t, "t_occur"):
         occ_t = col("t_occur")
-        occ = real & (occ_t >= start) & (occ_t < end)
-        out["discovery_delay"] = _spell(occ_t[occ], rep_t[occ], end).restricted_mean
+        out["discovery_delay"] = (real & (occ_t >= start) & (occ_t < end), occ_t, rep_t)
     if _has(t, "department", "t_triage_start", "t_triage_end", "t_dept_arrive", "t_handle_start"):
         routed = rep & (t["department"].to_numpy() >= 0)
         sent_t, there_t = col("t_triage_end"), col("t_dept_arrive")
-        sent = routed & (sent_t <= end)
-        there = routed & (there_t <= end)
-        out["triage_wait"] = _spell(rep_t[routed], col("t_triage_start")[routed], end).restricted_mean
-        out["routing_time"] = _spell(sent_t[sent], there_t[sent], end).restricted_mean
-        out["department_wait"] = _spell(there_t[there], col("t_handle_start")[there], end).restricted_mean
+        out["triage_wait"] = (routed, rep_t, col("t_triage_start"))
+        out["routing_time"] = (routed & (sent_t <= end), sent_t, there_t)
+        out["department_wait"] = (routed & (there_t <= end), there_t, col("t_handle_start"))
+    return out
+
+
+def time_values(spells: dict[str, Censored | None]) -> dict[str, float]:
+    """The time KPIs from each cohort's censored summary (``cohorts``' names); NaN where None."""
+    out = dict.fromkeys(k.key for k in DEFINITIONS if k.kind == "time")
+    res = spells["resolution"]
+    if res is not None:
+        out.update(resolution_mean=res.restricted_mean, resolution_median=res.median, resolution_p90=res.p90)
+        out.update(resolution_n=float(res.n), resolution_open=float(res.n_open))
+    for key in ("discovery_delay", "triage_wait", "routing_time", "department_wait"):
+        spell = spells[key]
+        if spell is not None:
+            out[key] = spell.restricted_mean
     return {k: (np.nan if v is None else v) for k, v in out.items()}
 
 
-def _counts(t: pd.DataFrame, start: float, end: float) -> dict[str, float]:
+def count_masks(t: pd.DataFrame, start: float, end: float) -> dict[str, np.ndarray | None]:
+    """The rows each count KPI counts (bool arrays); None where the table cannot tell (no ``end_state``)."""
     rep = _in(t["t_report"], start, end)
     real = _real(t)
     dup = _flag(t, "duplicate_of", -1) >= 0
     dup &= rep
     merged = records.merged(t) if _has(t, "end_state") else pd.Series(False, index=t.index)
     return {
-        "incidents": float((real & rep).sum()),
-        "duplicate_tickets": float((dup & ~merged).sum()),
-        "merged_duplicates": float((dup & merged).sum()) if _has(t, "end_state") else np.nan,
-        "false_reports": float((_flag(t, "is_false", False).astype(bool) & rep).sum()),
+        "incidents": (real & rep).to_numpy(bool),
+        "duplicate_tickets": (dup & ~merged).to_numpy(bool),
+        "merged_duplicates": (dup & merged).to_numpy(bool) if _has(t, "end_state") else None,
+        "false_reports": (_flag(t, "is_false", False).astype(bool) & rep).to_numpy(bool),
     }
+
+
+def ordered(out: dict[str, float]) -> dict[str, float]:
+    """``compute``'s key order: the KPIs of ``DEFINITIONS``, then numerators, denominators and counts."""
+    return {k.key: out[k.key] for k in DEFINITIONS} | {k: v for k, v in out.items() if k not in BY_KEY}

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from govsim import labels
-from govsim.kpis import OPEN_SHARE_WARNING, RECORD_COLUMNS, compute
+from govsim.kpigroups import compute_groups
+from govsim.kpis import OPEN_SHARE_WARNING
 from govsim.records import Channel, Records, real
 
 KPI_LABELS = {k: v for k, v in labels.KPI.items() if k != "cost_per_year"}
@@ -26,26 +27,36 @@ def kpi_table(rec: Records, by: str | None = None) -> pd.DataFrame:
     Overall (``by=None``) or per ``'category'`` or ``'county'``; each rate with its numerator and
     denominator (``govsim.kpis.compute``).
     """
+    return kpi_tables(rec, (by,))[by]
+
+
+def kpi_tables(rec: Records, bys: tuple[str | None, ...] = (None, "category", "county")) -> dict:
+    """``kpi_table(rec, by)`` for every ``by`` in ``bys``, computed in one pass (``govsim.kpigroups``).
+
+    Returns a dict ``by -> DataFrame``; each table equals ``kpi_table``'s definition: per group the
+    values of ``govsim.kpis.compute`` on the group's tickets (the 12345 day table counts overall only).
+    """
     inc, start, end = rec.incidents, rec.warmup, rec.horizon
     ts = rec.timeseries[rec.timeseries["day"] >= rec.warmup]
-    if by is None:
+    names = {"category": rec.categories, "county": rec.counties}
+    groupings = {b: (inc[b].to_numpy(), len(names[b])) for b in bys if b is not None}
+    overall, by_group = compute_groups(inc, start, end, groupings, calls=rec.hotline)
+    out: dict[str | None, pd.DataFrame] = {}
+    if None in bys:
         backlog = float(ts.groupby("day")["backlog"].sum().mean())
-        kpis = compute(inc, start, end, calls=rec.hotline)
-        return pd.DataFrame([{"group": "all", **_with_backlog(kpis, backlog)}])
-    labels = rec.categories if by == "category" else rec.counties
-    # each group's rows, in table order, of only the columns compute reads (no full-table copy per group)
-    narrow = inc[[c for c in RECORD_COLUMNS if c in inc.columns]]
-    rows_of = inc.groupby(by, sort=False).indices
-    rows = []
-    for k, name in enumerate(labels):
-        part = narrow.take(rows_of.get(k, np.empty(0, dtype=np.intp)))
-        if by == "county":
-            towns = [i for i, c in enumerate(_town_county(rec)) if c == k]
-            backlog = float(ts[ts["town"].isin(towns)].groupby("day")["backlog"].sum().mean())
-        else:
-            backlog = float("nan")
-        rows.append({"group": name, **_with_backlog(compute(part, start, end), backlog)})
-    return pd.DataFrame(rows)
+        out[None] = pd.DataFrame([{"group": "all", **_with_backlog(overall, backlog)}])
+    county_of_town = _town_county(rec) if "county" in groupings else []
+    for by, rows in by_group.items():
+        table = []
+        for k, (name, kpis) in enumerate(zip(names[by], rows, strict=True)):
+            if by == "county":
+                towns = [i for i, c in enumerate(county_of_town) if c == k]
+                backlog = float(ts[ts["town"].isin(towns)].groupby("day")["backlog"].sum().mean())
+            else:
+                backlog = float("nan")
+            table.append({"group": name, **_with_backlog(kpis, backlog)})
+        out[by] = pd.DataFrame(table)
+    return out
 
 
 def _with_backlog(kpis: dict[str, float], backlog: float) -> dict[str, float]:
@@ -71,11 +82,12 @@ def utilisation(rec: Records, servers: np.ndarray, busy: np.ndarray, scheduled: 
     oldest of them (0 if none).
     """
     inc = rec.incidents
-    real_routed = inc[(inc["department"] >= 0) & inc["t_dept_arrive"].notna()]
-    open_ = real_routed[real_routed["t_handle_end"].isna()]
-    n_open = open_.groupby("department").size()
-    n_wait = open_[open_["t_handle_start"].isna()].groupby("department").size()
-    oldest = rec.horizon - open_.groupby("department")["t_dept_arrive"].min()
+    dept, arrive = inc["department"].to_numpy(), inc["t_dept_arrive"].to_numpy()
+    open_ = (dept >= 0) & ~np.isnan(arrive) & np.isnan(inc["t_handle_end"].to_numpy())  # columns, no copy
+    wait = open_ & np.isnan(inc["t_handle_start"].to_numpy())
+    n_open = pd.Series(dept[open_]).value_counts()
+    n_wait = pd.Series(dept[wait]).value_counts()
+    oldest = rec.horizon - pd.Series(arrive[open_]).groupby(dept[open_]).min()
     flat = servers.ravel()
     n_dept = len(rec.departments)
     g = range(len(flat))

@@ -4,10 +4,18 @@ Chinese text uses Noto Sans CJK SC (SIL Open Font License 1.1), shipped inside g
 (``govsim/fonts/``: GB 2312 and every character of the project's texts, 3 MB; licence in ``OFL.txt``;
 rebuilt by ``scripts/subset_cjk_font.py``) and registered with Matplotlib when a figure is drawn, so
 labels render offline on a fresh install with no missing glyphs. Labels come from ``govsim.labels``.
+
+The font is used through a local style (``cjk_style``, Matplotlib's ``rc_context``): every figure here
+is built in it and draws itself in it (``StyledFigure``), so importing or using govsim leaves the
+caller's ``matplotlib.rcParams`` as they were. ``use_cjk_font`` sets it globally, for a user's own
+figures only; govsim never calls it.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -27,17 +35,67 @@ if TYPE_CHECKING:
 
 CJK_FAMILY = "Noto Sans CJK SC"
 FONT_FILE = "NotoSansCJKsc-Regular-subset.otf"
+CJK_RC: dict[str, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [CJK_FAMILY, "DejaVu Sans"],
+    "axes.unicode_minus": False,  # the hyphen-minus: not every CJK font has U+2212
+}
+"""The Matplotlib settings govsim's figures are built and drawn with (``cjk_style``)."""
+
+
+def register_cjk_font() -> str:
+    """Add the shipped CJK font to Matplotlib's font manager (idempotent); return its family name.
+
+    Registering only makes the font findable by name; it changes no setting.
+    """
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    if CJK_FAMILY not in names:
+        font_manager.fontManager.addfont(str(resources.files("govsim") / "fonts" / FONT_FILE))
+    return CJK_FAMILY
+
+
+def cjk_style() -> AbstractContextManager[Any]:
+    """A local context in which Matplotlib uses the shipped CJK font (``mpl.rc_context(CJK_RC)``).
+
+    On leaving it every setting is back as it was: ``with plots.cjk_style(): ...`` for a figure of
+    one's own in govsim's style, without changing the session's defaults.
+    """
+    register_cjk_font()
+    return mpl.rc_context(CJK_RC)  # type: ignore[arg-type]  # keys typed as literals in the stubs
+
+
+def styled[**P, R](build: Callable[P, R]) -> Callable[P, R]:
+    """Decorator: run a figure-building function inside ``cjk_style`` (titles, labels, legends)."""
+
+    @functools.wraps(build)
+    def inside(*args: P.args, **kwargs: P.kwargs) -> R:
+        with cjk_style():
+            return build(*args, **kwargs)
+
+    return inside
+
+
+class StyledFigure(Figure):
+    """A Figure that draws itself inside ``cjk_style``: saved, shown in a notebook or drawn by hand.
+
+    Tick labels and the minus sign are made when the figure is drawn, not when it is built, so the
+    style must hold at drawing time too; this is how it holds without a global setting. Pass it as
+    ``FigureClass`` to ``pyplot.figure``/``subplots`` for a pyplot figure in the same style.
+    """
+
+    def draw(self, renderer: Any) -> None:
+        """Draw (``Figure.draw``) inside ``cjk_style``."""
+        with cjk_style():
+            super().draw(renderer)
 
 
 def use_cjk_font() -> str:
-    """Register the shipped CJK font with Matplotlib (idempotent) and make it the default family."""
-    path = resources.files("govsim") / "fonts" / FONT_FILE
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    if CJK_FAMILY not in names:
-        font_manager.fontManager.addfont(str(path))
-    mpl.rcParams["font.family"] = "sans-serif"
-    mpl.rcParams["font.sans-serif"] = [CJK_FAMILY, "DejaVu Sans"]
-    mpl.rcParams["axes.unicode_minus"] = False
+    """Register the shipped CJK font and make it the session's default (sets ``matplotlib.rcParams``).
+
+    Global, for a user's own figures only: govsim's figures never call it (they use ``cjk_style``).
+    """
+    register_cjk_font()
+    mpl.rcParams.update(CJK_RC)  # type: ignore[arg-type]
     return CJK_FAMILY
 
 
@@ -51,11 +109,11 @@ def category_label(name: str, lang: str) -> str:
     return labels.lookup(labels.CATEGORY, name, lang)
 
 
+@styled
 def plot_backlog(
     ts: pd.DataFrame, lang: str = "zh", ax: plt.Axes | None = None, warmup: float | None = None
 ) -> Figure:
     """Daily backlog and latent incidents summed over towns; the warm-up (days before ``warmup``) shaded."""
-    use_cjk_font()
     fig, ax = _axes(ax)
     daily = ts.groupby("day")[["backlog", "latent"]].sum()
     shade_warmup(ax, warmup, lang)
@@ -66,11 +124,11 @@ def plot_backlog(
     return fig
 
 
+@styled
 def plot_resolution(
     inc: pd.DataFrame, categories: tuple[str, ...], lang: str = "zh", ax: plt.Axes | None = None
 ) -> Figure:
     """Distribution of report-to-close time of closed real incidents, one step histogram per category."""
-    use_cjk_font()
     fig, ax = _axes(ax)
     closed = inc[records.closed(inc) & records.real(inc)]
     days = (closed["t_close"] - closed["t_report"]).clip(lower=1e-3)
@@ -175,6 +233,7 @@ def map_layout(grids: pd.DataFrame) -> MapLayout:
     return MapLayout(x, y, counties, sorted(centres), shape)
 
 
+@styled
 def plot_hotspot(
     grids: pd.DataFrame,
     inc: pd.DataFrame,
@@ -190,7 +249,6 @@ def plot_hotspot(
     """
     from matplotlib.patches import Rectangle
 
-    use_cjk_font()
     fig, ax = _axes(ax, size=(9, 7.5))
     lay = map_layout(grids)
     m = np.full(lay.shape, np.nan)
@@ -226,7 +284,7 @@ def plot_hotspot(
     ax.set_axis_off()
     legend = _town_legend(lay, towns, lang)
     ax.text(0, -0.02, t("hotspot_note", lang) + "\n" + legend, transform=ax.transAxes, fontsize=6.5, va="top")
-    fig.canvas.draw()  # lay the figure out once, so that labels are fitted at their final scale
+    fig.draw_without_rendering()  # lay the figure out once, so labels are fitted at their final scale
     for text, (_, x0, y0, x1, _y1) in zip(names, lay.counties, strict=True):
         _fit_inside(text, ax, (x0 - 0.5, y0 - 0.5, x1 - 0.5, y0 + TITLE_ROWS - 1.5))
     return fig
@@ -285,13 +343,13 @@ def metric_label(metric: str, lang: str = "zh") -> str:
     return labels.lookup(labels.KPI, metric, lang)
 
 
+@styled
 def plot_forest(comparison: pd.DataFrame, lang: str = "zh") -> Figure:
     """Forest plot: each arm's % change of the mean vs its reference, with its 95 % CI (never below −100 %).
 
     One panel per metric; a hollow marker without bar where there is no interval (one replication).
     ``comparison`` is ``govsim.analysis.compare``'s table.
     """
-    use_cjk_font()
     metrics = list(dict.fromkeys(comparison["metric"]))
     ncols = min(3, len(metrics))
     nrows = -(-len(metrics) // ncols)
@@ -319,6 +377,7 @@ def plot_forest(comparison: pd.DataFrame, lang: str = "zh") -> Figure:
     return fig
 
 
+@styled
 def plot_backlog_bands(
     backlog: pd.DataFrame, lang: str = "zh", warmup: float | None = None, ax: plt.Axes | None = None
 ) -> Figure:
@@ -328,7 +387,6 @@ def plot_backlog_bands(
     """
     from scipy import stats
 
-    use_cjk_font()
     fig, ax = _axes(ax, size=(8, 4.5))
     for arm, part in backlog.groupby("arm", sort=False):
         wide = part.pivot_table(index="day", columns="replication", values="backlog")
@@ -344,6 +402,7 @@ def plot_backlog_bands(
     return fig
 
 
+@styled
 def plot_cost_effectiveness(
     comparison: pd.DataFrame, metric: str, lang: str = "zh", ax: plt.Axes | None = None
 ) -> Figure:
@@ -354,7 +413,6 @@ def plot_cost_effectiveness(
     """
     from govsim.analysis import HIGHER_IS_BETTER
 
-    use_cjk_font()
     fig, ax = _axes(ax, size=(7, 5))
     part = comparison[comparison["metric"] == metric]
     sign = 1.0 if HIGHER_IS_BETTER.get(metric, True) else -1.0
@@ -375,11 +433,11 @@ def plot_cost_effectiveness(
     return fig
 
 
+@styled
 def plot_sensitivity(
     indices: pd.DataFrame, metric: str, lang: str = "zh", ax: plt.Axes | None = None
 ) -> Figure:
     """Bar chart of sensitivity indices per factor: Morris ``mu_star`` or Sobol ``S1`` and ``ST``."""
-    use_cjk_font()
     fig, ax = _axes(ax, size=(7, 0.5 * len(indices) + 1.5))
     y = np.arange(len(indices))
     if "mu_star" in indices:
@@ -417,6 +475,6 @@ def figure(size: tuple[float, float]) -> Figure:
     notebook (``govsim.teaching.show``) or saved to PNG, and pyplot's list of open figures stays as the
     caller left it (nothing to close).
     """
-    fig = Figure(figsize=size, layout="constrained")
+    fig = StyledFigure(figsize=size, layout="constrained")
     FigureCanvasAgg(fig)
     return fig

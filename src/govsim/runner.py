@@ -31,7 +31,7 @@ import pandas as pd
 
 from govsim import tables
 from govsim.config import GovsimConfig
-from govsim.metrics import cost_table, kpi_table, summary_text, utilisation
+from govsim.metrics import cost_table, kpi_tables, summary_text, utilisation
 from govsim.model import GovernanceModel
 from govsim.policies import annual_cost
 from govsim.records import Records, labelled_incidents, labelled_timeseries
@@ -185,12 +185,9 @@ def simulate(cfg: GovsimConfig, checked: bool = False, scenario: Scenario | None
 
 def kpi_frame(rec: Records) -> pd.DataFrame:
     """The tidy KPI table of a run: one row per ``(by, group)``, ``by`` in all, category, county."""
+    by = kpi_tables(rec, (None, "category", "county"))  # the three in one pass (govsim.kpigroups)
     kpis = pd.concat(
-        [
-            kpi_table(rec).assign(by="all"),
-            kpi_table(rec, "category").assign(by="category"),
-            kpi_table(rec, "county").assign(by="county"),
-        ],
+        [by[None].assign(by="all"), by["category"].assign(by="category"), by["county"].assign(by="county")],
         ignore_index=True,
     )
     return kpis[["by", *[c for c in kpis.columns if c != "by"]]]

@@ -351,9 +351,9 @@ def _department(records: Records, dept: int, lang: str) -> str:
     return labels.phrase("sent_to", lang) + labels.lookup(labels.DEPARTMENT, kind, lang)
 
 
+@plots.styled
 def plot_incident(table: pd.DataFrame, lang: str = "zh") -> Figure:
     """Timeline of one ticket (a ``follow_incident`` table): each bar is the wait before that stage."""
-    plots.use_cjk_font()
     fig, ax = plots._axes(None, size=(7, 3.2))
     stage, day, wait = (table[col(k, lang)] for k in ("stage", "day", "wait"))
     end = day.to_numpy(dtype=float)
@@ -396,12 +396,14 @@ def hotspot_runs(seed: int = 0, horizon_days: float = 365.0) -> dict[str, RunRes
     }
 
 
+@plots.styled
 def plot_hotspot_comparison(runs: Mapping[str, RunResult], lang: str = "zh") -> Figure:
     """Left: the town's demand heat map. Right: each grid's discovery delay against its reports."""
     import matplotlib.pyplot as plt
 
-    plots.use_cjk_font()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(11, 4.2), layout="constrained", FigureClass=plots.StyledFigure
+    )
     rec = runs["uniform"].records
     after = after_warmup(rec.incidents, rec.warmup)
     plots.plot_hotspot(rec.grids, after, (rec.horizon - rec.warmup) / 365.0, lang, ax=left, towns=rec.towns)

@@ -104,9 +104,9 @@ def _amount(v: float, rate: bool, signed: bool = False) -> str:
     return f"{100 * v:{sign}.1f} pp" if rate else f"{v:{sign},.2f}"
 
 
+@plots.styled
 def plot_replications(results: pd.DataFrame, metric: str, arms: Sequence[str], lang: str = "zh") -> Figure:
     """One line per policy across replications: under CRN the lines rise and fall together."""
-    plots.use_cjk_font()
     fig, ax = plots._axes(None, size=(7, 3.8))
     for arm in arms:
         part = results[(results["arm"] == arm) & (results["metric"] == metric)].sort_values("replication")

@@ -37,10 +37,17 @@ DAY_KPIS = ("discovery_delay", "department_wait", "resolution_mean")
 RATE_KPIS = ("patrol_share", "overdue_rate", "satisfaction_rate", "petition_rate")
 
 
+@plots.styled
 def lever_figure(result: RunResult, baseline: RunResult, lang: str = "zh") -> Figure:
     """Three panels, this policy against the status quo: daily backlog, times in days, rates in per cent."""
-    plots.use_cjk_font()
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), layout="constrained", width_ratios=(1.6, 1, 1.2))
+    fig, axes = plt.subplots(
+        1,
+        3,
+        figsize=(13, 3.8),
+        layout="constrained",
+        width_ratios=(1.6, 1, 1.2),
+        FigureClass=plots.StyledFigure,
+    )
     names = (labels.text("status_quo", lang), labels.text("this_setting", lang))
     _backlog(axes[0], baseline, result, names, lang)
     _bars(axes[1], DAY_KPIS, baseline, result, names, lang, scale=1.0)

@@ -125,7 +125,7 @@ def test_interrupt_mid_simulation(cfg: GovsimConfig, tmp_path: Path, monkeypatch
 
 
 def test_failure_in_metrics(cfg: GovsimConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(govsim.runner, "kpi_table", _raise("metrics"))
+    monkeypatch.setattr(govsim.runner, "kpi_tables", _raise("metrics"))
     with pytest.raises(Injected):
         run_to_dir(cfg, tmp_path)
     _assert_failed_honestly(tmp_path, "metrics", RESULT_FILES)

@@ -69,14 +69,14 @@ def test_model_is_freed_before_the_kpis(monkeypatch):  # noqa: ANN001
         refs.append(weakref.ref(model))
         return model
 
-    real_kpi_table = govsim.runner.kpi_table
+    real_kpi_table = govsim.runner.kpi_tables
 
     def kpi_spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         alive_at_kpis.append(refs[0]() is not None)
         return real_kpi_table(*args, **kwargs)
 
     monkeypatch.setattr(govsim.runner, "GovernanceModel", tracked)
-    monkeypatch.setattr(govsim.runner, "kpi_table", kpi_spy)
+    monkeypatch.setattr(govsim.runner, "kpi_tables", kpi_spy)
     simulate(compose([*BASE, "output.figures=false"]))
     assert alive_at_kpis and not any(alive_at_kpis)
 

@@ -156,7 +156,8 @@ def test_hotspot_county_labels_sit_inside_their_own_blocks(jiangmen_grids, lang)
     texts = {t.get_gid(): t for t in ax.texts if (t.get_gid() or "").startswith("county:")}
     assert len(texts) == len(boxes) == 7
     for name in boxes:
-        ext = texts[f"county:{name}"].get_window_extent(renderer)
+        with plots.cjk_style():  # measured in the style the figure draws in (plots.StyledFigure)
+            ext = texts[f"county:{name}"].get_window_extent(renderer)
         inside = [
             n
             for n, b in boxes.items()

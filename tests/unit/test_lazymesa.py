@@ -1,0 +1,52 @@
+"""Mesa's spaces load on first use (``govsim.lazymesa``): a run does not import them, a user still can."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import types
+
+from govsim import lazymesa
+
+SCRIPT = textwrap.dedent(
+    """
+    import sys
+    import mesa
+    from govsim.runner import simulate
+    from govsim.compose import compose
+    from govsim.model import GovernanceModel
+
+    assert issubclass(GovernanceModel, mesa.Model)
+    simulate(compose(["scenario=one_town", "horizon_days=3", "warmup_days=1", "output.progress=false"]))
+    unused = [m for m in ("scipy.spatial", "networkx", "mesa.discrete_space.grid") if m in sys.modules]
+    assert not unused, unused
+    from mesa.discrete_space import OrthogonalMooreGrid
+    from mesa.experimental.continuous_space import ContinuousSpace
+    assert mesa.discrete_space.OrthogonalMooreGrid is OrthogonalMooreGrid
+    assert mesa.experimental.continuous_space.ContinuousSpace is ContinuousSpace
+    assert mesa.space.MultiGrid.__module__ == "mesa.space"
+    assert "networkx" in sys.modules and "scipy.spatial" in sys.modules
+    print("ok")
+    """
+)
+
+
+def test_a_run_leaves_the_spaces_unloaded_and_a_user_can_still_use_them() -> None:
+    """In a fresh interpreter, ``import govsim`` first (as every govsim entry point does)."""
+    out = subprocess.run(
+        [sys.executable, "-c", "import govsim\n" + SCRIPT], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_nothing_is_deferred_once_mesa_is_imported() -> None:
+    import mesa  # imported by now in this process (the test session imports the model)
+
+    assert "mesa" in sys.modules and mesa.Model is not None
+    assert lazymesa.defer_spaces() is False and lazymesa.register() == []
+
+
+def test_load_leaves_other_modules_alone() -> None:
+    plain = types.ModuleType("plain")
+    assert lazymesa.load(plain) is plain and type(plain) is types.ModuleType
