@@ -12,12 +12,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from govsim.lazymesa import defer_spaces
-
 if TYPE_CHECKING:
     from govsim.api import RunResult
-
-defer_spaces()  # when Mesa is imported, its spaces (scipy, networkx) are left to load on first use
 
 try:
     __version__ = version("govsim")

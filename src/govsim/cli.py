@@ -22,6 +22,10 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from govsim.lazymesa import defer_spaces
+
+defer_spaces()  # the command's own process only (never on import govsim): Mesa's unused spaces load on use
+
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write

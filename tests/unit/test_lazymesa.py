@@ -33,9 +33,9 @@ SCRIPT = textwrap.dedent(
 
 
 def test_a_run_leaves_the_spaces_unloaded_and_a_user_can_still_use_them() -> None:
-    """In a fresh interpreter, ``import govsim`` first (as every govsim entry point does)."""
+    """In a fresh interpreter, ``import govsim.cli`` first (as the ``govsim`` command does)."""
     out = subprocess.run(
-        [sys.executable, "-c", "import govsim\n" + SCRIPT], capture_output=True, text=True, check=False
+        [sys.executable, "-c", "import govsim.cli\n" + SCRIPT], capture_output=True, text=True, check=False
     )
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
 
@@ -50,3 +50,10 @@ def test_nothing_is_deferred_once_mesa_is_imported() -> None:
 def test_load_leaves_other_modules_alone() -> None:
     plain = types.ModuleType("plain")
     assert lazymesa.load(plain) is plain and type(plain) is types.ModuleType
+
+
+def test_import_govsim_leaves_mesa_as_it_is() -> None:
+    """The library has no import-time side effect on Mesa: only the ``govsim`` command defers its spaces."""
+    script = "import sys, govsim, govsim.model\nimport mesa.discrete_space as d\nprint(type(d).__name__)"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert out.returncode == 0 and out.stdout.strip() == "module", out.stderr
