@@ -4,8 +4,8 @@
 ``scipy.spatial``), ``mesa.experimental.continuous_space`` (``scipy.spatial``) and the legacy
 ``mesa.space`` (networkx): about a third of a second of every run's start-up (``python -X
 importtime``) for spaces the model never builds (its agents live on the territory's own grid tables;
-the model is a ``mesa.Model`` all the same). ``defer_spaces`` (called by the ``govsim`` command, at the top of ``cli.py``; never by ``import
-govsim``, so a library user's Mesa is left as it is) waits for
+the model is a ``mesa.Model`` all the same). ``defer_spaces`` (called by the ``govsim`` command at
+the top of ``cli.py``; never by ``import govsim``, so a library user's Mesa is left as it is) waits for
 the first ``import mesa`` (a finder on ``sys.meta_path`` that removes itself) and then puts the three
 in ``sys.modules`` as modules that run their own code on the first access to one of their names: the
 usual lazy-module technique. ``importlib.util.LazyLoader`` cannot do it: an ``import`` statement reads
