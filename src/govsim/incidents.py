@@ -8,10 +8,11 @@ The race between the grid worker's patrol and the resident's report sets when ea
 ``intake`` takes the day's reports: merges duplicates (dedup), resolves minor cases on the spot
 (就地化解), and sends the rest through centre triage (分类分层分级, a FIFO multi-server queue per town,
 evaluated exactly in arrival order) and routing (流转, with mis-routes returned and re-routed).
-Departments (``DepartmentDesk``) are non-preemptive priority queues with finite staff, woken by SimPy
-at their next event; at the end of handling (处置) the reporter gives feedback (反馈): satisfied closes,
-unsatisfied reopens the case or turns into a petition. Only arrivals at and completions by departments
-are events; everything without contention is computed, which is what keeps a million incidents cheap.
+Departments (``DepartmentDesk``) are non-preemptive priority queues with finite staff, each handling
+its day of events after the day's intake (``handle``); at the end of handling (处置) the reporter gives
+feedback (反馈): satisfied closes, unsatisfied reopens the case or turns into a petition. Only arrivals at
+and completions by departments are events; everything without contention is computed, which is what
+keeps a million incidents cheap.
 """
 
 from __future__ import annotations
@@ -394,14 +395,26 @@ class IncidentLoop(CentreTriage):
         for a, b in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(desk)].tolist(), strict=True):
             self.departments[int(desk[a])].receive(times[a:b], jobs[a:b])
 
+    def handle(self, until: float) -> None:
+        """Every desk handles its events before ``until`` (``DepartmentDesk.advance``)."""
+        for desk in self.desks:
+            desk.advance(until)
+
     def take_feedback(self) -> None:
-        """The day's feedback, vectorised: closed cases go into the records, each reporter's trust moves."""
+        """The day's feedback, vectorised: closed cases go into the records, each reporter's trust moves.
+
+        Feedback comes desk by desk; it is applied in time order (a stable sort), so that a reporter with
+        two feedbacks in a day ends with the later one's trust.
+        """
         out = self.outcomes
         out.write_closed(self.rules.feedback_days)
         if out.reporters:
-            self._update_trust(np.array(out.reporters, dtype=np.int64), np.array(out.satisfied, dtype=bool))
+            order = np.argsort(np.array(out.times), kind="stable")
+            who, sat = np.array(out.reporters, dtype=np.int64), np.array(out.satisfied, dtype=bool)
+            self._update_trust(who[order], sat[order])
             out.reporters.clear()
             out.satisfied.clear()
+            out.times.clear()
 
     def write_outcomes(self) -> None:
         """Write the cases still in department hands at the horizon into the incident records."""
