@@ -93,6 +93,20 @@ class Outcomes:
     times: list[float] = field(default_factory=list)  # and when (desk by desk: sort before use)
     closed: list[tuple[int, float, float, int, bool, float, bool]] = field(default_factory=list)
 
+    def take_feedback(self) -> tuple[np.ndarray, np.ndarray]:
+        """The feedback collected since the last call, in time order: reporters (int64) and satisfied (bool).
+
+        Desks append their feedback desk by desk; a stable sort by time puts it in the order it happened
+        (ties: desk order), so that a reporter with two feedbacks in a day ends with the later one's trust.
+        """
+        order = np.argsort(np.array(self.times, dtype=np.float64), kind="stable")
+        who = np.array(self.reporters, dtype=np.int64)[order]
+        sat = np.array(self.satisfied, dtype=bool)[order]
+        self.reporters.clear()
+        self.satisfied.clear()
+        self.times.clear()
+        return who, sat
+
     def write_closed(self, feedback_days: float) -> None:
         """Write the cases closed since the last call into the incident columns, in one vectorised step."""
         if not self.closed:
@@ -221,8 +235,8 @@ class DepartmentDesk:
                 t_done = done_at[0] if done_at else inf
                 t_run = times[pos] if pos < n_times else inf
                 t_back = reopens[0][0] if reopens else inf
-                if hours is not None and free and queue:  # closed at ``last``: staff free, cases wait
-                    t_open = last if starts[iv] <= last else starts[iv]
+                if hours is not None and free and queue:  # staff free while cases wait: closed at ``last``
+                    t_open = starts[iv]  # the next opening
                     if t_open < t_done and t_open <= t_run and t_open <= t_back:  # completions first at a tie
                         if t_open >= until:
                             break

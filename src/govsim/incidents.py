@@ -403,18 +403,12 @@ class IncidentLoop(CentreTriage):
     def take_feedback(self) -> None:
         """The day's feedback, vectorised: closed cases go into the records, each reporter's trust moves.
 
-        Feedback comes desk by desk; it is applied in time order (a stable sort), so that a reporter with
-        two feedbacks in a day ends with the later one's trust.
+        Feedback is applied in time order (``Outcomes.take_feedback``).
         """
         out = self.outcomes
         out.write_closed(self.rules.feedback_days)
         if out.reporters:
-            order = np.argsort(np.array(out.times), kind="stable")
-            who, sat = np.array(out.reporters, dtype=np.int64), np.array(out.satisfied, dtype=bool)
-            self._update_trust(who[order], sat[order])
-            out.reporters.clear()
-            out.satisfied.clear()
-            out.times.clear()
+            self._update_trust(*out.take_feedback())
 
     def write_outcomes(self) -> None:
         """Write the cases still in department hands at the horizon into the incident records."""
