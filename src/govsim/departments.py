@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_left
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy as np
 
@@ -162,6 +165,8 @@ class DepartmentDesk:
         "iv",
         "starts",
         "ends",
+        "cum",
+        "cend",
         "busy_in",
         "w0",
         "w1",
@@ -178,8 +183,8 @@ class DepartmentDesk:
         self.staff, self.hours = servers, hours
         # waiting, in priority order: (class, key, case number, job); the case number breaks ties
         self.queue: list[tuple[int, float, int, Job]] = []
-        self.times: list[float] = []  # cases on their way: arrival times (ascending) from ``pos`` on
-        self.jobs: list[Job] = []
+        self.times: Sequence[float] = []  # cases on their way: arrival times (ascending) from ``pos`` on
+        self.jobs: Sequence[Job] = []
         self.pos = 0
         self.reopens: deque[tuple[float, Job]] = deque()  # reopened cases on their way, in time order
         # staff in service: a heap of completion times (plain floats: cheap to compare) and the case each ends
@@ -188,8 +193,9 @@ class DepartmentDesk:
         self.now = 0.0  # the desk has handled its events before this time
         self.last = 0.0  # time of the last event handled
         self.iv = 0  # office hours: the first open interval that ends after ``last``
-        if hours is not None:  # its open intervals, with a sentinel at infinity that ends every search
+        if hours is not None:  # its open intervals and office clock, with a sentinel at infinity
             self.starts, self.ends = [*hours.starts, math.inf], [*hours.ends, math.inf]
+            self.cum, self.cend = [*hours.cum, math.inf], [*hours.cend, math.inf]
         self.busy_in = 0.0  # staff-days of service inside the measured window (utilisation's numerator)
         self.w0, self.w1 = rules.measure_from, rules.measure_to
 
@@ -201,12 +207,14 @@ class DepartmentDesk:
         assert times[0] >= self.now, "a case cannot arrive before it is routed"
         pos = self.pos
         if pos == len(self.times):
-            self.times, self.jobs, self.pos = times, jobs, 0
+            self.times, self.jobs = times, jobs
         elif times[0] >= self.times[-1]:
-            self.times, self.jobs, self.pos = self.times[pos:] + times, self.jobs[pos:] + jobs, 0
-        else:  # a stable sort of two sorted runs is one merge
-            pairs = sorted(zip(self.times[pos:] + times, self.jobs[pos:] + jobs, strict=True), key=_first)
-            self.times, self.jobs, self.pos = [p[0] for p in pairs], [p[1] for p in pairs], 0
+            self.times, self.jobs = [*self.times[pos:], *times], [*self.jobs[pos:], *jobs]
+        else:  # a stable sort of two sorted runs is one merge (timsort); ``itemgetter`` reorders in C
+            t, j = [*self.times[pos:], *times], [*self.jobs[pos:], *jobs]
+            take = itemgetter(*sorted(range(len(t)), key=t.__getitem__))
+            self.times, self.jobs = take(t), take(j)
+        self.pos = 0
 
     def advance(self, until: float) -> None:
         """Handle every event of the desk before ``until``, in time order.
@@ -223,7 +231,7 @@ class DepartmentDesk:
         busy_in, iv = self.busy_in, self.iv
         heappush, heappop, inf = heapq.heappush, heapq.heappop, math.inf
         if hours is not None:  # open intervals with a sentinel at infinity, and the office-time clock
-            starts, ends, cum, scale, wall = self.starts, self.ends, hours.cum, hours.scale, hours.wall
+            starts, ends, cum, cend, scale = self.starts, self.ends, self.cum, self.cend, hours.scale
         draining = False  # the desk has just opened: free staff take the queue before anything else
         while True:
             if draining and free and queue:
@@ -297,7 +305,17 @@ class DepartmentDesk:
                 # the part of [now, end) inside the measured window: one subtraction per start
                 inside = (end if end < w1 else w1) - (now if now > w0 else w0)
             else:  # office time (open now, in interval iv): the work resumes at each opening until done
-                end = wall(cum[iv] + (now - starts[iv]) * scale + work)
+                # ``OfficeHours.wall`` of the office time at the end, from the interval it falls in
+                o = cum[iv] + (now - starts[iv]) * scale + work
+                j = bisect_left(cend, o, iv)
+                if o >= cend[j]:
+                    end = ends[j]  # ends at a close (exactly)
+                elif o <= cum[j]:
+                    end = starts[j]
+                else:
+                    end = starts[j] + (o - cum[j]) / scale
+                    if end > ends[j]:
+                        end = ends[j]
                 if end < now:
                     end = now
                 # busy staff-days inside the window, in the unit of scheduled_time (open time, scheduled days)
@@ -319,7 +337,7 @@ class DepartmentDesk:
     def in_hand(self) -> list[Job]:
         """The cases in the desk's hands: on their way, waiting, in service, or reopened."""
         waiting = [e[3] for e in self.queue]
-        return self.jobs[self.pos :] + waiting + list(self.serving.values()) + [e[1] for e in self.reopens]
+        return [*self.jobs[self.pos :], *waiting] + list(self.serving.values()) + [e[1] for e in self.reopens]
 
     def scheduled_time(self, t0: float, t1: float) -> float:
         """Staff-days scheduled in ``[t0, t1)`` (days since start): staff × open time in scheduled days.
@@ -332,6 +350,3 @@ class DepartmentDesk:
             return self.staff * (t1 - t0)
         return self.staff * self.hours.time(t0, t1)
 
-
-def _first(pair: tuple[float, Job]) -> float:
-    return pair[0]
