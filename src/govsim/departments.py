@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -145,13 +145,20 @@ class DepartmentDesk:
     closed waits in the priority queue; if staff are free, they take the queue in priority order at the
     next opening. The desk follows the open interval of its clock with a pointer that only moves forward
     (its events come in time order), so telling open from closed costs no search per event.
+
+    The queue is one list per class, sorted by (key, case number) and taken from its head. Without
+    accountability a case's key is the time it joins the queue, so it joins at the tail in O(1) and
+    the best case is taken in O(1), where a heap of a few hundred waiting cases would cost a dozen
+    comparisons a case and grew with the city; a deadline key is inserted in order (``bisect.insort``).
     """
 
     __slots__ = (
         "staff",
         "hours",
         "free",
-        "queue",
+        "qs",
+        "qh",
+        "n_wait",
         "rules",
         "out",
         "times",
@@ -181,8 +188,10 @@ class DepartmentDesk:
     ) -> None:
         self.free, self.rules, self.out = servers, rules, out
         self.staff, self.hours = servers, hours
-        # waiting, in priority order: (class, key, case number, job); the case number breaks ties
-        self.queue: list[tuple[int, float, int, Job]] = []
+        # waiting: per class, (key, case number, job) in ascending order from the head ``qh[class]`` on
+        self.qs: list[list[tuple[float, int, Job]]] = []
+        self.qh: list[int] = []
+        self.n_wait = 0
         self.times: Sequence[float] = []  # cases on their way: arrival times (ascending) from ``pos`` on
         self.jobs: Sequence[Job] = []
         self.pos = 0
@@ -223,27 +232,28 @@ class DepartmentDesk:
         method calls and attribute look-ups per event were a third of its time (py-spy).
         """
         done_at, serving, times, jobs = self.done_at, self.serving, self.times, self.jobs
-        queue, reopens, hours, rules, out = self.queue, self.reopens, self.hours, self.rules, self.out
+        qs, qh, reopens, hours, rules, out = self.qs, self.qh, self.reopens, self.hours, self.rules, self.out
         fb, fb_t, fb_sat, closed = out.reporters, out.times, out.satisfied, out.closed
         feedback_days, max_reopens = rules.feedback_days, rules.max_reopens
         accountability, liaison, w0, w1 = rules.accountability, rules.liaison_work, self.w0, self.w1
-        pos, n_times, last, free = self.pos, len(times), self.last, self.free
+        pos, n_times, last, free, n_wait = self.pos, len(times), self.last, self.free, self.n_wait
         busy_in, iv = self.busy_in, self.iv
         heappush, heappop, inf = heapq.heappush, heapq.heappop, math.inf
+        job: Job | None
         if hours is not None:  # open intervals with a sentinel at infinity, and the office-time clock
             starts, ends, cum, cend, scale = self.starts, self.ends, self.cum, self.cend, hours.scale
         draining = False  # the desk has just opened: free staff take the queue before anything else
         while True:
-            if draining and free and queue:
+            if draining and free and n_wait:
                 free -= 1
-                job = heappop(queue)[3]
+                job = None  # taken from the queue below
                 now = last
             else:
                 draining = False
                 t_done = done_at[0] if done_at else inf
                 t_run = times[pos] if pos < n_times else inf
                 t_back = reopens[0][0] if reopens else inf
-                if hours is not None and free and queue:  # staff free while cases wait: closed at ``last``
+                if hours is not None and free and n_wait:  # staff free while cases wait: closed at ``last``
                     t_open = starts[iv]  # the next opening
                     if t_open < t_done and t_open <= t_run and t_open <= t_back:  # completions first at a tie
                         if t_open >= until:
@@ -271,10 +281,10 @@ class DepartmentDesk:
                     if hours is not None:
                         while ends[iv] <= now:
                             iv += 1
-                    if not queue or (hours is not None and starts[iv] > now):
+                    if not n_wait or (hours is not None and starts[iv] > now):
                         free += 1
                         continue
-                    job = heappop(queue)[3]  # the freed staff member takes the next case
+                    job = None  # the freed staff member takes the next case in the queue
                 else:  # a routed case arrives, or a reopened one comes back
                     if t_run <= t_back:
                         if t_run >= until:
@@ -291,9 +301,33 @@ class DepartmentDesk:
                         while ends[iv] <= now:
                             iv += 1
                     if not free or (hours is not None and starts[iv] > now):  # wait in the queue
-                        heappush(queue, (job.klass, job.key, job.i, job))
+                        klass, entry = job.klass, (job.key, job.i, job)
+                        while klass >= len(qs):
+                            qs.append([])
+                            qh.append(0)
+                        q = qs[klass]
+                        if q and entry < q[-1]:  # behind cases with a later key (a deadline, a reopen)
+                            insort(q, entry, qh[klass])
+                        else:
+                            q.append(entry)
+                        n_wait += 1
                         continue
                     free -= 1
+            if job is None:  # the best class waiting, its earliest key, then the lowest case number
+                klass = 0
+                while qh[klass] == len(qs[klass]):
+                    klass += 1
+                q, h = qs[klass], qh[klass]
+                job = q[h][2]
+                h += 1
+                if h == len(q):
+                    q.clear()
+                    h = 0
+                elif h > 1024 and 2 * h > len(q):  # drop the taken head now and then: O(1) a case
+                    del q[:h]
+                    h = 0
+                qh[klass] = h
+                n_wait -= 1
             # a staff member takes the case; a case already lifted to county is helped by the liaison
             k = job.k
             if k == 0:
@@ -333,10 +367,11 @@ class DepartmentDesk:
         if pos == n_times and n_times:  # all arrived: drop the list
             self.times, self.jobs, pos = [], [], 0
         self.pos, self.last, self.now, self.free, self.busy_in, self.iv = pos, last, until, free, busy_in, iv
+        self.n_wait = n_wait
 
     def in_hand(self) -> list[Job]:
         """The cases in the desk's hands: on their way, waiting, in service, or reopened."""
-        waiting = [e[3] for e in self.queue]
+        waiting = [e[2] for q, h in zip(self.qs, self.qh, strict=True) for e in q[h:]]
         return [*self.jobs[self.pos :], *waiting] + list(self.serving.values()) + [e[1] for e in self.reopens]
 
     def scheduled_time(self, t0: float, t1: float) -> float:
