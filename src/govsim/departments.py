@@ -26,6 +26,8 @@ import numpy as np
 from govsim.officetime import OfficeHours
 
 CLOSE, REOPEN, PETITION = 0, 1, 2
+# a closed case: case number, first start, end of handling, reopens, satisfied, staff time, petitioned
+_CLOSED: tuple[type, ...] = (np.int64, np.float64, np.float64, np.int64, np.bool_, np.float64, np.bool_)
 
 
 class Job:
@@ -114,7 +116,10 @@ class Outcomes:
         """Write the cases closed since the last call into the incident columns, in one vectorised step."""
         if not self.closed:
             return
-        i, start, end, k, sat, busy, pet = (np.array(v) for v in zip(*self.closed, strict=True))
+        n = len(self.closed)
+        cols = zip(zip(*self.closed, strict=True), _CLOSED, strict=True)
+        arrays: list[np.ndarray] = [np.fromiter(v, dtype, n) for v, dtype in cols]  # typed: no scan
+        i, start, end, k, sat, busy, pet = arrays
         self.closed.clear()
         c = self.cols
         c["t_handle_start"][i], c["t_handle_end"][i], c["t_close"][i] = start, end, end + feedback_days
@@ -384,4 +389,3 @@ class DepartmentDesk:
         if self.hours is None:
             return self.staff * (t1 - t0)
         return self.staff * self.hours.time(t0, t1)
-

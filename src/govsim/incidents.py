@@ -373,22 +373,9 @@ class IncidentLoop(CentreTriage):
         )
         arrive, deadline, desk = c["t_dept_arrive"][ids], c["deadline"][ids], c["department"][ids]
         key = arrive  # the department's own order may replace it (``Department.receive``)
-        jobs = [
-            Job(i, klass, k, dl, lift, w, so, sl, af, rep)
-            for i, klass, k, dl, lift, w, so, sl, af, rep in zip(
-                ids.tolist(),
-                sc.cat_priority[cat].tolist(),
-                key.tolist(),
-                deadline.tolist(),
-                lift_at.tolist(),
-                work.tolist(),
-                on_time.tolist(),
-                late.tolist(),
-                after.tolist(),
-                c["reporter"][ids].tolist(),
-                strict=True,
-            )
-        ]
+        klass, reporter = sc.cat_priority[cat], c["reporter"][ids]
+        columns = (ids, klass, key, deadline, lift_at, work, on_time, late, after, reporter)
+        jobs = list(map(Job, *(col.tolist() for col in columns)))  # map calls Job from C: no tuple per case
         # hand routed cases to their departments, one sorted run per desk
         cuts = np.flatnonzero(np.diff(desk)) + 1
         times = arrive.tolist()
