@@ -138,8 +138,8 @@ class DepartmentDesk:
     times, in time order, in one loop with no SimPy event per case. That is exact because desks never
     read each other's state and nothing outside reads a desk within a day: the cases routed today are
     all known before the desk's day is handled, and the day's feedback and closed cases are taken at the
-    next tick, feedback in time order (``Outcomes.times``). No structure on the per-event path grows with
-    the city, which keeps the time per incident flat as the population scales (measured in
+    next tick, feedback in time order (``Outcomes.take_feedback``). No structure on the per-event path
+    grows with the city, which keeps the time per incident flat as the population scales (measured in
     ``benchmarks/bench.py``). At the same instant a completion goes first, then an opening, then a
     routed arrival, then a reopened one.
 
