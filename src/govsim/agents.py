@@ -242,5 +242,5 @@ class Department(mesa.Agent):
         """
         if self.by_deadline:
             for job in jobs:
-                job.key = (job.klass, job.deadline)
+                job.key = job.deadline
         self.desk.expect(times, jobs)

@@ -1,4 +1,4 @@
-"""Department handling (处置) and feedback (反馈): finite staff, a priority queue, one SimPy wake-up.
+"""Department handling (处置) and feedback (反馈): finite staff, a priority queue, a desk's own calendar.
 
 A ``Job`` carries what a routed case needs at the department, prepared in one vectorised step at
 routing: its queue key, deadline, the work of each handling round, and the feedback outcomes the
@@ -6,24 +6,28 @@ reporter's pre-drawn uniforms give on time and late. A ``DepartmentDesk`` is ``s
 parallel with one non-preemptive priority queue: an arrival starts at once if a staff member is free,
 else waits; a completion asks the reporter, who closes the case, reopens it (返工, back to the same
 desk after the feedback delay) or turns it into a petition. The desk keeps its own calendar of these
-events behind one SimPy wake-up. Closed cases and the day's feedback are collected in ``Outcomes`` and
-written into the incident columns and residents' trust once a day, at the tick; everything a desk
-reads was prepared as plain Python values at routing.
+events and handles a day of them at a time, when the daily process advances it. Closed cases and the
+day's feedback are collected in ``Outcomes`` and written into the incident columns and residents' trust
+once a day, at the tick; everything a desk reads was prepared as plain Python values at routing.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_left, insort
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy as np
-import simpy
 
 from govsim.officetime import OfficeHours
 
 CLOSE, REOPEN, PETITION = 0, 1, 2
+# a closed case: case number, first start, end of handling, reopens, satisfied, staff time, petitioned
+_CLOSED: tuple[type, ...] = (np.int64, np.float64, np.float64, np.int64, np.bool_, np.float64, np.bool_)
 
 
 class Job:
@@ -59,7 +63,7 @@ class Job:
         reporter: int,
     ) -> None:
         self.i, self.klass, self.deadline, self.lift_at = i, klass, deadline, lift_at
-        self.key = (klass, key)  # queue order: category class, then arrival time or deadline
+        self.key = key  # queue order: category class, then this (arrival time or deadline), then case number
         self.work, self.sat_on_time, self.sat_late, self.after = work, sat_on_time, sat_late, after
         self.reporter = reporter
         self.k = 0  # handling round: 0 first, then one per reopen
@@ -90,14 +94,32 @@ class Outcomes:
 
     cols: dict[str, np.ndarray]
     reporters: list[int] = field(default_factory=list)  # feedback of the day: who
-    satisfied: list[bool] = field(default_factory=list)  # and whether satisfied
+    satisfied: list[bool] = field(default_factory=list)  # whether satisfied
+    times: list[float] = field(default_factory=list)  # and when (desk by desk: sort before use)
     closed: list[tuple[int, float, float, int, bool, float, bool]] = field(default_factory=list)
+
+    def take_feedback(self) -> tuple[np.ndarray, np.ndarray]:
+        """The feedback collected since the last call, in time order: reporters (int64) and satisfied (bool).
+
+        Desks append their feedback desk by desk; a stable sort by time puts it in the order it happened
+        (ties: desk order), so that a reporter with two feedbacks in a day ends with the later one's trust.
+        """
+        order = np.argsort(np.array(self.times, dtype=np.float64), kind="stable")
+        who = np.array(self.reporters, dtype=np.int64)[order]
+        sat = np.array(self.satisfied, dtype=bool)[order]
+        self.reporters.clear()
+        self.satisfied.clear()
+        self.times.clear()
+        return who, sat
 
     def write_closed(self, feedback_days: float) -> None:
         """Write the cases closed since the last call into the incident columns, in one vectorised step."""
         if not self.closed:
             return
-        i, start, end, k, sat, busy, pet = (np.array(v) for v in zip(*self.closed, strict=True))
+        n = len(self.closed)
+        cols = zip(zip(*self.closed, strict=True), _CLOSED, strict=True)
+        arrays: list[np.ndarray] = [np.fromiter(v, dtype, n) for v, dtype in cols]  # typed: no scan
+        i, start, end, k, sat, busy, pet = arrays
         self.closed.clear()
         c = self.cols
         c["t_handle_start"][i], c["t_handle_end"][i], c["t_close"][i] = start, end, end + feedback_days
@@ -108,39 +130,55 @@ class Outcomes:
 class DepartmentDesk:
     """Handling staff of one department of one county: ``servers`` in parallel, one priority queue.
 
-    The desk keeps its own future events: cases on their way (sorted runs, one per day's routing, and
-    the reopened cases coming back after feedback, already in time order) and the completions of the
-    staff in service (a heap). One SimPy timeout per desk, its wake-up, is pending at the desk's next
-    event; when it fires the desk handles that event and sets the next wake-up. SimPy's heap thus holds
-    about one entry per desk however large the city (a wake-up superseded by an earlier routed arrival
-    stays until it fires, then does nothing), and no per-case heap grows with it: that keeps the time
-    per incident flat as the population scales (measured in ``benchmarks/bench.py``). Events of one desk
-    are handled in time order at their exact times; the desk never reads another desk's state.
+    The desk keeps its own future events: the cases on their way (one list in arrival order, into which
+    each day's routing is merged) and the reopened cases coming back after feedback (already in time
+    order), the completions of the staff in service (a heap), and, with office hours, the next opening
+    while staff are free and cases wait. The daily process advances every desk to the end of the day
+    after the day's intake (``advance``): the desk then handles its events of the day at their exact
+    times, in time order, in one loop with no SimPy event per case. That is exact because desks never
+    read each other's state and nothing outside reads a desk within a day: the cases routed today are
+    all known before the desk's day is handled, and the day's feedback and closed cases are taken at the
+    next tick, feedback in time order (``Outcomes.take_feedback``). No structure on the per-event path
+    grows with the city, which keeps the time per incident flat as the population scales (measured in
+    ``benchmarks/bench.py``). At the same instant a completion goes first, then an opening, then a
+    routed arrival, then a reopened one.
 
     Office hours (``hours``, ``None`` for 7x24): staff take cases only while the desk is open. Work is
     measured in office time (staff-days of the schedule), so a case's completion is its start's office
     time plus its work, mapped back to calendar time (``OfficeHours.wall``): work in hand pauses at the
     close and resumes at the next opening with no event in between. A case arriving while the desk is
-    closed waits in the priority queue; if staff are free, the desk's one wake-up is set at the next
-    opening, where they take the queue in priority order (a desk that sleeps until it opens). Arrivals
-    while closed need no wake-up of their own: the desk handles them, in arrival order, when it opens.
+    closed waits in the priority queue; if staff are free, they take the queue in priority order at the
+    next opening. The desk follows the open interval of its clock with a pointer that only moves forward
+    (its events come in time order), so telling open from closed costs no search per event.
+
+    The queue is one list per class, sorted by (key, case number) and taken from its head. Without
+    accountability a case's key is the time it joins the queue, so it joins at the tail in O(1) and
+    the best case is taken in O(1), where a heap of a few hundred waiting cases would cost a dozen
+    comparisons a case and grew with the city; a deadline key is inserted in order (``bisect.insort``).
     """
 
     __slots__ = (
-        "env",
         "staff",
         "hours",
         "free",
-        "queue",
+        "qs",
+        "qh",
+        "n_wait",
         "rules",
         "out",
-        "runs",
+        "times",
+        "jobs",
+        "pos",
         "reopens",
         "done_at",
         "serving",
-        "n_runs",
-        "wake",
-        "wake_at",
+        "now",
+        "last",
+        "iv",
+        "starts",
+        "ends",
+        "cum",
+        "cend",
         "busy_in",
         "w0",
         "w1",
@@ -148,90 +186,198 @@ class DepartmentDesk:
 
     def __init__(
         self,
-        env: simpy.Environment,
         servers: int,
         rules: Rules,
         out: Outcomes,
         hours: OfficeHours | None = None,
     ) -> None:
-        self.env, self.free, self.rules, self.out = env, servers, rules, out
+        self.free, self.rules, self.out = servers, rules, out
         self.staff, self.hours = servers, hours
-        self.queue: list[tuple[tuple[int, float], int, Job]] = []  # waiting, in priority order
-        self.runs: list[list] = []  # heap of [head time, run number, times, jobs, position]
+        # waiting: per class, (key, case number, job) in ascending order from the head ``qh[class]`` on
+        self.qs: list[list[tuple[float, int, Job]]] = []
+        self.qh: list[int] = []
+        self.n_wait = 0
+        self.times: Sequence[float] = []  # cases on their way: arrival times (ascending) from ``pos`` on
+        self.jobs: Sequence[Job] = []
+        self.pos = 0
         self.reopens: deque[tuple[float, Job]] = deque()  # reopened cases on their way, in time order
         # staff in service: a heap of completion times (plain floats: cheap to compare) and the case each ends
         self.done_at: list[float] = []
         self.serving: dict[float, Job] = {}
-        self.n_runs = 0
-        self.wake: simpy.Event | None = None
-        self.wake_at = math.inf
+        self.now = 0.0  # the desk has handled its events before this time
+        self.last = 0.0  # time of the last event handled
+        self.iv = 0  # office hours: the first open interval that ends after ``last``
+        if hours is not None:  # its open intervals and office clock, with a sentinel at infinity
+            self.starts, self.ends = [*hours.starts, math.inf], [*hours.ends, math.inf]
+            self.cum, self.cend = [*hours.cum, math.inf], [*hours.cend, math.inf]
         self.busy_in = 0.0  # staff-days of service inside the measured window (utilisation's numerator)
         self.w0, self.w1 = rules.measure_from, rules.measure_to
 
     def expect(self, times: list[float], jobs: list[Job]) -> None:
-        """Routed cases on their way, arriving at ``times`` (sorted ascending, ties by case number)."""
-        assert times[0] >= self.env.now, "a case cannot arrive before it is routed"
-        self.n_runs += 1
-        heapq.heappush(self.runs, [times[0], self.n_runs, times, jobs, 0])
-        self._wake_by(times[0] if self.hours is None else self.hours.effective(times[0]))
+        """Routed cases on their way, arriving at ``times`` (sorted ascending, ties by case number).
 
-    def _wake_by(self, t: float) -> None:
-        if t < self.wake_at:
-            self.wake_at = t
-            # max: now + (t - now) can round one ulp past t; the desk itself uses the exact event times
-            self.wake = self.env.timeout(max(t - self.env.now, 0.0))
-            self.wake.callbacks.append(self._on_wake)
+        Merged into the cases still on their way; at a tie in time the earlier routing goes first.
+        """
+        assert times[0] >= self.now, "a case cannot arrive before it is routed"
+        pos = self.pos
+        if pos == len(self.times):
+            self.times, self.jobs = times, jobs
+        elif times[0] >= self.times[-1]:
+            self.times, self.jobs = [*self.times[pos:], *times], [*self.jobs[pos:], *jobs]
+        else:  # a stable sort of two sorted runs is one merge (timsort); ``itemgetter`` reorders in C
+            t, j = [*self.times[pos:], *times], [*self.jobs[pos:], *jobs]
+            take = itemgetter(*sorted(range(len(t)), key=t.__getitem__))
+            self.times, self.jobs = take(t), take(j)
+        self.pos = 0
 
-    def _on_wake(self, event: simpy.Event) -> None:
-        """Handle every event of the desk due by the wake-up's time, then set the next wake-up."""
-        if event is not self.wake:  # superseded by an earlier arrival
-            return
-        due, done_at, runs, reopens, hours = self.wake_at, self.done_at, self.runs, self.reopens, self.hours
+    def advance(self, until: float) -> None:
+        """Handle every event of the desk before ``until``, in time order.
+
+        Written as one loop with the desk's state in local variables: it runs once per case event, and
+        method calls and attribute look-ups per event were a third of its time (py-spy).
+        """
+        done_at, serving, times, jobs = self.done_at, self.serving, self.times, self.jobs
+        qs, qh, reopens, hours, rules, out = self.qs, self.qh, self.reopens, self.hours, self.rules, self.out
+        fb, fb_t, fb_sat, closed = out.reporters, out.times, out.satisfied, out.closed
+        feedback_days, max_reopens = rules.feedback_days, rules.max_reopens
+        accountability, liaison, w0, w1 = rules.accountability, rules.liaison_work, self.w0, self.w1
+        pos, n_times, last, free, n_wait = self.pos, len(times), self.last, self.free, self.n_wait
+        busy_in, iv = self.busy_in, self.iv
+        heappush, heappop, inf = heapq.heappush, heapq.heappop, math.inf
+        job: Job | None
+        if hours is not None:  # open intervals with a sentinel at infinity, and the office-time clock
+            starts, ends, cum, cend, scale = self.starts, self.ends, self.cum, self.cend, hours.scale
+        draining = False  # the desk has just opened: free staff take the queue before anything else
         while True:
-            t_done = done_at[0] if done_at else math.inf
-            t_run = runs[0][0] if runs else math.inf
-            t_back = reopens[0][0] if reopens else math.inf
-            if hours is not None and self.free and self.queue:  # closed until now: staff free, cases wait
-                t_open = due if hours.is_open(due) else hours.next_open(due)
-                if t_open < t_done and t_open <= t_run and t_open <= t_back:  # completions first at a tie
-                    if t_open > due:
-                        nxt = t_open
-                        break
-                    self.open(t_open)
-                    continue
-            if t_done <= t_run and t_done <= t_back:
-                if t_done > due:
-                    nxt = t_done
-                    break
-                heapq.heappop(done_at)
-                self.finish(t_done, self.serving.pop(t_done))
-            elif t_run <= t_back:
-                if t_run > due:
-                    nxt = t_run if hours is None else hours.effective(t_run)
-                    break
-                run = runs[0]
-                pos = run[4]
-                job = run[3][pos]
-                pos += 1
-                if pos < len(run[2]):
-                    run[0], run[4] = run[2][pos], pos
-                    heapq.heapreplace(runs, run)
-                else:
-                    heapq.heappop(runs)
-                self.arrive(t_run, job)
+            if draining and free and n_wait:
+                free -= 1
+                job = None  # taken from the queue below
+                now = last
             else:
-                if t_back > due:
-                    nxt = t_back if hours is None else hours.effective(t_back)
-                    break
-                self.arrive(t_back, reopens.popleft()[1])
-        self.wake, self.wake_at = None, math.inf
-        if nxt < math.inf:
-            self._wake_by(nxt)
+                draining = False
+                t_done = done_at[0] if done_at else inf
+                t_run = times[pos] if pos < n_times else inf
+                t_back = reopens[0][0] if reopens else inf
+                if hours is not None and free and n_wait:  # staff free while cases wait: closed at ``last``
+                    t_open = starts[iv]  # the next opening
+                    if t_open < t_done and t_open <= t_run and t_open <= t_back:  # completions first at a tie
+                        if t_open >= until:
+                            break
+                        last, draining = t_open, True
+                        continue
+                if t_done <= t_run and t_done <= t_back:  # a completion: the reporter's feedback (反馈)
+                    if t_done >= until:
+                        break
+                    now = last = heappop(done_at)
+                    job = serving.pop(now)
+                    k = job.k
+                    sat = job.sat_late[k] if now > job.deadline else job.sat_on_time[k]
+                    fb.append(job.reporter)
+                    fb_t.append(now)
+                    fb_sat.append(sat)
+                    after = CLOSE if sat else job.after[k]
+                    if after == REOPEN and k < max_reopens:  # reopened (返工): back after the feedback delay
+                        job.k = k + 1
+                        if not accountability:
+                            job.key = now + feedback_days
+                        reopens.append((now + feedback_days, job))
+                    else:  # closed, satisfied or not; unsatisfied may turn into a petition (信访)
+                        closed.append((job.i, job.start, now, k, sat, job.busy, after != CLOSE))
+                    if hours is not None:
+                        while ends[iv] <= now:
+                            iv += 1
+                    if not n_wait or (hours is not None and starts[iv] > now):
+                        free += 1
+                        continue
+                    job = None  # the freed staff member takes the next case in the queue
+                else:  # a routed case arrives, or a reopened one comes back
+                    if t_run <= t_back:
+                        if t_run >= until:
+                            break
+                        now = last = t_run
+                        job = jobs[pos]
+                        pos += 1
+                    else:
+                        if t_back >= until:
+                            break
+                        now = last = t_back
+                        job = reopens.popleft()[1]
+                    if hours is not None:
+                        while ends[iv] <= now:
+                            iv += 1
+                    if not free or (hours is not None and starts[iv] > now):  # wait in the queue
+                        klass, entry = job.klass, (job.key, job.i, job)
+                        while klass >= len(qs):
+                            qs.append([])
+                            qh.append(0)
+                        q = qs[klass]
+                        if q and entry < q[-1]:  # behind cases with a later key (a deadline, a reopen)
+                            insort(q, entry, qh[klass])
+                        else:
+                            q.append(entry)
+                        n_wait += 1
+                        continue
+                    free -= 1
+            if job is None:  # the best class waiting, its earliest key, then the lowest case number
+                klass = 0
+                while qh[klass] == len(qs[klass]):
+                    klass += 1
+                q, h = qs[klass], qh[klass]
+                job = q[h][2]
+                h += 1
+                if h == len(q):
+                    q.clear()
+                    h = 0
+                elif h > 1024 and 2 * h > len(q):  # drop the taken head now and then: O(1) a case
+                    del q[:h]
+                    h = 0
+                qh[klass] = h
+                n_wait -= 1
+            # a staff member takes the case; a case already lifted to county is helped by the liaison
+            k = job.k
+            if k == 0:
+                job.start = now
+            work = job.work[k] * (liaison if now >= job.lift_at else 1.0)
+            job.busy += work
+            if hours is None:
+                end = now + work
+                # the part of [now, end) inside the measured window: one subtraction per start
+                inside = (end if end < w1 else w1) - (now if now > w0 else w0)
+            else:  # office time (open now, in interval iv): the work resumes at each opening until done
+                # ``OfficeHours.wall`` of the office time at the end, from the interval it falls in
+                o = cum[iv] + (now - starts[iv]) * scale + work
+                j = bisect_left(cend, o, iv)
+                if o >= cend[j]:
+                    end = ends[j]  # ends at a close (exactly)
+                elif o <= cum[j]:
+                    end = starts[j]
+                else:
+                    end = starts[j] + (o - cum[j]) / scale
+                    if end > ends[j]:
+                        end = ends[j]
+                if end < now:
+                    end = now
+                # busy staff-days inside the window, in the unit of scheduled_time (open time, scheduled days)
+                if now >= w0 and end <= w1:
+                    inside = work
+                else:
+                    a, b = (now if now > w0 else w0), (end if end < w1 else w1)
+                    inside = hours.time(a, b) if b > a else 0.0
+            if inside > 0.0:
+                busy_in += inside
+            while end in serving:  # two completions at the same instant: the later start ends an ulp later
+                end = math.nextafter(end, inf)
+            serving[end] = job
+            heappush(done_at, end)
+        if pos == n_times and n_times:  # all arrived: drop the list
+            self.times, self.jobs, pos = [], [], 0
+        self.pos, self.last, self.now, self.free, self.busy_in, self.iv = pos, last, until, free, busy_in, iv
+        self.n_wait = n_wait
 
     def in_hand(self) -> list[Job]:
         """The cases in the desk's hands: on their way, waiting, in service, or reopened."""
-        runs = [job for run in self.runs for job in run[3][run[4] :]]
-        return runs + [e[2] for e in self.queue] + list(self.serving.values()) + [e[1] for e in self.reopens]
+        waiting = [e[2] for q, h in zip(self.qs, self.qh, strict=True) for e in q[h:]]
+        return [*self.jobs[self.pos :], *waiting] + list(self.serving.values()) + [e[1] for e in self.reopens]
 
     def scheduled_time(self, t0: float, t1: float) -> float:
         """Staff-days scheduled in ``[t0, t1)`` (days since start): staff × open time in scheduled days.
@@ -243,67 +389,3 @@ class DepartmentDesk:
         if self.hours is None:
             return self.staff * (t1 - t0)
         return self.staff * self.hours.time(t0, t1)
-
-    def open(self, now: float) -> None:
-        """The desk opens with staff free and cases waiting: they take the queue in priority order."""
-        while self.free and self.queue:
-            self.free -= 1
-            self.start(now, heapq.heappop(self.queue)[2])
-
-    def arrive(self, now: float, job: Job) -> None:
-        """A routed case arrives (first time or reopened): start at once if open and free, else wait."""
-        if self.free and (self.hours is None or self.hours.is_open(now)):
-            self.free -= 1
-            self.start(now, job)
-        else:
-            heapq.heappush(self.queue, (job.key, job.i, job))
-
-    def start(self, now: float, job: Job) -> None:
-        """A staff member takes the case; a case already lifted to county is helped by the liaison."""
-        if job.k == 0:
-            job.start = now
-        work = job.work[job.k] * (self.rules.liaison_work if now >= job.lift_at else 1.0)
-        job.busy += work
-        w0, w1 = self.w0, self.w1
-        if self.hours is None:
-            end = now + work
-            # the part of [now, end) inside the measured window: one subtraction per start, no per-case state
-            inside = (end if end < w1 else w1) - (now if now > w0 else w0)
-        else:  # office time: the work resumes at each opening until done
-            end = max(self.hours.wall(self.hours.office(now) + work), now)
-            # busy staff-days inside the window, in the unit of scheduled_time (open time, scheduled days)
-            if now >= w0 and end <= w1:
-                inside = work
-            else:
-                a, b = (now if now > w0 else w0), (end if end < w1 else w1)
-                inside = self.hours.time(a, b) if b > a else 0.0
-        if inside > 0.0:
-            self.busy_in += inside
-        while end in self.serving:  # two completions at the same instant: the later start ends an ulp later
-            end = math.nextafter(end, math.inf)
-        self.serving[end] = job
-        heapq.heappush(self.done_at, end)
-
-    def finish(self, now: float, job: Job) -> None:
-        """Handling done: feedback, then the freed staff member takes the next case in the queue."""
-        self.feedback(now, job)
-        if self.queue and (self.hours is None or self.hours.is_open(now)):
-            self.start(now, heapq.heappop(self.queue)[2])
-        else:
-            self.free += 1
-
-    def feedback(self, now: float, job: Job) -> None:
-        """The reporter judges the result (反馈): satisfied closes; else reopen (返工) or petition (信访)."""
-        rules, k = self.rules, job.k
-        sat = job.sat_late[k] if now > job.deadline else job.sat_on_time[k]
-        self.out.reporters.append(job.reporter)
-        self.out.satisfied.append(sat)
-        after = CLOSE if sat else job.after[k]
-        if after == REOPEN and k < rules.max_reopens:
-            job.k = k + 1
-            if not rules.accountability:
-                job.key = (job.klass, now + rules.feedback_days)
-            self.reopens.append((now + rules.feedback_days, job))
-            return
-        self.out.closed.append((job.i, job.start, now, k, sat, job.busy, after != CLOSE))
-

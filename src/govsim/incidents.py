@@ -8,10 +8,11 @@ The race between the grid worker's patrol and the resident's report sets when ea
 ``intake`` takes the day's reports: merges duplicates (dedup), resolves minor cases on the spot
 (就地化解), and sends the rest through centre triage (分类分层分级, a FIFO multi-server queue per town,
 evaluated exactly in arrival order) and routing (流转, with mis-routes returned and re-routed).
-Departments (``DepartmentDesk``) are non-preemptive priority queues with finite staff, woken by SimPy
-at their next event; at the end of handling (处置) the reporter gives feedback (反馈): satisfied closes,
-unsatisfied reopens the case or turns into a petition. Only arrivals at and completions by departments
-are events; everything without contention is computed, which is what keeps a million incidents cheap.
+Departments (``DepartmentDesk``) are non-preemptive priority queues with finite staff, each handling
+its day of events after the day's intake (``handle``); at the end of handling (处置) the reporter gives
+feedback (反馈): satisfied closes, unsatisfied reopens the case or turns into a petition. Only arrivals at
+and completions by departments are events; everything without contention is computed, which is what
+keeps a million incidents cheap.
 """
 
 from __future__ import annotations
@@ -372,36 +373,29 @@ class IncidentLoop(CentreTriage):
         )
         arrive, deadline, desk = c["t_dept_arrive"][ids], c["deadline"][ids], c["department"][ids]
         key = arrive  # the department's own order may replace it (``Department.receive``)
-        jobs = [
-            Job(i, klass, k, dl, lift, w, so, sl, af, rep)
-            for i, klass, k, dl, lift, w, so, sl, af, rep in zip(
-                ids.tolist(),
-                sc.cat_priority[cat].tolist(),
-                key.tolist(),
-                deadline.tolist(),
-                lift_at.tolist(),
-                work.tolist(),
-                on_time.tolist(),
-                late.tolist(),
-                after.tolist(),
-                c["reporter"][ids].tolist(),
-                strict=True,
-            )
-        ]
+        klass, reporter = sc.cat_priority[cat], c["reporter"][ids]
+        columns = (ids, klass, key, deadline, lift_at, work, on_time, late, after, reporter)
+        jobs = list(map(Job, *(col.tolist() for col in columns)))  # map calls Job from C: no tuple per case
         # hand routed cases to their departments, one sorted run per desk
         cuts = np.flatnonzero(np.diff(desk)) + 1
         times = arrive.tolist()
         for a, b in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(desk)].tolist(), strict=True):
             self.departments[int(desk[a])].receive(times[a:b], jobs[a:b])
 
+    def handle(self, until: float) -> None:
+        """Every desk handles its events before ``until`` (``DepartmentDesk.advance``)."""
+        for desk in self.desks:
+            desk.advance(until)
+
     def take_feedback(self) -> None:
-        """The day's feedback, vectorised: closed cases go into the records, each reporter's trust moves."""
+        """The day's feedback, vectorised: closed cases go into the records, each reporter's trust moves.
+
+        Feedback is applied in time order (``Outcomes.take_feedback``).
+        """
         out = self.outcomes
         out.write_closed(self.rules.feedback_days)
         if out.reporters:
-            self._update_trust(np.array(out.reporters, dtype=np.int64), np.array(out.satisfied, dtype=bool))
-            out.reporters.clear()
-            out.satisfied.clear()
+            self._update_trust(*out.take_feedback())
 
     def write_outcomes(self) -> None:
         """Write the cases still in department hands at the horizon into the incident records."""

@@ -2,8 +2,8 @@
 
 SimPy owns time (float days). A daily process runs the Mesa step (agents decide: each grid worker
 agent its week, through Mesa's ``AgentSet.do``; columnar residents' trust drifts), draws the day's
-latent incidents, and takes the day's reports through intake; departments work in continuous time in
-between (``incidents.py``).
+latent incidents, takes the day's reports through intake, then advances every department desk to the
+end of the day: desks handle their cases in continuous time (``departments.py``, ``incidents.py``).
 """
 
 from __future__ import annotations
@@ -90,9 +90,8 @@ class GovernanceModel(mesa.Model):
         for c in range(len(sc.territory.county_names)):
             Centre(self, "county", c)
             for k, kind in enumerate(sc.departments):
-                desk = DepartmentDesk(
-                    self.env, int(lv.dept_servers[c, k]), loop.rules, loop.outcomes, sc.department_hours
-                )
+                servers = int(lv.dept_servers[c, k])
+                desk = DepartmentDesk(servers, loop.rules, loop.outcomes, sc.department_hours)
                 departments.append(Department(self, c, kind, desk, by_deadline=lv.accountability))
         Centre(self, "city", 0)
         loop.attach(towns, departments)  # desk index = county * n_departments + department
@@ -128,6 +127,7 @@ class GovernanceModel(mesa.Model):
             if self.loop.overseas is not None:
                 self.loop.overseas.occur(day)
             self.loop.intake(day)
+            self.loop.handle(min(day + 1.0, self.horizon))  # the desks' day, after all of it was routed
             use = np.array(
                 [np.bincount(tr.grid_town, weights=u, minlength=n_towns) for u in self.workforce.week_use]
             )

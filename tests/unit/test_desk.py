@@ -9,7 +9,6 @@ import math
 
 import numpy as np
 import pytest
-import simpy
 
 from govsim.departments import CLOSE, PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules
 
@@ -17,12 +16,11 @@ COLS = ("t_handle_start", "t_handle_end", "t_close", "handle_days")
 FLAGS = ("reopen_count", "satisfied", "petitioned")
 
 
-def world(servers: int, n: int) -> tuple[simpy.Environment, DepartmentDesk, Outcomes]:
-    env = simpy.Environment()
+def world(servers: int, n: int) -> tuple[DepartmentDesk, Outcomes]:
     cols = {k: np.full(n, np.nan) for k in COLS} | {k: np.zeros(n, dtype=int) for k in FLAGS}
     out = Outcomes(cols)
     rules = Rules(feedback_days=1.0, max_reopens=1, liaison_work=0.5, accountability=False)
-    return env, DepartmentDesk(env, servers, rules, out), out
+    return DepartmentDesk(servers, rules, out), out
 
 
 def job(
@@ -55,9 +53,9 @@ def test_priority_reopen_liaison_and_petition_by_hand() -> None:
     3, so the liaison halves its work → [3, 3.5]; unsatisfied → petition.  C's second round → [4, 4.5].
     A and B come in one day's routing, C in the next: two arrival runs merged by time.
     """
-    env, desk, out = world(servers=1, n=3)
+    desk, out = world(servers=1, n=3)
     a, b, c = three_cases(desk)
-    env.run(until=10)
+    desk.advance(10)
     out.write_closed(1.0)
     col = out.cols
     assert col["t_handle_start"].tolist() == [0.0, 3.0, 2.0]  # C's first start counts, not its second
@@ -74,13 +72,13 @@ def test_priority_reopen_liaison_and_petition_by_hand() -> None:
 
 def test_cases_in_hand_at_the_horizon() -> None:
     """At 2.5 C is in service and B waits; at 3.2 B is in service and C is on its way back. None closed."""
-    env, desk, out = world(servers=1, n=4)
+    desk, out = world(servers=1, n=4)
     a, b, c = three_cases(desk)
     desk.expect([6.0], [job(3, 0, 6.0, [1.0, 1.0], [True, True], [CLOSE, CLOSE])])  # still on its way
-    env.run(until=2.5)
+    desk.advance(2.5)
     assert sorted(j.i for j in desk.in_hand()) == [1, 2, 3]
     assert (b.start, c.start) == (-1.0, 2.0)
-    env.run(until=3.2)
+    desk.advance(3.2)
     out.write_closed(1.0)
     assert sorted(j.i for j in desk.in_hand()) == [1, 2, 3]
     assert np.isnan(out.cols["t_handle_end"][1:]).all() and out.cols["t_handle_end"][0] == 2.0
@@ -90,10 +88,10 @@ def test_cases_in_hand_at_the_horizon() -> None:
 def test_two_staff_serve_in_parallel_and_equal_completions_both_close() -> None:
     """Two staff, two cases at 0 with equal work: both start at once; the two completions at the same
     instant are kept apart by one ulp, so neither is lost."""
-    env, desk, out = world(servers=2, n=3)
+    desk, out = world(servers=2, n=3)
     jobs = [job(i, 0, 0.0, [1.0, 1.0], [True, True], [CLOSE, CLOSE]) for i in range(3)]
     desk.expect([0.0, 0.0, 0.0], jobs)
-    env.run(until=10)
+    desk.advance(10)
     out.write_closed(1.0)
     assert out.cols["t_handle_start"].tolist() == [0.0, 0.0, 1.0]
     assert out.cols["t_handle_end"].tolist()[:2] == [1.0, math.nextafter(1.0, math.inf)]
@@ -101,13 +99,13 @@ def test_two_staff_serve_in_parallel_and_equal_completions_both_close() -> None:
     assert desk.free == 2
 
 
-def test_an_earlier_arrival_supersedes_the_pending_wake_up() -> None:
-    """A case routed later but arriving sooner is served at its own time, not at the old wake-up."""
-    env, desk, out = world(servers=1, n=2)
+def test_a_case_routed_later_but_arriving_sooner_is_served_at_its_own_time() -> None:
+    """Routed on day 1 for 2.0, after a case routed on day 0 for 5.0: the two runs are merged by time."""
+    desk, out = world(servers=1, n=2)
     desk.expect([5.0], [job(0, 0, 5.0, [1.0, 1.0], [True, True], [CLOSE, CLOSE])])
-    env.run(until=1.0)
+    desk.advance(1.0)
     desk.expect([2.0], [job(1, 0, 2.0, [1.0, 1.0], [True, True], [CLOSE, CLOSE])])
-    env.run(until=10)
+    desk.advance(10)
     out.write_closed(1.0)
     assert out.cols["t_handle_start"].tolist() == [5.0, 2.0]
 
@@ -115,7 +113,7 @@ def test_an_earlier_arrival_supersedes_the_pending_wake_up() -> None:
 def test_at_the_same_instant_a_completion_frees_staff_before_an_arrival_joins_the_queue() -> None:
     """A ends at 1.0 exactly when urgent U arrives; routine R has waited since 0.5. The completion goes
     first, so the freed staff member takes R, the only case then waiting, and U waits for R."""
-    env, desk, out = world(servers=1, n=3)
+    desk, out = world(servers=1, n=3)
     desk.expect(
         [0.0, 0.5],
         [
@@ -124,7 +122,7 @@ def test_at_the_same_instant_a_completion_frees_staff_before_an_arrival_joins_th
         ],
     )
     desk.expect([1.0], [job(2, 0, 1.0, [1.0, 1.0], [True, True], [CLOSE, CLOSE])])
-    env.run(until=10)
+    desk.advance(10)
     out.write_closed(1.0)
     assert out.cols["t_handle_start"].tolist() == [0.0, 1.0, 2.0]
 
@@ -132,10 +130,10 @@ def test_at_the_same_instant_a_completion_frees_staff_before_an_arrival_joins_th
 def test_closing_keeps_a_petition_flag_set_when_the_incident_grew() -> None:
     """A dispute that grew into a petition before discovery is flagged at occurrence; a satisfied
     close must not clear the flag."""
-    env, desk, out = world(servers=1, n=1)
+    desk, out = world(servers=1, n=1)
     out.cols["petitioned"][0] = 1
     desk.expect([0.0], [job(0, 0, 0.0, [1.0, 1.0], [True, True], [CLOSE, CLOSE])])
-    env.run(until=10)
+    desk.advance(10)
     out.write_closed(1.0)
     assert out.cols["petitioned"][0] == 1 and out.cols["satisfied"][0] == 1
 
@@ -152,15 +150,14 @@ def test_office_hours_by_hand() -> None:
     from govsim.officetime import OfficeHours
 
     hours = OfficeHours([(d + 0.25, d + 0.5) for d in range(5)], 0.25)
-    env = simpy.Environment()
     cols = {k: np.full(3, np.nan) for k in COLS} | {k: np.zeros(3, dtype=int) for k in FLAGS}
     out = Outcomes(cols)
-    desk = DepartmentDesk(env, 1, Rules(1.0, 1, 1.0, False), out, hours)
+    desk = DepartmentDesk(1, Rules(1.0, 1, 1.0, False), out, hours)
     r = job(0, 1, 0.0, [1.5], [True], [CLOSE])
     u = job(1, 0, 0.1, [0.5], [True], [CLOSE])
     b = job(2, 1, 0.4, [0.2], [True], [CLOSE])
     desk.expect([0.0, 0.1, 0.4], [r, u, b])
-    env.run(until=5)
+    desk.advance(5)
     out.write_closed(1.0)
     np.testing.assert_allclose(cols["t_handle_start"], [0.375, 0.25, 2.25])
     np.testing.assert_allclose(cols["t_handle_end"], [1.5, 0.375, 2.30])
@@ -170,5 +167,5 @@ def test_office_hours_by_hand() -> None:
 
 
 def test_scheduled_time_without_office_hours_is_staff_times_days() -> None:
-    env, desk, _ = world(servers=3, n=1)
+    desk, _ = world(servers=3, n=1)
     assert desk.scheduled_time(2.0, 9.5) == 3 * 7.5

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import simpy
 
 from govsim.config import GovsimConfig
 from govsim.departments import DepartmentDesk, Job, Outcomes, Rules
@@ -75,12 +74,11 @@ def _job(i: int, work: float) -> Job:
 
 def test_busy_time_counts_service_begun_before_the_window_and_stops_at_its_end():
     """One server, jobs of 3 days from day 0 back to back; window [4, 10): busy all 6 days."""
-    env = simpy.Environment()
     cols = {k: np.full(8, np.nan) for k in INCIDENT_SCHEMA}
     rules = Rules(0.0, 0, 1.0, False, measure_from=4.0, measure_to=10.0)
-    desk = DepartmentDesk(env, 1, rules, Outcomes(cols))
+    desk = DepartmentDesk(1, rules, Outcomes(cols))
     desk.expect([0.0] * 5, [_job(i, 3.0) for i in range(5)])
-    env.run(until=10.0)
+    desk.advance(10.0)
     assert desk.busy_in == pytest.approx(6.0)
     assert desk.scheduled_time(4.0, 10.0) == 6.0
     assert desk.busy_in / desk.scheduled_time(4.0, 10.0) == pytest.approx(1.0)
