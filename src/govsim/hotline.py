@@ -48,6 +48,8 @@ SUMMARY: tuple[str, ...] = (
 
 ANSWERED_FATE, APP_FATE, WALKIN_FATE, PETITION_FATE = 0, 1, 2, 3
 DAY_MIN = 1.0 / 1440.0
+RUN_RETRY_DAYS = 8
+"""A busy line (under half of a day's calls answered in runs) tries the runs again every this many days."""
 SLOW_BLOCK = 256
 """Calls converted to plain floats at a time for the one-by-one path (most calls never need it)."""
 
@@ -79,6 +81,7 @@ class Hotline:
         self.pool, self.k = np.empty(0), 0
         self.passed: set[int] = set()
         self.fast = True  # vectorised runs of calls that find a free seat (``FreeRuns``); False: one by one
+        self.run_share = 1.0  # share of the last day's calls answered in runs (a busy line: few)
 
     def _u(self) -> float:
         """Next uniform of the retry stream (drawn in blocks: one generator call per 4,096)."""
@@ -123,8 +126,11 @@ class Hotline:
         settled: list[tuple[int, float, int]] = []
         offered = answered = abandoned = blocked = seat = reports = lost = 0
         wait_s = in15 = in30 = 0.0
-        i, fast = 0, self.fast and self.always
+        # runs pay when most calls find a seat; on a busy line (under half of yesterday's calls in runs)
+        # they are set up only one day in RUN_RETRY_DAYS, to see whether the load has fallen
+        i, fast = 0, self.fast and self.always and (self.run_share >= 0.5 or day % RUN_RETRY_DAYS == 0)
         runs = FreeRuns(t, svc_a, len(free)) if fast and n else None
+        in_runs = 0
         if runs is not None:  # positions, ids and times of the report calls, for the runs' accounting
             tix_a = np.flatnonzero(kind >= 0)
             tix, tix_id, tix_t = tix_a.tolist(), kind[tix_a].tolist(), t[tix_a].tolist()
@@ -137,7 +143,7 @@ class Hotline:
                     a, b = bisect_left(tix, i), bisect_left(tix, i + m)  # the run's report calls
                     seat, reports = seat + m - (b - a), reports + b - a
                     settled.extend(zip(tix_id[a:b], tix_t[a:b], repeat(ANSWERED_FATE, b - a), strict=True))
-                    i += m
+                    i, in_runs = i + m, in_runs + m
                 if runs.full:  # a busy spell: one by one; after a short run, more answers in a row first
                     need = min(2 * need, FAST_STREAK_MAX) if m < FAST_WORTH else max(need // 2, FAST_STREAK)
                     streak = 0
@@ -198,6 +204,8 @@ class Hotline:
                 )
                 settled.append((k, t_end + hc.switch_days, fate))
         row[1:12] += (offered, answered, abandoned, blocked, wait_s, in15, in30, seat, reports, lost, 0)
+        if runs is not None:
+            self.run_share = in_runs / n
         if self.consult_dropped > 0:  # consultations moved to the app: counted, not simulated
             row[11] += rng.poisson(self.consult_dropped)
         return settled

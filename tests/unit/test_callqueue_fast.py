@@ -36,11 +36,17 @@ def _mixed(t, svc, pat, c, room, state, rng, limits: bool):
     runs, out, i, n = FreeRuns(t, svc, c), [], 0, len(t)
     while i < n:
         if rng.random() < 0.3:
-            limit = float(t[min(n - 1, i + int(rng.integers(0, 40)))]) if limits and rng.random() < 0.5 else np.inf
+            limit = (
+                float(t[min(n - 1, i + int(rng.integers(0, 40)))])
+                if limits and rng.random() < 0.5
+                else np.inf
+            )
             before = len(state.hold)
             m = runs.run(state.free, state.hold, i, limit)
             assert 0 <= m <= n - i
-            assert not (m == 0 and float(t[i]) >= limit and len(state.hold) != before)  # retry first: untouched
+            assert not (
+                m == 0 and float(t[i]) >= limit and len(state.hold) != before
+            )  # retry first: untouched
             out.extend((0, 0.0) for _ in range(m))
             i += m
             if m or rng.random() < 0.5:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from govsim import hotline
 from govsim.callqueue import FreeRuns
 from govsim.config import HotlineConfig
 from govsim.hotline import Hotline
@@ -35,8 +36,13 @@ def _days(fast: bool, seats: int, per_1000: float, days: int = 8, seed: int = 3,
         (20, 9.4, 0, 0.5),
     ],
 )
-def test_fast_runs_equal_one_by_one(seats, per_1000, seed, hold):
-    # light, default (rho 0.66), overloaded (abandonment and retries), tiny lines with busy signals
+@pytest.mark.parametrize("eager", [False, True])
+def test_fast_runs_equal_one_by_one(seats, per_1000, seed, hold, eager, monkeypatch):
+    # light, default (rho 0.66), overloaded (abandonment and retries), tiny lines with busy signals;
+    # eager: a run tried after every call answered at once, every day (the speed policy off)
+    if eager:
+        for name in ("FAST_STREAK", "FAST_STREAK_MAX", "RUN_RETRY_DAYS"):
+            monkeypatch.setattr(hotline, name, 1)
     slow, slow_settled = _days(False, seats, per_1000, seed=seed, hold=hold)
     fast, fast_settled = _days(True, seats, per_1000, seed=seed, hold=hold)
     assert slow["offered"].sum() > 5_000
