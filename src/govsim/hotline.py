@@ -50,7 +50,7 @@ ANSWERED_FATE, APP_FATE, WALKIN_FATE, PETITION_FATE = 0, 1, 2, 3
 DAY_MIN = 1.0 / 1440.0
 RUN_RETRY_DAYS = 8
 """A busy line (under half of a day's calls answered in runs) tries the runs again every this many days."""
-SLOW_BLOCK = 256
+SLOW_BLOCK = 64
 """Calls converted to plain floats at a time for the one-by-one path (most calls never need it)."""
 
 
@@ -152,7 +152,12 @@ class Hotline:
                 continue
             if i >= hi and i < n:
                 lo, hi = i, min(n, i + SLOW_BLOCK)
-                tl, kl, pat, svc = (a[lo:hi].tolist() for a in (t, kind, pat_a, svc_a))
+                tl, kl, pat, svc = (
+                    t[lo:hi].tolist(),
+                    kind[lo:hi].tolist(),
+                    pat_a[lo:hi].tolist(),
+                    svc_a[lo:hi].tolist(),
+                )
             if i < n and (not retry or tl[i - lo] <= retry[0][0]):
                 j = i - lo
                 ti, k, attempt, pi, si = tl[j], kl[j], 0, pat[j], svc[j]
