@@ -214,7 +214,8 @@ class FreeRuns:
         """Answer at once the calls from ``i`` on that find a free seat; return how many (0 if none).
 
         ``free`` is the seats' heap of next free times, ``hold`` the heap of hold-line leave times (the
-        ``QueueState`` lists; entries of ``hold`` at or before ``t[i]`` are dropped as one by one). The
+        ``QueueState`` lists; entries of ``hold`` at or before ``t[i]`` are dropped as one by one, but
+        only if call ``i`` comes before ``limit``: a retry due first must see them). The
         run stops at the first call that would find all seats busy (then ``full`` is True), at ``limit``
         (the next retry, which must be offered in time order: calls at or after it are left) or at the
         end of the batch.
