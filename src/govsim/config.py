@@ -127,6 +127,8 @@ class CostConfig:
     hotline_seat: float = 340_000.0  # assumed: one 7×24 seat = 168/40 = 4.2 agents at 80,000 a year
     hotline_app: float = 500_000.0  # assumed: app-first routing of 12345 calls, per year, city level
     qiao_window: float = 300_000.0  # assumed: a 侨务 window and joint-handling desk per county-year
+    grading_hours: float = 16.0  # assumed: graded triage, hours a year per triage staff (learning the
+    # grading rule, drills, reviewing mis-graded cases), priced at training_per_hour; no staff added
     system_population: float = 4_800_000.0  # city-level systems are priced for Jiangmen (sources.md §1) and
     # scaled by population served, so a one-town scenario pays its share, not a whole city's platform
 

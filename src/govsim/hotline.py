@@ -20,11 +20,13 @@ The queue itself, and why it is written here rather than taken from a library, i
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
 
-from govsim.callqueue import FAST_BACKOFF, FAST_WINDOW, QueueState, free_run
+from govsim.callqueue import FAST_STREAK, FAST_STREAK_MAX, FAST_WORTH, FreeRuns, QueueState, merge_calls
 from govsim.officetime import parse_hours
 
 # ---- the hotline inside the model -----------------------------------------------------------------------
@@ -46,6 +48,10 @@ SUMMARY: tuple[str, ...] = (
 
 ANSWERED_FATE, APP_FATE, WALKIN_FATE, PETITION_FATE = 0, 1, 2, 3
 DAY_MIN = 1.0 / 1440.0
+RUN_RETRY_DAYS = 8
+"""A busy line (under half of a day's calls answered in runs) tries the runs again every this many days."""
+SLOW_BLOCK = 64
+"""Calls converted to plain floats at a time for the one-by-one path (most calls never need it)."""
 
 
 class Hotline:
@@ -74,7 +80,8 @@ class Hotline:
         self.seq = 0
         self.pool, self.k = np.empty(0), 0
         self.passed: set[int] = set()
-        self.fast = True  # vectorised runs of calls that find a free seat (``free_run``); False: one by one
+        self.fast = True  # vectorised runs of calls that find a free seat (``FreeRuns``); False: one by one
+        self.run_share = 1.0  # share of the last day's calls answered in runs (a busy line: few)
 
     def _u(self) -> float:
         """Next uniform of the retry stream (drawn in blocks: one generator call per 4,096)."""
@@ -98,14 +105,16 @@ class Hotline:
         """
         hc, rng, row = self.hc, self.calls, self.stats[min(day, len(self.stats) - 1)]
         n_c = int(rng.poisson(self.rate)) if self.rate > 0 else 0
-        t = np.concatenate([day + rng.random(n_c), t_tickets])
-        kind = np.concatenate([np.full(n_c, -1, np.int64), tickets])
-        order = np.argsort(t, kind="stable")
-        t, kind = t[order], kind[order]
+        t, kind = merge_calls(day + rng.random(n_c), t_tickets, tickets)
         n = len(t)
-        pat = (rng.exponential(hc.patience_minutes * DAY_MIN, n)).tolist()
+        pat_a = rng.exponential(hc.patience_minutes * DAY_MIN, n)
         svc_a = rng.exponential(hc.handling_minutes * DAY_MIN, n)
-        svc, tl, kl = svc_a.tolist(), t.tolist(), kind.tolist()
+        # the one-by-one path reads plain floats, converted a block at a time where it needs them
+        lo = hi = 0
+        tl: list[float] = []
+        kl: list[int] = []
+        pat: list[float] = []
+        svc: list[float] = []
         end, room, hold, free, retry = day + 1.0, self.room, self.state.hold, self.state.free, self.retry
         pop, push, replace = heapq.heappop, heapq.heappush, heapq.heapreplace
         p_retry, max_retry = hc.retry_prob, hc.max_retries
@@ -117,30 +126,41 @@ class Hotline:
         settled: list[tuple[int, float, int]] = []
         offered = answered = abandoned = blocked = seat = reports = lost = 0
         wait_s = in15 = in30 = 0.0
-        i = check = 0
-        backoff, fast = FAST_BACKOFF, self.fast and self.always
+        # runs pay when most calls find a seat; on a busy line (under half of yesterday's calls in runs)
+        # they are set up only one day in RUN_RETRY_DAYS, to see whether the load has fallen
+        i, fast = 0, self.fast and self.always and (self.run_share >= 0.5 or day % RUN_RETRY_DAYS == 0)
+        runs = FreeRuns(t, svc_a, len(free)) if fast and n else None
+        in_runs = 0
+        if runs is not None:  # positions, ids and times of the report calls, for the runs' accounting
+            tix_a = np.flatnonzero(kind >= 0)
+            tix, tix_id, tix_t = tix_a.tolist(), kind[tix_a].tolist(), t[tix_a].tolist()
+        need = streak = FAST_STREAK  # immediate answers in a row wanted before a run; try one at once
         while True:
-            if fast and i >= check and i < n:  # vectorised run of calls that find a seat free
-                m = free_run(free, hold, t, svc_a, i, retry[0][0] if retry else np.inf)
+            if runs is not None and streak >= need and i < n:  # vectorised run of calls that find a seat
+                m = runs.run(free, hold, i, retry[0][0] if retry else np.inf)
                 if m:
-                    k_run = kind[i : i + m]
                     offered, answered, in15, in30 = offered + m, answered + m, in15 + m, in30 + m
-                    tickets_run = k_run >= 0
-                    seat += m - int(tickets_run.sum())
-                    reports += int(tickets_run.sum())
-                    settled.extend(
-                        (k, ti, ANSWERED_FATE)
-                        for k, ti in zip(
-                            k_run[tickets_run].tolist(), t[i : i + m][tickets_run].tolist(), strict=True
-                        )
-                    )
-                    i += m
-                # a short run means a busy spell: go one by one for longer before trying again
-                backoff = FAST_BACKOFF if m >= 4 * FAST_BACKOFF else min(2 * backoff, FAST_WINDOW)
-                check = i + backoff
+                    a, b = bisect_left(tix, i), bisect_left(tix, i + m)  # the run's report calls
+                    seat, reports = seat + m - (b - a), reports + b - a
+                    settled.extend(zip(tix_id[a:b], tix_t[a:b], repeat(ANSWERED_FATE, b - a), strict=True))
+                    i, in_runs = i + m, in_runs + m
+                if runs.full:  # a busy spell: one by one; after a short run, more answers in a row first
+                    need = min(2 * need, FAST_STREAK_MAX) if m < FAST_WORTH else max(need // 2, FAST_STREAK)
+                    streak = 0
+                elif not m:  # a retry or a caller on hold comes first
+                    streak = 0
                 continue
-            if i < n and (not retry or tl[i] <= retry[0][0]):
-                ti, k, attempt, pi, si = tl[i], kl[i], 0, pat[i], svc[i]
+            if i >= hi and i < n:
+                lo, hi = i, min(n, i + SLOW_BLOCK)
+                tl, kl, pat, svc = (
+                    t[lo:hi].tolist(),
+                    kind[lo:hi].tolist(),
+                    pat_a[lo:hi].tolist(),
+                    svc_a[lo:hi].tolist(),
+                )
+            if i < n and (not retry or tl[i - lo] <= retry[0][0]):
+                j = i - lo
+                ti, k, attempt, pi, si = tl[j], kl[j], 0, pat[j], svc[j]
                 i += 1
             elif retry and retry[0][0] < end:
                 ti, _, k, attempt = pop(retry)
@@ -162,6 +182,7 @@ class Hotline:
                     if w > 0.0:
                         push(hold, ti + w)
                     answered += 1
+                    streak = streak + 1 if w == 0.0 else 0
                     ws = w * 86400.0
                     wait_s += ws
                     in15 += ws <= 15.0
@@ -175,6 +196,7 @@ class Hotline:
                 push(hold, ti + pi)
                 abandoned += 1
                 t_end = ti + pi
+            streak = 0
             if attempt < max_retry and self._u() < p_retry:
                 self.seq += 1
                 push(retry, (t_end - mean_retry * np.log1p(-self._u()), self.seq, k, attempt + 1))
@@ -187,6 +209,8 @@ class Hotline:
                 )
                 settled.append((k, t_end + hc.switch_days, fate))
         row[1:12] += (offered, answered, abandoned, blocked, wait_s, in15, in30, seat, reports, lost, 0)
+        if runs is not None:
+            self.run_share = in_runs / n
         if self.consult_dropped > 0:  # consultations moved to the app: counted, not simulated
             row[11] += rng.poisson(self.consult_dropped)
         return settled
@@ -213,8 +237,9 @@ class Hotline:
             c["channel"][calls[moved]] = app
             self.stats[min(day, len(self.stats) - 1), 11] += moved.sum()
             calls = calls[~moved]
+            mine[np.flatnonzero(mine)[moved]] = False
         settled = self.day(day, calls, c["t_report"][calls])
-        keep = ids[~np.isin(ids, calls)]
+        keep = ids[~mine]  # the day's other reports (a ticket is taken once a day: ids are unique)
         if settled:
             sid = np.array([s[0] for s in settled], np.int64)
             st = np.array([s[1] for s in settled])

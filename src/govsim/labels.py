@@ -219,6 +219,7 @@ COST_ITEM: dict[str, Label] = {  # the cost items of ``govsim.policies.COST_FOCU
     "portal": Label("worker portal", "网格员工作平台"),
     "resident_points": Label("resident points", "居民积分"),
     "triage_staff": Label("centre triage staff", "中心分拨人员"),
+    "graded_triage": Label("graded triage (rule, drills, review)", "分类分级研判"),
     "demonstration": Label("demonstration centres", "示范中心建设"),
     "stationed": Label("stationed department staff", "职能部门人员常驻"),
     "one_window": Label("one-window service", "一窗受理"),

@@ -110,7 +110,7 @@ _TABLE: tuple[Lever, ...] = (
     Lever("platform", "stationed", "choices", cost=("stationed",)),  # names checked against the scenario
     _flag("platform", "one_window", ("one_window",)),
     _flag("platform", "liaison", ("liaison",)),
-    _flag("platform", "graded_triage"),  # no cost modelled (docs/levers.md)
+    _flag("platform", "graded_triage", ("graded_triage",)),
     _num("platform", "hotline_seats", "× 12345 seats", 0.0, strict=True, cost=("hotline_seats",),
          source="docs/levers.md; sources.md §13"),
     _num("platform", "hotline_app", "share of would-be callers", 0.0, 1.0, cost=("hotline_app",),

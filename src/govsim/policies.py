@@ -225,6 +225,10 @@ def annual_cost(lv: Levers, sc: Scenario) -> dict[str, float]:
         "accountability": n_counties * c.accountability * p.mechanism.accountability,
         "worker_points": n_workers * c.worker_points_per_worker * p.mechanism.worker_points,
         "triage_staff": float(lv.town_triage.sum()) * c.triage_staff,
+        "graded_triage": float(lv.town_triage.sum())
+        * c.grading_hours
+        * c.training_per_hour
+        * p.platform.graded_triage,
         "demonstration": float(lv.town_demonstration.sum()) * c.demonstration_centre,
         "stationed": float(lv.stationed.sum()) * c.stationed_staff,
         "one_window": n_counties * c.one_window * p.platform.one_window,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from govsim.model import GovernanceModel
+from govsim.policies import annual_cost, resolve_levers
 
 BASE = ("scenario=one_town", "horizon_days=240", "warmup_days=30", "scenario.triage_days=0.1")
 SEEDS = (0, 1)
@@ -62,3 +63,16 @@ def test_records_keep_the_class_and_fusion_lowers_mis_grading(make_config):
     fused = waits(make_config, "policy.platform.graded_triage=true", "policy.fusion.routing_accuracy=1.0")
     assert 0.05 < base["misgraded"] < 0.15, base  # misgrade_prob 0.1 at the status-quo accuracy
     assert fused["misgraded"] == 0.0, fused
+
+
+def test_graded_triage_costs_the_triage_staffs_grading_hours(make_config):
+    costs, staff = [], 0.0
+    for lever in ("false", "true"):
+        cfg = make_config(*BASE, f"policy.platform.graded_triage={lever}")
+        sc = GovernanceModel(cfg).scenario_data
+        lv = resolve_levers(cfg.policy, sc)
+        costs.append(annual_cost(lv, sc)["graded_triage"])
+        staff = float(lv.town_triage.sum())
+    c = cfg.scenario.cost
+    assert staff > 0 and costs[0] == 0.0
+    assert costs[1] == staff * c.grading_hours * c.training_per_hour  # 16 h a staff-year at 50 yuan/h

@@ -5,14 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from govsim import hotline
+from govsim.callqueue import FreeRuns
 from govsim.config import HotlineConfig
 from govsim.hotline import Hotline
 from govsim.streams import make_streams
 
 
-def _days(fast: bool, seats: int, per_1000: float, days: int = 8):
-    hc = HotlineConfig(enabled=True, consult_per_1000_day=per_1000)
-    line = Hotline(hc, seats, 0.0, 1e6, make_streams(3, 0), days)
+def _days(fast: bool, seats: int, per_1000: float, days: int = 8, seed: int = 3, hold: float = 1.0):
+    hc = HotlineConfig(enabled=True, consult_per_1000_day=per_1000, hold_lines_per_seat=hold)
+    line = Hotline(hc, seats, 0.0, 1e6, make_streams(seed, 0), days)
     line.fast = fast
     rng = np.random.default_rng(5)
     settled = []
@@ -21,11 +23,28 @@ def _days(fast: bool, seats: int, per_1000: float, days: int = 8):
     return line.frame(), settled
 
 
-@pytest.mark.parametrize(("seats", "per_1000"), [(60, 9.4), (41, 9.4), (30, 9.4), (5, 1.0)])
-def test_fast_runs_equal_one_by_one(seats, per_1000):
-    # light, default (rho 0.66), overloaded (abandonment and retries), and a tiny line with busy signals
-    slow, slow_settled = _days(False, seats, per_1000)
-    fast, fast_settled = _days(True, seats, per_1000)
+@pytest.mark.parametrize(
+    ("seats", "per_1000", "seed", "hold"),
+    [
+        (60, 9.4, 3, 1.0),
+        (41, 9.4, 3, 1.0),
+        (30, 9.4, 3, 1.0),
+        (5, 1.0, 3, 1.0),
+        # retries due while a run was tried: the old shortcut dropped hold lines the retry should see
+        (5, 3.0, 0, 1.0),
+        (10, 5.0, 0, 0.2),
+        (20, 9.4, 0, 0.5),
+    ],
+)
+@pytest.mark.parametrize("eager", [False, True])
+def test_fast_runs_equal_one_by_one(seats, per_1000, seed, hold, eager, monkeypatch):
+    # light, default (rho 0.66), overloaded (abandonment and retries), tiny lines with busy signals;
+    # eager: a run tried after every call answered at once, every day (the speed policy off)
+    if eager:
+        for name in ("FAST_STREAK", "FAST_STREAK_MAX", "RUN_RETRY_DAYS"):
+            monkeypatch.setattr(hotline, name, 1)
+    slow, slow_settled = _days(False, seats, per_1000, seed=seed, hold=hold)
+    fast, fast_settled = _days(True, seats, per_1000, seed=seed, hold=hold)
     assert slow["offered"].sum() > 5_000
     assert fast.equals(slow)
     assert fast_settled == slow_settled
@@ -38,3 +57,20 @@ def test_closed_hours_give_the_busy_signal():
     row = line.frame().iloc[0]
     assert 0.4 < row["blocked"] / row["offered"] < 0.6  # half the day closed, the seats ample
     assert row["abandoned"] == 0
+
+
+def test_runs_answer_most_calls_at_the_jiangmen_load(monkeypatch):
+    # the speed of a Jiangmen year rests on the runs: at the default load (41 seats, rho 0.66) nearly
+    # every call must be answered inside one, not one by one
+    answered_in_runs = []
+    real = FreeRuns.run
+
+    def counting(self, *args):
+        m = real(self, *args)
+        answered_in_runs.append(m)
+        return m
+
+    monkeypatch.setattr(FreeRuns, "run", counting)
+    frame, _ = _days(True, 41, 9.4, days=4)
+    assert sum(answered_in_runs) > 0.95 * frame["offered"].sum()
+    assert len(answered_in_runs) < 60  # a few runs a day, not one per handful of calls
