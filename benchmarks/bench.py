@@ -15,9 +15,10 @@ figures; what is left of the whole wall is start-up: imports, the config check, 
 
 Parts: ``jiangmen`` — the default command (``govsim``: Jiangmen year, every mechanism on, every output
 written) and ``python benchmarks/reference.py N`` with N its ticket count; ``one_town`` — ``govsim
-scenario=one_town horizon_days=90``; ``scaling`` — ``govsim scenario.population_scale=S`` per scale,
-whole-command and simulate-phase microseconds per ticket and peak MB. Absolute times drift on a shared
-machine; ratios within one invocation are the result.
+scenario=one_town horizon_days=90``; ``hotline`` — ``govsim scenario=jiangmen_12345`` in the jiangmen
+part's rounds (needs ``jiangmen``), against the same reference; ``scaling`` — ``govsim
+scenario.population_scale=S`` per scale, whole-command and simulate-phase microseconds per ticket and
+peak MB. Absolute times drift on a shared machine; ratios within one invocation are the result.
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PARTS = ("jiangmen", "one_town", "scaling")
+PARTS = ("jiangmen", "one_town", "hotline", "scaling")
 ONE_TOWN = ["scenario=one_town", "horizon_days=90"]
+HOTLINE = ["scenario=jiangmen_12345"]
 PHASES = ("build", "simulate", "kpis", "records", "tables", "figures")
 TARGETS = {"ratio": 0.5, "peak_mb": 800.0, "one_town_wall": 1.5, "scaling_spread": 1.2}
 """Issue 19's targets: whole default command ≤ 0.5 of the reference, peak RSS ≤ 800 MB, one_town 90 days
@@ -127,8 +129,12 @@ def phase_table(phases: dict[str, float], wall: float) -> str:
     return "\n".join(rows)
 
 
-def part_jiangmen(work: Path, n_rounds: int, one_town: bool) -> dict[str, object]:
-    """The default command against the lean reference (and one_town, interleaved in the same rounds)."""
+def part_jiangmen(work: Path, n_rounds: int, one_town: bool, hotline: bool = False) -> dict[str, object]:
+    """The default command against the lean reference (one_town and the 12345 year interleaved if asked).
+
+    ``hotline``: ``govsim scenario=jiangmen_12345`` (the Jiangmen year with the 12345 call centre on,
+    issue 18) in the same rounds, its ratio taken against the same round's reference.
+    """
     print("warm-up: govsim (learns the ticket count)", flush=True)
     first = run_govsim([], work)
     n = int(first["tickets"])  # type: ignore[arg-type]
@@ -138,6 +144,8 @@ def part_jiangmen(work: Path, n_rounds: int, one_town: bool) -> dict[str, object
     }
     if one_town:
         specs["one_town"] = lambda: run_govsim(ONE_TOWN, work)
+    if hotline:
+        specs["hotline"] = lambda: run_govsim(HOTLINE, work)
     runs = rounds(specs, n_rounds)
     gov, ref = summary(runs["govsim"]), summary(runs["reference"])
     ratios = [
@@ -166,6 +174,22 @@ def part_jiangmen(work: Path, n_rounds: int, one_town: bool) -> dict[str, object
             f"(target ≤ {TARGETS['one_town_wall']} s)"
         )
         print(phase_table(town["phases"], float(town["wall"])))  # type: ignore[arg-type]
+    if hotline:
+        line = summary(runs["hotline"])
+        h_ratios = [
+            float(h["wall"]) / float(r["wall"])
+            for h, r in zip(runs["hotline"], runs["reference"], strict=True)
+        ]  # type: ignore[arg-type]
+        res["hotline"] = line | {
+            "ratios": [round(x, 3) for x in h_ratios],
+            "ratio": statistics.median(h_ratios),
+        }
+        print(
+            f"Jiangmen year with the 12345 hotline ({' '.join(HOTLINE)}): {line['wall']:.1f} s, "
+            f"peak {line['peak_mb']:.0f} MB; ratio to the reference, median of rounds: "
+            f"{res['hotline']['ratio']:.2f} (rounds {res['hotline']['ratios']}; target ≤ {TARGETS['ratio']})"
+        )
+        print(phase_table(line["phases"], float(line["wall"])))  # type: ignore[arg-type]
     return res
 
 
@@ -229,7 +253,7 @@ def main() -> None:
         work = Path(tmp)
         if parts & {"jiangmen", "one_town"}:
             if "jiangmen" in parts:
-                res["jiangmen"] = part_jiangmen(work, args.rounds, "one_town" in parts)
+                res["jiangmen"] = part_jiangmen(work, args.rounds, "one_town" in parts, "hotline" in parts)
             else:
                 runs = rounds({"one_town": lambda: run_govsim(ONE_TOWN, work)}, args.rounds)["one_town"]
                 town = summary(runs)
