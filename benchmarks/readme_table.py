@@ -36,6 +36,14 @@ def table(res: dict) -> str:  # type: ignore[type-arg]
             f"| peak RSS of that process (reference: {ref['peak_mb']:.0f} MB) | **{gov['peak_mb']:.0f} MB** "
             f"| ≤ {tg['peak_mb']:.0f} MB |"
         )
+    if "hotline" in jm:
+        line = jm["hotline"]
+        rows.append(
+            "| the Jiangmen year with the 12345 hotline on (`govsim scenario=jiangmen_12345`), "
+            f"whole command, against the same reference | {line['wall']:.1f} s / {jm['reference']['wall']:.1f} s = "
+            f"**{line['ratio']:.2f}** (median of rounds {', '.join(f'{r:.2f}' for r in line['ratios'])}) "
+            f"| ≤ {tg['ratio']} (issue 18) |"
+        )
     if "one_town" in jm:
         town = jm["one_town"]
         rows.append(
