@@ -40,7 +40,8 @@ def table(res: dict) -> str:  # type: ignore[type-arg]
         line = jm["hotline"]
         rows.append(
             "| the Jiangmen year with the 12345 hotline on (`govsim scenario=jiangmen_12345`), "
-            f"whole command, against the same reference | {line['wall']:.1f} s / {jm['reference']['wall']:.1f} s = "
+            f"whole command, against the same reference | {line['wall']:.1f} s / "
+            f"{jm['reference']['wall']:.1f} s = "
             f"**{line['ratio']:.2f}** (median of rounds {', '.join(f'{r:.2f}' for r in line['ratios'])}) "
             f"| ≤ {tg['ratio']} (issue 18) |"
         )
