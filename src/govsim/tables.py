@@ -14,6 +14,9 @@ and utilisation formatted as percentages, counts as integers.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,7 @@ from govsim.records import Records
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
 """Workbook creation/modification time: fixed, so the same run writes the same bytes."""
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 def header(key: str, lang: str) -> str:
@@ -159,7 +163,29 @@ def write_workbook(
     _sheet(wb, "utilisation", util, lang)
     wb.properties.creator = "govsim"
     wb.properties.created = wb.properties.modified = FIXED_TIME
-    wb.save(path)
+    buf = io.BytesIO()
+    wb.save(buf)
+    Path(path).write_bytes(fixed_times(buf.getvalue()))
+
+
+def fixed_times(xlsx: bytes) -> bytes:
+    """The workbook ``xlsx`` with its save times set to ``FIXED_TIME``: the same run, the same bytes.
+
+    openpyxl stamps the time of saving into ``docProps/core.xml`` (``dcterms:modified``, whatever the
+    workbook's properties say) and into every zip entry's header; both are rewritten here, entry by
+    entry in the same order and compression. Written by hand because openpyxl has no option for it.
+    """
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type, fixed.external_attr = info.compress_type, info.external_attr
+            dst.writestr(fixed, data)
+    return out.getvalue()
 
 
 def _sheet(wb: Any, name: str, df: pd.DataFrame, lang: str, formats: list[str | None] | None = None) -> None:

@@ -18,7 +18,7 @@ from govsim.config import CHANNELS
 from govsim.model import GovernanceModel
 from govsim.records import DATE_FIELDS, END_STATES, INCIDENT_SCHEMA, LABEL_SCHEMA
 from govsim.runner import load_records, run_to_dir, simulate
-from govsim.tables import read_table
+from govsim.tables import FIXED_TIME, read_table
 
 CSV = ("kpis.csv", "costs.csv", "utilisation.csv")
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
@@ -104,6 +104,22 @@ def test_workbook_has_chinese_headers_and_percent_formats(runs):
     en = load_workbook(runs["en"] / "results.xlsx")
     assert "Indicators" in en.sheetnames
     assert not any(CJK.search(str(c.value)) for ws in en for row in ws.iter_rows(max_row=1) for c in row)
+
+
+def test_workbook_carries_no_time_of_writing(runs):
+    """The same run, the same bytes: no save time in the zip entries or in ``dcterms:modified``.
+
+    openpyxl stamps both with the time of saving; before the fix, two writes 2 s apart differed.
+    """
+    import zipfile
+
+    with zipfile.ZipFile(runs["zh"] / "results.xlsx") as z:
+        assert {i.date_time for i in z.infolist()} == {FIXED_TIME.timetuple()[:6]}
+        core = z.read("docProps/core.xml").decode()
+        assert "<dc:creator>govsim</dc:creator>" in core
+    assert re.search(r"<dcterms:modified[^>]*>2000-01-01T00:00:00Z</dcterms:modified>", core), core
+    with pd.ExcelFile(runs["zh"] / "results.xlsx") as book:  # still a workbook a reader opens
+        assert len(book.sheet_names) == 6
 
 
 def test_records_load_with_names_and_dates_beside_the_codes(runs):
