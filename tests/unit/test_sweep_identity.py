@@ -128,16 +128,7 @@ def test_glob_over_a_group_of_the_extra_config_dir(tmp_path: Path) -> None:
     extra.mkdir(parents=True)
     for name, staffing in (("extra_a", 1.1), ("extra_b", 1.3)):
         (extra / f"{name}.yaml").write_text(f"name: {name}\ngrid:\n  staffing: {staffing}\n", "utf-8")
-    done = subprocess.run(
-        [sys.executable, "-c", "from govsim.sweep import main; main()", "--config-dir", "extra", *SMALL,
-         "policy=glob(extra_*)", "hydra.sweep.dir=s"],  # fmt: skip
-        cwd=tmp_path,
-        env={**os.environ, "GOVSIM_CODE_VERSION": "config-dir-test"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    done = run(tmp_path, "--config-dir", "extra", *SMALL, "policy=glob(extra_*)", "hydra.sweep.dir=s")
     assert done.returncode == 0, done.stderr[-3000:]
     manifest = json.loads((tmp_path / "s" / "experiment.json").read_text(encoding="utf-8"))
     assert sorted(j["arm"] for j in manifest["jobs"]) == ["policy=extra_a", "policy=extra_b"], manifest
