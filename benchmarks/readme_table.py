@@ -68,8 +68,17 @@ def table(res: dict) -> str:  # type: ignore[type-arg]
         rows.append(
             f"| peak RSS (MB) and KB per ticket at {scales} | "
             + ", ".join(f"{p['peak_mb']:.0f} ({p['kb_per_ticket']:.2f})" for p in per.values())
-            + " | flat |"
+            + " | — |"
         )
+        added = [(s, p["marginal_kb_per_ticket"]) for s, p in per.items() if "marginal_kb_per_ticket" in p]
+        if added:
+            rows.append(
+                "| memory each added ticket costs (KB, peak RSS slope from the scale before) at "
+                + ", ".join(f"×{s}" for s, _ in added)
+                + " | "
+                + ", ".join(f"{v:.2f}" for _, v in added)
+                + f": max/min **{max(v for _, v in added) / min(v for _, v in added):.2f}** | flat |"
+            )
     out = "\n".join(rows)
     for name, part in (("default command", jm.get("govsim")), ("one_town 90 days", jm.get("one_town"))):
         if part and "phases" in part:
