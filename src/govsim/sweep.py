@@ -37,8 +37,6 @@ from govsim.experiment import (
     prepare_manifest,
     read_manifest,
     register_experiment_configs,
-    run_config,
-    run_job,
 )
 from govsim.identity import (
     SweepLock,
@@ -49,6 +47,7 @@ from govsim.identity import (
     register_resolvers,
     rewrite_lines,
 )
+from govsim.jobrun import run_config, run_job
 from govsim.labels import warning_text
 from govsim.safety import UnsafeConfig, check_override_text, check_safety
 from govsim.validate import ConfigError, config_warnings, warn, warn_single_replication

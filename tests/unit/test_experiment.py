@@ -10,6 +10,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
 from govsim import experiment as ex
+from govsim import jobrun
 from govsim.aggregate import aggregate
 from govsim.compose import config_dir
 from govsim.config import register_configs
@@ -28,7 +29,12 @@ def experiment_schema(monkeypatch):
 
 
 def compose_primary(sweep: Path, *overrides: str) -> DictConfig:
-    """The experiment's primary config with its hydra node, as the launching process sees it."""
+    """The experiment's primary config with its hydra node, as the launching process sees it.
+
+    The experiment schema is registered again first, as ``govsim.sweep.main`` does after planning:
+    the first composition in a process (``expand_jobs``) registers the plain schema over it.
+    """
+    ex.register_experiment_configs()
     with initialize_config_dir(config_dir(), version_base=None):
         return compose(
             "config",
@@ -47,7 +53,7 @@ def build_sweep(sweep: Path, *overrides: str, run: int | None = None) -> dict:
     manifest = ex.prepare_manifest(compose_primary(sweep, *overrides))
     for job in manifest["jobs"][:run]:
         out = sweep / job["key"].replace(",", "_")
-        ex.run_job(compose_job(job["overrides"]), out, manifest, job["overrides"])
+        jobrun.run_job(compose_job(job["overrides"]), out, manifest, job["overrides"])
     return manifest
 
 
@@ -108,15 +114,15 @@ def test_job_completes_then_is_skipped_then_reruns_a_changed_config_and_refuses_
     manifest = build_sweep(tmp_path, *SMALL, "policy=grid", "replication=0", run=0)
     job = manifest["jobs"][0]
     out = tmp_path / "job"
-    first = ex.run_job(compose_job(job["overrides"]), out, manifest, job["overrides"])
+    first = jobrun.run_job(compose_job(job["overrides"]), out, manifest, job["overrides"])
     marker = ex.read_marker(out)
     assert first["status"] == marker["status"] == "complete"
     stamp = (out / "run.json").stat().st_mtime_ns
-    again = ex.run_job(compose_job(job["overrides"]), out, manifest, job["overrides"])
+    again = jobrun.run_job(compose_job(job["overrides"]), out, manifest, job["overrides"])
     assert again["status"] == "skipped"
     assert (out / "run.json").stat().st_mtime_ns == stamp and ex.read_marker(out) == marker
     # the same job with another config (an edited file, a changed value) is re-run in place
-    rerun = ex.run_job(compose_job([*job["overrides"], "seed=7"]), out, manifest, job["overrides"])
+    rerun = jobrun.run_job(compose_job([*job["overrides"], "seed=7"]), out, manifest, job["overrides"])
     assert rerun["status"] == "complete"
     assert ex.read_marker(out)["config_hash"] != marker["config_hash"]
     assert "replaces a result" in ex.read_marker(out)["rerun"]
@@ -124,14 +130,14 @@ def test_job_completes_then_is_skipped_then_reruns_a_changed_config_and_refuses_
     other = [o if not o.startswith("policy=") else "policy=baseline" for o in job["overrides"]]
     kept = ex.read_marker(out)
     with pytest.raises(ex.ExperimentMismatch, match="two jobs cannot share a directory"):
-        ex.run_job(compose_job(other), out, manifest, other)
+        jobrun.run_job(compose_job(other), out, manifest, other)
     assert ex.read_marker(out) == kept
 
 
 def test_failed_job_is_recorded_with_its_error_and_does_not_raise(experiment_schema, tmp_path):
     manifest = build_sweep(tmp_path, *SMALL, "policy=baseline", "replication=0", run=0)
     bad = [*manifest["jobs"][0]["overrides"], "warmup_days=40"]
-    got = ex.run_job(compose_job(bad), tmp_path / "bad", manifest, bad)
+    got = jobrun.run_job(compose_job(bad), tmp_path / "bad", manifest, bad)
     marker = ex.read_marker(tmp_path / "bad")
     assert got["status"] == marker["status"] == "failed"
     assert "warmup_days" in marker["error"]

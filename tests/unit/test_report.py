@@ -12,7 +12,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from govsim import experiment as ex
-from govsim import report
+from govsim import jobrun, report
 from govsim.aggregate import aggregate, status_text
 from govsim.compose import config_dir
 from govsim.config import register_configs
@@ -36,7 +36,7 @@ def build_sweep(sweep: Path, *overrides: str, run: int | None = None) -> dict:
         manifest = ex.prepare_manifest(primary)
         for job in manifest["jobs"][:run]:
             cfg = compose("config", job["overrides"])
-            ex.run_job(cfg, sweep / job["key"].replace(",", "_"), manifest, job["overrides"])
+            jobrun.run_job(cfg, sweep / job["key"].replace(",", "_"), manifest, job["overrides"])
     return manifest
 
 
