@@ -13,6 +13,13 @@ the module's ``__spec__``, which makes a LazyLoader module load at once. A user'
 ``from mesa.discrete_space import OrthogonalMooreGrid`` (or ``mesa.discrete_space.OrthogonalMooreGrid``)
 works as before (tests/unit/test_lazymesa.py). Nothing is done if Mesa is already imported or is laid
 out otherwise; a module loaded early only costs the time saved, nothing else.
+
+``defer_countries`` does the same for the ``holidays`` package's ``holidays.countries``, whose
+``__init__`` imports all of its ~250 country modules (about 50 ms, ``python -X importtime``) where
+govsim reads China's calendar only (``govsim.officetime``): ``holidays.countries.china`` is imported
+alone, and any other name of ``holidays.countries`` loads the package's own code on first access, as
+above. ``holidays.country_holidays("CN")`` and ``holidays.China`` (the package's own lazy loaders)
+are unaffected.
 """
 
 from __future__ import annotations
@@ -28,6 +35,9 @@ from typing import Any
 
 DEFERRED = ("mesa.discrete_space", "mesa.experimental.continuous_space", "mesa.space")
 """The modules deferred: Mesa's discrete (grid, network), continuous and legacy spaces."""
+COUNTRIES = ("holidays.countries",)
+"""The module deferred in ``holidays``: the package of all country calendars (its submodules are not)."""
+_DEFERRED_BY_PACKAGE = {"mesa": DEFERRED, "holidays": COUNTRIES}
 
 _lock = threading.RLock()
 
@@ -52,15 +62,44 @@ def load(module: types.ModuleType) -> types.ModuleType:
 
 
 class _OnMesaImport(importlib.abc.MetaPathFinder):
-    """Registers the deferred modules when Mesa is first imported, then leaves ``sys.meta_path``."""
+    """Registers the deferred modules when a package is first imported, then leaves ``sys.meta_path``."""
+
+    def __init__(self, package: str = "mesa") -> None:
+        self.package = package
+        self.unbound: list[str] = []
+        self.busy = False
 
     def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: Any = None) -> None:
-        if fullname == "mesa":
-            with _lock:
-                if self in sys.meta_path:
-                    sys.meta_path.remove(self)
-            register()
-        return None  # the ordinary finders import Mesa itself
+        if self.busy:
+            return None
+        self.busy = True  # register() itself looks the package up through sys.meta_path
+        try:
+            if fullname == self.package and not self.unbound:
+                self.unbound = register(self.package)
+                if not self.unbound:
+                    self._leave()
+            elif self.unbound:
+                self._bind()
+        finally:
+            self.busy = False
+        return None  # the ordinary finders import the package itself
+
+    def _bind(self) -> None:
+        """Make each registered module an attribute of its parent, as an import does, once the parent
+        exists (the package's own next import: its ``__init__`` is running); then leave."""
+        for name in list(self.unbound):
+            parent, _, child = name.rpartition(".")
+            if parent in sys.modules:
+                if not hasattr(sys.modules[parent], child):
+                    setattr(sys.modules[parent], child, sys.modules[name])
+                self.unbound.remove(name)
+        if not self.unbound:
+            self._leave()
+
+    def _leave(self) -> None:
+        with _lock:
+            if self in sys.meta_path:
+                sys.meta_path.remove(self)
 
 
 def defer_spaces() -> bool:
@@ -68,28 +107,42 @@ def defer_spaces() -> bool:
 
     Nothing is imported or registered now. Called by the ``govsim`` command only (``cli.py``).
     """
-    if "mesa" in sys.modules:
+    return _defer("mesa")
+
+
+def defer_countries() -> bool:
+    """Arrange for ``COUNTRIES`` to load on first use once ``holidays`` is imported; False if it already is.
+
+    Nothing is imported or registered now. Called by the ``govsim`` command only (``cli.py``).
+    """
+    return _defer("holidays")
+
+
+def _defer(package: str) -> bool:
+    if package in sys.modules:
         return False
     with _lock:
-        if not any(isinstance(f, _OnMesaImport) for f in sys.meta_path):
-            sys.meta_path.insert(0, _OnMesaImport())
+        if not any(isinstance(f, _OnMesaImport) and f.package == package for f in sys.meta_path):
+            sys.meta_path.insert(0, _OnMesaImport(package))
     return True
 
 
-def register() -> list[str]:
-    """Register ``DEFERRED`` as modules that load on first use; return the names registered.
+def register(package: str = "mesa") -> list[str]:
+    """Register the deferred modules of ``package`` (``DEFERRED`` of ``mesa``, ``COUNTRIES`` of
+    ``holidays``) as modules that load on first use; return the names registered.
 
-    Called as Mesa is about to be imported; none is registered if Mesa or one of them is already
-    imported, or Mesa is not installed or laid out otherwise.
+    Called as the package is about to be imported; none is registered if the package or one of them
+    is already imported, or the package is not installed or laid out otherwise.
     """
-    if "mesa" in sys.modules or any(name in sys.modules for name in DEFERRED):
+    deferred = _DEFERRED_BY_PACKAGE[package]
+    if package in sys.modules or any(name in sys.modules for name in deferred):
         return []
     try:
-        spec = importlib.util.find_spec("mesa")
+        spec = importlib.util.find_spec(package)
     except (ImportError, ValueError):
         return []
     done = []
-    for name in DEFERRED:
+    for name in deferred:
         parent = spec
         parts = name.split(".")
         for depth in range(2, len(parts) + 1):  # walk down without running any package's __init__
