@@ -351,8 +351,8 @@ def command() -> None:
     from the end of ``main`` to the end of the process). Nothing is lost by skipping it: the exit
     handlers still run (``atexit``: logging's shutdown flushes and closes the run's log file), and
     stdout and stderr are flushed; only the freeing, which the end of the process does at once, is
-    skipped. Python's ordinary exit is kept when another thread is still running (it would wait
-    for it) and for any exit through ``SystemExit`` (refused input, Hydra's own exits), and ``main``
+    skipped. Python's ordinary exit is kept when a non-daemon thread is still running (it would
+    wait for it) and for any exit through ``SystemExit`` (refused input, Hydra's own exits), and ``main``
     called in-process (tests, other code) never ends the process.
     """
     main()
@@ -362,10 +362,12 @@ def command() -> None:
 def end_process(status: int = 0) -> None:
     """Run the exit handlers, flush stdout and stderr, and end the process with ``status`` (``os._exit``).
 
-    Returns (leaving the exit to Python) if another thread is alive or a stream cannot be flushed.
+    Returns (leaving the exit to Python) if a thread Python would wait for (not a daemon) is alive, or a
+    stream cannot be flushed.
     """
-    if threading.active_count() > 1:
-        return
+    main_thread = threading.main_thread()
+    if any(t is not main_thread and not t.daemon for t in threading.enumerate()):
+        return  # Python waits for such a thread at exit (daemon threads, tqdm's monitor, it does not)
     atexit._run_exitfuncs()  # what Python runs at exit, in its order; they are not run twice
     try:
         sys.stdout.flush()

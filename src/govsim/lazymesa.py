@@ -85,8 +85,10 @@ class _OnMesaImport(importlib.abc.MetaPathFinder):
         return None  # the ordinary finders import the package itself
 
     def _bind(self) -> None:
-        """Make each registered module an attribute of its parent, as an import does, once the parent
-        exists (the package's own next import: its ``__init__`` is running); then leave."""
+        """Make each registered module an attribute of its parent, as an import does; then leave.
+
+        Done once the parent exists: at the package's own next import, while its ``__init__`` runs.
+        """
         for name in list(self.unbound):
             parent, _, child = name.rpartition(".")
             if parent in sys.modules:
@@ -128,8 +130,9 @@ def _defer(package: str) -> bool:
 
 
 def register(package: str = "mesa") -> list[str]:
-    """Register the deferred modules of ``package`` (``DEFERRED`` of ``mesa``, ``COUNTRIES`` of
-    ``holidays``) as modules that load on first use; return the names registered.
+    """Register the deferred modules of ``package`` as modules that load on first use; return their names.
+
+    ``DEFERRED`` for ``mesa``, ``COUNTRIES`` for ``holidays``.
 
     Called as the package is about to be imported; none is registered if the package or one of them
     is already imported, or the package is not installed or laid out otherwise.

@@ -57,3 +57,35 @@ def test_import_govsim_leaves_mesa_as_it_is() -> None:
     script = "import sys, govsim, govsim.model\nimport mesa.discrete_space as d\nprint(type(d).__name__)"
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert out.returncode == 0 and out.stdout.strip() == "module", out.stderr
+
+
+COUNTRIES_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    import govsim.cli  # as the govsim command does: holidays' country package is deferred
+    from govsim.officetime import build_calendar
+    import holidays
+
+    cal = build_calendar("2025-01-01", [], None)
+    assert holidays.country_holidays("CN", years=[2025], language="zh_CN")
+    loaded = sorted(m for m in sys.modules if m.startswith("holidays.countries."))
+    assert loaded == ["holidays.countries.china"], loaded
+    assert holidays.countries.china.ChinaStaticHolidays is not None
+    from holidays.countries import France  # another country still works, and loads the package
+    assert holidays.countries.France is France and "holidays.countries.germany" in sys.modules
+    import holidays.countries as countries
+    assert type(countries).__name__ == "module"
+    print("ok")
+    """
+)
+
+
+def test_the_command_reads_chinas_calendar_without_the_other_countries() -> None:
+    out = subprocess.run([sys.executable, "-c", COUNTRIES_SCRIPT], capture_output=True, text=True, check=False)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_import_govsim_leaves_holidays_as_it_is() -> None:
+    script = "import sys, govsim.officetime, holidays.countries as c\nprint(type(c).__name__)"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert out.returncode == 0 and out.stdout.strip() == "module", out.stderr
