@@ -81,7 +81,9 @@ COUNTRIES_SCRIPT = textwrap.dedent(
 
 
 def test_the_command_reads_chinas_calendar_without_the_other_countries() -> None:
-    out = subprocess.run([sys.executable, "-c", COUNTRIES_SCRIPT], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", COUNTRIES_SCRIPT], capture_output=True, text=True, check=False
+    )
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
 
 
