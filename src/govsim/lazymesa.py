@@ -14,6 +14,15 @@ the module's ``__spec__``, which makes a LazyLoader module load at once. A user'
 works as before (tests/unit/test_lazymesa.py). Nothing is done if Mesa is already imported or is laid
 out otherwise; a module loaded early only costs the time saved, nothing else.
 
+Mesa's logging module names each module's logger from ``inspect.stack()`` and ``inspect.getmodule``
+at import (``mesa.mesa_logging.create_module_logger``, ``method_logger``): both read the source of
+every frame on the stack and, for the frames of Python's import machinery, scan and resolve the path
+of every module loaded (``os.path.realpath``), 0.05–0.1 s of ``import mesa`` in the command, where
+a thousand modules are loaded by then. ``defer_spaces`` therefore also loads ``mesa.mesa_logging``
+(standard library imports only) just before Mesa and gives it ``FrameInspect`` as its ``inspect``:
+the same frames, function names and modules (a frame's module is the one whose globals it runs in),
+without source lines. The logger names are Mesa's own (test_lazymesa.py).
+
 ``defer_countries`` does the same for the ``holidays`` package's ``holidays.countries``, whose
 ``__init__`` imports all of its ~250 country modules (about 50 ms, ``python -X importtime``) where
 govsim reads China's calendar only (``govsim.officetime``): ``holidays.countries.china`` is imported
@@ -27,6 +36,7 @@ from __future__ import annotations
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import inspect
 import sys
 import threading
 import types
@@ -59,6 +69,65 @@ def load(module: types.ModuleType) -> types.ModuleType:
             assert spec is not None and spec.loader is not None
             spec.loader.exec_module(module)
     return module
+
+
+class FrameInspect(types.ModuleType):
+    """``inspect`` for ``mesa.mesa_logging``: frames without their source lines; anything else as ``inspect``.
+
+    ``stack``/``getouterframes`` give ``inspect.FrameInfo`` records with ``code_context`` and
+    ``index`` ``None`` (as ``inspect.stack(0)`` does, without resolving the file of each frame);
+    ``getmodule`` of a frame is the module named by the frame's globals.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("inspect")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(inspect, name)
+
+    @staticmethod
+    def frames(frame: types.FrameType | None) -> list[inspect.FrameInfo]:
+        """``frame`` and its callers, innermost first, as ``inspect.FrameInfo`` without source lines."""
+        out = []
+        while frame is not None:
+            code = frame.f_code
+            out.append(inspect.FrameInfo(frame, code.co_filename, frame.f_lineno, code.co_name, None, None))
+            frame = frame.f_back
+        return out
+
+    def stack(self, context: int = 1) -> list[inspect.FrameInfo]:
+        """The caller's frame and its callers (``inspect.stack``; ``context`` is not read)."""
+        return self.frames(sys._getframe(1))
+
+    def getouterframes(self, frame: types.FrameType, context: int = 1) -> list[inspect.FrameInfo]:
+        """``frame`` and its callers (``inspect.getouterframes``; ``context`` is not read)."""
+        return self.frames(frame)
+
+    def getmodule(self, obj: Any, _filename: str | None = None) -> types.ModuleType | None:
+        """A frame's module by its globals' ``__name__``; anything else by ``inspect.getmodule``."""
+        if inspect.isframe(obj):
+            return sys.modules.get(obj.f_globals.get("__name__", ""))
+        return inspect.getmodule(obj, _filename)
+
+
+def _preload_logging(package: importlib.machinery.ModuleSpec) -> list[str]:
+    """Load ``mesa.mesa_logging`` now, with ``FrameInspect`` as its ``inspect``; its name, or none."""
+    name = "mesa.mesa_logging"
+    locations = package.submodule_search_locations
+    spec = importlib.machinery.PathFinder.find_spec(name, list(locations)) if locations else None
+    if spec is None or spec.loader is None or name in sys.modules:
+        return []
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    if getattr(module, "inspect", None) is not inspect:
+        return [name]  # laid out otherwise: left as it is
+    module.inspect = FrameInspect()  # type: ignore[attr-defined]
+    return [name]
 
 
 class _OnMesaImport(importlib.abc.MetaPathFinder):
@@ -160,4 +229,6 @@ def register(package: str = "mesa") -> list[str]:
         module.__class__ = _Deferred
         sys.modules[name] = module
         done.append(name)
+    if package == "mesa" and done and spec is not None:
+        done += _preload_logging(spec)
     return done
