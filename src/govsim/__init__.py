@@ -8,17 +8,31 @@ Start with ``govsim.run`` / ``govsim.load`` (``govsim.api``) or the ``govsim`` c
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from govsim.api import RunResult
 
-try:
-    __version__ = version("govsim")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+    __version__: str
+
+
+def __getattr__(name: str) -> Any:
+    """``govsim.__version__``, read from the installed package's metadata on first use (PEP 562).
+
+    Not at import: ``importlib.metadata`` and the search of the installed distributions cost
+    ``import govsim`` about 30 ms that neither the command nor a run needs.
+    """
+    if name != "__version__":
+        raise AttributeError(f"module 'govsim' has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("govsim")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        found = "0+unknown"
+    globals()["__version__"] = found
+    return found
 
 
 def run(overrides: list[str] | tuple[str, ...] = (), out: str | Path | None = None) -> RunResult:

@@ -16,15 +16,19 @@ digest of the whole config. A single run's composed config is then run as it is 
 
 from __future__ import annotations
 
+import atexit
 import gc
+import os
 import shutil
 import sys
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from govsim.lazymesa import defer_spaces
+from govsim.lazymesa import defer_countries, defer_spaces
 
 defer_spaces()  # the command's own process only (never on import govsim): Mesa's unused spaces load on use
+defer_countries()  # and of the holidays package, China's calendar only
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -59,7 +63,7 @@ from govsim.identity import (
 from govsim.safety import UnsafeConfig, check_override_text
 from govsim.validate import ConfigError, config_warnings, warn
 
-__all__ = ["main", "plan", "preflight"]
+__all__ = ["command", "main", "plan", "preflight"]
 
 EXIT_BAD_INPUT = 2
 
@@ -337,3 +341,37 @@ def main() -> None:
     gc.enable()
     sys.argv = [sys.argv[0], *checked.argv]
     _run()
+
+
+def command() -> None:
+    """The ``govsim`` console script: ``main``, then the process ends without tearing the interpreter down.
+
+    Python's own exit frees every object and module one by one after the exit handlers have run:
+    about 0.1 s of a one_town run (0.18–0.38 s on a loaded machine, against 0.02 s with this; timed
+    from the end of ``main`` to the end of the process). Nothing is lost by skipping it: the exit
+    handlers still run (``atexit``: logging's shutdown flushes and closes the run's log file), and
+    stdout and stderr are flushed; only the freeing, which the end of the process does at once, is
+    skipped. Python's ordinary exit is kept when a non-daemon thread is still running (it would
+    wait for it) and for any exit through ``SystemExit`` (refused input, Hydra's own exits), and ``main``
+    called in-process (tests, other code) never ends the process.
+    """
+    main()
+    end_process()
+
+
+def end_process(status: int = 0) -> None:
+    """Run the exit handlers, flush stdout and stderr, and end the process with ``status`` (``os._exit``).
+
+    Returns (leaving the exit to Python) if a thread Python would wait for (not a daemon) is alive, or a
+    stream cannot be flushed.
+    """
+    main_thread = threading.main_thread()
+    if any(t is not main_thread and not t.daemon for t in threading.enumerate()):
+        return  # Python waits for such a thread at exit (daemon threads, tqdm's monitor, it does not)
+    atexit._run_exitfuncs()  # what Python runs at exit, in its order; they are not run twice
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return  # a closed or broken stream: Python's exit reports it as it always has
+    os._exit(status)

@@ -5,10 +5,12 @@ them as GBK and garbles 蓬江区. Headers and the ``by`` column are in the run'
 (``output.lang``, labels from ``govsim.labels``); ``read_table`` reads either language back to govsim's
 identifiers, so scripts do not depend on the language a run was written in.
 
-The workbook is written with openpyxl rather than XlsxWriter: govsim and its tests also *read*
-workbooks (``pandas.read_excel`` uses openpyxl), so one library does both and nothing else is added.
-Sheets: indicators (overall), by category, by county, by town, costs, department utilisation; rates
-and utilisation formatted as percentages, counts as integers.
+The workbook is written with XlsxWriter, a write-only library: importing openpyxl (which govsim
+still uses to *read* workbooks, ``pandas.read_excel``) and writing the same six small sheets with it
+took about 0.15 s of a one_town run's 0.2 s ``tables`` phase, against a third of that with
+XlsxWriter (its import plus the sheets, measured in one process). Sheets: indicators (overall), by
+category, by county, by town, costs, department utilisation; rates and utilisation formatted as
+percentages, counts as integers; header row and first column frozen.
 """
 
 from __future__ import annotations
@@ -144,10 +146,20 @@ def write_workbook(
     path: Path, kpis: pd.DataFrame, costs: pd.DataFrame, util: pd.DataFrame, rec: Records, lang: str
 ) -> None:
     """``results.xlsx``: one sheet per table, headers in ``lang``, numbers formatted, header row frozen."""
-    from openpyxl import Workbook
+    import xlsxwriter
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buf,
+        {  # text is text: never read as a formula, a link or a number
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": True,
+        },
+    )
+    wb.set_properties({"author": "govsim", "created": FIXED_TIME})
     overall = kpis[kpis["by"] == "all"].iloc[0]
     keys = [k for k in labels.KPI if k in kpis.columns]
     ind = pd.DataFrame({"kpi": keys, "value": [float(overall[k]) for k in keys]})
@@ -161,19 +173,18 @@ def write_workbook(
     _sheet(wb, "town", town_table(rec), lang)
     _sheet(wb, "costs", costs, lang)
     _sheet(wb, "utilisation", util, lang)
-    wb.properties.creator = "govsim"
-    wb.properties.created = wb.properties.modified = FIXED_TIME
-    buf = io.BytesIO()
-    wb.save(buf)
+    wb.close()
     Path(path).write_bytes(fixed_times(buf.getvalue()))
 
 
 def fixed_times(xlsx: bytes) -> bytes:
     """The workbook ``xlsx`` with its save times set to ``FIXED_TIME``: the same run, the same bytes.
 
-    openpyxl stamps the time of saving into ``docProps/core.xml`` (``dcterms:modified``, whatever the
-    workbook's properties say) and into every zip entry's header; both are rewritten here, entry by
-    entry in the same order and compression. Written by hand because openpyxl has no option for it.
+    A writer may stamp the time of saving into ``docProps/core.xml`` (``dcterms:modified``) and into
+    every zip entry's header (openpyxl does both, whatever the workbook's properties say; XlsxWriter
+    takes ``dcterms`` from the ``created`` property and dates its entries 1980-01-01): both are
+    rewritten here, entry by entry in the same order and compression, so the bytes do not depend on
+    the writer's habits. Written by hand because neither library has an option for the entries' time.
     """
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
@@ -190,22 +201,41 @@ def fixed_times(xlsx: bytes) -> bytes:
 
 def _sheet(wb: Any, name: str, df: pd.DataFrame, lang: str, formats: list[str | None] | None = None) -> None:
     """Append sheet ``name``; ``formats`` (per row, for a two-column indicator sheet) or per column."""
-    ws = wb.create_sheet(labels.say(labels.SHEET[name], lang))
+    ws = wb.add_worksheet(labels.say(labels.SHEET[name], lang))
     shown = localise(df, lang)
     if name == "kpis":
         shown.iloc[:, 0] = [labels.lookup(labels.KPI, k, lang) for k in df["kpi"]]
-    ws.append(list(shown.columns))
-    for row in shown.itertuples(index=False):
-        ws.append([_cell(v) for v in row])
-    for j, key in enumerate(df.columns, start=1):
-        width = max(len(str(shown.columns[j - 1])) * 2, 10)
-        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = min(width, 40)
-        fmt = number_format(str(key))
-        for i in range(2, ws.max_row + 1):
-            cell_fmt = formats[i - 1] if formats is not None and j == 2 else fmt
-            if cell_fmt:
-                ws.cell(row=i, column=j).number_format = cell_fmt
-    ws.freeze_panes = "B2"
+    styles: dict[str, Any] = {}
+
+    def style(fmt: str | None) -> Any:
+        if fmt is None:
+            return None
+        if fmt not in styles:
+            styles[fmt] = wb.add_format({"num_format": fmt})
+        return styles[fmt]
+
+    ws.write_row(0, 0, [str(c) for c in shown.columns])
+    column_formats = [number_format(str(key)) for key in df.columns]
+    for j, key in enumerate(shown.columns):
+        ws.set_column(j, j, min(max(len(str(key)) * 2, 10), 40))
+    for i, row in enumerate(shown.to_numpy(dtype=object).tolist(), start=1):
+        for j, v in enumerate(row):
+            fmt = formats[i] if formats is not None and j == 1 else column_formats[j]
+            _write(ws, i, j, _cell(v), style(fmt))
+    ws.freeze_panes(1, 1)
+
+
+def _write(ws: Any, i: int, j: int, v: Any, fmt: Any) -> None:
+    """One cell by its type (text stays text); an empty cell keeps its number format."""
+    if v is None:
+        if fmt is not None:
+            ws.write_blank(i, j, None, fmt)
+    elif isinstance(v, bool):
+        ws.write_boolean(i, j, v, fmt)
+    elif isinstance(v, (int, float)):
+        ws.write_number(i, j, v, fmt)
+    else:
+        ws.write_string(i, j, str(v), fmt)
 
 
 def _cell(v: Any) -> Any:

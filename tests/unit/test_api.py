@@ -121,3 +121,22 @@ def test_simulate_refuses_a_warmup_past_the_horizon_as_the_command_does(quick: l
     with pytest.raises(InputError) as info:
         simulate(cfg)
     assert str(info.value) == _expected([*quick, "warmup_days=10"])
+
+
+def test_import_govsim_is_light_and_still_gives_its_version() -> None:
+    """``import govsim`` loads neither the model's libraries nor ``importlib.metadata``.
+
+    The version is read on first use (``govsim.__getattr__``).
+    """
+    import subprocess
+    import sys
+    from importlib.metadata import version
+
+    script = (
+        "import sys, govsim\n"
+        "heavy = ['importlib.metadata', 'hydra', 'mesa', 'pandas', 'matplotlib']\n"
+        "print([m for m in heavy if m in sys.modules], govsim.__version__, callable(govsim.run))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[]", version("govsim"), "True"]

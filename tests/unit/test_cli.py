@@ -150,3 +150,76 @@ def test_help_opens_with_the_app_then_hydras_config(tmp_path: Path) -> None:
         assert doc in head
     assert head.index("Usage") < text.index("== Full configuration") < text.index("scenario:\n  name:")
     assert list(tmp_path.iterdir()) == []
+
+
+# ---- start-up: what the command imports, and how it ends ----------------------------------------------
+STARTUP_PROBE = """
+import atexit, json, sys
+from govsim import cli
+
+seen = {}
+launch = cli.launch
+
+
+def at_launch(node, task):  # composed and checked: start-up is over, the run begins
+    seen["start-up"] = sorted(sys.modules)
+    return launch(node, task)
+
+
+def report():  # an exit handler: the command's ending must still run it
+    seen["end"] = sorted(sys.modules)
+    print(json.dumps(seen))
+
+
+cli.launch = at_launch
+atexit.register(report)
+sys.argv = ["govsim", *sys.argv[1:]]
+cli.command()
+print("not reached: command() ends the process")
+"""
+NOT_AT_START_UP = ("matplotlib", "xlsxwriter", "openpyxl", "mesa", "scipy.spatial", "networkx")
+"""Heavy modules a run's start-up (compose, check, warnings) does not need."""
+NEVER_WITHOUT_FIGURES = ("matplotlib", "openpyxl", "scipy.spatial", "networkx", "mesa.discrete_space.grid")
+"""Modules a whole run without figures never needs: plots, the workbook reader, Mesa's spaces."""
+
+
+def test_the_command_imports_only_what_a_run_needs(tmp_path: Path) -> None:
+    """The module sets of the ``govsim`` process, at the end of start-up and at exit (not a timing).
+
+    Fails if a heavy import creeps back into start-up (Matplotlib, a workbook library, Mesa and its
+    spaces), or into a run without figures; or if holidays' 250 country calendars load for China's.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", STARTUP_PROBE, *QUICK_RUN, "hydra.run.dir=run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "not reached" not in done.stdout
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    start, end = set(seen["start-up"]), set(seen["end"])
+    assert "govsim.compose" in start and "govsim.runner" in end and "pandas" in end  # the probe saw a run
+    assert [m for m in NOT_AT_START_UP if m in start] == []
+    assert [m for m in NEVER_WITHOUT_FIGURES if m in end] == []
+    countries = sorted(m for m in end if m.startswith("holidays.countries."))
+    assert countries == ["holidays.countries.china"]
+    assert json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["status"] == "complete"
+
+
+QUICK_RUN = ["scenario=one_town", "horizon_days=3", "warmup_days=1", "output.figures=false"]
+
+
+def test_end_process_leaves_the_exit_to_python_while_another_thread_runs() -> None:
+    import threading
+
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        cli.end_process()  # returns: ending the process now would cut the thread off
+    finally:
+        stop.set()
+        worker.join()
