@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.transforms import blended_transform_factory as blended
 
 from govsim import labels, records
 from govsim.figstyle import SAVE_DPI, Margins, _axes, styled, t
@@ -153,11 +154,13 @@ def plot_hotspot(
     ax.set_title(t("hotspot_title", lang), pad=10, y=1.0)  # placed, not searched for: no ticks on top
     ax.set_axis_off()
     legend = _town_legend(lay, towns, lang)
-    note = ax.text(
-        0, -NOTE_GAP, t("hotspot_note", lang) + "\n" + legend, transform=ax.transAxes, fontsize=6.5, va="top"
-    )
+    # on a figure of its own the note starts at the figure's left margin (the map's box, set by its
+    # aspect, may start further in); in a caller's figure at the map's left edge
+    x, where = (fig.subplotpars.left, blended(fig.transFigure, ax.transAxes)) if own else (0.0, ax.transAxes)
+    note_text = t("hotspot_note", lang) + "\n" + legend
+    note = ax.text(x, -NOTE_GAP, note_text, transform=where, fontsize=6.5, va="top")
     if own:  # fixed margins: the bottom one made to hold the note, then the map's box set by its aspect
-        _fit_bottom(fig, note)
+        _fit_note(fig, note)
         ax.apply_aspect()
     else:  # the caller's figure: lay it out once, so labels are fitted at their final scale
         fig.draw_without_rendering()
@@ -167,20 +170,29 @@ def plot_hotspot(
 
 
 HOTSPOT_SIZE = (9.0, 7.5)
-HOTSPOT_MARGINS = Margins(left=0.2, right=0.9, bottom=0.4, top=0.5)
-"""The heat map's margins (inches): the colour bar's ticks and label on the right, the title on top;
-the bottom one grows to hold the note and town legend (``_fit_bottom``)."""
+HOTSPOT_MARGINS = Margins(left=0.2, right=0.25, bottom=0.4, top=0.5)
+"""The heat map's margins (inches): the title on top (the colour bar's ticks and label sit in the slot
+Matplotlib gives the bar); the bottom one grows to hold the note and town legend (``_fit_note``)."""
 NOTE_GAP = 0.02
 """Gap between the map and the note below it, as a fraction of the map's height."""
 
 
-def _fit_bottom(fig: Figure, note: Any) -> None:
-    """Set the bottom margin so that ``note`` (just below the axes, ``va='top'``) fits above the edge."""
-    note_in = note.get_window_extent(fig.canvas.get_renderer()).height / fig.dpi  # type: ignore[attr-defined]
+def _fit_note(fig: Figure, note: Any) -> None:
+    """Fit ``note`` (just below the axes, ``va='top'``) into the figure: set the bottom margin to hold it.
+
+    A note wider than the space between the side margins (many towns to a line, long English names) is
+    first set in a smaller font, so that it never runs off the figure.
+    """
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    ext = note.get_window_extent(renderer)
+    room = fig.bbox.width * (1 - fig.subplotpars.left) - HOTSPOT_MARGINS.right * fig.dpi
+    if ext.width > room:
+        note.set_fontsize(np.floor(note.get_fontsize() * room / ext.width * 4) / 4)  # quarter points, down
+        ext = note.get_window_extent(renderer)
     height = fig.get_figheight()
     top_margin = 1 - fig.subplotpars.top
     gap = NOTE_GAP * height * (1 - top_margin)  # at most the gap below a map of the full height
-    bottom = (note_in + 0.1 + gap) / height
+    bottom = (ext.height / fig.dpi + 0.1 + gap) / height
     fig.subplots_adjust(bottom=max(bottom, HOTSPOT_MARGINS.bottom / height))
 
 
