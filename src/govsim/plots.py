@@ -96,11 +96,25 @@ def resolution_histograms(inc: pd.DataFrame, n_categories: int) -> tuple[np.ndar
     lo, hi = (float(days.min()), float(days.max())) if len(days) else (1e-3, 1.0)
     edges = np.geomspace(lo, max(hi, lo * 1.01), 40)
     n_bins = len(edges) - 1
-    where = np.minimum(np.searchsorted(edges, days, side="right") - 1, n_bins - 1)
+    where = _log_bin(days, edges)
     flat = np.bincount(code * n_bins + where, minlength=n_categories * n_bins)
     counts = flat[: n_categories * n_bins].reshape(n_categories, n_bins)
     totals = counts.sum(axis=1)
     return edges, [c / n if n else None for c, n in zip(counts, totals, strict=True)]
+
+
+def _log_bin(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Bin of each value among log-spaced ``edges`` (``[a, b)``, the last closed; values inside the edges).
+
+    The bin the logarithm predicts, then moved by one where a value lies on the other side of an edge as
+    stored, so the result is ``np.histogram``'s, without a binary search per value.
+    """
+    n_bins = len(edges) - 1
+    step = np.log(edges[-1] / edges[0]) / n_bins
+    where = np.clip(((np.log(values) - np.log(edges[0])) / step).astype(np.int64), 0, n_bins - 1)
+    where -= values < edges[where]
+    where += (values >= edges[where + 1]) & (where < n_bins - 1)
+    return where
 
 
 def arm_label(arm: str, lang: str = "zh") -> str:

@@ -185,3 +185,15 @@ def test_lever_dashboard_labels_fit(lang: str) -> None:
     boxes = [ax.get_tightbbox(fig.canvas.get_renderer()) for ax in fig.axes]  # type: ignore[attr-defined]
     for left, right in zip(boxes, boxes[1:], strict=False):
         assert left.x1 <= right.x0, "neighbouring panels overlap"
+
+
+def test_log_bins_are_a_binary_searchs_including_values_on_edges() -> None:
+    from govsim.plots import _log_bin
+
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        days = np.maximum(rng.lognormal(rng.normal(), 2.5, int(rng.integers(1, 3000))), 1e-3)
+        edges = np.geomspace(days.min(), max(days.max(), days.min() * 1.01), 40)
+        days = np.concatenate([days, edges])  # every edge as a value: the boundary cases
+        expected = np.minimum(np.searchsorted(edges, days, side="right") - 1, len(edges) - 2)
+        np.testing.assert_array_equal(_log_bin(days, edges), expected)
