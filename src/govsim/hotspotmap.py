@@ -22,9 +22,16 @@ if TYPE_CHECKING:
     import matplotlib.pyplot as plt  # annotations only: figures here are built without pyplot
 
 
-def hotspot_rate(grids: pd.DataFrame, inc: pd.DataFrame, years: float) -> np.ndarray:
-    """Reports of real incidents per 1,000 residents per year, one value per grid (``grids`` order)."""
-    reported = (records.real(inc) & inc["t_report"].notna()).to_numpy()
+def hotspot_rate(
+    grids: pd.DataFrame, inc: pd.DataFrame, years: float, since: float | None = None
+) -> np.ndarray:
+    """Reports of real incidents per 1,000 residents per year, one value per grid (``grids`` order).
+
+    ``since`` (days): count only tickets reported then or later (the measured period after a warm-up),
+    as ``inc`` filtered to ``t_report >= since`` would, without building that filtered table.
+    """
+    t_report = inc["t_report"]
+    reported = (records.real(inc) & (t_report.notna() if since is None else t_report >= since)).to_numpy()
     counts = np.bincount(inc["grid"].to_numpy()[reported], minlength=len(grids))  # no filtered table
     return counts / grids["population"].to_numpy() * 1000 / max(years, 1e-9)
 
@@ -111,11 +118,13 @@ def plot_hotspot(
     lang: str = "zh",
     ax: plt.Axes | None = None,
     towns: tuple[str, ...] = (),
+    since: float | None = None,
 ) -> Figure:
     """The demand heat map (群众诉求热点图): counties as labelled blocks, towns numbered, one cell per grid.
 
-    Colour: reports of real incidents per 1,000 residents per year in each grid. ``towns`` (town names
-    by index) fills the legend of town numbers; without it towns are listed by number only.
+    Colour: reports of real incidents per 1,000 residents per year in each grid (those reported at
+    ``since`` or later, if given: ``hotspot_rate``). ``towns`` (town names by index) fills the legend of
+    town numbers; without it towns are listed by number only.
     """
     from matplotlib.patches import Rectangle
 
@@ -123,7 +132,7 @@ def plot_hotspot(
     fig, ax = _axes(ax, size=HOTSPOT_SIZE, margins=HOTSPOT_MARGINS, dpi=SAVE_DPI)
     lay = map_layout(grids)
     m = np.full(lay.shape, np.nan)
-    m[lay.y, lay.x] = hotspot_rate(grids, inc, years)
+    m[lay.y, lay.x] = hotspot_rate(grids, inc, years, since)
     im = ax.imshow(m, cmap="YlOrRd", interpolation="nearest")
     fig.colorbar(im, ax=ax, label=t("per_1000", lang), shrink=0.7)
     names = []

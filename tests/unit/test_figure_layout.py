@@ -197,3 +197,12 @@ def test_log_bins_are_a_binary_searchs_including_values_on_edges() -> None:
         days = np.concatenate([days, edges])  # every edge as a value: the boundary cases
         expected = np.minimum(np.searchsorted(edges, days, side="right") - 1, len(edges) - 2)
         np.testing.assert_array_equal(_log_bin(days, edges), expected)
+
+
+def test_heat_map_rate_since_is_the_rate_of_the_filtered_table(territories) -> None:  # type: ignore[no-untyped-def]
+    grids, _ = territories["one_town"]
+    inc = _incidents(3000, 6).assign(grid=lambda d: d["grid"] % len(grids))
+    inc.loc[::7, "t_report"] = np.nan  # never reported
+    whole = plots.hotspot_rate(grids, inc[inc["t_report"] >= 30.0], 0.5)
+    np.testing.assert_array_equal(plots.hotspot_rate(grids, inc, 0.5, since=30.0), whole)
+    assert whole.sum() > 0 and not np.array_equal(plots.hotspot_rate(grids, inc, 0.5), whole)
