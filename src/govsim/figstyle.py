@@ -51,10 +51,10 @@ class Margins:
     figures use them; ``tests/unit/test_figure_layout.py`` checks that every label stays inside the figure.
     """
 
-    left: float = 0.85
-    right: float = 0.2
-    bottom: float = 0.6
-    top: float = 0.4
+    left: float = 0.75
+    right: float = 0.15
+    bottom: float = 0.55
+    top: float = 0.35
 
 
 MARGINS = Margins()
