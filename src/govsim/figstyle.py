@@ -48,7 +48,9 @@ class Margins:
 
     Laying a figure out with fixed margins costs nothing at drawing time; Matplotlib's constrained layout
     measures every label twice per draw (about a third of drawing one of the run's figures). The run's
-    figures use them; ``tests/unit/test_figure_layout.py`` checks that every label stays inside the figure.
+    figures use them. The values are chosen (assumed, not derived) to hold the labels at Matplotlib's
+    default font sizes; ``tests/unit/test_figure_layout.py`` checks that every label stays inside the
+    figure, in both languages and with six-digit numbers on the axes.
     """
 
     left: float = 0.75
