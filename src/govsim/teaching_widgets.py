@@ -99,6 +99,19 @@ class LeverFigure:
         return self.figure
 
 
+def short_kpi_label(key: str, lang: str) -> str:
+    """A KPI's name for a bar of the dashboard: its label up to the first comma, no bracket left open.
+
+    ``discovery delay, restricted mean (d)`` -> ``discovery delay``; ``发现时滞(受限均值,天)`` ->
+    ``发现时滞`` (cut at the comma, the bracket it was inside is dropped too); ``部门等待(天)`` stays whole.
+    """
+    head = kpi_label(key, lang).split(",")[0]
+    for opening, closing in (("(", ")"), ("\uff08", "\uff09")):
+        if head.count(opening) > head.count(closing):
+            head = head[: head.rindex(opening)]
+    return head.rstrip()
+
+
 def _daily_backlog(r: RunResult) -> tuple[np.ndarray, np.ndarray]:
     daily = r.records.timeseries.groupby("day")["backlog"].sum()
     return daily.index.to_numpy(), daily.to_numpy()
@@ -136,7 +149,7 @@ def _bars(
         ax.bar(x + (k - 0.5) * 0.4, _kpi_values(r, keys, scale), width=0.4, label=name)
         for k, (name, r) in enumerate(zip(names, (baseline, result), strict=True))
     ]
-    names_shown = [kpi_label(key, lang).split(",")[0] for key in keys]
+    names_shown = [short_kpi_label(key, lang) for key in keys]
     ax.set_xticks(x, names_shown, rotation=25, ha="right", fontsize=8)
     ax.legend(fontsize=8)
     return containers[1]
