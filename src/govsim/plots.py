@@ -97,8 +97,9 @@ def resolution_histograms(inc: pd.DataFrame, n_categories: int) -> tuple[np.ndar
     edges = np.geomspace(lo, max(hi, lo * 1.01), 40)
     n_bins = len(edges) - 1
     where = _log_bin(days, edges)
-    flat = np.bincount(code * n_bins + where, minlength=n_categories * n_bins)
-    counts = flat[: n_categories * n_bins].reshape(n_categories, n_bins)
+    known = (code >= 0) & (code < n_categories)  # a code outside the categories is not drawn, as before
+    flat = np.bincount(code[known] * n_bins + where[known], minlength=n_categories * n_bins)
+    counts = flat.reshape(n_categories, n_bins)
     totals = counts.sum(axis=1)
     return edges, [c / n if n else None for c, n in zip(counts, totals, strict=True)]
 

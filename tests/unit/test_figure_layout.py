@@ -95,6 +95,7 @@ def test_resolution_labels_fit_the_fixed_margins(lang: str) -> None:
 def test_resolution_histograms_are_np_histogram_per_category() -> None:
     """Counts of one ``bincount`` equal ``np.histogram`` per category on the same edges (hand-checkable)."""
     inc = _incidents(20_000, 4, seed=3)
+    inc.loc[::50, "category"] = -1  # an unknown code: in no category's histogram
     edges, shares = plots.resolution_histograms(inc, 5)  # a fifth category with no incident
     keep = (inc["end_state"] == EndState.CLOSED) & ~inc["is_false"] & (inc["duplicate_of"] < 0)
     days = (inc["t_close"] - inc["t_report"])[keep].clip(lower=1e-3)
