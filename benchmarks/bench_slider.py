@@ -1,8 +1,14 @@
-"""Slider update time of notebook 02 on one_town: median and max over moves of every lever.
+"""Slider update time of notebook 02 on one_town: medians over rounds of moving every lever.
 
-An update is what releasing a slider costs: copy the cached config with the new lever value, simulate
-the one_town year, draw the dashboard and render it to PNG (``LeverPanel.update``). The issue asks for
-about two seconds or less. Run: ``python benchmarks/bench_slider.py [--rounds N]``.
+An update is what releasing a slider costs in notebook 02 (``LeverPanel.update``, fired by the control's
+``observe`` as in the notebook): copy the cached config with the new lever value, simulate the one_town
+year, draw the dashboard (``lever_figure``) and render it to PNG into the image widget. The issue (#19)
+asks for 0.5 s or less. Each round moves every lever once (to the other end of its range) and toggles the
+stationed departments; the median of each round is printed, then the median of those medians and the
+median of each part (``simulate``: configure and run; ``figure``: build and render), all wall seconds,
+and the process CPU seconds per update. The panel is built (baseline year, first figure) before timing.
+
+    python benchmarks/bench_slider.py [--rounds N]     # default 3 rounds of one move per control
 """
 
 from __future__ import annotations
@@ -10,31 +16,60 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
+from typing import Any
 
 from govsim.teaching import LEVERS
 from govsim.teaching_widgets import LeverPanel
 
 
+def moves(panel: LeverPanel) -> list[Callable[[], None]]:
+    """One move per control: each lever to the end of its range it is not at, the stationed set toggled."""
+
+    def lever(name: str) -> Callable[[], None]:
+        def move() -> None:
+            control, lv = panel.controls[name], LEVERS[name]
+            control.value = lv.hi if control.value != lv.hi else lv.lo  # observe() fires update()
+
+        return move
+
+    def stationed() -> None:
+        control = panel.controls["stationed"]
+        control.value = () if control.value else ("dispute", "livelihood")
+
+    return [*(lever(name) for name in LEVERS), stationed]
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--rounds", type=int, default=2, help="moves per lever (default 2)")
+    p.add_argument("--rounds", type=int, default=3, help="rounds of moving every lever once (default 3)")
     args = p.parse_args()
     start = time.perf_counter()
     panel = LeverPanel(lang="zh", seed=0)
     print(f"panel built (baseline year + first figure): {time.perf_counter() - start:.2f} s")
-    times = []
-    for _ in range(args.rounds):
-        for name, lever in LEVERS.items():
-            control = panel.controls[name]
-            target = lever.hi if control.value != lever.hi else lever.lo
-            t0 = time.perf_counter()
-            control.value = target  # observe() fires update(), as a released slider does
+    medians: list[float] = []
+    parts: dict[str, list[float]] = {"simulate": [], "figure": []}
+    cpu: list[float] = []
+    for k in range(args.rounds):
+        times: list[float] = []
+        for move in moves(panel):
+            t0, c0 = time.perf_counter(), time.process_time()
+            move()
             times.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        stationed = panel.controls["stationed"]
-        stationed.value = () if stationed.value else ("dispute", "livelihood")
-        times.append(time.perf_counter() - t0)
-    print(f"slider updates: n={len(times)}  median {statistics.median(times):.2f} s  max {max(times):.2f} s")
+            cpu.append(time.process_time() - c0)
+            for name, seconds in _timings(panel).items():
+                parts[name].append(seconds)
+        medians.append(statistics.median(times))
+        print(f"round {k + 1}: n={len(times)}  median {medians[-1]:.3f} s  max {max(times):.3f} s")
+    split = ", ".join(f"{n} {statistics.median(v):.3f} s" for n, v in parts.items() if v)
+    print(
+        f"slider update: median of {args.rounds} round medians {statistics.median(medians):.3f} s"
+        f"  ({split or 'no split recorded'}; CPU {statistics.median(cpu):.3f} s)"
+    )
+
+
+def _timings(panel: Any) -> dict[str, float]:
+    return dict(getattr(panel, "timings", {}))  # a panel from before the split was recorded has none
 
 
 if __name__ == "__main__":

@@ -1,112 +1,46 @@
 """Figures from record tables only, labelled in Chinese or English (``lang='zh'|'en'``).
 
-Chinese text uses Noto Sans CJK SC (SIL Open Font License 1.1), shipped inside govsim as a subset
-(``govsim/fonts/``: GB 2312 and every character of the project's texts, 3 MB; licence in ``OFL.txt``;
-rebuilt by ``scripts/subset_cjk_font.py``) and registered with Matplotlib when a figure is drawn, so
-labels render offline on a fresh install with no missing glyphs. Labels come from ``govsim.labels``.
-
-The font is used through a local style (``cjk_style``, Matplotlib's ``rc_context``): every figure here
-is built in it and draws itself in it (``StyledFigure``), so importing or using govsim leaves the
-caller's ``matplotlib.rcParams`` as they were. ``use_cjk_font`` sets it globally, for a user's own
-figures only; govsim never calls it.
+The style (the shipped CJK font, used through a local ``cjk_style`` so the caller's
+``matplotlib.rcParams`` stay as they were; ``StyledFigure``; fixed-margin ``figure``) is in
+``govsim.figstyle`` and the demand heat map in ``govsim.hotspotmap``; both are re-exported here, so
+``plots.cjk_style``, ``plots.plot_hotspot`` etc. are what they were. Labels come from ``govsim.labels``.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from govsim import labels, records
+from govsim.figstyle import CJK_FAMILY as CJK_FAMILY
+from govsim.figstyle import CJK_RC as CJK_RC
+from govsim.figstyle import FONT_FILE as FONT_FILE
+from govsim.figstyle import MARGINS as MARGINS
+from govsim.figstyle import SAVE_DPI as SAVE_DPI
+from govsim.figstyle import Margins as Margins
+from govsim.figstyle import PlainLogFormatter as PlainLogFormatter
+from govsim.figstyle import StyledFigure as StyledFigure
+from govsim.figstyle import _axes as _axes
+from govsim.figstyle import category_label as category_label
+from govsim.figstyle import cjk_style as cjk_style
+from govsim.figstyle import figure as figure
+from govsim.figstyle import register_cjk_font as register_cjk_font
+from govsim.figstyle import styled as styled
+from govsim.figstyle import t as t
+from govsim.figstyle import use_cjk_font as use_cjk_font
+from govsim.hotspotmap import TITLE_ROWS as TITLE_ROWS
+from govsim.hotspotmap import MapLayout as MapLayout
+from govsim.hotspotmap import hotspot_matrix as hotspot_matrix
+from govsim.hotspotmap import hotspot_rate as hotspot_rate
+from govsim.hotspotmap import map_layout as map_layout
+from govsim.hotspotmap import plot_hotspot as plot_hotspot
 
 if TYPE_CHECKING:
     import matplotlib.pyplot as plt  # annotations only: figures here are built without pyplot
-
-CJK_FAMILY = "Noto Sans CJK SC"
-FONT_FILE = "NotoSansCJKsc-Regular-subset.otf"
-CJK_RC: dict[str, Any] = {
-    "font.family": "sans-serif",
-    "font.sans-serif": [CJK_FAMILY, "DejaVu Sans"],
-    "axes.unicode_minus": False,  # the hyphen-minus: not every CJK font has U+2212
-}
-"""The Matplotlib settings govsim's figures are built and drawn with (``cjk_style``)."""
-
-
-def register_cjk_font() -> str:
-    """Add the shipped CJK font to Matplotlib's font manager (idempotent); return its family name.
-
-    Registering only makes the font findable by name; it changes no setting.
-    """
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    if CJK_FAMILY not in names:
-        font_manager.fontManager.addfont(str(resources.files("govsim") / "fonts" / FONT_FILE))
-    return CJK_FAMILY
-
-
-def cjk_style() -> AbstractContextManager[Any]:
-    """A local context in which Matplotlib uses the shipped CJK font (``mpl.rc_context(CJK_RC)``).
-
-    On leaving it every setting is back as it was: ``with plots.cjk_style(): ...`` for a figure of
-    one's own in govsim's style, without changing the session's defaults.
-    """
-    register_cjk_font()
-    return mpl.rc_context(CJK_RC)  # type: ignore[arg-type]  # keys typed as literals in the stubs
-
-
-def styled[**P, R](build: Callable[P, R]) -> Callable[P, R]:
-    """Decorator: run a figure-building function inside ``cjk_style`` (titles, labels, legends)."""
-
-    @functools.wraps(build)
-    def inside(*args: P.args, **kwargs: P.kwargs) -> R:
-        with cjk_style():
-            return build(*args, **kwargs)
-
-    return inside
-
-
-class StyledFigure(Figure):
-    """A Figure that draws itself inside ``cjk_style``: saved, shown in a notebook or drawn by hand.
-
-    Tick labels and the minus sign are made when the figure is drawn, not when it is built, so the
-    style must hold at drawing time too; this is how it holds without a global setting. Pass it as
-    ``FigureClass`` to ``pyplot.figure``/``subplots`` for a pyplot figure in the same style.
-    """
-
-    def draw(self, renderer: Any) -> None:
-        """Draw (``Figure.draw``) inside ``cjk_style``."""
-        with cjk_style():
-            super().draw(renderer)
-
-
-def use_cjk_font() -> str:
-    """Register the shipped CJK font and make it the session's default (sets ``matplotlib.rcParams``).
-
-    Global, for a user's own figures only: govsim's figures never call it (they use ``cjk_style``).
-    """
-    register_cjk_font()
-    mpl.rcParams.update(CJK_RC)  # type: ignore[arg-type]
-    return CJK_FAMILY
-
-
-def t(key: str, lang: str) -> str:
-    """Figure text ``key`` in ``lang`` (``govsim.labels.TEXT``)."""
-    return labels.text(key, lang)
-
-
-def category_label(name: str, lang: str) -> str:
-    """Category name in ``lang`` (``govsim.labels.CATEGORY``)."""
-    return labels.lookup(labels.CATEGORY, name, lang)
 
 
 @styled
@@ -114,12 +48,13 @@ def plot_backlog(
     ts: pd.DataFrame, lang: str = "zh", ax: plt.Axes | None = None, warmup: float | None = None
 ) -> Figure:
     """Daily backlog and latent incidents summed over towns; the warm-up (days before ``warmup``) shaded."""
-    fig, ax = _axes(ax)
+    fig, ax = _axes(ax, margins=MARGINS, dpi=SAVE_DPI)
     daily = ts.groupby("day")[["backlog", "latent"]].sum()
     shade_warmup(ax, warmup, lang)
     ax.plot(daily.index, daily["backlog"], label=t("backlog", lang))
     ax.plot(daily.index, daily["latent"], label=t("latent", lang), alpha=0.7)
-    ax.set(title=t("backlog_title", lang), xlabel=t("day", lang), ylabel=t("count", lang))
+    ax.set(xlabel=t("day", lang), ylabel=t("count", lang))
+    ax.set_title(t("backlog_title", lang), y=1.0)  # placed, not searched for: no ticks on top
     ax.legend()
     return fig
 
@@ -128,199 +63,59 @@ def plot_backlog(
 def plot_resolution(
     inc: pd.DataFrame, categories: tuple[str, ...], lang: str = "zh", ax: plt.Axes | None = None
 ) -> Figure:
-    """Distribution of report-to-close time of closed real incidents, one step histogram per category."""
-    fig, ax = _axes(ax)
-    closed = inc[records.closed(inc) & records.real(inc)]
-    days = (closed["t_close"] - closed["t_report"]).clip(lower=1e-3)
-    # log-spaced bins: hours-long on-site cases and months-long petitions on one axis, nothing clipped
-    lo, hi = (float(days.min()), float(days.max())) if len(days) else (1e-3, 1.0)
-    bins = np.geomspace(lo, max(hi, lo * 1.01), 40)
-    for k, name in enumerate(categories):
-        d = days[closed["category"] == k]
-        if len(d):
-            ax.hist(
-                d,
-                bins=list(bins),
-                histtype="step",
-                density=False,
-                weights=np.full(len(d), 1.0 / len(d)),
-                label=category_label(name, lang),
-            )
+    """Distribution of report-to-close time of closed real incidents, one step histogram per category.
+
+    The log axis is labelled in plain decimals (0.01, 0.1, 1, 10 days), not powers of ten.
+    """
+    fig, ax = _axes(ax, margins=MARGINS, dpi=SAVE_DPI)
+    bins, shares = resolution_histograms(inc, len(categories))
+    for name, share in zip(categories, shares, strict=False):
+        if share is not None:
+            ax.stairs(share, bins, label=category_label(name, lang))
     ax.set_xscale("log")
-    ax.set(title=t("resolution_title", lang), xlabel=t("resolution", lang), ylabel=t("share", lang))
+    ax.xaxis.set_major_formatter(PlainLogFormatter())
+    ax.xaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False))
+    ax.set(xlabel=t("resolution", lang), ylabel=t("share", lang))
+    ax.set_title(t("resolution_title", lang), y=1.0)  # placed, not searched for: no ticks on top
     ax.legend(fontsize=8)
     return fig
 
 
-def hotspot_rate(grids: pd.DataFrame, inc: pd.DataFrame, years: float) -> np.ndarray:
-    """Reports of real incidents per 1,000 residents per year, one value per grid (``grids`` order)."""
-    real = inc[records.real(inc) & inc["t_report"].notna()]
-    counts = np.bincount(real["grid"], minlength=len(grids))
-    return counts / grids["population"].to_numpy() * 1000 / max(years, 1e-9)
+def resolution_histograms(inc: pd.DataFrame, n_categories: int) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    """Report-to-close days of closed real incidents: 39 log-spaced bins and each category's shares.
 
-
-def hotspot_matrix(grids: pd.DataFrame, inc: pd.DataFrame, years: float) -> np.ndarray:
-    """The grid rates on the schematic county-block layout (``map_layout``); NaN outside grids."""
-    lay = map_layout(grids)
-    m = np.full(lay.shape, np.nan)
-    m[lay.y, lay.x] = hotspot_rate(grids, inc, years)
-    return m
-
-
-@dataclass(frozen=True)
-class MapLayout:
-    """Cells of the schematic map: each county a block with a title strip, its towns as sub-blocks.
-
-    ``x``, ``y``: column and row of each grid (``grids`` order); ``counties``: (name, x0, y0, x1, y1)
-    cell extents of each county block, title strip included (cells x0..x1-1, y0..y1-1); ``towns``:
-    (town index, centre x, centre y) of each town block, in town order; ``shape``: (rows, columns).
+    Returns ``(edges, shares)``: 40 bin edges in days from the shortest to the longest time (each
+    clipped below at 0.001 d: hours-long on-site cases and months-long petitions on one axis, nothing
+    clipped above), and per category code the share of its closed incidents in each bin (summing to 1),
+    or None for a category with none. Bins are half-open ``[a, b)``, the last closed, as ``np.histogram``.
+    Counted in one ``bincount`` over the table's arrays, not one pass per category.
     """
+    keep = (records.closed(inc) & records.real(inc)).to_numpy()
+    days = np.maximum(inc["t_close"].to_numpy()[keep] - inc["t_report"].to_numpy()[keep], 1e-3)
+    code = inc["category"].to_numpy()[keep].astype(np.int64)
+    lo, hi = (float(days.min()), float(days.max())) if len(days) else (1e-3, 1.0)
+    edges = np.geomspace(lo, max(hi, lo * 1.01), 40)
+    n_bins = len(edges) - 1
+    where = _log_bin(days, edges)
+    known = (code >= 0) & (code < n_categories)  # a code outside the categories is not drawn, as before
+    flat = np.bincount(code[known] * n_bins + where[known], minlength=n_categories * n_bins)
+    counts = flat.reshape(n_categories, n_bins)
+    totals = counts.sum(axis=1)
+    return edges, [c / n if n else None for c, n in zip(counts, totals, strict=True)]
 
-    x: np.ndarray
-    y: np.ndarray
-    counties: list[tuple[str, int, int, int, int]]
-    towns: list[tuple[int, float, float]]
-    shape: tuple[int, int]
 
+def _log_bin(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Bin of each value among log-spaced ``edges`` (``[a, b)``, the last closed; values inside the edges).
 
-TITLE_ROWS = 3
-"""Rows of a county block's title strip, where its label sits."""
-
-
-def map_layout(grids: pd.DataFrame) -> MapLayout:
-    """Lay counties out as rectangular blocks (shelf packing, rows of about equal width), towns inside.
-
-    Written here rather than taken from a library: a schematic of nested blocks needs no geography and
-    no GIS dependency. Each town is a square of side ``ceil(sqrt(most grids in a town))``, one empty
-    cell between towns; a county has about as many town columns as rows.
+    The bin the logarithm predicts, then moved by one where a value lies on the other side of an edge as
+    stored, so the result is ``np.histogram``'s, without a binary search per value.
     """
-    g = grids.reset_index(drop=True)
-    per_town = g.groupby("town").size()
-    side = int(np.ceil(np.sqrt(per_town.max())))
-    order = list(dict.fromkeys(g["county"]))
-    blocks = []
-    for county in order:
-        towns = list(dict.fromkeys(g.loc[g["county"] == county, "town"]))
-        cols = int(np.ceil(np.sqrt(len(towns))))
-        rows = -(-len(towns) // cols)
-        blocks.append((county, towns, cols, cols * (side + 1) + 1, TITLE_ROWS + rows * (side + 1) + 1))
-    target = max(max(b[3] for b in blocks), int(np.sqrt(sum(b[3] * b[4] for b in blocks)) * 1.4))
-    x = np.zeros(len(g), dtype=np.int64)
-    y = np.zeros(len(g), dtype=np.int64)
-    counties, centres = [], []
-    cx = cy = shelf = 0
-    for county, towns, cols, w, h in blocks:
-        if cx and cx + w > target:
-            cx, cy, shelf = 0, cy + shelf + 1, 0
-        name = str(g.loc[g["county"] == county, "county_name"].iloc[0])
-        counties.append((name, cx, cy, cx + w, cy + h))
-        for k, town in enumerate(towns):
-            bx = cx + 1 + (k % cols) * (side + 1)
-            by = cy + TITLE_ROWS + (k // cols) * (side + 1)
-            rows_of = np.flatnonzero(g["town"].to_numpy() == town)
-            own = int(np.ceil(np.sqrt(len(rows_of))))  # a town is a square of its own size in its slot
-            i = np.arange(len(rows_of))
-            x[rows_of], y[rows_of] = bx + i % own, by + i // own
-            centres.append(
-                (
-                    int(town),
-                    (x[rows_of].min() + x[rows_of].max()) / 2,
-                    (y[rows_of].min() + y[rows_of].max()) / 2,
-                )
-            )
-        cx, shelf = cx + w + 1, max(shelf, h)
-    shape = (max(c[4] for c in counties), max(c[3] for c in counties))
-    return MapLayout(x, y, counties, sorted(centres), shape)
-
-
-@styled
-def plot_hotspot(
-    grids: pd.DataFrame,
-    inc: pd.DataFrame,
-    years: float,
-    lang: str = "zh",
-    ax: plt.Axes | None = None,
-    towns: tuple[str, ...] = (),
-) -> Figure:
-    """The demand heat map (群众诉求热点图): counties as labelled blocks, towns numbered, one cell per grid.
-
-    Colour: reports of real incidents per 1,000 residents per year in each grid. ``towns`` (town names
-    by index) fills the legend of town numbers; without it towns are listed by number only.
-    """
-    from matplotlib.patches import Rectangle
-
-    fig, ax = _axes(ax, size=(9, 7.5))
-    lay = map_layout(grids)
-    m = np.full(lay.shape, np.nan)
-    m[lay.y, lay.x] = hotspot_rate(grids, inc, years)
-    im = ax.imshow(m, cmap="YlOrRd", interpolation="nearest")
-    fig.colorbar(im, ax=ax, label=t("per_1000", lang), shrink=0.7)
-    names = []
-    for k, (name, x0, y0, x1, y1) in enumerate(lay.counties):
-        ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, lw=1.2, ec="0.25"))
-        names.append(
-            ax.text(
-                (x0 + x1 - 1) / 2,
-                y0 + (TITLE_ROWS - 2) / 2,
-                labels.county_label(name, lang, k),
-                fontsize=8,
-                ha="center",
-                va="center",
-                gid=f"county:{name}",
-            )
-        )
-    for number, (_, cx, cy) in enumerate(lay.towns, start=1):
-        ax.text(
-            cx,
-            cy,
-            str(number),
-            fontsize=5.5,
-            ha="center",
-            va="center",
-            gid="town",
-            bbox={"facecolor": "white", "alpha": 0.7, "pad": 0.5, "linewidth": 0},
-        )
-    ax.set_title(t("hotspot_title", lang), pad=10)
-    ax.set_axis_off()
-    legend = _town_legend(lay, towns, lang)
-    ax.text(0, -0.02, t("hotspot_note", lang) + "\n" + legend, transform=ax.transAxes, fontsize=6.5, va="top")
-    fig.draw_without_rendering()  # lay the figure out once, so labels are fitted at their final scale
-    for text, (_, x0, y0, x1, _y1) in zip(names, lay.counties, strict=True):
-        _fit_inside(text, ax, (x0 - 0.5, y0 - 0.5, x1 - 0.5, y0 + TITLE_ROWS - 1.5))
-    return fig
-
-
-def _fit_inside(text: Any, ax: plt.Axes, box: tuple[float, float, float, float]) -> None:
-    """Shrink ``text`` (breaking it at a space first) until it lies inside ``box`` (data x0, y0, x1, y1)."""
-    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
-    (bx0, by0), (bx1, by1) = ax.transData.transform([(box[0], box[1]), (box[2], box[3])])
-    width, height = abs(bx1 - bx0) * 0.94, abs(by1 - by0) * 1.0
-    words = text.get_text()
-    for candidate in (words, words.replace(" ", "\n", 1)):
-        text.set_text(candidate)
-        size = 8.0
-        while size > 3.5:
-            text.set_fontsize(size)
-            ext = text.get_window_extent(renderer)
-            if ext.width <= width and ext.height <= height:
-                return
-            size -= 0.5
-    text.set_text(words)
-
-
-def _town_legend(lay: MapLayout, towns: tuple[str, ...], lang: str, per_line: int = 9) -> str:
-    """Town numbers and names, one county to a paragraph: ``蓬江区: 1 蓬江镇街01   2 …``."""
-    lines = [f"{t('towns', lang)}:"]
-    for k, (county, x0, y0, x1, y1) in enumerate(lay.counties):
-        items = [
-            f"{n} {labels.town_label(towns[town], lang, town) if town < len(towns) else ''}".strip()
-            for n, (town, cx, cy) in enumerate(lay.towns, start=1)
-            if x0 <= cx < x1 and y0 <= cy < y1
-        ]
-        head = f"{labels.county_label(county, lang, k)}: "
-        for j in range(0, len(items), per_line):
-            lines.append((head if j == 0 else " " * 6) + "   ".join(items[j : j + per_line]))
-    return "\n".join(lines)
+    n_bins = len(edges) - 1
+    step = np.log(edges[-1] / edges[0]) / n_bins
+    where = np.clip(((np.log(values) - np.log(edges[0])) / step).astype(np.int64), 0, n_bins - 1)
+    where -= values < edges[where]
+    where += (values >= edges[where + 1]) & (where < n_bins - 1)
+    return where
 
 
 def arm_label(arm: str, lang: str = "zh") -> str:
@@ -459,22 +254,3 @@ def shade_warmup(ax: plt.Axes, warmup: float | None, lang: str) -> None:
     """Shade days ``[0, warmup)`` on a time axis, labelled as the unmeasured warm-up."""
     if warmup:
         ax.axvspan(0, warmup, color="0.85", alpha=0.6, lw=0, label=t("warmup", lang), zorder=0)
-
-
-def _axes(ax: plt.Axes | None, size: tuple[float, float] = (7, 4)) -> tuple[Figure, plt.Axes]:
-    if ax is not None:
-        return ax.figure, ax  # type: ignore[return-value]  # an Axes of a SubFigure works the same
-    fig = figure(size)
-    return fig, fig.subplots()
-
-
-def figure(size: tuple[float, float]) -> Figure:
-    """A figure drawn without pyplot: on its own Agg canvas, so no backend is chosen and none is changed.
-
-    Importing ``govsim.plots`` sets nothing in Matplotlib; the figures render the same headless, in a
-    notebook (``govsim.teaching.show``) or saved to PNG, and pyplot's list of open figures stays as the
-    caller left it (nothing to close).
-    """
-    fig = StyledFigure(figsize=size, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig

@@ -294,9 +294,7 @@ def write_figures(rec: Records, out: Path, lang: str) -> None:
     figs = {
         "backlog.png": plots.plot_backlog(rec.timeseries, lang, warmup=rec.warmup),
         "resolution_time.png": plots.plot_resolution(inc, rec.categories, lang),
-        "hotspot_map.png": plots.plot_hotspot(
-            rec.grids, inc[inc["t_report"] >= rec.warmup], years, lang, towns=rec.towns
-        ),
+        "hotspot_map.png": plots.plot_hotspot(rec.grids, inc, years, lang, towns=rec.towns, since=rec.warmup),
     }
     del inc
     for name, fig in figs.items():

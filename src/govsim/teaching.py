@@ -426,12 +426,17 @@ def plot_hotspot_comparison(runs: Mapping[str, RunResult], lang: str = "zh") -> 
 
 
 def png_bytes(fig: Figure, dpi: int = 100) -> bytes:
-    """``fig`` rendered to PNG, then closed. Rendering draws every label, so a missing glyph warns here."""
-    import matplotlib.pyplot as plt
+    """``fig`` rendered to PNG, then closed. Rendering draws every label, so a missing glyph warns here.
 
+    Only a pyplot figure needs closing (pyplot keeps it in its list); pyplot is not imported for one
+    built on its own canvas (``plots.figure``), which the garbage collector frees.
+    """
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
-    plt.close(fig)
+    if getattr(fig.canvas, "manager", None) is not None:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
     return buf.getvalue()
 
 

@@ -120,3 +120,29 @@ def test_slider_update_reruns_with_the_slider_values():
     assert panel.config.policy.grid.staffing == 1.5
     assert bytes(panel.image.value) != bytes(before) and bytes(panel.image.value).startswith(b"\x89PNG")
     assert "更新用时" in panel.status.value
+
+
+def test_lever_figure_redrawn_in_place_is_the_fresh_figure():
+    """A slider redraws the dashboard in place (``LeverFigure.update``): the PNG of a new figure, bytewise."""
+    from govsim.teaching_widgets import LeverFigure, lever_figure
+
+    base = teaching.run_town(seed=0, horizon_days=60)
+    moves = ({"staffing": 1.5}, {"staffing": 2.0, "stationed": ["dispute"]})
+    runs = [teaching.run_town(seed=0, horizon_days=60, **lv) for lv in moves]
+    shown = LeverFigure(base, base, "zh")
+    first = teaching.png_bytes(shown.figure)
+    for r in runs:
+        assert teaching.png_bytes(shown.update(r)) == teaching.png_bytes(lever_figure(r, base, "zh")) != first
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_dashboard_indicator_names_are_whole(lang):
+    """The bars' names drop a qualifier after a comma but never leave a bracket open (发现时滞(受限均值)."""
+    from govsim.teaching_widgets import DAY_KPIS, RATE_KPIS, short_kpi_label
+
+    names = [short_kpi_label(k, lang) for k in DAY_KPIS + RATE_KPIS]
+    for name in names:
+        assert name.count("(") == name.count(")") and name.count("\uff08") == name.count("\uff09"), name
+        assert "," not in name and "\uff0c" not in name, name
+    assert names[0] == ("发现时滞" if lang == "zh" else "discovery delay")
+    assert names[1] == teaching.kpi_label("department_wait", lang)  # nothing to drop: kept whole

@@ -8,7 +8,7 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "govsim"
 USERS = ("plots.py", "report.py", "metrics.py", "teaching.py", "teaching_widgets.py")
-USERS += ("teaching_experiment.py", "teaching_views.py")
+USERS += ("teaching_experiment.py", "teaching_views.py", "figstyle.py", "hotspotmap.py")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
