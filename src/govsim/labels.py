@@ -459,6 +459,12 @@ WARNING: dict[str, Label] = {
         "部门 {dept}({name}):估计利用率 {rho:.2f} >= 1(staff_per_100k={staff:g} × "
         "department_staffing={scale:g}):其排队在整个仿真期内不断增长",
     ),
+    "grid_floor": Label(
+        "policy.grid.staffing={staffing:g}: {heads:.2f} workers per grid is under one worker per grid, the "
+        "model's floor (every grid keeps its own worker); the run is the same as at staffing={floor:g}",
+        "policy.grid.staffing={staffing:g}:每格 {heads:.2f} 名网格员,低于一格一员的下限(每个网格保留"
+        "自己的网格员);本次运行与 staffing={floor:g} 相同",
+    ),
     "single_replication": Label(
         "a single replication: results carry no confidence interval and differ from seed to seed; use 5 "
         "or more replications to compare policies",

@@ -91,7 +91,7 @@ def _flag(focus: str, name: str, cost: tuple[str, ...] = ()) -> Lever:
 _TABLE: tuple[Lever, ...] = (
     # 强网格
     _num("grid", "staffing", "× workers per grid", 0.0, strict=True, cost=("grid_workers",),
-         slider=Slider(0.5, 2.0, 0.1)),
+         slider=Slider(1.0, 2.0, 0.1)),  # from 1: below one worker per grid the model keeps one (一格一员)
     _num("grid", "part_time_share", "share of workers", 0.0, 1.0, cost=("grid_workers",)),
     _num("grid", "training_hours", "h per worker-week", 0.0, 168.0, cost=("training",)),
     _flag("grid", "mentoring", ("mentoring",)),

@@ -630,13 +630,26 @@ def config_warnings(cfg: GovsimConfig) -> list[str]:
     """Messages for a configuration that is allowed but probably not what was meant (not printed).
 
     A department whose estimated utilisation (``govsim.workload.offered_load``) is 1 or more has a queue
-    that grows without bound: its waits then measure the horizon, not the policy.
+    that grows without bound: its waits then measure the horizon, not the policy. Grid staffing under
+    one worker per grid (``worker.per_grid × policy.grid.staffing < 1``) changes nothing: every grid
+    keeps its own worker (``policies._grid_workers``), so the run is the one at ``1 / per_grid``.
     """
     from govsim import labels
     from govsim.workload import offered_load
 
     out = []
     s, m = cfg.scenario, cfg.policy.mechanism
+    heads = s.worker.per_grid * cfg.policy.grid.staffing
+    if heads < 1.0:  # policies._grid_workers: every grid keeps its own worker (一格一员)
+        out.append(
+            labels.warning_text(
+                "grid_floor",
+                cfg.output.lang,
+                staffing=cfg.policy.grid.staffing,
+                heads=heads,
+                floor=1.0 / s.worker.per_grid,
+            )
+        )
     for dept, rho in offered_load(cfg).items():
         if rho >= 1.0:
             staff = s.departments[dept].staff_per_100k

@@ -316,3 +316,15 @@ def test_single_replication_warns_on_stderr(capsys: pytest.CaptureFixture[str]) 
     assert message is not None and "single replication" in message
     assert capsys.readouterr().err == f"govsim: warning: {message}\n"
     assert "只有一次重复" in (warn_single_replication(1, "zh") or "")
+
+
+def test_staffing_under_one_worker_per_grid_warns() -> None:
+    """Every grid keeps its own worker (policies._grid_workers), so staffing under 1/per_grid is a no-op."""
+    cfg = compose([*BASE, "policy.grid.staffing=0.6", "output.lang=en"])
+    messages = config_warnings(cfg)
+    assert [m for m in messages if m.startswith("policy.grid.staffing=0.6:")], messages
+    assert "one worker per grid" in " ".join(messages)
+    zh = config_warnings(compose([*BASE, "policy.grid.staffing=0.6", "output.lang=zh"]))
+    assert any(m.startswith("policy.grid.staffing=0.6:") and "一格一员" in m for m in zh)
+    assert not [m for m in config_warnings(compose(BASE)) if m.startswith("policy.grid.staffing")]
+    assert not [m for m in config_warnings(compose([*BASE, "policy.grid.staffing=1.5"])) if "staffing" in m]

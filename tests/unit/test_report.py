@@ -34,6 +34,8 @@ def build_sweep(sweep: Path, *overrides: str, run: int | None = None) -> dict:
             return_hydra_config=True,
         )
         manifest = ex.prepare_manifest(primary)
+        ex.register_experiment_configs()  # as govsim.sweep.main does after planning: the first
+        # composition in a process (prepare_manifest's expand_jobs) registers the plain schema
         for job in manifest["jobs"][:run]:
             cfg = compose("config", job["overrides"])
             jobrun.run_job(cfg, sweep / job["key"].replace(",", "_"), manifest, job["overrides"])
