@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 
 from govsim import labels
-from govsim.kpigroups import compute_groups
-from govsim.kpis import OPEN_SHARE_WARNING
+from govsim.kpis import OPEN_SHARE_WARNING, compute_groups
 from govsim.records import Channel, Records, real
 
 KPI_LABELS = {k: v for k, v in labels.KPI.items() if k != "cost_per_year"}

@@ -16,7 +16,7 @@ import pytest
 from test_kpis import COLUMNS, ROWS  # the hand-worked table (tests/unit on the path, as pytest puts it)
 
 from govsim import kpis
-from govsim.kpigroups import compute_groups
+from govsim.kpis import compute_groups
 from govsim.metrics import kpi_tables
 
 
