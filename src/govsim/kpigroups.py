@@ -28,52 +28,64 @@ _BITS = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder=
 
 
 def codes(values: np.ndarray, n: int) -> np.ndarray:
-    """Group codes with ``n`` for rows in no group, as the narrowest integers (numpy radix-sorts those)."""
+    """Group codes with ``n`` for rows in no group, as the narrowest unsigned integers (radix-sorted)."""
     code = np.asarray(values)
     code = np.where((code >= 0) & (code < n), code, n)
-    return code.astype(np.int16 if n < np.iinfo(np.int16).max else np.int64)
+    return code.astype(np.uint8 if n < 255 else np.uint16 if n < 65535 else np.int64)
 
 
-def group_counts(flags: list[np.ndarray], code: np.ndarray | None, n: int) -> np.ndarray:
-    """Rows set in each of ``flags`` (bool arrays over rows), per group: ``(len(flags), n + 1)`` int64.
-
-    ``code`` from ``codes`` (column ``n``: rows in no group); None counts the whole table (``n`` = 0).
-    Exact integer counts: eight masks are packed into the bits of one byte per row, the rows counted
-    per (byte value, group) by one ``np.bincount``, and each mask's count is the sum over the byte
-    values with its bit set.
-    """
-    width = n + 1
-    out = np.zeros((len(flags), width), np.int64)
-    key = np.empty(len(code) if code is not None else (len(flags[0]) if flags else 0), np.intp)
+def pack(flags: list[np.ndarray]) -> list[tuple[np.ndarray, int]]:
+    """Bool masks over rows packed eight to a byte per row: (bytes, masks in it), lowest bit first."""
+    out = []
     for first in range(0, len(flags), 8):
         chunk = flags[first : first + 8]
-        byte = np.zeros(len(key), np.uint8)
-        for bit, f in enumerate(chunk):
+        byte = np.asarray(chunk[0], bool).view(np.uint8).copy()
+        for bit, f in enumerate(chunk[1:], 1):
             byte |= np.asarray(f, bool).view(np.uint8) << np.uint8(bit)
+        out.append((byte, len(chunk)))
+    return out
+
+
+def group_counts(packed: list[tuple[np.ndarray, int]], code: np.ndarray | None, n: int) -> np.ndarray:
+    """Rows set in each packed mask (``pack``), per group: ``(masks, n + 1)`` int64.
+
+    ``code`` from ``codes`` (column ``n``: rows in no group); None counts the whole table (``n`` = 0).
+    Exact integer counts: the rows are counted per (byte value, group) by one ``np.bincount`` per
+    byte, and each mask's count is the sum over the byte values with its bit set.
+    """
+    width = n + 1
+    out = []
+    key = np.empty(len(packed[0][0]) if packed else 0, np.intp)
+    for byte, k in packed:
         if code is None:
             tally = np.bincount(byte, minlength=256)[:, None]
         else:
             np.multiply(byte, width, out=key, dtype=np.intp)
             key += code
             tally = np.bincount(key, minlength=256 * width).reshape(256, width)
-        out[first : first + len(chunk)] = _BITS[:, : len(chunk)].T @ tally
-    return out
+        out.append(_BITS[:, :k].T @ tally)
+    return np.concatenate(out) if out else np.zeros((0, width), np.int64)
 
 
-def sort_cohort(cohort: Cohort, end: float) -> Cohort:
-    """A cohort's rows, durations and events (``survival.spell``'s), in order of duration."""
+def sort_cohort(
+    cohort: Cohort, end: float, code: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """A cohort's durations and events (``survival.spell``'s) in order of duration, with its rows' codes.
+
+    ``code``: group codes of every row of the table, one array per grouping; returned for the cohort's
+    rows in the same order.
+    """
     mask, b, f = cohort
     rows = np.flatnonzero(mask)
     begin, finish = b[rows], f[rows]
     done = ~np.isnan(finish) & (finish <= end)
     duration = np.where(done, finish, end) - begin
     order = np.argsort(duration)  # the sort spell() would make of the same array
-    return rows[order], duration[order], done[order]
+    return duration[order], done[order], [c[rows][order] for c in code]
 
 
-def split(cohort: Cohort, code: np.ndarray, n: int) -> list[Censored]:
+def split(duration: np.ndarray, done: np.ndarray, code: np.ndarray, n: int) -> list[Censored]:
     """Each group's censored summary from a cohort in order of duration (``code``: its rows' groups)."""
-    _, duration, done = cohort
     by_group = np.argsort(code, kind="stable")  # groups in turn, each still in order of duration
     bounds = np.r_[0, np.cumsum(np.bincount(code, minlength=n + 1))]
     duration, done = duration[by_group], done[by_group]

@@ -261,16 +261,18 @@ def compute_groups(
     cols = kpimasks.Columns(records)
     rates, counts = kpimasks.rate_masks(cols, start, end), kpimasks.count_masks(cols, start, end)
     flags = [m for pair in rates.values() if pair is not None for m in pair]
-    flags += [m for m in counts.values() if m is not None]
+    packed = kpigroups.pack(flags + [m for m in counts.values() if m is not None])
+    del flags
+    code = {name: kpigroups.codes(values, n) for name, (values, n) in groupings.items()}
     cohort = {
-        k: None if c is None else kpigroups.sort_cohort(c, end)
+        k: None if c is None else kpigroups.sort_cohort(c, end, list(code.values()))
         for k, c in kpimasks.cohorts(cols, start, end).items()
     }
 
     def kpis(
-        tally: np.ndarray, spells: dict[str, Censored | None], day_table: pd.DataFrame | None
+        tally: list[int], spells: dict[str, Censored | None], day_table: pd.DataFrame | None
     ) -> dict[str, float]:
-        total = iter(tally.tolist())  # per flag, in the order of ``flags``
+        total = iter(tally)  # per mask, in the order packed
         out: dict[str, float] = {}
         for key, masks in rates.items():
             put_rate(out, key, None if masks is None else (next(total), next(total)))
@@ -281,19 +283,20 @@ def compute_groups(
 
     by: dict[str, list[dict[str, float]]] = {}
     overall_tally = None
-    for name, (values, n) in groupings.items():
-        code = kpigroups.codes(values, n)
-        tally = kpigroups.group_counts(flags, code, n)  # (flags, n + 1): the last column in no group
+    for i, (name, (_, n)) in enumerate(groupings.items()):
+        tally = kpigroups.group_counts(packed, code[name], n)  # (masks, n + 1): the last column in no group
         overall_tally = tally.sum(axis=1) if overall_tally is None else overall_tally
-        spells = {k: None if c is None else kpigroups.split(c, code[c[0]], n) for k, c in cohort.items()}
+        spells = {
+            k: None if c is None else kpigroups.split(c[0], c[1], c[2][i], n) for k, c in cohort.items()
+        }
         by[name] = [
-            kpis(tally[:, g], {k: None if s is None else s[g] for k, s in spells.items()}, None)
+            kpis(tally[:, g].tolist(), {k: None if s is None else s[g] for k, s in spells.items()}, None)
             for g in range(n)
         ]
     if overall_tally is None:
-        overall_tally = kpigroups.group_counts(flags, None, 0)[:, 0]
-    whole = {k: None if c is None else censored_sorted(c[1], c[2]) for k, c in cohort.items()}
-    return kpis(overall_tally, whole, calls), by
+        overall_tally = kpigroups.group_counts(packed, None, 0)[:, 0]
+    whole = {k: None if c is None else censored_sorted(c[0], c[1]) for k, c in cohort.items()}
+    return kpis(overall_tally.tolist(), whole, calls), by
 
 
 def put_rate(out: dict[str, float], key: str, counts: tuple[int, int] | None) -> None:
