@@ -33,7 +33,7 @@ import pandas as pd
 from govsim import kpigroups, kpimasks, records
 from govsim.hotline import hotline_kpis
 from govsim.kpigroups import Grouping
-from govsim.survival import Censored, censored_sorted
+from govsim.survival import Censored
 from govsim.survival import censored_times as censored_times  # re-exported: the KPIs' censored times
 from govsim.survival import kaplan_meier as kaplan_meier
 
@@ -259,44 +259,44 @@ def compute_groups(
     if not end > start:
         raise ValueError(f"assessment period [{start}, {end}): end must be after start")
     cols = kpimasks.Columns(records)
-    rates, counts = kpimasks.rate_masks(cols, start, end), kpimasks.count_masks(cols, start, end)
-    flags = [m for pair in rates.values() if pair is not None for m in pair]
-    packed = kpigroups.pack(flags + [m for m in counts.values() if m is not None])
-    del flags
-    code = {name: kpigroups.codes(values, n) for name, (values, n) in groupings.items()}
-    cohort = {
-        k: None if c is None else kpigroups.sort_cohort(c, end, list(code.values()))
-        for k, c in kpimasks.cohorts(cols, start, end).items()
-    }
+    cols.real()  # once, before the threads share it
+    code = [kpigroups.codes(values, n) for values, n in groupings.values()]
+    sizes = [n for _, n in groupings.values()]
+    with kpigroups.Workers(len(records)) as workers:
+        times = {  # each censored time sorted and summarised overall and per group, on a worker
+            k: None if c is None else workers.submit(kpigroups.summarise, c, end, code, sizes)
+            for k, c in kpimasks.cohorts(cols, start, end).items()
+        }
+        rates, counts = kpimasks.rate_masks(cols, start, end), kpimasks.count_masks(cols, start, end)
+        flags = [m for pair in rates.values() if pair is not None for m in pair]
+        packed = kpigroups.pack(flags + [m for m in counts.values() if m is not None])
+        del flags
+        tallies = [kpigroups.group_counts(packed, c, n) for c, n in zip(code, sizes, strict=True)]
+        spells = {k: None if f is None else f.result() for k, f in times.items()}
 
-    def kpis(
-        tally: list[int], spells: dict[str, Censored | None], day_table: pd.DataFrame | None
-    ) -> dict[str, float]:
+    def kpis(tally: list[int], group: int | None, grouping: int = 0) -> dict[str, float]:
         total = iter(tally)  # per mask, in the order packed
         out: dict[str, float] = {}
         for key, masks in rates.items():
             put_rate(out, key, None if masks is None else (next(total), next(total)))
-        out.update(time_values(spells))
+        out.update(time_values({k: _spell(s, group, grouping) for k, s in spells.items()}))
         out.update({k: np.nan if m is None else float(next(total)) for k, m in counts.items()})
-        out.update(hotline_kpis(day_table, start, end, out))
+        out.update(hotline_kpis(calls if group is None else None, start, end, out))
         return ordered(out)
 
-    by: dict[str, list[dict[str, float]]] = {}
-    overall_tally = None
-    for i, (name, (_, n)) in enumerate(groupings.items()):
-        tally = kpigroups.group_counts(packed, code[name], n)  # (masks, n + 1): the last column in no group
-        overall_tally = tally.sum(axis=1) if overall_tally is None else overall_tally
-        spells = {
-            k: None if c is None else kpigroups.split(c[0], c[1], c[2][i], n) for k, c in cohort.items()
-        }
-        by[name] = [
-            kpis(tally[:, g].tolist(), {k: None if s is None else s[g] for k, s in spells.items()}, None)
-            for g in range(n)
-        ]
-    if overall_tally is None:
-        overall_tally = kpigroups.group_counts(packed, None, 0)[:, 0]
-    whole = {k: None if c is None else censored_sorted(c[0], c[1]) for k, c in cohort.items()}
-    return kpis(overall_tally.tolist(), whole, calls), by
+    by = {
+        name: [kpis(tally[:, g].tolist(), g, i) for g in range(n)]
+        for i, (name, tally, n) in enumerate(zip(groupings, tallies, sizes, strict=True))
+    }
+    whole = tallies[0].sum(axis=1) if tallies else kpigroups.group_counts(packed, None, 0)[:, 0]
+    return kpis(whole.tolist(), None), by
+
+
+def _spell(summaries: kpigroups.Summaries | None, group: int | None, grouping: int) -> Censored | None:
+    """A cohort's censored summary overall (``group`` None) or of one group of one grouping."""
+    if summaries is None:
+        return None
+    return summaries[0] if group is None else summaries[1][grouping][group]
 
 
 def put_rate(out: dict[str, float], key: str, counts: tuple[int, int] | None) -> None:
