@@ -30,7 +30,7 @@ def kpi_table(rec: Records, by: str | None = None) -> pd.DataFrame:
 
 
 def kpi_tables(rec: Records, bys: tuple[str | None, ...] = (None, "category", "county")) -> dict:
-    """``kpi_table(rec, by)`` for every ``by`` in ``bys``, computed in one pass (``govsim.kpigroups``).
+    """``kpi_table(rec, by)`` for every ``by`` in ``bys``, computed in one pass (``kpis.compute_groups``).
 
     Returns a dict ``by -> DataFrame``; each table equals ``kpi_table``'s definition: per group the
     values of ``govsim.kpis.compute`` on the group's tickets (the 12345 day table counts overall only).

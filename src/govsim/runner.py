@@ -186,7 +186,7 @@ def simulate(cfg: GovsimConfig, checked: bool = False, scenario: Scenario | None
 
 def kpi_frame(rec: Records) -> pd.DataFrame:
     """The tidy KPI table of a run: one row per ``(by, group)``, ``by`` in all, category, county."""
-    by = kpi_tables(rec, (None, "category", "county"))  # the three in one pass (govsim.kpigroups)
+    by = kpi_tables(rec, (None, "category", "county"))  # the three in one pass (kpis.compute_groups)
     kpis = pd.concat(
         [by[None].assign(by="all"), by["category"].assign(by="category"), by["county"].assign(by="county")],
         ignore_index=True,
