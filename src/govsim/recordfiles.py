@@ -163,7 +163,7 @@ def to_parquet(df: pd.DataFrame, path: Path) -> None:
 
 
 def arrow_to_parquet(table: Any, path: Path) -> None:
-    """An Arrow table (``records.incident_arrow``) as ``to_parquet`` writes its pandas frame: same bytes.
+    """An Arrow table (``incident_arrow``) as ``to_parquet`` writes its pandas frame: the same bytes.
 
     The options ``DataFrame.to_parquet`` passes (snappy; the dictionary columns of ``dictionary_columns``).
     """
