@@ -19,7 +19,6 @@ is one, shortens the wall time; the numbers are the same to the last bit.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -127,7 +126,11 @@ class Workers:
     """
 
     def __init__(self, rows: int) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=2) if rows >= PARALLEL_ROWS else None
+        self._pool = None
+        if rows >= PARALLEL_ROWS:
+            from concurrent.futures import ThreadPoolExecutor  # here: not on the command's start-up
+
+            self._pool = ThreadPoolExecutor(max_workers=2)
 
     def __enter__(self) -> Workers:
         return self
