@@ -5,6 +5,10 @@ One function, ``compute(records, start, end)``, takes a table with one row per t
 a KPI whose columns are missing comes out NaN) and the assessment period ``[start, end)`` in days, and
 returns every KPI of ``DEFINITIONS`` with, beside each rate, its numerator ``<key>_num`` and denominator
 ``<key>_den``: summing those over runs, towns or cities and dividing pools the rate exactly.
+``compute_groups`` gives the same for every group of several groupings in one pass (a run's
+``kpis.csv``); ``compute`` is ``compute_groups`` with no grouping, so every KPI has one code path.
+Which tickets each KPI counts is written in ``govsim.kpimasks``; how the groups are counted and
+sorted at once, in ``govsim.kpigroups``.
 
 Cohorts (what "a ticket of the period" means), as practice counts them:
 
