@@ -39,7 +39,9 @@ runs); their display labels in Chinese and English are in ``govsim.labels``. A c
 DATE_SUFFIX = "_at"
 DATE_FIELDS: tuple[str, ...] = (*TIME_FIELDS, "deadline")
 """Float-day columns that also get a calendar timestamp ``<field>_at`` (``datetime64[s]``, local time
-of the scenario, no time zone): ``scenario.start_date`` at 00:00 plus the float days; NaN is NaT."""
+of the scenario, no time zone): ``scenario.start_date`` at 00:00 plus the float days; NaN is NaT.
+Parquet has no unit of seconds: the file stores milliseconds, and ``pandas.read_parquet`` gives the
+same instants as ``datetime64[ms]``."""
 
 
 def as_dates(days: np.ndarray, start_date: str) -> np.ndarray:
