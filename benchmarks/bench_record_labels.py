@@ -1,7 +1,7 @@
 """What readable records cost: the incident table with names and dates vs the codes alone.
 
 Simulates Jiangmen at a quarter of its population for a year, then writes ``incidents.parquet`` twice —
-the schema's codes and float days alone, and with ``govsim.records.labelled_incidents`` (dictionary-
+the schema's codes and float days alone, and with ``govsim.recordfiles.labelled_incidents`` (dictionary-
 encoded names, ``datetime64`` stage times) — and prints build time, peak memory of the build, write
 time and file size. Run: ``python benchmarks/bench_record_labels.py [--scale 0.25]``.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from govsim.compose import compose
 from govsim.config import CHANNELS
-from govsim.records import labelled_incidents
+from govsim.recordfiles import labelled_incidents
 from govsim.runner import simulate
 
 

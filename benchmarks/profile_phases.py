@@ -31,9 +31,10 @@ PHASE_OF: tuple[tuple[str, str], ...] = (
     ("GovernanceModel.__init__ (govsim/model.py", "build"),
     ("GovernanceModel.run (govsim/model.py", "simulate"),
     ("simulate (govsim/runner.py", "kpis"),  # what simulate() does besides building and running
-    ("labelled_incidents (govsim/records.py", "records"),
-    ("labelled_timeseries (govsim/records.py", "records"),
-    ("_to_parquet (govsim/runner.py", "records"),
+    ("incident_arrow (govsim/recordfiles.py", "records"),
+    ("labelled_timeseries (govsim/recordfiles.py", "records"),
+    ("arrow_to_parquet (govsim/recordfiles.py", "records"),
+    ("to_parquet (govsim/recordfiles.py", "records"),
     ("write_outputs (govsim/runner.py", "tables"),
     ("write_figures (govsim/runner.py", "figures"),
     ("provenance (govsim/runner.py", "provenance"),

@@ -5,6 +5,10 @@ One function, ``compute(records, start, end)``, takes a table with one row per t
 a KPI whose columns are missing comes out NaN) and the assessment period ``[start, end)`` in days, and
 returns every KPI of ``DEFINITIONS`` with, beside each rate, its numerator ``<key>_num`` and denominator
 ``<key>_den``: summing those over runs, towns or cities and dividing pools the rate exactly.
+``compute_groups`` gives the same for every group of several groupings in one pass (a run's
+``kpis.csv``); ``compute`` is ``compute_groups`` with no grouping, so every KPI has one code path.
+Which tickets each KPI counts is written in ``govsim.kpimasks``; how the groups are counted and
+sorted at once, in ``govsim.kpigroups``.
 
 Cohorts (what "a ticket of the period" means), as practice counts them:
 
@@ -24,15 +28,16 @@ Sources of each definition are in ``DEFINITIONS`` and, for readers, ``docs/kpis.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from govsim import records
+from govsim import kpigroups, kpimasks, records
 from govsim.hotline import hotline_kpis
-from govsim.survival import Censored, spell
+from govsim.kpigroups import Grouping
+from govsim.survival import Censored
 from govsim.survival import censored_times as censored_times  # re-exported: the KPIs' censored times
 from govsim.survival import kaplan_meier as kaplan_meier
 
@@ -210,80 +215,13 @@ RATES: tuple[str, ...] = tuple(k.key for k in DEFINITIONS if k.kind == "rate")
 
 
 # ---- the indicators ------------------------------------------------------------------------------------
-def _flag(t: pd.DataFrame, col: str, default: object) -> pd.Series:
+def flag(t: pd.DataFrame, col: str, default: object) -> pd.Series:
     """A column, or ``default`` on every row if the table lacks it (a log without such flags)."""
     return t[col] if col in t.columns else pd.Series(default, index=t.index)
 
 
-_real = records.real  # neither a false report nor a duplicate ticket
-
-
-flag = _flag
-is_real = _real
-"""Public names: a column or its default (``flag``); neither a false report nor a duplicate (``is_real``)."""
-
-
-def _has(t: pd.DataFrame, *cols: str) -> bool:
-    return all(c in t.columns for c in cols)
-
-
-def _in(x: pd.Series, start: float, end: float, closed: bool = False) -> pd.Series:
-    return (x >= start) & ((x <= end) if closed else (x < end))
-
-
-def _done_by(x: pd.Series, limit: pd.Series | float) -> pd.Series:
-    return x.notna() & (x <= limit)
-
-
-Rate = tuple[pd.Series, pd.Series]  # (numerator mask, denominator mask) over the table's rows
-
-
-def _rates(t: pd.DataFrame, start: float, end: float) -> dict[str, Callable[[], Rate]]:
-    """Each rate as a (numerator, denominator) pair of masks, built lazily (columns may be missing)."""
-    real = _real(t)
-    rep = real & _in(t["t_report"], start, end)
-
-    def due() -> pd.Series:
-        return real & (t["department"] >= 0) & _in(t["deadline"], start, end, closed=True)
-
-    def routed() -> pd.Series:
-        return rep & (t["department"] >= 0)
-
-    def on_time() -> Rate:
-        return _done_by(t["t_handle_end"], t["deadline"]), due()
-
-    def response() -> Rate:
-        limit = t["response_due"]
-        den = real & (t["department"] >= 0) & _in(limit, start, end, closed=True)
-        return _done_by(t["t_handle_start"], limit), den
-
-    def handled_rep() -> pd.Series:
-        return rep & _done_by(t["t_handle_end"], end)
-
-    def reopen() -> Rate:
-        den = routed() & (_done_by(t["t_handle_end"], end) | (t["reopen_count"] > 0))
-        return t["reopen_count"] > 0, den
-
-    return {
-        "on_time_rate": on_time,
-        "overdue_rate": lambda: (~on_time()[0], due()),
-        "closure_rate": lambda: (_done_by(t["t_handle_end"], end), due()),
-        "extension_rate": lambda: (t["extended"].astype(bool), due()),  # a log without the flag: NaN
-        "on_site_share": lambda: (t["on_site"].astype(bool), rep),
-        "response_rate": response,
-        "followup_rate": lambda: ((t["satisfied"] >= 0) & _done_by(t["t_close"], end), handled_rep()),
-        "satisfaction_rate": lambda: (
-            t["satisfied"] == 1,
-            rep & (t["satisfied"] >= 0) & _done_by(t["t_close"], end),
-        ),
-        "reopen_rate": reopen,
-        "petition_rate": lambda: (t["petitioned"].astype(bool), rep),
-        "open_share": lambda: (~_done_by(t["t_close"], end), rep),
-        "patrol_share": lambda: (t["channel"] == 0, rep),
-        "escalation_rate": lambda: (t["escalation_level"] >= 1, routed()),
-        "lifted_rate": lambda: (t["escalation_level"] >= 3, routed()),
-        "misroute_rate": lambda: (t["n_misroutes"] > 0, routed()),
-    }
+is_real = records.real
+"""Neither a false report nor a duplicate ticket (``records.real``), per row of a table."""
 
 
 def compute(
@@ -301,38 +239,68 @@ def compute(
     (``govsim.hotline.SUMMARY``; days in ``[start, end)`` count): it gives the hotline KPIs (NaN
     without it) and adds the consultations resolved at the seat to 直接办结率 (``on_site_share``), as
     12345 practice counts them (docs/kpis.md). Raises ``ValueError`` if ``end <= start``.
+
+    ``compute_groups`` with no grouping: the KPIs have one code path, for a table and for its groups.
+    """
+    return compute_groups(records, start, end, {}, calls)[0]
+
+
+def compute_groups(
+    records: pd.DataFrame,
+    start: float,
+    end: float,
+    groupings: Mapping[str, Grouping],
+    calls: pd.DataFrame | None = None,
+) -> tuple[dict[str, float], dict[str, list[dict[str, float]]]]:
+    """``compute`` of the whole table, and of every group of every grouping (a list per grouping).
+
+    ``groupings`` maps a name to (codes, n): one int per row, groups ``0 … n-1`` (a code outside is in
+    no group). Per group the values are those of ``compute(records[codes == k], start, end)``, key for
+    key (``govsim.kpigroups`` says how they are counted in one pass). ``calls`` counts for the whole
+    table only (groups get none, as ``compute`` of a group's rows without it). Raises ``ValueError`` if
+    ``end <= start``.
     """
     if not end > start:
         raise ValueError(f"assessment period [{start}, {end}): end must be after start")
-    t = records
-    out: dict[str, float] = {}
-    for key, masks in rate_masks(t, start, end).items():
-        put_rate(out, key, None if masks is None else (int(masks[0].sum()), int(masks[1].sum())))
-    spells = {
-        k: None if c is None else spell(c[1][c[0]], c[2][c[0]], end)
-        for k, c in cohorts(t, start, end).items()
+    cols = kpimasks.Columns(records)
+    cols.real()  # once, before the threads share it
+    code = [kpigroups.codes(values, n) for values, n in groupings.values()]
+    sizes = [n for _, n in groupings.values()]
+    with kpigroups.Workers(len(records)) as workers:
+        times = {  # each censored time sorted and summarised overall and per group, on a worker
+            k: None if c is None else workers.submit(kpigroups.summarise, c, end, code, sizes)
+            for k, c in kpimasks.cohorts(cols, start, end).items()
+        }
+        rates, counts = kpimasks.rate_masks(cols, start, end), kpimasks.count_masks(cols, start, end)
+        flags = [m for pair in rates.values() if pair is not None for m in pair]
+        packed = kpigroups.pack(flags + [m for m in counts.values() if m is not None])
+        del flags
+        tallies = [kpigroups.group_counts(packed, c, n) for c, n in zip(code, sizes, strict=True)]
+        spells = {k: None if f is None else f.result() for k, f in times.items()}
+
+    def kpis(tally: list[int], group: int | None, grouping: int = 0) -> dict[str, float]:
+        total = iter(tally)  # per mask, in the order packed
+        out: dict[str, float] = {}
+        for key, masks in rates.items():
+            put_rate(out, key, None if masks is None else (next(total), next(total)))
+        out.update(time_values({k: _spell(s, group, grouping) for k, s in spells.items()}))
+        out.update({k: np.nan if m is None else float(next(total)) for k, m in counts.items()})
+        out.update(hotline_kpis(calls if group is None else None, start, end, out))
+        return ordered(out)
+
+    by = {
+        name: [kpis(tally[:, g].tolist(), g, i) for g in range(n)]
+        for i, (name, tally, n) in enumerate(zip(groupings, tallies, sizes, strict=True))
     }
-    out.update(time_values(spells))
-    out.update({k: np.nan if m is None else float(m.sum()) for k, m in count_masks(t, start, end).items()})
-    out.update(hotline_kpis(calls, start, end, out))
-    return ordered(out)
+    whole = tallies[0].sum(axis=1) if tallies else kpigroups.group_counts(packed, None, 0)[:, 0]
+    return kpis(whole.tolist(), None), by
 
 
-# ---- pieces of ``compute``, shared with ``govsim.kpigroups`` (many groups in one pass) ---------------------
-def rate_masks(t: pd.DataFrame, start: float, end: float) -> dict[str, tuple[np.ndarray, np.ndarray] | None]:
-    """Each rate's rows as two bool arrays: numerator (within the denominator) and denominator.
-
-    None where the table lacks a column the rate needs.
-    """
-    out: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
-    for key, rate in _rates(t, start, end).items():
-        try:
-            num, den = rate()
-        except KeyError:
-            out[key] = None
-            continue
-        out[key] = ((num & den).to_numpy(bool), den.to_numpy(bool))
-    return out
+def _spell(summaries: kpigroups.Summaries | None, group: int | None, grouping: int) -> Censored | None:
+    """A cohort's censored summary overall (``group`` None) or of one group of one grouping."""
+    if summaries is None:
+        return None
+    return summaries[0] if group is None else summaries[1][grouping][group]
 
 
 def put_rate(out: dict[str, float], key: str, counts: tuple[int, int] | None) -> None:
@@ -345,41 +313,8 @@ def put_rate(out: dict[str, float], key: str, counts: tuple[int, int] | None) ->
     out[key] = n / d if d else np.nan
 
 
-Cohort = tuple[np.ndarray, np.ndarray, np.ndarray]
-"""A time KPI's tickets (bool mask over rows) and each row's begin and end times (float days)."""
-
-
-def cohorts(t: pd.DataFrame, start: float, end: float) -> dict[str, Cohort | None]:
-    """The cohort of every censored time; None where the table lacks its columns.
-
-    Keys: ``resolution``, ``discovery_delay``, ``triage_wait``, ``routing_time``, ``department_wait``.
-    """
-
-    def col(k: str) -> np.ndarray:
-        return t[k].to_numpy(float)
-
-    real = _real(t).to_numpy()
-    rep_t = col("t_report")
-    rep = real & (rep_t >= start) & (rep_t < end)
-    out: dict[str, Cohort | None] = dict.fromkeys(
-        ("resolution", "discovery_delay", "triage_wait", "routing_time", "department_wait")
-    )
-    if _has(t, "t_close"):
-        out["resolution"] = (rep, rep_t, col("t_close"))
-    if _has(t, "t_occur"):
-        occ_t = col("t_occur")
-        out["discovery_delay"] = (real & (occ_t >= start) & (occ_t < end), occ_t, rep_t)
-    if _has(t, "department", "t_triage_start", "t_triage_end", "t_dept_arrive", "t_handle_start"):
-        routed = rep & (t["department"].to_numpy() >= 0)
-        sent_t, there_t = col("t_triage_end"), col("t_dept_arrive")
-        out["triage_wait"] = (routed, rep_t, col("t_triage_start"))
-        out["routing_time"] = (routed & (sent_t <= end), sent_t, there_t)
-        out["department_wait"] = (routed & (there_t <= end), there_t, col("t_handle_start"))
-    return out
-
-
 def time_values(spells: dict[str, Censored | None]) -> dict[str, float]:
-    """The time KPIs from each cohort's censored summary (``cohorts``' names); NaN where None."""
+    """The time KPIs from each cohort's censored summary (``kpimasks.COHORTS``' names); NaN where None."""
     out = dict.fromkeys(k.key for k in DEFINITIONS if k.kind == "time")
     res = spells["resolution"]
     if res is not None:
@@ -390,21 +325,6 @@ def time_values(spells: dict[str, Censored | None]) -> dict[str, float]:
         if spell is not None:
             out[key] = spell.restricted_mean
     return {k: (np.nan if v is None else v) for k, v in out.items()}
-
-
-def count_masks(t: pd.DataFrame, start: float, end: float) -> dict[str, np.ndarray | None]:
-    """The rows each count KPI counts (bool arrays); None where the table cannot tell (no ``end_state``)."""
-    rep = _in(t["t_report"], start, end)
-    real = _real(t)
-    dup = _flag(t, "duplicate_of", -1) >= 0
-    dup &= rep
-    merged = records.merged(t) if _has(t, "end_state") else pd.Series(False, index=t.index)
-    return {
-        "incidents": (real & rep).to_numpy(bool),
-        "duplicate_tickets": (dup & ~merged).to_numpy(bool),
-        "merged_duplicates": (dup & merged).to_numpy(bool) if _has(t, "end_state") else None,
-        "false_reports": (_flag(t, "is_false", False).astype(bool) & rep).to_numpy(bool),
-    }
 
 
 def ordered(out: dict[str, float]) -> dict[str, float]:

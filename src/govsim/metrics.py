@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 
 from govsim import labels
-from govsim.kpigroups import compute_groups
-from govsim.kpis import OPEN_SHARE_WARNING
+from govsim.kpis import OPEN_SHARE_WARNING, compute_groups
 from govsim.records import Channel, Records, real
 
 KPI_LABELS = {k: v for k, v in labels.KPI.items() if k != "cost_per_year"}
@@ -31,7 +30,7 @@ def kpi_table(rec: Records, by: str | None = None) -> pd.DataFrame:
 
 
 def kpi_tables(rec: Records, bys: tuple[str | None, ...] = (None, "category", "county")) -> dict:
-    """``kpi_table(rec, by)`` for every ``by`` in ``bys``, computed in one pass (``govsim.kpigroups``).
+    """``kpi_table(rec, by)`` for every ``by`` in ``bys``, computed in one pass (``kpis.compute_groups``).
 
     Returns a dict ``by -> DataFrame``; each table equals ``kpi_table``'s definition: per group the
     values of ``govsim.kpis.compute`` on the group's tickets (the 12345 day table counts overall only).

@@ -5,11 +5,8 @@ Three grains (design.md §4): one row per incident ticket (``INCIDENT_SCHEMA``),
 since the start; a stage that has not happened by the horizon is NaN. Metrics are computed from these
 tables afterwards (``metrics.py``), never inside the simulation.
 
-On disk (``incidents.parquet``) each ticket also carries readable values beside the codes: names as
-dictionary-encoded (categorical) columns (``LABEL_SCHEMA``) and every stage time as a calendar
-timestamp from ``scenario.start_date`` (``DATE_FIELDS``, ``<field>_at``), so a run loaded in pandas
-shows ``hotline`` and ``2024-03-05 14:24:00`` where the codes say 2 and 64.6. The town-day series gets
-``town_name`` and ``date``.
+On disk (``incidents.parquet``) each ticket also carries names and calendar dates beside the codes
+(``govsim.recordfiles``).
 """
 
 from __future__ import annotations
@@ -335,74 +332,3 @@ def town_day_series(inc: pd.DataFrame, time_use: np.ndarray, n_towns: int) -> pd
         "patrol_hours": use[:, 3].ravel(),
     }
     return pd.DataFrame({k: np.asarray(data[k]).astype(dt) for k, (dt, _) in TIMESERIES_SCHEMA.items()})
-
-
-# ---- labels and dates on disk -------------------------------------------------------------------------
-LABEL_SCHEMA: dict[str, tuple[str, str]] = {
-    "category_name": ("category", "category handled as, by name (``Records.categories``)"),
-    "category_initial_name": ("category", "category at occurrence, by name"),
-    "channel_name": ("category", "reporting channel by name (``config.CHANNELS``)"),
-    "end_state_name": ("category", "closed, open or merged (``END_STATES``)"),
-    "department_name": (
-        "category",
-        "department kind by name (``Records.departments``); empty if never routed",
-    ),
-    "county_name": ("category", "county/district name (``Records.counties``)"),
-    "town_name": ("category", "town name (``Records.towns``)"),
-}
-"""Dictionary-encoded (categorical) columns written beside the integer codes in ``incidents.parquet``.
-
-Values are govsim's identifiers and the territory's own names (language-neutral, the same in zh and en
-runs); their display labels in Chinese and English are in ``govsim.labels``. A code of -1 is empty.
-"""
-DATE_SUFFIX = "_at"
-DATE_FIELDS: tuple[str, ...] = (*TIME_FIELDS, "deadline")
-"""Float-day columns that also get a calendar timestamp ``<field>_at`` (``datetime64[s]``, local time
-of the scenario, no time zone): ``scenario.start_date`` at 00:00 plus the float days; NaN is NaT."""
-
-
-def as_dates(days: np.ndarray, start_date: str) -> np.ndarray:
-    """Float days since ``start_date`` (ISO date, 00:00) as ``datetime64[s]``; NaN becomes NaT."""
-    days = np.asarray(days, dtype=np.float64)
-    missing = ~np.isfinite(days)
-    seconds = np.round(np.where(missing, 0.0, days) * 86_400.0).astype(np.int64)
-    out = np.datetime64(start_date, "s") + seconds.astype("timedelta64[s]")
-    out[missing] = np.datetime64("NaT", "s")
-    return out
-
-
-def _named(codes: pd.Series | np.ndarray, names: tuple[str, ...]) -> pd.Categorical:
-    codes = np.asarray(codes, dtype=np.int64)
-    return pd.Categorical.from_codes(np.where(codes < len(names), codes, -1), categories=list(names))
-
-
-def labelled_incidents(rec: Records, start_date: str, channels: tuple[str, ...]) -> pd.DataFrame:
-    """The incident table with ``LABEL_SCHEMA`` columns and ``DATE_FIELDS`` timestamps appended.
-
-    The schema's own columns are unchanged (same values, same order, first); vectorised throughout.
-    """
-    inc = rec.incidents
-    dept = inc["department"].to_numpy()
-    kind = np.where(dept >= 0, dept % max(len(rec.departments), 1), -1)
-    extra: dict[str, object] = {
-        "category_name": _named(inc["category"], rec.categories),
-        "category_initial_name": _named(inc["category_initial"], rec.categories),
-        "channel_name": _named(inc["channel"], channels),
-        "end_state_name": _named(inc["end_state"], END_STATES),
-        "department_name": _named(kind, rec.departments),
-        "county_name": _named(inc["county"], rec.counties),
-        "town_name": _named(inc["town"], rec.towns),
-    }
-    for k in DATE_FIELDS:
-        extra[k + DATE_SUFFIX] = as_dates(inc[k].to_numpy(), start_date)
-    return pd.concat([inc, pd.DataFrame(extra, index=inc.index, copy=False)], axis=1)  # no stacked copy
-
-
-def labelled_timeseries(rec: Records, start_date: str) -> pd.DataFrame:
-    """The town-day series with ``town_name`` (categorical) and ``date`` (the day's calendar date)."""
-    ts = rec.timeseries
-    extra = {
-        "town_name": _named(ts["town"], rec.towns),
-        "date": as_dates(ts["day"].to_numpy(), start_date).astype("datetime64[s]"),
-    }
-    return pd.concat([ts, pd.DataFrame(extra, index=ts.index)], axis=1)

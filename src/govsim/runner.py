@@ -34,7 +34,8 @@ from govsim.config import GovsimConfig
 from govsim.metrics import cost_table, kpi_tables, summary_text, utilisation
 from govsim.model import GovernanceModel
 from govsim.policies import annual_cost
-from govsim.records import Records, labelled_incidents, labelled_timeseries
+from govsim.recordfiles import arrow_to_parquet, incident_arrow, labelled_timeseries, to_parquet
+from govsim.records import Records
 from govsim.scenario import Scenario
 from govsim.validate import check, check_data
 
@@ -185,7 +186,7 @@ def simulate(cfg: GovsimConfig, checked: bool = False, scenario: Scenario | None
 
 def kpi_frame(rec: Records) -> pd.DataFrame:
     """The tidy KPI table of a run: one row per ``(by, group)``, ``by`` in all, category, county."""
-    by = kpi_tables(rec, (None, "category", "county"))  # the three in one pass (govsim.kpigroups)
+    by = kpi_tables(rec, (None, "category", "county"))  # the three in one pass (kpis.compute_groups)
     kpis = pd.concat(
         [by[None].assign(by="all"), by["category"].assign(by="category"), by["county"].assign(by="county")],
         ignore_index=True,
@@ -249,10 +250,11 @@ def write_outputs(result: RunResult, out: Path, cfg: GovsimConfig) -> None:
 
     rec, lang, start = result.records, cfg.output.lang, cfg.scenario.start_date
     clock = time.perf_counter()
-    inc = labelled_incidents(rec, start, CHANNELS)
-    for name, df in zip(RECORD_FILES, (inc, labelled_timeseries(rec, start), rec.grids), strict=True):
-        write_atomic(out / name, partial(_to_parquet, df))
+    inc = incident_arrow(rec, start, CHANNELS)  # Arrow columns straight from the records: no frame copied
+    write_atomic(out / RECORD_FILES[0], partial(arrow_to_parquet, inc))
     del inc
+    for name, df in zip(RECORD_FILES[1:], (labelled_timeseries(rec, start), rec.grids), strict=True):
+        write_atomic(out / name, partial(to_parquet, df))
     clock = _lap(result.phases, "records", clock)
     for name, df in (
         ("kpis.csv", result.kpis),
@@ -301,25 +303,6 @@ def write_figures(rec: Records, out: Path, lang: str) -> None:
         write_atomic(out / name, partial(_to_png, fig))
 
 
-def _to_parquet(df: pd.DataFrame, path: Path) -> None:
-    """Parquet, dictionary-encoded only where values repeat: names, codes, flags (``dictionary_columns``).
-
-    pyarrow otherwise tries a dictionary on every column and gives it up on float times and row ids after
-    building it, which cost about a third of the write (1 M rows of the incident table's dtypes: 8.4 →
-    5.4 s on a loaded machine); the values read back are the same, the file about 2 % larger.
-    """
-    df.to_parquet(path, index=False, use_dictionary=dictionary_columns(df))
-
-
-def dictionary_columns(df: pd.DataFrame) -> list[str]:
-    """Columns worth a Parquet dictionary: categoricals, booleans and integers of up to 32 bits."""
-    return [
-        str(c)
-        for c, t in df.dtypes.items()
-        if isinstance(t, pd.CategoricalDtype) or (t.kind in "biu" and t.itemsize <= 4)
-    ]
-
-
 def _to_png(fig: Any, path: Path) -> None:
     fig.savefig(path, dpi=110, format="png")
 
@@ -328,8 +311,8 @@ def load_records(run_dir: Path) -> Records:
     """Read a complete run directory back into ``Records``.
 
     The incident table carries the codes and float days of ``records.INCIDENT_SCHEMA`` and, beside
-    them, names as categoricals and stage times as timestamps (``records.LABEL_SCHEMA``,
-    ``records.DATE_FIELDS``); the town-day series carries ``town_name`` and ``date``.
+    them, names as categoricals and stage times as timestamps (``recordfiles.LABEL_SCHEMA``,
+    ``recordfiles.DATE_FIELDS``); the town-day series carries ``town_name`` and ``date``.
     """
     info = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))
     if info.get("status") != "complete":

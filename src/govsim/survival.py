@@ -44,13 +44,42 @@ def _survival(t: np.ndarray, ev: np.ndarray) -> np.ndarray:
 
     The order of a tie's members does not change S at the tie's end, nor the times the summaries read.
     """
-    idx = np.arange(len(t))
-    new = np.r_[True, t[1:] != t[:-1]]
-    group = np.maximum.accumulate(np.where(new, idx, 0))  # first position of each time's ties
-    before = np.cumsum(ev) - ev  # events before each position
-    at_risk = len(t) - group - (before - before[group])  # as if the tie's events came first
-    # tied events multiply to (n - d) / n: one factor per event is exact without grouping the ties
-    return np.cumprod(np.where(ev, 1.0 - 1.0 / at_risk, 1.0))
+    return _curve(t, ev)[0]
+
+
+def _curve(t: np.ndarray, ev: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """S just after every sorted row, the events' rows, and S just after each event.
+
+    One factor ``1 − 1/at risk`` per event, multiplied in order; the tickets at risk at an event are
+    those not before its tie, less the tie's events before it (as if the tie's events came first), so
+    tied events multiply to ``(n − d) / n``. With few ties only the events carry arithmetic: a
+    censoring's factor would be 1.0, and ``x * 1.0 == x``, so S is the same to the last bit as the
+    product over every row that the dense case (ties everywhere) computes.
+    """
+    n = len(t)
+    e = np.flatnonzero(ev)
+    same = t[1:] == t[:-1]  # row i + 1 has the time of row i
+    if 8 * np.count_nonzero(same) > n:  # ties everywhere: every row's tie start, in passes over all rows
+        first = np.maximum.accumulate(np.where(np.r_[True, ~same], np.arange(n), 0))
+        before = np.cumsum(ev) - ev  # events before each row
+        at_risk = n - first - (before - before[first])
+        s = np.cumprod(np.where(ev, 1.0 - 1.0 / at_risk, 1.0))
+        return s, e, s[e]
+    at_risk = n - e  # an event first in its tie: every row from it on
+    tied = np.flatnonzero(same) + 1  # rows with the time of the row before
+    if len(tied):  # a few ties: correct the events in them
+        run_start = np.r_[True, tied[1:] - 1 != tied[:-1]]
+        first_row = np.maximum.accumulate(np.where(run_start, tied - 1, 0))  # of each tied row's tie
+        in_tie = ev[tied]
+        rows, first_row = tied[in_tie], first_row[in_tie]
+        k, first_event = np.searchsorted(e, rows), np.searchsorted(e, first_row)
+        at_risk[k] = n - first_row - (k - first_event)
+    s_events = np.cumprod(1.0 - 1.0 / at_risk)
+    s = np.empty(n)
+    s[e] = s_events
+    c = np.flatnonzero(~ev)  # a censored row keeps S of the events before it (1 before the first)
+    s[c] = np.r_[1.0, s_events][c - np.arange(len(c))]
+    return s, e, s_events
 
 
 def censored_times(duration: np.ndarray, observed: np.ndarray) -> Censored:
@@ -58,34 +87,34 @@ def censored_times(duration: np.ndarray, observed: np.ndarray) -> Censored:
 
     A quantile is NaN when the curve never falls that far (too many still open). Empty input: all NaN.
     """
-    n = len(duration)
-    if n == 0:
-        return Censored(np.nan, np.nan, np.nan, 0, 0)
-    t, s = kaplan_meier(np.asarray(duration, float), np.asarray(observed, bool))
-    return _summary(t, s, int(n - observed.sum()))
+    duration, observed = np.asarray(duration, float), np.asarray(observed, bool)
+    order = np.argsort(duration)  # kaplan_meier's sort
+    return censored_sorted(duration[order], observed[order])
 
 
 def censored_sorted(t: np.ndarray, ev: np.ndarray) -> Censored:
     """``censored_times`` of durations already sorted (``t`` ascending, days; ``ev`` bool, as sorted).
 
-    For many groups of one cohort sorted once (``govsim.kpigroups``): the same values as
+    For many groups of one cohort sorted once (``govsim.kpis.compute_groups``): the same values as
     ``censored_times`` on the group's durations in any order.
     """
     n = len(t)
     if n == 0:
         return Censored(np.nan, np.nan, np.nan, 0, 0)
-    return _summary(t, _survival(t, ev), int(n - ev.sum()))
-
-
-def _summary(t: np.ndarray, s: np.ndarray, n_open: int) -> Censored:
-    before = np.r_[1.0, s[:-1]]
-    rmst = float(t[0] + np.sum(before[1:] * np.diff(t)))  # S = 1 on [0, t_0)
-    return Censored(rmst, _quantile(t, s, 0.5), _quantile(t, s, 0.9), len(t), n_open)
+    s, e, s_events = _curve(t, np.asarray(ev, bool))
+    rmst = float(t[0] + np.sum(s[:-1] * np.diff(t)))  # S = 1 on [0, t_0); each step's area
+    te = t[e]
+    return Censored(rmst, _quantile(te, s_events, 0.5), _quantile(te, s_events, 0.9), n, n - len(e))
 
 
 def _quantile(t: np.ndarray, s: np.ndarray, p: float) -> float:
-    hit = np.flatnonzero(s <= 1.0 - p + 1e-12)
-    return float(t[hit[0]]) if len(hit) else float("nan")
+    """The first time at which S (non-increasing, one value per time) has fallen to ``1 − p``; else NaN.
+
+    S falls only at events, so the events' times and S after each give the same answer as every row's.
+    """
+    hit = s <= 1.0 - p + 1e-12
+    k = int(hit.argmax()) if len(hit) else 0
+    return float(t[k]) if len(hit) and hit[k] else float("nan")
 
 
 def spell(b: np.ndarray, f: np.ndarray, end: float) -> Censored:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet
 import pytest
 
 import govsim.incidents
@@ -66,6 +67,19 @@ def _half_write(message: str) -> Callable[..., Any]:
 
     def fail(self: Any, path: Any, *_args: Any, **_kwargs: Any) -> None:
         Path(path).write_bytes(b"half a file")
+        raise Injected(message)
+
+    return fail
+
+
+def _half_parquet(message: str) -> Callable[..., Any]:
+    """``pyarrow.parquet.write_table`` writing a few bytes to its target (path or open file), then failing."""
+
+    def fail(_table: Any, where: Any, *_args: Any, **_kwargs: Any) -> None:
+        if hasattr(where, "write"):
+            where.write(b"half a file")
+        else:
+            Path(where).write_bytes(b"half a file")
         raise Injected(message)
 
     return fail
@@ -132,7 +146,8 @@ def test_failure_in_metrics(cfg: GovsimConfig, tmp_path: Path, monkeypatch: pyte
 
 
 def test_failure_writing_records(cfg: GovsimConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", _half_write("disk full (records)"))
+    # the one Parquet writer both routes go through: incidents from Arrow columns, the rest from pandas
+    monkeypatch.setattr(pyarrow.parquet, "write_table", _half_parquet("disk full (records)"))
     with pytest.raises(Injected):
         run_to_dir(cfg, tmp_path)
     _assert_failed_honestly(tmp_path, "disk full (records)", RESULT_FILES)

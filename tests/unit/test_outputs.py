@@ -16,7 +16,8 @@ from govsim import labels, plots
 from govsim.compose import compose
 from govsim.config import CHANNELS
 from govsim.model import GovernanceModel
-from govsim.records import DATE_FIELDS, END_STATES, INCIDENT_SCHEMA, LABEL_SCHEMA
+from govsim.recordfiles import DATE_FIELDS, LABEL_SCHEMA
+from govsim.records import END_STATES, INCIDENT_SCHEMA
 from govsim.runner import load_records, run_to_dir, simulate
 from govsim.tables import FIXED_TIME, read_table
 
