@@ -17,11 +17,25 @@ keeps a million incidents cheap.
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 import simpy
 
 from govsim.agents import Centre, Department, Residents, Workforce
-from govsim.departments import PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules
+from govsim.departments import (
+    BUSY,
+    CASE,
+    PETITION,
+    REOPEN,
+    START,
+    DepartmentDesk,
+    Job,
+    K,
+    Outcomes,
+    Rules,
+    outcome_code,
+)
 from govsim.hotline import Hotline
 from govsim.intake import CentreTriage, HeatMap
 from govsim.overseas import Overseas
@@ -350,32 +364,28 @@ class IncidentLoop(CentreTriage):
         base = base * np.where(c["duplicate_of"][ids] >= 0, cfg.duplicate_work, 1.0)
         work = d["work"][ids] * base[:, None]
         u = d["u_sat"][ids]
-        on_time = u < cfg.satisfaction_base
-        late = u < cfg.satisfaction_base - cfg.satisfaction_late_penalty
         ua = d["u_after"][ids]
         after = np.where(
             ua < cfg.reopen_prob,
             REOPEN,
             np.where(ua < cfg.reopen_prob + (1 - cfg.reopen_prob) * cfg.petition_prob, PETITION, 0),
         )
+        code = outcome_code(
+            u < cfg.satisfaction_base, u < cfg.satisfaction_base - cfg.satisfaction_late_penalty, after
+        )
         lifted = cfg.escalation_working_days[Rung.COUNTY - 1 : Rung.COUNTY]  # liaison acts from this rung
         lift_at = escalation_ladder(sc.calendar, c["deadline"][ids], lifted)[:, 0]
         # one sorted run per desk: by desk, then arrival time, then case number
         o = np.lexsort((ids, c["t_dept_arrive"][ids], c["department"][ids]))
-        ids, cat, work, on_time, late, after, lift_at = (
-            ids[o],
-            cat[o],
-            work[o],
-            on_time[o],
-            late[o],
-            after[o],
-            lift_at[o],
-        )
+        ids, cat, work, code, lift_at = ids[o], cat[o], work[o], code[o], lift_at[o]
         arrive, deadline, desk = c["t_dept_arrive"][ids], c["deadline"][ids], c["department"][ids]
         key = arrive  # the department's own order may replace it (``Department.receive``)
         klass, reporter = sc.cat_priority[cat], c["reporter"][ids]
-        columns = (ids, klass, key, deadline, lift_at, work, on_time, late, after, reporter)
-        jobs = list(map(Job, *(col.tolist() for col in columns)))  # map calls Job from C: no tuple per case
+        columns = (key, ids, klass, deadline, lift_at, *work.T, code, reporter)  # in ``Job`` field order
+        state = (repeat(0), repeat(-1.0), repeat(0.0))  # round, first start, staff time
+        jobs: list[Job] = list(
+            map(list, zip(*(col.tolist() for col in columns), *state, strict=False))
+        )  # state: endless
         # hand routed cases to their departments, one sorted run per desk
         cuts = np.flatnonzero(np.diff(desk)) + 1
         times = arrive.tolist()
@@ -401,12 +411,12 @@ class IncidentLoop(CentreTriage):
         """Write the cases still in department hands at the horizon into the incident records."""
         c = self.tickets.cols
         self.outcomes.write_closed(self.rules.feedback_days)
-        started = [j for desk in self.desks for j in desk.in_hand() if j.start >= 0]
+        started = [j for desk in self.desks for j in desk.in_hand() if j[START] >= 0]
         if started:
-            i = np.array([j.i for j in started], dtype=np.int64)
-            c["t_handle_start"][i] = [j.start for j in started]
-            c["handle_days"][i] = [j.busy for j in started]
-            c["reopen_count"][i] = [j.k for j in started]
+            i = np.array([j[CASE] for j in started], dtype=np.int64)
+            c["t_handle_start"][i] = [j[START] for j in started]
+            c["handle_days"][i] = [j[BUSY] for j in started]
+            c["reopen_count"][i] = [j[K] for j in started]
 
     def _update_trust(self, reporter: np.ndarray, sat: np.ndarray) -> None:
         r, res = self.cfg.response, self.residents
