@@ -258,6 +258,10 @@ class DepartmentDesk:
         if hours is not None:  # open intervals with a sentinel at infinity, and the office-time clock
             starts, ends, cum, cend, scale = self.starts, self.ends, self.cum, self.cend, hours.scale
         draining = False  # the desk has just opened: free staff take the queue before anything else
+        # the next completion, routed arrival and reopened arrival: kept up to date where they change
+        t_done = done_at[0] if done_at else inf
+        t_run = times[pos] if pos < n_times else inf
+        t_back = reopens[0][0] if reopens else inf
         while True:
             if draining and free and n_wait:
                 free -= 1
@@ -265,9 +269,6 @@ class DepartmentDesk:
                 now = last
             else:
                 draining = False
-                t_done = done_at[0] if done_at else inf
-                t_run = times[pos] if pos < n_times else inf
-                t_back = reopens[0][0] if reopens else inf
                 if hours is not None and free and n_wait:  # staff free while cases wait: closed at ``last``
                     t_open = starts[iv]  # the next opening
                     if t_open < t_done and t_open <= t_run and t_open <= t_back:  # completions first at a tie
@@ -279,6 +280,7 @@ class DepartmentDesk:
                     if t_done >= until:
                         break
                     now = last = heappop(done_at)
+                    t_done = done_at[0] if done_at else inf
                     job = serving.pop(now)
                     k = job[10]  # K
                     # the round's outcome (``outcome_code``): 0 satisfied, 1 closed, 2 reopen, 3 petition
@@ -289,9 +291,12 @@ class DepartmentDesk:
                     fb_sat.append(sat)
                     if o == 2 and k < max_reopens:  # reopened (返工): back after the feedback delay
                         job[10] = k + 1
+                        back = now + feedback_days
                         if not accountability:
-                            job[0] = now + feedback_days  # KEY
-                        reopens.append((now + feedback_days, job))
+                            job[0] = back  # KEY
+                        reopens.append((back, job))
+                        if back < t_back:
+                            t_back = back
                     else:  # closed, satisfied or not; unsatisfied may turn into a petition (信访)
                         closed.append((job[1], job[11], now, k, sat, job[12], o > 1))  # CASE, START, BUSY
                     if hours is not None:
@@ -308,11 +313,13 @@ class DepartmentDesk:
                         now = last = t_run
                         job = jobs[pos]
                         pos += 1
+                        t_run = times[pos] if pos < n_times else inf
                     else:
                         if t_back >= until:
                             break
                         now = last = t_back
                         job = reopens.popleft()[1]
+                        t_back = reopens[0][0] if reopens else inf
                     if hours is not None:
                         while ends[iv] <= now:
                             iv += 1
@@ -380,6 +387,8 @@ class DepartmentDesk:
                 end = math.nextafter(end, inf)
             serving[end] = job
             heappush(done_at, end)
+            if end < t_done:
+                t_done = end
         if pos == n_times and n_times:  # all arrived: drop the list
             self.times, self.jobs, pos = [], [], 0
         self.pos, self.last, self.now, self.free, self.busy_in, self.iv = pos, last, until, free, busy_in, iv
