@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from govsim.departments import DepartmentDesk, Job
+from govsim.departments import DEADLINE, KEY, DepartmentDesk, Job
 from govsim.intake import TriageQueue
 from govsim.policies import Levers
 from govsim.scenario import Scenario
@@ -242,5 +242,5 @@ class Department(mesa.Agent):
         """
         if self.by_deadline:
             for job in jobs:
-                job.key = job.deadline
+                job[KEY] = job[DEADLINE]
         self.desk.expect(times, jobs)

@@ -2,9 +2,11 @@
 
 A ``Job`` carries what a routed case needs at the department, prepared in one vectorised step at
 routing: its queue key, deadline, the work of each handling round, and the feedback outcomes the
-reporter's pre-drawn uniforms give on time and late. A ``DepartmentDesk`` is ``servers`` staff in
-parallel with one non-preemptive priority queue: an arrival starts at once if a staff member is free,
-else waits; a completion asks the reporter, who closes the case, reopens it (返工, back to the same
+reporter's pre-drawn uniforms give on time and late (packed in one int, ``outcome_code``). It is a plain
+list, built from the day's columns by ``zip`` and ``map(list, ...)`` in C: a class with an ``__init__``
+cost a Python call per case, the largest part of routing (py-spy). A ``DepartmentDesk`` is ``servers``
+staff in parallel with one non-preemptive priority queue: an arrival starts at once if a staff member
+is free, else waits; a completion asks the reporter, who closes the case, reopens it (返工, back to the same
 desk after the feedback delay) or turns it into a petition. The desk keeps its own calendar of these
 events and handles a day of them at a time, when the daily process advances it. Closed cases and the
 day's feedback are collected in ``Outcomes`` and written into the incident columns and residents' trust
@@ -30,45 +32,51 @@ CLOSE, REOPEN, PETITION = 0, 1, 2
 _CLOSED: tuple[type, ...] = (np.int64, np.float64, np.float64, np.int64, np.bool_, np.float64, np.bool_)
 
 
-class Job:
-    """One routed case at a department (state of the handling rounds)."""
+# A routed case at a department is a plain list (built from the day's columns in C, no Python call per
+# case; ``new_job``), its fields at these positions; the desk reads them with literal indices:
+KEY, CASE, KLASS, DEADLINE, LIFT_AT, WORK, CODE, REPORTER, K, START, BUSY = 0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12
+ROUNDS = 3  # handling rounds prepared per case: the first and two reopens (WORK, WORK + 1, WORK + 2)
+Job = list  # [queue key, case number, class, deadline, lift time, work × ROUNDS, outcome code, reporter,
+#             round k, first start, staff time]: the last three are the state of the handling rounds
 
-    __slots__ = (
-        "i",
-        "klass",
-        "key",
-        "deadline",
-        "lift_at",
-        "work",
-        "sat_on_time",
-        "sat_late",
-        "after",
-        "reporter",
-        "k",
-        "start",
-        "busy",
+
+def outcome_code(sat_on_time: np.ndarray, sat_late: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """The reporter's answer to each handling round, packed in one int per case: 4 bits a round.
+
+    ``sat_on_time``, ``sat_late`` (bool) and ``after`` (CLOSE, REOPEN or PETITION), each (n, ROUNDS).
+    A round's outcome is 0 satisfied, else 1 + after (1 closed unsatisfied, 2 reopened, 3 petition);
+    round k's outcome on time sits at bits 4k..4k+1, late at 4k+2..4k+3 (``DepartmentDesk.advance``).
+    """
+    on = np.where(sat_on_time, 0, 1 + after).astype(np.int64)
+    late = np.where(sat_late, 0, 1 + after).astype(np.int64)
+    per_round = on | late << 2
+    return (per_round << (4 * np.arange(per_round.shape[1]))).sum(axis=1)
+
+
+def new_job(
+    i: int,
+    klass: int,
+    key: float,
+    deadline: float,
+    lift_at: float,
+    work: Sequence[float],
+    sat_on_time: Sequence[bool],
+    sat_late: Sequence[bool],
+    after: Sequence[int],
+    reporter: int,
+) -> Job:
+    """One case as the desk holds it (the run builds them a day at a time in ``IncidentLoop._dispatch``).
+
+    ``key``: queue order within the class (arrival time or deadline), then the case number; ``work``,
+    ``sat_on_time``, ``sat_late``, ``after``: per handling round (up to ``ROUNDS``).
+    """
+    pad = ROUNDS - len(work)
+    code = outcome_code(
+        np.array([[*sat_on_time, *[True] * pad]]),
+        np.array([[*sat_late, *[True] * pad]]),
+        np.array([[*after, *[0] * pad]]),
     )
-
-    def __init__(
-        self,
-        i: int,
-        klass: int,
-        key: float,
-        deadline: float,
-        lift_at: float,
-        work: list[float],
-        sat_on_time: list[bool],
-        sat_late: list[bool],
-        after: list[int],
-        reporter: int,
-    ) -> None:
-        self.i, self.klass, self.deadline, self.lift_at = i, klass, deadline, lift_at
-        self.key = key  # queue order: category class, then this (arrival time or deadline), then case number
-        self.work, self.sat_on_time, self.sat_late, self.after = work, sat_on_time, sat_late, after
-        self.reporter = reporter
-        self.k = 0  # handling round: 0 first, then one per reopen
-        self.start = -1.0  # first start of handling
-        self.busy = 0.0  # staff time spent over all rounds
+    return [key, i, klass, deadline, lift_at, *work, *[0.0] * pad, int(code[0]), reporter, 0, -1.0, 0.0]
 
 
 @dataclass
@@ -155,6 +163,8 @@ class DepartmentDesk:
     accountability a case's key is the time it joins the queue, so it joins at the tail in O(1) and
     the best case is taken in O(1), where a heap of a few hundred waiting cases would cost a dozen
     comparisons a case and grew with the city; a deadline key is inserted in order (``bisect.insort``).
+    The queue holds the jobs themselves: a job's first two fields are its key and case number (unique),
+    so two jobs compare as (key, case number) with no entry tuple made per wait.
     """
 
     __slots__ = (
@@ -193,8 +203,8 @@ class DepartmentDesk:
     ) -> None:
         self.free, self.rules, self.out = servers, rules, out
         self.staff, self.hours = servers, hours
-        # waiting: per class, (key, case number, job) in ascending order from the head ``qh[class]`` on
-        self.qs: list[list[tuple[float, int, Job]]] = []
+        # waiting: per class, jobs by (key, case number) in ascending order from the head ``qh[class]`` on
+        self.qs: list[list[Job]] = []
         self.qh: list[int] = []
         self.n_wait = 0
         self.times: Sequence[float] = []  # cases on their way: arrival times (ascending) from ``pos`` on
@@ -248,6 +258,10 @@ class DepartmentDesk:
         if hours is not None:  # open intervals with a sentinel at infinity, and the office-time clock
             starts, ends, cum, cend, scale = self.starts, self.ends, self.cum, self.cend, hours.scale
         draining = False  # the desk has just opened: free staff take the queue before anything else
+        # the next completion, routed arrival and reopened arrival: kept up to date where they change
+        t_done = done_at[0] if done_at else inf
+        t_run = times[pos] if pos < n_times else inf
+        t_back = reopens[0][0] if reopens else inf
         while True:
             if draining and free and n_wait:
                 free -= 1
@@ -255,9 +269,6 @@ class DepartmentDesk:
                 now = last
             else:
                 draining = False
-                t_done = done_at[0] if done_at else inf
-                t_run = times[pos] if pos < n_times else inf
-                t_back = reopens[0][0] if reopens else inf
                 if hours is not None and free and n_wait:  # staff free while cases wait: closed at ``last``
                     t_open = starts[iv]  # the next opening
                     if t_open < t_done and t_open <= t_run and t_open <= t_back:  # completions first at a tie
@@ -269,20 +280,25 @@ class DepartmentDesk:
                     if t_done >= until:
                         break
                     now = last = heappop(done_at)
+                    t_done = done_at[0] if done_at else inf
                     job = serving.pop(now)
-                    k = job.k
-                    sat = job.sat_late[k] if now > job.deadline else job.sat_on_time[k]
-                    fb.append(job.reporter)
+                    k = job[10]  # K
+                    # the round's outcome (``outcome_code``): 0 satisfied, 1 closed, 2 reopen, 3 petition
+                    o = job[8] >> (4 * k + 2 if now > job[3] else 4 * k) & 3  # CODE, late if past DEADLINE
+                    sat = o == 0
+                    fb.append(job[9])  # REPORTER
                     fb_t.append(now)
                     fb_sat.append(sat)
-                    after = CLOSE if sat else job.after[k]
-                    if after == REOPEN and k < max_reopens:  # reopened (返工): back after the feedback delay
-                        job.k = k + 1
+                    if o == 2 and k < max_reopens:  # reopened (返工): back after the feedback delay
+                        job[10] = k + 1
+                        back = now + feedback_days
                         if not accountability:
-                            job.key = now + feedback_days
-                        reopens.append((now + feedback_days, job))
+                            job[0] = back  # KEY
+                        reopens.append((back, job))
+                        if back < t_back:
+                            t_back = back
                     else:  # closed, satisfied or not; unsatisfied may turn into a petition (信访)
-                        closed.append((job.i, job.start, now, k, sat, job.busy, after != CLOSE))
+                        closed.append((job[1], job[11], now, k, sat, job[12], o > 1))  # CASE, START, BUSY
                     if hours is not None:
                         while ends[iv] <= now:
                             iv += 1
@@ -297,24 +313,26 @@ class DepartmentDesk:
                         now = last = t_run
                         job = jobs[pos]
                         pos += 1
+                        t_run = times[pos] if pos < n_times else inf
                     else:
                         if t_back >= until:
                             break
                         now = last = t_back
                         job = reopens.popleft()[1]
+                        t_back = reopens[0][0] if reopens else inf
                     if hours is not None:
                         while ends[iv] <= now:
                             iv += 1
                     if not free or (hours is not None and starts[iv] > now):  # wait in the queue
-                        klass, entry = job.klass, (job.key, job.i, job)
+                        klass = job[2]  # KLASS
                         while klass >= len(qs):
                             qs.append([])
                             qh.append(0)
                         q = qs[klass]
-                        if q and entry < q[-1]:  # behind cases with a later key (a deadline, a reopen)
-                            insort(q, entry, qh[klass])
+                        if q and job < q[-1]:  # behind cases with a later key (a deadline, a reopen)
+                            insort(q, job, qh[klass])
                         else:
-                            q.append(entry)
+                            q.append(job)
                         n_wait += 1
                         continue
                     free -= 1
@@ -323,7 +341,7 @@ class DepartmentDesk:
                 while qh[klass] == len(qs[klass]):
                     klass += 1
                 q, h = qs[klass], qh[klass]
-                job = q[h][2]
+                job = q[h]
                 h += 1
                 if h == len(q):
                     q.clear()
@@ -334,11 +352,11 @@ class DepartmentDesk:
                 qh[klass] = h
                 n_wait -= 1
             # a staff member takes the case; a case already lifted to county is helped by the liaison
-            k = job.k
+            k = job[10]  # K
             if k == 0:
-                job.start = now
-            work = job.work[k] * (liaison if now >= job.lift_at else 1.0)
-            job.busy += work
+                job[11] = now  # START
+            work = job[5 + k] * (liaison if now >= job[4] else 1.0)  # WORK of round k; LIFT_AT
+            job[12] += work  # BUSY
             if hours is None:
                 end = now + work
                 # the part of [now, end) inside the measured window: one subtraction per start
@@ -369,6 +387,8 @@ class DepartmentDesk:
                 end = math.nextafter(end, inf)
             serving[end] = job
             heappush(done_at, end)
+            if end < t_done:
+                t_done = end
         if pos == n_times and n_times:  # all arrived: drop the list
             self.times, self.jobs, pos = [], [], 0
         self.pos, self.last, self.now, self.free, self.busy_in, self.iv = pos, last, until, free, busy_in, iv
@@ -376,7 +396,7 @@ class DepartmentDesk:
 
     def in_hand(self) -> list[Job]:
         """The cases in the desk's hands: on their way, waiting, in service, or reopened."""
-        waiting = [e[2] for q, h in zip(self.qs, self.qh, strict=True) for e in q[h:]]
+        waiting = [job for q, h in zip(self.qs, self.qh, strict=True) for job in q[h:]]
         return [*self.jobs[self.pos :], *waiting] + list(self.serving.values()) + [e[1] for e in self.reopens]
 
     def scheduled_time(self, t0: float, t1: float) -> float:

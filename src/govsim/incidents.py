@@ -21,7 +21,19 @@ import numpy as np
 import simpy
 
 from govsim.agents import Centre, Department, Residents, Workforce
-from govsim.departments import PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules
+from govsim.departments import (
+    BUSY,
+    CASE,
+    PETITION,
+    REOPEN,
+    START,
+    DepartmentDesk,
+    K,
+    Outcomes,
+    Rules,
+    outcome_code,
+)
+from govsim.dispatch import OnTheWay
 from govsim.hotline import Hotline
 from govsim.intake import CentreTriage, HeatMap
 from govsim.overseas import Overseas
@@ -91,6 +103,7 @@ class IncidentLoop(CentreTriage):
         self._false_service = np.empty(0)  # graded triage: false reports' handling times, by false id
         self.hotline: Hotline | None = None  # set by the model when scenario.hotline.enabled
         self.overseas: Overseas | None = None  # set by the model when the scenario has 侨乡 cases
+        self.on_way = OnTheWay()  # routed cases held until the day they arrive at their desk
 
     def attach(self, centres: list[Centre], departments: list[Department]) -> None:
         """The agents that own triage (one town centre per town) and the desks (county-major order)."""
@@ -250,7 +263,7 @@ class IncidentLoop(CentreTriage):
             ids = self._graded_triage(day, ids, false_ids, false_service)
         else:
             self._triage(ids, false_ids, false_service)
-        self._route(ids)
+        self._route(day, ids)
 
     def _pay_points(self, ids: np.ndarray) -> None:
         c = self.tickets.cols
@@ -318,7 +331,7 @@ class IncidentLoop(CentreTriage):
         )
         return ids, standard_work(rng, self.cfg.triage_family, 1.0, n) * self.cfg.triage_days
 
-    def _route(self, ids: np.ndarray) -> None:
+    def _route(self, day: int, ids: np.ndarray) -> None:
         """Dispatch to the county department; mis-routed cases come back and are routed again."""
         c, d, lv, sc, cfg = self.tickets.cols, self.draws.cols, self.lv, self.sc, self.cfg
         cat, town, ch = c["category"][ids], c["town"][ids], c["channel"][ids]
@@ -338,11 +351,15 @@ class IncidentLoop(CentreTriage):
         c["t_dept_arrive"][ids] = arrive
         if self.overseas is not None:  # 侨乡 cases: a chain of referrals, or one package (govsim.overseas)
             self.overseas.refer(ids)
-        self._dispatch(ids)
+        self._dispatch(day, ids)
 
-    def _dispatch(self, ids: np.ndarray) -> None:
-        """Prepare each routed case's ``Job`` in one vectorised step; hand each desk its cases in order."""
+    def _dispatch(self, day: int, ids: np.ndarray) -> None:
+        """Prepare each case routed on ``day`` in one vectorised step; the desks get them as they arrive.
+
+        Held as columns until the day they arrive (``govsim.dispatch.OnTheWay``).
+        """
         if not len(ids):
+            self.on_way.route(day, day + 1.0, None, self.departments)  # cases routed earlier arrive
             return
         c, d, lv, sc, cfg = self.tickets.cols, self.draws.cols, self.lv, self.sc, self.cfg
         cat, sev = c["category"][ids], c["severity"][ids]
@@ -350,37 +367,24 @@ class IncidentLoop(CentreTriage):
         base = base * np.where(c["duplicate_of"][ids] >= 0, cfg.duplicate_work, 1.0)
         work = d["work"][ids] * base[:, None]
         u = d["u_sat"][ids]
-        on_time = u < cfg.satisfaction_base
-        late = u < cfg.satisfaction_base - cfg.satisfaction_late_penalty
         ua = d["u_after"][ids]
         after = np.where(
             ua < cfg.reopen_prob,
             REOPEN,
             np.where(ua < cfg.reopen_prob + (1 - cfg.reopen_prob) * cfg.petition_prob, PETITION, 0),
         )
+        code = outcome_code(
+            u < cfg.satisfaction_base, u < cfg.satisfaction_base - cfg.satisfaction_late_penalty, after
+        )
         lifted = cfg.escalation_working_days[Rung.COUNTY - 1 : Rung.COUNTY]  # liaison acts from this rung
         lift_at = escalation_ladder(sc.calendar, c["deadline"][ids], lifted)[:, 0]
-        # one sorted run per desk: by desk, then arrival time, then case number
-        o = np.lexsort((ids, c["t_dept_arrive"][ids], c["department"][ids]))
-        ids, cat, work, on_time, late, after, lift_at = (
-            ids[o],
-            cat[o],
-            work[o],
-            on_time[o],
-            late[o],
-            after[o],
-            lift_at[o],
+        fields = dict(
+            arrive=c["t_dept_arrive"][ids], desk=c["department"][ids], case=ids, klass=sc.cat_priority[cat]
         )
-        arrive, deadline, desk = c["t_dept_arrive"][ids], c["deadline"][ids], c["department"][ids]
-        key = arrive  # the department's own order may replace it (``Department.receive``)
-        klass, reporter = sc.cat_priority[cat], c["reporter"][ids]
-        columns = (ids, klass, key, deadline, lift_at, work, on_time, late, after, reporter)
-        jobs = list(map(Job, *(col.tolist() for col in columns)))  # map calls Job from C: no tuple per case
-        # hand routed cases to their departments, one sorted run per desk
-        cuts = np.flatnonzero(np.diff(desk)) + 1
-        times = arrive.tolist()
-        for a, b in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(desk)].tolist(), strict=True):
-            self.departments[int(desk[a])].receive(times[a:b], jobs[a:b])
+        fields |= dict(
+            deadline=c["deadline"][ids], lift_at=lift_at, work=work, code=code, reporter=c["reporter"][ids]
+        )
+        self.on_way.route(day, day + 1.0, fields, self.departments)  # what arrives today goes to the desks
 
     def handle(self, until: float) -> None:
         """Every desk handles its events before ``until`` (``DepartmentDesk.advance``)."""
@@ -401,12 +405,12 @@ class IncidentLoop(CentreTriage):
         """Write the cases still in department hands at the horizon into the incident records."""
         c = self.tickets.cols
         self.outcomes.write_closed(self.rules.feedback_days)
-        started = [j for desk in self.desks for j in desk.in_hand() if j.start >= 0]
+        started = [j for desk in self.desks for j in desk.in_hand() if j[START] >= 0]
         if started:
-            i = np.array([j.i for j in started], dtype=np.int64)
-            c["t_handle_start"][i] = [j.start for j in started]
-            c["handle_days"][i] = [j.busy for j in started]
-            c["reopen_count"][i] = [j.k for j in started]
+            i = np.array([j[CASE] for j in started], dtype=np.int64)
+            c["t_handle_start"][i] = [j[START] for j in started]
+            c["handle_days"][i] = [j[BUSY] for j in started]
+            c["reopen_count"][i] = [j[K] for j in started]
 
     def _update_trust(self, reporter: np.ndarray, sat: np.ndarray) -> None:
         r, res = self.cfg.response, self.residents

@@ -172,7 +172,7 @@ class Columns:
                 self.cols[k] = grown
         ids = np.arange(self.n, need)
         for k, v in values.items():
-            self.cols[k][ids] = v
+            self.cols[k][self.n : need] = v  # a slice: a fancy index of ``ids`` cost 7x as much a column
         self.n = need
         return ids
 

@@ -10,7 +10,19 @@ import math
 import numpy as np
 import pytest
 
-from govsim.departments import CLOSE, PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules
+from govsim.departments import (
+    CASE,
+    CLOSE,
+    PETITION,
+    REOPEN,
+    START,
+    DepartmentDesk,
+    Job,
+    K,
+    Outcomes,
+    Rules,
+    new_job,
+)
 
 COLS = ("t_handle_start", "t_handle_end", "t_close", "handle_days")
 FLAGS = ("reopen_count", "satisfied", "petitioned")
@@ -32,7 +44,7 @@ def job(
     after: list[int],
     lift: float = math.inf,
 ) -> Job:
-    return Job(i, klass, arrive, 99.0, lift, work, sat, sat, after, reporter=10 + i)
+    return new_job(i, klass, arrive, 99.0, lift, work, sat, sat, after, reporter=10 + i)
 
 
 def three_cases(desk: DepartmentDesk) -> tuple[Job, Job, Job]:
@@ -76,13 +88,13 @@ def test_cases_in_hand_at_the_horizon() -> None:
     a, b, c = three_cases(desk)
     desk.expect([6.0], [job(3, 0, 6.0, [1.0, 1.0], [True, True], [CLOSE, CLOSE])])  # still on its way
     desk.advance(2.5)
-    assert sorted(j.i for j in desk.in_hand()) == [1, 2, 3]
-    assert (b.start, c.start) == (-1.0, 2.0)
+    assert sorted(j[CASE] for j in desk.in_hand()) == [1, 2, 3]
+    assert (b[START], c[START]) == (-1.0, 2.0)
     desk.advance(3.2)
     out.write_closed(1.0)
-    assert sorted(j.i for j in desk.in_hand()) == [1, 2, 3]
+    assert sorted(j[CASE] for j in desk.in_hand()) == [1, 2, 3]
     assert np.isnan(out.cols["t_handle_end"][1:]).all() and out.cols["t_handle_end"][0] == 2.0
-    assert (b.start, c.start, c.k) == (3.0, 2.0, 1)
+    assert (b[START], c[START], c[K]) == (3.0, 2.0, 1)
 
 
 def test_two_staff_serve_in_parallel_and_equal_completions_both_close() -> None:

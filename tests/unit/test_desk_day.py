@@ -16,14 +16,28 @@ import random
 import numpy as np
 import pytest
 
-from govsim.departments import CLOSE, PETITION, REOPEN, DepartmentDesk, Job, Outcomes, Rules
+from govsim.departments import CASE, CLOSE, PETITION, REOPEN, START, DepartmentDesk, Outcomes, Rules, new_job
 from govsim.officetime import OfficeHours
 
 COLS = ("t_handle_start", "t_handle_end", "t_close", "handle_days")
 FLAGS = ("reopen_count", "satisfied", "petitioned")
 
 
-def _cases(rng: random.Random, n: int, days: int) -> list[tuple[float, Job]]:
+class Case:
+    """The reference's case: each field by name, the state of its handling rounds kept on it."""
+
+    def __init__(self, i, klass, key, deadline, lift_at, work, sat_on_time, sat_late, after, reporter):
+        self.i, self.klass, self.key, self.deadline, self.lift_at = i, klass, key, deadline, lift_at
+        self.work, self.sat_on_time, self.sat_late, self.after = work, sat_on_time, sat_late, after
+        self.reporter, self.k, self.start, self.busy = reporter, 0, -1.0, 0.0
+
+    def job(self):
+        """The same case as the desk holds it (``new_job``: a list, outcomes packed)."""
+        fields = (self.i, self.klass, self.key, self.deadline, self.lift_at, self.work)
+        return new_job(*fields, self.sat_on_time, self.sat_late, self.after, self.reporter)
+
+
+def _cases(rng: random.Random, n: int, days: int) -> list[tuple[float, Case]]:
     out = []
     for i in range(n):
         t = round(rng.uniform(0, days), 2)  # rounded: ties in arrival time happen
@@ -33,12 +47,12 @@ def _cases(rng: random.Random, n: int, days: int) -> list[tuple[float, Job]]:
         after = [rng.choice([CLOSE, REOPEN, PETITION]) for _ in range(3)]
         deadline, lift = t + rng.uniform(0.5, 4), t + rng.uniform(1, 6)
         klass, reporter = rng.randrange(3), rng.randrange(10)
-        job = Job(i, klass, t, deadline, lift, work, sat_on, sat_late, after, reporter=reporter)
+        job = Case(i, klass, t, deadline, lift, work, sat_on, sat_late, after, reporter=reporter)
         out.append((t, job))
     return out
 
 
-def _routed(job: Job, t: float, step: float | None) -> int:
+def _routed(job: Case, t: float, step: float | None) -> int:
     """The day a case is routed: up to two days before it arrives (runs of several days overlap)."""
     return max(0, int(t) - job.i % 3) if step else 0
 
@@ -46,9 +60,9 @@ def _routed(job: Job, t: float, step: float | None) -> int:
 def _reference(cases, servers, rules, hours, until, step):
     """Event by event; returns (starts by case, feedback [(time, reporter, sat)], closed, busy_in)."""
     arrivals = sorted(cases, key=lambda c: (c[0], _routed(c[1], c[0], step)))  # at a tie: routed first
-    reopens: list[tuple[float, Job]] = []
-    serving: list[tuple[float, int, Job]] = []
-    queue: list[tuple[int, float, int, Job]] = []
+    reopens: list[tuple[float, Case]] = []
+    serving: list[tuple[float, int, Case]] = []
+    queue: list[tuple[int, float, int, Case]] = []
     free, last, busy, feedback, closed, starts = servers, 0.0, 0.0, [], [], {}
     seq = 0
 
@@ -123,9 +137,10 @@ def _desk_run(cases, servers, rules, hours, until, step):
     n = len(cases)
     out = Outcomes({k: np.full(n, np.nan) for k in COLS} | {k: np.zeros(n, dtype=int) for k in FLAGS})
     desk = DepartmentDesk(servers, rules, out, hours)
-    by_day: dict[int, list[tuple[float, Job]]] = {}
-    for t, job in cases:  # each day's routing, handed over at its start
-        by_day.setdefault(_routed(job, t, step), []).append((t, job))
+    by_day: dict[int, list[tuple[float, list]]] = {}
+    jobs = [case.job() for _, case in cases]
+    for (t, case), job in zip(cases, jobs, strict=True):  # each day's routing, handed over at its start
+        by_day.setdefault(_routed(case, t, step), []).append((t, job))
     feedback = []
     t0 = 0.0
     while t0 < until:
@@ -137,7 +152,7 @@ def _desk_run(cases, servers, rules, hours, until, step):
         feedback += list(zip(out.times, out.reporters, out.satisfied, strict=True))
         out.times.clear(), out.reporters.clear(), out.satisfied.clear()
         t0 = t1
-    starts = {j.i: j.start for _, j in cases if j.start >= 0}
+    starts = {j[CASE]: j[START] for j in jobs if j[START] >= 0}
     return starts, feedback, sorted(out.closed), desk.busy_in
 
 

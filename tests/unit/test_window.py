@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from govsim.config import GovsimConfig
-from govsim.departments import DepartmentDesk, Job, Outcomes, Rules
+from govsim.departments import DepartmentDesk, Job, Outcomes, Rules, new_job
 from govsim.incidents import HeatMap
 from govsim.model import GovernanceModel
 from govsim.records import INCIDENT_SCHEMA
@@ -69,7 +69,7 @@ def test_no_record_for_an_incident_that_occurs_after_a_fractional_horizon():
 
 # ---- utilisation inside the window ---------------------------------------------------------------------
 def _job(i: int, work: float) -> Job:
-    return Job(i, 1, float(i), 1e9, 1e9, [work], [True], [True], [0], reporter=i)
+    return new_job(i, 1, float(i), 1e9, 1e9, [work], [True], [True], [0], reporter=i)
 
 
 def test_busy_time_counts_service_begun_before_the_window_and_stops_at_its_end():
