@@ -72,7 +72,7 @@ def test_bad_experiment_section_is_refused(primary, overrides, fragment) -> None
         ),
         (
             ["experiment.sensitivity.factors.0.low=3.0"],
-            "experiment.sensitivity.factors[0].high=1.6: allowed: more than low (3)",
+            "experiment.sensitivity.factors[0].high=1.8: allowed: more than low (3)",
         ),
     ],
 )
