@@ -227,8 +227,10 @@ def run_job(cfg: DictConfig, checked: GovsimConfig | None = None, own_process: b
     """Run one job in the directory Hydra made for it; ``checked`` is its config if already checked.
 
     ``own_process``: the ``govsim`` command's single run, which owns its process: everything start-up
-    left alive is frozen out of the cyclic collector first (``freeze_start_up``).
+    left alive is frozen out of the cyclic collector first (``freeze_start_up``), and with
+    ``output.figures`` its figures are drawn by a second process (``govsim.figworker``).
     """
+    from govsim.figworker import FigureWorker
     from govsim.runner import run_to_dir
 
     if own_process:
@@ -245,7 +247,15 @@ def run_job(cfg: DictConfig, checked: GovsimConfig | None = None, own_process: b
     except Exception as exc:  # noqa: BLE001 - preflight passed, so this is unexpected; refuse cleanly anyway
         _discard_run_dir(out)
         refuse(explain(exc, []))
-    result = run_to_dir(obj, out, OmegaConf.to_yaml(cfg), warnings=config_warnings(obj), checked=True)
+    # the command's own run draws its figures in a forked worker, in parallel (govsim.figworker)
+    worker = FigureWorker.start() if own_process and obj.output.figures else None
+    try:
+        result = run_to_dir(
+            obj, out, OmegaConf.to_yaml(cfg), warnings=config_warnings(obj), checked=True, figures=worker
+        )
+    finally:
+        if worker is not None:
+            worker.close()  # reaped, or ended if the run failed or was interrupted: never an orphan
     from govsim.metrics import summary_text
 
     print(

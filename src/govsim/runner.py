@@ -8,6 +8,10 @@ name and renamed, and ``run.json`` says ``running`` until the end, then ``comple
 with the error — so a crash never leaves a half-written result looking complete. A complete ``run.json``
 also carries ``phases``: wall seconds of build, simulate, kpis, records, tables and figures
 (``benchmarks/bench.py`` reads them; what the whole command takes beyond their sum is start-up).
+When the ``govsim`` command draws the figures in a second process (``govsim.figworker``), ``figures``
+is the wall seconds the run waited for them after its tables, and ``run.json`` adds
+``figures_drawn``: the seconds the worker spent drawing (outside ``phases``, which add up to the
+run's own wall).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import pandas as pd
 
 from govsim import tables
 from govsim.config import GovsimConfig
+from govsim.figworker import FigureData, FigureWorker
 from govsim.metrics import cost_table, kpi_tables, summary_text, utilisation
 from govsim.model import GovernanceModel
 from govsim.policies import annual_cost
@@ -69,6 +74,8 @@ class RunResult:
     phases: dict[str, float] = field(default_factory=dict)
     """Wall seconds by phase: ``build``, ``simulate``, ``kpis`` here; ``run_to_dir`` adds ``records``
     (labelled tables and Parquet), ``tables`` (CSV, workbook, summary) and ``figures``."""
+    figures_drawn: float | None = None
+    """Seconds a figure worker (``govsim.figworker``) spent drawing; None when drawn in this process."""
 
     @property
     def summary(self) -> str:
@@ -200,11 +207,13 @@ def run_to_dir(
     resolved_yaml: str | None = None,
     warnings: list[str] | None = None,
     checked: bool = False,
+    figures: FigureWorker | None = None,
 ) -> RunResult:
     """One complete run into ``out``: provenance first, records and tables, status last.
 
     ``warnings`` (messages already printed, e.g. utilisation >= 1) are kept in ``run.json``;
-    ``checked`` as for ``simulate``.
+    ``checked`` as for ``simulate``; ``figures``: a started ``FigureWorker`` that draws the figures
+    (the ``govsim`` command's own run), else they are drawn here. The caller closes the worker.
     """
     out.mkdir(parents=True, exist_ok=True)
     info: dict[str, Any] = {
@@ -220,7 +229,7 @@ def run_to_dir(
     write_text(out / "config.yaml", resolved_yaml if resolved_yaml is not None else _yaml(cfg))
     try:
         result = simulate(cfg, checked)
-        write_outputs(result, out, cfg)
+        write_outputs(result, out, cfg, figures)
     except BaseException as exc:
         info.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
         write_text(out / "run.json", json.dumps(info, ensure_ascii=False, indent=2))
@@ -230,6 +239,7 @@ def run_to_dir(
         status="complete",
         wall_seconds=round(result.wall_seconds, 3),
         phases={k: round(v, 3) for k, v in result.phases.items()},
+        **({} if result.figures_drawn is None else {"figures_drawn": round(result.figures_drawn, 3)}),
         tickets=len(rec.incidents),
         labels={
             "categories": rec.categories,
@@ -244,12 +254,20 @@ def run_to_dir(
     return result
 
 
-def write_outputs(result: RunResult, out: Path, cfg: GovsimConfig) -> None:
-    """Records as Parquet, tables as CSV, the summary text and the figures."""
+def write_outputs(
+    result: RunResult, out: Path, cfg: GovsimConfig, figures: FigureWorker | None = None
+) -> None:
+    """Records as Parquet, tables as CSV, the summary text and the figures.
+
+    With ``figures`` (a started ``FigureWorker``) the figures' data go to the worker first and the
+    worker draws them while the records and tables are written; ``FigureError`` if it fails.
+    """
     from govsim.config import CHANNELS
 
     rec, lang, start = result.records, cfg.output.lang, cfg.scenario.start_date
     clock = time.perf_counter()
+    if cfg.output.figures and figures is not None:
+        figures.submit(figure_data(rec, out, lang))
     inc = incident_arrow(rec, start, CHANNELS)  # Arrow columns straight from the records: no frame copied
     write_atomic(out / RECORD_FILES[0], partial(arrow_to_parquet, inc))
     del inc
@@ -275,7 +293,10 @@ def write_outputs(result: RunResult, out: Path, cfg: GovsimConfig) -> None:
     )
     write_text(out / "summary.txt", result.summary + "\n")
     clock = _lap(result.phases, "tables", clock)
-    if cfg.output.figures:
+    if cfg.output.figures and figures is not None:
+        result.figures_drawn = figures.wait()
+        _lap(result.phases, "figures", clock)
+    elif cfg.output.figures:
         write_figures(rec, out, cfg.output.lang)
         _lap(result.phases, "figures", clock)
 
@@ -288,19 +309,43 @@ def _lap(phases: dict[str, float], name: str, since: float) -> float:
 
 
 def write_figures(rec: Records, out: Path, lang: str) -> None:
-    """Backlog, resolution-time distribution and the demand heat map, as PNG."""
+    """Backlog, resolution-time distribution and the demand heat map, as PNG, drawn in this process."""
+    draw_figures(figure_data(rec, out, lang))
+
+
+def figure_data(rec: Records, out: Path, lang: str) -> FigureData:
+    """What the figures read from ``rec``: the incident table cut to ``FIGURE_COLUMNS``, not the whole."""
+    return FigureData(
+        rec.timeseries,
+        rec.incidents[list(FIGURE_COLUMNS)],
+        rec.grids,
+        rec.categories,
+        rec.towns,
+        rec.warmup,
+        rec.horizon,
+        lang,
+        out,
+    )
+
+
+def draw_figures(data: FigureData) -> None:
+    """Draw the three figures of ``data`` and write them into ``data.out`` (``write_atomic``).
+
+    The one drawing routine of both routes: in process (``write_figures``) and in the figure worker.
+    """
     from govsim import plots
 
-    years = (rec.horizon - rec.warmup) / 365.0
-    inc = rec.incidents[list(FIGURE_COLUMNS)]  # what the figures read: a few columns, not the whole table
+    years = (data.horizon - data.warmup) / 365.0
+    inc, lang = data.incidents, data.lang
     figs = {
-        "backlog.png": plots.plot_backlog(rec.timeseries, lang, warmup=rec.warmup),
-        "resolution_time.png": plots.plot_resolution(inc, rec.categories, lang),
-        "hotspot_map.png": plots.plot_hotspot(rec.grids, inc, years, lang, towns=rec.towns, since=rec.warmup),
+        "backlog.png": plots.plot_backlog(data.timeseries, lang, warmup=data.warmup),
+        "resolution_time.png": plots.plot_resolution(inc, data.categories, lang),
+        "hotspot_map.png": plots.plot_hotspot(
+            data.grids, inc, years, lang, towns=data.towns, since=data.warmup
+        ),
     }
-    del inc
     for name, fig in figs.items():
-        write_atomic(out / name, partial(_to_png, fig))
+        write_atomic(data.out / name, partial(_to_png, fig))
 
 
 def _to_png(fig: Any, path: Path) -> None:

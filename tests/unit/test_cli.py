@@ -223,3 +223,100 @@ def test_end_process_leaves_the_exit_to_python_while_another_thread_runs() -> No
     finally:
         stop.set()
         worker.join()
+
+
+# ---- the command's figure worker (govsim.figworker) ----------------------------------------------------
+FIGURE_RUN = ["scenario=one_town", "horizon_days=20", "warmup_days=5", "output.progress=false"]
+FIGURE_FILES = ("backlog.png", "resolution_time.png", "hotspot_map.png")
+FIGURE_PROBE = """
+import json, sys
+import govsim.plots
+from govsim import cli, figworker, runner
+
+mode = sys.argv.pop(1)
+start = figworker.FigureWorker.start.__func__
+
+
+def started(cls):
+    worker = start(cls)
+    print(json.dumps({"worker": worker.process.pid}), file=sys.stderr, flush=True)
+    return worker
+
+
+def fail(*args, **kwargs):
+    raise RuntimeError("injected figure fault")
+
+
+def interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+figworker.FigureWorker.start = classmethod(started)
+if mode == "fail":
+    govsim.plots.plot_hotspot = fail
+elif mode == "interrupt":
+    runner.simulate = interrupt
+sys.argv = ["govsim", *sys.argv[1:]]
+cli.command()
+"""
+
+
+def _command(
+    mode: str, tmp_path: Path, *overrides: str
+) -> tuple[subprocess.CompletedProcess[str], int | None]:
+    done = subprocess.run(
+        [sys.executable, "-c", FIGURE_PROBE, mode, *FIGURE_RUN, *overrides, "hydra.run.dir=run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    pids = [json.loads(line)["worker"] for line in done.stderr.splitlines() if line.startswith('{"worker"')]
+    assert len(pids) <= 1
+    return done, (pids[0] if pids else None)
+
+
+def _gone(pid: int) -> bool:
+    """No process ``pid`` is running (Linux ``/proc``): none, or a zombie that init is about to reap."""
+    status = Path(f"/proc/{pid}/stat")
+    try:
+        return status.read_text().split(")")[1].split()[0] == "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+
+
+def test_the_command_draws_in_a_worker_and_records_its_time(tmp_path: Path) -> None:
+    done, pid = _command("ok", tmp_path, "output.figures=true")
+    assert done.returncode == 0, done.stderr
+    assert pid is not None and _gone(pid)
+    info = json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))
+    assert info["status"] == "complete"
+    assert set(info["phases"]) == {"build", "simulate", "kpis", "records", "tables", "figures"}
+    assert info["figures_drawn"] > 0
+    assert all((tmp_path / "run" / name).stat().st_size > 0 for name in FIGURE_FILES)
+
+
+def test_the_command_without_figures_starts_no_worker(tmp_path: Path) -> None:
+    done, pid = _command("ok", tmp_path, "output.figures=false")
+    assert done.returncode == 0, done.stderr
+    assert pid is None
+    assert not any((tmp_path / "run" / name).exists() for name in FIGURE_FILES)
+    assert "figures_drawn" not in json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))
+
+
+def test_a_figure_error_in_the_worker_fails_the_command(tmp_path: Path) -> None:
+    done, pid = _command("fail", tmp_path, "output.figures=true")
+    assert done.returncode != 0
+    assert pid is not None and _gone(pid)
+    info = json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))
+    assert info["status"] == "failed"
+    assert info["error"].startswith("FigureError: RuntimeError: injected figure fault")
+    assert not (tmp_path / "run" / "hotspot_map.png").exists()
+
+
+def test_an_interrupted_command_leaves_no_worker(tmp_path: Path) -> None:
+    done, pid = _command("interrupt", tmp_path, "output.figures=true")
+    assert done.returncode != 0
+    assert pid is not None and _gone(pid)
+    assert json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["status"] == "failed"

@@ -1,0 +1,159 @@
+"""The ``govsim`` command's figures, drawn by a second process while the first writes records and tables.
+
+Only the command's own single run uses it (``cli.run_job(..., own_process=True)`` with
+``output.figures`` on): the library (``govsim.run``, ``runner.run_to_dir``), notebooks and a sweep's
+jobs draw in their own process as before (``runner.write_figures``). The worker is a ``fork`` of the
+command taken before the run is built: at that point the process runs no thread but the main one
+and OpenBLAS's pool (which re-initialises itself in a forked child), so the fork is safe and costs a
+few milliseconds, where a ``spawn``/``forkserver`` child would import Python, pandas and govsim again.
+The child imports Matplotlib and ``govsim.plots`` and registers the CJK font while the parent builds
+and simulates, then waits on a pipe. After the simulation the parent sends it what the figures read
+(``FigureData``: the town-day series, the incident columns ``runner.FIGURE_COLUMNS``, the grid table,
+labels, warm-up, horizon, language, run directory) from a daemon thread, so a child still importing
+never holds the parent up, and goes on writing Parquet, CSV and the workbook. The child draws with
+``runner.draw_figures``, the very function the in-process route uses (each PNG written by
+``runner.write_atomic``: only complete files appear), and replies with its drawing seconds or the
+error. ``FigureWorker.wait`` raises ``FigureError`` for a child's error or crash, so the run fails as an
+in-process figure error does (``run.json`` failed with the error, exit status non-zero);
+``FigureWorker.close`` ends a child that is still running (an exception or Ctrl-C in the parent), and
+a child whose parent died reads the end of the pipe and exits.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import threading
+import time
+import traceback
+import warnings
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["FigureData", "FigureError", "FigureWorker"]
+
+
+class FigureError(RuntimeError):
+    """The figure worker failed (its error and traceback in the message) or ended without replying."""
+
+
+@dataclass(frozen=True)
+class FigureData:
+    """What the run's three figures read, and where they go; picklable (frames and tuples).
+
+    ``timeseries``: the town-day series (``Records.timeseries``); ``incidents``: the columns
+    ``runner.FIGURE_COLUMNS`` of the incident table; ``grids``: ``Records.grids``; ``warmup`` and
+    ``horizon`` in days; ``out``: the run directory the PNGs are written into.
+    """
+
+    timeseries: pd.DataFrame
+    incidents: pd.DataFrame
+    grids: pd.DataFrame
+    categories: tuple[str, ...]
+    towns: tuple[str, ...]
+    warmup: float
+    horizon: float
+    lang: str
+    out: Path
+
+
+class FigureWorker:
+    """A forked child that draws one run's figures; ``start``, then ``submit``, ``wait``, and ``close``."""
+
+    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+        self._sender: threading.Thread | None = None
+
+    @classmethod
+    def start(cls) -> FigureWorker | None:
+        """Fork the worker; it imports Matplotlib and govsim's plots and waits for ``submit``.
+
+        Returns None (draw in this process) if a Python thread besides the main one is running: a fork
+        could copy a lock it holds. The native threads alive at that point of the command, OpenBLAS's
+        pool (numpy) and jemalloc's background thread (pyarrow, imported by pandas), both re-initialise
+        in a forked child (their ``pthread_atfork`` handlers), so Python's warning about forking a
+        multi-threaded process, which counts them, is silenced for this one fork.
+        """
+        if threading.active_count() > 1:
+            return None
+        ctx = multiprocessing.get_context("fork")
+        ours, theirs = ctx.Pipe(duplex=True)
+        process = ctx.Process(target=_serve, args=(theirs, ours), name="govsim-figures", daemon=True)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+            process.start()
+        theirs.close()
+        return cls(process, ours)
+
+    def submit(self, data: FigureData) -> None:
+        """Send ``data`` from a daemon thread and return at once (a pipe write blocks until it is read)."""
+        self._sender = threading.Thread(target=self._send, args=(data,), name="govsim-figsend", daemon=True)
+        self._sender.start()
+
+    def _send(self, data: FigureData) -> None:
+        try:
+            self.conn.send(data)
+        except OSError:
+            pass  # the child is gone: wait() reports its error or its exit status
+
+    def wait(self) -> float:
+        """Wait for the figures; return the child's drawing seconds. ``FigureError`` if it failed or died."""
+        try:
+            reply = self.conn.recv()
+        except (EOFError, OSError):
+            self.process.join(5)
+            raise FigureError(
+                f"the figure process ended (exit status {self.process.exitcode}) before drawing the figures"
+            ) from None
+        if self._sender is not None:
+            self._sender.join()
+        if reply[0] == "ok":
+            return float(reply[1])
+        raise FigureError(f"{reply[1]} (in the figure process)\n{reply[2]}")
+
+    def close(self) -> None:
+        """End the child if it still runs (SIGTERM, then SIGKILL), reap it and close the pipe. Idempotent."""
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(2)
+            if self.process.is_alive():
+                self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def _serve(conn: Connection, parents_end: Connection) -> None:
+    """The child: prepare Matplotlib, take one ``FigureData``, draw it, reply ``ok``/``error``."""
+    parents_end.close()  # else the parent's death would never show here as the end of the pipe
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which ends this child
+    prepared: BaseException | None = None
+    try:
+        from govsim import plots
+
+        plots.register_cjk_font()
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent with the job
+        prepared = exc
+    try:
+        data = conn.recv()
+    except (EOFError, OSError):
+        return  # the parent ended (or failed) before the records existed: nothing to draw
+    try:
+        if prepared is not None:
+            raise prepared
+        from govsim.runner import draw_figures
+
+        start = time.perf_counter()
+        draw_figures(data)
+        reply: tuple[Any, ...] = ("ok", time.perf_counter() - start)
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent, which fails the run
+        reply = ("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+    try:
+        conn.send(reply)
+    except OSError:
+        pass
