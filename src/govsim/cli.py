@@ -51,6 +51,7 @@ from govsim.compose import (
 )
 from govsim.config import GovsimConfig, register_configs
 from govsim.explain import explain
+from govsim.figworker import FigureWorker
 from govsim.identity import (
     SweepPlanError,
     digest,
@@ -223,14 +224,19 @@ def _run(cfg: DictConfig) -> None:
     run_job(cfg)
 
 
-def run_job(cfg: DictConfig, checked: GovsimConfig | None = None, own_process: bool = False) -> None:
+def run_job(
+    cfg: DictConfig,
+    checked: GovsimConfig | None = None,
+    own_process: bool = False,
+    worker: FigureWorker | None = None,
+) -> None:
     """Run one job in the directory Hydra made for it; ``checked`` is its config if already checked.
 
     ``own_process``: the ``govsim`` command's single run, which owns its process: everything start-up
-    left alive is frozen out of the cyclic collector first (``freeze_start_up``), and with
-    ``output.figures`` its figures are drawn by a second process (``govsim.figworker``).
+    left alive is frozen out of the cyclic collector first (``freeze_start_up``). ``worker``: the
+    forked process that draws the run's figures (``govsim.figworker``; ``main`` starts it and ends it),
+    or None to draw them here.
     """
-    from govsim.figworker import FigureWorker
     from govsim.runner import run_to_dir
 
     if own_process:
@@ -247,15 +253,10 @@ def run_job(cfg: DictConfig, checked: GovsimConfig | None = None, own_process: b
     except Exception as exc:  # noqa: BLE001 - preflight passed, so this is unexpected; refuse cleanly anyway
         _discard_run_dir(out)
         refuse(explain(exc, []))
-    # the command's own run draws its figures in a forked worker, in parallel (govsim.figworker)
-    worker = FigureWorker.start() if own_process and obj.output.figures else None
-    try:
-        result = run_to_dir(
-            obj, out, OmegaConf.to_yaml(cfg), warnings=config_warnings(obj), checked=True, figures=worker
-        )
-    finally:
-        if worker is not None:
-            worker.close()  # reaped, or ended if the run failed or was interrupted: never an orphan
+    # the command's own run draws its figures in the worker main forked, in parallel (govsim.figworker)
+    result = run_to_dir(
+        obj, out, OmegaConf.to_yaml(cfg), warnings=config_warnings(obj), checked=True, figures=worker
+    )
     from govsim.metrics import summary_text
 
     print(
@@ -340,14 +341,25 @@ def main() -> None:
         gc.enable()
         _run()
         return
+    # The figure worker is forked first, so that its import of Matplotlib overlaps the composing and
+    # checking below (govsim.figworker); it is ended at once if the command turns out to be a sweep,
+    # bad input or a run without figures, and in every case before this function returns.
+    worker = FigureWorker.start()
     try:
-        checked = plan(argv)
-    except (InputError, ConfigError, UnsafeConfig) as exc:
-        refuse(str(exc))
-    single = checked.single
-    if single is not None:
-        launch(single.node, lambda cfg: run_job(cfg, single.config, own_process=True))
-        return
+        try:
+            checked = plan(argv)
+        except (InputError, ConfigError, UnsafeConfig) as exc:
+            refuse(str(exc))
+        single = checked.single
+        if worker is not None and (single is None or not single.config.output.figures):
+            worker.close()
+            worker = None
+        if single is not None:
+            launch(single.node, lambda cfg: run_job(cfg, single.config, own_process=True, worker=worker))
+            return
+    finally:
+        if worker is not None:
+            worker.close()  # reaped, or ended if the run failed or was interrupted: never an orphan
     gc.enable()
     sys.argv = [sys.argv[0], *checked.argv]
     _run()

@@ -31,9 +31,10 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd  # annotations only: the command forks this worker before pandas is imported
 
 __all__ = ["FigureData", "FigureError", "FigureWorker"]
 

@@ -297,10 +297,11 @@ def test_the_command_draws_in_a_worker_and_records_its_time(tmp_path: Path) -> N
     assert all((tmp_path / "run" / name).stat().st_size > 0 for name in FIGURE_FILES)
 
 
-def test_the_command_without_figures_starts_no_worker(tmp_path: Path) -> None:
+def test_the_command_without_figures_ends_its_worker_and_draws_nothing(tmp_path: Path) -> None:
+    """``main`` forks the worker before composing (to overlap Matplotlib's import) and ends it unused."""
     done, pid = _command("ok", tmp_path, "output.figures=false")
     assert done.returncode == 0, done.stderr
-    assert pid is None
+    assert pid is None or _gone(pid)
     assert not any((tmp_path / "run" / name).exists() for name in FIGURE_FILES)
     assert "figures_drawn" not in json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))
 
@@ -320,3 +321,12 @@ def test_an_interrupted_command_leaves_no_worker(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert pid is not None and _gone(pid)
     assert json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["status"] == "failed"
+
+
+def test_bad_input_ends_the_worker_and_leaves_nothing(tmp_path: Path) -> None:
+    done, pid = _command("ok", tmp_path, "horizon_days=-3")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith("govsim: error: horizon_days=-3")
+    assert "Traceback" not in done.stderr
+    assert pid is None or _gone(pid)
+    assert not (tmp_path / "run").exists()
