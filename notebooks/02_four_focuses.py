@@ -14,10 +14,10 @@
 # # 02 四个着力 · The four focuses, lever by lever
 #
 # 江门提升基层社会治理水平的"四个着力":**强网格、强平台、强数智融合、强机制协同**。本节课用滑块
-# 改变每一项措施,约两秒后图表更新,与现状(虚线/蓝柱)对比。
+# 改变每一项措施,不到一秒后图表更新,与现状(虚线/蓝柱)对比。
 #
 # *Jiangmen's "four focuses" for grassroots governance: **strengthen the grid, the platform,
-# data-intelligence fusion and mechanism coordination**. Move a slider; in about two seconds the figures
+# data-intelligence fusion and mechanism coordination**. Move a slider; in under a second the figures
 # update, compared with the status quo (dashed line / blue bars).*
 #
 # | 着力 focus | 滑块 slider | 它改变什么 what it moves |
