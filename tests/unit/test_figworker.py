@@ -1,63 +1,59 @@
 """The ``govsim`` command's figure worker (``govsim.figworker``): same PNGs, honest failures, no orphans.
 
-The worker is a fork, so a drawing function replaced in this process before ``FigureWorker.start``
-(``monkeypatch``) is the one the worker calls: that is how a failure is injected. The command-level
-tests (the worker of ``govsim`` itself, a failure's exit status, no worker without figures, none left
-after an interruption) are in ``test_cli.py``, the tests allowed to import the command.
+The worker is a fork, and ``FigureWorker.start`` declines to fork a process in which another Python thread
+runs (a daemon such as tqdm's monitor, left by an earlier test in the same pytest worker, would do). So
+each check runs in a fresh interpreter (``_in_fresh_process``: the ``body_*`` function of this file, with
+a new directory), as the command's own process is. A drawing function replaced there before
+``FigureWorker.start`` is the one the worker calls: that is how a failure is injected. The command-level
+tests (the worker of ``govsim`` itself, a failure's exit status, the worker ended without figures or on
+bad input, none left after an interruption) are in ``test_cli.py``, the tests allowed to import the
+command.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import govsim.plots
-from govsim.compose import compose
-from govsim.figworker import FigureError, FigureWorker
-from govsim.records import Records
-from govsim.runner import figure_data, run_to_dir, simulate, write_figures
-
 BASE = ["scenario=one_town", "horizon_days=20", "warmup_days=5", "output.progress=false"]
 PNGS = ("backlog.png", "resolution_time.png", "hotspot_map.png")
+RUNNER = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("figworker_checks", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+getattr(module, sys.argv[2])(*sys.argv[3:])
+"""
+
+
+def _in_fresh_process(body: str, *args: str) -> None:
+    """Run ``body(*args)`` of this file in a new interpreter; fail with its output if it fails."""
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, __file__, body, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 class Injected(RuntimeError):
-    """The fault a test forces."""
+    """The fault a check forces."""
 
 
-@pytest.fixture(scope="module")
-def rec() -> Records:
-    return simulate(compose([*BASE, "output.figures=false"])).records
+def _started() -> Any:
+    from govsim.figworker import FigureWorker
 
-
-def _started() -> FigureWorker:
     worker = FigureWorker.start()
-    assert worker is not None, "a Python thread is running in the test process: no fork"
+    assert worker is not None, "a Python thread is running in a fresh process: no fork"
     return worker
-
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_worker_writes_the_same_pngs_as_drawing_in_process(
-    rec: Records, tmp_path: Path, lang: str
-) -> None:
-    here, there = tmp_path / "here", tmp_path / "there"
-    here.mkdir()
-    there.mkdir()
-    write_figures(rec, here, lang)
-    worker = _started()
-    try:
-        worker.submit(figure_data(rec, there, lang))
-        drawn = worker.wait()
-    finally:
-        worker.close()
-    assert drawn > 0
-    assert sorted(p.name for p in there.iterdir()) == sorted(PNGS)  # no temporary file left
-    for name in PNGS:
-        assert (there / name).read_bytes() == (here / name).read_bytes(), name
 
 
 def _raise(*_args: Any, **_kwargs: Any) -> Any:
@@ -68,33 +64,95 @@ def _die(*_args: Any, **_kwargs: Any) -> Any:
     os._exit(7)
 
 
-def test_a_figure_error_in_the_worker_fails_the_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(govsim.plots, "plot_hotspot", _raise)
+# ---- the checks, each run in its own process -------------------------------------------------------
+def body_same_pngs(lang: str, where: str) -> None:
+    from govsim.compose import compose
+    from govsim.runner import figure_data, simulate, write_figures
+
+    worker = _started()  # before the run, as the command forks it
+    try:
+        rec = simulate(compose([*BASE, "output.figures=false"])).records
+        here, there = Path(where) / "here", Path(where) / "there"
+        here.mkdir()
+        there.mkdir()
+        write_figures(rec, here, lang)
+        worker.submit(figure_data(rec, there, lang))
+        drawn = worker.wait()
+    finally:
+        worker.close()
+    assert drawn > 0
+    assert sorted(p.name for p in there.iterdir()) == sorted(PNGS)  # no temporary file left
+    for name in PNGS:
+        assert (there / name).read_bytes() == (here / name).read_bytes(), name
+
+
+def body_error_fails_the_run(where: str) -> None:
+    import govsim.plots
+    from govsim.compose import compose
+    from govsim.figworker import FigureError
+    from govsim.runner import run_to_dir
+
+    out = Path(where)
+    govsim.plots.plot_hotspot = _raise
     worker = _started()
     try:
         with pytest.raises(FigureError, match="Injected: figures"):
-            run_to_dir(compose([*BASE, "output.figures=true"]), tmp_path, figures=worker)
+            run_to_dir(compose([*BASE, "output.figures=true"]), out, figures=worker)
     finally:
         worker.close()
-    info = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    info = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert info["status"] == "failed" and "Injected: figures" in info["error"]
     assert "_raise" in info["error"]  # the child's traceback is carried over
-    assert not (tmp_path / "hotspot_map.png").exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no half-written file
+    assert not (out / "hotspot_map.png").exists()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no half-written file
 
 
-def test_a_worker_that_dies_fails_the_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(govsim.plots, "plot_backlog", _die)
+def body_death_fails_the_run(where: str) -> None:
+    import govsim.plots
+    from govsim.compose import compose
+    from govsim.figworker import FigureError
+    from govsim.runner import run_to_dir
+
+    out = Path(where)
+    govsim.plots.plot_backlog = _die
     worker = _started()
     try:
         with pytest.raises(FigureError, match="exit status 7"):
-            run_to_dir(compose([*BASE, "output.figures=true"]), tmp_path, figures=worker)
+            run_to_dir(compose([*BASE, "output.figures=true"]), out, figures=worker)
     finally:
         worker.close()
-    assert json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))["status"] == "failed"
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["status"] == "failed"
 
 
-def test_closing_an_idle_worker_ends_it() -> None:
+def body_close_idle() -> None:
     worker = _started()
     worker.close()
     assert not worker.process.is_alive() and worker.process.exitcode is not None
+
+
+# ---- the tests --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_worker_writes_the_same_pngs_as_drawing_in_process(tmp_path: Path, lang: str) -> None:
+    _in_fresh_process("body_same_pngs", lang, str(tmp_path))
+
+
+def test_a_figure_error_in_the_worker_fails_the_run(tmp_path: Path) -> None:
+    _in_fresh_process("body_error_fails_the_run", str(tmp_path))
+
+
+def test_a_worker_that_dies_fails_the_run(tmp_path: Path) -> None:
+    _in_fresh_process("body_death_fails_the_run", str(tmp_path))
+
+
+def test_closing_an_idle_worker_ends_it() -> None:
+    _in_fresh_process("body_close_idle")
+
+
+def test_a_check_that_fails_in_its_process_fails_the_test() -> None:
+    """The runner reports a failing body: the checks above cannot pass by not running."""
+    with pytest.raises(AssertionError, match="a Python thread|AssertionError"):
+        _in_fresh_process("body_fails_on_purpose")
+
+
+def body_fails_on_purpose() -> None:
+    raise AssertionError("on purpose")
