@@ -86,42 +86,34 @@ def body_same_pngs(lang: str, where: str) -> None:
         assert (there / name).read_bytes() == (here / name).read_bytes(), name
 
 
-def body_error_fails_the_run(where: str) -> None:
+FAULTS = {
+    "error": ("plot_hotspot", _raise, "Injected: figures"),  # the drawing raises
+    "death": ("plot_backlog", _die, "exit status 7"),  # the worker process dies
+}
+
+
+def body_fault_fails_the_run(fault: str, where: str) -> None:
+    """A fault of ``FAULTS`` in the worker fails the run: ``FigureError``, run.json says failed."""
     import govsim.plots
     from govsim.compose import compose
     from govsim.figworker import FigureError
     from govsim.runner import run_to_dir
 
+    name, replacement, message = FAULTS[fault]
     out = Path(where)
-    govsim.plots.plot_hotspot = _raise
+    setattr(govsim.plots, name, replacement)
     worker = _started()
     try:
-        with pytest.raises(FigureError, match="Injected: figures"):
+        with pytest.raises(FigureError, match=message):
             run_to_dir(compose([*BASE, "output.figures=true"]), out, figures=worker)
     finally:
         worker.close()
     info = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    assert info["status"] == "failed" and "Injected: figures" in info["error"]
-    assert "_raise" in info["error"]  # the child's traceback is carried over
-    assert not (out / "hotspot_map.png").exists()
+    assert info["status"] == "failed" and message in info["error"]
+    if fault == "error":
+        assert "_raise" in info["error"]  # the child's traceback is carried over
+        assert not (out / "hotspot_map.png").exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no half-written file
-
-
-def body_death_fails_the_run(where: str) -> None:
-    import govsim.plots
-    from govsim.compose import compose
-    from govsim.figworker import FigureError
-    from govsim.runner import run_to_dir
-
-    out = Path(where)
-    govsim.plots.plot_backlog = _die
-    worker = _started()
-    try:
-        with pytest.raises(FigureError, match="exit status 7"):
-            run_to_dir(compose([*BASE, "output.figures=true"]), out, figures=worker)
-    finally:
-        worker.close()
-    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["status"] == "failed"
 
 
 def body_close_idle() -> None:
@@ -136,12 +128,9 @@ def test_the_worker_writes_the_same_pngs_as_drawing_in_process(tmp_path: Path, l
     _in_fresh_process("body_same_pngs", lang, str(tmp_path))
 
 
-def test_a_figure_error_in_the_worker_fails_the_run(tmp_path: Path) -> None:
-    _in_fresh_process("body_error_fails_the_run", str(tmp_path))
-
-
-def test_a_worker_that_dies_fails_the_run(tmp_path: Path) -> None:
-    _in_fresh_process("body_death_fails_the_run", str(tmp_path))
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_fault_in_the_worker_fails_the_run(tmp_path: Path, fault: str) -> None:
+    _in_fresh_process("body_fault_fails_the_run", fault, str(tmp_path))
 
 
 def test_closing_an_idle_worker_ends_it() -> None:
