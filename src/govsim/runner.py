@@ -34,6 +34,7 @@ from typing import Any
 import pandas as pd
 
 from govsim import tables
+from govsim.collector import caller_heap_frozen
 from govsim.config import GovsimConfig
 from govsim.figworker import FigureData, FigureWorker
 from govsim.metrics import cost_table, kpi_tables, summary_text, utilisation
@@ -172,21 +173,22 @@ def simulate(cfg: GovsimConfig, checked: bool = False, scenario: Scenario | None
     if not checked:
         check(cfg)
         check_data(cfg)
-    start = time.perf_counter()
-    model = GovernanceModel(cfg, scenario)
-    built = time.perf_counter()
-    rec = model.run(progress=cfg.output.progress)
-    ran = time.perf_counter()
-    sc = model.scenario_data
-    annual, yuan_per_point = annual_cost(model.levers, sc), sc.cfg.cost.yuan_per_point
-    util = utilisation(rec, model.levers.dept_servers, *model.desk_time())
-    # the model (SimPy processes, agents, desks) is a graph of reference cycles that only the cyclic
-    # collector frees: free it now, before the KPIs and the writing allocate their own tables
-    del model, sc
-    gc.collect()
-    kpis = kpi_frame(rec)
-    costs = cost_table(rec, annual, cfg.policy.grid.resident_points, yuan_per_point)
-    end = time.perf_counter()
+    with caller_heap_frozen():  # the collections below scan the run's objects, not the caller's
+        start = time.perf_counter()
+        model = GovernanceModel(cfg, scenario)
+        built = time.perf_counter()
+        rec = model.run(progress=cfg.output.progress)
+        ran = time.perf_counter()
+        sc = model.scenario_data
+        annual, yuan_per_point = annual_cost(model.levers, sc), sc.cfg.cost.yuan_per_point
+        util = utilisation(rec, model.levers.dept_servers, *model.desk_time())
+        # the model (SimPy processes, agents, desks) is a graph of reference cycles that only the cyclic
+        # collector frees: free it now, before the KPIs and the writing allocate their own tables
+        del model, sc
+        gc.collect()
+        kpis = kpi_frame(rec)
+        costs = cost_table(rec, annual, cfg.policy.grid.resident_points, yuan_per_point)
+        end = time.perf_counter()
     phases = {"build": built - start, "simulate": ran - built, "kpis": end - ran}
     return RunResult(rec, kpis, costs, util, end - start, cfg.output.lang, phases)
 

@@ -1,0 +1,80 @@
+"""``collector.caller_heap_frozen``: the caller's objects are skipped while a run collects, and given back."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pytest
+
+from govsim.collector import PERMANENT_AT_IMPORT, caller_heap_frozen
+
+
+class Node:
+    """A reference cycle: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.fixture
+def collector_on():
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()
+
+
+def test_the_callers_objects_are_frozen_inside_and_given_back_after(collector_on) -> None:
+    old = Node()
+    assert gc.get_freeze_count() <= PERMANENT_AT_IMPORT
+    with caller_heap_frozen():
+        assert gc.get_freeze_count() > PERMANENT_AT_IMPORT  # the old heap is out of the collector's way
+        young = weakref.ref(Node())  # garbage made by the run: collected inside, as before
+        gc.collect()
+        assert young() is None
+        gone = weakref.ref(old)
+        del old  # the caller's cycle becomes garbage while frozen: kept for now ...
+        gc.collect()
+        assert gone() is not None
+    assert gc.get_freeze_count() == 0  # ... nothing stays frozen after the run
+    gc.collect()
+    assert gone() is None  # ... and the caller's garbage is collected as in any process
+
+
+def test_given_back_when_the_body_raises(collector_on) -> None:
+    with pytest.raises(RuntimeError), caller_heap_frozen():
+        raise RuntimeError("run failed")
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_process_that_froze_its_own_objects_is_left_as_it_is(collector_on) -> None:
+    gc.freeze()  # as the govsim command does at start-up (cli.freeze_start_up)
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > PERMANENT_AT_IMPORT
+        Node()
+        with caller_heap_frozen():
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_simulate_collects_with_the_callers_heap_frozen(collector_on, monkeypatch) -> None:
+    """``runner.simulate`` runs inside it: its deliberate collection sees the run's objects only."""
+    from govsim import runner
+    from govsim.teaching import town_config
+
+    seen: list[int] = []
+    real_collect = gc.collect
+
+    def collect(*args: int) -> int:
+        seen.append(gc.get_freeze_count())
+        return real_collect(*args)
+
+    monkeypatch.setattr(runner.gc, "collect", collect)
+    runner.simulate(town_config(seed=0, horizon_days=40))
+    assert seen and all(n > PERMANENT_AT_IMPORT for n in seen)
+    assert gc.get_freeze_count() == 0
