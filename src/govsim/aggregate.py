@@ -79,7 +79,7 @@ def aggregate(sweep: Path, write: bool = True) -> Aggregate:
     results = _results(done, manifest, warmup["used"])
     summary = _summary(manifest, jobs, warmup)
     if write:
-        from govsim.runner import write_atomic, write_text
+        from govsim.atomic import write_atomic, write_text
 
         write_atomic(sweep / "results.parquet", lambda p: results.to_parquet(p, index=False))
         write_atomic(sweep / "backlog.parquet", lambda p: backlog.to_parquet(p, index=False))

@@ -343,7 +343,11 @@ def main() -> None:
         return
     # The figure worker is forked first, so that its import of Matplotlib overlaps the composing and
     # checking below (govsim.figworker); it is ended at once if the command turns out to be a sweep,
-    # bad input or a run without figures, and in every case before this function returns.
+    # bad input or a run without figures, and in every case before this function returns. pandas, which
+    # both processes need (the run, and the frames the worker is sent), is imported once, before the
+    # fork: forked first, each imported it for itself, some 0.4 s of CPU more in all on a 2-core machine.
+    import pandas  # noqa: F401
+
     worker = FigureWorker.start()
     try:
         try:

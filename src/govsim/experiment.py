@@ -407,7 +407,7 @@ def now() -> str:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` to ``path`` as indented UTF-8 JSON, atomically (``govsim.runner.write_text``)."""
-    from govsim.runner import write_text
+    """Write ``data`` to ``path`` as indented UTF-8 JSON, atomically (``govsim.atomic.write_text``)."""
+    from govsim.atomic import write_text
 
     write_text(path, json.dumps(data, ensure_ascii=False, indent=2))

@@ -62,7 +62,7 @@ class Margins:
 MARGINS = Margins()
 """Margins of a one-panel figure with a title, axis labels and tick labels at the default sizes."""
 SAVE_DPI = 110
-"""Resolution of the run's figures: ``govsim.runner`` saves them at it, they are built at it, so text
+"""Resolution of the run's figures: ``figworker.draw_figures`` saves them at it, they are built at it, so text
 measured while building is not measured again when saving."""
 
 

@@ -3,31 +3,39 @@
 Only the command's own single run uses it (``cli.run_job(..., own_process=True)`` with
 ``output.figures`` on): the library (``govsim.run``, ``runner.run_to_dir``), notebooks and a sweep's
 jobs draw in their own process as before (``runner.write_figures``). The worker is a ``fork`` of the
-command taken before the run is built: at that point the process runs no thread but the main one
-and OpenBLAS's pool (which re-initialises itself in a forked child), so the fork is safe and costs a
-few milliseconds, where a ``spawn``/``forkserver`` child would import Python, pandas and govsim again.
-The child imports Matplotlib and ``govsim.plots`` and registers the CJK font while the parent builds
-and simulates, then waits on a pipe. After the simulation the parent sends it what the figures read
-(``FigureData``: the town-day series, the incident columns ``runner.FIGURE_COLUMNS``, the grid table,
-labels, warm-up, horizon, language, run directory) from a daemon thread, so a child still importing
-never holds the parent up, and goes on writing Parquet, CSV and the workbook. The child draws with
-``runner.draw_figures``, the very function the in-process route uses (each PNG written by
-``runner.write_atomic``: only complete files appear), and replies with its drawing seconds or the
-error. ``FigureWorker.wait`` raises ``FigureError`` for a child's error or crash, so the run fails as an
-in-process figure error does (``run.json`` failed with the error, exit status non-zero);
-``FigureWorker.close`` ends a child that is still running (an exception or Ctrl-C in the parent), and
-a child whose parent died reads the end of the pipe and exits.
+command taken before the run is built, after pandas is imported (``cli.main``): at that point the
+process runs no thread but the main one and native pools that re-initialise in a forked child, so the
+fork is safe and costs a few milliseconds, where a ``spawn``/``forkserver`` child would import Python,
+pandas and govsim again. The child imports Matplotlib and ``govsim.plots`` and registers the CJK font
+while the parent composes, checks, builds and simulates, then waits on a pipe; it never imports the
+model (Mesa, SciPy): ``draw_figures`` lives here, not in ``govsim.runner``. After the simulation the
+parent sends it what the figures read (``FigureData``: the town-day series, the incident columns
+``runner.FIGURE_COLUMNS``, the grid table, labels, warm-up, horizon, language, run directory) from a
+daemon thread, so a child still importing never holds the parent up, and goes on writing Parquet, CSV
+and the workbook.
+
+Then the parent has little left to do but wait, so the child uses the second core too: it forks once
+more and the two draw their share of the figures at once (``SHARES``; measured on one_town: the
+resolution-time chart about as long as the other two together). Both draw with ``draw_figures``, the
+very function the in-process route uses (each PNG written by ``atomic.write_atomic``: only complete
+files appear); the child reports its drawing seconds or either process's error. ``FigureWorker.wait``
+raises ``FigureError`` for a child's error or crash, so the run fails as an in-process figure error does
+(``run.json`` failed with the error, exit status non-zero); ``FigureWorker.close`` ends a child that is
+still running (an exception or Ctrl-C in the parent), and the child ends its own helper first; a child
+whose parent died reads the end of the pipe and exits.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import threading
 import time
 import traceback
 import warnings
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -36,7 +44,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd  # annotations only: the command forks this worker before pandas is imported
 
-__all__ = ["FigureData", "FigureError", "FigureWorker"]
+from govsim.atomic import write_atomic
+
+__all__ = ["FIGURES", "SHARES", "FigureData", "FigureError", "FigureWorker", "draw_figures"]
+
+FIGURES = ("backlog.png", "resolution_time.png", "hotspot_map.png")
+"""The run's figures, in the order they are drawn in one process."""
+SHARES = (("backlog.png", "hotspot_map.png"), ("resolution_time.png",))
+"""How the worker and its helper split ``FIGURES`` (drawing seconds on one_town 90 days, one process:
+backlog 0.13, resolution time 0.23, hot-spot map 0.17)."""
 
 
 class FigureError(RuntimeError):
@@ -76,10 +92,11 @@ class FigureWorker:
         """Fork the worker; it imports Matplotlib and govsim's plots and waits for ``submit``.
 
         Returns None (draw in this process) if a Python thread besides the main one is running: a fork
-        could copy a lock it holds. The native threads alive at that point of the command, OpenBLAS's
-        pool (numpy) and jemalloc's background thread (pyarrow, imported by pandas), both re-initialise
-        in a forked child (their ``pthread_atfork`` handlers), so Python's warning about forking a
-        multi-threaded process, which counts them, is silenced for this one fork.
+        could copy a lock it holds. Native threads that may be alive when ``cli.main`` forks (the
+        console script's entry forks before any), OpenBLAS's pool (numpy) and jemalloc's background
+        thread (pyarrow, imported by pandas), both re-initialise in a forked child (their
+        ``pthread_atfork`` handlers), so Python's warning about forking a multi-threaded process, which
+        counts them, is silenced for this one fork.
         """
         if threading.active_count() > 1:
             return None
@@ -147,10 +164,8 @@ def _serve(conn: Connection, parents_end: Connection) -> None:
     try:
         if prepared is not None:
             raise prepared
-        from govsim.runner import draw_figures
-
         start = time.perf_counter()
-        draw_figures(data)
+        _draw_shared(data)
         reply: tuple[Any, ...] = ("ok", time.perf_counter() - start)
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent, which fails the run
         reply = ("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
@@ -158,3 +173,68 @@ def _serve(conn: Connection, parents_end: Connection) -> None:
         conn.send(reply)
     except OSError:
         pass
+
+
+def _draw_shared(data: FigureData) -> None:
+    """Draw ``SHARES[1]`` in a forked helper and ``SHARES[0]`` here; raise the first error of either.
+
+    The helper (``os.fork``: this child is a daemon, which ``multiprocessing`` does not let have
+    children) writes its error, if any, into a pipe and exits 1; it is killed if this child is ended
+    (SIGTERM from ``FigureWorker.close``) before it is done.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the helper
+        os.close(read_end)
+        status = 0
+        try:
+            draw_figures(data, SHARES[1])
+        except BaseException as exc:  # noqa: BLE001 - reported through the pipe
+            os.write(write_end, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}".encode())
+            status = 1
+        os._exit(status)
+    os.close(write_end)
+    previous = signal.signal(signal.SIGTERM, partial(_end_helper, pid))
+    try:
+        draw_figures(data, SHARES[0])
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            error = pipe.read().decode(errors="replace")  # to the helper's exit: the pipe's end
+        _, status = os.waitpid(pid, 0)
+        signal.signal(signal.SIGTERM, previous)
+    if status != 0:
+        head, _, tb = error.partition("\n")
+        ended = f"the figure helper ended (exit status {os.waitstatus_to_exitcode(status)})"
+        raise FigureError(f"{head or ended}\n{tb}".rstrip())
+
+
+def _end_helper(pid: int, signum: int, frame: object) -> None:
+    """SIGTERM in the child: kill the helper too (it must not write into a run that failed), then end."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os._exit(128 + signum)
+
+
+def draw_figures(data: FigureData, names: tuple[str, ...] = FIGURES) -> None:
+    """Draw the figures ``names`` (of ``FIGURES``) of ``data`` into ``data.out`` (``atomic.write_atomic``).
+
+    The one drawing routine of both routes: in process (``runner.write_figures``) and in the figure
+    worker. It lives here, not in ``govsim.runner``, so that the worker never imports the model (Mesa,
+    SciPy).
+    """
+    from govsim import plots
+
+    years = (data.horizon - data.warmup) / 365.0
+    inc, lang = data.incidents, data.lang
+    draw = {
+        "backlog.png": lambda: plots.plot_backlog(data.timeseries, lang, warmup=data.warmup),
+        "resolution_time.png": lambda: plots.plot_resolution(inc, data.categories, lang),
+        "hotspot_map.png": lambda: plots.plot_hotspot(
+            data.grids, inc, years, lang, towns=data.towns, since=data.warmup
+        ),
+    }
+    for name in names:
+        fig = draw[name]()
+        write_atomic(data.out / name, partial(fig.savefig, dpi=plots.SAVE_DPI, format="png"))

@@ -180,7 +180,7 @@ def write_outputs(out: Path, spec: Spec, trials: pd.DataFrame, targets: pd.DataF
     import json
     from functools import partial
 
-    from govsim.runner import write_atomic, write_text
+    from govsim.atomic import write_atomic, write_text
 
     (out / "scenario").mkdir(parents=True, exist_ok=True)
     note = f"Calibrated by govsim-calibrate from {meta['spec']}; fit report: ../fit_report.md"

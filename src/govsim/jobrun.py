@@ -49,7 +49,7 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
     older configuration or input file is re-run; one holding *another* job's result raises
     ``ExperimentMismatch`` (two jobs sharing a directory is a plan error, never overwritten).
     """
-    from govsim.runner import write_text
+    from govsim.atomic import write_text
 
     key, arm, rep = job_key(overrides, manifest["sweep_keys"])
     info: dict[str, Any] = {

@@ -134,7 +134,7 @@ def _step(ax, records: pd.DataFrame, start: float, end: float, **kw) -> None:  #
 
 
 def _write_all(out: Path, frames: dict[str, pd.DataFrame], fig=None) -> None:  # type: ignore[no-untyped-def]
-    from govsim.runner import write_atomic
+    from govsim.atomic import write_atomic
 
     out.mkdir(parents=True, exist_ok=True)
     for name, df in frames.items():

@@ -32,8 +32,9 @@ from typing import Any
 import pandas as pd
 from scipy import stats
 
+from govsim.atomic import write_text
 from govsim.compose import InputError, compose
-from govsim.runner import provenance, simulate, write_text
+from govsim.runner import provenance, simulate
 from govsim.validate import ConfigError
 
 KPIS: tuple[str, ...] = (

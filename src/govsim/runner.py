@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import platform
 import subprocess
-import tempfile
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from importlib import metadata
@@ -34,9 +31,10 @@ from typing import Any
 import pandas as pd
 
 from govsim import tables
+from govsim.atomic import write_atomic, write_text
 from govsim.collector import caller_heap_frozen
 from govsim.config import GovsimConfig
-from govsim.figworker import FigureData, FigureWorker
+from govsim.figworker import FigureData, FigureWorker, draw_figures
 from govsim.metrics import cost_table, kpi_tables, summary_text, utilisation
 from govsim.model import GovernanceModel
 from govsim.policies import annual_cost
@@ -82,42 +80,6 @@ class RunResult:
     def summary(self) -> str:
         """The table printed at the end of a run: overall KPIs and cost by focus."""
         return summary_text(self.kpis[self.kpis["by"] == "all"], self.lang, self.costs)
-
-
-def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
-
-    The temporary file is private (0600) while it is written; before the rename it gets the mode a
-    plain ``open`` would have given (0666 less the user's umask, so 0644 by default), so colleagues on
-    a shared server can read results.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o666 & ~current_umask())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def current_umask() -> int:
-    """The process umask, read without changing it where Linux allows (``/proc``), else set and restored."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except OSError:
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_text(path: Path, text: str) -> None:
-    """Atomically write UTF-8 text."""
-    write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 def provenance() -> dict[str, Any]:
@@ -328,30 +290,6 @@ def figure_data(rec: Records, out: Path, lang: str) -> FigureData:
         lang,
         out,
     )
-
-
-def draw_figures(data: FigureData) -> None:
-    """Draw the three figures of ``data`` and write them into ``data.out`` (``write_atomic``).
-
-    The one drawing routine of both routes: in process (``write_figures``) and in the figure worker.
-    """
-    from govsim import plots
-
-    years = (data.horizon - data.warmup) / 365.0
-    inc, lang = data.incidents, data.lang
-    figs = {
-        "backlog.png": plots.plot_backlog(data.timeseries, lang, warmup=data.warmup),
-        "resolution_time.png": plots.plot_resolution(inc, data.categories, lang),
-        "hotspot_map.png": plots.plot_hotspot(
-            data.grids, inc, years, lang, towns=data.towns, since=data.warmup
-        ),
-    }
-    for name, fig in figs.items():
-        write_atomic(data.out / name, partial(_to_png, fig))
-
-
-def _to_png(fig: Any, path: Path) -> None:
-    fig.savefig(path, dpi=110, format="png")
 
 
 def load_records(run_dir: Path) -> Records:

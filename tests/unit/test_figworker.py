@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +91,8 @@ def body_same_pngs(lang: str, where: str) -> None:
 FAULTS = {
     "error": ("plot_hotspot", _raise, "Injected: figures"),  # the drawing raises
     "death": ("plot_backlog", _die, "exit status 7"),  # the worker process dies
+    "helper error": ("plot_resolution", _raise, "Injected: figures"),  # in the worker's helper (SHARES[1])
+    "helper death": ("plot_resolution", _die, "helper ended \\(exit status 7\\)"),
 }
 
 
@@ -109,11 +113,57 @@ def body_fault_fails_the_run(fault: str, where: str) -> None:
     finally:
         worker.close()
     info = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    assert info["status"] == "failed" and message in info["error"]
-    if fault == "error":
-        assert "_raise" in info["error"]  # the child's traceback is carried over
-        assert not (out / "hotspot_map.png").exists()
+    assert info["status"] == "failed" and re.search(message, info["error"])
+    if "error" in fault:
+        assert "_raise" in info["error"]  # the child's (or its helper's) traceback is carried over
+        assert not (out / ("hotspot_map.png" if fault == "error" else "resolution_time.png")).exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no half-written file
+
+
+def body_close_ends_the_helper(where: str) -> None:
+    """Ending the worker while its helper draws ends the helper too: no figure appears afterwards."""
+    import govsim.plots
+    from govsim.compose import compose
+    from govsim.runner import figure_data, simulate
+
+    drawing = Path(where) / "helper.pid"
+    real = govsim.plots.plot_resolution
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        drawing.write_text(str(os.getpid()))
+        time.sleep(30)
+        return real(*args, **kwargs)
+
+    govsim.plots.plot_resolution = slow
+    worker = _started()
+    try:
+        rec = simulate(compose([*BASE, "output.figures=false"])).records
+        worker.submit(figure_data(rec, Path(where), "zh"))
+        deadline = time.monotonic() + 60
+        while not drawing.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        helper = int(drawing.read_text())
+        assert helper not in (os.getpid(), worker.process.pid)
+    finally:
+        worker.close()
+    deadline = time.monotonic() + 10
+    while _alive(helper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(helper)
+    assert not (Path(where) / "resolution_time.png").exists()
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped by its new parent, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    return state not in ("Z", "X")
 
 
 def body_close_idle() -> None:
@@ -131,6 +181,10 @@ def test_the_worker_writes_the_same_pngs_as_drawing_in_process(tmp_path: Path, l
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_a_fault_in_the_worker_fails_the_run(tmp_path: Path, fault: str) -> None:
     _in_fresh_process("body_fault_fails_the_run", fault, str(tmp_path))
+
+
+def test_closing_a_drawing_worker_ends_its_helper(tmp_path: Path) -> None:
+    _in_fresh_process("body_close_ends_the_helper", str(tmp_path))
 
 
 def test_closing_an_idle_worker_ends_it() -> None:

@@ -1,0 +1,53 @@
+"""Files written whole or not at all: a temporary file beside the target, renamed into place.
+
+Every file govsim writes into a run, experiment or report directory goes through ``write_atomic``, so a
+crash or a full disk never leaves a half-written file under a result's name. Its own module (the
+standard library's ``tempfile`` and ``os.replace``; no dependency) so that the figure worker
+(``govsim.figworker``), forked before the model is imported, writes its PNGs the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["current_umask", "write_atomic", "write_text"]
+
+
+def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
+
+    The temporary file is private (0600) while it is written; before the rename it gets the mode a
+    plain ``open`` would have given (0666 less the user's umask, so 0644 by default), so colleagues on
+    a shared server can read results.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~current_umask())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where Linux allows (``/proc``), else set and restored."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_text(path: Path, text: str) -> None:
+    """Atomically write UTF-8 text."""
+    write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
