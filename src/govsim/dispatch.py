@@ -84,7 +84,7 @@ class OnTheWay:
         state = (repeat(0), repeat(-1.0), repeat(0.0))  # round, first start, staff time: endless
         jobs: list[Job] = list(map(list, zip(*(f.tolist() for f in fields), *state, strict=False)))
         desk = c["desk"]
-        cuts = np.flatnonzero(np.diff(desk)) + 1
+        cuts = (np.flatnonzero(np.diff(desk)) + 1).tolist()  # lists, not np.r_: a day has few desks
         times = c["arrive"].tolist()
-        for a, b in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(desk)].tolist(), strict=True):
+        for a, b in zip([0, *cuts], [*cuts, len(desk)], strict=True):
             desks[int(desk[a])].receive(times[a:b], jobs[a:b])

@@ -160,10 +160,10 @@ class CentreTriage:
         start = np.empty(len(arrive))
         if len(order):
             t_sorted = town[order]
-            cuts = np.flatnonzero(np.diff(t_sorted)) + 1
-            a, s, first = arrive[order].tolist(), service[order].tolist(), t_sorted[np.r_[0, cuts]].tolist()
+            heads = [0, *(np.flatnonzero(np.diff(t_sorted)) + 1).tolist()]  # lists, not np.r_: few towns
+            a, s, first = arrive[order].tolist(), service[order].tolist(), t_sorted[heads].tolist()
             starts: list[float] = []
-            for t, i, j in zip(first, np.r_[0, cuts].tolist(), np.r_[cuts, len(order)].tolist(), strict=True):
+            for t, i, j in zip(first, heads, [*heads[1:], len(order)], strict=True):
                 starts += self.centres[t].triage(a[i:j], s[i:j])
             start[order] = starts
         end = start + service
