@@ -146,3 +146,21 @@ def test_dashboard_indicator_names_are_whole(lang):
         assert "," not in name and "\uff0c" not in name, name
     assert names[0] == ("发现时滞" if lang == "zh" else "discovery delay")
     assert names[1] == teaching.kpi_label("department_wait", lang)  # nothing to drop: kept whole
+
+
+def test_notebook_pngs_are_faster_to_encode_but_the_same_pixels(town):
+    """``png_bytes`` compresses less than Pillow's default (``PNG_COMPRESS_LEVEL``): other bytes, same image."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from govsim.teaching_widgets import lever_figure
+
+    fig = lever_figure(town, town, "zh")
+    ours = teaching.png_bytes(fig)
+    default = io.BytesIO()
+    fig.savefig(default, format="png", dpi=100)
+    assert ours != default.getvalue()  # the level is applied ...
+    pixels = [np.asarray(Image.open(io.BytesIO(b))) for b in (ours, default.getvalue())]
+    assert pixels[0].shape == pixels[1].shape and np.array_equal(*pixels)  # ... to the very same pixels
