@@ -149,7 +149,7 @@ def test_dashboard_indicator_names_are_whole(lang):
 
 
 def test_notebook_pngs_are_faster_to_encode_but_the_same_pixels(town):
-    """``png_bytes`` compresses less than Pillow's default (``PNG_COMPRESS_LEVEL``): other bytes, same image."""
+    """``png_bytes`` compresses less than Pillow's default (``PNG_COMPRESS_LEVEL``): same image."""
     import io
 
     import numpy as np
