@@ -18,7 +18,7 @@ import pytest
 from hydra.core.config_store import ConfigStore
 from omegaconf import OmegaConf, open_dict, read_write
 
-from govsim import compose, runner
+from govsim import compose, identity, runner
 
 ONE = ["scenario=one_town", "horizon_days=20", "warmup_days=5", "output.figures=false"]
 
@@ -103,3 +103,35 @@ def test_git_revision_outside_a_checkout_is_none(tmp_path: Path, monkeypatch: py
     assert runner.git_revision() is None
     monkeypatch.setenv("PATH", str(tmp_path))  # no git at all
     assert runner.git_revision() is None
+
+
+# ---- the run directory's digest -----------------------------------------------------------------------
+def _masked(cfg, drop: tuple[str, ...] = ()) -> dict:  # the way it was done before
+    keep = [str(k) for k in cfg if k != "hydra" and k not in drop]
+    return OmegaConf.to_container(OmegaConf.masked_copy(cfg, keep), resolve=True)
+
+
+@pytest.mark.parametrize("drop", [(), ("output",), ("output", "seed")])
+def test_plain_config_is_the_masked_copy_converted(drop: tuple[str, ...]) -> None:
+    node = compose.compose_run([*ONE, "policy=all_four", "seed=2"]).node
+    assert identity.plain_config(node, drop) == _masked(node, drop)
+    assert list(identity.plain_config(node, drop)) == list(_masked(node, drop))
+
+
+def test_plain_config_resolves_and_keeps_missing_values_as_to_container_does() -> None:
+    cfg = OmegaConf.create(
+        {
+            "hydra": {"job": {"name": "x"}},
+            "seed": 3,
+            "copy": "${seed}",
+            "section": {"a": "${seed}", "b": "???", "c": None},
+            "alias": "${section}",
+            "todo": "???",
+            "nothing": None,
+            "items": [1, "${seed}"],
+        }
+    )
+    assert identity.plain_config(cfg) == _masked(cfg)
+    assert identity.plain_config(cfg)["alias"] == {"a": 3, "b": "???", "c": None}
+    before = _masked(cfg)
+    assert identity.config_digest(cfg) == identity.digest(before, identity.input_checksums(before))
