@@ -248,14 +248,20 @@ def run_job(
         # taken since preflight looked (Hydra itself has put only .hydra/ and its log there)
         refuse(f"hydra.run.dir={str(out)!r}: the directory already holds a run; allowed: a new directory")
     try:
-        absolute_inputs(cfg, Path(hc.runtime.cwd))
+        moved = absolute_inputs(cfg, Path(hc.runtime.cwd))
         obj = to_config(cfg) if checked is None else _with_inputs(checked, cfg)
     except Exception as exc:  # noqa: BLE001 - preflight passed, so this is unexpected; refuse cleanly anyway
         _discard_run_dir(out)
         refuse(explain(exc, []))
+    resolved = None if moved else _saved_config(out, hc.output_subdir)
     # the command's own run draws its figures in the worker main forked, in parallel (govsim.figworker)
     result = run_to_dir(
-        obj, out, OmegaConf.to_yaml(cfg), warnings=config_warnings(obj), checked=True, figures=worker
+        obj,
+        out,
+        OmegaConf.to_yaml(cfg) if resolved is None else resolved,
+        warnings=config_warnings(obj),
+        checked=True,
+        figures=worker,
     )
     from govsim.metrics import summary_text
 
@@ -277,20 +283,40 @@ def _with_inputs(obj: GovsimConfig, cfg: DictConfig) -> GovsimConfig:
     return obj
 
 
-def absolute_inputs(cfg: DictConfig, cwd: Path) -> None:
+def _saved_config(out: Path, subdir: str | None) -> str | None:
+    """The job's config as Hydra's job runner saved it (``.hydra/config.yaml``), or None if it did not.
+
+    Hydra writes ``OmegaConf.to_yaml`` of the very config it hands to the job; while the job has not
+    changed it (``absolute_inputs`` moved nothing), that text is the run's ``config.yaml`` as
+    ``OmegaConf.to_yaml(cfg)`` would make it again (about 25 ms of PyYAML's pure-Python emitter).
+    """
+    if subdir is None:
+        return None
+    try:
+        return (out / str(subdir) / "config.yaml").read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def absolute_inputs(cfg: DictConfig, cwd: Path) -> bool:
     """Make relative input paths (territory, calendar file) absolute against the launch directory.
 
     Preflight checks the file from the launch directory; with ``hydra.job.chdir=true`` the run starts
-    in its own directory, where the same relative path would name another file (or none).
+    in its own directory, where the same relative path would name another file (or none). Returns
+    whether a path was changed.
     """
+    moved = False
     territory = str(cfg.scenario.territory)
     if territory.endswith(".csv") and not Path(territory).is_absolute():
         with read_write(cfg), open_dict(cfg):
             cfg.scenario.territory = str((cwd / territory).resolve())
+        moved = True
     calendar = cfg.scenario.get("calendar_file")
     if calendar and not Path(str(calendar)).is_absolute():
         with read_write(cfg), open_dict(cfg):
             cfg.scenario.calendar_file = str((cwd / str(calendar)).resolve())
+        moved = True
+    return moved
 
 
 def _discard_run_dir(out: Path) -> None:

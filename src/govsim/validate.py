@@ -6,6 +6,11 @@ Python assignment. ``check`` raises ``ConfigError`` naming the key, the bad valu
 the CLI prints it as one line and exits with status 2. Keys that are not in the schema (a typo set on
 a dataclass, or a key added on the command line with ``+``) are refused too.
 
+The rules themselves (numbers in a range, flags, names, dates, lists) and ``ConfigError`` are in
+``govsim.rules``; the checks that read the scenario's data (territory file, memory, calendar:
+``check_data``) in ``govsim.datacheck``; the warnings in ``govsim.configwarn``. All are
+importable from here as before.
+
 Warnings are not errors: ``config_warnings`` flags departments whose estimated utilisation
 (``offered_load``) is at least 1, and ``warn_single_replication`` flags a comparison made from a single
 replication. Both print ``govsim: warning: ...`` on stderr.
@@ -13,11 +18,7 @@ replication. Both print ``govsim: warning: ...`` on stderr.
 
 from __future__ import annotations
 
-import math
-import sys
-from collections.abc import Callable
 from dataclasses import fields, is_dataclass
-from datetime import date
 from typing import Any
 
 from govsim.config import (
@@ -41,133 +42,32 @@ from govsim.config import (
     TaskConfig,
     WorkerConfig,
 )
+from govsim.configwarn import config_warnings as config_warnings
+from govsim.configwarn import warn as warn
+from govsim.configwarn import warn_single_replication as warn_single_replication
+from govsim.datacheck import check_data as check_data  # re-exported: callers import these from here
+from govsim.datacheck import memory_estimate as memory_estimate
 from govsim.levers import FOCUS_POLICY, Lever, of_focus
-from govsim.policies import heads_per_grid
+from govsim.rules import ConfigError as ConfigError
+from govsim.rules import InputError as InputError
+from govsim.rules import (
+    Rule,
+    flag,
+    iso_date,
+    non_negative,
+    num,
+    office_hours,
+    path_name,
+    positive,
+    prob,
+    seq,
+    text,
+    word,
+)
+from govsim.rules import show as show
 
 SUM_TOLERANCE = 1e-6
 """How far a probability mix may sum from 1 (rounding in hand-written YAML, not a real discrepancy)."""
-
-
-class InputError(Exception):
-    """Bad input from the user: the message is one line, printed as it is (``govsim: error: ...``)."""
-
-
-class ConfigError(ValueError, InputError):
-    """A configuration value is not allowed: names the key, the value and what is allowed."""
-
-    def __init__(self, key: str, value: Any, allowed: str, problem: str | None = None) -> None:
-        self.key, self.value, self.allowed, self.problem = key, value, allowed, problem
-        why = f"{problem}; " if problem else ""
-        super().__init__(f"{key}={show(value)}: {why}allowed: {allowed}")
-
-
-def show(value: Any, limit: int = 60) -> str:
-    """A value as the user would recognise it (strings quoted), shortened to ``limit`` characters."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-# ---- rules: one per field ------------------------------------------------------------------------
-Rule = Callable[[str, Any], None]
-
-
-def num(
-    lo: float | None = None, hi: float | None = None, *, strict: bool = False, integer: bool = False
-) -> Rule:
-    """A finite number (an integer if ``integer``), ``lo <= v`` (``lo < v`` if ``strict``), ``v <= hi``.
-
-    Booleans are refused although Python counts them as integers: ``staffing: true`` is a mistake.
-    """
-    what = "an integer" if integer else "a number"
-    if lo is not None and hi is not None:
-        what += f" in {'(' if strict else '['}{lo:g}, {hi:g}]"
-    elif lo is not None:
-        what += f" {'>' if strict else '>='} {lo:g}"
-
-    def rule(key: str, v: Any) -> None:
-        kind_ok = isinstance(v, int) if integer else isinstance(v, (int, float))
-        if isinstance(v, bool) or not kind_ok or not math.isfinite(v):
-            raise ConfigError(key, v, what)
-        if (lo is not None and (v <= lo if strict else v < lo)) or (hi is not None and v > hi):
-            raise ConfigError(key, v, what)
-
-    return rule
-
-
-prob = num(0.0, 1.0)
-positive = num(0.0, strict=True)
-non_negative = num(0.0)
-
-
-def flag(key: str, v: Any) -> None:
-    """A boolean: ``true`` or ``false`` (not 0/1, not 'yes')."""
-    if not isinstance(v, bool):
-        raise ConfigError(key, v, "true or false")
-
-
-def word(*choices: str) -> Rule:
-    """Non-empty text; one of ``choices`` if any are given."""
-
-    def rule(key: str, v: Any) -> None:
-        if not isinstance(v, str) or not v.strip():
-            raise ConfigError(key, v, ", ".join(choices) if choices else "a non-empty name")
-        if choices and v not in choices:
-            raise ConfigError(key, v, ", ".join(choices))
-
-    return rule
-
-
-def path_name(key: str, v: Any) -> None:
-    """A name that becomes a directory name: one path component, no separator, not starting with a dot.
-
-    Run and sweep directories are named after ``scenario.name``, ``policy.name`` and ``experiment.name``
-    (configs/config.yaml): ``../..`` or ``/etc`` there would write outside the output root.
-    """
-    from govsim.identity import safe_component
-
-    word()(key, v)
-    if safe_component(v) != v:
-        raise ConfigError(
-            key, v, "a name of letters, digits, '_', '-', '.', '=', ',', '+' or '@', not starting with '.'"
-        )
-
-
-def iso_date(key: str, v: Any) -> None:
-    """A calendar date written YYYY-MM-DD."""
-    try:
-        date.fromisoformat(v)
-    except (TypeError, ValueError):
-        raise ConfigError(key, v, "a date YYYY-MM-DD") from None
-
-
-def text(key: str, v: Any) -> None:
-    """Text, possibly empty (an optional path)."""
-    if not isinstance(v, str):
-        raise ConfigError(key, v, "a text (empty for none)")
-
-
-def office_hours(key: str, v: Any) -> None:
-    """Open intervals of a day, ``["HH:MM-HH:MM", ...]``, ascending and not overlapping."""
-    from govsim.officetime import CalendarError, parse_hours
-
-    if not isinstance(v, (list, tuple)):
-        raise ConfigError(key, v, "a list of HH:MM-HH:MM intervals")
-    try:
-        parse_hours(v, key)
-    except CalendarError as exc:
-        raise ConfigError(key, list(v), str(exc).partition("allowed: ")[2]) from None
-
-
-def seq(item: Rule, n: int | None = None) -> Rule:
-    """A list (of exactly ``n`` items if given), each item checked by ``item`` as ``key[i]``."""
-
-    def rule(key: str, v: Any) -> None:
-        if not isinstance(v, (list, tuple)) or (n is not None and len(v) != n):
-            raise ConfigError(key, v, f"a list of {n} values" if n is not None else "a list")
-        for i, x in enumerate(v):
-            item(f"{key}[{i}]", x)
-
-    return rule
 
 
 def sub(cls: type) -> Rule:
@@ -478,199 +378,3 @@ def check_names(cfg: GovsimConfig) -> None:
     for key, values in (*named, ("policy.fusion.integrated", cfg.policy.fusion.integrated)):
         if len(set(values)) != len(values):
             raise ConfigError(key, list(values), "each name at most once")
-
-
-def check_data(cfg: GovsimConfig) -> None:
-    """The scenario's territory file exists and is well formed, and every town keeps a resident.
-
-    This reads the data file through ``govsim.scenario`` (the reader the model uses, imported here
-    lazily so that the schema check above stays free of it).
-    """
-    from govsim.scenario import ScenarioError, read_towns, territory_path
-
-    key = "scenario.territory"
-    try:
-        rows = read_towns(territory_path(cfg.scenario.territory))
-    except ScenarioError:
-        raise  # already one line naming the key and the value
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ConfigError(
-            key, cfg.scenario.territory, "a readable UTF-8 CSV file", problem=type(exc).__name__
-        ) from None
-    for i, r in enumerate(rows, start=2):
-        for col in ("county", "town"):
-            if not (r[col] or "").strip():
-                raise ConfigError(f"{key} line {i}", r, f"a non-empty {col} name")
-    smallest = min(int(r["population"]) for r in rows)
-    if round(smallest * cfg.scenario.population_scale) < 1:
-        raise ConfigError(
-            "scenario.population_scale",
-            cfg.scenario.population_scale,
-            f"at least {1 / smallest:.2g}, so that the smallest town ({smallest} residents) keeps a resident",
-        )
-    check_size(cfg, rows)  # before the calendar: a run too big for memory is refused for that first
-    check_calendar(cfg)
-
-
-# ---- what a run will take: refuse before allocating -----------------------------------------------------
-BYTES_BASE = 160e6
-"""Interpreter, libraries and the model's fixed parts (measured: 157 MB before the first run)."""
-BYTES_PER_TICKET = 1.2e3
-"""Records, desk queues and tables per ticket (measured: 1.16–1.18 kB for 0.1–0.2 M tickets; the
-Jiangmen year, 1.03 M tickets, takes about 1.2 GB, README "Performance")."""
-BYTES_PER_WORKER = 450.0
-"""A grid worker: its Mesa agent and arrays (measured: 150,000 workers, 67 MB)."""
-BYTES_PER_RESIDENT_AGENT = 300.0
-"""A resident agent's state (measured: 48,000 residents at residents_per_agent=1, 14 MB)."""
-BYTES_PER_GRID = 1e3
-"""A grid's arrays and weekly time use; assumed (small next to its worker and tickets)."""
-BYTES_PER_TOWN_DAY = 100.0
-"""Daily time series per town (the horizon_days=1e9 run of issue 15 asked for 95 GiB for one town)."""
-
-
-def memory_estimate(cfg: GovsimConfig, rows: list[dict[str, str]]) -> dict[str, float]:
-    """Bytes a run will hold at its peak, by part, from the territory rows alone (nothing allocated).
-
-    Parts: ``base``, ``tickets``, ``workers``, ``residents``, ``grids``, ``days``.
-    The per-unit sizes were measured with ``ru_maxrss`` around ``govsim.runner.simulate`` (one town, a
-    0.1 slice of Jiangmen, 10,000 × staffing, residents_per_agent=1); they are first-order and err
-    high for small runs. Tickets as the model sizes its record arrays (``GovernanceModel``).
-    """
-    s = cfg.scenario
-    population = grids = 0.0
-    for r in rows:
-        pop = round(int(r["population"]) * s.population_scale)
-        n_comm = int(r["communities"])
-        population += pop
-        grids += n_comm * max(1, round(pop / n_comm / s.grid_size))
-    tickets = population * s.incident_rate * cfg.horizon_days / 365.0 * (1.1 + s.duplicate_prob)
-    workers = grids * max(1.0, heads_per_grid(cfg.policy, s.worker))
-    return {
-        "base": BYTES_BASE,
-        "tickets": tickets * BYTES_PER_TICKET,
-        "workers": workers * BYTES_PER_WORKER,
-        "residents": population / s.residents_per_agent * BYTES_PER_RESIDENT_AGENT,
-        "grids": grids * BYTES_PER_GRID,
-        "days": len(rows) * cfg.horizon_days * BYTES_PER_TOWN_DAY,
-    }
-
-
-def machine_memory() -> float:
-    """Physical memory of this machine in bytes (``inf`` where the platform does not say)."""
-    import os
-
-    try:
-        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (AttributeError, OSError, ValueError):
-        return math.inf
-
-
-SIZE_KEYS = {
-    "tickets": "horizon_days",
-    "days": "horizon_days",
-    "workers": "policy.grid.staffing",
-    "residents": "scenario.population_scale",
-    "grids": "scenario.territory",
-}
-
-
-def check_size(cfg: GovsimConfig, rows: list[dict[str, str]]) -> None:
-    """Refuse a run whose estimated memory (``memory_estimate``) exceeds this machine's memory.
-
-    Names the key behind the largest part; the message carries the estimate and the machine's memory.
-    """
-    parts = memory_estimate(cfg, rows)
-    total, limit = sum(parts.values()), machine_memory()
-    if total <= limit:
-        return
-    part = max((k for k in parts if k != "base"), key=lambda k: parts[k])
-    key = SIZE_KEYS[part]
-    if part == "tickets":  # the factor furthest above its default (one year, scale 1, 0.2 a year)
-        growth = {
-            "horizon_days": cfg.horizon_days / 365.0,
-            "scenario.population_scale": cfg.scenario.population_scale,
-            "scenario.incident_rate": cfg.scenario.incident_rate / 0.2,
-        }
-        key = max(growth, key=lambda k: growth[k])
-    value = {
-        "horizon_days": cfg.horizon_days,
-        "policy.grid.staffing": cfg.policy.grid.staffing,
-        "scenario.population_scale": cfg.scenario.population_scale,
-        "scenario.territory": cfg.scenario.territory,
-        "scenario.incident_rate": cfg.scenario.incident_rate,
-    }[key]
-    raise ConfigError(
-        key,
-        value,
-        f"a run that fits in this machine's {limit / 2**30:.1f} GiB of memory",
-        problem=f"the run would need about {total / 2**30:,.1f} GiB (mostly {part})",
-    )
-
-
-def check_calendar(cfg: GovsimConfig) -> None:
-    """The official calendar (or ``scenario.calendar_file``) covers every date the run touches.
-
-    Raises ``govsim.officetime.CalendarError`` (one line: key, value, last covered date) otherwise.
-    """
-    from govsim.officetime import build_calendar, check_coverage, longest_working_days
-
-    s = cfg.scenario
-    cal = build_calendar(s.start_date, s.holidays, s.calendar_file)
-    check_coverage(cal, cfg.horizon_days, longest_working_days(cfg))
-
-
-# ---- warnings ------------------------------------------------------------------------------------------
-def warn(message: str) -> str:
-    """Print ``govsim: warning: message`` on stderr and return the message."""
-    print(f"govsim: warning: {message}", file=sys.stderr)
-    return message
-
-
-def config_warnings(cfg: GovsimConfig) -> list[str]:
-    """Messages for a configuration that is allowed but probably not what was meant (not printed).
-
-    A department whose estimated utilisation (``govsim.workload.offered_load``) is 1 or more has a queue
-    that grows without bound: its waits then measure the horizon, not the policy. Grid staffing under
-    one worker per grid (``worker.per_grid × policy.grid.staffing < 1``) changes nothing: every grid
-    keeps its own worker (``policies._grid_workers``), so the run is the one at ``1 / per_grid``.
-    """
-    from govsim import labels
-    from govsim.workload import offered_load
-
-    out = []
-    s, m = cfg.scenario, cfg.policy.mechanism
-    heads = s.worker.per_grid * cfg.policy.grid.staffing
-    if heads < 1.0:  # policies._grid_workers: every grid keeps its own worker (一格一员)
-        out.append(
-            labels.warning_text(
-                "grid_floor",
-                cfg.output.lang,
-                staffing=cfg.policy.grid.staffing,
-                heads=heads,
-                floor=1.0 / s.worker.per_grid,
-            )
-        )
-    for dept, rho in offered_load(cfg).items():
-        if rho >= 1.0:
-            staff = s.departments[dept].staff_per_100k
-            name = labels.lookup(labels.DEPARTMENT, dept, "zh")
-            scale = m.department_staffing
-            out.append(
-                labels.warning_text(
-                    "overload", cfg.output.lang, dept=dept, name=name, rho=rho, staff=staff, scale=scale
-                )
-            )
-    return out
-
-
-def warn_single_replication(replications: int, lang: str = "en") -> str | None:
-    """Warn when a comparison rests on one replication (no spread, no confidence interval).
-
-    Call it wherever replications are chosen (experiments, sweeps); returns the message (in ``lang``),
-    or ``None``.
-    """
-    if replications == 1:
-        from govsim.labels import warning_text
-
-        return warn(warning_text("single_replication", lang))
-    return None

@@ -50,7 +50,11 @@ IMPORTS_CLI = re.compile(
     r"(from govsim\.cli import|import govsim\.cli\b|from \.cli import|from govsim import [^#\n]*\bcli\b)"
 )
 CLI_TESTS = {
-    "test_cli.py", "test_config_safety.py", "test_compose.py", "test_identity.py", "test_lazymesa.py"
+    "test_cli.py",
+    "test_config_safety.py",
+    "test_compose.py",
+    "test_identity.py",
+    "test_lazymesa.py",
 }
 """Tests of the ``govsim`` command itself (``cli.main``, ``plan``, ``preflight``): they may import it."""
 
