@@ -229,4 +229,3 @@ class CentreTriage:
         c = self.tickets.cols
         late = ~self.lv.integrated[c["channel"][ids]] * self.cfg.non_integrated_delay_days
         return c["t_report"][ids] + late
-
