@@ -80,6 +80,7 @@ class IncidentLoop(CentreTriage):
         self.false = Columns(dict(INCIDENT_SCHEMA), 64)
         self.grid_rate = tr.grid_population * tr.grid_demand * self.cfg.incident_rate / 365.0
         self.grid_cum = np.cumsum(tr.grid_population) / tr.grid_population.sum()
+        self.grid_index = np.arange(tr.n_grids)
         self.cat_cum = np.cumsum(sc.cat_share)
         self.sev_cum = np.cumsum(sc.cat_severity / sc.cat_severity.sum(axis=1, keepdims=True), axis=1)
         mix = np.asarray(self.cfg.channel_mix, dtype=float)
@@ -114,13 +115,12 @@ class IncidentLoop(CentreTriage):
     def occur(self, day: int) -> None:
         """Draw the day's latent incidents and when each is found; queue them for their report day."""
         sc, r = self.sc, self.rng
-        tr = sc.territory
         rate, cat_cum = self.grid_rate, self.cat_cum
         mult = sc.rate_multipliers(day)
         if (mult != 1.0).any():  # weekday and month patterns: the day's total rate and category mix
             w = sc.cat_share * mult
             rate, cat_cum = rate * w.sum(), np.cumsum(w / w.sum()) if w.sum() > 0 else cat_cum
-        grid = np.repeat(np.arange(tr.n_grids), r["occurrence"].poisson(rate))
+        grid = np.repeat(self.grid_index, r["occurrence"].poisson(rate))
         n = len(grid)
         if n == 0:
             return

@@ -132,10 +132,16 @@ class WorkCalendar:
     source: str  # where the classification came from, for messages and docs
     close: float = 1.0
 
-    @property
+    @functools.cached_property
     def work_days(self) -> np.ndarray:
-        """Day numbers of the working days, ascending."""
-        return np.flatnonzero(self.is_work)
+        """Day numbers of the working days, ascending.
+
+        Computed once (the calendar is read-only): every deadline and ladder rung reads it, several
+        times a simulated day, and a scan of every covered day each time was most of their cost.
+        """
+        wd = np.flatnonzero(self.is_work)
+        wd.flags.writeable = False  # shared by every caller
+        return wd
 
     def day(self, d: date) -> int:
         """Day number of a date."""
