@@ -38,7 +38,7 @@ from govsim.hotline import Hotline
 from govsim.intake import CentreTriage, HeatMap
 from govsim.overseas import Overseas
 from govsim.policies import BASE_ROUTING, Levers
-from govsim.records import INCIDENT_SCHEMA, Channel, Columns, EndState, Rung, escalation_ladder
+from govsim.records import INCIDENT_SCHEMA, Channel, Columns, EndState, Rung
 from govsim.scenario import Scenario
 from govsim.streams import pick, standard_work
 
@@ -105,6 +105,7 @@ class IncidentLoop(CentreTriage):
         self.hotline: Hotline | None = None  # set by the model when scenario.hotline.enabled
         self.overseas: Overseas | None = None  # set by the model when the scenario has 侨乡 cases
         self.on_way = OnTheWay()  # routed cases held until the day they arrive at their desk
+        self.lift_working_days = int(self.cfg.escalation_working_days[Rung.COUNTY - 1])
 
     def attach(self, centres: list[Centre], departments: list[Department]) -> None:
         """The agents that own triage (one town centre per town) and the desks (county-major order)."""
@@ -376,8 +377,8 @@ class IncidentLoop(CentreTriage):
         code = outcome_code(
             u < cfg.satisfaction_base, u < cfg.satisfaction_base - cfg.satisfaction_late_penalty, after
         )
-        lifted = cfg.escalation_working_days[Rung.COUNTY - 1 : Rung.COUNTY]  # liaison acts from this rung
-        lift_at = escalation_ladder(sc.calendar, c["deadline"][ids], lifted)[:, 0]
+        # the liaison acts from the county rung: that rung of the ladder alone (``escalation_ladder``)
+        lift_at = sc.calendar.past_deadline(c["deadline"][ids], self.lift_working_days)
         fields = dict(
             arrive=c["t_dept_arrive"][ids], desk=c["department"][ids], case=ids, klass=sc.cat_priority[cat]
         )
