@@ -81,6 +81,7 @@ class IncidentLoop(CentreTriage):
         self.grid_rate = tr.grid_population * tr.grid_demand * self.cfg.incident_rate / 365.0
         self.grid_cum = np.cumsum(tr.grid_population) / tr.grid_population.sum()
         self.grid_index = np.arange(tr.n_grids)
+        self._day_rates: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}  # by weekday, month
         self.cat_cum = np.cumsum(sc.cat_share)
         self.sev_cum = np.cumsum(sc.cat_severity / sc.cat_severity.sum(axis=1, keepdims=True), axis=1)
         mix = np.asarray(self.cfg.channel_mix, dtype=float)
@@ -116,11 +117,7 @@ class IncidentLoop(CentreTriage):
     def occur(self, day: int) -> None:
         """Draw the day's latent incidents and when each is found; queue them for their report day."""
         sc, r = self.sc, self.rng
-        rate, cat_cum = self.grid_rate, self.cat_cum
-        mult = sc.rate_multipliers(day)
-        if (mult != 1.0).any():  # weekday and month patterns: the day's total rate and category mix
-            w = sc.cat_share * mult
-            rate, cat_cum = rate * w.sum(), np.cumsum(w / w.sum()) if w.sum() > 0 else cat_cum
+        rate, cat_cum = self.day_rates(day)
         grid = np.repeat(self.grid_index, r["occurrence"].poisson(rate))
         n = len(grid)
         if n == 0:
@@ -150,6 +147,23 @@ class IncidentLoop(CentreTriage):
         )
         dup = self._duplicates(ids, r["duplicates"])
         self._pend(np.concatenate([ids, dup]))
+
+    def day_rates(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """The day's rate per grid (n_grids,) and cumulative category mix (C,): weekday and month patterns.
+
+        The same for every day of a weekday and month (``Scenario.rate_multipliers``), so computed once
+        for each and kept: a small run's day cannot afford the dozen numpy calls each day.
+        """
+        d = self.sc.calendar.date_of(day)
+        key = (d.weekday(), d.month)
+        if key not in self._day_rates:
+            rate, cat_cum = self.grid_rate, self.cat_cum
+            mult = self.sc.rate_multipliers(day)
+            if (mult != 1.0).any():  # weekday and month patterns: the day's total rate and category mix
+                w = self.sc.cat_share * mult
+                rate, cat_cum = rate * w.sum(), np.cumsum(w / w.sum()) if w.sum() > 0 else cat_cum
+            self._day_rates[key] = rate, cat_cum
+        return self._day_rates[key]
 
     def open_tickets(self, grid: np.ndarray, **cols: np.ndarray | float | bool) -> np.ndarray:
         """New tickets at ``grid`` (n,) with the given columns; their place, no duplicate, work drawn.
