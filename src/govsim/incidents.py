@@ -172,6 +172,8 @@ class IncidentLoop(Occurrence, CentreTriage):
         """Reports of things that did not happen; triaged, then dismissed. Own stream, own table."""
         rng, sc = self.rng["false_reports"], self.sc
         n = rng.poisson(self.lv.false_rate * sc.population / 365.0)
+        if n == 0:  # most days of a small run: nothing to draw (none drawn: the stream does not move)
+            return np.empty(0, dtype=np.int64), np.empty(0)
         grid = pick(self.grid_cum, rng.random(n))
         tr = sc.territory
         cat = pick(self.cat_cum, rng.random(n))
