@@ -2,8 +2,9 @@
 
 SimPy owns time (float days). A daily process runs the Mesa step (agents decide: each grid worker
 agent its week, through Mesa's ``AgentSet.do``; columnar residents' trust drifts), draws the day's
-latent incidents, takes the day's reports through intake, then advances every department desk to the
-end of the day: desks handle their cases in continuous time (``departments.py``, ``incidents.py``).
+latent incidents (``occurrence.py``), takes the day's reports through intake, then advances every
+department desk to the end of the day: desks handle their cases in continuous time (``departments.py``,
+``incidents.py``).
 """
 
 from __future__ import annotations
