@@ -50,7 +50,9 @@ class Residents:
 
     def drift(self, rate: float = 1 / 365) -> None:
         """Trust relaxes slowly toward its initial level (memory of one year; assumed)."""
-        self.trust += rate * (self._initial_trust - self.trust)
+        step = np.subtract(self._initial_trust, self.trust)  # one temporary, scaled in place (same values)
+        step *= rate
+        self.trust += step
 
 
 class Workforce:

@@ -1,9 +1,10 @@
 """The closed loop of an incident (巡查→上报→流转→处置→反馈), as vectorised daily steps and SimPy events.
 
-Each day ``occur`` draws the day's latent incidents in one vectorised step, with everything intrinsic
-to them (place, category, severity clocks, discovery clocks, reporter, work content and the uniforms
-their later decisions use), so that a policy changing later events never shifts a stream (design.md §4).
-The race between the grid worker's patrol and the resident's report sets when each is found (上报).
+Each day ``occur`` (``govsim.occurrence``) draws the day's latent incidents in one vectorised step,
+with everything intrinsic to them (place, category, severity clocks, discovery clocks, reporter, work
+content and the uniforms their later decisions use), so that a policy changing later events never
+shifts a stream (design.md §4). The race between the grid worker's patrol and the resident's report
+sets when each is found (上报).
 
 ``intake`` takes the day's reports: merges duplicates (dedup), resolves minor cases on the spot
 (就地化解), and sends the rest through centre triage (分类分层分级, a FIFO multi-server queue per town,
@@ -36,27 +37,17 @@ from govsim.departments import (
 from govsim.dispatch import OnTheWay
 from govsim.hotline import Hotline
 from govsim.intake import CentreTriage, HeatMap
+from govsim.occurrence import DRAWS_SCHEMA, Occurrence
 from govsim.overseas import Overseas
 from govsim.policies import BASE_ROUTING, Levers
-from govsim.records import INCIDENT_SCHEMA, Channel, Columns, EndState, Rung, escalation_ladder
+from govsim.records import INCIDENT_SCHEMA, Channel, Columns, EndState, Rung
 from govsim.scenario import Scenario
 from govsim.streams import pick, standard_work
 
 PATROL, WALKIN, CITY_SYSTEM = Channel.PATROL, Channel.WALKIN, Channel.CITY_SYSTEM
 
-DRAWS_SCHEMA: dict[str, tuple[str, str | int]] = {
-    "u_onsite": ("float64", "on-site resolution"),
-    "onsite_h": ("float64", "grid-worker hours an on-site resolution takes, if the case is resolved so"),
-    "triage_s": ("float64", "centre handling time, days"),
-    "u_grade": ("float64", "mis-grading at graded triage"),
-    "u_route": ("float64", 3),  # mis-route uniforms, one per routing attempt
-    "work": ("float64", 3),  # standardised work content (mean 1), first handling and two reopens
-    "u_sat": ("float64", 3),
-    "u_after": ("float64", 3),  # reopen / petition after an unsatisfied feedback
-}
 
-
-class IncidentLoop(CentreTriage):
+class IncidentLoop(Occurrence, CentreTriage):
     """Generates incidents and carries each through the closed loop; writes the incident records."""
 
     def __init__(
@@ -80,6 +71,8 @@ class IncidentLoop(CentreTriage):
         self.false = Columns(dict(INCIDENT_SCHEMA), 64)
         self.grid_rate = tr.grid_population * tr.grid_demand * self.cfg.incident_rate / 365.0
         self.grid_cum = np.cumsum(tr.grid_population) / tr.grid_population.sum()
+        self.grid_index = np.arange(tr.n_grids)
+        self._day_rates: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}  # by weekday, month
         self.cat_cum = np.cumsum(sc.cat_share)
         self.sev_cum = np.cumsum(sc.cat_severity / sc.cat_severity.sum(axis=1, keepdims=True), axis=1)
         mix = np.asarray(self.cfg.channel_mix, dtype=float)
@@ -104,147 +97,12 @@ class IncidentLoop(CentreTriage):
         self.hotline: Hotline | None = None  # set by the model when scenario.hotline.enabled
         self.overseas: Overseas | None = None  # set by the model when the scenario has 侨乡 cases
         self.on_way = OnTheWay()  # routed cases held until the day they arrive at their desk
+        self.lift_working_days = int(self.cfg.escalation_working_days[Rung.COUNTY - 1])
 
     def attach(self, centres: list[Centre], departments: list[Department]) -> None:
         """The agents that own triage (one town centre per town) and the desks (county-major order)."""
         self.centres, self.departments = centres, departments
         self.desks = [d.desk for d in departments]
-
-    # ---- occurrence (latent) and discovery -------------------------------------------------------
-    def occur(self, day: int) -> None:
-        """Draw the day's latent incidents and when each is found; queue them for their report day."""
-        sc, r = self.sc, self.rng
-        tr = sc.territory
-        rate, cat_cum = self.grid_rate, self.cat_cum
-        mult = sc.rate_multipliers(day)
-        if (mult != 1.0).any():  # weekday and month patterns: the day's total rate and category mix
-            w = sc.cat_share * mult
-            rate, cat_cum = rate * w.sum(), np.cumsum(w / w.sum()) if w.sum() > 0 else cat_cum
-        grid = np.repeat(np.arange(tr.n_grids), r["occurrence"].poisson(rate))
-        n = len(grid)
-        if n == 0:
-            return
-        t_occ = day + r["occurrence"].random(n)
-        cat = pick(cat_cum, r["occurrence"].random(n))
-        sev0 = 1 + (r["severity"].random(n)[:, None] > self.sev_cum[cat][:, :2]).sum(axis=1)
-        growth = r["severity"].exponential(1.0, (n, 2)).cumsum(axis=1) * sc.cat_growth_days[cat][:, None]
-        clocks = r["discovery"].exponential(1.0, (n, 2))
-        reporter = self.residents.pick(grid, r["reporting"].random(n))
-        res_channel = 1 + pick(self.channel_cum, r["reporting"].random(n))
-        delay, by_patrol = self.discovery_delay(grid, cat, reporter, clocks)
-        sev = np.minimum(3, sev0 + (delay[:, None] > growth).sum(axis=1))
-        petition = (cat == self.dispute_cat) & (sev == 3) & (sev0 < 3) & (self.petition_cat >= 0)
-        t_report = t_occ + delay
-        ids = self.open_tickets(
-            grid,
-            category_initial=cat,
-            category=np.where(petition, self.petition_cat, cat),
-            channel=np.where(by_patrol, PATROL, res_channel),
-            severity_initial=sev0,
-            severity=sev,
-            reporter=reporter,
-            t_occur=t_occ,
-            t_report=t_report,
-            petitioned=petition,
-        )
-        dup = self._duplicates(ids, r["duplicates"])
-        self._pend(np.concatenate([ids, dup]))
-
-    def open_tickets(self, grid: np.ndarray, **cols: np.ndarray | float | bool) -> np.ndarray:
-        """New tickets at ``grid`` (n,) with the given columns; their place, no duplicate, work drawn.
-
-        Returns the new ticket ids (n,). The one way a ticket is created (the incident loop, 侨乡 cases).
-        """
-        tr = self.sc.territory
-        town = tr.grid_town[grid]
-        place = dict(grid=grid, community=tr.grid_community[grid], town=town, county=tr.town_county[town])
-        ids = self.tickets.add(len(grid), **place, **cols, duplicate_of=-1)
-        self._draw_handling(len(grid))
-        return ids
-
-    def discovery_delay(
-        self, grid: np.ndarray, cat: np.ndarray, reporter: np.ndarray, clocks: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Time to discovery: the earlier of patrol and resident report, each with today's hazard."""
-        if self.cfg.instant_discovery:
-            return np.zeros(len(grid)), np.zeros(len(grid), dtype=bool)
-        res = self.residents
-        hp = self.workforce.hazard[grid] * self.sc.cat_visibility[cat]
-        hr = (
-            self.cfg.resident_report_rate
-            * res.trust[reporter]
-            * res.propensity[reporter]
-            * self.sc.cat_propensity[cat]
-            * self.lv.report_multiplier[grid]
-        )
-        with np.errstate(divide="ignore"):
-            dp, dr = clocks[:, 0] / hp, clocks[:, 1] / hr
-        return np.minimum(dp, dr), dp < dr
-
-    def _draw_handling(self, n: int) -> None:
-        r, cfg = self.rng, self.cfg
-        self.draws.add(
-            n,
-            u_onsite=r["onsite"].random(n),
-            onsite_h=standard_work(r["onsite_time"], cfg.worker.onsite_family, cfg.worker.onsite_cv, n)
-            * cfg.worker.onsite_hours,
-            triage_s=standard_work(r["triage"], cfg.triage_family, 1.0, n) * cfg.triage_days,
-            u_grade=r["grading"].random(n),
-            u_route=r["routing"].random((n, 3)),
-            work=standard_work(r["service"], cfg.service_family, cfg.service_cv, (n, 3)),
-            u_sat=r["feedback"].random((n, 3)),
-            u_after=r["feedback"].random((n, 3)),
-        )
-
-    def _duplicates(self, ids: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Second reports of the same incident through another channel (sources.md §5: 5–7 %)."""
-        u, u_ch, lag = (
-            rng.random(len(ids)),
-            rng.random(len(ids)),
-            rng.exponential(self.cfg.duplicate_lag_days, len(ids)),
-        )
-        orig = ids[u < self.cfg.duplicate_prob]
-        if len(orig) == 0:
-            return orig
-        c = self.tickets.cols
-        ch = 1 + pick(self.channel_cum, u_ch[: len(orig)])
-        ch = np.where(ch == c["channel"][orig], CITY_SYSTEM, ch)
-        copy = {
-            k: c[k][orig]
-            for k in (
-                "grid",
-                "community",
-                "town",
-                "county",
-                "category_initial",
-                "category",
-                "severity_initial",
-                "severity",
-                "reporter",
-                "t_occur",
-                "petitioned",
-            )
-        }
-        dup = self.tickets.add(
-            len(orig), **copy, channel=ch, duplicate_of=orig, t_report=c["t_report"][orig] + lag[: len(orig)]
-        )
-        self._draw_handling(len(orig))
-        return dup
-
-    def _pend(self, ids: np.ndarray) -> None:
-        self.pending_ids = np.concatenate([self.pending_ids, ids])
-        self.pending_t = np.concatenate([self.pending_t, self.tickets.cols["t_report"][ids]])
-
-    def take_reports(self, day: int) -> np.ndarray:
-        """Tickets reported during ``day``, in report-time order."""
-        due = self.pending_t < day + 1
-        ids, t = self.pending_ids[due], self.pending_t[due]
-        self.pending_ids, self.pending_t = self.pending_ids[~due], self.pending_t[~due]
-        return ids[np.argsort(t, kind="stable")]
-
-    def release_draws(self) -> None:
-        """Free the per-incident draws once the run is over (they are not part of the records)."""
-        self.draws = Columns(DRAWS_SCHEMA, 0)
 
     # ---- intake: merge, on-site, triage, route -------------------------------------------------------
     def intake(self, day: int) -> None:
@@ -314,6 +172,8 @@ class IncidentLoop(CentreTriage):
         """Reports of things that did not happen; triaged, then dismissed. Own stream, own table."""
         rng, sc = self.rng["false_reports"], self.sc
         n = rng.poisson(self.lv.false_rate * sc.population / 365.0)
+        if n == 0:  # most days of a small run: nothing to draw (none drawn: the stream does not move)
+            return np.empty(0, dtype=np.int64), np.empty(0)
         grid = pick(self.grid_cum, rng.random(n))
         tr = sc.territory
         cat = pick(self.cat_cum, rng.random(n))
@@ -376,8 +236,8 @@ class IncidentLoop(CentreTriage):
         code = outcome_code(
             u < cfg.satisfaction_base, u < cfg.satisfaction_base - cfg.satisfaction_late_penalty, after
         )
-        lifted = cfg.escalation_working_days[Rung.COUNTY - 1 : Rung.COUNTY]  # liaison acts from this rung
-        lift_at = escalation_ladder(sc.calendar, c["deadline"][ids], lifted)[:, 0]
+        # the liaison acts from the county rung: that rung of the ladder alone (``escalation_ladder``)
+        lift_at = sc.calendar.past_deadline(c["deadline"][ids], self.lift_working_days)
         fields = dict(
             arrive=c["t_dept_arrive"][ids], desk=c["department"][ids], case=ids, klass=sc.cat_priority[cat]
         )

@@ -160,7 +160,7 @@ class CentreTriage:
         start = np.empty(len(arrive))
         if len(order):
             t_sorted = town[order]
-            heads = [0, *(np.flatnonzero(np.diff(t_sorted)) + 1).tolist()]  # lists, not np.r_: few towns
+            heads = [0, *((t_sorted[1:] != t_sorted[:-1]).nonzero()[0] + 1).tolist()]  # not np.diff, np.r_
             a, s, first = arrive[order].tolist(), service[order].tolist(), t_sorted[heads].tolist()
             starts: list[float] = []
             for t, i, j in zip(first, heads, [*heads[1:], len(order)], strict=True):
@@ -229,4 +229,3 @@ class CentreTriage:
         c = self.tickets.cols
         late = ~self.lv.integrated[c["channel"][ids]] * self.cfg.non_integrated_delay_days
         return c["t_report"][ids] + late
-

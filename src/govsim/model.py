@@ -2,8 +2,9 @@
 
 SimPy owns time (float days). A daily process runs the Mesa step (agents decide: each grid worker
 agent its week, through Mesa's ``AgentSet.do``; columnar residents' trust drifts), draws the day's
-latent incidents, takes the day's reports through intake, then advances every department desk to the
-end of the day: desks handle their cases in continuous time (``departments.py``, ``incidents.py``).
+latent incidents (``occurrence.py``), takes the day's reports through intake, then advances every
+department desk to the end of the day: desks handle their cases in continuous time (``departments.py``,
+``incidents.py``).
 """
 
 from __future__ import annotations
@@ -119,6 +120,9 @@ class GovernanceModel(mesa.Model):
     def _days(self) -> simpy.events.ProcessGenerator:
         tr = self.scenario_data.territory
         n_towns = len(tr.town_names)
+        # the week's hours per grid, and per town and day: summed once a week, when the plan changes
+        week_use: np.ndarray | None = None
+        town_use = np.empty(0)
         while self.env.now < self.horizon:
             day = int(self.env.now)
             self.step()  # Mesa's wrapped step: its clock advances with SimPy's and calls ours
@@ -128,10 +132,11 @@ class GovernanceModel(mesa.Model):
                 self.loop.overseas.occur(day)
             self.loop.intake(day)
             self.loop.handle(min(day + 1.0, self.horizon))  # the desks' day, after all of it was routed
-            use = np.array(
-                [np.bincount(tr.grid_town, weights=u, minlength=n_towns) for u in self.workforce.week_use]
-            )
-            self._time_use.append(use / 7.0)
+            if self.workforce.week_use is not week_use:  # a new week's plan: sum it per town once
+                week_use = self.workforce.week_use
+                use = np.array([np.bincount(tr.grid_town, weights=u, minlength=n_towns) for u in week_use])
+                town_use = use / 7.0
+            self._time_use.append(town_use)
             yield self.env.timeout(1.0)
 
     def run(self, progress: bool = False) -> Records:

@@ -132,10 +132,16 @@ class WorkCalendar:
     source: str  # where the classification came from, for messages and docs
     close: float = 1.0
 
-    @property
+    @functools.cached_property
     def work_days(self) -> np.ndarray:
-        """Day numbers of the working days, ascending."""
-        return np.flatnonzero(self.is_work)
+        """Day numbers of the working days, ascending.
+
+        Computed once (the calendar is read-only): every deadline and ladder rung reads it, several
+        times a simulated day, and a scan of every covered day each time was most of their cost.
+        """
+        wd = np.flatnonzero(self.is_work)
+        wd.flags.writeable = False  # shared by every caller
+        return wd
 
     def day(self, d: date) -> int:
         """Day number of a date."""
@@ -155,7 +161,7 @@ class WorkCalendar:
         d = np.floor(t).astype(np.int64)
         wd = self.work_days
         same = self.is_work[d] & (t - d < self.close)
-        nxt = wd[np.searchsorted(wd, d, side="right")]
+        nxt = wd[wd.searchsorted(d, side="right")]
         return np.where(same, d, nxt)
 
     def after(self, day: np.ndarray, k: np.ndarray | int) -> np.ndarray:
@@ -167,7 +173,7 @@ class WorkCalendar:
         day = np.asarray(day, dtype=np.int64)
         k = np.asarray(k, dtype=np.int64)
         wd = self.work_days
-        pos = np.searchsorted(wd, day, side="right") + k - 1  # index of the k-th working day after
+        pos = wd.searchsorted(day, side="right") + k - 1  # index of the k-th working day after
         end = np.where(k > 0, wd[np.maximum(pos, 0)], day)
         return end.astype(np.float64) + 1.0
 
@@ -380,20 +386,20 @@ class OfficeHours:
     # vectorised, for triage
     def office_v(self, t: np.ndarray) -> np.ndarray:
         """``office`` of each time."""
-        i = np.searchsorted(self._s, t, side="right") - 1
+        i = self._s.searchsorted(t, side="right") - 1
         ic = np.maximum(i, 0)
         o = self._c[ic] + np.minimum(t - self._s[ic], self._e[ic] - self._s[ic]) * self.scale
         return np.where(i < 0, 0.0, o)
 
     def wall_v(self, o: np.ndarray) -> np.ndarray:
         """``wall`` of each office time (a completion: the end of an interval when it ends one)."""
-        i = np.minimum(np.searchsorted(self._ce, o, side="left"), len(self._ce) - 1)
+        i = np.minimum(self._ce.searchsorted(o, side="left"), len(self._ce) - 1)
         t = self._s[i] + np.maximum(o - self._c[i], 0.0) / self.scale
         return np.minimum(t, self._e[i])
 
     def begin_v(self, o: np.ndarray) -> np.ndarray:
         """When work at office time ``o`` begins: within an interval, or at the next opening from its end."""
-        i = np.minimum(np.searchsorted(self._c, o, side="right") - 1, len(self._c) - 1)
+        i = np.minimum(self._c.searchsorted(o, side="right") - 1, len(self._c) - 1)
         i = np.maximum(i, 0)
         t = self._s[i] + (o - self._c[i]) / self.scale
         return np.where(o >= self._ce[i], self._e[i], t)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -88,9 +89,9 @@ class Scenario:
         d = self.calendar.date_of(day)
         return self.cat_weekday_rate[:, d.weekday()] * self.cat_month_rate[:, d.month - 1]
 
-    @property
+    @functools.cached_property
     def population(self) -> int:
-        """Total residents."""
+        """Total residents (summed once: the false reports read it every simulated day)."""
         return int(self.territory.grid_population.sum())
 
 

@@ -72,4 +72,5 @@ def standard_work(rng: np.random.Generator, family: str, cv: float, size: Any) -
 
 def pick(cum: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Index drawn by uniforms ``u`` from cumulative probabilities ``cum`` (last = 1)."""
-    return np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)
+    # the array method: ``np.searchsorted`` is a Python wrapper, a cost per call that small runs feel
+    return np.minimum(cum.searchsorted(u, side="right"), len(cum) - 1)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from queue_cases import CASES, TABLE_REPLICATIONS, queue_params, run_case
 
-import govsim.incidents
+import govsim.occurrence
 from govsim.records import closed
 
 POWER_REPLICATIONS = 8
@@ -101,7 +101,7 @@ def test_a_bug_in_the_gamma_sampler_fails_validation(monkeypatch):
             return rng.gamma(k, 1.0 / k, size)
         return original(rng, family, cv, size)
 
-    original = govsim.incidents.standard_work
-    monkeypatch.setattr(govsim.incidents, "standard_work", broken)
+    original = govsim.occurrence.standard_work  # where each ticket's service work is drawn
+    monkeypatch.setattr(govsim.occurrence, "standard_work", broken)
     table = run_case(CASES["mg1_priority"], POWER_REPLICATIONS)
     assert not _any_ok(table, ["dept.wq[urgent]", "dept.wq[routine]"]), _verdict(table)

@@ -1,0 +1,207 @@
+"""Occurrence (latent incidents) and discovery (巡查, 上报): the first part of the incident loop.
+
+Each day ``occur`` draws the day's latent incidents in one vectorised step, with everything intrinsic
+to them (place, category, severity clocks, discovery clocks, reporter, work content and the uniforms
+their later decisions use: ``DRAWS_SCHEMA``), so that a policy changing later events never shifts a
+stream (design.md §4). The race between the grid worker's patrol and the resident's report sets when
+each is found (上报); the tickets wait in ``pending`` until their report day (``take_reports``).
+``Occurrence`` is this part of ``incidents.IncidentLoop``, which sets the attributes it declares.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from govsim.records import Channel, Columns
+from govsim.streams import pick, standard_work
+
+if TYPE_CHECKING:
+    from govsim.agents import Residents, Workforce
+    from govsim.config import ScenarioConfig
+    from govsim.policies import Levers
+    from govsim.scenario import Scenario
+
+PATROL, CITY_SYSTEM = Channel.PATROL, Channel.CITY_SYSTEM
+
+DRAWS_SCHEMA: dict[str, tuple[str, str | int]] = {
+    "u_onsite": ("float64", "on-site resolution"),
+    "onsite_h": ("float64", "grid-worker hours an on-site resolution takes, if the case is resolved so"),
+    "triage_s": ("float64", "centre handling time, days"),
+    "u_grade": ("float64", "mis-grading at graded triage"),
+    "u_route": ("float64", 3),  # mis-route uniforms, one per routing attempt
+    "work": ("float64", 3),  # standardised work content (mean 1), first handling and two reopens
+    "u_sat": ("float64", 3),
+    "u_after": ("float64", 3),  # reopen / petition after an unsatisfied feedback
+}
+
+
+class Occurrence:
+    """The day's latent incidents, their discovery and their tickets, for ``incidents.IncidentLoop``."""
+
+    sc: Scenario
+    cfg: ScenarioConfig
+    lv: Levers
+    rng: dict[str, np.random.Generator]
+    tickets: Columns
+    draws: Columns
+    residents: Residents
+    workforce: Workforce
+    grid_rate: np.ndarray  # incidents per grid and day before the weekday and month patterns
+    grid_index: np.ndarray
+    cat_cum: np.ndarray
+    sev_cum: np.ndarray
+    channel_cum: np.ndarray
+    petition_cat: int
+    dispute_cat: int
+    pending_ids: np.ndarray  # tickets waiting for their report day, and their report times
+    pending_t: np.ndarray
+    _day_rates: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]
+
+    def occur(self, day: int) -> None:
+        """Draw the day's latent incidents and when each is found; queue them for their report day."""
+        sc, r = self.sc, self.rng
+        rate, cat_cum = self.day_rates(day)
+        grid = np.repeat(self.grid_index, r["occurrence"].poisson(rate))
+        n = len(grid)
+        if n == 0:
+            return
+        t_occ = day + r["occurrence"].random(n)
+        cat = pick(cat_cum, r["occurrence"].random(n))
+        sev0 = 1 + (r["severity"].random(n)[:, None] > self.sev_cum[cat][:, :2]).sum(axis=1)
+        growth = r["severity"].exponential(1.0, (n, 2)).cumsum(axis=1) * sc.cat_growth_days[cat][:, None]
+        clocks = r["discovery"].exponential(1.0, (n, 2))
+        reporter = self.residents.pick(grid, r["reporting"].random(n))
+        res_channel = 1 + pick(self.channel_cum, r["reporting"].random(n))
+        delay, by_patrol = self.discovery_delay(grid, cat, reporter, clocks)
+        sev = np.minimum(3, sev0 + (delay[:, None] > growth).sum(axis=1))
+        petition = (cat == self.dispute_cat) & (sev == 3) & (sev0 < 3) & (self.petition_cat >= 0)
+        t_report = t_occ + delay
+        ids = self.open_tickets(
+            grid,
+            category_initial=cat,
+            category=np.where(petition, self.petition_cat, cat),
+            channel=np.where(by_patrol, PATROL, res_channel),
+            severity_initial=sev0,
+            severity=sev,
+            reporter=reporter,
+            t_occur=t_occ,
+            t_report=t_report,
+            petitioned=petition,
+        )
+        dup = self._duplicates(ids, r["duplicates"])
+        self._pend(np.concatenate([ids, dup]))
+
+    def day_rates(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """The day's rate per grid (n_grids,) and cumulative category mix (C,): weekday and month patterns.
+
+        The same for every day of a weekday and month (``Scenario.rate_multipliers``), so computed once
+        for each and kept: a small run's day cannot afford the dozen numpy calls each day.
+        """
+        d = self.sc.calendar.date_of(day)
+        key = (d.weekday(), d.month)
+        if key not in self._day_rates:
+            rate, cat_cum = self.grid_rate, self.cat_cum
+            mult = self.sc.rate_multipliers(day)
+            if (mult != 1.0).any():  # weekday and month patterns: the day's total rate and category mix
+                w = self.sc.cat_share * mult
+                rate, cat_cum = rate * w.sum(), np.cumsum(w / w.sum()) if w.sum() > 0 else cat_cum
+            self._day_rates[key] = rate, cat_cum
+        return self._day_rates[key]
+
+    def open_tickets(self, grid: np.ndarray, **cols: np.ndarray | float | bool) -> np.ndarray:
+        """New tickets at ``grid`` (n,) with the given columns; their place, no duplicate, work drawn.
+
+        Returns the new ticket ids (n,). The one way a ticket is created (the incident loop, 侨乡 cases).
+        """
+        tr = self.sc.territory
+        town = tr.grid_town[grid]
+        place = dict(grid=grid, community=tr.grid_community[grid], town=town, county=tr.town_county[town])
+        ids = self.tickets.add(len(grid), **place, **cols, duplicate_of=-1)
+        self._draw_handling(len(grid))
+        return ids
+
+    def discovery_delay(
+        self, grid: np.ndarray, cat: np.ndarray, reporter: np.ndarray, clocks: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Time to discovery: the earlier of patrol and resident report, each with today's hazard."""
+        if self.cfg.instant_discovery:
+            return np.zeros(len(grid)), np.zeros(len(grid), dtype=bool)
+        res = self.residents
+        hp = self.workforce.hazard[grid] * self.sc.cat_visibility[cat]
+        hr = (
+            self.cfg.resident_report_rate
+            * res.trust[reporter]
+            * res.propensity[reporter]
+            * self.sc.cat_propensity[cat]
+            * self.lv.report_multiplier[grid]
+        )
+        with np.errstate(divide="ignore"):
+            dp, dr = clocks[:, 0] / hp, clocks[:, 1] / hr
+        return np.minimum(dp, dr), dp < dr
+
+    def _draw_handling(self, n: int) -> None:
+        r, cfg = self.rng, self.cfg
+        self.draws.add(
+            n,
+            u_onsite=r["onsite"].random(n),
+            onsite_h=standard_work(r["onsite_time"], cfg.worker.onsite_family, cfg.worker.onsite_cv, n)
+            * cfg.worker.onsite_hours,
+            triage_s=standard_work(r["triage"], cfg.triage_family, 1.0, n) * cfg.triage_days,
+            u_grade=r["grading"].random(n),
+            u_route=r["routing"].random((n, 3)),
+            work=standard_work(r["service"], cfg.service_family, cfg.service_cv, (n, 3)),
+            u_sat=r["feedback"].random((n, 3)),
+            u_after=r["feedback"].random((n, 3)),
+        )
+
+    def _duplicates(self, ids: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Second reports of the same incident through another channel (sources.md §5: 5–7 %)."""
+        u, u_ch, lag = (
+            rng.random(len(ids)),
+            rng.random(len(ids)),
+            rng.exponential(self.cfg.duplicate_lag_days, len(ids)),
+        )
+        orig = ids[u < self.cfg.duplicate_prob]
+        if len(orig) == 0:
+            return orig
+        c = self.tickets.cols
+        ch = 1 + pick(self.channel_cum, u_ch[: len(orig)])
+        ch = np.where(ch == c["channel"][orig], CITY_SYSTEM, ch)
+        copy = {
+            k: c[k][orig]
+            for k in (
+                "grid",
+                "community",
+                "town",
+                "county",
+                "category_initial",
+                "category",
+                "severity_initial",
+                "severity",
+                "reporter",
+                "t_occur",
+                "petitioned",
+            )
+        }
+        dup = self.tickets.add(
+            len(orig), **copy, channel=ch, duplicate_of=orig, t_report=c["t_report"][orig] + lag[: len(orig)]
+        )
+        self._draw_handling(len(orig))
+        return dup
+
+    def _pend(self, ids: np.ndarray) -> None:
+        self.pending_ids = np.concatenate([self.pending_ids, ids])
+        self.pending_t = np.concatenate([self.pending_t, self.tickets.cols["t_report"][ids]])
+
+    def take_reports(self, day: int) -> np.ndarray:
+        """Tickets reported during ``day``, in report-time order."""
+        due = self.pending_t < day + 1
+        ids, t = self.pending_ids[due], self.pending_t[due]
+        self.pending_ids, self.pending_t = self.pending_ids[~due], self.pending_t[~due]
+        return ids[np.argsort(t, kind="stable")]
+
+    def release_draws(self) -> None:
+        """Free the per-incident draws once the run is over (they are not part of the records)."""
+        self.draws = Columns(DRAWS_SCHEMA, 0)
