@@ -151,7 +151,7 @@ RULES: dict[type, dict[str, Rule]] = {
         satisfaction_late_penalty=prob,
         reopen_prob=prob,
         petition_prob=prob,
-        max_reopens=num(0, 2, integer=True),  # handling work is drawn for 3 rounds per case (incidents.py)
+        max_reopens=num(0, 2, integer=True),  # handling work is drawn for 3 rounds per case (occurrence.py)
         escalation_working_days=seq(num(1, integer=True), 4),
         start_date=iso_date,
         holidays=seq(iso_date),
