@@ -339,10 +339,12 @@ def freeze_start_up() -> None:
     the composition's cyclic garbage (about 24,000 small objects, a few MB) is frozen with the rest
     rather than collected, which would cost one more full collection: the process ends after the run.
     Only the ``govsim`` command does this, for its single run: the library (``govsim.run``, notebooks)
-    and a sweep's reused workers keep the collector as their caller set it.
+    and a sweep's reused workers keep the collector as their caller set it. Through
+    ``collector.freeze_for_good``, so that a run's ``collector.caller_heap_frozen`` leaves it frozen.
     """
-    gc.freeze()
-    gc.enable()
+    from govsim.collector import freeze_for_good
+
+    freeze_for_good()
 
 
 def refuse(message: str) -> None:

@@ -7,7 +7,8 @@ import weakref
 
 import pytest
 
-from govsim.collector import PERMANENT_AT_IMPORT, caller_heap_frozen
+from govsim import collector
+from govsim.collector import PERMANENT_AT_IMPORT, caller_heap_frozen, freeze_for_good
 
 
 class Node:
@@ -18,10 +19,14 @@ class Node:
 
 
 @pytest.fixture
-def collector_on():
+def collector_on(monkeypatch):
+    """The collector on, nothing frozen, the process not marked: whatever earlier tests here left."""
+    monkeypatch.setattr(collector, "_frozen_for_good", False)
     was = gc.isenabled()
+    gc.unfreeze()  # an in-process run of the command in this pytest worker may have frozen its heap
     gc.enable()
     yield
+    gc.unfreeze()
     if not was:
         gc.disable()
 
@@ -60,6 +65,16 @@ def test_a_process_that_froze_its_own_objects_is_left_as_it_is(collector_on) -> 
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_a_process_frozen_for_good_is_left_frozen_whatever_the_counts(collector_on, monkeypatch) -> None:
+    """The command's freeze (``freeze_for_good``) holds even if govsim was imported after it froze."""
+    freeze_for_good()
+    monkeypatch.setattr(collector, "PERMANENT_AT_IMPORT", gc.get_freeze_count())  # as if imported late
+    frozen = gc.get_freeze_count()
+    with caller_heap_frozen():
+        pass
+    assert gc.get_freeze_count() == frozen  # not unfrozen by the run
 
 
 def test_simulate_collects_with_the_callers_heap_frozen(collector_on, monkeypatch) -> None:
