@@ -16,6 +16,8 @@ hazard. A town ``Centre`` owns its triage queue; a ``Department`` owns its desk
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import mesa
@@ -87,6 +89,10 @@ class Workforce:
         self.plan = np.zeros((4, len(self.grid)))
         self.p_leave = float(1 - np.exp(-lv.turnover_per_year / 52))  # weekly probability of leaving the post
         self.u_leave: list[float] = [1.0] * len(self.grid)  # this week's turnover uniforms, one per worker
+        # a week's skill gain toward 1, below and from half skill (mentoring multiplies the first): the
+        # levers are fixed for the run, so each worker's ``learn`` reads them here, worked out once
+        rate = w.learn_rate * lv.training_hours
+        self.learn_gain = (min(1.0, rate * lv.learning), min(1.0, rate * 1))
 
     @property
     def n(self) -> int:
@@ -100,9 +106,9 @@ class Workforce:
     def gather(self, workers: Sequence[GridWorker]) -> None:
         """Copy the worker agents' skill, tenure and week plan into the columns (``workers`` in row order)."""
         n = self.n
-        self.skill = np.fromiter((w.skill for w in workers), np.float64, n)
-        self.tenure_weeks = np.fromiter((w.tenure_weeks for w in workers), np.int64, n)
-        self.plan = np.array([w.plan for w in workers], dtype=np.float64).T.reshape(4, n)
+        self.skill = np.fromiter(map(_SKILL, workers), np.float64, n)  # attrgetter: no Python frame per agent
+        self.tenure_weeks = np.fromiter(map(_TENURE, workers), np.int64, n)
+        self.plan = np.fromiter(chain.from_iterable(map(_PLAN, workers)), np.float64, 4 * n).reshape(n, 4).T
 
     def deploy(self, heat: np.ndarray) -> None:
         """Turn the workers' week plans into each grid's hours and its patrol discovery hazard.
@@ -136,6 +142,9 @@ class Workforce:
         town_patrol = np.bincount(tr.grid_town, weights=patrol, minlength=len(tr.town_names))
         town_weight = np.bincount(tr.grid_town, weights=weight, minlength=len(tr.town_names))
         return town_patrol[tr.grid_town] * weight / town_weight[tr.grid_town]
+
+
+_SKILL, _TENURE, _PLAN = attrgetter("skill"), attrgetter("tenure_weeks"), attrgetter("plan")
 
 
 class GridWorker(mesa.Agent):
@@ -172,15 +181,20 @@ class GridWorker(mesa.Agent):
 
     def turn_over(self) -> None:
         """Leave the post with the weekly hazard (this week's uniform); a newcomer takes it at low skill."""
-        if self.workforce.u_leave[self.row] < self.workforce.p_leave:
+        wf = self.workforce
+        if wf.u_leave[self.row] < wf.p_leave:
             self.skill = self._worker.new_worker_skill
             self.tenure_weeks = 0
 
     def learn(self) -> None:
-        """Skill grows with training hours toward 1; mentoring (传帮带) multiplies it while below one half."""
-        lv, skill = self._lv, self.skill
-        rate = self._worker.learn_rate * lv.training_hours * (lv.learning if skill < 0.5 else 1)
-        self.skill = skill + min(1.0, rate) * (1 - skill)
+        """Skill grows with training hours toward 1; mentoring (传帮带) multiplies it while below one half.
+
+        The week's gain is ``min(1, learn_rate × training_hours × (learning if skill < 0.5 else 1))``,
+        worked out once for the run (``Workforce.learn_gain``).
+        """
+        skill = self.skill
+        below, above = self.workforce.learn_gain
+        self.skill = skill + (below if skill < 0.5 else above) * (1 - skill)
         self.tenure_weeks += 1
 
     def plan_week(self) -> None:

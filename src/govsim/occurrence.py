@@ -50,38 +50,52 @@ class Occurrence:
     workforce: Workforce
     grid_rate: np.ndarray  # incidents per grid and day before the weekday and month patterns
     grid_index: np.ndarray
+    grid_county: np.ndarray  # county of each grid (n_grids,)
     cat_cum: np.ndarray
-    sev_cum: np.ndarray
+    sev_cum: tuple[np.ndarray, np.ndarray]  # P(severity 1), P(severity <= 2) by category, each (C,)
     channel_cum: np.ndarray
     petition_cat: int
     dispute_cat: int
     pending_ids: np.ndarray  # tickets waiting for their report day, and their report times
     pending_t: np.ndarray
     _day_rates: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]
+    _rates_of_day: dict[int, tuple[np.ndarray, np.ndarray]]  # the same, by day number (no date made)
 
     def occur(self, day: int) -> None:
-        """Draw the day's latent incidents and when each is found; queue them for their report day."""
+        """Draw the day's latent incidents and when each is found; queue them for their report day.
+
+        Written for a small day as much as a large one: a day's arrays are short in a small run, where
+        each numpy call costs more than its arithmetic, so two uniforms of one stream are drawn in one
+        call (the same numbers: a stream's doubles come one after another) and the two severity
+        thresholds and growth clocks are columns, not reductions along a short axis (``sum(axis=1)``
+        of an (n, 2) array cost 10x two columns' sum). The values are the same to the bit.
+        """
         sc, r = self.sc, self.rng
         rate, cat_cum = self.day_rates(day)
         grid = np.repeat(self.grid_index, r["occurrence"].poisson(rate))
         n = len(grid)
         if n == 0:
             return
-        t_occ = day + r["occurrence"].random(n)
-        cat = pick(cat_cum, r["occurrence"].random(n))
-        sev0 = 1 + (r["severity"].random(n)[:, None] > self.sev_cum[cat][:, :2]).sum(axis=1)
-        growth = r["severity"].exponential(1.0, (n, 2)).cumsum(axis=1) * sc.cat_growth_days[cat][:, None]
+        u = r["occurrence"].random(2 * n)  # the occurrence times, then the categories' uniforms
+        t_occ = day + u[:n]
+        cat = pick(cat_cum, u[n:])
+        u_sev = r["severity"].random(n)
+        sev0 = 1 + (u_sev > self.sev_cum[0][cat]) + (u_sev > self.sev_cum[1][cat])
+        clock = r["severity"].exponential(1.0, (n, 2))  # time to each step up in severity, in growth days
+        g = sc.cat_growth_days[cat]
+        growth1, growth2 = clock[:, 0] * g, (clock[:, 0] + clock[:, 1]) * g  # a cumulative sum, by column
         clocks = r["discovery"].exponential(1.0, (n, 2))
-        reporter = self.residents.pick(grid, r["reporting"].random(n))
-        res_channel = 1 + pick(self.channel_cum, r["reporting"].random(n))
+        u = r["reporting"].random(2 * n)  # the reporter, then the resident channel's uniforms
+        reporter = self.residents.pick(grid, u[:n])
+        res_channel = 1 + pick(self.channel_cum, u[n:])
         delay, by_patrol = self.discovery_delay(grid, cat, reporter, clocks)
-        sev = np.minimum(3, sev0 + (delay[:, None] > growth).sum(axis=1))
+        sev = np.minimum(3, sev0 + (delay > growth1) + (delay > growth2))
         petition = (cat == self.dispute_cat) & (sev == 3) & (sev0 < 3) & (self.petition_cat >= 0)
         t_report = t_occ + delay
         ids = self.open_tickets(
             grid,
             category_initial=cat,
-            category=np.where(petition, self.petition_cat, cat),
+            category=np.where(petition, self.petition_cat, cat) if petition.any() else cat,
             channel=np.where(by_patrol, PATROL, res_channel),
             severity_initial=sev0,
             severity=sev,
@@ -91,7 +105,7 @@ class Occurrence:
             petitioned=petition,
         )
         dup = self._duplicates(ids, r["duplicates"])
-        self._pend(np.concatenate([ids, dup]))
+        self._pend(ids if len(dup) == 0 else np.concatenate([ids, dup]))
 
     def day_rates(self, day: int) -> tuple[np.ndarray, np.ndarray]:
         """The day's rate per grid (n_grids,) and cumulative category mix (C,): weekday and month patterns.
@@ -99,6 +113,8 @@ class Occurrence:
         The same for every day of a weekday and month (``Scenario.rate_multipliers``), so computed once
         for each and kept: a small run's day cannot afford the dozen numpy calls each day.
         """
+        if day in self._rates_of_day:
+            return self._rates_of_day[day]
         d = self.sc.calendar.date_of(day)
         key = (d.weekday(), d.month)
         if key not in self._day_rates:
@@ -108,6 +124,7 @@ class Occurrence:
                 w = self.sc.cat_share * mult
                 rate, cat_cum = rate * w.sum(), np.cumsum(w / w.sum()) if w.sum() > 0 else cat_cum
             self._day_rates[key] = rate, cat_cum
+        self._rates_of_day[day] = self._day_rates[key]
         return self._day_rates[key]
 
     def open_tickets(self, grid: np.ndarray, **cols: np.ndarray | float | bool) -> np.ndarray:
@@ -116,8 +133,8 @@ class Occurrence:
         Returns the new ticket ids (n,). The one way a ticket is created (the incident loop, 侨乡 cases).
         """
         tr = self.sc.territory
-        town = tr.grid_town[grid]
-        place = dict(grid=grid, community=tr.grid_community[grid], town=town, county=tr.town_county[town])
+        town, county = tr.grid_town[grid], self.grid_county[grid]
+        place = dict(grid=grid, community=tr.grid_community[grid], town=town, county=county)
         ids = self.tickets.add(len(grid), **place, **cols, duplicate_of=-1)
         self._draw_handling(len(grid))
         return ids
@@ -152,17 +169,15 @@ class Occurrence:
             u_grade=r["grading"].random(n),
             u_route=r["routing"].random((n, 3)),
             work=standard_work(r["service"], cfg.service_family, cfg.service_cv, (n, 3)),
-            u_sat=r["feedback"].random((n, 3)),
-            u_after=r["feedback"].random((n, 3)),
+            # the satisfaction uniforms, then the reopen / petition ones: one call, the same numbers
+            **dict(zip(("u_sat", "u_after"), r["feedback"].random((2, n, 3)), strict=True)),
         )
 
     def _duplicates(self, ids: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Second reports of the same incident through another channel (sources.md §5: 5–7 %)."""
-        u, u_ch, lag = (
-            rng.random(len(ids)),
-            rng.random(len(ids)),
-            rng.exponential(self.cfg.duplicate_lag_days, len(ids)),
-        )
+        n = len(ids)
+        uu = rng.random(2 * n)  # whether duplicated, then the channel's uniforms (one call, same numbers)
+        u, u_ch, lag = uu[:n], uu[n:], rng.exponential(self.cfg.duplicate_lag_days, n)
         orig = ids[u < self.cfg.duplicate_prob]
         if len(orig) == 0:
             return orig
