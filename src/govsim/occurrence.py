@@ -94,6 +94,7 @@ class Occurrence:
         t_report = t_occ + delay
         ids = self.open_tickets(
             grid,
+            draw=False,  # drawn below with the duplicates' (``_draw_handling``)
             category_initial=cat,
             category=np.where(petition, self.petition_cat, cat) if petition.any() else cat,
             channel=np.where(by_patrol, PATROL, res_channel),
@@ -105,6 +106,7 @@ class Occurrence:
             petitioned=petition,
         )
         dup = self._duplicates(ids, r["duplicates"])
+        self._draw_handling(n, len(dup))  # the tickets' and their duplicates' in one call per stream
         self._pend(ids if len(dup) == 0 else np.concatenate([ids, dup]))
 
     def day_rates(self, day: int) -> tuple[np.ndarray, np.ndarray]:
@@ -127,16 +129,20 @@ class Occurrence:
         self._rates_of_day[day] = self._day_rates[key]
         return self._day_rates[key]
 
-    def open_tickets(self, grid: np.ndarray, **cols: np.ndarray | float | bool) -> np.ndarray:
+    def open_tickets(
+        self, grid: np.ndarray, draw: bool = True, **cols: np.ndarray | float | bool
+    ) -> np.ndarray:
         """New tickets at ``grid`` (n,) with the given columns; their place, no duplicate, work drawn.
 
         Returns the new ticket ids (n,). The one way a ticket is created (the incident loop, 侨乡 cases).
+        ``draw=False`` leaves the handling draws to the caller (``occur`` draws them with its duplicates').
         """
         tr = self.sc.territory
         town, county = tr.grid_town[grid], self.grid_county[grid]
         place = dict(grid=grid, community=tr.grid_community[grid], town=town, county=county)
         ids = self.tickets.add(len(grid), **place, **cols, duplicate_of=-1)
-        self._draw_handling(len(grid))
+        if draw:
+            self._draw_handling(len(grid))
         return ids
 
     def discovery_delay(
@@ -158,19 +164,33 @@ class Occurrence:
             dp, dr = clocks[:, 0] / hp, clocks[:, 1] / hr
         return np.minimum(dp, dr), dp < dr
 
-    def _draw_handling(self, n: int) -> None:
-        r, cfg = self.rng, self.cfg
+    def _draw_handling(self, n: int, m: int = 0) -> None:
+        """The handling draws of ``n`` new tickets and then of ``m`` more (the day's duplicates).
+
+        In one call per stream: each stream gives the ``n + m`` numbers it gave in two calls, ``n`` then
+        ``m`` (a generator fills an array one number after another, whatever its size). The feedback
+        stream draws two blocks per call (satisfaction, then reopen / petition), so its one call is
+        split four ways, in the order the two calls drew them.
+        """
+        r, cfg, k = self.rng, self.cfg, n + m
+        if m:
+            u = r["feedback"].random(6 * k)  # n's satisfaction, n's reopen, then m's
+            a, b, c = 3 * n, 6 * n, 6 * n + 3 * m
+            u_sat = np.concatenate([u[:a], u[b:c]]).reshape(k, 3)
+            u_after = np.concatenate([u[a:b], u[c:]]).reshape(k, 3)
+        else:
+            u_sat, u_after = r["feedback"].random((2, k, 3))  # satisfaction, then reopen / petition
         self.draws.add(
-            n,
-            u_onsite=r["onsite"].random(n),
-            onsite_h=standard_work(r["onsite_time"], cfg.worker.onsite_family, cfg.worker.onsite_cv, n)
+            k,
+            u_onsite=r["onsite"].random(k),
+            onsite_h=standard_work(r["onsite_time"], cfg.worker.onsite_family, cfg.worker.onsite_cv, k)
             * cfg.worker.onsite_hours,
-            triage_s=standard_work(r["triage"], cfg.triage_family, 1.0, n) * cfg.triage_days,
-            u_grade=r["grading"].random(n),
-            u_route=r["routing"].random((n, 3)),
-            work=standard_work(r["service"], cfg.service_family, cfg.service_cv, (n, 3)),
-            # the satisfaction uniforms, then the reopen / petition ones: one call, the same numbers
-            **dict(zip(("u_sat", "u_after"), r["feedback"].random((2, n, 3)), strict=True)),
+            triage_s=standard_work(r["triage"], cfg.triage_family, 1.0, k) * cfg.triage_days,
+            u_grade=r["grading"].random(k),
+            u_route=r["routing"].random((k, 3)),
+            work=standard_work(r["service"], cfg.service_family, cfg.service_cv, (k, 3)),
+            u_sat=u_sat,
+            u_after=u_after,
         )
 
     def _duplicates(self, ids: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -200,11 +220,9 @@ class Occurrence:
                 "petitioned",
             )
         }
-        dup = self.tickets.add(
+        return self.tickets.add(  # their handling draws: the caller's (``occur``)
             len(orig), **copy, channel=ch, duplicate_of=orig, t_report=c["t_report"][orig] + lag[: len(orig)]
         )
-        self._draw_handling(len(orig))
-        return dup
 
     def _pend(self, ids: np.ndarray) -> None:
         self.pending_ids = np.concatenate([self.pending_ids, ids])
