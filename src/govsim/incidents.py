@@ -96,6 +96,8 @@ class IncidentLoop(Occurrence, CentreTriage):
         self.graded = lv.policy.platform.graded_triage
         # data fusion (the classification skill behind routing accuracy) lowers mis-grading alike
         self.p_misgrade = min(1.0, self.cfg.misgrade_prob * lv.misroute / (1.0 - BASE_ROUTING))
+        # manual forwarding from channels not on the platform: the delay per channel (× 1 or × 0), once
+        self.late_by_channel = ~lv.integrated * self.cfg.non_integrated_delay_days
         self._false_service = np.empty(0)  # graded triage: false reports' handling times, by false id
         self.hotline: Hotline | None = None  # set by the model when scenario.hotline.enabled
         self.overseas: Overseas | None = None  # set by the model when the scenario has 侨乡 cases

@@ -138,6 +138,7 @@ class CentreTriage:
     lv: Levers
     centres: list[Centre]
     p_misgrade: float
+    late_by_channel: np.ndarray  # days a report takes to reach the centre, by channel (0 if integrated)
     _false_service: np.ndarray
 
     def _triage(self, ids: np.ndarray, false_ids: np.ndarray, false_service: np.ndarray) -> None:
@@ -148,12 +149,14 @@ class CentreTriage:
         for the opening.
         """
         c, d, f = self.tickets.cols, self.draws.cols, self.false.cols
-        late = ~self.lv.integrated[c["channel"][ids]] * self.cfg.non_integrated_delay_days
-        wall = np.concatenate([c["t_report"][ids] + late, f["t_report"][false_ids]])
+        wall = c["t_report"][ids] + self.late_by_channel[c["channel"][ids]]
+        service, town = d["triage_s"][ids], c["town"][ids]
+        if len(false_ids):  # most days of a small run have none
+            wall = np.concatenate([wall, f["t_report"][false_ids]])
+            service = np.concatenate([service, false_service])
+            town = np.concatenate([town, f["town"][false_ids]])
         hours = self.sc.centre_hours
         arrive = wall if hours is None else hours.office_v(wall)
-        service = np.concatenate([d["triage_s"][ids], false_service])
-        town = np.concatenate([c["town"][ids], f["town"][false_ids]])
         # by town, then arrival order (stable: office times tie over a closed spell); each town's centre
         # agent serves its own arrivals
         order = np.lexsort((wall, town))
@@ -172,8 +175,9 @@ class CentreTriage:
             end = np.maximum(hours.wall_v(end), start)
         n = len(ids)
         c["t_triage_start"][ids], c["t_triage_end"][ids] = start[:n], end[:n]
-        f["t_triage_start"][false_ids], f["t_triage_end"][false_ids] = start[n:], end[n:]
-        f["t_close"][false_ids] = end[n:]
+        if len(false_ids):
+            f["t_triage_start"][false_ids], f["t_triage_end"][false_ids] = start[n:], end[n:]
+            f["t_close"][false_ids] = end[n:]
 
     def _graded_triage(
         self, day: int, ids: np.ndarray, false_ids: np.ndarray, false_service: np.ndarray
@@ -227,5 +231,4 @@ class CentreTriage:
     def _at_centre(self, ids: np.ndarray) -> np.ndarray:
         """When reports reach the centre: at once from integrated channels, else after manual forwarding."""
         c = self.tickets.cols
-        late = ~self.lv.integrated[c["channel"][ids]] * self.cfg.non_integrated_delay_days
-        return c["t_report"][ids] + late
+        return c["t_report"][ids] + self.late_by_channel[c["channel"][ids]]

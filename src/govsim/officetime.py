@@ -178,8 +178,23 @@ class WorkCalendar:
         return end.astype(np.float64) + 1.0
 
     def due(self, t: np.ndarray, k: np.ndarray) -> np.ndarray:
-        """Deadline of a report at ``t`` with a limit of ``k`` working days (end of a day, in days)."""
-        return self.after(self.receipt_day(t), k)
+        """Deadline of a report at ``t`` with a limit of ``k >= 0`` working days (end of a day, in days).
+
+        ``after(receipt_day(t), k)`` in one step: the receipt day is a working day, the ``i``-th of
+        ``work_days``, so its ``k``-th working day after is the ``i + k``-th (``k = 0``: itself), and
+        ``i`` is the count of working days up to ``t``'s day, less one if that day is the receipt day.
+        """
+        t = np.asarray(t, dtype=np.float64)
+        d = np.floor(t).astype(np.int64)
+        same = self.is_work[d] & (t - d < self.close)
+        return self.work_days[self.work_count[d] - same + k].astype(np.float64) + 1.0
+
+    @functools.cached_property
+    def work_count(self) -> np.ndarray:
+        """Working days up to and including each day (one per day), for ``due``."""
+        wc = self.work_days.searchsorted(np.arange(len(self.is_work)), side="right")
+        wc.flags.writeable = False  # shared by every caller
+        return wc
 
     def past_deadline(self, deadline: np.ndarray, k: np.ndarray | int) -> np.ndarray:
         """End of the ``k``-th working day after a deadline (a ladder rung, the liaison hand-off)."""

@@ -144,6 +144,25 @@ def test_ladder_rungs_land_exactly_k_working_days_after_the_deadline(cal) -> Non
     assert after_deadline(cal, "2024-09-30", 5) == "2024-10-12"
 
 
+def test_due_in_one_step_is_the_rule_after_the_receipt_day(cal) -> None:
+    """``due`` is ``after(receipt_day(t), k)`` (the rule, two steps) to the bit, for any report time.
+
+    Report times over the covered years: random, at midnight, at the close and just before it, with
+    limits of 0 to 19 working days; both give the end of a day as a float.
+    """
+    rng = np.random.default_rng(0)
+    days = np.floor(rng.random(2000) * (len(cal.is_work) - 40))
+    spread = rng.random(20_000) * (len(cal.is_work) - 40)
+    t = np.concatenate([spread, days, days + CLOSE, days + CLOSE - 1e-9])
+    for k in (np.zeros(len(t), dtype=np.int64), rng.integers(0, 20, len(t))):
+        rule = cal.after(cal.receipt_day(t), k)
+        assert rule.dtype == cal.due(t, k).dtype == np.float64
+        assert np.array_equal(cal.due(t, k), rule)
+    # a Friday report after the close counts from Monday: 1 working day → Tuesday's end
+    friday = cal.day(date(2024, 3, 8))
+    assert cal.date_of(int(cal.due(np.array([friday + CLOSE]), np.array([1]))[0]) - 1) == date(2024, 3, 12)
+
+
 def test_run_past_the_covered_years_is_refused_in_one_line() -> None:
     with pytest.raises(InputError) as err:
         compose(["scenario=one_town", "scenario.start_date=2026-06-01", "horizon_days=365"])
