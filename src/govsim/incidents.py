@@ -98,6 +98,8 @@ class IncidentLoop(Occurrence, CentreTriage):
         self.p_misgrade = min(1.0, self.cfg.misgrade_prob * lv.misroute / (1.0 - BASE_ROUTING))
         # manual forwarding from channels not on the platform: the delay per channel (× 1 or × 0), once
         self.late_by_channel = ~lv.integrated * self.cfg.non_integrated_delay_days
+        # a walk-in report's mis-routing factor by town: higher without a one-stop window (一窗受理)
+        self.walkin_factor = np.where(~lv.town_one_window, self.cfg.response.walkin_misroute, 1.0)
         self._false_service = np.empty(0)  # graded triage: false reports' handling times, by false id
         self.hotline: Hotline | None = None  # set by the model when scenario.hotline.enabled
         self.overseas: Overseas | None = None  # set by the model when the scenario has 侨乡 cases
@@ -208,9 +210,7 @@ class IncidentLoop(Occurrence, CentreTriage):
         stationed = lv.stationed[town, cat]
         # assumed: a worker's classification of a patrol report errs less with skill (×1.5 at 0, ×0.5 at 1)
         p_mis = lv.misroute * np.where(ch == PATROL, 1.5 - self.workforce.grid_skill[c["grid"][ids]], 1.0)
-        p_mis = p_mis * np.where(
-            (ch == WALKIN) & ~lv.town_one_window[town], cfg.response.walkin_misroute, 1.0
-        )
+        p_mis = p_mis * np.where(ch == WALKIN, self.walkin_factor[town], 1.0)
         p_mis = np.where(stationed, 0.0, np.minimum(p_mis, 1.0))
         # attempts mis-routed in a row: the leading uniforms below p (by column: a cumulative product
         # and sum along the short axis cost 3-5x as much as these columns)

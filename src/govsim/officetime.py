@@ -171,8 +171,10 @@ class WorkCalendar:
         covered dates, which ``check_coverage`` rules out before a run.
         """
         day = np.asarray(day, dtype=np.int64)
-        k = np.asarray(k, dtype=np.int64)
         wd = self.work_days
+        if isinstance(k, int) and k > 0:  # one limit for all (a ladder rung): no choice to make per day
+            return wd[wd.searchsorted(day, side="right") + (k - 1)].astype(np.float64) + 1.0
+        k = np.asarray(k, dtype=np.int64)
         pos = wd.searchsorted(day, side="right") + k - 1  # index of the k-th working day after
         end = np.where(k > 0, wd[np.maximum(pos, 0)], day)
         return end.astype(np.float64) + 1.0

@@ -163,6 +163,14 @@ def test_due_in_one_step_is_the_rule_after_the_receipt_day(cal) -> None:
     assert cal.date_of(int(cal.due(np.array([friday + CLOSE]), np.array([1]))[0]) - 1) == date(2024, 3, 12)
 
 
+def test_one_limit_for_all_is_the_rule_per_day(cal) -> None:
+    """``after(day, k)`` with one int ``k >= 1`` (a ladder rung) equals the same limit given per day."""
+    day = np.random.default_rng(1).integers(0, len(cal.is_work) - 60, 20_000)
+    for k in (1, 2, 5, 10, 20):
+        assert np.array_equal(cal.after(day, k), cal.after(day, np.full(len(day), k)))
+    assert cal.date_of(int(cal.after(np.array([cal.day(date(2024, 3, 8))]), 1)[0]) - 1) == date(2024, 3, 11)
+
+
 def test_run_past_the_covered_years_is_refused_in_one_line() -> None:
     with pytest.raises(InputError) as err:
         compose(["scenario=one_town", "scenario.start_date=2026-06-01", "horizon_days=365"])
