@@ -93,6 +93,8 @@ class Workforce:
         # levers are fixed for the run, so each worker's ``learn`` reads them here, worked out once
         rate = w.learn_rate * lv.training_hours
         self.learn_gain = (min(1.0, rate * lv.learning), min(1.0, rate * 1))
+        # what each worker's week plan is made of: the full week's hours, then task, visit and training hours
+        self.plan_hours = (w.hours_per_week, lv.task_hours, lv.visit_hours, lv.training_hours)
 
     @property
     def n(self) -> int:
@@ -166,7 +168,7 @@ class GridWorker(mesa.Agent):
         self.skill = float(wf.skill[row])  # in [0, 1]: sharpens discovery and on-site resolution
         self.tenure_weeks = int(wf.tenure_weeks[row])
         self.plan = (0.0, 0.0, 0.0, 0.0)  # this week: hours on duty, admitted tasks, visits, training
-        self._worker, self._lv = wf.sc.cfg.worker, wf.lv
+        self._worker = wf.sc.cfg.worker
 
     @property
     def week_plan(self) -> dict[str, float]:
@@ -202,9 +204,10 @@ class GridWorker(mesa.Agent):
 
         What is left after tasks, training and on-site work is patrol (``Workforce.deploy``).
         """
-        lv, hours = self._lv, self.hours
-        frac = hours / self._worker.hours_per_week
-        self.plan = (hours, lv.task_hours * frac, lv.visit_hours * frac, lv.training_hours * frac)
+        week, tasks, visits, training = self.workforce.plan_hours  # the levers, fixed for the run
+        hours = self.hours
+        frac = hours / week
+        self.plan = (hours, tasks * frac, visits * frac, training * frac)
 
 
 class Centre(mesa.Agent):

@@ -233,7 +233,7 @@ class Occurrence:
         due = self.pending_t < day + 1
         ids, t = self.pending_ids[due], self.pending_t[due]
         self.pending_ids, self.pending_t = self.pending_ids[~due], self.pending_t[~due]
-        return ids[np.argsort(t, kind="stable")]
+        return ids[t.argsort(kind="stable")]  # the method: ``np.argsort`` is a Python wrapper around it
 
     def release_draws(self) -> None:
         """Free the per-incident draws once the run is over (they are not part of the records)."""
