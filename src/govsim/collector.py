@@ -1,11 +1,11 @@
 """The cyclic garbage collector around one run: it scans what the run allocates, not the caller's heap.
 
-A run allocates hundreds of thousands of objects and then collects twice on purpose (``model._gc_paused``
-after the simulation, ``runner.simulate`` after dropping the model graph), and the collector's automatic
-full collections fire while the model is built. Each full collection walks every tracked object of the
-process: in a notebook that is the kernel, pandas, Matplotlib, ipywidgets and the previous results —
-about 200,000 objects in notebook 02's slider panel, where the two deliberate collections found nothing
-or a few hundred objects yet took 0.1 s each, a third of a one_town year's update (measured with
+A run allocates hundreds of thousands of objects and then collects on purpose (``runner.simulate``
+after dropping the model graph), and the collector's automatic full collections fire while the model is
+built. Each full collection walks every tracked object of the process: in a notebook that is the kernel,
+pandas, Matplotlib, ipywidgets and the previous results — about 200,000 objects in notebook 02's slider
+panel, where the deliberate collections (then two a run) found nothing or a few hundred objects yet took
+0.1 s each, a third of a one_town year's update (measured with
 ``gc.callbacks``; ``benchmarks/bench_slider.py``). ``caller_heap_frozen`` moves the objects alive at the
 start of a run to the permanent generation (``gc.freeze``) and puts them back at its end
 (``gc.unfreeze``): the run's own garbage is collected exactly as before, the caller's objects are only
