@@ -88,6 +88,14 @@ class TriageQueue:
     def fifo(self, arrive: list[float], service: list[float]) -> list[float]:
         """Start times of reports arriving at ``arrive`` (ascending) with handling times ``service``."""
         h, start = self.free, []
+        if len(h) == 1:  # one server (most towns): the same recursion on one float, no heap to keep
+            free = h[0]
+            for a, s in zip(arrive, service, strict=True):
+                b = free if free > a else a
+                free = b + s
+                start.append(b)
+            h[0] = free
+            return start
         for a, s in zip(arrive, service, strict=True):
             b = h[0] if h[0] > a else a
             heapq.heapreplace(h, b + s)
@@ -166,8 +174,9 @@ class CentreTriage:
             heads = [0, *((t_sorted[1:] != t_sorted[:-1]).nonzero()[0] + 1).tolist()]  # not np.diff, np.r_
             a, s, first = arrive[order].tolist(), service[order].tolist(), t_sorted[heads].tolist()
             starts: list[float] = []
+            centres = self.centres
             for t, i, j in zip(first, heads, [*heads[1:], len(order)], strict=True):
-                starts += self.centres[t].triage(a[i:j], s[i:j])
+                starts += centres[t].triage(a[i:j], s[i:j])
             start[order] = starts
         end = start + service
         if hours is not None:  # back to calendar time: begun at arrival or opening, ended by the close

@@ -46,3 +46,24 @@ def test_grade_rule_and_mis_grading():
     # the wrong class is one of the others, each alike (classes 0 and 2 for a class-1 report)
     assert np.isin(got[1:][wrong[1:]], [0, 2]).all()
     assert (got[1:][wrong[1:]] == 0).mean() == pytest.approx(0.5, abs=4 * np.sqrt(0.25 / wrong.sum()))
+
+
+def test_fifo_triage_by_hand_and_against_lindley():
+    """First come, first served: one server (starts 0, 1, 3; the next call goes on from 4), two servers
+    (the third report takes the first server freed); and, on 2,000 random reports, exactly the starts of
+    Lindley's recursion for c servers (each report takes the server that frees first) for c = 1, 2, 3."""
+    one = TriageQueue(1)
+    assert one.fifo([0.0, 0.5, 3.0], [1.0, 1.0, 1.0]) == [0.0, 1.0, 3.0]
+    assert one.fifo([3.5], [1.0]) == [4.0]
+    assert TriageQueue(2).fifo([0.0, 0.5, 0.6], [1.0, 1.0, 1.0]) == [0.0, 0.5, 1.0]
+    rng = np.random.default_rng(3)
+    arrive = np.sort(rng.random(2000) * 100).tolist()
+    service = rng.exponential(0.06, 2000).tolist()
+    for c in (1, 2, 3):
+        free, want = [0.0] * c, []
+        for a, s in zip(arrive, service, strict=True):
+            k = min(range(c), key=free.__getitem__)
+            want.append(max(free[k], a))
+            free[k] = want[-1] + s
+        q = TriageQueue(c)
+        assert q.fifo(arrive[:700], service[:700]) + q.fifo(arrive[700:], service[700:]) == want
