@@ -120,7 +120,7 @@ class Outcomes:
             self.spilled.append(self._feedback_arrays())
 
     def _feedback_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The feedback lists as (times float64, reporters int64, satisfied bool) arrays; the lists emptied."""
+        """The feedback lists as arrays (times float64, reporters int64, satisfied bool); lists emptied."""
         arrays = (
             np.array(self.times, dtype=np.float64),
             np.array(self.reporters, dtype=np.int64),

@@ -124,7 +124,9 @@ def _daily_outcomes(routes: list[dict[str, np.ndarray]]) -> tuple[tuple, list]:
         out.write_closed(0.7)  # the tick (``IncidentLoop.take_feedback``)
         if out.reporters or out.spilled:
             feedback.append([a.tolist() for a in out.take_feedback()])
-        cols = {k: r[k] for k in ("arrive", "desk", "case", "klass", "deadline", "lift_at", "work", "reporter")}
+        cols = {
+            k: r[k] for k in ("arrive", "desk", "case", "klass", "deadline", "lift_at", "work", "reporter")
+        }
         cols["code"] = outcome_code(r["sat_on"], r["sat_late"], r["after"])
         on_way.route(day, day + 1.0, cols if len(r["case"]) else None, desks)
         for rec in desks:
