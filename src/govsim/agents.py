@@ -59,8 +59,9 @@ class Residents:
         kept for the run. The three passes (difference, scale, add) then run on a block still in the
         cache; over the whole array at once they read it from memory three times once it outgrew the
         cache (×4 population: 199,000 agents, 1.6 MB of trust and as much of temporary, against a 2 MB
-        L2; cachegrind counted this as a tenth of the growth of misses per ticket from ×0.5 to ×4).
-        The same elementwise operations, so the same values.
+        L2). Cachegrind, 60 days at ×4 (``benchmarks/cache_scaling.py``'s loop): 7 fewer misses of an
+        L2-sized cache per ticket, out of about 60 more than at ×0.5. The same elementwise operations,
+        so the same values.
         """
         trust, step, init = self.trust, self._step, self._initial_trust
         size = len(step)
