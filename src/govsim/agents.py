@@ -45,16 +45,34 @@ class Residents:
         self.propensity = rng.lognormal(-0.125, 0.5, len(self.grid))  # assumed: mean 1, sigma 0.5
         self.points = np.zeros(len(self.grid))
         self._initial_trust = cfg.initial_trust
+        self._step = np.empty(min(len(self.grid), self.DRIFT_BLOCK))  # ``drift``'s one temporary
 
     def pick(self, grid: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Resident agent affected by each incident in ``grid``, chosen by uniforms ``u``."""
         return self.grid_offset[grid] + (u * self.grid_count[grid]).astype(np.int64)
 
+    DRIFT_BLOCK = 16384
+    """Residents drifted at a time (128 KB of trust and as much of step: well inside a core's cache)."""
+
     def drift(self, rate: float = 1 / 365) -> None:
-        """Trust relaxes slowly toward its initial level (memory of one year; assumed)."""
-        step = np.subtract(self._initial_trust, self.trust)  # one temporary, scaled in place (same values)
-        step *= rate
-        self.trust += step
+        """Trust relaxes slowly toward its initial level (memory of one year; assumed).
+
+        Every day, for every resident agent: done block by block (``DRIFT_BLOCK``) with one temporary
+        kept for the run. The three passes (difference, scale, add) then run on a block still in the
+        cache; over the whole array at once they read it from memory three times once it outgrew the
+        cache (×4 population: 199,000 agents, 1.6 MB of trust and as much of temporary, against a 2 MB
+        L2). Cachegrind, 60 days at ×4 (``benchmarks/cache_scaling.py``'s loop): 7 fewer misses of an
+        L2-sized cache per ticket, out of about 60 more than at ×0.5. The same elementwise operations,
+        so the same values.
+        """
+        trust, step, init = self.trust, self._step, self._initial_trust
+        size = len(step)
+        for a in range(0, len(trust), size):
+            t = trust[a : a + size]
+            s = step[: len(t)]
+            np.subtract(init, t, out=s)
+            s *= rate
+            t += s
 
 
 class Workforce:

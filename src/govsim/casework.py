@@ -87,15 +87,49 @@ class Outcomes:
     """Where handling outcomes go.
 
     The incident columns (looked up at each write, as they may grow), feedback awaiting the daily trust
-    update, and closed cases awaiting the daily write into the columns (one vectorised write a day
-    instead of scalar writes per case).
+    update, and closed cases awaiting the write into the columns (vectorised, instead of scalar writes
+    per case).
+
+    A desk appends to the lists as its cases end; ``spill``, after each desk's day, turns them into
+    arrays once ``SPILL`` of them have gathered: closed cases are written into the columns then, and
+    the feedback is kept as arrays until the day's trust update. The Python objects are then read while
+    they are still in the cache. Gathered for a whole day at once, the lists grew with the city (about
+    11,000 closures a day at ×4 population, several MB of tuples and floats) and were read back from
+    memory; a spill caps them, so the time per case stays flat as the population scales (cachegrind,
+    README "Performance"). The records are the same: a case closes once, so the order of the writes
+    does not matter, and nothing reads these columns during the run.
     """
 
+    SPILL = 2048
+    """Cases gathered before ``spill`` writes them (about a day's closures at ×0.5: small runs never
+    spill before the daily write, so they pay no extra numpy calls; assumed, a cache-size choice)."""
+
     cols: dict[str, np.ndarray]
-    reporters: list[int] = field(default_factory=list)  # feedback of the day: who
+    reporters: list[int] = field(default_factory=list)  # feedback not yet spilled: who
     satisfied: list[bool] = field(default_factory=list)  # whether satisfied
     times: list[float] = field(default_factory=list)  # and when (desk by desk: sort before use)
     closed: list[tuple[int, float, float, int, bool, float, bool]] = field(default_factory=list)
+    spilled: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    """Feedback spilled since the last ``take_feedback``: (times, reporters, satisfied) arrays, in order."""
+
+    def spill(self, feedback_days: float) -> None:
+        """Write the closed cases and turn the feedback into arrays, once ``SPILL`` of either gathered."""
+        if len(self.closed) >= self.SPILL:
+            self.write_closed(feedback_days)
+        if len(self.times) >= self.SPILL:
+            self.spilled.append(self._feedback_arrays())
+
+    def _feedback_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The feedback lists as arrays (times float64, reporters int64, satisfied bool); lists emptied."""
+        arrays = (
+            np.array(self.times, dtype=np.float64),
+            np.array(self.reporters, dtype=np.int64),
+            np.array(self.satisfied, dtype=bool),
+        )
+        self.times.clear()
+        self.reporters.clear()
+        self.satisfied.clear()
+        return arrays
 
     def take_feedback(self) -> tuple[np.ndarray, np.ndarray]:
         """The feedback collected since the last call, in time order: reporters (int64) and satisfied (bool).
@@ -103,13 +137,13 @@ class Outcomes:
         Desks append their feedback desk by desk; a stable sort by time puts it in the order it happened
         (ties: desk order), so that a reporter with two feedbacks in a day ends with the later one's trust.
         """
-        order = np.argsort(np.array(self.times, dtype=np.float64), kind="stable")
-        who = np.array(self.reporters, dtype=np.int64)[order]
-        sat = np.array(self.satisfied, dtype=bool)[order]
-        self.reporters.clear()
-        self.satisfied.clear()
-        self.times.clear()
-        return who, sat
+        times, who, sat = self._feedback_arrays()
+        if self.spilled:  # the spilled arrays come first: they were appended first
+            chunks = [*self.spilled, (times, who, sat)]
+            self.spilled.clear()
+            times, who, sat = (np.concatenate(c) for c in zip(*chunks, strict=True))
+        order = np.argsort(times, kind="stable")
+        return who[order], sat[order]
 
     def write_closed(self, feedback_days: float) -> None:
         """Write the cases closed since the last call into the incident columns, in one vectorised step."""

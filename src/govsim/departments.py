@@ -326,6 +326,8 @@ class DepartmentDesk:
             self.times, self.jobs, pos = [], [], 0
         self.pos, self.last, self.now, self.free, self.busy_in, self.iv = pos, last, until, free, busy_in, iv
         self.n_wait = n_wait
+        if len(closed) >= out.SPILL or len(fb_t) >= out.SPILL:  # while they are in the cache
+            out.spill(feedback_days)
 
     def in_hand(self) -> list[Job]:
         """The cases in the desk's hands: on their way, waiting, in service, or reopened."""

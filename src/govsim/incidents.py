@@ -274,7 +274,7 @@ class IncidentLoop(Occurrence, CentreTriage):
         """
         out = self.outcomes
         out.write_closed(self.rules.feedback_days)
-        if out.reporters:
+        if out.reporters or out.spilled:
             self._update_trust(*out.take_feedback())
 
     def write_outcomes(self) -> None:

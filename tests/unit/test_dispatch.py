@@ -114,3 +114,58 @@ def test_held_cases_reach_the_desks_as_if_the_desks_held_them(seed: int) -> None
     assert sum(merges) > 0  # the reference did merge cases routed on different days
     assert held_merges == [0] * N_DESKS and most_held > 5  # held ones never needed a merge at a desk
     assert sum(t >= 0 for t in direct[0][1]) > 20  # and many cases were handled (t_handle_end)
+
+
+def _daily_outcomes(routes: list[dict[str, np.ndarray]]) -> tuple[tuple, list]:
+    """The held run with the model's daily tick: each day's feedback taken, closed cases written."""
+    desks, out = _world(DAYS * 12)
+    on_way, feedback = OnTheWay(), []
+    for day, r in enumerate(routes):
+        out.write_closed(0.7)  # the tick (``IncidentLoop.take_feedback``)
+        if out.reporters or out.spilled:
+            feedback.append([a.tolist() for a in out.take_feedback()])
+        cols = {
+            k: r[k] for k in ("arrive", "desk", "case", "klass", "deadline", "lift_at", "work", "reporter")
+        }
+        cols["code"] = outcome_code(r["sat_on"], r["sat_late"], r["after"])
+        on_way.route(day, day + 1.0, cols if len(r["case"]) else None, desks)
+        for rec in desks:
+            rec.desk.advance(day + 1.0)
+    out.write_closed(0.7)
+    feedback.append([a.tolist() for a in out.take_feedback()])
+    return tuple(np.nan_to_num(out.cols[k], nan=-9.0).tolist() for k in COLS + FLAGS), feedback
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_spilling_outcomes_early_changes_nothing(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closed cases written and feedback spilled after each desk's day (``Outcomes.spill``) give the same
+    columns and the same feedback, in the same order, as gathering them for the whole day."""
+    routes = _routes(seed)
+    whole_day = _daily_outcomes(routes)
+    spills = []
+    original = Outcomes.spill
+    monkeypatch.setattr(Outcomes, "SPILL", 1)  # every desk's day spills
+    monkeypatch.setattr(Outcomes, "spill", lambda self, fd: (spills.append(1), original(self, fd)))
+    assert _daily_outcomes(routes) == whole_day
+    assert len(spills) > DAYS  # it did spill, on most desk-days
+    assert sum(len(who) for who, _ in whole_day[1]) > 20  # and there was feedback to order
+
+
+def test_a_run_spilling_after_every_desk_day_has_the_same_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole loop: the day's tick takes spilled feedback too (``IncidentLoop.take_feedback``), so a
+    run whose desks spill after each day has the same incident table and residents' trust."""
+    import pandas as pd
+
+    from govsim.model import GovernanceModel
+    from govsim.teaching import town_config
+
+    def run() -> tuple[pd.DataFrame, np.ndarray]:
+        model = GovernanceModel(town_config(seed=3, horizon_days=120))
+        return model.run().incidents, model.residents.trust.copy()
+
+    incidents, trust = run()
+    monkeypatch.setattr(Outcomes, "SPILL", 1)
+    spilled_incidents, spilled_trust = run()
+    pd.testing.assert_frame_equal(spilled_incidents, incidents)
+    assert np.array_equal(spilled_trust, trust)
+    assert (trust != trust[0]).any()  # feedback did move some residents' trust
