@@ -7,7 +7,9 @@ A run directory holds ``run.json`` (provenance and status), ``config.yaml`` (res
 name and renamed, and ``run.json`` says ``running`` until the end, then ``complete`` — or ``failed``
 with the error — so a crash never leaves a half-written result looking complete. A complete ``run.json``
 also carries ``phases``: wall seconds of build, simulate, kpis, records, tables and figures
-(``benchmarks/bench.py`` reads them; what the whole command takes beyond their sum is start-up).
+(``benchmarks/bench.py`` reads them; what the whole command takes beyond their sum is start-up), and
+``cpu_phases``: the CPU seconds (user + system, ``time.process_time``) this process spent in each, which
+other processes' load on a shared machine disturbs less than the wall.
 When the ``govsim`` command draws the figures in a second process (``govsim.figworker``), ``figures``
 is the wall seconds the run waited for them after its tables, and ``run.json`` adds
 ``figures_drawn``: the seconds the worker spent drawing (outside ``phases``, which add up to the
@@ -75,6 +77,8 @@ class RunResult:
     phases: dict[str, float] = field(default_factory=dict)
     """Wall seconds by phase: ``build``, ``simulate``, ``kpis`` here; ``run_to_dir`` adds ``records``
     (labelled tables and Parquet), ``tables`` (CSV, workbook, summary) and ``figures``."""
+    cpu_phases: dict[str, float] = field(default_factory=dict)
+    """CPU seconds of this process (``time.process_time``: user + system) by phase, as ``phases``."""
     figures_drawn: float | None = None
     """Seconds a figure worker (``govsim.figworker``) spent drawing; None when drawn in this process."""
 
@@ -180,11 +184,11 @@ def simulate(cfg: GovsimConfig, checked: bool = False, scenario: Scenario | None
         check(cfg)
         check_data(cfg)
     with caller_heap_frozen():  # the collections below scan the run's objects, not the caller's
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         model = GovernanceModel(cfg, scenario)
-        built = time.perf_counter()
+        built, cpu_built = time.perf_counter(), time.process_time()
         rec = model.run(progress=cfg.output.progress)
-        ran = time.perf_counter()
+        ran, cpu_ran = time.perf_counter(), time.process_time()
         sc = model.scenario_data
         annual, yuan_per_point = annual_cost(model.levers, sc), sc.cfg.cost.yuan_per_point
         util = utilisation(rec, model.levers.dept_servers, *model.desk_time())
@@ -194,9 +198,10 @@ def simulate(cfg: GovsimConfig, checked: bool = False, scenario: Scenario | None
         gc.collect()
         kpis = kpi_frame(rec)
         costs = cost_table(rec, annual, cfg.policy.grid.resident_points, yuan_per_point)
-        end = time.perf_counter()
+        end, cpu_end = time.perf_counter(), time.process_time()
     phases = {"build": built - start, "simulate": ran - built, "kpis": end - ran}
-    return RunResult(rec, kpis, costs, util, end - start, cfg.output.lang, phases)
+    cpu = {"build": cpu_built - cpu_start, "simulate": cpu_ran - cpu_built, "kpis": cpu_end - cpu_ran}
+    return RunResult(rec, kpis, costs, util, end - start, cfg.output.lang, phases, cpu)
 
 
 def kpi_frame(rec: Records) -> pd.DataFrame:
@@ -247,6 +252,7 @@ def run_to_dir(
         status="complete",
         wall_seconds=round(result.wall_seconds, 3),
         phases={k: round(v, 3) for k, v in result.phases.items()},
+        cpu_phases={k: round(v, 3) for k, v in result.cpu_phases.items()},
         **({} if result.figures_drawn is None else {"figures_drawn": round(result.figures_drawn, 3)}),
         tickets=len(rec.incidents),
         labels={
@@ -273,7 +279,7 @@ def write_outputs(
     from govsim.config import CHANNELS
 
     rec, lang, start = result.records, cfg.output.lang, cfg.scenario.start_date
-    clock = time.perf_counter()
+    clock = _lap(result, "", None)
     if cfg.output.figures and figures is not None:
         figures.submit(figure_data(rec, out, lang))
     inc = incident_arrow(rec, start, CHANNELS)  # Arrow columns straight from the records: no frame copied
@@ -281,7 +287,7 @@ def write_outputs(
     del inc
     for name, df in zip(RECORD_FILES[1:], (labelled_timeseries(rec, start), rec.grids), strict=True):
         write_atomic(out / name, partial(to_parquet, df))
-    clock = _lap(result.phases, "records", clock)
+    clock = _lap(result, "records", clock)
     for name, df in (
         ("kpis.csv", result.kpis),
         ("costs.csv", result.costs),
@@ -300,19 +306,20 @@ def write_outputs(
         ),
     )
     write_text(out / "summary.txt", result.summary + "\n")
-    clock = _lap(result.phases, "tables", clock)
+    clock = _lap(result, "tables", clock)
     if cfg.output.figures and figures is not None:
         result.figures_drawn = figures.wait()
-        _lap(result.phases, "figures", clock)
+        _lap(result, "figures", clock)
     elif cfg.output.figures:
         write_figures(rec, out, cfg.output.lang)
-        _lap(result.phases, "figures", clock)
+        _lap(result, "figures", clock)
 
 
-def _lap(phases: dict[str, float], name: str, since: float) -> float:
-    """Record the wall seconds of phase ``name`` (since ``since``) and return the time now."""
-    now = time.perf_counter()
-    phases[name] = now - since
+def _lap(result: RunResult, name: str, since: tuple[float, float] | None) -> tuple[float, float]:
+    """Record the wall and CPU seconds of phase ``name`` since ``since``; return (wall, CPU) now."""
+    now = time.perf_counter(), time.process_time()
+    if since is not None:
+        result.phases[name], result.cpu_phases[name] = now[0] - since[0], now[1] - since[1]
     return now
 
 

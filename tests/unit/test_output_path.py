@@ -82,11 +82,13 @@ def test_model_is_freed_before_the_kpis(monkeypatch):  # noqa: ANN001
 
 
 def test_run_json_records_every_phase(tmp_path: Path):
-    """build, simulate, kpis, records, tables and figures each get their wall seconds in run.json."""
+    """build, simulate, kpis, records, tables and figures each get their wall and CPU seconds in run.json."""
     run_to_dir(compose([*BASE, "output.figures=true"]), tmp_path / "run")
-    phases = json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["phases"]
-    assert set(phases) == {"build", "simulate", "kpis", "records", "tables", "figures"}
-    assert all(isinstance(v, float) and v >= 0 for v in phases.values())
+    info = json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))
+    for key in ("phases", "cpu_phases"):
+        assert set(info[key]) == {"build", "simulate", "kpis", "records", "tables", "figures"}
+        assert all(isinstance(v, float) and v >= 0 for v in info[key].values())
+    assert info["cpu_phases"]["simulate"] > 0  # a run's simulation takes some CPU time of this process
 
 
 def test_a_run_without_figures_does_not_import_matplotlib(tmp_path: Path):
