@@ -180,11 +180,22 @@ class DepartmentDesk:
         method calls and attribute look-ups per event were a third of its time (py-spy).
         """
         done_at, serving, times, jobs = self.done_at, self.serving, self.times, self.jobs
-        qs, qh, reopens, hours, rules, out = self.qs, self.qh, self.reopens, self.hours, self.rules, self.out
+        reopens, hours, pos = self.reopens, self.hours, self.pos
+        if (
+            (not done_at or done_at[0] >= until)
+            and (pos == len(times) or times[pos] >= until)
+            and (not reopens or reopens[0][0] >= until)
+            and not (hours is not None and self.free and self.n_wait and self.starts[self.iv] < until)
+        ):  # no event before ``until`` (a quiet day, a weekend): what the loop below would do, at once
+            if pos and pos == len(times):
+                self.times, self.jobs, self.pos = [], [], 0
+            self.now = until
+            return
+        qs, qh, rules, out = self.qs, self.qh, self.rules, self.out
         fb, fb_t, fb_sat, closed = out.reporters, out.times, out.satisfied, out.closed
         feedback_days, max_reopens = rules.feedback_days, rules.max_reopens
         accountability, liaison, w0, w1 = rules.accountability, rules.liaison_work, self.w0, self.w1
-        pos, n_times, last, free, n_wait = self.pos, len(times), self.last, self.free, self.n_wait
+        n_times, last, free, n_wait = len(times), self.last, self.free, self.n_wait
         busy_in, iv = self.busy_in, self.iv
         heappush, heappop, inf = heapq.heappush, heapq.heappop, math.inf
         job: Job | None

@@ -33,41 +33,49 @@ class Receiver(Protocol):
 
 HELD = ("arrive", "desk", "day", "case", "klass", "deadline", "lift_at", "work", "code", "reporter")
 """Columns of a held case: arrival time, desk index, routing day, then the ``Job`` fields."""
+FLOATS = ("arrive", "deadline", "lift_at", "work")
+"""The float block of a held case, one row each: arrival, deadline, lift time, then ``work`` (rounds)."""
+INTS = ("desk", "day", "case", "klass", "code", "reporter")
+"""The int64 block of a held case, one row each."""
 
 
 class OnTheWay:
-    """Cases routed and not yet handed to their desk, as columns (``HELD``), by the day they arrive.
+    """Cases routed and not yet handed to their desk, by the day they arrive, as two blocks of rows.
 
-    Each held case waits in the bucket of its arrival day (``floor(arrive)``), as the columns of the
-    routing day it came with: a day takes only its own bucket. Held all in one set of columns, every day
-    re-copied every case still on its way (29,500 on average at ×4 population, some 3.5 MB a day, once to
-    add the day's routing and once to drop what was handed; 3,700 at ×0.5), which outgrew a core's 2 MB
-    cache as the city grew: copies were the second-largest rise of cache misses per ticket from ×0.5 to
-    ×4 in cachegrind (``benchmarks/cache_scaling.py``). The order a desk gets its cases is a total order
-    (by arrival time, routing day, case number), so it does not depend on how they were held.
+    Each held case waits in the bucket of its arrival day (``floor(arrive)``), as a row of a float block
+    (``FLOATS``) and a row of an int64 block (``INTS``) of the routing day it came with: a day takes only
+    its own bucket. Held all in one set of columns, every day re-copied every case still on its way
+    (29,500 on average at ×4 population, some 3.5 MB a day, once to add the day's routing and once to
+    drop what was handed; 3,700 at ×0.5), which outgrew a core's 2 MB cache as the city grew: copies
+    were the second-largest rise of cache misses per ticket from ×0.5 to ×4 in cachegrind
+    (``benchmarks/cache_scaling.py``). Two blocks of rows instead of ten columns: a case's fields sit
+    side by side (one or two cache lines per case gathered, not ten), and each step is two numpy calls
+    instead of ten, which is most of the cost of a small run's day. The order a desk gets its cases is a
+    total order (by arrival time, routing day, case number), so it does not depend on how they were
+    held.
     """
 
     def __init__(self) -> None:
-        self.by_day: dict[int, list[dict[str, np.ndarray]]] = {}
+        self.by_day: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
         self.n_held = 0
 
     def __len__(self) -> int:
         return self.n_held
 
-    def _hold(self, cols: dict[str, np.ndarray]) -> None:
-        """Put cases in the buckets of their arrival days."""
-        self.n_held += len(cols["case"])
-        days = np.floor(cols["arrive"]).astype(np.int64)
+    def _hold(self, fl: np.ndarray, it: np.ndarray) -> None:
+        """Put cases (rows of the float and int blocks) in the buckets of their arrival days."""
+        self.n_held += len(fl)
+        days = np.floor(fl[:, 0]).astype(np.int64)
         first, last = int(days.min()), int(days.max())
-        if first == last:  # all on one day: the columns as they are
-            self.by_day.setdefault(first, []).append(cols)
+        if first == last:  # all on one day: the blocks as they are
+            self.by_day.setdefault(first, []).append((fl, it))
             return
         order = np.argsort(days, kind="stable")
         days = days[order]
         cuts = ((days[1:] != days[:-1]).nonzero()[0] + 1).tolist()
         for a, b in zip([0, *cuts], [*cuts, len(days)], strict=True):
             part = order[a:b]
-            self.by_day.setdefault(int(days[a]), []).append({k: v[part] for k, v in cols.items()})
+            self.by_day.setdefault(int(days[a]), []).append((fl[part], it[part]))
 
     def route(
         self, day: int, until: float, new: dict[str, np.ndarray] | None, desks: Sequence[Receiver]
@@ -78,39 +86,38 @@ class OnTheWay:
         (None: none routed). ``desks``: the receivers by desk index.
         """
         parts = [p for d in sorted(d for d in self.by_day if d < until) for p in self.by_day.pop(d)]
-        self.n_held -= sum(len(p["case"]) for p in parts)
+        self.n_held -= sum(len(p[0]) for p in parts)
         if new is not None:
             n = len(new["case"])
-            parts.append({k: new[k] for k in HELD if k != "day"} | {"day": np.full(n, day, dtype=np.int64)})
+            fl = np.column_stack([new[k] for k in FLOATS]).astype(np.float64, copy=False)
+            it = np.empty((n, len(INTS)), dtype=np.int64)
+            for j, k in enumerate(INTS):
+                it[:, j] = day if k == "day" else new[k]
+            parts.append((fl, it))
         if not parts:
             return
-        cols = parts[0] if len(parts) == 1 else {k: np.concatenate([p[k] for p in parts]) for k in HELD}
-        due = cols["arrive"] < until
+        if len(parts) == 1:
+            fl, it = parts[0]
+        else:
+            fl, it = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        due = fl[:, 0] < until
         if not due.all():
-            held = (~due).nonzero()[0]  # taken by index: cheaper than a mask per column
-            self._hold({k: v[held] for k, v in cols.items()})
-        hand = due.nonzero()[0]  # the method: ``np.flatnonzero`` is a Python wrapper around it
-        if not len(hand):
-            return
+            held = (~due).nonzero()[0]  # taken by index: cheaper than a mask
+            self._hold(fl[held], it[held])
+            hand = due.nonzero()[0]  # the method: ``np.flatnonzero`` is a Python wrapper around it
+            if not len(hand):
+                return
+            fl, it = fl[hand], it[hand]
         # only what arrives today is sorted: by desk, arrival time, routing day, case number
-        day_case = cols["day"][hand] << 32 | cols["case"][hand]  # case numbers < 2**32
-        hand = hand[np.lexsort((day_case, cols["arrive"][hand], cols["desk"][hand]))]
-        c = {k: v[hand] for k, v in cols.items()}
-        key = c["arrive"]  # the department's own order may replace it (``Department.receive``)
-        fields = (
-            key,
-            c["case"],
-            c["klass"],
-            c["deadline"],
-            c["lift_at"],
-            *c["work"].T,
-            c["code"],
-            c["reporter"],
-        )
+        day_case = it[:, 1] << 32 | it[:, 2]  # case numbers < 2**32
+        order = np.lexsort((day_case, fl[:, 0], it[:, 0]))
+        it = it[order]
+        floats, ints = fl[order].T.tolist(), it.T.tolist()
+        times = floats[0]  # the arrival times, and the key (the department may replace it: ``receive``)
         state = (repeat(0), repeat(-1.0), repeat(0.0))  # round, first start, staff time: endless
-        jobs: list[Job] = list(map(list, zip(*(f.tolist() for f in fields), *state, strict=False)))
-        desk = c["desk"]
+        fields = (times, ints[2], ints[3], floats[1], floats[2], *floats[3:], ints[4], ints[5], *state)
+        jobs: list[Job] = list(map(list, zip(*fields, strict=False)))
+        desk = it[:, 0]
         cuts = ((desk[1:] != desk[:-1]).nonzero()[0] + 1).tolist()  # not np.diff, np.r_: few desks a day
-        times = c["arrive"].tolist()
         for a, b in zip([0, *cuts], [*cuts, len(desk)], strict=True):
-            desks[int(desk[a])].receive(times[a:b], jobs[a:b])
+            desks[ints[0][a]].receive(times[a:b], jobs[a:b])
