@@ -199,3 +199,18 @@ def test_feedback_is_taken_in_time_order_across_desks() -> None:
     assert who.tolist() == [3, 7, 7, 5]  # 0.2, 0.4, then the tie at 0.9 in desk order
     assert sat.tolist() == [False, False, True, True]
     assert not out.times and not out.reporters and not out.satisfied
+
+
+def test_a_quiet_day_with_an_opening_starts_the_cases_waiting_over_the_weekend() -> None:
+    """A case arriving on a closed day, nothing else: its day of opening has no arrival, completion or
+    reopen, only the opening, and the desk advanced a day at a time must start the case then (by hand:
+    at day 7's opening, 7.35), as the desk advanced once does. A desk's quiet day returns at once
+    (``advance``); this fails if that skips an opening."""
+    spells = [(0.35, 0.5), (0.6, 0.72)]
+    hours = OfficeHours([(d + a, d + b) for d in range(20) if d % 7 not in (5, 6) for a, b in spells], 0.27)
+    rules = Rules(feedback_days=0.7, max_reopens=0, liaison_work=1.0, accountability=False)
+    starts = []
+    for step in (None, 1.0):
+        case = Case(0, 0, 5.2, 9.0, 12.0, [0.05] * 3, [True] * 3, [True] * 3, [CLOSE] * 3, reporter=1)
+        starts.append(_desk_run([(5.2, case)], 1, rules, hours, 10.0, step)[0])
+    assert starts == [{0: 7.35}, {0: 7.35}]
