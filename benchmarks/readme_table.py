@@ -64,6 +64,15 @@ def table(res: dict) -> str:  # type: ignore[type-arg]
                 + f": max/min **{sc['sim_spread']:.2f}** ({sc['sim_spread_median']:.2f}) "
                 f"| ≤ {tg['scaling_spread']} |"
             )
+            if "sim_cpu_spread" in sc:  # the same in CPU seconds of the process (run.json cpu_phases)
+                rows.append(
+                    "| the same in CPU µs of the process (`cpu_phases`), fastest of the rounds (median) | "
+                    + ", ".join(
+                        f"{p['sim_cpu_us_per_ticket_min']:.1f} ({p['sim_cpu_us_per_ticket']:.1f})"
+                        for p in per.values()
+                    )
+                    + f": max/min **{sc['sim_cpu_spread']:.2f}** ({sc['sim_cpu_spread_median']:.2f}) | — |"
+                )
         else:
             rows.append(
                 f"| simulate-phase µs per ticket at {scales} | "
