@@ -12,7 +12,7 @@ from govsim.model import GovernanceModel
 
 
 def _plan_sums_afresh(model: GovernanceModel) -> tuple[np.ndarray, ...]:
-    """The grids' week hours summed from the agents' plans as they are now (the old ``gather``, ``deploy``)."""
+    """The grids' week hours summed afresh from the agents' plans as they are (the old way)."""
     wf = model.workforce
     n = model.scenario_data.territory.n_grids
     plan = np.array([w.plan for w in model._worker_rows]).T
