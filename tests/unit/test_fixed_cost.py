@@ -38,6 +38,7 @@ def test_weekly_step_keeps_plan_sums_only_while_no_plan_changes(make_config):
     np.testing.assert_array_equal(wf.week_use[0], fresh[1])  # tasks, then training, as deployed
     np.testing.assert_array_equal(wf.week_use[1], fresh[3])
 
+
 def test_grid_skill_is_the_team_mean(make_config):
     model = GovernanceModel(make_config("scenario=one_town", "horizon_days=30", "warmup_days=1"))
     model.start_week()
