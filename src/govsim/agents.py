@@ -205,9 +205,21 @@ class GridWorker(mesa.Agent):
         return dict(zip(("on_duty", "tasks", "visits", "training"), self.plan, strict=True))
 
     def start_week(self) -> None:
-        """The worker's weekly decisions, in order: stay or leave, learn, plan the week."""
-        self.turn_over()
-        self.learn()
+        """The worker's weekly decisions, in order: stay or leave, learn, plan the week.
+
+        ``turn_over`` and ``learn`` are written out here, the same statements in the same order: this
+        runs for every worker every week (1,330 at any population scale), and the two calls cost 12 %
+        of it (``timeit``, 1.26 against 1.10 µs a worker on a loaded machine). ``plan_week`` stays a
+        call: it is the decision a test or notebook replaces.
+        """
+        wf = self.workforce
+        if wf.u_leave[self.row] < wf.p_leave:  # ``turn_over``
+            self.skill = self._worker.new_worker_skill
+            self.tenure_weeks = 0
+        skill = self.skill  # ``learn``
+        below, above = wf.learn_gain
+        self.skill = skill + (below if skill < 0.5 else above) * (1 - skill)
+        self.tenure_weeks += 1
         self.plan_week()
 
     def turn_over(self) -> None:

@@ -7,6 +7,7 @@ the weekly worker step that keeps the plans' sums per grid while no plan changes
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from govsim.model import GovernanceModel
 
@@ -47,3 +48,34 @@ def test_grid_skill_is_the_team_mean(make_config):
     skill = np.array([w.skill for w in model._worker_rows])
     expect = np.bincount(wf.grid, weights=skill, minlength=n) / np.bincount(wf.grid, minlength=n)
     np.testing.assert_array_equal(wf.grid_skill, expect)
+
+
+def test_start_week_is_turn_over_then_learn_then_plan_week(make_config):
+    """``start_week`` writes out ``turn_over`` and ``learn``: the same numbers as the three calls."""
+    cfg = make_config(
+        "scenario=one_town", "horizon_days=30", "warmup_days=1", "scenario.worker.turnover_per_year=5"
+    )
+    inline, calls = GovernanceModel(cfg), GovernanceModel(cfg)
+    left = 0
+    for _ in range(20):
+        for m in (inline, calls):
+            m.workforce.draw_week(m.streams["workforce"])
+        inline.workers.do("start_week")
+        for step in ("turn_over", "learn", "plan_week"):
+            calls.workers.do(step)
+        a, b = inline._worker_rows, calls._worker_rows
+        assert [(w.skill, w.tenure_weeks, w.plan) for w in a] == [
+            (w.skill, w.tenure_weeks, w.plan) for w in b
+        ]
+        left += sum(w.tenure_weeks == 1 for w in a)
+    assert left > 0  # some workers left and were replaced: the order of the two decisions mattered
+
+
+def test_one_simpy_run_gives_the_records_of_a_run_a_day_at_a_time(make_config):
+    """Without a progress bar SimPy runs to the horizon in one call; with one, a day at a time."""
+    cfg = make_config("scenario=one_town", "horizon_days=20.5", "warmup_days=1")
+    one, daily = GovernanceModel(cfg), GovernanceModel(cfg)
+    a, b = one.run(progress=False), daily.run(progress=True)
+    assert one.env.now == daily.env.now == 20.5
+    pd.testing.assert_frame_equal(a.incidents, b.incidents)
+    pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
