@@ -141,13 +141,14 @@ class Workforce:
             self.plan = np.fromiter(chain.from_iterable(plans), np.float64, 4 * n).reshape(n, 4).T
             self._plans, self._plan_sums = plans, None
 
-    def deploy(self, heat: np.ndarray) -> None:
+    def deploy(self, heat: np.ndarray | None) -> None:
         """Turn the workers' week plans into each grid's hours and its patrol discovery hazard.
 
         Patrol is what is left of the grid team's hours on duty after admitted tasks, training and the
         on-site work of last week (capped by what the team had left). With hotspot-guided patrol
         (群众诉求热点图), a town pools its patrol hours and sends them where the heat map (reports of the
-        last four weeks per grid) shows demand. ``heat``: shape (n_grids,).
+        last four weeks per grid) shows demand. ``heat``: shape (n_grids,); None when patrol is not
+        hotspot-guided (``Levers.hotspot`` off: the heat map is then neither kept nor read).
         """
         sc, lv = self.sc, self.lv
         n = sc.territory.n_grids
@@ -157,6 +158,8 @@ class Workforce:
         onsite = np.minimum(self.onsite_hours, np.maximum(0.0, budget - tasks - training))
         patrol = np.maximum(0.0, budget - tasks - training - onsite)
         if lv.hotspot:
+            if heat is None:
+                raise ValueError("hotspot-guided patrol needs the heat map: heat=None")
             patrol = self._pool_by_heat(patrol, heat)
         self.week_use = np.vstack([tasks, training, onsite, patrol])
         self.onsite_hours[:] = 0.0

@@ -113,7 +113,7 @@ class GovernanceModel(mesa.Model):
         self.workforce.draw_week(self.streams["workforce"])
         self.workers.do("start_week")
         self.workforce.gather(self._worker_rows)
-        self.workforce.deploy(self.loop.heat.window())
+        self.workforce.deploy(self.loop.heat.window() if self.levers.hotspot else None)
         for observe in self.on_week:
             observe(self)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from govsim.model import GovernanceModel
 
@@ -79,3 +80,25 @@ def test_one_simpy_run_gives_the_records_of_a_run_a_day_at_a_time(make_config):
     assert one.env.now == daily.env.now == 20.5
     pd.testing.assert_frame_equal(a.incidents, b.incidents)
     pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
+
+
+def test_heat_map_is_kept_when_it_guides_patrol(make_config):
+    """With hotspot patrol the heat map counts each grid's reports of the last 28 days; without, none."""
+    days = 60
+    for policy, hotspot in (("fusion", True), ("baseline", False)):
+        model = GovernanceModel(make_config("scenario=one_town", f"policy={policy}", f"horizon_days={days}"))
+        assert model.levers.hotspot is hotspot
+        inc = model.run().incidents
+        reported = inc[~inc["is_false"] & (inc["t_report"] >= days - 28) & (inc["t_report"] < days)]
+        n = model.scenario_data.territory.n_grids
+        expect = np.bincount(reported["grid"], minlength=n).astype(float)
+        assert expect.sum() > 50
+        np.testing.assert_array_equal(model.loop.heat.window(), expect if hotspot else 0.0)
+
+
+def test_deploy_without_heat_map_under_hotspot_patrol_is_refused(make_config):
+    model = GovernanceModel(
+        make_config("scenario=one_town", "policy=fusion", "horizon_days=30", "warmup_days=1")
+    )
+    with pytest.raises(ValueError, match="heat=None"):
+        model.workforce.deploy(None)
