@@ -113,7 +113,7 @@ class GovernanceModel(mesa.Model):
         self.workforce.draw_week(self.streams["workforce"])
         self.workers.do("start_week")
         self.workforce.gather(self._worker_rows)
-        self.workforce.deploy(self.loop.heat.window())
+        self.workforce.deploy(self.loop.heat.window() if self.levers.hotspot else None)
         for observe in self.on_week:
             observe(self)
 
@@ -144,9 +144,11 @@ class GovernanceModel(mesa.Model):
         self.env.process(self._days())
         bar = _progress(self.horizon, progress)
         with _gc_paused():
-            for stop in range(1, int(np.ceil(self.horizon)) + 1):
+            if bar is None:  # one call: SimPy's run sets up and tears down a stop event each time
+                self.env.run(until=self.horizon)
+            for stop in range(1, int(np.ceil(self.horizon)) + 1 if bar else 0):
                 self.env.run(until=min(float(stop), self.horizon))
-                bar.update(1) if bar else None
+                bar.update(1)
         if bar:
             bar.close()
         self.loop.release_draws()  # spent: free them before the records are built

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from govsim.policies import Levers
     from govsim.scenario import Scenario
 
-PATROL, CITY_SYSTEM = Channel.PATROL, Channel.CITY_SYSTEM
+PATROL, CITY_SYSTEM = int(Channel.PATROL), int(Channel.CITY_SYSTEM)  # plain ints: cheaper in numpy calls
 
 DRAWS_SCHEMA: dict[str, tuple[str, str | int]] = {
     "u_onsite": ("float64", "on-site resolution"),

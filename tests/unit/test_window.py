@@ -45,8 +45,14 @@ def test_heat_map_skipped_days_are_cleared_too():
 
 
 def test_the_model_steers_patrol_by_the_last_28_days_of_reports():
-    """After day 85 the model's heat map counts every ticket reported on days 58..85, and only those."""
-    model = GovernanceModel(one_town(86.0))
+    """After day 85 the model's heat map counts every ticket reported on days 58..85, and only those.
+
+    Under hotspot-guided patrol: the heat map is kept only when it steers patrol (``IncidentLoop.intake``).
+    """
+    cfg = one_town(86.0)
+    cfg.policy.fusion.hotspot_patrol = True
+    model = GovernanceModel(cfg)
+    assert model.levers.hotspot
     rec = model.run()
     inc = rec.incidents
     tickets = inc[~inc["is_false"] & (np.floor(inc["t_report"]) >= 58)]
