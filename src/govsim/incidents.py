@@ -81,8 +81,8 @@ class IncidentLoop(Occurrence, CentreTriage):
         self.sev_cum = (sev_cum[:, 0].copy(), sev_cum[:, 1].copy())  # thresholds of severity 2 and 3
         mix = np.asarray(self.cfg.channel_mix, dtype=float)
         self.channel_cum = np.cumsum(mix / mix.sum())
-        self.pending_ids = np.empty(0, dtype=np.int64)
-        self.pending_t = np.empty(0)
+        self.pending: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        self.next_take = 0
         self.rules = Rules(
             self.cfg.feedback_days, self.cfg.max_reopens, lv.liaison_work, lv.accountability, *window
         )
