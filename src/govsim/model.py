@@ -146,11 +146,11 @@ class GovernanceModel(mesa.Model):
         with _gc_paused():
             if bar is None:  # one call: SimPy's run sets up and tears down a stop event each time
                 self.env.run(until=self.horizon)
-            for stop in range(1, int(np.ceil(self.horizon)) + 1 if bar else 0):
-                self.env.run(until=min(float(stop), self.horizon))
-                bar.update(1)
-        if bar:
-            bar.close()
+            else:  # a day at a time, to move the bar
+                for stop in range(1, int(np.ceil(self.horizon)) + 1):
+                    self.env.run(until=min(float(stop), self.horizon))
+                    bar.update(1)
+                bar.close()
         self.loop.release_draws()  # spent: free them before the records are built
         return self.records()
 
