@@ -22,6 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
+from govsim.daybuckets import split_by_day
 from govsim.departments import Job
 
 
@@ -66,16 +67,11 @@ class OnTheWay:
         """Put cases (rows of the float and int blocks) in the buckets of their arrival days."""
         self.n_held += len(fl)
         days = np.floor(fl[:, 0]).astype(np.int64)
-        first, last = int(days.min()), int(days.max())
-        if first == last:  # all on one day: the blocks as they are
-            self.by_day.setdefault(first, []).append((fl, it))
+        if days.min() == days.max():  # all on one day: the blocks as they are
+            self.by_day.setdefault(int(days[0]), []).append((fl, it))
             return
-        order = np.argsort(days, kind="stable")
-        days = days[order]
-        cuts = ((days[1:] != days[:-1]).nonzero()[0] + 1).tolist()
-        for a, b in zip([0, *cuts], [*cuts, len(days)], strict=True):
-            part = order[a:b]
-            self.by_day.setdefault(int(days[a]), []).append((fl[part], it[part]))
+        for day, rows in split_by_day(days):
+            self.by_day.setdefault(day, []).append((fl[rows], it[rows]))
 
     def route(
         self, day: int, until: float, new: dict[str, np.ndarray] | None, desks: Sequence[Receiver]

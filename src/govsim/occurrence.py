@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from govsim.daybuckets import split_by_day
 from govsim.records import Channel, Columns
 from govsim.streams import pick, standard_work
 
@@ -240,20 +241,13 @@ class Occurrence:
             ids, t, days = ids[keep], t[keep], days[keep]
         if not len(ids):
             return
-        first = int(days.min())
-        if first < self.next_take:  # due on a day already taken (not done by the model): at the next take
+        if days.min() < self.next_take:  # due on a day already taken (not done by the model): the next take
             days = np.maximum(days, self.next_take)
-            first = self.next_take
-        if first == int(days.max()):  # all on one day: the arrays as they are
-            self.pending.setdefault(first, []).append((ids, t))
+        if days.min() == days.max():  # all on one day: the arrays as they are
+            self.pending.setdefault(int(days[0]), []).append((ids, t))
             return
-        order = np.argsort(days, kind="stable")
-        days, ids, t = days[order], ids[order], t[order]
-        cuts = ((days[1:] != days[:-1]).nonzero()[0] + 1).tolist()
-        n = len(ids)
-        for a, b in zip([0, *cuts], [*cuts, n], strict=True):
-            part = (ids[a:b], t[a:b]) if 2 * (b - a) > n else (ids[a:b].copy(), t[a:b].copy())  # a small
-            self.pending.setdefault(int(days[a]), []).append(part)  # part does not keep the whole alive
+        for day, rows in split_by_day(days):
+            self.pending.setdefault(day, []).append((ids[rows], t[rows]))
 
     def take_reports(self, day: int) -> np.ndarray:
         """Tickets reported during ``day``, in report-time order (at a tie, in the order queued)."""

@@ -83,3 +83,12 @@ def test_a_report_due_on_a_day_already_taken_comes_at_the_next_take() -> None:
     q._pend(np.array([0, 1]))
     assert q.take_reports(3).tolist() == [1, 0]
     assert q.pending == {}
+
+
+def test_split_by_day_by_hand() -> None:
+    """Days ascending; within a day the rows keep their order (the stable sort the buckets rely on)."""
+    from govsim.daybuckets import split_by_day
+
+    got = [(d, rows.tolist()) for d, rows in split_by_day(np.array([3.0, 1.0, 3.0, 2.0, 1.0, 3.0]))]
+    assert got == [(1, [1, 4]), (2, [3]), (3, [0, 2, 5])]
+    assert split_by_day(np.empty(0)) == []
