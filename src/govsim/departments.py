@@ -41,7 +41,7 @@ from govsim.casework import (
     new_job,
     outcome_code,
 )
-from govsim.officetime import OfficeHours
+from govsim.officehours import OfficeHours
 
 __all__ = [
     "BUSY",

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from govsim.callqueue import FAST_STREAK, FAST_STREAK_MAX, FAST_WORTH, FreeRuns, QueueState, merge_calls
-from govsim.officetime import parse_hours
+from govsim.officehours import parse_hours
 
 # ---- the hotline inside the model -----------------------------------------------------------------------
 SUMMARY: tuple[str, ...] = (

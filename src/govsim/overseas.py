@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from govsim.config import CHANNELS, GovsimConfig
-from govsim.officetime import parse_hours
+from govsim.officehours import parse_hours
 from govsim.streams import pick
 
 APP, WALKIN = CHANNELS.index("app"), CHANNELS.index("walkin")

@@ -132,7 +132,8 @@ def text(key: str, v: Any) -> None:
 
 def office_hours(key: str, v: Any) -> None:
     """Open intervals of a day, ``["HH:MM-HH:MM", ...]``, ascending and not overlapping."""
-    from govsim.officetime import CalendarError, parse_hours
+    from govsim.officehours import parse_hours
+    from govsim.officetime import CalendarError
 
     if not isinstance(v, (list, tuple)):
         raise ConfigError(key, v, "a list of HH:MM-HH:MM intervals")

@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from govsim.config import CATEGORIES, GovsimConfig, ScenarioConfig, ScheduleConfig
-from govsim.officetime import OfficeHours, WorkCalendar, build_calendar, parse_hours
+from govsim.officehours import OfficeHours, parse_hours
+from govsim.officetime import WorkCalendar, build_calendar
 from govsim.streams import stream
 
 __all__ = ["Scenario", "ScenarioError", "Territory", "WorkCalendar", "build_scenario", "scenario_of"]

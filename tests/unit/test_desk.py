@@ -159,7 +159,7 @@ def test_office_hours_by_hand() -> None:
     ending exactly at the close 1.5.  B (routine, arrived 0.4) is not started at the close: it starts
     at the next opening 2.25, work 0.2 → ends 2.30.  Handle days are staff-days, not calendar days.
     """
-    from govsim.officetime import OfficeHours
+    from govsim.officehours import OfficeHours
 
     hours = OfficeHours([(d + 0.25, d + 0.5) for d in range(5)], 0.25)
     cols = {k: np.full(3, np.nan) for k in COLS} | {k: np.zeros(3, dtype=int) for k in FLAGS}

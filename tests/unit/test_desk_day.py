@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from govsim.departments import CASE, CLOSE, PETITION, REOPEN, START, DepartmentDesk, Outcomes, Rules, new_job
-from govsim.officetime import OfficeHours
+from govsim.officehours import OfficeHours
 
 COLS = ("t_handle_start", "t_handle_end", "t_close", "handle_days")
 FLAGS = ("reopen_count", "satisfied", "petitioned")

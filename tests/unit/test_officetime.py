@@ -17,7 +17,8 @@ import pytest
 
 from govsim.compose import InputError, compose
 from govsim.model import GovernanceModel
-from govsim.officetime import CalendarError, OfficeHours, build_calendar, check_coverage, parse_hours
+from govsim.officehours import OfficeHours, parse_hours
+from govsim.officetime import CalendarError, build_calendar, check_coverage
 
 CLOSE = 17.5 / 24  # the default centre close, 17:30
 
