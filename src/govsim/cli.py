@@ -20,10 +20,14 @@ import atexit
 import gc
 import os
 import shutil
+import signal
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from govsim.lazymesa import defer_countries, defer_spaces
 
@@ -64,9 +68,24 @@ from govsim.identity import (
 from govsim.safety import UnsafeConfig, check_override_text
 from govsim.validate import ConfigError, config_warnings, warn
 
-__all__ = ["command", "main", "plan", "preflight"]
+__all__ = ["Terminated", "command", "main", "plan", "preflight"]
 
 EXIT_BAD_INPUT = 2
+
+
+class Terminated(BaseException):
+    """SIGTERM reached the ``govsim`` command (``timeout``, a scheduler's time limit, ``kill``).
+
+    Raised in the main thread, like ``KeyboardInterrupt`` for Ctrl-C, so that a run in progress records
+    itself as failed (``runner.run_to_dir``) and the figure worker is ended; ``command`` then ends the
+    process by the signal itself, so whoever sent it sees the status it expects (143 in a shell).
+    A ``BaseException``, so that no ``except Exception`` on the way (Hydra's, ours) takes it for a fault.
+    """
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated("SIGTERM: the command was asked to stop (timeout, a time limit, kill)")
+
 
 # A sweep's launcher (joblib, submitit) imports this module in its workers to unpickle the task, and
 # Hydra names the job's directory (configs/config.yaml: govsim_hash, govsim_dirname) before the task
@@ -359,7 +378,9 @@ def main() -> None:
     A single run is composed and checked once (``plan``, through ``govsim.compose.compose_run``) and
     that very config is run by Hydra's job runner (``govsim.compose.launch``): nothing is composed
     twice. A sweep (``-m``) is checked job by job and handed to Hydra's sweeper and launcher, which
-    compose each job again in the job's process.
+    compose each job again in the job's process. While a run may be in progress, SIGTERM raises
+    ``Terminated`` in the main thread (as Ctrl-C raises ``KeyboardInterrupt``): the run records itself
+    as failed; ``command`` ends the process by the signal.
     """
     register_configs()  # Hydra's own app (help, --cfg, a sweep's jobs) composes on the schema too
     argv = sys.argv[1:]
@@ -377,6 +398,8 @@ def main() -> None:
     import pandas  # noqa: F401
 
     worker = FigureWorker.start()
+    # after the fork: the worker keeps the default (FigureWorker.close ends it with SIGTERM)
+    previous = _on_sigterm(_terminated)
     try:
         try:
             checked = plan(argv)
@@ -392,9 +415,14 @@ def main() -> None:
     finally:
         if worker is not None:
             worker.close()  # reaped, or ended if the run failed or was interrupted: never an orphan
+        _on_sigterm(previous)
     gc.enable()
     sys.argv = [sys.argv[0], *checked.argv]
-    _run()
+    previous = _on_sigterm(_terminated)  # a sweep's jobs in this process (Hydra's basic launcher)
+    try:
+        _run()
+    finally:
+        _on_sigterm(previous)
 
 
 def command() -> None:
@@ -409,8 +437,31 @@ def command() -> None:
     wait for it) and for any exit through ``SystemExit`` (refused input, Hydra's own exits), and ``main``
     called in-process (tests, other code) never ends the process.
     """
-    main()
+    try:
+        main()
+    except Terminated:
+        print(
+            "govsim: terminated by SIGTERM (a run in progress says failed in its run.json)", file=sys.stderr
+        )
+        sys.stderr.flush()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)  # end by the signal, as without the handler
     end_process()
+
+
+def _on_sigterm(handler: Callable[[int, FrameType | None], Any] | int | None) -> Any:
+    """Set the SIGTERM handler and return the previous one; None, changing nothing, where govsim may not.
+
+    ``handler=None`` (nothing was set) changes nothing. ``_terminated`` is set only in the main thread
+    (``signal`` allows no other) and only over the default disposition: a handler of the caller's (a
+    program that calls ``main`` in-process) is left alone. Any other handler (the previous one, back)
+    is set as given.
+    """
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    if handler is _terminated and signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return None
+    return signal.signal(signal.SIGTERM, handler)
 
 
 def end_process(status: int = 0) -> None:

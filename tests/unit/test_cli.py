@@ -7,6 +7,7 @@ Most cases call the console-script function in-process (imports paid once); thre
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -251,11 +252,19 @@ def interrupt(*args, **kwargs):
     raise KeyboardInterrupt
 
 
+def terminate(*args, **kwargs):  # what `timeout` or a cluster's time limit sends, mid-run
+    import os, signal, time
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(60)
+
+
 figworker.FigureWorker.start = classmethod(started)
 if mode == "fail":
     govsim.plots.plot_hotspot = fail
 elif mode == "interrupt":
     runner.simulate = interrupt
+elif mode == "terminate":
+    runner.simulate = terminate
 sys.argv = ["govsim", *sys.argv[1:]]
 cli.command()
 """
@@ -321,6 +330,22 @@ def test_an_interrupted_command_leaves_no_worker(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert pid is not None and _gone(pid)
     assert json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["status"] == "failed"
+
+
+def test_a_terminated_command_records_the_run_as_failed_and_ends_by_the_signal(tmp_path: Path) -> None:
+    """SIGTERM (``timeout``, a cluster's time limit) mid-run: ``run.json`` says failed, not running for good.
+
+    The process still ends by the signal (status -15 here, 143 in a shell), so a scheduler sees what it
+    sent; the figure worker is ended too and no result file is left.
+    """
+    done, pid = _command("terminate", tmp_path, "output.figures=true")
+    assert done.returncode == -signal.SIGTERM, done.stderr
+    assert "Traceback" not in done.stderr
+    assert pid is not None and _gone(pid)
+    info = json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))
+    assert info["status"] == "failed"
+    assert info["error"].startswith("Terminated: SIGTERM")
+    assert not any((tmp_path / "run" / name).exists() for name in (*FIGURE_FILES, "incidents.parquet"))
 
 
 def test_bad_input_ends_the_worker_and_leaves_nothing(tmp_path: Path) -> None:
