@@ -42,6 +42,7 @@ from govsim.compose import (
     PASS_THROUGH,
     Composed,
     InputError,
+    check_job_dirs,
     compose,
     compose_multirun,
     compose_run,
@@ -155,12 +156,12 @@ def plan(argv: list[str]) -> Plan:
     overrides = list(args.overrides)
     multirun = len(jobs) > 1 or bool(args.multirun)
     if multirun:
-        by_job: dict[str, GovsimConfig] = {}
+        by_job: dict[str, Composed] = {}
 
         def identity(job: list[str]) -> str:
-            obj = compose(job, name, args.config_dir)
-            ident = config_identity(obj)
-            by_job[ident] = obj
+            composed = compose_run(job, name, args.config_dir)
+            ident = config_identity(composed.config)
+            by_job[ident] = composed
             return ident
 
         params = sweep_params(compose_multirun(list(args.overrides), name, args.config_dir))
@@ -176,7 +177,8 @@ def plan(argv: list[str]) -> Plan:
         overrides = rewrite_lines(list(args.overrides), rewrites)
         given = {o.lstrip("+~").split("=", 1)[0] for o in overrides}
         overrides += [f"{k}={v}" for k, v in rewrites.items() if k.lstrip("+~") not in given]
-        configs = [by_job[ident] for _, ident in planned]
+        configs = [by_job[ident].config for _, ident in planned]
+        _check_job_dirs([(job, by_job[ident].node) for job, ident in planned], [*params, *overrides], args)
     else:
         configs = [compose(job, name, args.config_dir) for job in jobs]
     check_output_dir(_composed_dir(overrides, name, args.config_dir, multirun), multirun)
@@ -185,6 +187,17 @@ def plan(argv: list[str]) -> Plan:
         return Plan(configs, list(argv))
     given = set(args.overrides)
     return Plan(configs, [*(a for a in argv if a not in given), *overrides])
+
+
+def _check_job_dirs(jobs: list[tuple[list[str], DictConfig]], lines: list[str], args: Any) -> None:
+    """``compose.check_job_dirs`` on the planned jobs of a ``govsim -m`` sweep; ``InputError`` if refused."""
+    from govsim.experiment import job_key
+
+    keys = expand_sweep(lines, args.config_dir)[1]
+    try:
+        check_job_dirs([(job_key(job, keys)[0], node) for job, node in jobs])
+    except SweepPlanError as exc:
+        raise InputError(str(exc)) from None
 
 
 def preflight(argv: list[str]) -> tuple[list[GovsimConfig], list[str]]:

@@ -214,6 +214,43 @@ def compose_multirun(
             raise InputError(explain(exc, list(overrides))) from None
 
 
+def check_job_dirs(jobs: list[tuple[str, DictConfig]]) -> None:
+    """Refuse a sweep whose jobs would share a directory, or one that would leave the sweep directory.
+
+    ``jobs``: each job's key (its swept values, ``seed=1``) and composed config, in the launcher's
+    order. A job's directory is ``hydra.sweep.subdir`` resolved with ``hydra.job.num`` and
+    ``hydra.job.id`` set to its index, as Hydra's launchers number the jobs. Raises
+    ``SweepPlanError`` (the same messages for ``govsim -m`` and ``govsim-experiment``).
+    """
+    import os
+
+    from hydra.core.utils import setup_globals
+
+    from govsim.identity import SweepPlanError, inside
+
+    setup_globals()  # Hydra's own resolvers (now, hydra), as its launcher has them
+    seen: dict[str, str] = {}
+    for idx, (key, node) in enumerate(jobs):
+        with read_write(node.hydra), open_dict(node.hydra):
+            node.hydra.job.num, node.hydra.job.id = idx, f"{idx}"
+        sweep = Path(str(OmegaConf.select(node, "hydra.sweep.dir")))
+        sub = str(OmegaConf.select(node, "hydra.sweep.subdir"))
+        where = (sweep / sub).resolve()
+        if not inside(where, sweep) or where == sweep.resolve():
+            raise SweepPlanError(
+                f"hydra.sweep.subdir={sub!r} (job {key}): outside the sweep directory {sweep}; allowed: "
+                "a relative name built from swept keys, e.g. ${policy.name}/rep${replication}_${govsim_job:}"
+            )
+        # compared below the sweep directory: each composition names its own (hydra.sweep.dir's time)
+        here = os.path.relpath(where, sweep.resolve())
+        if here in seen:
+            raise SweepPlanError(
+                f"jobs {seen[here]} and {key} would write into one directory ({sub}); allowed: a "
+                "hydra.sweep.subdir that names every swept key (the default does)"
+            )
+        seen[here] = key
+
+
 def sweep_params(cfg: DictConfig) -> list[str]:
     """The sweep a config sets in ``hydra.sweeper.params``, as override lines."""
     params = cfg.hydra.sweeper.get("params") or {}

@@ -101,16 +101,35 @@ def _govsim(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([GOVSIM, *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
 
 
-BAD_COMMANDS = [["policy=nonexistent"], ["-m", "scenario=one_town", "seed=0,1", "horizon_days=-5"]]
+SHARED_DIR = [
+    "-m",
+    "scenario=one_town",
+    "horizon_days=10",
+    "warmup_days=2",
+    "seed=0,1",
+    "hydra.sweep.subdir=same",
+]
+BAD_COMMANDS = [
+    ["policy=nonexistent"],
+    ["-m", "scenario=one_town", "seed=0,1", "horizon_days=-5"],
+    SHARED_DIR,  # job 0 had run into same/ before job 1 was refused there
+    [*SHARED_DIR[:-1], "hydra.sweep.subdir=../out"],
+]
 
 
-@pytest.mark.parametrize("args", BAD_COMMANDS, ids=["unknown policy", "bad sweep"])
+@pytest.mark.parametrize(
+    "args",
+    BAD_COMMANDS,
+    ids=["unknown policy", "bad sweep", "jobs share a directory", "job outside the sweep"],
+)
 def test_command_refuses_without_traceback_or_directory(args: list[str], tmp_path: Path) -> None:
     done = _govsim(args, tmp_path)
     assert done.returncode == 2
     assert done.stderr.startswith("govsim: error: ") and done.stderr.count("\n") == 1
     assert "Traceback" not in done.stderr + done.stdout
     assert list(tmp_path.iterdir()) == []
+    if "hydra.sweep.subdir=same" in args:
+        assert "jobs seed=0 and seed=1 would write into one directory (same)" in done.stderr
 
 
 def test_command_runs_a_good_configuration(tmp_path: Path) -> None:
