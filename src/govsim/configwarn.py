@@ -1,7 +1,8 @@
 """Warnings about a configuration that is allowed but probably not what was meant; never errors.
 
 ``config_warnings`` flags departments whose estimated utilisation (``govsim.workload.offered_load``) is
-at least 1 and grid staffing below one worker per grid; ``warn_single_replication`` flags a comparison
+at least 1, grid staffing below one worker per grid, and a staffing whose grid-worker agents alone would
+take minutes; ``warn_single_replication`` flags a comparison
 made from a single replication. ``warn`` prints ``govsim: warning: ...`` on stderr. The messages speak
 the run's language (``govsim.labels``). Importable from ``govsim.validate`` as before.
 """
@@ -45,6 +46,11 @@ def config_warnings(cfg: GovsimConfig) -> list[str]:
                 floor=1.0 / s.worker.per_grid,
             )
         )
+    slow = _slow_workers(cfg)
+    if slow is not None:
+        out.append(
+            labels.warning_text("slow_workers", cfg.output.lang, staffing=cfg.policy.grid.staffing, **slow)
+        )
     for dept, rho in offered_load(cfg).items():
         if rho >= 1.0:
             staff = s.departments[dept].staff_per_100k
@@ -56,6 +62,39 @@ def config_warnings(cfg: GovsimConfig) -> list[str]:
                 )
             )
     return out
+
+
+WORKER_SECONDS = (1.0e-5, 1.1e-6)
+"""Seconds to build one grid-worker agent, and to step it one week (measured: one_town at staffing 10,000,
+150,000 agents, 1.5 s built and 1.1 µs a worker-week over 10 weeks; 1.8 µs at 15,000 agents)."""
+SLOW_WORKERS_SECONDS = 120.0
+"""Warn above two minutes of grid-worker agents alone (assumed: the Jiangmen year's whole simulation takes
+about 5 s, and its 3,166 agents 0.2 s of it; staffing 10 is 2 s)."""
+
+
+def _slow_workers(cfg: GovsimConfig) -> dict[str, float] | None:
+    """Agents, agents per grid and minutes of a staffing whose grid-worker agents alone take minutes; or None.
+
+    Allowed when it fits in memory (``datacheck.check_size``), but each agent is built and stepped every
+    week (``GridWorker.start_week``): at one_town with ``staffing=1e6`` (15 million agents) about 16
+    minutes, which looked like a hang. None also when the territory cannot be read (``check_data``
+    reports that).
+    """
+    from govsim.datacheck import population_and_grids
+    from govsim.policies import heads_per_grid
+    from govsim.scenario import ScenarioError, read_towns, territory_path
+
+    try:
+        rows = read_towns(territory_path(cfg.scenario.territory))
+    except (ScenarioError, OSError, UnicodeDecodeError, ValueError):
+        return None
+    heads = max(1.0, heads_per_grid(cfg.policy, cfg.scenario.worker))
+    workers = population_and_grids(cfg, rows)[1] * heads
+    built, stepped = WORKER_SECONDS
+    seconds = workers * (built + stepped * cfg.horizon_days / 7.0)
+    if seconds < SLOW_WORKERS_SECONDS:
+        return None
+    return {"workers": workers, "heads": heads, "minutes": seconds / 60.0}
 
 
 def warn_single_replication(replications: int, lang: str = "en") -> str | None:

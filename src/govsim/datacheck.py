@@ -65,6 +65,21 @@ BYTES_PER_TOWN_DAY = 100.0
 """Daily time series per town (the horizon_days=1e9 run of issue 15 asked for 95 GiB for one town)."""
 
 
+def population_and_grids(cfg: GovsimConfig, rows: list[dict[str, str]]) -> tuple[float, float]:
+    """The run's residents and grids from the territory rows, as the scenario builds them (nothing built).
+
+    Every community keeps at least one grid (``scenario.py``: ``max(1, round(population / grid_size))``).
+    """
+    s = cfg.scenario
+    population = grids = 0.0
+    for r in rows:
+        pop = round(int(r["population"]) * s.population_scale)
+        n_comm = int(r["communities"])
+        population += pop
+        grids += n_comm * max(1, round(pop / n_comm / s.grid_size))
+    return population, grids
+
+
 def memory_estimate(cfg: GovsimConfig, rows: list[dict[str, str]]) -> dict[str, float]:
     """Bytes a run will hold at its peak, by part, from the territory rows alone (nothing allocated).
 
@@ -74,12 +89,7 @@ def memory_estimate(cfg: GovsimConfig, rows: list[dict[str, str]]) -> dict[str, 
     high for small runs. Tickets as the model sizes its record arrays (``GovernanceModel``).
     """
     s = cfg.scenario
-    population = grids = 0.0
-    for r in rows:
-        pop = round(int(r["population"]) * s.population_scale)
-        n_comm = int(r["communities"])
-        population += pop
-        grids += n_comm * max(1, round(pop / n_comm / s.grid_size))
+    population, grids = population_and_grids(cfg, rows)
     tickets = population * s.incident_rate * cfg.horizon_days / 365.0 * (1.1 + s.duplicate_prob)
     workers = grids * max(1.0, heads_per_grid(cfg.policy, s.worker))
     return {

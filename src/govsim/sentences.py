@@ -169,6 +169,12 @@ WARNING: dict[str, Label] = {
         "policy.grid.staffing={staffing:g}:每格 {heads:.2f} 名网格员,低于一格一员的下限(每个网格保留"
         "自己的网格员);本次运行与 staffing={floor:g} 相同",
     ),
+    "slow_workers": Label(
+        "policy.grid.staffing={staffing:g}: {workers:,.0f} grid-worker agents ({heads:,.0f} per grid; a grid "
+        "has one to a few), each built and stepped every week: about {minutes:.0f} min for them alone",
+        "policy.grid.staffing={staffing:g}:共 {workers:,.0f} 个网格员智能体(每格 {heads:,.0f} 名;一个网格"
+        "通常只有一到几名),每个都要创建并每周运行:仅此一项约需 {minutes:.0f} 分钟",
+    ),
     "single_replication": Label(
         "a single replication: results carry no confidence interval and differ from seed to seed; use 5 "
         "or more replications to compare policies",

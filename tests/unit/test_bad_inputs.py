@@ -328,3 +328,18 @@ def test_staffing_under_one_worker_per_grid_warns() -> None:
     assert any(m.startswith("policy.grid.staffing=0.6:") and "一格一员" in m for m in zh)
     assert not [m for m in config_warnings(compose(BASE)) if m.startswith("policy.grid.staffing")]
     assert not [m for m in config_warnings(compose([*BASE, "policy.grid.staffing=1.5"])) if "staffing" in m]
+
+
+def test_a_staffing_that_makes_millions_of_agents_warns_with_the_time_they_take() -> None:
+    """One_town at staffing=1e6 is 15 million grid-worker agents: allowed (it fits in memory), but it ran
+    for many minutes without a word. It now says how many agents and about how long their steps take."""
+    messages = config_warnings(compose([*BASE, "policy.grid.staffing=1e6", "output.lang=en"]))
+    slow = [m for m in messages if m.startswith("policy.grid.staffing=1e+06:")]
+    assert len(slow) == 1 and "15,000,000 grid-worker agents" in slow[0], messages
+    minutes = float(slow[0].split("about ")[1].split(" min")[0])
+    assert 10 < minutes < 30  # 15 M agents x (10 us built + 53 weeks x 1.1 us stepped), measured
+    zh = config_warnings(compose([*BASE, "policy.grid.staffing=1e6", "output.lang=zh"]))
+    assert any("网格员智能体" in m for m in zh)
+    # the Jiangmen default (3,166 agents) and a tenfold staffing are far from it
+    for overrides in ([], ["policy.grid.staffing=10"]):
+        assert not [m for m in config_warnings(compose(overrides)) if "agents" in m]
