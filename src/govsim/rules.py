@@ -70,8 +70,10 @@ def num(
 
     def rule(key: str, v: Any) -> None:
         kind_ok = isinstance(v, int) if integer else isinstance(v, (int, float))
-        if isinstance(v, bool) or not kind_ok or not math.isfinite(v):
+        if isinstance(v, bool) or not kind_ok:
             raise ConfigError(key, v, what)
+        if not math.isfinite(v):  # inf is > 0: say what it is not
+            raise ConfigError(key, v, what.replace("a number", "a finite number", 1))
         if (lo is not None and (v <= lo if strict else v < lo)) or (hi is not None and v > hi):
             raise ConfigError(key, v, what)
 
