@@ -34,10 +34,6 @@ def check_data(cfg: GovsimConfig) -> None:
         raise ConfigError(
             key, cfg.scenario.territory, "a readable UTF-8 CSV file", problem=type(exc).__name__
         ) from None
-    for i, r in enumerate(rows, start=2):
-        for col in ("county", "town"):
-            if not (r[col] or "").strip():
-                raise ConfigError(f"{key} line {i}", r, f"a non-empty {col} name")
     smallest = min(int(r["population"]) for r in rows)
     if round(smallest * cfg.scenario.population_scale) < 1:
         raise ConfigError(

@@ -32,6 +32,8 @@ from govsim.streams import stream
 __all__ = ["Scenario", "ScenarioError", "Territory", "WorkCalendar", "build_scenario", "scenario_of"]
 
 TERRITORY_COLUMNS = ("county", "county_kind", "town", "population", "communities")
+COUNTY_KINDS = ("district", "county", "county_city")
+"""County-level units of a prefecture-level city: 市辖区 (district), 县 (county), 县级市 (county_city)."""
 
 
 class ScenarioError(ValueError):
@@ -120,8 +122,9 @@ def read_towns(path: Path) -> list[dict[str, str]]:
     """Read and check the town table (columns ``TERRITORY_COLUMNS``).
 
     UTF-8 with or without the byte-order mark Excel writes ("CSV UTF-8"). Refused (``ScenarioError``):
-    a bad header, a row with more or fewer fields than the header, a town listed twice in a county,
-    counts that are not integers > 0, and more communities than residents in a town.
+    a bad header, a row with more or fewer fields than the header, an empty county or town name, a
+    ``county_kind`` not in ``COUNTY_KINDS``, a town listed twice in a county, counts that are not
+    integers > 0, and more communities than residents in a town.
     """
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f)
@@ -140,6 +143,16 @@ def read_towns(path: Path) -> list[dict[str, str]]:
                 f"({','.join(TERRITORY_COLUMNS)})"
             )
         r = dict(zip(TERRITORY_COLUMNS, cells, strict=True))
+        for col in ("county", "town"):
+            if not r[col].strip():
+                raise ScenarioError(
+                    f"scenario.territory line {i}: {col}={r[col]!r}; allowed: a non-empty name"
+                )
+        if r["county_kind"] not in COUNTY_KINDS:
+            raise ScenarioError(
+                f"scenario.territory line {i}: county_kind={r['county_kind']!r}; "
+                f"allowed: {', '.join(COUNTY_KINDS)}"
+            )
         for col in ("population", "communities"):
             v = r[col]
             if not (v or "").isdigit() or int(v) <= 0:

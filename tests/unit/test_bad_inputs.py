@@ -211,7 +211,11 @@ BAD_TERRITORIES = [
     ("county,county_kind,town,population,communities\nA,district,a,many,2\n", "population='many'"),
     ("county,county_kind,town,population,communities\nA,district,a,100,0\n", "communities='0'"),
     ("county,county_kind,town,population,communities\nA,district,a,100\n", "line 2: 4 fields; allowed: 5"),
-    ("county,county_kind,town,population,communities\nA,district,,100,2\n", "a non-empty town name"),
+    (
+        "county,county_kind,town,population,communities\nA,district,,100,2\n",
+        "line 2: town=''; allowed: a non-empty name",
+    ),
+    ("county,county_kind,town,population,communities\nA,planet,a,100,2\n", "line 2: county_kind='planet'"),
     ("", "header must be"),
 ]
 
