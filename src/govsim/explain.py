@@ -75,7 +75,7 @@ def _given(key: str, overrides: list[str], value: Any = None) -> str:
 def unknown_key(key: str, overrides: list[str]) -> str:
     """The message for a key that is not in the schema, with the allowed names and a close match."""
     parent, _, leaf = key.rpartition(".")
-    known = schema_fields(parent)
+    known = schema_fields(parent) or mapping_entries(parent)
     hint = difflib.get_close_matches(leaf, known or [], n=1)
     where = f"in {parent}" if parent else "at the top level"
     allowed = ", ".join(known) if known else "keys of the govsim schema"
@@ -110,6 +110,20 @@ def schema_fields(path: str) -> list[str] | None:
     """Field names of the section at ``path`` ('' for the top), or ``None`` if it is not a section."""
     t = schema_type(path)
     return [f.name for f in fields(t)] if is_dataclass(t) else None
+
+
+def mapping_entries(path: str) -> list[str] | None:
+    """Entry names of the mapping at ``path`` (categories, departments, tasks) in the schema's defaults.
+
+    ``None`` if ``path`` is not a mapping of the schema. A scenario's YAML may name other entries; the
+    shipped scenarios keep the defaults' names.
+    """
+    if get_origin(schema_type(path)) is not dict:
+        return None
+    obj: Any = GovsimConfig()
+    for part in path.split("."):
+        obj = obj.get(part) if isinstance(obj, dict) else getattr(obj, part, None)
+    return list(obj) if isinstance(obj, dict) else None
 
 
 def _kind(t: Any) -> str:

@@ -31,6 +31,11 @@ BAD_OVERRIDES: list[tuple[list[str], tuple[str, ...]]] = [
     (["+policy.grid.foo=2"], ("policy.grid.foo=2", "unknown key in policy.grid", "staffing")),
     (["policy.grid.stafing=2"], ("policy.grid.stafing=2", "did you mean 'staffing'", "part_time_share")),
     (["scenario.categories.dispute.sharee=0.2"], ("sharee", "did you mean 'share'")),
+    # a mapping's entries are names, not schema fields: listed from the configuration's defaults
+    (
+        ["scenario.categories.disput.handling_days=1"],
+        ("did you mean 'dispute'", "allowed: dispute, safety_hazard,"),
+    ),
     (["+seed=3"], ("+seed=3", "already in the configuration", "seed=...")),
     (["~seed"], ("~seed", "cannot be deleted")),
     (["+scenario.categories.newcat.share=0.1"], ("newcat", "cannot be added on the command line", "YAML")),
