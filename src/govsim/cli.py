@@ -240,7 +240,7 @@ def check_output_dir(node: DictConfig | None, multirun: bool) -> None:
     if occupied(where):
         raise InputError(
             f"{key}={str(where)!r}: the directory exists and is not empty; allowed: a new or empty "
-            "directory (leave hydra.run.dir unset for a unique name)"
+            f"directory (leave {key} unset for a unique name)"
         )
 
 

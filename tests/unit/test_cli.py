@@ -374,3 +374,13 @@ def test_bad_input_ends_the_worker_and_leaves_nothing(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     assert pid is None or _gone(pid)
     assert not (tmp_path / "run").exists()
+
+
+def test_an_occupied_sweep_directory_is_refused_naming_its_own_key(tmp_path: Path) -> None:
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "notes.txt").write_text("mine", encoding="utf-8")
+    done = _govsim(["-m", "scenario=one_town", "seed=0,1", "hydra.sweep.dir=taken"], tmp_path)
+    assert done.returncode == 2
+    assert "hydra.sweep.dir='taken': the directory exists and is not empty" in done.stderr
+    assert "leave hydra.sweep.dir unset" in done.stderr and "hydra.run.dir" not in done.stderr
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["notes.txt", "taken"]
