@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from refusal import refused  # tests/unit on the path, as pytest puts it
 
 from govsim import calibrate
 
@@ -29,22 +30,13 @@ def spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
-    with pytest.raises(SystemExit) as exc:
-        calibrate.main(argv)
-    assert exc.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert "\n" not in err and "Traceback" not in err
-    return err
-
-
 @pytest.mark.parametrize(
     ("option", "value"),
     [("--trials", "-3"), ("--trials", "0"), ("--n-jobs", "0"), ("--n-jobs", "-1"), ("--trials", "2.5")],
 )
 def test_trials_and_jobs_below_one_are_refused(spec, tmp_path, capsys, option, value) -> None:
     out = tmp_path / "out"
-    err = _refused([str(spec), "--out", str(out), f"{option}={value}"], capsys)
+    err = refused(calibrate.main, [str(spec), "--out", str(out), f"{option}={value}"], capsys)
     assert err == f"govsim-calibrate: error: {option}={value}: allowed: an integer >= 1"
     assert not out.exists()
 
@@ -53,7 +45,7 @@ def test_an_occupied_out_is_refused(spec, tmp_path, capsys) -> None:
     out = tmp_path / "cal1"
     (out / "scenario").mkdir(parents=True)
     (out / "scenario" / "other.yaml").write_text("name: other\n", encoding="utf-8")
-    err = _refused([str(spec), "--out", str(out), "--trials", "1"], capsys)
+    err = refused(calibrate.main, [str(spec), "--out", str(out), "--trials", "1"], capsys)
     assert err == (
         f"govsim-calibrate: error: --out={str(out)!r}: the directory exists and is not empty; allowed: a "
         "new or empty directory"
@@ -65,7 +57,7 @@ def test_an_occupied_default_out_is_refused(spec, tmp_path, capsys, monkeypatch)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "calibration" / "t_cli").mkdir(parents=True)
     (tmp_path / "calibration" / "t_cli" / "fit_report.md").write_text("earlier\n", encoding="utf-8")
-    err = _refused([str(spec)], capsys)
+    err = refused(calibrate.main, [str(spec)], capsys)
     assert "--out='calibration/t_cli' (the default): the directory exists and is not empty" in err
 
 

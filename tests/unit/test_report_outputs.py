@@ -8,28 +8,20 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_report import SMALL, build_sweep  # tests/unit on the path, as pytest puts it
+from test_report import SMALL, build_sweep, experiment_configs  # tests/unit on the path, as pytest puts it
 
-from govsim import experiment as ex
 from govsim import report
-from govsim.config import register_configs
 
 
 @pytest.fixture(scope="module")
 def sweeps(tmp_path_factory) -> dict[str, Path]:
     """A reference-only sweep (baseline × 2 replications) and a baseline-vs-grid one (1 replication)."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("GOVSIM_CODE_VERSION", "test-code")
-    ex.register_experiment_configs()
-    try:
-        root = tmp_path_factory.mktemp("outsweeps")
-        only = [o for o in SMALL if not o.startswith("hydra.sweeper.params.policy")]
+    root = tmp_path_factory.mktemp("outsweeps")
+    only = [o for o in SMALL if not o.startswith("hydra.sweeper.params.policy")]
+    with experiment_configs():
         build_sweep(root / "ref", *only, "policy=baseline", "experiment.replications=2")  # policy swept
         build_sweep(root / "all", *only, "hydra.sweeper.params.policy=baseline", "experiment.replications=2")
         build_sweep(root / "two", *SMALL, "experiment.replications=1")
-    finally:
-        register_configs()
-        mp.undo()
     return {"ref": root / "ref", "all": root / "all", "two": root / "two"}
 
 
