@@ -56,6 +56,7 @@ from govsim.calspec import (  # noqa: F401
     load_spec,
 )
 from govsim.compose import InputError, compose
+from govsim.identity import occupied
 from govsim.logs import LogError
 
 EXIT_BAD_INPUT = 2
@@ -223,8 +224,27 @@ def run(spec: Spec, progress: bool = True) -> Calibration:
     return Calibration(trials, best, best_params, targets, ident, time.perf_counter() - start)
 
 
+def _count(option: str, text: str | None) -> int | None:
+    """The value of a count option (``--trials``, ``--n-jobs``); ``SpecError`` unless an integer ≥ 1."""
+    if text is None:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise SpecError(f"{option}={text}: allowed: an integer >= 1")
+    return value
+
+
 def main(argv: list[str] | None = None) -> None:
-    """``govsim-calibrate SPEC [--out DIR] [--trials N] [--n-jobs K]`` console script."""
+    """``govsim-calibrate SPEC [--out DIR] [--trials N] [--n-jobs K]`` console script.
+
+    Bad input is refused in one line on stderr with exit status 2, before anything runs or is written:
+    a spec ``load_spec`` refuses, ``--trials`` or ``--n-jobs`` not an integer ≥ 1, a range the scenario
+    schema refuses, and an output directory (``--out``, or the default ``calibration/NAME``) that exists
+    and is not empty: a calibration is never merged into another's files.
+    """
     from dataclasses import replace
 
     from govsim import fitreport
@@ -232,23 +252,32 @@ def main(argv: list[str] | None = None) -> None:
 
     p = argparse.ArgumentParser(prog="govsim-calibrate", description=__doc__.split("\n\n")[0])
     p.add_argument("spec", type=Path, help="calibration spec YAML")
-    p.add_argument("--out", type=Path, default=None, help="output directory (default: calibration/NAME)")
-    p.add_argument("--trials", type=int, default=None, help="override the spec's number of trials")
-    p.add_argument("--n-jobs", type=int, default=None, help="candidates evaluated in parallel (processes)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output directory, new or empty (default: calibration/NAME)")  # fmt: skip
+    p.add_argument("--trials", default=None, help="override the spec's number of trials")
+    p.add_argument("--n-jobs", default=None, help="candidates evaluated in parallel (processes)")
     p.add_argument("--check", action="store_true", help="check the spec and print the plan; run nothing")
     args = p.parse_args(argv)
     try:
+        trials, n_jobs = _count("--trials", args.trials), _count("--n-jobs", args.n_jobs)
         spec = load_spec(args.spec)
-        spec = replace(spec, trials=args.trials or spec.trials, n_jobs=args.n_jobs or spec.n_jobs)
+        spec = replace(spec, trials=trials or spec.trials, n_jobs=n_jobs or spec.n_jobs)
         keys = expand(spec)  # every key and the base scenario checked before any run
         check_corners(spec, keys)
+        where = args.out or Path("calibration") / spec.name
+        if not args.check and occupied(where):
+            default = "" if args.out else " (the default)"
+            raise SpecError(
+                f"--out={str(where)!r}{default}: the directory exists and is not empty; allowed: a new or "
+                "empty directory"
+            )
     except (SpecError, LogError, InputError, ConfigError) as exc:
         print(f"govsim-calibrate: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
     if args.check:
         print(plan(spec, keys))
         return
-    out = (args.out or Path("calibration") / spec.name).resolve()
+    out = where.resolve()
     result = run(spec)
     meta = {"spec": str(args.spec), "out": str(out), "wall_seconds": result.wall_seconds,
             "best_params": result.best_params}  # fmt: skip

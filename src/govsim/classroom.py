@@ -168,11 +168,45 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+class ClassError(ValueError):
+    """An option ``govsim-class`` cannot use (one line: option, value, what is allowed)."""
+
+
+def check(args: argparse.Namespace) -> None:
+    """Refuse a ``--dir`` that is (or lies below) an existing file and a ``--port`` outside 1..65535.
+
+    Raises ``ClassError``; nothing is written or started before this check.
+    """
+    if not 1 <= args.port <= 65535:
+        raise ClassError(f"--port={args.port}: allowed: an integer from 1 to 65535")
+    where = args.dir.expanduser()
+    existing = next((p for p in (where, *where.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise ClassError(
+            f"--dir={str(args.dir)!r}: {str(existing)!r} is a file; allowed: a directory (new, or one "
+            "govsim-class prepared)"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
-    """``govsim-class`` console script: prepare the notebooks, then become the front end (until Ctrl-C)."""
+    """``govsim-class`` console script: prepare the notebooks, then become the front end (until Ctrl-C).
+
+    A bad ``--dir`` or ``--port`` (``check``), or a working folder that cannot be written, is refused
+    in one line on stderr with exit status 2.
+    """
     args = parse(argv)
-    workdir = args.dir.expanduser().resolve()
-    notebooks = prepare(workdir, force=args.force)
+    try:
+        check(args)
+        workdir = args.dir.expanduser().resolve()
+        try:
+            notebooks = prepare(workdir, force=args.force)
+        except OSError as exc:
+            raise ClassError(
+                f"--dir={str(args.dir)!r}: {exc.strerror or exc}; allowed: a directory you can write"
+            ) from None
+    except ClassError as exc:
+        print(f"govsim-class: error: {exc}", file=sys.stderr)
+        sys.exit(2)
     print(f"govsim-class: {len(notebooks)} notebooks in {workdir}", flush=True)
     if args.prepare_only:
         return

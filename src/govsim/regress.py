@@ -260,8 +260,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def select(args: argparse.Namespace) -> list[Case]:
-    """The cases to run: the project's or the user's, filtered by ``--only``."""
+    """The cases to run: the project's or the user's, filtered by ``--only``.
+
+    User cases (``--case``) replace the project's, so a user case never meets a built-in one of its
+    name. Raises ``InputError`` for a malformed ``--case``, two ``--case`` of one name (both would be
+    ``<baselines>/NAME.json``, the second silently replacing the first) and an ``--only`` naming no case.
+    """
     cases = [parse_case(s) for s in args.case] or list(DEFAULT_CASES)
+    seen: set[str] = set()
+    for spec, case in zip(args.case, cases, strict=False):
+        if case.name in seen:
+            raise InputError(
+                f"--case={spec!r}: a second case named {case.name!r} (its baseline would replace the "
+                f"first's, {case.name}.json); allowed: one case per name"
+            )
+        seen.add(case.name)
     names = [c.name for c in cases]
     unknown = [n for n in args.only if n not in names]
     if unknown:

@@ -14,13 +14,25 @@ writes into ``--out`` (default ``SWEEP_DIR/report``):
 Labels and prose in Chinese (``--lang zh``, default from the experiment) or English; the English
 files are named ``*.en.md`` / ``*.en.png`` so the two languages sit side by side in one folder
 (``named``). With one replication per arm there is no interval: ``govsim: warning: ...`` is printed on
-stderr, the report says so at the top and the CI cells stay empty.
+stderr, the report says so at the top and the CI cells stay empty. A sweep of one arm (the reference
+alone) has nothing to compare: its report is that arm's indicators (``arms.csv``, a table of means and
+intervals), the replication guidance and the backlog figure, without comparison files or figures.
+
+Where the report goes: an explicit ``--out`` must be new or empty (else one line, exit 2, nothing
+written), so two sweeps' reports are never mixed in one folder nor added into a run directory. The
+default ``SWEEP_DIR/report`` is derived from that sweep alone, so re-running the report is normal: it is
+rebuilt as a whole (``write_report``), with the other language's report too if it was there, and
+refused only if it holds files a report does not write.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
+import re
+import secrets
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,6 +41,7 @@ import pandas as pd
 
 from govsim import analysis, labels, plots
 from govsim.aggregate import Aggregate, aggregate, status_text
+from govsim.identity import occupied
 from govsim.validate import warn
 
 RATE_SUFFIXES = labels.RATE_SUFFIXES
@@ -49,40 +62,92 @@ class ReportError(ValueError):
     """The sweep cannot be reported as asked."""
 
 
+_LANG = "|".join(re.escape(f".{lang}") for lang in labels.LANGS if lang != "zh")
+REPORT_FILE = re.compile(
+    rf"(?:(?:report|comparison)(?:{_LANG})?\.md|(?:arms|comparison|sensitivity)\.csv"
+    rf"|(?:forest|backlog_bands|cost_effectiveness|sensitivity_\w+)(?:{_LANG})?\.png)"
+)
+"""Names of the files a report writes (in any language): only these may be replaced by a rebuild."""
+
+
+def holds_only_a_report(out: Path) -> bool:
+    """Whether ``out`` is a directory whose entries are all files a report writes (``REPORT_FILE``)."""
+    return out.is_dir() and all(p.is_file() and REPORT_FILE.fullmatch(p.name) for p in out.iterdir())
+
+
 def write_report(agg: Aggregate, out: Path, lang: str = "zh", partial: bool = False) -> Path:
-    """Write the report of an aggregated sweep into ``out``; return the path of ``report.md``."""
+    """Write the report of an aggregated sweep into ``out``; return the path of ``report.md``.
+
+    ``out`` is (re)built as a whole: the report is written into a temporary sibling directory and
+    renamed into place, so a failure leaves ``out`` as it was and a rebuild never leaves files of an
+    earlier state. If ``out`` already holds the report in another language, that one is rebuilt too
+    (from the same sweep), so both languages still sit side by side and agree. Raises ``ReportError``
+    if the sweep is partial and ``partial`` is not set, if no job is complete, or if ``out`` exists and
+    holds anything besides a report's files (it is never merged into nor cleared).
+    """
     if not agg.summary["complete"] and not partial:
         raise ReportError(status_text(agg.summary, lang).replace("\n", "; "))
     if agg.results.empty:
         raise ReportError(f"{agg.sweep}: no complete job to report")
-    out.mkdir(parents=True, exist_ok=True)
+    if occupied(out) and not holds_only_a_report(out):
+        raise ReportError(
+            f"{str(out)!r}: the directory exists and is not empty (it holds files a report does not write); "
+            "allowed: a new or empty directory, or a report directory to rebuild"
+        )
+    others = [o for o in labels.LANGS if o != lang and (out / named("report.md", o)).is_file()]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    tmp.mkdir()
+    try:
+        for each in (*others, lang):  # the language asked for last: its warnings are the ones shown
+            _write(agg, tmp, each, partial, quiet=each != lang)
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out / named("report.md", lang)
+
+
+def _write(agg: Aggregate, out: Path, lang: str, partial: bool, quiet: bool) -> None:
     spec = agg.manifest["experiment"]
     if spec["sensitivity"]["method"] != "none":
         body = _sensitivity(agg, out, lang)
     else:
-        body = _comparison(agg, out, lang)
+        body = _comparison(agg, out, lang, quiet)
     text = "\n\n".join([_header(agg, partial, lang), *body]) + "\n"
-    path = out / named("report.md", lang)
-    path.write_text(text, encoding="utf-8")
-    return path
+    (out / named("report.md", lang)).write_text(text, encoding="utf-8")
 
 
-def _comparison(agg: Aggregate, out: Path, lang: str) -> list[str]:
+def _swap(new: Path, out: Path) -> None:
+    """Put directory ``new`` at ``out``: the old ``out`` (a report or empty) is moved aside, then removed."""
+    if not out.exists():
+        new.rename(out)
+        return
+    old = new.with_suffix(".old")
+    out.rename(old)
+    new.rename(out)
+    shutil.rmtree(old)
+
+
+def _comparison(agg: Aggregate, out: Path, lang: str, quiet: bool = False) -> list[str]:
     spec, res = agg.manifest["experiment"], agg.results
     strata = [s for s in spec["strata"] if s in res.columns]
     reference = dict(r.split("=", 1) for r in spec["reference"])
-    comp = analysis.compare(res, reference, strata, spec["metrics"])
     arms = analysis.summarise(
         res[res["metric"].isin([*spec["metrics"], "cost_per_year"])], ["arm"], precision=spec["precision"]
     )
-    comp.to_csv(out / "comparison.csv", index=False, encoding="utf-8-sig")
     arms.to_csv(out / "arms.csv", index=False, encoding="utf-8-sig")
+    single = res["arm"].nunique() < 2  # the reference alone (swept or not): no arm to compare
+    comp = pd.DataFrame() if single else analysis.compare(res, reference, strata, spec["metrics"])
+    if comp.empty:
+        return _arms_only(agg, arms, spec, out, lang)
+    comp.to_csv(out / "comparison.csv", index=False, encoding="utf-8-sig")
     table = comparison_markdown(comp, strata, lang)
     (out / named("comparison.md", lang)).write_text(table + "\n", encoding="utf-8")
     _figures(agg, comp, spec["metrics"], out, lang)
     figures = "\n\n".join(f"![{n}]({named(n + '.png', lang)})" for n in FIGURES)
     return [
-        *_warnings(comp, lang),
+        *_warnings(comp, lang, quiet),
         f"## {labels.report_text('comparison', lang)}\n\n{table}\n\n{labels.report_text('note', lang)}",
         _guidance(arms, spec, lang),
         figures,
@@ -102,13 +167,36 @@ def _figures(agg: Aggregate, comp: pd.DataFrame, metrics: list[str], out: Path, 
         fig.savefig(out / named(name, lang), dpi=110)
 
 
-def _warnings(comp: pd.DataFrame, lang: str) -> list[str]:
-    """The single-replication warning: on stderr as ``govsim: warning: ...`` and at the report's top."""
+def _arms_only(agg: Aggregate, arms: pd.DataFrame, spec: dict[str, Any], out: Path, lang: str) -> list[str]:
+    """The report of a sweep with no arm besides the reference: its indicators, guidance, backlog."""
+    png = named("backlog_bands.png", lang)
+    fig = plots.plot_backlog_bands(agg.backlog, lang, agg.summary["warmup"]["used"])
+    fig.savefig(out / png, dpi=110)
+    keys = ("metric", "arm", "value", "ci", "n_pairs")
+    lines = ["| " + " | ".join(labels.say(labels.REPORT_HEAD[k], lang) for k in keys) + " |"]
+    lines.append("|" + "---|" * len(keys))
+    for _, r in arms[arms["metric"].isin(spec["metrics"])].iterrows():
+        k = 100.0 if str(r["metric"]).endswith(RATE_SUFFIXES) else 1.0
+        rate = k == 100.0
+        ci = "—" if math.isnan(r["half_width"]) else f"[{_num(r['lo'] * k, rate)}, {_num(r['hi'] * k, rate)}]"
+        cells = [plots.metric_label(str(r["metric"]), lang), plots.arm_label(str(r["arm"]), lang)]
+        lines.append("| " + " | ".join([*cells, _num(r["mean"] * k, rate), ci, str(int(r["n"]))]) + " |")
+    table = "\n".join(lines)
+    return [
+        f"## {labels.say(labels.SHEET['kpis'], lang)}\n\n{table}",
+        _guidance(arms, spec, lang),
+        f"![backlog_bands]({png})",
+    ]
+
+
+def _warnings(comp: pd.DataFrame, lang: str, quiet: bool = False) -> list[str]:
+    """The single-replication warning, at the report's top and (unless ``quiet``) on stderr."""
     single = comp[comp["n_pairs"] < 2]
     if single.empty:
         return []
     msg = labels.report_text("single", lang, n=len(single))
-    warn(msg)
+    if not quiet:
+        warn(msg)
     return [f"> **{labels.report_text('warning', lang)}:** {msg}."]
 
 
@@ -294,18 +382,30 @@ def _sensitivity(agg: Aggregate, out: Path, lang: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``govsim-report SWEEP_DIR [--out DIR] [--lang zh|en] [--partial]``."""
+    """``govsim-report SWEEP_DIR [--out DIR] [--lang zh|en] [--partial]``.
+
+    An explicit ``--out`` (other than ``SWEEP_DIR/report``) that exists and is not empty is refused
+    before anything is read; the default directory is rebuilt as a whole (``write_report``). Every
+    refusal is one line on stderr and exit status 2, with nothing written.
+    """
     p = argparse.ArgumentParser(prog="govsim-report", description="Comparison report of an experiment sweep.")
     p.add_argument("sweep", type=Path, help="sweep directory written by govsim-experiment")
     p.add_argument("--out", type=Path, default=None, help="output directory (default SWEEP/report)")
     p.add_argument("--lang", choices=("zh", "en"), default=None, help="labels (default: the experiment's)")
     p.add_argument("--partial", action="store_true", help="report an incomplete sweep, marked PARTIAL")
     args = p.parse_args(argv)
+    default = args.sweep / "report"
+    explicit = args.out is not None and args.out.resolve() != default.resolve()
     try:
+        if explicit and occupied(args.out):
+            raise ReportError(
+                f"--out={str(args.out)!r}: the directory exists and is not empty; allowed: a new or empty "
+                "directory"
+            )
         agg = aggregate(args.sweep)
         lang = args.lang or agg.manifest.get("lang", "zh")
         print(status_text(agg.summary, lang), file=sys.stderr)
-        path = write_report(agg, args.out or args.sweep / "report", lang, args.partial)
+        path = write_report(agg, args.out if explicit else default, lang, args.partial)
     except (ReportError, FileNotFoundError, ValueError) as exc:
         print(f"govsim-report: error: {exc}", file=sys.stderr)
         sys.exit(2)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -42,22 +44,29 @@ def build_sweep(sweep: Path, *overrides: str, run: int | None = None) -> dict:
     return manifest
 
 
-@pytest.fixture(scope="module")
-def sweeps(tmp_path_factory) -> dict[str, Path]:
-    """A complete 2 policies × 2 replications sweep, a 1-replication one and a partial one (same jobs)."""
+@contextmanager
+def experiment_configs() -> Iterator[None]:
+    """Experiment configs registered and a fixed code version while sweeps are built; then as before."""
     mp = pytest.MonkeyPatch()
     mp.setenv("GOVSIM_CODE_VERSION", "test-code")
     ex.register_experiment_configs()
     try:
-        root = tmp_path_factory.mktemp("sweeps")
+        yield
+    finally:
+        register_configs()
+        mp.undo()
+
+
+@pytest.fixture(scope="module")
+def sweeps(tmp_path_factory) -> dict[str, Path]:
+    """A complete 2 policies × 2 replications sweep, a 1-replication one and a partial one (same jobs)."""
+    root = tmp_path_factory.mktemp("sweeps")
+    with experiment_configs():
         build_sweep(root / "two", *SMALL, "experiment.replications=2")
         for name, reps in (("one", 1), ("partial", 2)):
             build_sweep(root / name, *SMALL, f"experiment.replications={reps}", run=0)
             for job in ("policy=baseline_replication=0", "policy=grid_replication=0"):
                 shutil.copytree(root / "two" / job, root / name / job)
-    finally:
-        register_configs()
-        mp.undo()
     return {"two": root / "two", "one": root / "one", "partial": root / "partial"}
 
 

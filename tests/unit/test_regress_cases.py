@@ -1,0 +1,48 @@
+"""``govsim-regress`` cases: two cases of one name would share one baseline file, so they are refused
+(one line, exit 2, before anything runs or is written)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govsim import regress
+
+
+@pytest.fixture(autouse=True)
+def no_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    def run_case(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a case ran")
+
+    monkeypatch.setattr(regress, "run_case", run_case)
+
+
+def test_two_cases_of_one_name_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bl = tmp_path / "bl5"
+    argv = [
+        "--case",
+        "t: scenario=one_town horizon_days=40",
+        "--case",
+        "t: scenario=one_town horizon_days=50",
+    ]
+    with pytest.raises(SystemExit) as exc:
+        regress.main([*argv, "--baselines", str(bl), "--update"])
+    assert exc.value.code == 2 and not bl.exists()
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "govsim-regress: error: --case='t: scenario=one_town horizon_days=50': a second case named 't' "
+        "(its baseline would replace the first's, t.json); allowed: one case per name"
+    )
+
+
+def test_two_cases_of_one_name_are_refused_when_checking_too(tmp_path, capsys) -> None:
+    argv = ["--case", "t: scenario=one_town", "--case", " t : scenario=one_town policy=grid"]
+    with pytest.raises(SystemExit) as exc:
+        regress.main([*argv, "--baselines", str(tmp_path)])
+    assert exc.value.code == 2 and "a second case named 't'" in capsys.readouterr().err
+
+
+def test_distinct_names_are_selected(tmp_path) -> None:
+    args = regress._parser().parse_args(["--case", "a: scenario=one_town", "--case", "b: scenario=one_town"])
+    assert [c.name for c in regress.select(args)] == ["a", "b"]

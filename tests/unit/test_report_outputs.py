@@ -1,0 +1,101 @@
+"""The report's output directory: a sweep of the reference arm alone is reported (its KPIs, no
+comparison), an explicit ``--out`` must be new or empty, the default ``SWEEP/report`` is rebuilt whole."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_report import SMALL, build_sweep, experiment_configs  # tests/unit on the path, as pytest puts it
+
+from govsim import report
+
+
+@pytest.fixture(scope="module")
+def sweeps(tmp_path_factory) -> dict[str, Path]:
+    """A reference-only sweep (baseline × 2 replications) and a baseline-vs-grid one (1 replication)."""
+    root = tmp_path_factory.mktemp("outsweeps")
+    only = [o for o in SMALL if not o.startswith("hydra.sweeper.params.policy")]
+    with experiment_configs():
+        build_sweep(root / "ref", *only, "policy=baseline", "experiment.replications=2")  # policy swept
+        build_sweep(root / "all", *only, "hydra.sweeper.params.policy=baseline", "experiment.replications=2")
+        build_sweep(root / "two", *SMALL, "experiment.replications=1")
+    return {"ref": root / "ref", "all": root / "all", "two": root / "two"}
+
+
+def _copy(sweep: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / sweep.name
+    shutil.copytree(sweep, dest)
+    return dest
+
+
+@pytest.mark.parametrize(("name", "lang"), [("ref", "en"), ("ref", "zh"), ("all", "en")])
+def test_reference_arm_alone_reports_its_kpis_without_a_comparison(sweeps, tmp_path, capsys, name, lang):
+    """The reference swept alone (``policy=baseline`` on the command line) or not swept at all."""
+    sweep = _copy(sweeps[name], tmp_path)
+    report.main([str(sweep), "--lang", lang])
+    out = sweep / "report"
+    md = report.named("report.md", lang)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["arms.csv", md, report.named("backlog_bands.png", lang)]
+    )
+    arms = pd.read_csv(out / "arms.csv")
+    assert set(arms["arm"]) == {"policy=baseline" if name == "ref" else "all"} and (arms["n"] == 2).all()
+    text = (out / md).read_text(encoding="utf-8")
+    assert "forest" not in text and "comparison" not in text.lower()
+    assert "backlog_bands" in text and "|" in text  # the arm's KPI table
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_explicit_out_that_is_not_empty_is_refused(sweeps, tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        report.main([str(sweeps["two"]), "--out", str(out), "--lang", "en"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err == (
+        f"govsim-report: error: --out={str(out)!r}: the directory exists and is not empty; allowed: a new "
+        "or empty directory"
+    )
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_explicit_out_holding_another_report_is_refused(sweeps, tmp_path, capsys):
+    out = tmp_path / "rep"
+    report.main([str(sweeps["two"]), "--out", str(out), "--lang", "en"])
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with pytest.raises(SystemExit) as exit_info:
+        report.main([str(sweeps["ref"]), "--out", str(out), "--lang", "en"])
+    assert exit_info.value.code == 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_default_report_is_rebuilt_whole_and_keeps_both_languages(sweeps, tmp_path):
+    sweep = _copy(sweeps["two"], tmp_path)
+    report.main([str(sweep), "--lang", "zh"])
+    out = sweep / "report"
+    (out / "sensitivity_old.png").write_bytes(b"stale")  # an earlier state's file is not kept
+    zh = (out / "report.md").read_text(encoding="utf-8")
+    report.main([str(sweep), "--lang", "en"])
+    names = {p.name for p in out.iterdir()}
+    assert {"report.md", "report.en.md", "comparison.md", "comparison.en.md", "arms.csv"} <= names
+    assert "sensitivity_old.png" not in names and (out / "forest.en.png").stat().st_size > 10_000
+    assert (out / "report.md").read_text(encoding="utf-8") == zh  # rebuilt, the same
+    assert not [p for p in sweep.iterdir() if p.name.startswith(".report")]  # no temporary left
+    report.main([str(sweep), "--out", str(out), "--lang", "en"])  # naming the default is the default
+    assert "report.md" in {p.name for p in out.iterdir()}
+
+
+def test_default_report_dir_holding_other_files_is_refused(sweeps, tmp_path, capsys):
+    sweep = _copy(sweeps["two"], tmp_path)
+    (sweep / "report").mkdir()
+    (sweep / "report" / "draft.docx").write_bytes(b"mine")
+    with pytest.raises(SystemExit) as exit_info:
+        report.main([str(sweep), "--lang", "en"])
+    assert exit_info.value.code == 2
+    assert "the directory exists and is not empty" in capsys.readouterr().err
+    assert [p.name for p in (sweep / "report").iterdir()] == ["draft.docx"]
