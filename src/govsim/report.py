@@ -182,7 +182,9 @@ def _arms_only(agg: Aggregate, arms: pd.DataFrame, spec: dict[str, Any], out: Pa
         cells = [plots.metric_label(str(r["metric"]), lang), plots.arm_label(str(r["arm"]), lang)]
         lines.append("| " + " | ".join([*cells, _num(r["mean"] * k, rate), ci, str(int(r["n"]))]) + " |")
     table = "\n".join(lines)
+    arm = plots.arm_label(str(arms["arm"].iloc[0]), lang) if len(arms) else "—"
     return [
+        f"> {labels.report_text('one_arm', lang, arm=arm)}.",
         f"## {labels.say(labels.SHEET['kpis'], lang)}\n\n{table}",
         _guidance(arms, spec, lang),
         f"![backlog_bands]({png})",

@@ -66,6 +66,12 @@ REPORT: dict[str, Label] = {
         "估计;取最不利的政策):",
     ),
     "warning": Label("Warning", "警告"),
+    "one_arm": Label(
+        "The sweep has one arm, {arm}: there is nothing to compare it with, so the report gives its "
+        "indicators alone (add arms to the sweep, e.g. policy=baseline,grid, to compare)",
+        "本次扫描只有一个组({arm}):没有可比较的对象,报告只给出其指标(在扫描中加入其他组,例如 "
+        "policy=baseline,grid,即可比较)",
+    ),
     "single": Label(
         "{n} comparisons rest on a single replication: no confidence interval is given for them (an "
         "interval needs at least 2 replications; see the guidance below)",

@@ -46,6 +46,7 @@ def test_reference_arm_alone_reports_its_kpis_without_a_comparison(sweeps, tmp_p
     text = (out / md).read_text(encoding="utf-8")
     assert "forest" not in text and "comparison" not in text.lower()
     assert "backlog_bands" in text and "|" in text  # the arm's KPI table
+    assert ("has one arm" if lang == "en" else "只有一个组") in text  # and why there is no comparison
     assert "Traceback" not in capsys.readouterr().err
 
 
