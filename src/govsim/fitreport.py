@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from govsim.calspec import RANGE_TOLERANCE
+from govsim.labels import is_rate
 
 if TYPE_CHECKING:
     from govsim.calibrate import Spec
@@ -66,6 +67,19 @@ def _mean_half(x: np.ndarray) -> tuple[float, float]:
     return mean, float(stats.t.ppf(0.975, n - 1) * np.nanstd(x, ddof=1) / np.sqrt(n)) if n > 1 else np.nan
 
 
+def _interval(kpi: str, x: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95 % t-interval ``(mean, low, high)`` over the report seeds; a proportion's cut to [0, 1].
+
+    With few report seeds the t-interval of a rate near 0 or 1 reaches past it (1.104 for a
+    satisfaction rate of two seeds); a proportion cannot, so its ends are clipped (``labels.is_rate``).
+    """
+    mean, half = _mean_half(x)
+    low, high = mean - half, mean + half
+    if is_rate(kpi):
+        low, high = max(low, 0.0), min(high, 1.0)
+    return mean, low, high
+
+
 def target_table(spec: Spec, sim: np.ndarray) -> pd.DataFrame:
     """Per target: wanted, simulated mean and 95 % t-interval over the report seeds, miss, inside.
 
@@ -74,23 +88,23 @@ def target_table(spec: Spec, sim: np.ndarray) -> pd.DataFrame:
     """
     rows = []
     for j, t in enumerate(spec.targets):
-        mean, half = _mean_half(sim[:, j])
+        mean, low, high = _interval(t.kpi, sim[:, j])
         rows.append(
             {
                 "kpi": t.kpi,
                 "target": t.describe(),
                 "simulated": mean,
-                "interval_low": mean - half,
-                "interval_high": mean + half,
+                "interval_low": low,
+                "interval_high": high,
                 "error": mean - t.value if t.value is not None else t.miss(mean) * t.range_tolerance,
                 "inside": t.inside(mean),
                 "source": t.source,
             }
         )
     for j, k in enumerate(spec.monitor, start=len(spec.targets)):
-        mean, half = _mean_half(sim[:, j])
-        rows.append({"kpi": k, "target": "not fitted", "simulated": mean, "interval_low": mean - half,
-                     "interval_high": mean + half, "error": np.nan, "inside": "—",
+        mean, low, high = _interval(k, sim[:, j])
+        rows.append({"kpi": k, "target": "not fitted", "simulated": mean, "interval_low": low,
+                     "interval_high": high, "error": np.nan, "inside": "—",
                      "source": "monitored beside the targets"})  # fmt: skip
     return pd.DataFrame(rows)
 

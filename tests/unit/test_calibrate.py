@@ -250,3 +250,19 @@ def test_same_spec_same_trials(tmp_path: Path) -> None:
     first, second = (calibrate.calibrate(spec, progress=False) for _ in range(2))
     pd.testing.assert_frame_equal(first, second)
     assert first["scenario.incident_rate"].nunique() == 3
+
+
+def test_a_rates_interval_stays_within_0_and_1(tmp_path: Path) -> None:
+    """Two report seeds give a wide t-interval; a proportion's is cut at 0 and 1 (reviewer: 1.104 shown)."""
+    from govsim import fitreport
+
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        RATE + "monitor: [reopen_rate, tickets]\ntargets: {on_site_share: {range: [0.5, 0.9]}}", "utf-8"
+    )
+    sim = np.array([[0.99, 0.001, 10.0], [0.90, 0.05, 30.0]])  # seeds x (target, monitored rate, a count)
+    table = fitreport.target_table(load_spec(path), sim).set_index("kpi")
+    assert table.loc["on_site_share", "interval_high"] == 1.0
+    assert table.loc["reopen_rate", "interval_low"] == 0.0
+    assert table.loc["on_site_share", "interval_low"] < 0.9  # the other side as the t-interval gives it
+    assert table.loc["tickets", "interval_high"] > 30.0  # not a proportion: nothing to cut at 1
