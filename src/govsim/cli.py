@@ -42,6 +42,7 @@ from govsim.compose import (
     PASS_THROUGH,
     Composed,
     InputError,
+    check_hydra_keys,
     check_job_dirs,
     compose,
     compose_multirun,
@@ -143,6 +144,7 @@ def plan(argv: list[str]) -> Plan:
     refuse_config_path(args)
     name = args.config_name or "config"
     check_override_text(list(args.overrides))
+    check_hydra_keys(list(args.overrides))
     if not (args.multirun or args.cfg or args.shell_completion or args.info or args.run):
         try:
             single = compose_run(list(args.overrides), name, args.config_dir)

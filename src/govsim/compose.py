@@ -364,11 +364,66 @@ def launch(node: DictConfig, task: Callable[[DictConfig], Any]) -> Any:
 
 
 # ---- overrides Hydra would accept, or explain badly ---------------------------------------------------
+SWEEPER_PARAMS = "hydra.sweeper.params."
+
+
+def check_hydra_keys(overrides: list[str]) -> None:
+    """``check_sweeper_params`` and ``check_search_path`` on a command line as typed (``InputError``).
+
+    Called before anything is composed: Hydra's own composing would warn or fail first. An override
+    that does not parse is left to the composing, which explains it.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    check_sweeper_params(overrides)
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except Exception:  # noqa: BLE001 - explained where it is composed
+        return
+    for o in parsed:
+        value = o.value()
+        if o.key_or_group == "hydra.searchpath" and isinstance(value, list):
+            check_search_path(value)
+
+
+def check_search_path(entries: list[Any]) -> None:
+    """Refuse a ``hydra.searchpath`` entry ``file://PATH`` whose directory does not exist (``InputError``).
+
+    Hydra only warns (a Python ``UserWarning`` with its own file and line) and composes without it, so
+    a misspelt path silently runs the shipped configs instead of the user's.
+    """
+    for entry in entries:
+        where = str(entry).removeprefix("file://")
+        if where != str(entry) and not Path(where).is_dir():
+            raise InputError(
+                f"hydra.searchpath={entry}: no such directory; allowed: existing directories (file://PATH), "
+                "or pkg://PACKAGE"
+            )
+
+
+def check_sweeper_params(overrides: list[str]) -> None:
+    """Refuse ``hydra.sweeper.params.a.b=...`` (``InputError``): OmegaConf reads the dots as nested sections.
+
+    Hydra's sweeper then meets a section where it expects a value and fails with "Unexpected type:
+    None". The user's text is quoted, so call this on the command line as typed (before a sweep is
+    expanded into jobs).
+    """
+    for text in overrides:
+        key = text.lstrip("+~").split("=", 1)[0]
+        if key.startswith(SWEEPER_PARAMS) and "." in key[len(SWEEPER_PARAMS) :]:
+            raise InputError(
+                f"{text}: a dotted key cannot be swept through hydra.sweeper.params on the command line; "
+                f"allowed: govsim -m {key[len(SWEEPER_PARAMS) :]}=<values>, or hydra.sweeper.params in a "
+                "config file"
+            )
+
+
 def check_overrides(overrides: list[str], is_group: Callable[[str], bool]) -> None:
     """Refuse overrides that Hydra would accept, or explain badly.
 
     These are: ``+`` on a key that exists or is not in the schema, ``~`` on a schema key, a sweep without
-    ``--multirun``, and a number or word for a true/false field (``mentoring=1``). Names under a
+    ``--multirun``, a number or word for a true/false field (``mentoring=1``), a dotted key under
+    ``hydra.sweeper.params``, and a ``hydra.searchpath`` directory that does not exist. Names under a
     mapping (``scenario.categories.<name>``) are left to Hydra, which knows which exist.
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -380,6 +435,10 @@ def check_overrides(overrides: list[str], is_group: Callable[[str], bool]) -> No
                 f"{o.input_line}: an experiment runs with its own command; allowed: "
                 f"govsim-experiment {o.input_line}"
             )
+        check_sweeper_params([o.input_line or key])
+        value = o.value()
+        if key == "hydra.searchpath" and isinstance(value, list):
+            check_search_path(value)
         if o.is_hydra_override() or is_group(key):
             continue
         t, text = schema_type(key), o.input_line

@@ -23,7 +23,12 @@ REFUSED_ARGV = [
     (["policy.grid.staffing=abc"], "policy.grid.staffing=abc: wrong type; allowed: a number"),
     (["seed=1,2"], "seed=1,2: several values make a sweep"),
     (["-m", "scenario=one_town", "seed=0,1", "policy.grid.staffing=1,-1"], "policy.grid.staffing=-1.0"),
+    (
+        ["-m", "scenario=one_town", "hydra.sweeper.params.policy.grid.staffing=1.0,-1"],
+        "hydra.sweeper.params.policy.grid.staffing=1.0,-1: a dotted key cannot be swept through",
+    ),
     (["--config-dir", "/no/such/dir"], "--config-dir='/no/such/dir': no such directory"),
+    (["hydra.searchpath=[file:///no/such/dir]"], "hydra.searchpath=file:///no/such/dir: no such directory"),
     (["--config-path", "elsewhere"], "--config-path='elsewhere': not supported"),
     (["-x"], "-x: unknown option"),
 ]
@@ -114,13 +119,14 @@ BAD_COMMANDS = [
     ["-m", "scenario=one_town", "seed=0,1", "horizon_days=-5"],
     SHARED_DIR,  # job 0 had run into same/ before job 1 was refused there
     [*SHARED_DIR[:-1], "hydra.sweep.subdir=../out"],
+    ["hydra.searchpath=[file:///no/such/dir]"],  # Hydra's own UserWarning came first, then a run
 ]
 
 
 @pytest.mark.parametrize(
     "args",
     BAD_COMMANDS,
-    ids=["unknown policy", "bad sweep", "jobs share a directory", "job outside the sweep"],
+    ids=["unknown policy", "bad sweep", "jobs share a directory", "job outside the sweep", "no search path"],
 )
 def test_command_refuses_without_traceback_or_directory(args: list[str], tmp_path: Path) -> None:
     done = _govsim(args, tmp_path)
