@@ -239,6 +239,23 @@ def job_identity(cfg: DictConfig) -> str:
     The config without ``output``, ``experiment`` and ``hydra``, with the sensitivity design point
     applied (and its index kept, so two equal points of a Morris design stay two jobs), and the
     SHA-256 of every input file (the territory CSV): a job run on an edited file is another job.
+    Raises what ``run_view`` raises.
+    """
+    return view_identity(run_view(cfg))
+
+
+def view_identity(job: DictConfig) -> str:
+    """``job_identity`` of a job whose ``run_view`` is already made (``job``)."""
+    data = plain_config(job, ("output", "experiment"))
+    data["experiment.point"] = int(job.experiment.point) if "experiment" in job else -1
+    return digest(data, input_checksums(data))
+
+
+def run_view(cfg: DictConfig) -> DictConfig:
+    """A job's config as it will run: a resolved copy without ``hydra``, its design point applied.
+
+    ``cfg`` is left as it is. Raises ``ValueError`` for a design point outside the design, and
+    OmegaConf's errors for a value that does not resolve.
     """
     job = OmegaConf.create(
         OmegaConf.to_container(
@@ -247,9 +264,7 @@ def job_identity(cfg: DictConfig) -> str:
     )
     assert isinstance(job, DictConfig)
     apply_design_point(job)
-    data = plain_config(job, ("output", "experiment"))
-    data["experiment.point"] = int(job.experiment.point) if "experiment" in job else -1
-    return digest(data, input_checksums(data))
+    return job
 
 
 def _job_resolver(*, _root_: DictConfig) -> str:
