@@ -2,7 +2,8 @@
 
 ``govsim-experiment +experiment=NAME [overrides]`` composes ``configs/experiment/NAME.yaml`` (multirun
 mode, its ``hydra.sweeper.params``) and launches one job per combination through the configured
-launcher. ``ExperimentCallback`` runs in the launching process: before the jobs, and before
+launcher. ``main`` refuses, before Hydra creates anything, a command that names no experiment or
+code to run. ``ExperimentCallback`` runs in the launching process: before the jobs, and before
 anything is written, it composes and checks every job of the sweep (``plan_sweep``: a bad swept value
 or an unknown swept policy is one line, exit 2, as ``govsim -m`` refuses it); then it writes or checks
 the manifest (``govsim.experiment.prepare_manifest``: a sweep directory of another configuration or
@@ -285,28 +286,28 @@ class _Progress(threading.Thread):
 
 @hydra.main(version_base=None, config_path=config_dir(), config_name="config")
 def _job(cfg: DictConfig) -> dict[str, Any]:
-    hc = HydraConfig.get()
-    if "experiment" not in hc.runtime.choices:
-        print(
-            "govsim-experiment: error: name an experiment: +experiment=four_focus (configs/experiment/)",
-            file=sys.stderr,
-        )
-        sys.exit(2)
+    hc = HydraConfig.get()  # main's preflight refused a command naming no experiment
     manifest = read_manifest(Path(hc.sweep.dir))
     return run_job(cfg, Path(hc.runtime.output_dir), manifest, list(hc.overrides.task))
 
 
 def preflight(argv: list[str]) -> None:
-    """Refuse, before Hydra builds anything, a command whose config names code or reads the environment.
+    """Refuse, before Hydra builds anything, a command naming code, reading the environment or no experiment.
 
     Hydra instantiates ``hydra.callbacks`` before any govsim callback runs, so this check cannot wait
-    for ``ExperimentCallback``; see ``govsim.safety``. Raises ``InputError`` / ``UnsafeConfig``.
+    for ``ExperimentCallback``; see ``govsim.safety``. Without an experiment Hydra would make a single
+    run's directory before the job could refuse. Raises ``InputError`` / ``UnsafeConfig``.
     """
     args = parse_args(argv, "the options of govsim-experiment --help")
     check_override_text(list(args.overrides))
     name = args.config_name or "config"
     cfg = compose_multirun(list(args.overrides), name, args.config_dir, schema=register_experiment_configs)
     check_safety(cfg)
+    if "experiment" not in cfg.hydra.runtime.choices:
+        raise InputError(
+            "+experiment: no experiment named; allowed: +experiment=NAME, a config of "
+            "configs/experiment/, e.g. +experiment=four_focus"
+        )
 
 
 def main() -> None:

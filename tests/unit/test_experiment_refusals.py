@@ -50,3 +50,9 @@ def test_an_unknown_swept_policy_is_one_line_listing_the_policies(tmp_path: Path
     assert "policy='gird': unknown policy; allowed: " in line
     assert "baseline" in line and "all_four" in line
     assert written(tmp_path) == []
+
+
+def test_no_experiment_named_leaves_no_run_directory(tmp_path: Path, console) -> None:
+    line = refused(console, tmp_path, "scenario=one_town", "horizon_days=40")
+    assert "+experiment=four_focus" in line
+    assert written(tmp_path) == []
