@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 from dataclasses import dataclass, field, fields
@@ -130,7 +131,8 @@ def check_experiment(config: DictConfig) -> None:
     Misspelt keys (``+experiment.replicatons=3`` is otherwise accepted and ignored), replications
     below 1, a sensitivity factor naming no numeric config key or with ``low >= high``, a design too
     small to estimate anything (Morris or Sobol ``size`` below 2, ``levels`` below 2), an unknown
-    method or warm-up rule, a precision outside (0, 1) and a negative job timeout.
+    method or warm-up rule, a precision outside (0, 1), a negative job timeout, and a design when
+    SALib (the optional ``sensitivity`` extra) is not installed.
     """
     spec = OmegaConf.to_container(config.experiment, resolve=True)
     assert isinstance(spec, dict)
@@ -163,6 +165,13 @@ def check_experiment(config: DictConfig) -> None:
     word("none", "morris", "sobol")("experiment.sensitivity.method", sens["method"])
     if sens["method"] == "none":
         return
+    if importlib.util.find_spec("SALib") is None:
+        raise ConfigError(
+            "experiment.sensitivity.method",
+            sens["method"],
+            'none, or SALib installed with the sensitivity extra: pip install -e ".[sensitivity]"',
+            problem="the design needs SALib, which is not installed",
+        )
     num(2, integer=True)("experiment.sensitivity.size", sens["size"])
     num(2, integer=True)("experiment.sensitivity.levels", sens["levels"])
     if not sens["factors"]:

@@ -8,9 +8,17 @@ left a finished job, a traceback or a run directory before the fix.
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
+from omegaconf import DictConfig
+
+from govsim import experiment as ex
+from govsim.compose import compose_multirun
+from govsim.config import register_configs
+from govsim.validate import ConfigError
 
 TINY = ["scenario=one_town", "horizon_days=40", "warmup_days=5", "experiment.replications=1"]
 NO_SALIB = "import sys\nsys.modules['SALib'] = None  # as if the sensitivity extra were not installed\n"
@@ -56,3 +64,28 @@ def test_no_experiment_named_leaves_no_run_directory(tmp_path: Path, console) ->
     line = refused(console, tmp_path, "scenario=one_town", "horizon_days=40")
     assert "+experiment=four_focus" in line
     assert written(tmp_path) == []
+
+
+def test_sensitivity_without_salib_names_the_extra_to_install(tmp_path: Path, console) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text(NO_SALIB, encoding="utf-8")
+    path = os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])
+    line = refused(console, tmp_path, "+experiment=sensitivity", *TINY, env={"PYTHONPATH": path})
+    assert line.startswith("govsim-experiment: error: experiment.sensitivity.method='morris': ")
+    assert 'pip install -e ".[sensitivity]"' in line
+    assert written(tmp_path) == []
+
+
+def test_check_experiment_refuses_a_design_without_salib(monkeypatch) -> None:
+    def sensitivity(*overrides: str) -> DictConfig:
+        return compose_multirun(
+            ["+experiment=sensitivity", *overrides], schema=ex.register_experiment_configs
+        )
+
+    try:
+        monkeypatch.setitem(sys.modules, "SALib", None)
+        with pytest.raises(ConfigError, match=r"SALib.*pip install -e \"\.\[sensitivity\]\""):
+            ex.check_experiment(sensitivity())
+        ex.check_experiment(sensitivity("experiment.sensitivity.method=none"))  # no design, no SALib
+    finally:
+        register_configs()  # the plain schema back (other tests compose it)
