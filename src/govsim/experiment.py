@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 from dataclasses import dataclass, field, fields
@@ -130,7 +131,8 @@ def check_experiment(config: DictConfig) -> None:
     Misspelt keys (``+experiment.replicatons=3`` is otherwise accepted and ignored), replications
     below 1, a sensitivity factor naming no numeric config key or with ``low >= high``, a design too
     small to estimate anything (Morris or Sobol ``size`` below 2, ``levels`` below 2), an unknown
-    method or warm-up rule, a precision outside (0, 1) and a negative job timeout.
+    method or warm-up rule, a precision outside (0, 1), a negative job timeout, and a design when
+    SALib (the optional ``sensitivity`` extra) is not installed.
     """
     spec = OmegaConf.to_container(config.experiment, resolve=True)
     assert isinstance(spec, dict)
@@ -163,6 +165,13 @@ def check_experiment(config: DictConfig) -> None:
     word("none", "morris", "sobol")("experiment.sensitivity.method", sens["method"])
     if sens["method"] == "none":
         return
+    if importlib.util.find_spec("SALib") is None:
+        raise ConfigError(
+            "experiment.sensitivity.method",
+            sens["method"],
+            'none, or SALib installed with the sensitivity extra: pip install -e ".[sensitivity]"',
+            problem="the design needs SALib, which is not installed",
+        )
     num(2, integer=True)("experiment.sensitivity.size", sens["size"])
     num(2, integer=True)("experiment.sensitivity.levels", sens["levels"])
     if not sens["factors"]:
@@ -239,6 +248,23 @@ def job_identity(cfg: DictConfig) -> str:
     The config without ``output``, ``experiment`` and ``hydra``, with the sensitivity design point
     applied (and its index kept, so two equal points of a Morris design stay two jobs), and the
     SHA-256 of every input file (the territory CSV): a job run on an edited file is another job.
+    Raises what ``run_view`` raises.
+    """
+    return view_identity(run_view(cfg))
+
+
+def view_identity(job: DictConfig) -> str:
+    """``job_identity`` of a job whose ``run_view`` is already made (``job``)."""
+    data = plain_config(job, ("output", "experiment"))
+    data["experiment.point"] = int(job.experiment.point) if "experiment" in job else -1
+    return digest(data, input_checksums(data))
+
+
+def run_view(cfg: DictConfig) -> DictConfig:
+    """A job's config as it will run: a resolved copy without ``hydra``, its design point applied.
+
+    ``cfg`` is left as it is. Raises ``ValueError`` for a design point outside the design, and
+    OmegaConf's errors for a value that does not resolve.
     """
     job = OmegaConf.create(
         OmegaConf.to_container(
@@ -247,9 +273,7 @@ def job_identity(cfg: DictConfig) -> str:
     )
     assert isinstance(job, DictConfig)
     apply_design_point(job)
-    data = plain_config(job, ("output", "experiment"))
-    data["experiment.point"] = int(job.experiment.point) if "experiment" in job else -1
-    return digest(data, input_checksums(data))
+    return job
 
 
 def _job_resolver(*, _root_: DictConfig) -> str:

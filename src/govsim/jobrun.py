@@ -9,6 +9,7 @@ spec, identity and manifest are in ``govsim.experiment``.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -179,9 +180,19 @@ def _mark_run_failed(out: Path, error: str) -> None:
 def run_config(cfg: DictConfig) -> GovsimConfig:
     """The checked ``GovsimConfig`` of a job: its config without the ``experiment`` section."""
     plain = OmegaConf.masked_copy(cfg, [str(k) for k in cfg if k not in ("experiment", "hydra")])
-    merged = OmegaConf.merge(OmegaConf.structured(GovsimConfig), plain)
+    merged = OmegaConf.merge(_schema(), plain)
     assert isinstance(merged, DictConfig)
     return to_config(merged)
+
+
+@functools.lru_cache(maxsize=1)
+def _schema() -> DictConfig:
+    """The run schema as a config node, built once: ``OmegaConf.merge`` copies it and never changes it.
+
+    Building it (``OmegaConf.structured``) was half of ``run_config``, which ``govsim.sweep.plan_sweep``
+    calls for every job of a sweep before launch.
+    """
+    return OmegaConf.structured(GovsimConfig)
 
 
 def _reusable(marker: dict[str, Any] | None, info: dict[str, Any]) -> bool:

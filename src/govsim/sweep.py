@@ -2,7 +2,10 @@
 
 ``govsim-experiment +experiment=NAME [overrides]`` composes ``configs/experiment/NAME.yaml`` (multirun
 mode, its ``hydra.sweeper.params``) and launches one job per combination through the configured
-launcher. ``ExperimentCallback`` runs in the launching process: before the jobs it writes or checks
+launcher. ``main`` refuses, before Hydra creates anything, a command that names no experiment or
+code to run. ``ExperimentCallback`` runs in the launching process: before the jobs, and before
+anything is written, it composes and checks every job of the sweep (``plan_sweep``: a bad swept value
+or an unknown swept policy is one line, exit 2, as ``govsim -m`` refuses it); then it writes or checks
 the manifest (``govsim.experiment.prepare_manifest``: a sweep directory of another configuration or
 code version is refused, exit 2) and starts a progress bar across the runs; after them it aggregates
 the job directories (``govsim.aggregate``), prints expected vs completed, writes the report when
@@ -31,13 +34,15 @@ from govsim.experiment import (
     design_points,
     expand_jobs,
     extra_dir,
-    job_identity,
     job_key,
     now,
     prepare_manifest,
     read_manifest,
     register_experiment_configs,
+    run_view,
+    view_identity,
 )
+from govsim.explain import explain
 from govsim.identity import (
     SweepLock,
     SweepLocked,
@@ -82,11 +87,14 @@ class ExperimentCallback(Callback):
             with read_write(config.hydra), open_dict(config.hydra):
                 n = len(design_points(config.experiment.sensitivity))
                 config.hydra.sweeper.params["experiment.point"] = f"range(0,{n})"
-        notes += [warn(m) for m in check_shared(config)]
-        # on stderr, before any job
+        notes += check_shared(config)
+        identities, merged = plan_sweep(config)  # every job checked: a refusal is the only line
+        for message in notes:  # on stderr, before any job
+            warn(message)
         single = warn_single_replication(int(config.experiment.replications), str(config.output.lang))
         notes += [single] if single else []
-        identities, merged = plan_sweep(config)
+        for message in merged:
+            warn(message)
         notes += merged
         self._lock = SweepLock(Path(config.hydra.sweep.dir)).acquire()
         manifest = prepare_manifest(config, identities, notes)
@@ -118,6 +126,8 @@ class ExperimentCallback(Callback):
 def check_launcher(config: DictConfig) -> list[str]:
     """Refuse ``hydra.launcher.n_jobs`` below 1; clamp it to the machine's cores with a message.
 
+    Returns the message (not printed), or none; raises ``ConfigError``.
+
     joblib reads 0 as an error and a negative number as "all cores but some", which a user setting
     ``-1`` on a shared 2-core machine rarely means; more workers than cores only compete for them.
     """
@@ -133,35 +143,47 @@ def check_launcher(config: DictConfig) -> list[str]:
         with read_write(config.hydra), open_dict(config.hydra):
             config.hydra.launcher.n_jobs = cores
         lang = str(config.get("output", {}).get("lang", "zh"))
-        return [warn(warning_text("n_jobs", lang, n=n, cores=cores))]
+        return [warning_text("n_jobs", lang, n=n, cores=cores)]
     return []
 
 
 def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
-    """Every job's identity before launch; duplicate values merged, colliding directories refused.
+    """Every job composed and checked, and its identity, before launch; duplicate values merged.
 
-    Composes each job as the launcher will (``load_sweep_config``) and computes its
-    ``experiment.job_identity``. Duplicate values of a swept key (``policy=baseline,baseline,grid``,
-    ``policy.grid.staffing=1.0,1``) are dropped from the sweep with a message; two jobs with one
-    identity otherwise, a job directory (``hydra.sweep.subdir``) shared by two jobs, or one outside the
-    sweep directory raise ``SweepPlanError``. Returns ``{job key: identity}`` and the merge messages.
+    Composes each job as the launcher will (``load_sweep_config``), checks it as the job will run it
+    (``jobrun.run_config`` on ``experiment.run_view``: its design point applied), as ``govsim -m``
+    checks every job (``cli.plan``), and computes its ``experiment.job_identity``. A job that does not
+    compose (an unknown swept policy) raises ``InputError`` with ``govsim.explain``'s line, a bad
+    value ``ConfigError``: nothing has run or been written yet. Duplicate values of a swept key
+    (``policy=baseline,baseline,grid``, ``policy.grid.staffing=1.0,1``) are dropped from the sweep with
+    a message; two jobs with one identity otherwise, a job directory (``hydra.sweep.subdir``) shared by
+    two jobs, or one outside the sweep directory raise ``SweepPlanError``. Returns ``{job key:
+    identity}`` and the merge messages (not printed).
     """
     from hydra.core.global_hydra import GlobalHydra
 
     loader = GlobalHydra.instance().config_loader()
     params = dict(config.hydra.sweeper.get("params") or {})
     task = [str(t) for t in config.hydra.overrides.task]
-    composed: dict[tuple[str, ...], DictConfig] = {}
+    composed: dict[tuple[str, ...], tuple[DictConfig, str]] = {}
+
+    def compose_job(job: list[str]) -> tuple[DictConfig, str]:
+        """The job's config, checked, and its identity: composed once."""
+        if tuple(job) not in composed:
+            try:
+                cfg = loader.load_sweep_config(config, list(job))
+            except Exception as exc:  # noqa: BLE001 - a job that does not compose is the user's input
+                raise InputError(explain(exc, list(job))) from None
+            view = run_view(cfg)
+            run_config(view)
+            composed[tuple(job)] = cfg, view_identity(view)
+        return composed[tuple(job)]
 
     def identity(job: list[str]) -> str:
-        if tuple(job) not in composed:
-            composed[tuple(job)] = loader.load_sweep_config(config, list(job))
-        return job_identity(composed[tuple(job)])
+        return compose_job(job)[1]
 
     lines = [*(f"{k}={v}" for k, v in params.items()), *task]
     rewrites, merged, planned = plan_unique(lines, identity, extra_dir(config), lang=str(config.output.lang))
-    for message in merged:
-        warn(message)
     if rewrites:
         with read_write(config.hydra), open_dict(config.hydra):
             given = {t.lstrip("+~").split("=", 1)[0] for t in task}
@@ -180,7 +202,7 @@ def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
         key = job_key(job, keys)[0]
         ident = by_job.get(tuple(job)) or identity(job)
         identities[key] = ident
-        job_cfg = composed.get(tuple(job)) or loader.load_sweep_config(config, list(job))
+        job_cfg = compose_job(job)[0]
         with read_write(job_cfg.hydra), open_dict(job_cfg.hydra):
             job_cfg.hydra.job.num, job_cfg.hydra.job.id = idx, f"{idx}"
         sub = str(OmegaConf.select(job_cfg, "hydra.sweep.subdir"))
@@ -200,9 +222,10 @@ def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
 
 
 def check_shared(config: DictConfig) -> list[str]:
-    """Refuse up front a bad value that every job shares; a bad swept value fails only its own jobs.
+    """Refuse up front a bad value that every job shares (``ConfigError``).
 
-    Returns the warnings of the shared configuration (utilisation >= 1), for the manifest.
+    Swept keys are left to ``plan_sweep``, which checks each job with its own values. Returns the
+    warnings of the shared configuration (utilisation >= 1), for the manifest (not printed).
     """
     _, keys = expand_jobs(config)
     try:
@@ -217,7 +240,7 @@ def _exit_on_error(step: Callable[[DictConfig], None], config: DictConfig) -> No
     """Run a callback step; Hydra turns a callback's exception into a warning, so exit here instead."""
     try:
         step(config)
-    except (ExperimentMismatch, FileNotFoundError, ValueError, SweepLocked) as exc:
+    except (ExperimentMismatch, FileNotFoundError, ValueError, InputError, SweepLocked) as exc:
         print(f"govsim-experiment: error: {exc}", file=sys.stderr)
         sys.exit(2)
     except Exception:
@@ -263,28 +286,28 @@ class _Progress(threading.Thread):
 
 @hydra.main(version_base=None, config_path=config_dir(), config_name="config")
 def _job(cfg: DictConfig) -> dict[str, Any]:
-    hc = HydraConfig.get()
-    if "experiment" not in hc.runtime.choices:
-        print(
-            "govsim-experiment: error: name an experiment: +experiment=four_focus (configs/experiment/)",
-            file=sys.stderr,
-        )
-        sys.exit(2)
+    hc = HydraConfig.get()  # main's preflight refused a command naming no experiment
     manifest = read_manifest(Path(hc.sweep.dir))
     return run_job(cfg, Path(hc.runtime.output_dir), manifest, list(hc.overrides.task))
 
 
 def preflight(argv: list[str]) -> None:
-    """Refuse, before Hydra builds anything, a command whose config names code or reads the environment.
+    """Refuse, before Hydra builds anything, a command naming code, reading the environment or no experiment.
 
     Hydra instantiates ``hydra.callbacks`` before any govsim callback runs, so this check cannot wait
-    for ``ExperimentCallback``; see ``govsim.safety``. Raises ``InputError`` / ``UnsafeConfig``.
+    for ``ExperimentCallback``; see ``govsim.safety``. Without an experiment Hydra would make a single
+    run's directory before the job could refuse. Raises ``InputError`` / ``UnsafeConfig``.
     """
     args = parse_args(argv, "the options of govsim-experiment --help")
     check_override_text(list(args.overrides))
     name = args.config_name or "config"
     cfg = compose_multirun(list(args.overrides), name, args.config_dir, schema=register_experiment_configs)
     check_safety(cfg)
+    if "experiment" not in cfg.hydra.runtime.choices:
+        raise InputError(
+            "+experiment: no experiment named; allowed: +experiment=NAME, a config of "
+            "configs/experiment/, e.g. +experiment=four_focus"
+        )
 
 
 def main() -> None:

@@ -205,6 +205,6 @@ def test_a_bad_value_every_job_shares_is_refused_before_any_job(experiment_schem
 
     with pytest.raises(ConfigError, match="horizon_days"):
         check_shared(compose_primary(tmp_path, "scenario=one_town", "horizon_days=-3"))
-    # a swept key may hold a bad value: only its own jobs fail, recorded (see test_experiment_sweep)
+    # a swept key is left to plan_sweep, which checks every job (test_experiment_refusals)
     check_shared(compose_primary(tmp_path, "scenario=one_town", "+hydra.sweeper.params.horizon_days='-3,30'"))
     assert not (tmp_path / "experiment.json").exists()

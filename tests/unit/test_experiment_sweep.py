@@ -1,8 +1,9 @@
 """Acceptance of ``govsim-experiment`` end to end, as a user runs it (subprocesses, tiny sweeps).
 
-Serial, parallel (joblib) and interrupted-then-resumed sweeps give identical aggregates; a failed job
-is recorded while the others complete; a sweep directory of another configuration or code version is
-refused; the submitit launcher (local executor, as on SLURM) runs the same jobs.
+Serial, parallel (joblib) and interrupted-then-resumed sweeps give identical aggregates; a job that
+fails while it runs is recorded while the others complete (a bad value is refused before any job:
+test_experiment_refusals); a sweep directory of another configuration or code version is refused; the
+submitit launcher (local executor, as on SLURM) runs the same jobs.
 """
 
 from __future__ import annotations
@@ -27,6 +28,15 @@ SMALL = [
     "experiment.progress=false",
 ]
 TWO_BY_TWO = [*SMALL, "policy=baseline,grid", "experiment.replications=2"]
+SEED_3_FAILS = """
+import govsim.runner as runner
+real = runner.simulate
+def simulate(cfg, *args, **kwargs):
+    if cfg.seed == 3:
+        raise RuntimeError("a bug")
+    return real(cfg, *args, **kwargs)
+runner.simulate = simulate
+"""
 
 
 def command(*args: str) -> list[str]:
@@ -38,16 +48,21 @@ def command(*args: str) -> list[str]:
     )
 
 
-def environment(code: str = "sweep-test") -> dict[str, str]:
+def environment(code: str = "sweep-test", site: Path | None = None) -> dict[str, str]:
     # the checkout may be edited by others while the test runs: pin the code identity
-    return {**os.environ, "GOVSIM_CODE_VERSION": code, "HYDRA_FULL_ERROR": "1"}
+    env = {**os.environ, "GOVSIM_CODE_VERSION": code, "HYDRA_FULL_ERROR": "1"}
+    if site is not None:  # a sitecustomize there: every Python process of the sweep starts with it
+        env["PYTHONPATH"] = os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])
+    return env
 
 
-def run(cwd: Path, *args: str, code: str = "sweep-test") -> subprocess.CompletedProcess:
+def run(
+    cwd: Path, *args: str, code: str = "sweep-test", site: Path | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         command(*args),
         cwd=cwd,
-        env=environment(code),
+        env=environment(code, site),
         capture_output=True,
         text=True,
         timeout=600,
@@ -116,20 +131,23 @@ def test_serial_parallel_and_interrupted_sweeps_give_identical_aggregates(tmp_pa
 
 
 def test_failed_job_is_recorded_and_changed_sweeps_are_refused(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(SEED_3_FAILS, encoding="utf-8")
     args = [
         *SMALL,
         "policy=baseline",
         "experiment.replications=1",
         "horizon_days=20",
-        "warmup_days=5,40",
-        "hydra.sweep.subdir=warmup${warmup_days}",
+        "seed=0,3",
+        "hydra.sweep.subdir=seed${seed}",
         "hydra.sweep.dir=d",
     ]
-    failed = run(tmp_path, *args)
-    assert failed.returncode == 1
+    failed = run(tmp_path, *args, site=site)
+    assert failed.returncode == 1, failed.stderr[-3000:]
     assert "1/2 个作业完成,1 个失败" in failed.stderr and "不计算置信区间" in failed.stderr
     jobs = pd.read_csv(tmp_path / "d" / "jobs.csv").set_index("status")
-    assert "warmup_days" in jobs.loc["failed", "error"]
+    assert "a bug" in jobs.loc["failed", "error"]
     assert json.loads((tmp_path / "d" / "aggregate.json").read_text())["complete"] is False
 
     changed = run(tmp_path, *[a.replace("horizon_days=20", "horizon_days=21") for a in args])

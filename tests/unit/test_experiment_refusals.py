@@ -1,0 +1,91 @@
+"""``govsim-experiment`` refuses bad input before anything runs: one line, exit status 2, nothing written.
+
+As a user runs it (a subprocess, ``console``), on the smallest commands: a bad swept value (every job
+of the sweep is checked, as ``govsim -m`` checks them), an unknown policy among the swept ones, no
+experiment named, and a sensitivity experiment without SALib (the ``sensitivity`` extra). Each case
+left a finished job, a traceback or a run directory before the fix.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from omegaconf import DictConfig
+
+from govsim import experiment as ex
+from govsim.compose import compose_multirun
+from govsim.config import register_configs
+from govsim.validate import ConfigError
+
+TINY = ["scenario=one_town", "horizon_days=40", "warmup_days=5", "experiment.replications=1"]
+NO_SALIB = "import sys\nsys.modules['SALib'] = None  # as if the sensitivity extra were not installed\n"
+
+
+def refused(console, cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """The one line ``govsim-experiment args`` printed on stderr; asserts exit status 2."""
+    p = console("govsim-experiment", cwd, *args, env={"GOVSIM_CODE_VERSION": "refusals", **(env or {})})
+    lines = p.stderr.strip().splitlines()
+    assert p.returncode == 2 and len(lines) == 1, p.stderr[-3000:]
+    assert lines[0].startswith("govsim-experiment: error: ")
+    return lines[0]
+
+
+def written(cwd: Path) -> list[str]:
+    return sorted(str(p.relative_to(cwd)) for p in cwd.rglob("*") if "site" not in p.relative_to(cwd).parts)
+
+
+@pytest.mark.parametrize(
+    "args, line",
+    [
+        (
+            ["+experiment=staffing_sweep", "policy.grid.staffing=1.0,-1"],
+            "policy.grid.staffing=-1.0: allowed: a number > 0",
+        ),
+        (["+experiment=four_focus", "policy=baseline", "seed=0,-1"], "seed=-1: allowed: an integer >= 0"),
+    ],
+)
+def test_a_bad_swept_value_is_refused_before_any_job(tmp_path: Path, console, args, line) -> None:
+    assert refused(console, tmp_path, *args, *TINY).endswith(line)
+    assert written(tmp_path) == []
+
+
+@pytest.mark.parametrize("sweep", ["policy=baseline,gird", "hydra.sweeper.params.policy='baseline,gird'"])
+def test_an_unknown_swept_policy_is_one_line_listing_the_policies(tmp_path: Path, console, sweep) -> None:
+    line = refused(console, tmp_path, "+experiment=four_focus", *TINY, sweep)
+    assert "policy='gird': unknown policy; allowed: " in line
+    assert "baseline" in line and "all_four" in line
+    assert written(tmp_path) == []
+
+
+def test_no_experiment_named_leaves_no_run_directory(tmp_path: Path, console) -> None:
+    line = refused(console, tmp_path, "scenario=one_town", "horizon_days=40")
+    assert "+experiment=four_focus" in line
+    assert written(tmp_path) == []
+
+
+def test_sensitivity_without_salib_names_the_extra_to_install(tmp_path: Path, console) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text(NO_SALIB, encoding="utf-8")
+    path = os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])
+    line = refused(console, tmp_path, "+experiment=sensitivity", *TINY, env={"PYTHONPATH": path})
+    assert line.startswith("govsim-experiment: error: experiment.sensitivity.method='morris': ")
+    assert 'pip install -e ".[sensitivity]"' in line
+    assert written(tmp_path) == []
+
+
+def test_check_experiment_refuses_a_design_without_salib(monkeypatch) -> None:
+    def sensitivity(*overrides: str) -> DictConfig:
+        return compose_multirun(
+            ["+experiment=sensitivity", *overrides], schema=ex.register_experiment_configs
+        )
+
+    try:
+        monkeypatch.setitem(sys.modules, "SALib", None)
+        with pytest.raises(ConfigError, match=r"SALib.*pip install -e \"\.\[sensitivity\]\""):
+            ex.check_experiment(sensitivity())
+        ex.check_experiment(sensitivity("experiment.sensitivity.method=none"))  # no design, no SALib
+    finally:
+        register_configs()  # the plain schema back (other tests compose it)
