@@ -413,8 +413,8 @@ def check_sweeper_params(overrides: list[str]) -> None:
         if key.startswith(SWEEPER_PARAMS) and "." in key[len(SWEEPER_PARAMS) :]:
             raise InputError(
                 f"{text}: a dotted key cannot be swept through hydra.sweeper.params on the command line; "
-                f"allowed: govsim -m {key[len(SWEEPER_PARAMS) :]}=<values>, or hydra.sweeper.params in a "
-                "config file"
+                f"allowed: the key swept itself ({key[len(SWEEPER_PARAMS) :]}=<values>), or "
+                "hydra.sweeper.params in a config file"
             )
 
 

@@ -25,9 +25,17 @@ from typing import Any
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig, OmegaConf, open_dict, read_write
+from omegaconf import DictConfig, open_dict, read_write
 
-from govsim.compose import PASS_THROUGH, InputError, compose_multirun, config_dir, parse_args
+from govsim.compose import (
+    PASS_THROUGH,
+    InputError,
+    check_hydra_keys,
+    check_job_dirs,
+    compose_multirun,
+    config_dir,
+    parse_args,
+)
 from govsim.experiment import (
     ExperimentMismatch,
     check_experiment,
@@ -46,8 +54,6 @@ from govsim.explain import explain
 from govsim.identity import (
     SweepLock,
     SweepLocked,
-    SweepPlanError,
-    inside,
     plan_unique,
     register_resolvers,
     rewrite_lines,
@@ -195,29 +201,8 @@ def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
             )
     jobs, keys = expand_jobs(config)
     by_job = {tuple(o): ident for o, ident in planned}
-    sweep = Path(str(config.hydra.sweep.dir))
-    identities: dict[str, str] = {}
-    dirs: dict[Path, str] = {}
-    for idx, job in enumerate(jobs):
-        key = job_key(job, keys)[0]
-        ident = by_job.get(tuple(job)) or identity(job)
-        identities[key] = ident
-        job_cfg = compose_job(job)[0]
-        with read_write(job_cfg.hydra), open_dict(job_cfg.hydra):
-            job_cfg.hydra.job.num, job_cfg.hydra.job.id = idx, f"{idx}"
-        sub = str(OmegaConf.select(job_cfg, "hydra.sweep.subdir"))
-        where = (sweep / sub).resolve()
-        if not inside(where, sweep) or where == sweep.resolve():
-            raise SweepPlanError(
-                f"hydra.sweep.subdir={sub!r} (job {key}): outside the sweep directory {sweep}; allowed: "
-                "a relative name built from swept keys, e.g. ${policy.name}/rep${replication}_${govsim_job:}"
-            )
-        if where in dirs:
-            raise SweepPlanError(
-                f"jobs {dirs[where]} and {key} would write into one directory ({sub}); allowed: a "
-                "hydra.sweep.subdir naming every swept key, or ending in ${govsim_job:}"
-            )
-        dirs[where] = key
+    identities = {job_key(job, keys)[0]: by_job.get(tuple(job)) or identity(job) for job in jobs}
+    check_job_dirs([(job_key(job, keys)[0], compose_job(job)[0]) for job in jobs])
     return identities, merged
 
 
@@ -300,6 +285,7 @@ def preflight(argv: list[str]) -> None:
     """
     args = parse_args(argv, "the options of govsim-experiment --help")
     check_override_text(list(args.overrides))
+    check_hydra_keys(list(args.overrides))
     name = args.config_name or "config"
     cfg = compose_multirun(list(args.overrides), name, args.config_dir, schema=register_experiment_configs)
     check_safety(cfg)
