@@ -34,6 +34,7 @@ from scipy import stats
 
 from govsim.atomic import write_text
 from govsim.compose import InputError, compose
+from govsim.identity import safe_component
 from govsim.runner import provenance, simulate
 from govsim.validate import ConfigError
 
@@ -234,7 +235,13 @@ def parse_case(spec: str) -> Case:
             f'--case {spec!r}: allowed: "NAME: override override ..." '
             '(e.g. "mine: scenario=my_town policy=grid")'
         )
-    return Case(name.strip(), tuple(rest.split()))
+    name = name.strip()
+    if safe_component(name) != name:  # the baseline is <baselines>/NAME.json: one file, in that folder
+        raise InputError(
+            f"--case {name!r}: allowed: a name of letters (Chinese too), digits and . _ - = , + @, not "
+            "starting with a dot (it names the baseline file NAME.json in --baselines)"
+        )
+    return Case(name, tuple(rest.split()))
 
 
 def _parser() -> argparse.ArgumentParser:

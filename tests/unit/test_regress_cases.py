@@ -46,3 +46,17 @@ def test_two_cases_of_one_name_are_refused_when_checking_too(tmp_path, capsys) -
 def test_distinct_names_are_selected(tmp_path) -> None:
     args = regress._parser().parse_args(["--case", "a: scenario=one_town", "--case", "b: scenario=one_town"])
     assert [c.name for c in regress.select(args)] == ["a", "b"]
+
+
+@pytest.mark.parametrize("name", ["../escaped", "/tmp/absx", "nosub/x", ".hidden", "a\\b"])
+def test_a_case_name_that_is_not_one_file_name_is_refused(name: str, tmp_path: Path, capsys) -> None:
+    """A case's baseline is ``<baselines>/NAME.json``: ``../escaped`` had written beside the folder."""
+    bl = tmp_path / "bl"
+    with pytest.raises(SystemExit) as exc:
+        regress.main(["--case", f"{name}: scenario=one_town", "--baselines", str(bl), "--update"])
+    assert exc.value.code == 2 and not bl.exists() and list(tmp_path.iterdir()) == []
+    err = capsys.readouterr().err.strip()
+    assert (
+        err.startswith(f"govsim-regress: error: --case {name!r}: allowed: a name of letters")
+        and "\n" not in err
+    )
