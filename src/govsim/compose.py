@@ -387,17 +387,34 @@ def check_hydra_keys(overrides: list[str]) -> None:
 
 
 def check_search_path(entries: list[Any]) -> None:
-    """Refuse a ``hydra.searchpath`` entry ``file://PATH`` whose directory does not exist (``InputError``).
+    """Refuse a ``hydra.searchpath`` entry that names nothing (``InputError``).
 
-    Hydra only warns (a Python ``UserWarning`` with its own file and line) and composes without it, so
-    a misspelt path silently runs the shipped configs instead of the user's.
+    ``file://PATH`` (or a bare ``PATH``, which Hydra reads as a file path) must be a directory, and
+    ``pkg://PACKAGE`` an importable package. Hydra only warns (a Python ``UserWarning`` with its own file
+    and line) and composes without the entry, so a misspelt one silently runs the shipped configs
+    instead of the user's.
     """
+    import importlib.util
+
     for entry in entries:
-        where = str(entry).removeprefix("file://")
-        if where != str(entry) and not Path(where).is_dir():
+        scheme, sep, where = str(entry).partition("://")
+        if not sep:
+            scheme, where = "file", str(entry)
+        if scheme == "file":
+            found = Path(where).is_dir()
+        else:
+            try:
+                found = (
+                    scheme == "pkg"
+                    and bool(where)
+                    and importlib.util.find_spec(where.replace("/", ".")) is not None
+                )
+            except (ImportError, ValueError):  # a parent package that is missing, or a malformed name
+                found = False
+        if not found:
             raise InputError(
-                f"hydra.searchpath={entry}: no such directory; allowed: existing directories (file://PATH), "
-                "or pkg://PACKAGE"
+                f"hydra.searchpath={entry}: no such {'directory' if scheme == 'file' else 'package'}; "
+                "allowed: existing directories (file://PATH), or importable packages (pkg://PACKAGE)"
             )
 
 

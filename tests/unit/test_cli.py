@@ -29,6 +29,9 @@ REFUSED_ARGV = [
     ),
     (["--config-dir", "/no/such/dir"], "--config-dir='/no/such/dir': no such directory"),
     (["hydra.searchpath=[file:///no/such/dir]"], "hydra.searchpath=file:///no/such/dir: no such directory"),
+    (["hydra.searchpath=[pkg://no_such_pkg]"], "hydra.searchpath=pkg://no_such_pkg: no such package"),
+    (["hydra.searchpath=[pkg://govsim.nosuch]"], "hydra.searchpath=pkg://govsim.nosuch: no such package"),
+    (["hydra.searchpath=[nosuch]"], "hydra.searchpath=nosuch: no such directory"),
     (["--config-path", "elsewhere"], "--config-path='elsewhere': not supported"),
     (["-x"], "-x: unknown option"),
 ]
