@@ -353,6 +353,22 @@ def absolute_inputs(cfg: DictConfig, cwd: Path) -> bool:
     return moved
 
 
+def _discard_unstarted_run(node: DictConfig) -> None:
+    """After SIGTERM: remove what Hydra made for a run that had not written its ``run.json`` yet.
+
+    Hydra's job runner makes the run directory, ``.hydra/`` and the log before the run starts; a
+    directory holding only those would look like a run. A run that began says ``failed`` in its own
+    ``run.json`` (``runner.run_to_dir``) and is left as it is. ``node``: the composed run Hydra was
+    given, on which it records the directory it made (``hydra.runtime.output_dir``).
+    """
+    made = OmegaConf.select(node, "hydra.runtime.output_dir", default=None, throw_on_missing=False)
+    if not made:
+        return  # Hydra had not made the directory yet
+    out = Path(str(made))
+    if out.is_dir() and not (out / "run.json").exists():
+        _discard_run_dir(out)
+
+
 def _discard_run_dir(out: Path) -> None:
     """Remove what Hydra put in a refused run's directory (``.hydra/``, its log), never anything else."""
     for p in out.glob("*.log"):
@@ -425,7 +441,11 @@ def main() -> None:
             worker.close()
             worker = None
         if single is not None:
-            launch(single.node, lambda cfg: run_job(cfg, single.config, own_process=True, worker=worker))
+            try:
+                launch(single.node, lambda cfg: run_job(cfg, single.config, own_process=True, worker=worker))
+            except Terminated:
+                _discard_unstarted_run(single.node)
+                raise
             return
     finally:
         if worker is not None:

@@ -293,6 +293,16 @@ elif mode == "interrupt":
     runner.simulate = interrupt
 elif mode == "terminate":
     runner.simulate = terminate
+elif mode == "terminate_setup":  # SIGTERM while Hydra sets the job up: its directory exists, no run.json
+    import hydra.core.utils as job_utils
+
+    save = job_utils._save_config
+
+    def save_then_terminate(*args, **kwargs):
+        save(*args, **kwargs)
+        terminate()
+
+    job_utils._save_config = save_then_terminate
 sys.argv = ["govsim", *sys.argv[1:]]
 cli.command()
 """
@@ -374,6 +384,16 @@ def test_a_terminated_command_records_the_run_as_failed_and_ends_by_the_signal(t
     assert info["status"] == "failed"
     assert info["error"].startswith("Terminated: SIGTERM")
     assert not any((tmp_path / "run" / name).exists() for name in (*FIGURE_FILES, "incidents.parquet"))
+
+
+def test_a_command_terminated_before_its_run_began_leaves_no_directory(tmp_path: Path) -> None:
+    """SIGTERM after Hydra made the run directory but before the run wrote ``run.json``: the directory
+    held only ``.hydra/`` and a log, which looked like a run (every run directory has a ``run.json``)."""
+    done, pid = _command("terminate_setup", tmp_path, "output.figures=true")
+    assert done.returncode == -signal.SIGTERM, done.stderr
+    assert "Traceback" not in done.stderr
+    assert pid is not None and _gone(pid)
+    assert not (tmp_path / "run").exists(), sorted(p.name for p in (tmp_path / "run").rglob("*"))
 
 
 def test_bad_input_ends_the_worker_and_leaves_nothing(tmp_path: Path) -> None:
