@@ -194,7 +194,7 @@ def _draw_shared(data: FigureData) -> None:
             status = 1
         os._exit(status)
     os.close(write_end)
-    previous = signal.signal(signal.SIGTERM, partial(_end_helper, pid))
+    previous = signal.signal(signal.SIGTERM, partial(_end_helper, pid, data.out))
     try:
         draw_figures(data, SHARES[0])
     finally:
@@ -208,12 +208,20 @@ def _draw_shared(data: FigureData) -> None:
         raise FigureError(f"{head or ended}\n{tb}".rstrip())
 
 
-def _end_helper(pid: int, signum: int, frame: object) -> None:
-    """SIGTERM in the child: kill the helper too (it must not write into a run that failed), then end."""
+def _end_helper(pid: int, out: Path, signum: int, frame: object) -> None:
+    """SIGTERM in the child: kill the helper too (it must not write into a run that failed), then end.
+
+    Both may be inside ``atomic.write_atomic``, whose clean-up an ending by signal or ``os._exit`` skips:
+    once the helper is dead, the figures' temporary files (``.NAME.XXXX`` beside each figure) are removed.
+    """
     try:
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
         pass
+    for name in FIGURES:
+        for tmp in out.glob(f".{name}.*"):
+            tmp.unlink(missing_ok=True)
     os._exit(128 + signum)
 
 

@@ -303,6 +303,22 @@ elif mode == "terminate_setup":  # SIGTERM while Hydra sets the job up: its dire
         terminate()
 
     job_utils._save_config = save_then_terminate
+elif mode == "terminate_drawing":  # SIGTERM while the worker and its helper write their PNGs
+    import os, signal, time
+    from pathlib import Path
+    from matplotlib.figure import Figure
+
+    def slow_save(self, fname, *args, **kwargs):
+        Path(fname).write_bytes(b"half a PNG")
+        time.sleep(60)
+
+    def wait_then_terminate(self):
+        time.sleep(1.5)  # the worker and its helper are inside savefig by now
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(60)
+
+    Figure.savefig = slow_save
+    figworker.FigureWorker.wait = wait_then_terminate
 sys.argv = ["govsim", *sys.argv[1:]]
 cli.command()
 """
@@ -394,6 +410,17 @@ def test_a_command_terminated_before_its_run_began_leaves_no_directory(tmp_path:
     assert "Traceback" not in done.stderr
     assert pid is not None and _gone(pid)
     assert not (tmp_path / "run").exists(), sorted(p.name for p in (tmp_path / "run").rglob("*"))
+
+
+def test_a_command_terminated_while_drawing_leaves_no_temporary_files(tmp_path: Path) -> None:
+    """The worker's SIGTERM handler kills its helper and ends at once (``os._exit``), which skipped the
+    clean-up of ``atomic.write_atomic``: ``.backlog.png.XXXX`` files were left beside the results."""
+    done, pid = _command("terminate_drawing", tmp_path, "output.figures=true")
+    assert done.returncode == -signal.SIGTERM, done.stderr
+    assert pid is not None and _gone(pid)
+    assert json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["status"] == "failed"
+    left = sorted(p.name for p in (tmp_path / "run").iterdir() if p.name.startswith("."))
+    assert left == [".hydra"], left
 
 
 def test_bad_input_ends_the_worker_and_leaves_nothing(tmp_path: Path) -> None:
