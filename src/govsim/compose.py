@@ -230,7 +230,8 @@ def check_job_dirs(jobs: list[tuple[str, DictConfig]]) -> None:
 
     setup_globals()  # Hydra's own resolvers (now, hydra), as its launcher has them
     seen: dict[str, str] = {}
-    for idx, (key, node) in enumerate(jobs):
+    for idx, (swept, node) in enumerate(jobs):
+        key = swept or f"#{idx}"  # a sweep of one value per key names its jobs by number
         with read_write(node.hydra), open_dict(node.hydra):
             node.hydra.job.num, node.hydra.job.id = idx, f"{idx}"
         sweep = Path(str(OmegaConf.select(node, "hydra.sweep.dir")))

@@ -27,6 +27,10 @@ REFUSED_ARGV = [
         ["-m", "scenario=one_town", "hydra.sweeper.params.policy.grid.staffing=1.0,-1"],
         "hydra.sweeper.params.policy.grid.staffing=1.0,-1: a dotted key cannot be swept through",
     ),
+    (
+        ["-m", "scenario=one_town", "seed=0", "hydra.sweep.subdir=."],
+        "hydra.sweep.subdir='.' (job #0): outside",
+    ),
     (["--config-dir", "/no/such/dir"], "--config-dir='/no/such/dir': no such directory"),
     (["hydra.searchpath=[file:///no/such/dir]"], "hydra.searchpath=file:///no/such/dir: no such directory"),
     (["hydra.searchpath=[pkg://no_such_pkg]"], "hydra.searchpath=pkg://no_such_pkg: no such package"),
