@@ -265,12 +265,10 @@ def main(argv: list[str] | None = None) -> None:
         keys = expand(spec)  # every key and the base scenario checked before any run
         check_corners(spec, keys)
         where = args.out or Path("calibration") / spec.name
-        if not args.check and occupied(where):
+        if occupied(where):  # --check too: the dry run refuses what the run would
             default = "" if args.out else " (the default)"
-            raise SpecError(
-                f"--out={str(where)!r}{default}: the directory exists and is not empty; allowed: a new or "
-                "empty directory"
-            )
+            what = "a file" if where.is_file() else "the directory exists and is not empty"
+            raise SpecError(f"--out={str(where)!r}{default}: {what}; allowed: a new or empty directory")
     except (SpecError, LogError, InputError, ConfigError) as exc:
         print(f"govsim-calibrate: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)

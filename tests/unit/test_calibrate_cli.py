@@ -74,3 +74,20 @@ def test_an_empty_out_is_taken(spec, tmp_path, monkeypatch) -> None:
     with pytest.raises(SystemExit):
         calibrate.main([str(spec), "--out", str(tmp_path / "empty"), "--trials", "1", "--n-jobs", "2"])
     assert ran == [(1, 2)]
+
+
+def test_check_refuses_what_the_run_would_refuse(spec, tmp_path, capsys, monkeypatch) -> None:
+    """``--check`` is the dry run: it had passed where the real run would refuse the output folder."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "calibration" / "t_cli").mkdir(parents=True)
+    (tmp_path / "calibration" / "t_cli" / "fit_report.md").write_text("earlier\n", encoding="utf-8")
+    err = refused(calibrate.main, [str(spec), "--check"], capsys)
+    assert "--out='calibration/t_cli' (the default): the directory exists and is not empty" in err
+
+
+def test_an_out_that_is_a_file_is_called_a_file(spec, tmp_path, capsys) -> None:
+    out = tmp_path / "tiny.yaml"
+    out.write_text("name: mine\n", encoding="utf-8")
+    err = refused(calibrate.main, [str(spec), "--out", str(out)], capsys)
+    assert err == f"govsim-calibrate: error: --out={str(out)!r}: a file; allowed: a new or empty directory"
+    assert out.read_text(encoding="utf-8") == "name: mine\n"
