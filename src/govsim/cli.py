@@ -42,8 +42,6 @@ from govsim.compose import (
     PASS_THROUGH,
     Composed,
     InputError,
-    check_hydra_keys,
-    check_job_dirs,
     compose,
     compose_multirun,
     compose_run,
@@ -58,6 +56,7 @@ from govsim.compose import (
 from govsim.config import GovsimConfig, register_configs
 from govsim.explain import explain
 from govsim.figworker import FigureWorker
+from govsim.hydrachecks import check_hydra_keys, check_job_dirs
 from govsim.identity import (
     SweepPlanError,
     digest,
