@@ -36,9 +36,9 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from govsim.compose import expand_sweep, schema_type, sweep_params
+from govsim.compose import InputError, expand_sweep, schema_type, sweep_params
 from govsim.config import GovsimConfig, register_configs
-from govsim.identity import digest, input_checksums, plain_config
+from govsim.identity import digest, input_checksums, occupied, plain_config
 from govsim.validate import ConfigError, num, path_name, word
 
 MANIFEST = "experiment.json"
@@ -165,13 +165,7 @@ def check_experiment(config: DictConfig) -> None:
     word("none", "morris", "sobol")("experiment.sensitivity.method", sens["method"])
     if sens["method"] == "none":
         return
-    if importlib.util.find_spec("SALib") is None:
-        raise ConfigError(
-            "experiment.sensitivity.method",
-            sens["method"],
-            'none, or SALib installed with the sensitivity extra: pip install -e ".[sensitivity]"',
-            problem="the design needs SALib, which is not installed",
-        )
+    check_salib(sens["method"])
     num(2, integer=True)("experiment.sensitivity.size", sens["size"])
     num(2, integer=True)("experiment.sensitivity.levels", sens["levels"])
     if not sens["factors"]:
@@ -188,6 +182,36 @@ def check_experiment(config: DictConfig) -> None:
             num()(f"{key}.{side}", f[side])
         if not f["low"] < f["high"]:
             raise ConfigError(f"{key}.high", f["high"], f"more than low ({f['low']:g})")
+
+
+def check_salib(method: str) -> None:
+    """Refuse a sensitivity ``method`` other than ``none`` when SALib is not installed.
+
+    Raises ``ConfigError`` naming the ``sensitivity`` extra: the one home of this message, for
+    ``govsim-experiment`` (``check_experiment``) and ``govsim-report``.
+    """
+    if method != "none" and importlib.util.find_spec("SALib") is None:
+        raise ConfigError(
+            "experiment.sensitivity.method",
+            method,
+            'none, or SALib installed with the sensitivity extra: pip install -e ".[sensitivity]"',
+            problem="the design needs SALib, which is not installed",
+        )
+
+
+def check_sweep_dir(sweep: Path) -> None:
+    """Refuse a sweep directory that exists, is not empty and holds no experiment (``InputError``).
+
+    An experiment writes into ``hydra.sweep.dir`` (its manifest, job directories, tables, report), so a
+    directory of other files would be written into; one that holds a manifest (``MANIFEST``) is an
+    experiment's sweep, resumed (``prepare_manifest`` refuses it if it is another experiment's). A
+    lock file alone (a sweep stopped before its manifest) does not count.
+    """
+    if occupied(sweep, ignore=(".lock",)) and not (Path(sweep) / MANIFEST).is_file():
+        raise InputError(
+            f"hydra.sweep.dir={str(sweep)!r}: the directory exists and is not empty and holds no experiment; "
+            "allowed: a new or empty directory, or an experiment's sweep directory to resume"
+        )
 
 
 # --- identity -----------------------------------------------------------------------------------

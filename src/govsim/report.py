@@ -41,6 +41,7 @@ import pandas as pd
 
 from govsim import analysis, labels, plots
 from govsim.aggregate import Aggregate, aggregate, status_text
+from govsim.experiment import check_salib, read_manifest
 from govsim.identity import occupied
 from govsim.validate import warn
 
@@ -75,6 +76,15 @@ def holds_only_a_report(out: Path) -> bool:
     return out.is_dir() and all(p.is_file() and REPORT_FILE.fullmatch(p.name) for p in out.iterdir())
 
 
+def check_report_dir(out: Path) -> None:
+    """Refuse (``ReportError``) a report directory that exists and holds anything besides a report's files."""
+    if occupied(out) and not holds_only_a_report(out):
+        raise ReportError(
+            f"{str(out)!r}: the directory exists and is not empty (it holds files a report does not write); "
+            "allowed: a new or empty directory, or a report directory to rebuild"
+        )
+
+
 def write_report(agg: Aggregate, out: Path, lang: str = "zh", partial: bool = False) -> Path:
     """Write the report of an aggregated sweep into ``out``; return the path of ``report.md``.
 
@@ -89,11 +99,7 @@ def write_report(agg: Aggregate, out: Path, lang: str = "zh", partial: bool = Fa
         raise ReportError(status_text(agg.summary, lang).replace("\n", "; "))
     if agg.results.empty:
         raise ReportError(f"{agg.sweep}: no complete job to report")
-    if occupied(out) and not holds_only_a_report(out):
-        raise ReportError(
-            f"{str(out)!r}: the directory exists and is not empty (it holds files a report does not write); "
-            "allowed: a new or empty directory, or a report directory to rebuild"
-        )
+    check_report_dir(out)
     others = [o for o in labels.LANGS if o != lang and (out / named("report.md", o)).is_file()]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
@@ -387,8 +393,10 @@ def main(argv: list[str] | None = None) -> None:
     """``govsim-report SWEEP_DIR [--out DIR] [--lang zh|en] [--partial]``.
 
     An explicit ``--out`` (other than ``SWEEP_DIR/report``) that exists and is not empty is refused
-    before anything is read; the default directory is rebuilt as a whole (``write_report``). Every
-    refusal is one line on stderr and exit status 2, with nothing written.
+    before anything is read; the default directory is rebuilt as a whole (``write_report``), and
+    refused if it holds files a report does not write. A sensitivity sweep is refused when SALib (the
+    ``sensitivity`` extra) is not installed. These refusals come before the sweep is aggregated (which
+    rewrites its tables). Every refusal is one line on stderr and exit status 2, with nothing written.
     """
     p = argparse.ArgumentParser(prog="govsim-report", description="Comparison report of an experiment sweep.")
     p.add_argument("sweep", type=Path, help="sweep directory written by govsim-experiment")
@@ -404,10 +412,13 @@ def main(argv: list[str] | None = None) -> None:
                 f"--out={str(args.out)!r}: the directory exists and is not empty; allowed: a new or empty "
                 "directory"
             )
+        out = args.out if explicit else default
+        check_report_dir(out)  # before aggregating: a refusal writes nothing, not even the sweep's tables
+        check_salib(read_manifest(args.sweep)["experiment"]["sensitivity"]["method"])
         agg = aggregate(args.sweep)
         lang = args.lang or agg.manifest.get("lang", "zh")
         print(status_text(agg.summary, lang), file=sys.stderr)
-        path = write_report(agg, args.out if explicit else default, lang, args.partial)
+        path = write_report(agg, out, lang, args.partial)
     except (ReportError, FileNotFoundError, ValueError) as exc:
         print(f"govsim-report: error: {exc}", file=sys.stderr)
         sys.exit(2)

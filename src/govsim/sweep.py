@@ -4,8 +4,10 @@
 mode, its ``hydra.sweeper.params``) and launches one job per combination through the configured
 launcher. ``main`` refuses, before Hydra creates anything, a command that names no experiment or
 code to run. ``ExperimentCallback`` runs in the launching process: before the jobs, and before
-anything is written, it composes and checks every job of the sweep (``plan_sweep``: a bad swept value
-or an unknown swept policy is one line, exit 2, as ``govsim -m`` refuses it); then it writes or checks
+anything is written, it refuses a sweep directory that holds other files and no experiment
+(``govsim.experiment.check_sweep_dir``), then composes and checks every job of the sweep
+(``plan_sweep``: a bad swept value or an unknown swept policy is one line, exit 2, as ``govsim -m``
+refuses it); then it writes or checks
 the manifest (``govsim.experiment.prepare_manifest``: a sweep directory of another configuration or
 code version is refused, exit 2) and starts a progress bar across the runs; after them it aggregates
 the job directories (``govsim.aggregate``), prints expected vs completed, writes the report when
@@ -39,6 +41,7 @@ from govsim.compose import (
 from govsim.experiment import (
     ExperimentMismatch,
     check_experiment,
+    check_sweep_dir,
     design_points,
     expand_jobs,
     extra_dir,
@@ -87,6 +90,7 @@ class ExperimentCallback(Callback):
         _exit_on_error(self._end, config)
 
     def _start(self, config: DictConfig) -> None:
+        check_sweep_dir(Path(config.hydra.sweep.dir))  # before anything is written in it
         notes = check_launcher(config)
         check_experiment(config)
         if config.experiment.sensitivity.method != "none":

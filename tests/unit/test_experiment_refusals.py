@@ -89,3 +89,23 @@ def test_check_experiment_refuses_a_design_without_salib(monkeypatch) -> None:
         ex.check_experiment(sensitivity("experiment.sensitivity.method=none"))  # no design, no SALib
     finally:
         register_configs()  # the plain schema back (other tests compose it)
+
+
+@pytest.mark.parametrize("sweep", ["W", "."])
+def test_a_sweep_dir_holding_other_files_is_refused_before_anything_is_written(
+    tmp_path: Path, console, sweep
+) -> None:
+    """A non-empty directory without an experiment's manifest is never written into (a user's file
+    was replaced); an experiment's own sweep directory is still resumed (``test_experiment_sweep``)."""
+    where = tmp_path / sweep
+    (where / "report").mkdir(parents=True)
+    (where / "results.parquet").write_bytes(b"mine")
+    (where / "report" / "notes.txt").write_text("my notes", encoding="utf-8")
+    before = written(tmp_path)
+    line = refused(console, tmp_path, "+experiment=staffing_sweep", *TINY, f"hydra.sweep.dir={sweep}")
+    assert line == (
+        f"govsim-experiment: error: hydra.sweep.dir={sweep!r}: the directory exists and is not empty and "
+        "holds no experiment; allowed: a new or empty directory, or an experiment's sweep directory to resume"
+    )
+    assert written(tmp_path) == before
+    assert (where / "results.parquet").read_bytes() == b"mine"

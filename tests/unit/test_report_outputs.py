@@ -3,7 +3,9 @@ comparison), an explicit ``--out`` must be new or empty, the default ``SWEEP/rep
 
 from __future__ import annotations
 
+import json
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -100,3 +102,57 @@ def test_default_report_dir_holding_other_files_is_refused(sweeps, tmp_path, cap
     assert exit_info.value.code == 2
     assert "the directory exists and is not empty" in capsys.readouterr().err
     assert [p.name for p in (sweep / "report").iterdir()] == ["draft.docx"]
+
+
+def _as_sensitivity(sweep: Path) -> None:
+    """The sweep's manifest turned into a Morris design's (its jobs as they are): enough for the report
+    to need SALib."""
+    path = sweep / "experiment.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["experiment"]["sensitivity"].update(
+        method="morris", size=2, levels=4, factors=[{"key": "policy.grid.staffing", "low": 1.0, "high": 1.8}]
+    )
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _files(sweep: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file's bytes and time of writing: a file rewritten with the same bytes still counts."""
+    return {
+        str(p.relative_to(sweep)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(sweep.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_sensitivity_report_without_salib_names_the_extra_and_writes_nothing(
+    sweeps, tmp_path, capsys, monkeypatch
+):
+    sweep = _copy(sweeps["two"], tmp_path)
+    report.main([str(sweep), "--lang", "en"])  # an existing report, left as it is
+    _as_sensitivity(sweep)
+    before = _files(sweep)
+    for name in ("SALib", "SALib.sample", "SALib.analyze"):  # as if the sensitivity extra were not installed
+        monkeypatch.setitem(sys.modules, name, None)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        report.main([str(sweep), "--lang", "en"])
+    assert exit_info.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "govsim-report: error: experiment.sensitivity.method='morris'"
+    )
+    assert 'pip install -e ".[sensitivity]"' in lines[0]
+    assert _files(sweep) == before
+
+
+def test_default_report_dir_holding_other_files_is_refused_before_aggregating(sweeps, tmp_path, capsys):
+    sweep = _copy(sweeps["two"], tmp_path)
+    (sweep / "report").mkdir()
+    (sweep / "report" / "draft.docx").write_bytes(b"mine")
+    before = _files(sweep)
+    with pytest.raises(SystemExit) as exit_info:
+        report.main([str(sweep), "--lang", "en"])
+    assert exit_info.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "the directory exists and is not empty" in lines[0]
+    assert _files(sweep) == before
