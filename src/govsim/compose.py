@@ -29,8 +29,6 @@ from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from govsim.config import GovsimConfig, register_configs
 from govsim.explain import InputError, explain, schema_type
-from govsim.hydrachecks import check_hydra_keys as check_hydra_keys
-from govsim.hydrachecks import check_job_dirs as check_job_dirs
 from govsim.hydrachecks import check_overrides
 from govsim.identity import register_resolvers
 from govsim.safety import check_override_text, check_safety

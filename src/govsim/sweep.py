@@ -32,8 +32,6 @@ from omegaconf import DictConfig, open_dict, read_write
 from govsim.compose import (
     PASS_THROUGH,
     InputError,
-    check_hydra_keys,
-    check_job_dirs,
     compose_multirun,
     config_dir,
     parse_args,
@@ -54,6 +52,7 @@ from govsim.experiment import (
     view_identity,
 )
 from govsim.explain import explain
+from govsim.hydrachecks import check_hydra_keys, check_job_dirs
 from govsim.identity import (
     SweepLock,
     SweepLocked,
