@@ -16,7 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 from govsim.compose import compose, to_config
 from govsim.config import GovsimConfig
 from govsim.explain import explain
-from govsim.identity import occupied
+from govsim.identity import occupied, taken
 from govsim.records import Records
 from govsim.runner import kpi_frame, load_records, run_to_dir, simulate
 from govsim.validate import InputError, config_warnings
@@ -63,9 +63,7 @@ def run(overrides: list[str] | tuple[str, ...] = (), out: str | Path | None = No
         return RunResult(cfg, result.records, result.kpis, None, notes)
     where = Path(out).resolve()
     if occupied(where):
-        raise InputError(
-            f"out={str(out)!r}: the directory exists and is not empty; allowed: a new or empty directory"
-        )
+        raise InputError(taken("out", out))
     result = run_to_dir(cfg, where, warnings=list(notes), checked=True)
     return RunResult(cfg, result.records, result.kpis, where, notes)
 

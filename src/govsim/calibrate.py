@@ -56,7 +56,7 @@ from govsim.calspec import (  # noqa: F401
     load_spec,
 )
 from govsim.compose import InputError, compose
-from govsim.identity import occupied
+from govsim.identity import occupied, taken
 from govsim.logs import LogError
 
 EXIT_BAD_INPUT = 2
@@ -266,9 +266,7 @@ def main(argv: list[str] | None = None) -> None:
         check_corners(spec, keys)
         where = args.out or Path("calibration") / spec.name
         if occupied(where):  # --check too: the dry run refuses what the run would
-            default = "" if args.out else " (the default)"
-            what = "a file" if where.is_file() else "the directory exists and is not empty"
-            raise SpecError(f"--out={str(where)!r}{default}: {what}; allowed: a new or empty directory")
+            raise SpecError(taken("--out", where, "" if args.out else "(the default output folder)"))
     except (SpecError, LogError, InputError, ConfigError) as exc:
         print(f"govsim-calibrate: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)

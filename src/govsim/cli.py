@@ -65,6 +65,7 @@ from govsim.identity import (
     plan_unique,
     register_resolvers,
     rewrite_lines,
+    taken,
 )
 from govsim.safety import UnsafeConfig, check_override_text
 from govsim.validate import ConfigError, config_warnings, warn
@@ -240,8 +241,7 @@ def check_output_dir(node: DictConfig | None, multirun: bool) -> None:
         return
     if occupied(where):
         raise InputError(
-            f"{key}={str(where)!r}: the directory exists and is not empty; allowed: a new or empty "
-            f"directory (leave {key} unset for a unique name)"
+            taken(key, where, allowed=f"a new or empty directory (leave {key} unset for a unique name)")
         )
 
 

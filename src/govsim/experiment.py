@@ -38,7 +38,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from govsim.compose import InputError, expand_sweep, schema_type, sweep_params
 from govsim.config import GovsimConfig, register_configs
-from govsim.identity import digest, input_checksums, occupied, plain_config
+from govsim.identity import digest, input_checksums, occupied, plain_config, taken
 from govsim.validate import ConfigError, num, path_name, word
 
 MANIFEST = "experiment.json"
@@ -209,8 +209,12 @@ def check_sweep_dir(sweep: Path) -> None:
     """
     if occupied(sweep, ignore=(".lock",)) and not (Path(sweep) / MANIFEST).is_file():
         raise InputError(
-            f"hydra.sweep.dir={str(sweep)!r}: the directory exists and is not empty and holds no experiment; "
-            "allowed: a new or empty directory, or an experiment's sweep directory to resume"
+            taken(
+                "hydra.sweep.dir",
+                sweep,
+                "and holds no experiment",
+                "a new or empty directory, or an experiment's sweep directory to resume",
+            )
         )
 
 

@@ -141,6 +141,16 @@ def occupied(path: Path, ignore: tuple[str, ...] = ()) -> bool:
     return any(child.name not in ignore for child in p.iterdir())
 
 
+def taken(key: str, path: Path | str, reason: str = "", allowed: str = "a new or empty directory") -> str:
+    """The one-line refusal of an output folder that ``occupied`` found taken: key, path, what, allowed.
+
+    ``KEY='PATH': the directory exists and is not empty[ REASON]; allowed: ALLOWED`` (``a file`` for a
+    file): the one wording of every command that never writes into another result's folder.
+    """
+    what = "a file" if Path(path).is_file() else "the directory exists and is not empty"
+    return f"{key}={str(path)!r}: {what}{' ' + reason if reason else ''}; allowed: {allowed}"
+
+
 class SweepLocked(RuntimeError):
     """Another process is writing this sweep directory."""
 

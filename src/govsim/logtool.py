@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from govsim.identity import occupied
+from govsim.identity import occupied, taken
 from govsim.logs import LogError, LogRead, read_log
 from govsim.observed import (
     Window,
@@ -166,8 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     out = args.out or Path(f"{args.log.stem}-{args.command}")
     try:
         if occupied(out):
-            raise LogError(f"--out {str(out)!r}: the directory exists and is not empty; allowed: a new or "
-                           "empty directory")  # fmt: skip
+            raise LogError(taken("--out", out))
         log = read_log(args.log, args.mapping, args.as_of)
         kpis, volumes, window = summarise(log)
         if args.command == "compare":

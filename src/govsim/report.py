@@ -42,7 +42,7 @@ import pandas as pd
 from govsim import analysis, labels, plots
 from govsim.aggregate import Aggregate, aggregate, status_text
 from govsim.experiment import check_salib, read_manifest
-from govsim.identity import occupied
+from govsim.identity import occupied, taken
 from govsim.validate import warn
 
 RATE_SUFFIXES = labels.RATE_SUFFIXES
@@ -80,8 +80,12 @@ def check_report_dir(out: Path) -> None:
     """Refuse (``ReportError``) a report directory that exists and holds anything besides a report's files."""
     if occupied(out) and not holds_only_a_report(out):
         raise ReportError(
-            f"{str(out)!r}: the directory exists and is not empty (it holds files a report does not write); "
-            "allowed: a new or empty directory, or a report directory to rebuild"
+            taken(
+                "--out",
+                out,
+                "(it holds files a report does not write)",
+                "a new or empty directory, or a report directory to rebuild",
+            )
         )
 
 
@@ -408,10 +412,7 @@ def main(argv: list[str] | None = None) -> None:
     explicit = args.out is not None and args.out.resolve() != default.resolve()
     try:
         if explicit and occupied(args.out):
-            raise ReportError(
-                f"--out={str(args.out)!r}: the directory exists and is not empty; allowed: a new or empty "
-                "directory"
-            )
+            raise ReportError(taken("--out", args.out))
         out = args.out if explicit else default
         check_report_dir(out)  # before aggregating: a refusal writes nothing, not even the sweep's tables
         check_salib(read_manifest(args.sweep)["experiment"]["sensitivity"]["method"])

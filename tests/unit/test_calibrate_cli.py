@@ -58,7 +58,9 @@ def test_an_occupied_default_out_is_refused(spec, tmp_path, capsys, monkeypatch)
     (tmp_path / "calibration" / "t_cli").mkdir(parents=True)
     (tmp_path / "calibration" / "t_cli" / "fit_report.md").write_text("earlier\n", encoding="utf-8")
     err = refused(calibrate.main, [str(spec)], capsys)
-    assert "--out='calibration/t_cli' (the default): the directory exists and is not empty" in err
+    assert (
+        "--out='calibration/t_cli': the directory exists and is not empty (the default output folder)" in err
+    )
 
 
 def test_an_empty_out_is_taken(spec, tmp_path, monkeypatch) -> None:
@@ -82,7 +84,9 @@ def test_check_refuses_what_the_run_would_refuse(spec, tmp_path, capsys, monkeyp
     (tmp_path / "calibration" / "t_cli").mkdir(parents=True)
     (tmp_path / "calibration" / "t_cli" / "fit_report.md").write_text("earlier\n", encoding="utf-8")
     err = refused(calibrate.main, [str(spec), "--check"], capsys)
-    assert "--out='calibration/t_cli' (the default): the directory exists and is not empty" in err
+    assert (
+        "--out='calibration/t_cli': the directory exists and is not empty (the default output folder)" in err
+    )
 
 
 def test_an_out_that_is_a_file_is_called_a_file(spec, tmp_path, capsys) -> None:

@@ -246,7 +246,7 @@ def test_cli_refuses_an_occupied_output_dir(tmp_path: Path, capsys: pytest.Captu
         logtool.main(["summary", str(BOSTON), "--mapping", "boston311", "--out", str(out)])
     err = capsys.readouterr().err.strip()
     assert exc.value.code == 2 and "\n" not in err
-    assert err == (f"govsim-log: error: --out {str(out)!r}: the directory exists and is not empty; "
+    assert err == (f"govsim-log: error: --out={str(out)!r}: the directory exists and is not empty; "
                    "allowed: a new or empty directory")  # fmt: skip
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     empty = tmp_path / "empty"
