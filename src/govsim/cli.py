@@ -20,13 +20,10 @@ import atexit
 import gc
 import os
 import shutil
-import signal
 import sys
 import threading
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from govsim.lazymesa import defer_countries, defer_spaces
@@ -68,25 +65,12 @@ from govsim.identity import (
     taken,
 )
 from govsim.safety import UnsafeConfig, check_override_text
+from govsim.stopping import Terminated, end_by_signal, on_sigterm, raise_terminated
 from govsim.validate import ConfigError, config_warnings, warn
 
 __all__ = ["Terminated", "command", "main", "plan", "preflight"]
 
 EXIT_BAD_INPUT = 2
-
-
-class Terminated(BaseException):
-    """SIGTERM reached the ``govsim`` command (``timeout``, a scheduler's time limit, ``kill``).
-
-    Raised in the main thread, like ``KeyboardInterrupt`` for Ctrl-C, so that a run in progress records
-    itself as failed (``runner.run_to_dir``) and the figure worker is ended; ``command`` then ends the
-    process by the signal itself, so whoever sent it sees the status it expects (143 in a shell).
-    A ``BaseException``, so that no ``except Exception`` on the way (Hydra's, ours) takes it for a fault.
-    """
-
-
-def _terminated(signum: int, frame: FrameType | None) -> None:
-    raise Terminated("SIGTERM: the command was asked to stop (timeout, a time limit, kill)")
 
 
 # A sweep's launcher (joblib, submitit) imports this module in its workers to unpickle the task, and
@@ -429,7 +413,7 @@ def main() -> None:
 
     worker = FigureWorker.start()
     # after the fork: the worker keeps the default (FigureWorker.close ends it with SIGTERM)
-    previous = _on_sigterm(_terminated)
+    previous = on_sigterm(raise_terminated)
     try:
         try:
             checked = plan(argv)
@@ -449,14 +433,14 @@ def main() -> None:
     finally:
         if worker is not None:
             worker.close()  # reaped, or ended if the run failed or was interrupted: never an orphan
-        _on_sigterm(previous)
+        on_sigterm(previous)
     gc.enable()
     sys.argv = [sys.argv[0], *checked.argv]
-    previous = _on_sigterm(_terminated)  # a sweep's jobs in this process (Hydra's basic launcher)
+    previous = on_sigterm(raise_terminated)  # a sweep's jobs in this process (Hydra's basic launcher)
     try:
         _run()
     finally:
-        _on_sigterm(previous)
+        on_sigterm(previous)
 
 
 def command() -> None:
@@ -474,28 +458,8 @@ def command() -> None:
     try:
         main()
     except Terminated:
-        print(
-            "govsim: terminated by SIGTERM (a run in progress says failed in its run.json)", file=sys.stderr
-        )
-        sys.stderr.flush()
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)  # end by the signal, as without the handler
+        end_by_signal("govsim: terminated by SIGTERM (a run in progress says failed in its run.json)")
     end_process()
-
-
-def _on_sigterm(handler: Callable[[int, FrameType | None], Any] | int | None) -> Any:
-    """Set the SIGTERM handler and return the previous one; None, changing nothing, where govsim may not.
-
-    ``handler=None`` (nothing was set) changes nothing. ``_terminated`` is set only in the main thread
-    (``signal`` allows no other) and only over the default disposition: a handler of the caller's (a
-    program that calls ``main`` in-process) is left alone. Any other handler (the previous one, back)
-    is set as given.
-    """
-    if handler is None or threading.current_thread() is not threading.main_thread():
-        return None
-    if handler is _terminated and signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-        return None
-    return signal.signal(signal.SIGTERM, handler)
 
 
 def end_process(status: int = 0) -> None:

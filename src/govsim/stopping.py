@@ -1,0 +1,63 @@
+"""How govsim's commands stop when asked to (SIGTERM), so nothing half-written is left looking like a result.
+
+Python ends a process on SIGTERM at once, without running ``finally`` blocks or exit handlers, where
+Ctrl-C raises ``KeyboardInterrupt`` and unwinds. A command that writes results (a run's ``run.json``, a
+report rebuilt in a temporary directory) sets ``on_sigterm(raise_terminated)`` while it works, so SIGTERM
+(``timeout``, a scheduler's time limit, ``kill``) raises ``Terminated`` in the main thread and unwinds as
+Ctrl-C does; the console script then calls ``end_by_signal``, so whoever sent the signal sees the status
+it expects (143 in a shell). Written here because the standard library has the pieces (``signal``) but no
+such pattern, and every command needs the same one.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+__all__ = ["Terminated", "end_by_signal", "on_sigterm", "raise_terminated"]
+
+
+class Terminated(BaseException):
+    """SIGTERM reached a govsim command (``timeout``, a scheduler's time limit, ``kill``).
+
+    Raised in the main thread, like ``KeyboardInterrupt`` for Ctrl-C, so that work in progress records
+    itself as failed or removes what it had begun. A ``BaseException``, so that no ``except Exception``
+    on the way (Hydra's, ours) takes it for a fault.
+    """
+
+
+def raise_terminated(signum: int, frame: FrameType | None) -> None:
+    """The SIGTERM handler: raise ``Terminated`` (in the main thread, where Python runs handlers)."""
+    raise Terminated("SIGTERM: the command was asked to stop (timeout, a time limit, kill)")
+
+
+def on_sigterm(handler: Callable[[int, FrameType | None], Any] | int | None) -> Any:
+    """Set the SIGTERM handler and return the previous one; None, changing nothing, where govsim may not.
+
+    ``handler=None`` (nothing was set) changes nothing. ``raise_terminated`` is set only in the main
+    thread (``signal`` allows no other) and only over the default disposition: a handler of the caller's
+    (a program that calls a command's ``main`` in-process) is left alone. Any other handler (the previous
+    one, back) is set as given.
+    """
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    if handler is raise_terminated and signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return None
+    return signal.signal(signal.SIGTERM, handler)
+
+
+def end_by_signal(message: str) -> None:
+    """Print ``message`` on stderr, then end this process by SIGTERM itself (the default disposition).
+
+    Called by a console script that caught ``Terminated``: the shell, ``timeout`` or a scheduler sees
+    the process killed by the signal it sent (status 143), as if govsim had set no handler.
+    """
+    print(message, file=sys.stderr)
+    sys.stderr.flush()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTERM)
