@@ -43,6 +43,7 @@ from govsim import analysis, labels, plots
 from govsim.aggregate import Aggregate, aggregate, status_text
 from govsim.experiment import check_salib, read_manifest
 from govsim.identity import occupied, taken
+from govsim.stopping import Terminated, end_by_signal, on_sigterm, raise_terminated
 from govsim.validate import warn
 
 RATE_SUFFIXES = labels.RATE_SUFFIXES
@@ -135,8 +136,13 @@ def _swap(new: Path, out: Path) -> None:
         return
     old = new.with_suffix(".old")
     out.rename(old)
-    new.rename(out)
-    shutil.rmtree(old)
+    try:
+        new.rename(out)
+    except BaseException:  # interrupted between the two renames: the old report goes back
+        old.rename(out)
+        raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _comparison(agg: Aggregate, out: Path, lang: str, quiet: bool = False) -> list[str]:
@@ -401,6 +407,8 @@ def main(argv: list[str] | None = None) -> None:
     refused if it holds files a report does not write. A sensitivity sweep is refused when SALib (the
     ``sensitivity`` extra) is not installed. These refusals come before the sweep is aggregated (which
     rewrites its tables). Every refusal is one line on stderr and exit status 2, with nothing written.
+    SIGTERM (``timeout``, a scheduler's limit) leaves the report as it was and no temporary directory;
+    the process then ends by the signal (``govsim.stopping``).
     """
     p = argparse.ArgumentParser(prog="govsim-report", description="Comparison report of an experiment sweep.")
     p.add_argument("sweep", type=Path, help="sweep directory written by govsim-experiment")
@@ -408,6 +416,18 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--lang", choices=("zh", "en"), default=None, help="labels (default: the experiment's)")
     p.add_argument("--partial", action="store_true", help="report an incomplete sweep, marked PARTIAL")
     args = p.parse_args(argv)
+    previous = on_sigterm(raise_terminated)  # SIGTERM unwinds: write_report removes its temporary
+    try:
+        path = _report(args)
+    except Terminated:
+        end_by_signal("govsim-report: terminated by SIGTERM (the report was left as it was)")
+    finally:
+        on_sigterm(previous)
+    print(f"report: {path}")
+
+
+def _report(args: argparse.Namespace) -> Path:
+    """``main``'s work on parsed arguments: the path of ``report.md``; refusals exit with status 2."""
     default = args.sweep / "report"
     explicit = args.out is not None and args.out.resolve() != default.resolve()
     try:
@@ -423,4 +443,4 @@ def main(argv: list[str] | None = None) -> None:
     except (ReportError, FileNotFoundError, ValueError) as exc:
         print(f"govsim-report: error: {exc}", file=sys.stderr)
         sys.exit(2)
-    print(f"report: {path}")
+    return path

@@ -156,3 +156,38 @@ def test_default_report_dir_holding_other_files_is_refused_before_aggregating(sw
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "the directory exists and is not empty" in lines[0]
     assert _files(sweep) == before
+
+
+REPORT_PROBE = """
+import os, signal, sys
+from govsim import report
+write = report._write
+def _write(agg, out, lang, partial, quiet):
+    write(agg, out, lang, partial, quiet)
+    os.kill(os.getpid(), signal.SIGTERM)  # a time limit reached with the report half-built
+report._write = _write
+report.main(sys.argv[1:])
+"""
+
+
+def test_a_report_terminated_mid_rebuild_leaves_the_old_report_and_no_temporary(sweeps, tmp_path):
+    """SIGTERM (``timeout``, a scheduler) while the report is built in its temporary sibling: Python's
+    default ended the process at once and left ``SWEEP/.report.PID-XXXX.tmp`` beside the sweep's results.
+    The old report stays as it was, the temporary goes, and the process ends by the signal."""
+    import subprocess
+
+    sweep = _copy(sweeps["two"], tmp_path)
+    report.main([str(sweep), "--lang", "zh"])
+    before = {p.name: p.read_bytes() for p in (sweep / "report").iterdir()}
+    done = subprocess.run(
+        [sys.executable, "-c", REPORT_PROBE, str(sweep), "--lang", "en"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == -15, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "govsim-report: terminated by SIGTERM" in done.stderr
+    assert not [p.name for p in sweep.iterdir() if p.name.startswith(".")]
+    assert {p.name: p.read_bytes() for p in (sweep / "report").iterdir()} == before
