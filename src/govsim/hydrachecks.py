@@ -5,7 +5,7 @@ a ``UserWarning`` and a run of the shipped configs, a dotted key under ``hydra.s
 "Unexpected type: None", a ``+`` on an existing key or a sweep without ``-m`` quietly does something else,
 and two jobs of a sweep whose ``hydra.sweep.subdir`` is the same write into one directory. These checks
 run before anything is composed or launched (``govsim.compose.compose_run`` calls ``check_overrides``;
-``govsim.cli.plan`` and ``govsim.sweep.preflight`` call ``check_hydra_keys`` on the command line as
+``govsim.planning.plan`` and ``govsim.sweep.preflight`` call ``check_hydra_keys`` on the command line as
 typed; both sweeps' planners call ``check_job_dirs``).
 """
 

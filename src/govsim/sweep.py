@@ -161,7 +161,7 @@ def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
 
     Composes each job as the launcher will (``load_sweep_config``), checks it as the job will run it
     (``jobrun.run_config`` on ``experiment.run_view``: its design point applied), as ``govsim -m``
-    checks every job (``cli.plan``), and computes its ``experiment.job_identity``. A job that does not
+    checks every job (``planning.plan``), and computes its ``experiment.job_identity``. A job that does not
     compose (an unknown swept policy) raises ``InputError`` with ``govsim.explain``'s line, a bad
     value ``ConfigError``: nothing has run or been written yet. Duplicate values of a swept key
     (``policy=baseline,baseline,grid``, ``policy.grid.staffing=1.0,1``) are dropped from the sweep with

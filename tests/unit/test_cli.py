@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from govsim import cli
+from govsim import cli, planning
 from govsim.compose import InputError, compose, config_dir
 
 REFUSED_ARGV = [
@@ -60,13 +60,13 @@ def test_refused_in_one_line_with_status_2(
 
 
 def test_sweep_jobs_are_the_cartesian_product() -> None:
-    jobs = cli.plan_jobs(["scenario=one_town", "seed=0,1", "policy=baseline,grid"], multirun=True)
+    jobs = planning.plan_jobs(["scenario=one_town", "seed=0,1", "policy=baseline,grid"], multirun=True)
     assert sorted(sorted(j) for j in jobs) == sorted(
         sorted(["scenario=one_town", f"seed={s}", f"policy={p}"])
         for s in (0, 1)
         for p in ("baseline", "grid")
     )
-    assert cli.plan_jobs(["scenario=one_town", "seed=3"]) == [["scenario=one_town", "seed=3"]]
+    assert planning.plan_jobs(["scenario=one_town", "seed=3"]) == [["scenario=one_town", "seed=3"]]
 
 
 def test_sweep_set_in_a_config_is_checked_job_by_job(tmp_path: Path) -> None:
@@ -78,17 +78,17 @@ def test_sweep_set_in_a_config_is_checked_job_by_job(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     argv = ["--config-dir", str(tmp_path), "scenario=one_town", "+study=staffing"]
-    assert len(cli.plan_jobs(argv[2:], extra_dir=str(tmp_path))) == 3
+    assert len(planning.plan_jobs(argv[2:], extra_dir=str(tmp_path))) == 3
     with pytest.raises(InputError, match=r"policy.grid.staffing=0.0: allowed: a number > 0"):
-        cli.preflight(argv)
+        planning.preflight(argv)
 
 
 def test_warnings_go_to_stderr_and_do_not_refuse(capsys: pytest.CaptureFixture[str]) -> None:
-    configs, _ = cli.preflight(["scenario=one_town", "policy.mechanism.department_staffing=0.3"])
+    configs, _ = planning.preflight(["scenario=one_town", "policy.mechanism.department_staffing=0.3"])
     err = capsys.readouterr().err
     assert len(configs) == 1
     assert "govsim: warning: 部门 civil_affairs(民政):估计利用率" in err  # output.lang defaults to zh
-    cli.preflight(["scenario=one_town", "policy.mechanism.department_staffing=0.3", "output.lang=en"])
+    planning.preflight(["scenario=one_town", "policy.mechanism.department_staffing=0.3", "output.lang=en"])
     assert "govsim: warning: department civil_affairs: estimated utilisation" in capsys.readouterr().err
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
 
-from govsim import cli, experiment, validate
+from govsim import cli, experiment, planning, validate
 from govsim.compose import compose_multirun, expand_sweep, sweep_params
 from govsim.config import GovsimConfig, register_configs
 
@@ -90,11 +90,11 @@ def test_hydra_private_classes_are_used_in_compose_only() -> None:
     ],
 )
 def test_govsim_m_and_govsim_experiment_expand_a_sweep_alike(overrides: list[str]) -> None:
-    """``govsim -m`` (``cli.plan_jobs``) and ``govsim-experiment`` (``experiment.expand_jobs``) share it."""
+    """``govsim -m`` (``planning.plan_jobs``) and ``govsim-experiment`` (``experiment.expand_jobs``) agree."""
     cfg = compose_multirun(overrides, schema=experiment.register_experiment_configs)  # as govsim-experiment
     jobs, keys = experiment.expand_jobs(cfg)
     assert jobs == expand_sweep([*sweep_params(cfg), *overrides])[0]
-    assert jobs == cli.plan_jobs(overrides, multirun=True)
+    assert jobs == planning.plan_jobs(overrides, multirun=True)
     assert {"policy", "replication"} <= set(keys) or "policy.grid.staffing" in keys
     assert len(jobs) == len({tuple(j) for j in jobs}) > 1
 
@@ -103,7 +103,7 @@ def test_govsim_m_and_govsim_experiment_plan_a_glob_and_range_sweep_alike(
     tmp_path: Path, quick: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A choice sweep listed from the search path (``policy=glob(*)``) and a ``range()`` sweep are planned
-    (identities, duplicates merged) by ``govsim -m`` (``cli.plan``) and ``govsim-experiment``
+    (identities, duplicates merged) by ``govsim -m`` (``planning.plan``) and ``govsim-experiment``
     (``sweep.plan_sweep``) into the same jobs, without crashing.
 
     Before the fix both planners crashed in ``identity.plan_unique``, which expanded the sweep again
@@ -118,7 +118,7 @@ def test_govsim_m_and_govsim_experiment_plan_a_glob_and_range_sweep_alike(
     policies = sorted(p.stem for p in (Path(config_dir()) / "policy").glob("*.yaml"))
     expected = {(p, s) for p in policies for s in (0, 1)}
 
-    planned = cli.plan(["-m", *quick, *swept, f"hydra.sweep.dir={tmp_path / 'm'}"])
+    planned = planning.plan(["-m", *quick, *swept, f"hydra.sweep.dir={tmp_path / 'm'}"])
     assert sorted((c.policy.name, c.seed) for c in planned.configs) == sorted(expected)
 
     monkeypatch.setenv("GOVSIM_CODE_VERSION", "test-code")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from govsim import cli
+from govsim import planning
 from govsim.compose import InputError
 
 
@@ -67,7 +67,7 @@ def test_yaml_through_config_dir_cannot_name_code(
     tmp_path: Path, body: str, fragment: str, quick: list[str]
 ) -> None:
     with pytest.raises((InputError, ValueError), match=None) as info:
-        cli.preflight(_user_config(tmp_path, body, quick))
+        planning.preflight(_user_config(tmp_path, body, quick))
     assert fragment in str(info.value)
 
 
@@ -83,7 +83,7 @@ def test_overrides_cannot_read_the_environment_or_set_logging(override: str, qui
     with pytest.raises(
         (InputError, ValueError), match=r"oc.env|cannot name code|not a standard logging class"
     ):
-        cli.preflight([*quick, override])
+        planning.preflight([*quick, override])
 
 
 def test_shipped_experiment_callback_is_allowed() -> None:

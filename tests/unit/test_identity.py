@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from govsim import cli
+from govsim import planning
 from govsim.compose import InputError, compose
 from govsim.identity import SweepPlanError, plan_unique, safe_component
 
@@ -32,7 +32,7 @@ def test_run_directory_names_carry_the_config_digest(tmp_path: Path, quick: list
     _, err = p.communicate(timeout=300)
     assert p.returncode == 0, err
     (run,) = tmp_path.glob("outputs/one_town/baseline/*")
-    default = cli.config_identity(compose(quick))
+    default = planning.config_identity(compose(quick))
     assert not run.name.endswith(default[:8])  # the lever override changed the name
     assert len(run.name.rsplit("_", 1)[1]) == 8
 
@@ -66,16 +66,16 @@ def test_chinese_names_stay_readable_in_paths() -> None:
 def test_duplicate_sweep_values_are_merged_before_launch(
     swept: list[str], kept: list[str], capsys: pytest.CaptureFixture[str], quick: list[str]
 ) -> None:
-    configs, argv = cli.preflight(["-m", *quick, *swept])
+    configs, argv = planning.preflight(["-m", *quick, *swept])
     assert argv == ["-m", *quick, *kept]
     assert len(configs) == len(kept[0].split(","))
     assert "已合并" in capsys.readouterr().err  # in the run's language (zh by default)
-    cli.preflight(["-m", *quick, *swept, "output.lang=en"])
+    planning.preflight(["-m", *quick, *swept, "output.lang=en"])
     assert "merged" in capsys.readouterr().err
 
 
 def test_duplicate_policies_are_merged(quick: list[str]) -> None:
-    configs, argv = cli.preflight(["-m", *quick, "policy=baseline,baseline,grid"])
+    configs, argv = planning.preflight(["-m", *quick, "policy=baseline,baseline,grid"])
     assert argv[-1] == "policy=baseline,grid"
     assert [c.policy.name for c in configs] == ["baseline", "grid"]
 
@@ -92,7 +92,7 @@ def test_jobs_that_coincide_across_keys_are_refused() -> None:
 def test_named_sweep_directory_that_holds_files_is_refused(tmp_path: Path, quick: list[str]) -> None:
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
     with pytest.raises(InputError, match="hydra.sweep.dir="):
-        cli.preflight(["-m", *quick, "seed=1,2", f"hydra.sweep.dir={tmp_path}"])
+        planning.preflight(["-m", *quick, "seed=1,2", f"hydra.sweep.dir={tmp_path}"])
 
 
 def test_a_calendar_file_is_an_input_whose_content_is_part_of_the_identity(tmp_path: Path) -> None:
