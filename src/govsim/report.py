@@ -43,10 +43,9 @@ from govsim import analysis, labels, plots
 from govsim.aggregate import Aggregate, aggregate, status_text
 from govsim.experiment import check_salib, read_manifest
 from govsim.identity import occupied, taken
+from govsim.reporttext import comparison_markdown, guidance, header, markdown_table, number
 from govsim.stopping import Terminated, end_by_signal, on_sigterm, raise_terminated
 from govsim.validate import warn
-
-RATE_SUFFIXES = labels.RATE_SUFFIXES
 
 
 def named(name: str, lang: str) -> str:
@@ -125,7 +124,7 @@ def _write(agg: Aggregate, out: Path, lang: str, partial: bool, quiet: bool) -> 
         body = _sensitivity(agg, out, lang)
     else:
         body = _comparison(agg, out, lang, quiet)
-    text = "\n\n".join([_header(agg, partial, lang), *body]) + "\n"
+    text = "\n\n".join([header(agg, partial, lang), *body]) + "\n"
     (out / named("report.md", lang)).write_text(text, encoding="utf-8")
 
 
@@ -165,7 +164,7 @@ def _comparison(agg: Aggregate, out: Path, lang: str, quiet: bool = False) -> li
     return [
         *_warnings(comp, lang, quiet),
         f"## {labels.report_text('comparison', lang)}\n\n{table}\n\n{labels.report_text('note', lang)}",
-        _guidance(arms, spec, lang),
+        guidance(arms, spec, lang),
         figures,
     ]
 
@@ -192,17 +191,21 @@ def _arms_only(agg: Aggregate, arms: pd.DataFrame, spec: dict[str, Any], out: Pa
     lines = ["| " + " | ".join(labels.say(labels.REPORT_HEAD[k], lang) for k in keys) + " |"]
     lines.append("|" + "---|" * len(keys))
     for _, r in arms[arms["metric"].isin(spec["metrics"])].iterrows():
-        k = 100.0 if str(r["metric"]).endswith(RATE_SUFFIXES) else 1.0
+        k = 100.0 if str(r["metric"]).endswith(labels.RATE_SUFFIXES) else 1.0
         rate = k == 100.0
-        ci = "—" if math.isnan(r["half_width"]) else f"[{_num(r['lo'] * k, rate)}, {_num(r['hi'] * k, rate)}]"
+        ci = (
+            "—"
+            if math.isnan(r["half_width"])
+            else f"[{number(r['lo'] * k, rate)}, {number(r['hi'] * k, rate)}]"
+        )
         cells = [plots.metric_label(str(r["metric"]), lang), plots.arm_label(str(r["arm"]), lang)]
-        lines.append("| " + " | ".join([*cells, _num(r["mean"] * k, rate), ci, str(int(r["n"]))]) + " |")
+        lines.append("| " + " | ".join([*cells, number(r["mean"] * k, rate), ci, str(int(r["n"]))]) + " |")
     table = "\n".join(lines)
     arm = plots.arm_label(str(arms["arm"].iloc[0]), lang) if len(arms) else "—"
     return [
         f"> {labels.report_text('one_arm', lang, arm=arm)}.",
         f"## {labels.say(labels.SHEET['kpis'], lang)}\n\n{table}",
-        _guidance(arms, spec, lang),
+        guidance(arms, spec, lang),
         f"![backlog_bands]({png})",
     ]
 
@@ -216,160 +219,6 @@ def _warnings(comp: pd.DataFrame, lang: str, quiet: bool = False) -> list[str]:
     if not quiet:
         warn(msg)
     return [f"> **{labels.report_text('warning', lang)}:** {msg}."]
-
-
-def comparison_markdown(comp: pd.DataFrame, strata: list[str], lang: str = "zh") -> str:
-    """The comparison as a Markdown table: rates in %, differences of rates in percentage points."""
-    keys = ["stratum"] * bool(strata) + [
-        "metric",
-        "arm",
-        "reference",
-        "value",
-        "diff",
-        "ci",
-        "pct_change",
-        "delta_cost",
-        "cost_per_unit",
-        "variance_reduction",
-        "n_pairs",
-    ]
-    lines = ["| " + " | ".join(labels.say(labels.REPORT_HEAD[k], lang) for k in keys) + " |"]
-    lines.append("|" + "---|" * len(keys))
-    null = False
-    for _, r in comp.iterrows():
-        rate = r["metric"].endswith(RATE_SUFFIXES)
-        k = 100.0 if rate else 1.0
-        cells = {
-            "stratum": ", ".join(f"{s.rsplit('.', 1)[-1]}={r[s]}" for s in strata),
-            "metric": plots.metric_label(r["metric"], lang),
-            "arm": plots.arm_label(r["arm"], lang),
-            "reference": _num(r["reference"] * k, rate),
-            "value": _num(r["value"] * k, rate),
-            "diff": _num(r["diff"] * k, rate, signed=True) + (" pp" if rate else ""),
-            "ci": "—" if math.isnan(r["half_width"]) else f"[{_num(r['lo'] * k)}, {_num(r['hi'] * k)}]",
-            "pct_change": _num(r["pct_change"], signed=True)
-            + ("" if math.isnan(r["pct_hi"]) else f" [{_num(r['pct_lo'])}, {_num(r['pct_hi'])}]"),
-            "delta_cost": _num(r["delta_cost"], signed=True, digits=0),
-            "cost_per_unit": _per_unit(r["cost_per_unit"] / k if rate else r["cost_per_unit"], lang)
-            + ("¹" if _null_effect(r) else ""),
-            "variance_reduction": "—"
-            if math.isnan(r["variance_reduction"])
-            else f"{r['variance_reduction']:.0%}",
-            "n_pairs": str(int(r["n_pairs"])),
-        }
-        lines.append("| " + " | ".join(cells[c] for c in keys) + " |")
-        null = null or _null_effect(r)
-    if null:
-        lines += ["", labels.report_text("null_effect", lang)]
-    return "\n".join(lines)
-
-
-def _null_effect(r: pd.Series) -> bool:
-    """The arm looks better but the difference's interval includes zero (or there is no interval)."""
-    better = analysis.HIGHER_IS_BETTER.get(str(r["metric"]))
-    if better is None or math.isnan(r["diff"]) or (r["diff"] > 0) != better or r["diff"] == 0:
-        return False
-    return not (r["lo"] > 0 or r["hi"] < 0)
-
-
-def _num(v: float, rate: bool = False, signed: bool = False, digits: int | None = None) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—"
-    d = digits if digits is not None else (1 if rate else 2 if abs(v) < 100 else 0)
-    return f"{v:+,.{d}f}" if signed else f"{v:,.{d}f}"
-
-
-def _per_unit(v: float, lang: str = "zh") -> str:
-    if math.isnan(v):
-        return "—"
-    if v == 0:
-        return labels.report_text("no_extra_cost", lang)
-    return labels.report_text("dominates", lang) if v < 0 else f"{v:,.0f}"
-
-
-def _guidance(arms: pd.DataFrame, spec: dict[str, Any], lang: str) -> str:
-    rows = arms[arms["metric"].isin(spec["metrics"])]
-    head = [labels.say(labels.REPORT_HEAD[k], lang) for k in ("metric", "reps_now", "rel_half_width")]
-    head.append(labels.say(labels.REPORT_HEAD["reps_needed"], lang))
-    lines = [
-        f"## {labels.report_text('replications', lang)}\n\n"
-        f"{labels.report_text('replications_intro', lang, precision=spec['precision'])}\n",
-        "| " + " | ".join(head) + " |",
-        "|---|---|---|---|",
-    ]
-    for metric in spec["metrics"]:
-        g = rows[rows["metric"] == metric]
-        needed = g["needed"].max()
-        lines.append(
-            f"| {plots.metric_label(str(metric), lang)} | {int(g['n'].min())} | "
-            f"{_pct(g['rel_half_width'].max())} | {'—' if math.isnan(needed) else int(needed)} |"
-        )
-    return "\n".join(lines)
-
-
-def _pct(v: float) -> str:
-    return "—" if math.isnan(v) else f"±{v:.1%}"
-
-
-def _header(agg: Aggregate, partial: bool, lang: str = "zh") -> str:
-    m, s = agg.manifest, agg.summary
-    w = s["warmup"]
-    lines = [f"# {m['name']}", "", labels.question(m["name"], m["experiment"]["question"], lang), ""]
-    if partial and not s["complete"]:
-        lines += [
-            "> " + labels.report_text("partial", lang, done=s["completed"], expected=s["expected"]),
-            "",
-        ]
-    drift = "" if w["settled"] else labels.report_text("not_settled", lang)
-    lines += [
-        "- "
-        + labels.report_text(
-            "scenario_line",
-            lang,
-            scenario=m["scenario"],
-            horizon=m["horizon_days"],
-            seed=m["seed"],
-            reps=_rep_counts(s),
-        ),
-        "- "
-        + labels.report_text(
-            "warmup_line",
-            lang,
-            mode=w["mode"],
-            configured=w["configured"],
-            mser5=w["mser5"],
-            drift=drift,
-            used=w["used"],
-        ),
-        "- "
-        + labels.report_text(
-            "jobs_line",
-            lang,
-            done=s["completed"],
-            expected=s["expected"],
-            failed=s["failed"],
-            code=m["code_version"],
-        ),
-    ]
-    return "\n".join(lines)
-
-
-def _rep_counts(summary: dict[str, Any]) -> str:
-    done = sorted({a["completed"] for a in summary["arms"].values()})
-    return "–".join(str(d) for d in (done[0], done[-1])) if len(done) > 1 else str(done[0] if done else 0)
-
-
-def markdown_table(df: pd.DataFrame, lang: str | None = None) -> str:
-    """A plain Markdown table of a small frame, numbers to three significant digits.
-
-    With ``lang`` the headers are translated where ``govsim.labels`` knows them.
-    """
-    cells = [
-        [f"{v:.3g}" if isinstance(v, float) else str(v) for v in row] for row in df.itertuples(index=False)
-    ]
-    head = [str(c) if lang is None else labels.lookup(labels.TEXT, str(c), lang) for c in df.columns]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(df.columns)]
-    return "\n".join(lines + ["| " + " | ".join(c) + " |" for c in cells])
 
 
 def _sensitivity(agg: Aggregate, out: Path, lang: str) -> list[str]:

@@ -14,7 +14,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from govsim import experiment as ex
-from govsim import jobrun, report
+from govsim import jobrun, report, reporttext
 from govsim.aggregate import aggregate, status_text
 from govsim.compose import config_dir
 from govsim.config import register_configs
@@ -175,7 +175,7 @@ def test_markdown_shows_rates_in_percent_and_points():
             }
         ]
     )
-    row = report.comparison_markdown(comp, [], "en").splitlines()[2]
+    row = reporttext.comparison_markdown(comp, [], "en").splitlines()[2]
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[1:7] == ["fusion", "80.0", "85.0", "+5.0 pp", "[4.00, 6.00]", "+6.25 [5.00, 7.50]"]
     assert cells[8] == "200"  # yuan per year per percentage point
