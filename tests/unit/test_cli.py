@@ -317,7 +317,13 @@ elif mode == "terminate_drawing":  # SIGTERM while the worker and its helper wri
         time.sleep(60)
 
     def wait_then_terminate(self):
-        time.sleep(1.5)  # the worker and its helper are inside savefig by now
+        # until the worker and its helper are both inside savefig (each has its temporary PNG open);
+        # never reached in 120 s: exit 99, so the test fails rather than pass without having drawn
+        deadline = time.monotonic() + 120
+        while len([p for p in Path("run").iterdir() if p.name.startswith(".") and ".png." in p.name]) < 2:
+            if time.monotonic() > deadline:
+                os._exit(99)
+            time.sleep(0.05)
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(60)
 
