@@ -76,17 +76,22 @@ def holds_only_a_report(out: Path) -> bool:
     return out.is_dir() and all(p.is_file() and REPORT_FILE.fullmatch(p.name) for p in out.iterdir())
 
 
-def check_report_dir(out: Path) -> None:
-    """Refuse (``ReportError``) a report directory that exists and holds anything besides a report's files."""
+def check_report_dir(out: Path, default: bool = False) -> None:
+    """Refuse (``ReportError``) a report directory that exists and holds anything besides a report's files.
+
+    ``default``: ``out`` is ``SWEEP/report``, which the user did not name: the message says so, and that
+    another ``--out`` is allowed.
+    """
     if occupied(out) and not holds_only_a_report(out):
-        raise ReportError(
-            taken(
-                "--out",
-                out,
-                "(it holds files a report does not write)",
-                "a new or empty directory, or a report directory to rebuild",
+        allowed = "a new or empty directory, or a report directory to rebuild"
+        if default:
+            reason, allowed = (
+                "(the default; it holds files a report does not write)",
+                f"{allowed}, or another --out",
             )
-        )
+        else:
+            reason = "(it holds files a report does not write)"
+        raise ReportError(taken("--out", out, reason, allowed))
 
 
 def write_report(agg: Aggregate, out: Path, lang: str = "zh", partial: bool = False) -> Path:
@@ -283,7 +288,9 @@ def _report(args: argparse.Namespace) -> Path:
         if explicit and occupied(args.out):
             raise ReportError(taken("--out", args.out))
         out = args.out if explicit else default
-        check_report_dir(out)  # before aggregating: a refusal writes nothing, not even the sweep's tables
+        check_report_dir(
+            out, default=not explicit
+        )  # before aggregating: a refusal writes nothing, not even the sweep's tables
         check_salib(read_manifest(args.sweep)["experiment"]["sensitivity"]["method"])
         agg = aggregate(args.sweep)
         lang = args.lang or agg.manifest.get("lang", "zh")

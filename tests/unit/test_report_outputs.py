@@ -100,7 +100,10 @@ def test_default_report_dir_holding_other_files_is_refused(sweeps, tmp_path, cap
     with pytest.raises(SystemExit) as exit_info:
         report.main([str(sweep), "--lang", "en"])
     assert exit_info.value.code == 2
-    assert "the directory exists and is not empty" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "the directory exists and is not empty" in err
+    # no --out was given: the message says the folder is the default and that another --out is allowed
+    assert "is not empty (the default;" in err and err.rstrip().endswith("or another --out")
     assert [p.name for p in (sweep / "report").iterdir()] == ["draft.docx"]
 
 
