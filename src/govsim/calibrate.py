@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import shutil
+import signal
 import sys
 import time
 from dataclasses import dataclass, is_dataclass
@@ -58,6 +60,7 @@ from govsim.calspec import (  # noqa: F401
 from govsim.compose import InputError, compose
 from govsim.identity import occupied, taken
 from govsim.logs import LogError
+from govsim.stopping import Terminated, end_by_signal, on_sigterm, raise_terminated
 
 EXIT_BAD_INPUT = 2
 
@@ -237,13 +240,26 @@ def _count(option: str, text: str | None) -> int | None:
     return value
 
 
+def _discard(out: Path, existed: bool) -> None:
+    """Remove what an interrupted calibration wrote into ``out`` (new, or empty before it began)."""
+    if not existed:
+        shutil.rmtree(out, ignore_errors=True)
+        return
+    for p in out.iterdir() if out.is_dir() else ():
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """``govsim-calibrate SPEC [--out DIR] [--trials N] [--n-jobs K]`` console script.
 
     Bad input is refused in one line on stderr with exit status 2, before anything runs or is written:
     a spec ``load_spec`` refuses, ``--trials`` or ``--n-jobs`` not an integer ≥ 1, a range the scenario
     schema refuses, and an output directory (``--out``, or the default ``calibration/NAME``) that exists
-    and is not empty: a calibration is never merged into another's files.
+    and is not empty: a calibration is never merged into another's files. Stopped by Ctrl-C or SIGTERM,
+    it removes what it had written, says so in one line and ends by the signal (``govsim.stopping``).
     """
     from dataclasses import replace
 
@@ -274,12 +290,22 @@ def main(argv: list[str] | None = None) -> None:
         print(plan(spec, keys))
         return
     out = where.resolve()
-    result = run(spec)
-    meta = {"spec": str(args.spec), "out": str(out), "wall_seconds": result.wall_seconds,
-            "best_params": result.best_params}  # fmt: skip
-    fitreport.write_outputs(
-        out, spec, result.trials, result.targets, result.identification, result.best, meta
-    )
+    existed = out.exists()  # and empty (checked above): what an interrupted calibration wrote is removed
+    previous = on_sigterm(raise_terminated)  # SIGTERM unwinds as Ctrl-C does
+    try:
+        result = run(spec)
+        meta = {"spec": str(args.spec), "out": str(out), "wall_seconds": result.wall_seconds,
+                "best_params": result.best_params}  # fmt: skip
+        fitreport.write_outputs(
+            out, spec, result.trials, result.targets, result.identification, result.best, meta
+        )
+    except (Terminated, KeyboardInterrupt) as exc:
+        _discard(out, existed)
+        if isinstance(exc, Terminated):
+            end_by_signal("govsim-calibrate: terminated by SIGTERM; nothing was written")
+        end_by_signal("govsim-calibrate: interrupted (Ctrl-C); nothing was written", signal.SIGINT)
+    finally:
+        on_sigterm(previous)
     with pd.option_context("display.width", 140, "display.float_format", "{:.4g}".format):
         print(result.targets.drop(columns="source").to_string(index=False))
         print(result.identification.to_string(index=False))

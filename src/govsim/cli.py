@@ -20,6 +20,7 @@ import atexit
 import gc
 import os
 import shutil
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -281,12 +282,16 @@ def command() -> None:
     stdout and stderr are flushed; only the freeing, which the end of the process does at once, is
     skipped. Python's ordinary exit is kept when a non-daemon thread is still running (it would
     wait for it) and for any exit through ``SystemExit`` (refused input, Hydra's own exits), and ``main``
-    called in-process (tests, other code) never ends the process.
+    called in-process (tests, other code) never ends the process. SIGTERM and Ctrl-C end it in one line
+    on stderr, by the signal (``govsim.stopping.end_by_signal``), without a traceback.
     """
     try:
         main()
     except Terminated:
         end_by_signal("govsim: terminated by SIGTERM (a run in progress says failed in its run.json)")
+    except KeyboardInterrupt:
+        message = "govsim: interrupted (Ctrl-C); a run in progress says failed in its run.json"
+        end_by_signal(message, signal.SIGINT)
     end_process()
 
 

@@ -33,6 +33,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -261,8 +262,8 @@ def main(argv: list[str] | None = None) -> None:
     refused if it holds files a report does not write. A sensitivity sweep is refused when SALib (the
     ``sensitivity`` extra) is not installed. These refusals come before the sweep is aggregated (which
     rewrites its tables). Every refusal is one line on stderr and exit status 2, with nothing written.
-    SIGTERM (``timeout``, a scheduler's limit) leaves the report as it was and no temporary directory;
-    the process then ends by the signal (``govsim.stopping``).
+    SIGTERM (``timeout``, a scheduler's limit) or Ctrl-C leaves the report as it was and no temporary
+    directory; the process then ends by the signal, in one line (``govsim.stopping``).
     """
     p = argparse.ArgumentParser(prog="govsim-report", description="Comparison report of an experiment sweep.")
     p.add_argument("sweep", type=Path, help="sweep directory written by govsim-experiment")
@@ -275,6 +276,8 @@ def main(argv: list[str] | None = None) -> None:
         path = _report(args)
     except Terminated:
         end_by_signal("govsim-report: terminated by SIGTERM (the report was left as it was)")
+    except KeyboardInterrupt:
+        end_by_signal("govsim-report: interrupted (Ctrl-C); the report was left as it was", signal.SIGINT)
     finally:
         on_sigterm(previous)
     print(f"report: {path}")

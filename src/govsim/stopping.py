@@ -1,12 +1,13 @@
-"""How govsim's commands stop when asked to (SIGTERM), so nothing half-written is left looking like a result.
+"""How govsim's commands stop when asked to (SIGTERM, Ctrl-C): one line, nothing half-written left behind.
 
 Python ends a process on SIGTERM at once, without running ``finally`` blocks or exit handlers, where
 Ctrl-C raises ``KeyboardInterrupt`` and unwinds. A command that writes results (a run's ``run.json``, a
 report rebuilt in a temporary directory) sets ``on_sigterm(raise_terminated)`` while it works, so SIGTERM
 (``timeout``, a scheduler's time limit, ``kill``) raises ``Terminated`` in the main thread and unwinds as
-Ctrl-C does; the console script then calls ``end_by_signal``, so whoever sent the signal sees the status
-it expects (143 in a shell). Written here because the standard library has the pieces (``signal``) but no
-such pattern, and every command needs the same one.
+Ctrl-C does. The console script then calls ``end_by_signal`` with one line instead of a traceback, so
+whoever sent the signal sees the status it expects (143 for SIGTERM, 130 for Ctrl-C, in a shell). Written
+here because the standard library has the pieces (``signal``) but no such pattern, and every command
+needs the same one.
 """
 
 from __future__ import annotations
@@ -51,13 +52,14 @@ def on_sigterm(handler: Callable[[int, FrameType | None], Any] | int | None) -> 
     return signal.signal(signal.SIGTERM, handler)
 
 
-def end_by_signal(message: str) -> None:
-    """Print ``message`` on stderr, then end this process by SIGTERM itself (the default disposition).
+def end_by_signal(message: str, signum: int = signal.SIGTERM) -> None:
+    """Print ``message`` on stderr, then end this process by ``signum`` itself (its default disposition).
 
-    Called by a console script that caught ``Terminated``: the shell, ``timeout`` or a scheduler sees
-    the process killed by the signal it sent (status 143), as if govsim had set no handler.
+    Called by a console script that caught ``Terminated`` (SIGTERM) or ``KeyboardInterrupt`` (SIGINT,
+    Ctrl-C) instead of a traceback: the shell, ``timeout`` or a scheduler sees the process killed by the
+    signal it sent (status 143 or 130), as Python's own exit on an uncaught ``KeyboardInterrupt`` does.
     """
     print(message, file=sys.stderr)
     sys.stderr.flush()
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    os.kill(os.getpid(), signal.SIGTERM)
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)

@@ -389,9 +389,13 @@ def test_a_figure_error_in_the_worker_fails_the_command(tmp_path: Path) -> None:
     assert not (tmp_path / "run" / "hotspot_map.png").exists()
 
 
-def test_an_interrupted_command_leaves_no_worker(tmp_path: Path) -> None:
+def test_an_interrupted_command_leaves_no_worker_and_says_so_in_one_line(tmp_path: Path) -> None:
+    """Ctrl-C mid-run: one line on stderr (it was a 50-line chained traceback), the run says failed, the
+    worker is ended, and the process ends by SIGINT, as Python's own exit on Ctrl-C does (130 in a shell)."""
     done, pid = _command("interrupt", tmp_path, "output.figures=true")
-    assert done.returncode != 0
+    assert done.returncode == -signal.SIGINT, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("govsim: interrupted (Ctrl-C)")
     assert pid is not None and _gone(pid)
     assert json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["status"] == "failed"
 
