@@ -18,16 +18,17 @@ stderr, the report says so at the top and the CI cells stay empty. A sweep of on
 alone) has nothing to compare: its report is that arm's indicators (``arms.csv``, a table of means and
 intervals), the replication guidance and the backlog figure, without comparison files or figures.
 
-Where the report goes: an explicit ``--out`` must be new or empty (else one line, exit 2, nothing
-written), so two sweeps' reports are never mixed in one folder nor added into a run directory. The
-default ``SWEEP_DIR/report`` is derived from that sweep alone, so re-running the report is normal: it is
-rebuilt as a whole (``write_report``), with the other language's report too if it was there, and
-refused only if it holds files a report does not write.
+Where the report goes: ``--out`` (default ``SWEEP_DIR/report``) must be new or empty, or hold this very
+sweep's report (its ``report.json`` names the sweep), else one line, exit 2, nothing written: two sweeps'
+reports are never mixed in one folder nor added into a run directory. Re-running the report is normal:
+the folder is rebuilt as a whole (``write_report``), with the other language's report too if it was
+there, so ``--lang en`` then ``--lang zh`` into one ``--out`` leaves both side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import re
@@ -66,7 +67,7 @@ class ReportError(ValueError):
 
 _LANG = "|".join(re.escape(f".{lang}") for lang in labels.LANGS if lang != "zh")
 REPORT_FILE = re.compile(
-    rf"(?:(?:report|comparison)(?:{_LANG})?\.md|(?:arms|comparison|sensitivity)\.csv"
+    rf"(?:(?:report|comparison)(?:{_LANG})?\.md|(?:arms|comparison|sensitivity)\.csv|report\.json"
     rf"|(?:forest|backlog_bands|cost_effectiveness|sensitivity_\w+)(?:{_LANG})?\.png)"
 )
 """Names of the files a report writes (in any language): only these may be replaced by a rebuild."""
@@ -77,22 +78,41 @@ def holds_only_a_report(out: Path) -> bool:
     return out.is_dir() and all(p.is_file() and REPORT_FILE.fullmatch(p.name) for p in out.iterdir())
 
 
-def check_report_dir(out: Path, default: bool = False) -> None:
-    """Refuse (``ReportError``) a report directory that exists and holds anything besides a report's files.
+ORIGIN = "report.json"
+"""The report's record of its sweep (``origin``): a folder is rebuilt only from the sweep that made it."""
 
-    ``default``: ``out`` is ``SWEEP/report``, which the user did not name: the message says so, and that
-    another ``--out`` is allowed.
+
+def origin(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Which sweep a report is of: the experiment's name, base config digest and creation time (no paths)."""
+    return {key: manifest.get(key) for key in ("name", "base_hash", "created")}
+
+
+def check_report_dir(out: Path, sweep: Path, manifest: dict[str, Any]) -> None:
+    """Refuse (``ReportError``) a report folder that exists and may not be rebuilt from ``sweep``.
+
+    An empty or new folder is fine. An occupied one may be rebuilt only if it holds nothing but a
+    report's files (``REPORT_FILE``) and that report is of this sweep: its ``report.json`` says so, or,
+    for a report written before that record existed, it is the sweep's own ``SWEEP/report``. The message
+    of the default folder (which the user did not name) says it is the default and that another
+    ``--out`` is allowed.
     """
-    if occupied(out) and not holds_only_a_report(out):
-        allowed = "a new or empty directory, or a report directory to rebuild"
-        if default:
-            reason, allowed = (
-                "(the default; it holds files a report does not write)",
-                f"{allowed}, or another --out",
-            )
-        else:
-            reason = "(it holds files a report does not write)"
+    if not occupied(out):
+        return
+    default = out.resolve() == (sweep / "report").resolve()
+    if not holds_only_a_report(out):
+        if not default:
+            raise ReportError(taken("--out", out))
+        reason = "(the default; it holds files a report does not write)"
+        allowed = "a new or empty directory, or a report directory to rebuild, or another --out"
         raise ReportError(taken("--out", out, reason, allowed))
+    record = out / ORIGIN
+    try:
+        same = json.loads(record.read_text(encoding="utf-8")) == origin(manifest)
+    except (OSError, ValueError):
+        same = default and not record.exists()
+    if not same:
+        allowed = "a new or empty directory, or the folder of this sweep's report"
+        raise ReportError(taken("--out", out, "(it holds the report of another sweep)", allowed))
 
 
 def write_report(agg: Aggregate, out: Path, lang: str = "zh", partial: bool = False) -> Path:
@@ -101,15 +121,16 @@ def write_report(agg: Aggregate, out: Path, lang: str = "zh", partial: bool = Fa
     ``out`` is (re)built as a whole: the report is written into a temporary sibling directory and
     renamed into place, so a failure leaves ``out`` as it was and a rebuild never leaves files of an
     earlier state. If ``out`` already holds the report in another language, that one is rebuilt too
-    (from the same sweep), so both languages still sit side by side and agree. Raises ``ReportError``
-    if the sweep is partial and ``partial`` is not set, if no job is complete, or if ``out`` exists and
-    holds anything besides a report's files (it is never merged into nor cleared).
+    (from the same sweep), so both languages still sit side by side and agree; ``report.json`` records
+    the sweep. Raises ``ReportError`` if the sweep is partial and ``partial`` is not set, if no job is
+    complete, or if ``out`` holds anything but this sweep's report (``check_report_dir``; it is never
+    merged into nor cleared).
     """
     if not agg.summary["complete"] and not partial:
         raise ReportError(status_text(agg.summary, lang).replace("\n", "; "))
     if agg.results.empty:
         raise ReportError(f"{agg.sweep}: no complete job to report")
-    check_report_dir(out)
+    check_report_dir(out, agg.sweep, agg.manifest)
     others = [o for o in labels.LANGS if o != lang and (out / named("report.md", o)).is_file()]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
@@ -117,6 +138,8 @@ def write_report(agg: Aggregate, out: Path, lang: str = "zh", partial: bool = Fa
     try:
         for each in (*others, lang):  # the language asked for last: its warnings are the ones shown
             _write(agg, tmp, each, partial, quiet=each != lang)
+        text = json.dumps(origin(agg.manifest), ensure_ascii=False, indent=2) + "\n"
+        (tmp / ORIGIN).write_text(text, encoding="utf-8")
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -257,11 +280,11 @@ def _sensitivity(agg: Aggregate, out: Path, lang: str) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     """``govsim-report SWEEP_DIR [--out DIR] [--lang zh|en] [--partial]``.
 
-    An explicit ``--out`` (other than ``SWEEP_DIR/report``) that exists and is not empty is refused
-    before anything is read; the default directory is rebuilt as a whole (``write_report``), and
-    refused if it holds files a report does not write. A sensitivity sweep is refused when SALib (the
-    ``sensitivity`` extra) is not installed. These refusals come before the sweep is aggregated (which
-    rewrites its tables). Every refusal is one line on stderr and exit status 2, with nothing written.
+    An ``--out`` (default ``SWEEP_DIR/report``) that holds anything but this sweep's report is refused
+    before anything is read (``check_report_dir``); this sweep's report is rebuilt as a whole
+    (``write_report``). A sensitivity sweep is refused when SALib (the ``sensitivity`` extra) is not
+    installed. These refusals come before the sweep is aggregated (which rewrites its tables). Every
+    refusal is one line on stderr and exit status 2, with nothing written.
     SIGTERM (``timeout``, a scheduler's limit) or Ctrl-C leaves the report as it was and no temporary
     directory; the process then ends by the signal, in one line (``govsim.stopping``).
     """
@@ -286,15 +309,12 @@ def main(argv: list[str] | None = None) -> None:
 def _report(args: argparse.Namespace) -> Path:
     """``main``'s work on parsed arguments: the path of ``report.md``; refusals exit with status 2."""
     default = args.sweep / "report"
-    explicit = args.out is not None and args.out.resolve() != default.resolve()
     try:
-        if explicit and occupied(args.out):
-            raise ReportError(taken("--out", args.out))
-        out = args.out if explicit else default
-        check_report_dir(
-            out, default=not explicit
-        )  # before aggregating: a refusal writes nothing, not even the sweep's tables
-        check_salib(read_manifest(args.sweep)["experiment"]["sensitivity"]["method"])
+        out = default if args.out is None else args.out
+        manifest = read_manifest(args.sweep)
+        # before aggregating: a refusal writes nothing, not even the sweep's tables
+        check_report_dir(out, args.sweep, manifest)
+        check_salib(manifest["experiment"]["sensitivity"]["method"])
         agg = aggregate(args.sweep)
         lang = args.lang or agg.manifest.get("lang", "zh")
         print(status_text(agg.summary, lang), file=sys.stderr)

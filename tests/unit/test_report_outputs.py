@@ -41,7 +41,7 @@ def test_reference_arm_alone_reports_its_kpis_without_a_comparison(sweeps, tmp_p
     out = sweep / "report"
     md = report.named("report.md", lang)
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["arms.csv", md, report.named("backlog_bands.png", lang)]
+        ["arms.csv", md, report.named("backlog_bands.png", lang), "report.json"]
     )
     arms = pd.read_csv(out / "arms.csv")
     assert set(arms["arm"]) == {"policy=baseline" if name == "ref" else "all"} and (arms["n"] == 2).all()
@@ -75,6 +75,24 @@ def test_explicit_out_holding_another_report_is_refused(sweeps, tmp_path, capsys
         report.main([str(sweeps["ref"]), "--out", str(out), "--lang", "en"])
     assert exit_info.value.code == 2
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_explicit_out_holding_this_sweeps_report_is_rebuilt_with_both_languages(sweeps, tmp_path, capsys):
+    """``--out R --lang en`` then ``--out R --lang zh`` (the experiments' README reproduces its results
+    folder so): the second was refused as an occupied folder, so no --out could hold both languages."""
+    out = tmp_path / "results"
+    report.main([str(sweeps["two"]), "--out", str(out), "--lang", "en"])
+    report.main([str(sweeps["two"]), "--out", str(out), "--lang", "zh"])
+    names = {p.name for p in out.iterdir()}
+    assert {"report.md", "report.en.md", "forest.png", "forest.en.png", "report.json"} <= names
+    alone = tmp_path / "zh_alone"
+    report.main([str(sweeps["two"]), "--out", str(alone), "--lang", "zh"])
+    assert (out / "report.md").read_bytes() == (alone / "report.md").read_bytes()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:  # another sweep's report there is still refused
+        report.main([str(sweeps["ref"]), "--out", str(out), "--lang", "zh"])
+    assert exit_info.value.code == 2
+    assert "(it holds the report of another sweep)" in capsys.readouterr().err
 
 
 def test_default_report_is_rebuilt_whole_and_keeps_both_languages(sweeps, tmp_path):
