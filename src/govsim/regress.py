@@ -241,7 +241,24 @@ def parse_case(spec: str) -> Case:
             f"--case {name!r}: allowed: a name of letters (Chinese too), digits and . _ - = , + @, not "
             "starting with a dot (it names the baseline file NAME.json in --baselines)"
         )
-    return Case(name, tuple(rest.split()))
+    overrides = tuple(rest.split())
+    check_no_seed(overrides, f"--case={spec!r}")
+    return Case(name, overrides)
+
+
+OWN_KEYS = ("seed", "replication")
+"""Keys govsim-regress sets itself (``--seed``; replications 0 … ``--replications`` − 1)."""
+
+
+def check_no_seed(overrides: tuple[str, ...] | list[str], where: str) -> None:
+    """Refuse (``InputError``) a ``seed=`` or ``replication=`` among ``overrides``: it would be replaced."""
+    for text in overrides:
+        key = text.lstrip("+~").split("=", 1)[0]
+        if key in OWN_KEYS:
+            raise InputError(
+                f"{where}: {text!r} would be replaced by govsim-regress's own {key}; allowed: --seed and "
+                "--replications, which every case runs with and its baseline records"
+            )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -296,6 +313,7 @@ def run(args: argparse.Namespace) -> int:
             f"{args.overrides[0]}: an override with --update would not be stored with the case; "
             'allowed: --case "NAME: OVERRIDES" to make it part of a case'
         )
+    check_no_seed(args.overrides, "overrides")
     drift = False
     for case in select(args):
         path = args.baselines / f"{case.name}.json"
@@ -334,7 +352,8 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     if args.replications is not None and args.replications < 2:
         print(
-            "govsim-regress: error: --replications: allowed: 2 or more (the bands need a spread)",
+            f"govsim-regress: error: --replications={args.replications}: allowed: 2 or more (the bands need "
+            "a spread)",
             file=sys.stderr,
         )
         sys.exit(2)

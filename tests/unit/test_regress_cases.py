@@ -60,3 +60,31 @@ def test_a_case_name_that_is_not_one_file_name_is_refused(name: str, tmp_path: P
         err.startswith(f"govsim-regress: error: --case {name!r}: allowed: a name of letters")
         and "\n" not in err
     )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--case", "a: scenario=one_town horizon_days=40 seed=3"],
+        ["--case", "a: scenario=one_town replication=2"],
+        ["--case", "a: scenario=one_town", "seed=5"],  # an override applied to every case
+    ],
+)
+def test_a_seed_or_replication_in_a_case_is_refused(argv: list[str], tmp_path: Path, capsys) -> None:
+    """``seed=3`` in a case was silently replaced by --seed's value (0 with --update) and stored beside
+    ``"seed": 0`` in the baseline; the seed and replications are govsim-regress's own options."""
+    bl = tmp_path / "bl"
+    with pytest.raises(SystemExit) as exc:
+        regress.main([*argv, "--baselines", str(bl), "--update" if "seed=5" not in argv else "--seed=1"])
+    assert exc.value.code == 2 and not bl.exists()
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "allowed: --seed and --replications" in err, err
+
+
+@pytest.mark.parametrize("value", ["0", "1", "-2"])
+def test_too_few_replications_are_refused_naming_the_value(value: str, tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        regress.main(["--case", "a: scenario=one_town", "--baselines", str(tmp_path / "b"), "--update",
+                      f"--replications={value}"])  # fmt: skip
+    assert exc.value.code == 2
+    assert f"--replications={value}: allowed: 2 or more" in capsys.readouterr().err
