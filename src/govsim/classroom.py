@@ -91,9 +91,13 @@ def prepare(
                 record[target.name] = current
                 continue
             if record.get(target.name) != current:
+                why = (
+                    "edited since govsim-class wrote it"
+                    if target.name in record
+                    else "not written by govsim-class"
+                )
                 print(
-                    f"govsim-class: kept {target.name}: edited since govsim-class wrote it "
-                    "(--force to replace it with the shipped version)",
+                    f"govsim-class: kept {target.name}: {why} (--force to replace it with the shipped one)",
                     file=sys.stderr,
                 )
                 continue
@@ -173,9 +177,11 @@ class ClassError(ValueError):
 
 
 def check(args: argparse.Namespace) -> None:
-    """Refuse a ``--dir`` that is (or lies below) an existing file and a ``--port`` outside 1..65535.
+    """Refuse a ``--dir`` that is a file or holds another's files, and a ``--port`` outside 1..65535.
 
-    Raises ``ClassError``; nothing is written or started before this check.
+    A ``--dir`` is refused if it is (or lies below) an existing file, or holds files while govsim-class
+    has not prepared it (no ``RECORD``: another program's folder, e.g. a report). Raises
+    ``ClassError``; nothing is written or started before this check.
     """
     if not 1 <= args.port <= 65535:
         raise ClassError(f"--port={args.port}: allowed: an integer from 1 to 65535")
@@ -185,6 +191,17 @@ def check(args: argparse.Namespace) -> None:
         raise ClassError(
             f"--dir={str(args.dir)!r}: {str(existing)!r} is a file; allowed: a directory (new, or one "
             "govsim-class prepared)"
+        )
+    from govsim.identity import occupied, taken  # here: the command's start-up need not load OmegaConf
+
+    if occupied(where) and not (where / RECORD).is_file():
+        raise ClassError(
+            taken(
+                "--dir",
+                args.dir,
+                "(govsim-class did not prepare it)",
+                "a new or empty directory, or one govsim-class prepared",
+            )  # fmt: skip
         )
 
 

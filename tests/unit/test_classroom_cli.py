@@ -53,3 +53,28 @@ def test_a_new_dir_and_a_valid_port_go_on(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(classroom, "prepare", prepare)
     classroom.main(["--dir", str(tmp_path / "class"), "--port=65535", "--prepare-only"])
     assert seen == [(tmp_path / "class").resolve()]
+
+
+def test_a_dir_holding_files_govsim_class_did_not_prepare_is_refused(tmp_path: Path, capsys) -> None:
+    """``--dir`` naming a sweep's report folder: the notebooks were written in among the report's files."""
+    where = tmp_path / "report"
+    where.mkdir()
+    (where / "report.md").write_text("# mine\n", encoding="utf-8")
+    err = refused(classroom.main, ["--dir", str(where), "--prepare-only"], capsys)
+    assert err == (
+        f"govsim-class: error: --dir={str(where)!r}: the directory exists and is not empty (govsim-class did "
+        "not prepare it); allowed: a new or empty directory, or one govsim-class prepared"
+    )
+    assert [p.name for p in where.iterdir()] == ["report.md"]
+
+
+def test_an_empty_dir_and_one_govsim_class_prepared_go_on(tmp_path: Path, monkeypatch) -> None:
+    seen: list[Path] = []
+    monkeypatch.setattr(classroom, "prepare", lambda workdir, force=False: seen.append(workdir) or [])
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "01_closed_loop.ipynb").write_text("{}", encoding="utf-8")
+    (tmp_path / "mine" / classroom.RECORD).write_text("{}", encoding="utf-8")
+    for name in ("empty", "mine"):
+        classroom.main(["--dir", str(tmp_path / name), "--prepare-only"])
+    assert seen == [(tmp_path / "empty").resolve(), (tmp_path / "mine").resolve()]
