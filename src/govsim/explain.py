@@ -16,7 +16,7 @@ from govsim.identity import SweepPlanError
 from govsim.safety import UnsafeConfig
 from govsim.validate import ConfigError, InputError, show
 
-__all__ = ["InputError", "explain", "schema_fields", "schema_type", "unknown_key"]
+__all__ = ["InputError", "explain", "schema_fields", "schema_root", "schema_type", "unknown_key"]
 
 
 def explain(exc: BaseException, overrides: list[str]) -> str:
@@ -83,12 +83,29 @@ def unknown_key(key: str, overrides: list[str]) -> str:
     return f"{_given(key, overrides)}: unknown key {where}{maybe}; allowed: {allowed}"
 
 
+def schema_root() -> type:
+    """The schema composition runs on: what Hydra's ConfigStore holds as ``govsim_schema``.
+
+    ``GovsimConfig``, or the subclass a command registered in its place (``govsim-experiment``'s
+    ``ExperimentRunConfig``, with the ``experiment`` section), so its keys are explained too.
+    """
+    try:
+        from hydra.core.config_store import ConfigStore
+        from omegaconf import OmegaConf
+
+        root = OmegaConf.get_type(ConfigStore.instance().load("govsim_schema.yaml").node)
+    except Exception:  # noqa: BLE001 - nothing registered yet: the plain schema
+        return GovsimConfig
+    return root if isinstance(root, type) and issubclass(root, GovsimConfig) else GovsimConfig
+
+
 def schema_type(path: str) -> Any:
     """The annotated type at a dotted ``path`` of the schema (``None`` if the path is not in it).
 
-    Mapping fields (categories, departments, tasks) take any name as the next part of the path.
+    Mapping fields (categories, departments, tasks) take any name as the next part of the path. The
+    schema is the one registered for composition (``schema_root``).
     """
-    t: Any = GovsimConfig
+    t: Any = schema_root()
     for part in path.replace("[", ".[").split("."):
         if not part:
             continue
