@@ -135,15 +135,16 @@ def test_argument_errors_are_one_line(capsys, argv) -> None:
     assert err.startswith("govsim-log") and ": error: " in err and "usage:" not in err
 
 
+def _spec(tmp_path: Path, parameters: str, targets: str = "tickets: {value: 1, tolerance: 1}") -> Path:
+    path = tmp_path / "spec.yaml"
+    path.write_text(f"parameters: {{{parameters}}}\ntargets: {{{targets}}}\n", encoding="utf-8")
+    return path
+
+
 def test_an_unknown_calibration_parameter_names_the_spec_and_the_allowed_keys(tmp_path: Path) -> None:
     from govsim.calspec import SpecError, load_spec
 
-    path = tmp_path / "spec.yaml"
-    path.write_text(
-        "scenario: one_town\nparameters: {scenario.satisfaction_bse: {low: 0.5, high: 0.9}}\n"
-        "targets: {tickets: {value: 1, tolerance: 1}}\n",
-        encoding="utf-8",
-    )
+    path = _spec(tmp_path, "scenario.satisfaction_bse: {low: 0.5, high: 0.9}")
     with pytest.raises(SpecError) as exc:
         load_spec(path)
     msg = str(exc.value)
@@ -154,25 +155,18 @@ def test_an_unknown_calibration_parameter_names_the_spec_and_the_allowed_keys(tm
 def test_a_wildcard_parameter_is_checked_below_the_mapping(tmp_path: Path) -> None:
     from govsim.calspec import SpecError, load_spec
 
-    path = tmp_path / "spec.yaml"
-    body = "parameters: {scenario.categories.*.%s: {low: 0.5, high: 1.2, scale: true}}\n"
-    path.write_text(body % "handling_dys" + "targets: {tickets: {value: 1, tolerance: 1}}\n", "utf-8")
+    body = "scenario.categories.*.%s: {low: 0.5, high: 1.2, scale: true}"
     with pytest.raises(SpecError, match="did you mean 'handling_days'"):
-        load_spec(path)
-    path.write_text(body % "handling_days" + "targets: {tickets: {value: 1, tolerance: 1}}\n", "utf-8")
-    assert load_spec(path).parameters[0].key == "scenario.categories.*.handling_days"
+        load_spec(_spec(tmp_path, body % "handling_dys"))
+    spec = load_spec(_spec(tmp_path, body % "handling_days"))
+    assert spec.parameters[0].key == "scenario.categories.*.handling_days"
 
 
 def test_the_fit_report_says_rates_are_clipped(tmp_path: Path) -> None:
     from govsim import fitreport
     from govsim.calspec import load_spec
 
-    path = tmp_path / "spec.yaml"
-    path.write_text(
-        "parameters: {scenario.incident_rate: {low: 0.1, high: 1}}\n"
-        "targets: {on_time_rate: {range: [0.5, 0.9]}}\n",
-        encoding="utf-8",
-    )
+    path = _spec(tmp_path, "scenario.incident_rate: {low: 0.1, high: 1}", "on_time_rate: {range: [0.5, 0.9]}")
     spec = load_spec(path)
     trials = pd.DataFrame(
         {"trial": [0, 1, 2], "scenario.incident_rate": [0.2, 0.5, 0.8], "loss": [3.0, 1.0, 2.0]}
