@@ -172,9 +172,24 @@ def _parameter(key: str, v: Any, path: Path) -> Parameter:
         raise SpecError(
             f"{path}: parameters.{key}.{sorted(extra)[0]}: unknown; allowed: low, high, scale, log"
         )
+    _in_schema(key, path)
     return Parameter(
         key, float(v["low"]), float(v["high"]), bool(v.get("scale", False)), bool(v.get("log", False))
     )
+
+
+def _in_schema(key: str, path: Path) -> None:
+    """``SpecError`` naming the first part of ``key`` the schema lacks (``explain.unknown_key``).
+
+    The message has a close match and the allowed names; ``*`` stands for any name of a mapping.
+    """
+    from govsim.explain import schema_type, unknown_key
+
+    parts = key.split(".")
+    for i in range(2, len(parts) + 1):
+        prefix = ".".join(parts[:i])
+        if schema_type(prefix) is None:
+            raise SpecError(f"{path}: parameters.{unknown_key(prefix, [])}")
 
 
 def _target(name: str, v: Any, observed: pd.Series | None, path: Path) -> Target:
@@ -245,6 +260,7 @@ def _log_kpis(log: Any, path: Path) -> pd.Series:
     mapping = log["mapping"]
     if (path.parent / str(mapping)).is_file():
         mapping = path.parent / str(mapping)
-    read = read_log(file, mapping, log.get("as_of"))
+    as_of = None if log.get("as_of") is None else str(log["as_of"])
+    read = read_log(file, mapping, as_of, option=f"{path}: log.as_of")
     print(read.report())
     return kpi_series(observed_kpis(read.table, observed_window(read.table, read.as_of)))

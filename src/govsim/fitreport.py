@@ -83,6 +83,8 @@ def _interval(kpi: str, x: np.ndarray) -> tuple[float, float, float]:
 def target_table(spec: Spec, sim: np.ndarray) -> pd.DataFrame:
     """Per target: wanted, simulated mean and 95 % t-interval over the report seeds, miss, inside.
 
+    A rate's interval is clipped to [0, 1] (``_interval``).
+
     ``sim`` (seeds × ``spec.kpis()``): the monitored KPIs follow as rows with target "not fitted" and
     inside "—"; they are reported, never counted.
     """
@@ -155,7 +157,8 @@ def fit_report(
             f"{meta['wall_seconds']:.0f} s wall with n_jobs={spec.n_jobs}.",
             "## Targets",
             f"The best candidate rerun on fresh seeds {list(spec.report_seeds)}; interval: 95 % t-interval "
-            f"of the mean over those seeds. {inside} of {len(spec.targets)} targets inside: a value target "
+            "of the mean over those seeds, a rate's clipped to [0, 1]. "
+            f"{inside} of {len(spec.targets)} targets inside: a value target "
             "within its tolerance, a range target inside the range itself. Loss of a candidate: the sum of "
             "squared misses, a value target's (simulated − value) ÷ tolerance, a range target's distance "
             "outside the range ÷ its tolerance (tol., declared in the spec or "

@@ -15,6 +15,7 @@ declared date formats) are the point; pandas does the reading.
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 from collections import Counter
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from govsim.config import CHANNELS
 from govsim.safety import read_yaml_mapping
 
 OBSERVED_SCHEMA: dict[str, tuple[str, str]] = {
@@ -140,6 +142,13 @@ def _mapping_from(raw: dict[str, Any], path: Path) -> LogMapping:
     for key in ("unknown_category", "unknown_channel"):
         if raw.get(key, "refuse") not in ("refuse", "other"):
             raise bad(key, raw[key], "allowed: refuse, other")
+    for key, known in (("categories", govsim_categories()), ("channels", (*CHANNELS, "other"))):
+        for name, target in (raw.get(key) or {}).items():
+            if str(target) not in known:
+                hint = difflib.get_close_matches(str(target), known, n=1)
+                maybe = f" (did you mean {hint[0]!r}?)" if hint else ""
+                what = key[:-1].replace("categorie", "category")
+                raise bad(f"{key}.{name}", target, f"not a govsim {what}{maybe}; allowed: {', '.join(known)}")
     return LogMapping(
         name=str(raw.get("name", path.stem)),
         columns={k: str(v) for k, v in cols.items()},
@@ -154,6 +163,20 @@ def _mapping_from(raw: dict[str, Any], path: Path) -> LogMapping:
         channels={str(k): str(v) for k, v in (raw.get("channels") or {}).items()},
         unknown_channel=raw.get("unknown_channel", "refuse"),
     )
+
+
+def govsim_categories() -> tuple[str, ...]:
+    """The category names a mapping may map to: the schema's, those of the shipped scenarios, ``other``."""
+    import yaml
+
+    from govsim.compose import config_dir
+    from govsim.explain import mapping_entries
+
+    names = list(mapping_entries("scenario.categories") or [])
+    for path in sorted((Path(config_dir()) / "scenario").glob("*.yaml")):
+        cats = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("categories") or {}
+        names += [str(c) for c in cats]
+    return (*dict.fromkeys(names), "other")
 
 
 def _day_month_order(fmt: str) -> str | None:
@@ -190,11 +213,15 @@ class LogRead:
         return "\n".join(lines)
 
 
-def read_log(path: str | Path, mapping: LogMapping | str | Path, as_of: str | None = None) -> LogRead:
+def read_log(
+    path: str | Path, mapping: LogMapping | str | Path, as_of: str | None = None, option: str = "--as-of"
+) -> LogRead:
     """Read an export onto the observed-incident table; ``LogError`` (one line) if it cannot be read.
 
-    ``as_of`` (a time in one of the mapping's formats, or ISO) is when the export was taken; by default
-    the latest time in the log. Open cases are censored there.
+    ``as_of`` (a time in one of the mapping's formats, or ISO) is when the export was taken: after the
+    last report and at or after every time in the log (``LogError`` naming ``option`` if not). By
+    default the end of the log's last day (midnight after its latest time), so that every ticket read
+    counts. Open cases are censored there.
     """
     path = Path(path)
     m = mapping if isinstance(mapping, LogMapping) else load_mapping(mapping)
@@ -216,7 +243,7 @@ def read_log(path: str | Path, mapping: LogMapping | str | Path, as_of: str | No
     _refuse_rows(table, reasons)
     refused = pd.DataFrame({"row": reasons.index + 2, "reason": reasons, "id": table["id"]})[reasons.notna()]
     kept = table[reasons.isna()][list(FIELDS)].reset_index(drop=True)
-    stamp = _as_of(kept, as_of, path, m)
+    stamp = _as_of(kept, as_of, path, m, option)
     return LogRead(
         kept, refused.reset_index(drop=True), stamp, path, {f: n for f, n in to_other.items() if n}
     )
@@ -323,12 +350,25 @@ def _flag(reasons: pd.Series, mask: pd.Series, reason: str) -> None:
         reasons[idx] = [*(reasons[idx] or []), reason]
 
 
-def _as_of(table: pd.DataFrame, as_of: str | None, path: Path, m: LogMapping) -> pd.Timestamp:
+def _as_of(table: pd.DataFrame, as_of: str | None, path: Path, m: LogMapping, option: str) -> pd.Timestamp:
+    """The extract time: given (checked against the log), else the end of the log's last day."""
+    latest = pd.Timestamp(table[list(TIME_COLUMNS[:1] + TIME_COLUMNS[2:])].max().max())
+    if pd.isna(latest):
+        raise LogError(f"{path}: no row could be read; expected at least one case with a report time")
     if as_of is None:
-        latest = table[list(TIME_COLUMNS[:1] + TIME_COLUMNS[2:])].max().max()
-        if pd.isna(latest):
-            raise LogError(f"{path}: no row could be read; expected at least one case with a report time")
-        return pd.Timestamp(latest)
+        return latest.floor("D") + pd.Timedelta(days=1)
+    stamp = _parse_as_of(as_of, m, option)
+    last_report = pd.Timestamp(table["reported"].max())
+    if stamp < latest or stamp <= last_report:
+        when = "at or after" if latest > last_report else "after"  # a report at as_of would not count
+        raise LogError(
+            f"{option}={as_of!r}: inside or before the log {path} (last report {last_report}, last close or "
+            f"handling end {latest}); allowed: an extract time {when} {latest}"
+        )
+    return stamp
+
+
+def _parse_as_of(as_of: str, m: LogMapping, option: str) -> pd.Timestamp:
     for fmt in m.datetime_formats:
         try:
             return pd.Timestamp(datetime.strptime(as_of, fmt))
@@ -336,7 +376,7 @@ def _as_of(table: pd.DataFrame, as_of: str | None, path: Path, m: LogMapping) ->
             continue
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?", as_of):
         return pd.Timestamp(as_of)
-    raise LogError(f"--as-of={as_of!r}: expected a time in {list(m.datetime_formats)} or ISO YYYY-MM-DD")
+    raise LogError(f"{option}={as_of!r}: expected a time in {list(m.datetime_formats)} or ISO YYYY-MM-DD")
 
 
 def write_log(table: pd.DataFrame, path: str | Path, mapping: LogMapping | str | Path, encoding: str) -> None:

@@ -5,14 +5,18 @@ every row's account (read, refused by reason) and the observed-KPI table (``govs
 writes ``observed_kpis.csv``, ``observed_incidents.csv``, ``refused.csv`` and ``volumes.csv`` to DIR.
 
 ``govsim-log compare LOG RUN_OR_SWEEP --mapping M [--out DIR]`` computes the same table from every
-complete run under RUN_OR_SWEEP (one scenario and policy; replications give the interval) and writes
-``compare.csv`` (observed, simulated mean, 2.5–97.5 % of replications; the same KPI code for both,
-``govsim.observed.kpi_table`` on ``govsim.kpis.compute``) and ``resolution_time.png``
-(Kaplan–Meier curves of report-to-close days, observed and simulated).
+complete run under RUN_OR_SWEEP (one scenario and policy), each run seen as the log its city would
+export (``govsim.observed.from_records``, as ``govsim-calibrate`` compares a log: false reports stay,
+merged duplicates close at triage, on-site cases have no deadline), and writes ``compare.csv``
+(observed; simulated mean; ``simulated_p2.5`` and ``simulated_p97.5``, the 2.5th and 97.5th
+percentiles of the replications, where one simulated run lands, NaN with a single run, which is
+warned about; the same KPI code for both, ``govsim.observed.observed_kpis``) and
+``resolution_time.png`` (Kaplan–Meier curves of report-to-close days, observed and simulated). A run
+compared with its own export (``govsim.logs.write_log``) agrees on every KPI, times to the second.
 
-Bad input (a log, mapping or run directory that cannot be read; an output directory that exists and
-holds anything, so that two results are never mixed in one) prints one line ``govsim-log: error: ...``
-and exits with status 2; nothing is written.
+Bad input (a log, mapping or run directory that cannot be read; a bad argument; an output directory
+that exists and holds anything, so that two results are never mixed in one) prints one line
+``govsim-log: error: ...`` and exits with status 2; nothing is written.
 """
 
 from __future__ import annotations
@@ -22,25 +26,42 @@ import json
 import sys
 from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
 
+from govsim.configwarn import warn
 from govsim.identity import occupied, taken
 from govsim.logs import LogError, LogRead, read_log
 from govsim.observed import (
+    DAY,
     Window,
+    from_records,
     kpi_series,
-    kpi_table,
     log_records,
     observed_kpis,
     observed_window,
-    sim_records,
     survival,
 )
 
 EXIT_BAD_INPUT = 2
-INTERVAL = (0.025, 0.975)  # spread of replications: where one simulated year lands (not a CI of the mean)
+SPREAD: dict[str, float] = {"simulated_p2.5": 0.025, "simulated_p97.5": 0.975}
+"""The spread columns of ``compare.csv``: percentiles of the replications, where one simulated run lands
+(not a confidence interval of the mean); NaN with a single run."""
+SPREAD_NOTE = (
+    "simulated_p2.5 / simulated_p97.5: the 2.5th and 97.5th percentiles of the replications (where one "
+    "simulated run lands; not a confidence interval of the mean); NaN with a single run"
+)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line ``PROG: error: ...`` and exit status 2 (no usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``message`` in one line and exit with status 2 (argparse calls this on bad arguments)."""
+        print(f"{self.prog}: error: {message}; allowed: see {self.prog} --help", file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
 
 
 def summarise(log: LogRead) -> tuple[pd.DataFrame, pd.DataFrame, Window]:
@@ -73,19 +94,21 @@ def run_dirs(path: Path) -> list[Path]:
     return runs
 
 
-def simulated_records(runs: list[Path]) -> list[tuple[pd.DataFrame, float, float]]:
-    """Each run's ticket records (``observed.sim_records``) with its measured period (days)."""
+def simulated_logs(runs: list[Path]) -> list[tuple[pd.DataFrame, Window]]:
+    """Each run as the log its city would export (``observed.from_records``) with its window.
+
+    The run is dated from ``from_records``' default start: no KPI depends on the calendar.
+    """
     from govsim.runner import load_records
 
-    out = []
-    for d in runs:
-        rec = load_records(d)
-        out.append((sim_records(rec), rec.warmup, rec.horizon))
-    return out
+    return [from_records(load_records(d)) for d in runs]
 
 
 def compare_table(observed: pd.DataFrame, simulated: list[pd.DataFrame]) -> pd.DataFrame:
-    """Observed beside simulated: mean and replication spread per KPI (rows of either side kept)."""
+    """Observed beside simulated: mean and replication spread (``SPREAD``) per KPI, rows of either side.
+
+    With one replication the spread is NaN: a single run has none.
+    """
     sims = pd.concat([kpi_series(k) for k in simulated], axis=1)
     obs = kpi_series(observed)
     keys = list(dict.fromkeys([*obs.index, *sims.index]))
@@ -98,26 +121,28 @@ def compare_table(observed: pd.DataFrame, simulated: list[pd.DataFrame]) -> pd.D
             "kpi": keys,
             "observed": obs.reindex(keys).to_numpy(),
             "simulated_mean": sims.mean(axis=1).to_numpy(),
-            "simulated_lo": sims.quantile(INTERVAL[0], axis=1).to_numpy(),
-            "simulated_hi": sims.quantile(INTERVAL[1], axis=1).to_numpy(),
+            **{
+                name: sims.quantile(q, axis=1).to_numpy() if sims.shape[1] > 1 else np.nan
+                for name, q in SPREAD.items()
+            },
             "replications": sims.notna().sum(axis=1).to_numpy(),
         }
     )
 
 
 def plot_resolution_survival(
-    observed: tuple[pd.DataFrame, Window], simulated: list[tuple[pd.DataFrame, float, float]]
+    observed: tuple[pd.DataFrame, Window], simulated: list[tuple[pd.DataFrame, Window]]
 ):  # type: ignore[no-untyped-def]
-    """Kaplan–Meier survival of report-to-close days: observed (black) and each replication (blue)."""
+    """Kaplan–Meier survival of report-to-close days: observed (black) and each replication (blue).
+
+    Both sides are observed-incident tables over their windows (a run through ``from_records``).
+    """
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4))
     for i, sim in enumerate(simulated):
         _step(ax, *sim, color="tab:blue", alpha=0.5, lw=1, label="simulated" if i == 0 else None)
-    table, w = observed
-    period = table[(table["reported"] >= w.start) & (table["reported"] < w.end)]
-    _step(ax, log_records(period, w.start), 0.0, (w.as_of - w.start) / pd.Timedelta(days=1),
-          color="black", lw=2, label="observed")  # fmt: skip
+    _step(ax, *observed, color="black", lw=2, label="observed")
     ax.set_xscale("symlog", linthresh=1.0)
     ax.set_xlabel("days from report to close (symlog)")
     ax.set_ylabel("share still open (Kaplan–Meier)")
@@ -127,8 +152,9 @@ def plot_resolution_survival(
     return fig
 
 
-def _step(ax, records: pd.DataFrame, start: float, end: float, **kw) -> None:  # type: ignore[no-untyped-def]
-    sf = survival(records, start, end)
+def _step(ax, table: pd.DataFrame, w: Window, **kw) -> None:  # type: ignore[no-untyped-def]
+    period = table[(table["reported"] >= w.start) & (table["reported"] < w.end)]
+    sf = survival(log_records(period, w.start), 0.0, (w.as_of - w.start) / DAY)
     if sf is not None:
         ax.step(np.concatenate([[0.0], sf[0]]), np.concatenate([[1.0], sf[1]]), where="post", **kw)
 
@@ -147,7 +173,7 @@ def _write_all(out: Path, frames: dict[str, pd.DataFrame], fig=None) -> None:  #
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="govsim-log", description=__doc__.split("\n\n")[0])
+    p = OneLineParser(prog="govsim-log", description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
     for name in ("summary", "compare"):
         s = sub.add_parser(name)
@@ -155,7 +181,9 @@ def _parser() -> argparse.ArgumentParser:
         if name == "compare":
             s.add_argument("runs", type=Path, help="a run directory or a sweep directory of one policy")
         s.add_argument("--mapping", required=True, help="mapping YAML, or boston311 / cn12345")
-        s.add_argument("--as-of", default=None, help="extract time (default: the latest time in the log)")
+        s.add_argument("--as-of", default=None,
+                       help="extract time, at or after every time in the log (default: the end of its last "
+                       "day)")  # fmt: skip
         s.add_argument("--out", type=Path, default=None, help="output directory (default: LOG_STEM-NAME)")
     return p
 
@@ -170,8 +198,8 @@ def main(argv: list[str] | None = None) -> None:
         log = read_log(args.log, args.mapping, args.as_of)
         kpis, volumes, window = summarise(log)
         if args.command == "compare":
-            sims = simulated_records(run_dirs(args.runs))
-            table = compare_table(kpis, [kpi_table(*sim) for sim in sims])
+            sims = simulated_logs(run_dirs(args.runs))
+            table = compare_table(kpis, [observed_kpis(*sim) for sim in sims])
     except (LogError, ValueError) as exc:
         print(f"govsim-log: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
@@ -186,6 +214,10 @@ def main(argv: list[str] | None = None) -> None:
             _write_all(out, frames)
         else:
             print(table.to_string(index=False))
+            print(SPREAD_NOTE)
+            if len(sims) == 1:
+                warn(f"{args.runs}: one replication: {', '.join(SPREAD)} are empty (NaN); a spread needs "
+                     "several runs (a sweep of 5 or more replications)")  # fmt: skip
             fig = plot_resolution_survival((log.table, window), sims)
             _write_all(out, {"compare.csv": table, "observed_kpis.csv": kpis}, fig)
     print(f"written: {out}")

@@ -54,7 +54,8 @@ def test_boston_sample_counts_by_reason(raw: pd.DataFrame) -> None:
     assert log.to_other == {"category": int((~raw["subject"].isin(MAPPED_SUBJECTS)).sum())} == {"category": 7}
     assert (log.table["status"] == "open").sum() == (raw["case_status"] == "Open").sum() == 15
     assert log.table["duplicate"].sum() == (raw["closure_kind"] == "Duplicate").sum() == 5
-    assert log.as_of == max(opened.max(), closed.max())
+    # the default extract time: the end of the log's last day (every ticket read counts)
+    assert log.as_of == max(opened.max(), closed.max()).floor("D") + pd.Timedelta(days=1)
     text = log.report()
     assert all(f"refused, {r}: " in text for r in REASONS) and "read as 'other': 7" in text
 
@@ -65,7 +66,7 @@ def test_boston_kpis_by_hand(raw: pd.DataFrame) -> None:
         "value"
     ]
     opened, target, closed = _t(raw["open_dt"]), _t(raw["target_dt"]), _t(raw["closed_dt"])
-    as_of = max(opened.max(), closed.max())
+    as_of = max(opened.max(), closed.max()).floor("D") + pd.Timedelta(days=1)  # the default
     real = raw["closure_kind"] != "Duplicate"
     days = (opened.max().floor("D") + pd.Timedelta(days=1) - opened.min().floor("D")).days
     assert kpis["volume_per_day", "all"] == pytest.approx(len(raw) / days)

@@ -111,7 +111,7 @@ def test_compare_puts_observed_beside_replications(short_run: Path, tmp_path: Pa
 
     n = [len(from_records(load_records(short_run / f"seed{s}"))[0]) for s in (0, 1)]
     assert cmp.loc["tickets", "simulated_mean"] == pytest.approx(np.mean(n))
-    assert cmp.loc["tickets", "simulated_lo"] >= min(n) and cmp.loc["tickets", "simulated_hi"] <= max(n)
+    assert cmp.loc["tickets", "simulated_p2.5"] >= min(n) and cmp.loc["tickets", "simulated_p97.5"] <= max(n)
 
 
 def test_hotline_run_kpis_count_seat_resolved_consultations(make_config: Callable[..., GovsimConfig]) -> None:
