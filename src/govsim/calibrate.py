@@ -32,7 +32,6 @@ hydra.searchpath=[file://DIR]``), ``fit_report.md``, ``trials.csv`` and ``calibr
 
 from __future__ import annotations
 
-import argparse
 import math
 import shutil
 import signal
@@ -45,7 +44,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-# the spec's types and reader live in govsim.calspec; re-exported here, where they were first
 from govsim.calspec import (  # noqa: F401
     RANGE_TOLERANCE,
     SPEC_KEYS,
@@ -60,9 +58,10 @@ from govsim.calspec import (  # noqa: F401
 from govsim.compose import InputError, compose
 from govsim.identity import occupied, taken
 from govsim.logs import LogError
-from govsim.stopping import Terminated, end_by_signal, on_sigterm, raise_terminated
 
-EXIT_BAD_INPUT = 2
+# the spec's types and reader live in govsim.calspec; re-exported here, where they were first
+from govsim.oneline import EXIT_BAD_INPUT, OneLineParser
+from govsim.stopping import Terminated, end_by_signal, on_sigterm, raise_terminated
 
 
 # ---- candidates ----------------------------------------------------------------------------------------
@@ -266,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
     from govsim import fitreport
     from govsim.validate import ConfigError
 
-    p = argparse.ArgumentParser(prog="govsim-calibrate", description=__doc__.split("\n\n")[0])
+    p = OneLineParser(prog="govsim-calibrate", description=__doc__.split("\n\n")[0])
     p.add_argument("spec", type=Path, help="calibration spec YAML")
     p.add_argument("--out", type=Path, default=None,
                    help="output directory, new or empty (default: calibration/NAME)")  # fmt: skip

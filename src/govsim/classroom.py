@@ -33,6 +33,8 @@ import secrets
 import sys
 from pathlib import Path
 
+from govsim.oneline import OneLineParser
+
 DEFAULT_DIR = Path.home() / "govsim-class"
 DATA_DIR = Path(__file__).resolve().parent / "classroom_data"
 """Jupyter data folder holding the offline Voilà template ``voila/templates/govsim``."""
@@ -155,7 +157,7 @@ def environment() -> dict[str, str]:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     """Command-line options of ``govsim-class``."""
-    p = argparse.ArgumentParser(prog="govsim-class", description="Open the teaching notebooks, offline.")
+    p = OneLineParser(prog="govsim-class", description="Open the teaching notebooks, offline.")
     p.add_argument("--voila", action="store_true", help="clean pages, code hidden (Voilà), for projecting")
     p.add_argument("--no-browser", dest="browser", action="store_false", help="do not open a browser window")
     p.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"working folder (default {DEFAULT_DIR})")

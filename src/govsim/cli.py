@@ -26,6 +26,7 @@ import threading
 from pathlib import Path
 
 from govsim.lazymesa import defer_countries, defer_spaces
+from govsim.oneline import EXIT_BAD_INPUT
 
 defer_spaces()  # the command's own process only (never on import govsim): Mesa's unused spaces load on use
 defer_countries()  # and of the holidays package, China's calendar only
@@ -53,8 +54,6 @@ from govsim.stopping import Terminated, end_by_signal, on_sigterm, raise_termina
 from govsim.validate import ConfigError, config_warnings
 
 __all__ = ["Terminated", "command", "main"]
-
-EXIT_BAD_INPUT = 2
 
 
 # A sweep's launcher (joblib, submitit) imports this module in its workers to unpickle the task, and

@@ -26,7 +26,6 @@ import json
 import sys
 from functools import partial
 from pathlib import Path
-from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -44,8 +43,8 @@ from govsim.observed import (
     observed_window,
     survival,
 )
+from govsim.oneline import EXIT_BAD_INPUT, OneLineParser
 
-EXIT_BAD_INPUT = 2
 SPREAD: dict[str, float] = {"simulated_p2.5": 0.025, "simulated_p97.5": 0.975}
 """The spread columns of ``compare.csv``: percentiles of the replications, where one simulated run lands
 (not a confidence interval of the mean); NaN with a single run."""
@@ -53,15 +52,6 @@ SPREAD_NOTE = (
     "simulated_p2.5 / simulated_p97.5: the 2.5th and 97.5th percentiles of the replications (where one "
     "simulated run lands; not a confidence interval of the mean); NaN with a single run"
 )
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line ``PROG: error: ...`` and exit status 2 (no usage)."""
-
-    def error(self, message: str) -> NoReturn:
-        """Print ``message`` in one line and exit with status 2 (argparse calls this on bad arguments)."""
-        print(f"{self.prog}: error: {message}; allowed: see {self.prog} --help", file=sys.stderr)
-        sys.exit(EXIT_BAD_INPUT)
 
 
 def summarise(log: LogRead) -> tuple[pd.DataFrame, pd.DataFrame, Window]:

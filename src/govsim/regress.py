@@ -35,6 +35,7 @@ from scipy import stats
 from govsim.atomic import write_text
 from govsim.compose import InputError, compose
 from govsim.identity import safe_component
+from govsim.oneline import OneLineParser
 from govsim.runner import provenance, simulate
 from govsim.validate import ConfigError
 
@@ -262,7 +263,7 @@ def check_no_seed(overrides: tuple[str, ...] | list[str], where: str) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="govsim-regress", description=__doc__.split("\n\n")[0])
+    p = OneLineParser(prog="govsim-regress", description=__doc__.split("\n\n")[0])
     p.add_argument("overrides", nargs="*", help="overrides applied to every case (e.g. a deliberate change)")
     p.add_argument(
         "--case",

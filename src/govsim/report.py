@@ -45,6 +45,7 @@ from govsim import analysis, labels, plots
 from govsim.aggregate import Aggregate, aggregate, status_text
 from govsim.experiment import check_salib, read_manifest
 from govsim.identity import occupied, taken
+from govsim.oneline import OneLineParser
 from govsim.reporttext import comparison_markdown, guidance, header, markdown_table, number
 from govsim.stopping import Terminated, end_by_signal, on_sigterm, raise_terminated
 from govsim.validate import warn
@@ -288,7 +289,7 @@ def main(argv: list[str] | None = None) -> None:
     SIGTERM (``timeout``, a scheduler's limit) or Ctrl-C leaves the report as it was and no temporary
     directory; the process then ends by the signal, in one line (``govsim.stopping``).
     """
-    p = argparse.ArgumentParser(prog="govsim-report", description="Comparison report of an experiment sweep.")
+    p = OneLineParser(prog="govsim-report", description="Comparison report of an experiment sweep.")
     p.add_argument("sweep", type=Path, help="sweep directory written by govsim-experiment")
     p.add_argument("--out", type=Path, default=None, help="output directory (default SWEEP/report)")
     p.add_argument("--lang", choices=("zh", "en"), default=None, help="labels (default: the experiment's)")
