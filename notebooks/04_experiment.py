@@ -59,11 +59,19 @@ else:
     show(plots.plot_forest(finished, LANG))
 
 # %% [markdown]
-# **怎么读 · How to read it:** 点是平均差值,横线是 95% 置信区间。区间整个在 0 的一侧,说明这项政策的效果
-# 不是偶然;区间跨过 0,说明在这些重复次数下还分不出好坏。
+# **怎么读 · How to read it:** 表中"差值"是政策均值减现状均值(按重复配对),方括号里是它的 95% 置信区间;
+# "变化%"是政策均值比现状均值高或低百分之几。图中的**点是这个变化%**,**横线是它的 95% 置信区间**,按 Fieller
+# 法(配对均值之比)计算:当且仅当差值的区间跨过 0 时,这条横线跨过 0,所以表和图的结论总是一致。区间整个在 0
+# 的一侧,说明这项政策的效果不是偶然;区间跨过 0,说明在这些重复次数下还分不出好坏。空心点没有区间(只有一次
+# 重复,或现状均值本身与 0 分不开)。
 #
-# *The dot is the mean difference, the bar its 95 % interval. An interval wholly on one side of zero means the
-# effect is not chance; one that straddles zero means these replications cannot yet tell.*
+# *In the table, "difference" is the policy mean minus the status quo's (replications paired), its 95 % interval in
+# brackets; "% change" is by how many per cent the policy mean is above or below the status quo's. In the figure
+# the **dot is that % change** and the **bar its 95 % interval**, by Fieller's method for the ratio of paired
+# means: the bar straddles zero exactly when the difference's interval does, so table and figure always agree. An
+# interval wholly on one side of zero means the effect is not chance; one that straddles zero means these
+# replications cannot yet tell. A hollow dot has no interval (one replication, or a status-quo mean not clear of
+# zero).*
 #
 # ## 2. 课堂小实验 · A small experiment in class
 #
@@ -107,6 +115,13 @@ show(tx.plot_replications(results, "resolution_mean", ["policy=baseline", "polic
 #
 # *How much narrower did CRN make the intervals? The "independent" column is the half-width the same number of
 # replications would give if each policy drew its own incidents.*
+#
+# "方差减少"为负数(例如 −28%)说明:在这个指标上,配对差值反而比各自独立抽样时更分散——共同随机数对它没有
+# 帮助(同一批事件下两种政策反而此起彼伏),它的区间也不因此变窄。四舍五入为 0 的数显示为 0。
+#
+# *A negative "variance removed" (say −28 %) means that for this indicator the paired difference was noisier than
+# independent draws would make it — CRN did not help it (on the same incidents the two policies tended to move in
+# opposite directions), and its interval is no narrower for it. Numbers that round to zero show as 0.*
 
 # %%
 tx.crn_table(comparison, LANG)

@@ -11,11 +11,22 @@ Analysis*, ch. 9–10; STRESS-DES, Monks et al. 2019, sources.md §7):
   ``policy − reference`` is computed per replication and its t interval is taken. The variance
   reduction is ``1 − Var(D)/(Var(X)+Var(Y))``: the share of the variance an independent-streams
   comparison of the same replications would have had that CRN removed.
-- **% change with its own interval.** ``100·(ȳ/x̄ − 1)``; its interval comes from the delta method on
-  the log of the ratio of paired means, ``Var(log ȳ/x̄) ≈ (s_y²/ȳ² + s_x²/x̄² − 2 s_xy/(x̄ȳ))/n``, with
-  t quantiles, transformed back. Unlike the difference interval divided by ``x̄`` it counts the
-  reference mean's own uncertainty and never extends below −100 % (an arm mean of 0 is −100 % with
-  no interval; a reference mean of 0 gives NaN).
+- **% change with Fieller's interval.** ``100·(ρ̂ − 1)`` with ``ρ̂ = ȳ/x̄`` (arm mean over reference
+  mean). Its interval is Fieller's for the ratio of two means, with the paired covariance: the set of
+  ``ρ`` with ``(ȳ − ρx̄)² ≤ t²(0.975, n−1)·(s_y² − 2ρ s_xy + ρ² s_x²)/n``, i.e. the ``ρ`` for which
+  the paired t test of ``y − ρx`` does not reject (Fieller 1954; Franz 2007 on Fieller for ratios).
+  At ``ρ = 1`` that is the paired-t comparison of two systems (Law, *Simulation Modeling and
+  Analysis*, 5th ed., §10.2), so **the % interval excludes 0 exactly when the difference's interval
+  excludes 0**: one verdict per row. (The delta method on ``log(ȳ/x̄)`` used before could contradict
+  the difference with 3–4 replications.) When ``x̄`` is not clearly away from 0 (``x̄² ≤ t²s_x²/n``:
+  the reference mean's own interval includes 0) the set is unbounded — a half-line, the whole line or
+  two rays — and no interval is given (NaN, reason ``"unbounded"``). Metrics are never negative, so
+  the interval is cut at ``ρ = 0`` (−100 %): that only removes impossible ratios.
+- **Averaging rates over replications.** An arm's mean of a rate is the mean of its per-replication
+  rates, although rates of groups (towns, counties) are pooled from numerators and denominators
+  (docs/kpis.md). Both are right: each replication is one independent observation of the arm, so the
+  mean of its rates and their t interval estimate the expected rate of one run; pooling counts across
+  replications would weight busy replications more and leave no replication-level interval.
 - **Warm-up: MSER-5** (White 1997; White, Cobb & Spratt 2000): batch the series in means of five,
   choose the truncation ``d`` minimising ``Σ_{i>d}(z_i − z̄_d)² / (m−d)²`` over the first half.
 - **Number of replications** (Law §9.4.1): the smallest ``n`` with ``t(0.975, n-1)·s/√n ≤ h``.
@@ -26,6 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -158,25 +170,77 @@ def paired(x: np.ndarray, y: np.ndarray, level: float = LEVEL) -> dict[str, floa
     }
 
 
+class Ratio(NamedTuple):
+    """A ratio of means with its confidence interval; ``why`` says why there is no interval ("" if one)."""
+
+    ratio: float
+    lo: float
+    hi: float
+    why: str
+
+
+NO_INTERVAL: dict[str, str] = {
+    "": "the interval is given",
+    "reference": "the reference mean is not positive: no % change",
+    "one_pair": "fewer than two paired replications: no interval",
+    "unbounded": "the reference mean is not clearly away from 0 (its own interval includes 0): Fieller's "
+    "set of ratios is unbounded, so no finite interval exists",
+}
+"""The reasons ``fieller`` and ``compare`` (column ``pct_why``) give for a missing % interval."""
+
+
+def fieller(x: np.ndarray, y: np.ndarray, level: float = LEVEL) -> Ratio:
+    """Fieller's interval for ``E[y]/E[x]`` from paired replications (common random numbers).
+
+    The interval is the set of ``ρ`` with ``(ȳ − ρx̄)² ≤ t²·(s_y² − 2ρ s_xy + ρ² s_x²)/n``,
+    ``t = t((1+level)/2, n−1)``: the quadratic ``aρ² − 2bρ + c ≤ 0`` with ``a = x̄² − q s_x²``,
+    ``b = x̄ȳ − q s_xy``, ``c = ȳ² − q s_y²``, ``q = t²/n``, whose roots are ``(b ± √(b² − ac))/a``.
+    It is a finite interval exactly when ``a > 0``; otherwise the set is unbounded and the bounds are
+    NaN with ``why="unbounded"``. ``ρ = 1`` lies outside it exactly when the paired t interval of
+    ``y − x`` excludes 0. With values that cannot be negative (``min(x, y) ≥ 0``) the lower bound is
+    cut at 0. Fieller, E. C. (1954), "Some problems in interval estimation", *J. R. Stat. Soc. B*
+    16(2):175–185; Franz, V. H. (2007), "Ratios: a short guide to confidence limits and proper use",
+    arXiv:0710.2024; the paired-t interval it agrees with at ``ρ = 1``: Law, A. M., *Simulation
+    Modeling and Analysis* (5th ed., 2015), §10.2.
+
+    NaN ratio (``why="reference"``) unless ``x̄ > 0``; NaN bounds (``why="one_pair"``) with fewer
+    than two pairs. Raises ``ValueError`` if ``x`` and ``y`` differ in length.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.shape != y.shape:
+        raise ValueError(f"paired replications: {len(x)} reference values, {len(y)} arm values")
+    n = len(x)
+    mx, my = (float(x.mean()), float(y.mean())) if n else (math.nan, math.nan)
+    if not mx > 0:
+        return Ratio(math.nan, math.nan, math.nan, "reference")
+    ratio = my / mx
+    if n < 2:
+        return Ratio(ratio, math.nan, math.nan, "one_pair")
+    cov = np.cov(x, y, ddof=1)
+    q = float(stats.t.ppf(0.5 + level / 2, n - 1)) ** 2 / n
+    a = mx * mx - q * cov[0, 0]
+    b = mx * my - q * cov[0, 1]
+    c = my * my - q * cov[1, 1]
+    if not a > 0:
+        return Ratio(ratio, math.nan, math.nan, "unbounded")
+    # b² − ac = q·(x̄²s_y² − 2x̄ȳs_xy + ȳ²s_x²) − q²·det(cov) = a·q·Var(y − ρ̂x) ≥ 0 up to rounding
+    root = math.sqrt(max(b * b - a * c, 0.0))
+    lo, hi = (b - root) / a, (b + root) / a
+    if min(x.min(), y.min()) >= 0:
+        lo, hi = max(lo, 0.0), max(hi, 0.0)
+    return Ratio(ratio, lo, hi, "")
+
+
 def pct_change(x: np.ndarray, y: np.ndarray, level: float = LEVEL) -> tuple[float, float, float]:
     """``(% change, lo, hi)`` of the mean of ``y`` against the mean of ``x``, paired replications.
 
-    Delta method on ``log(ȳ/x̄)`` (see the module notes). The point is NaN unless the reference mean is
-    positive; an arm whose mean is 0 (a rare event wiped out) is −100 % with no interval, as is any arm
-    with fewer than two pairs.
+    ``100·(ȳ/x̄ − 1)`` with Fieller's interval (``fieller``; the module notes say why): it excludes 0
+    exactly when the paired difference's t interval does. The point is NaN unless the reference mean
+    is positive; the bounds are NaN with fewer than two pairs or when the interval is unbounded
+    (``fieller(x, y).why`` says which). Raises ``ValueError`` if ``x`` and ``y`` differ in length.
     """
-    n = len(x)
-    mx, my = (float(np.mean(x)), float(np.mean(y))) if n else (math.nan, math.nan)
-    if not mx > 0 or not my >= 0:
-        return math.nan, math.nan, math.nan
-    point = 100.0 * (my / mx - 1.0)
-    if n < 2 or my == 0:
-        return point, math.nan, math.nan
-    cov = np.cov(x, y, ddof=1)
-    var = (cov[1, 1] / my**2 + cov[0, 0] / mx**2 - 2 * cov[0, 1] / (mx * my)) / n
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * math.sqrt(max(var, 0.0)))
-    log_r = math.log(my / mx)
-    return point, 100.0 * math.expm1(log_r - half), 100.0 * math.expm1(log_r + half)
+    r = fieller(x, y, level)
+    return 100.0 * (r.ratio - 1.0), 100.0 * (r.lo - 1.0), 100.0 * (r.hi - 1.0)
 
 
 def compare(
@@ -194,7 +258,9 @@ def compare(
     ``strata`` are the swept keys that define a stratum (uncertainties, say); an empty list means
     one stratum. Only replications present for both arms are paired. Adds % change, the paired
     change of ``cost_metric`` and the cost per unit of improvement (NaN where there is none). % change
-    is of the arm's mean against the reference's, with its own interval (``pct_change``).
+    is of the arm's mean against the reference's, with Fieller's interval (``fieller``), whose verdict
+    (includes 0 or not) is always the difference's; ``pct_why`` is why it has none (``NO_INTERVAL``).
+    Raises ``ValueError`` if a stratum has not exactly one reference arm.
     """
     rows = []
     strata = list(strata)
@@ -230,7 +296,7 @@ def _compare_arm(
         if pair is None:
             continue
         stats_ = paired(*pair, level)
-        pct, pct_lo, pct_hi = pct_change(*pair, level)
+        ratio = fieller(*pair, level)
         out.append(
             {
                 **stratum,
@@ -238,9 +304,10 @@ def _compare_arm(
                 "reference_arm": ref,
                 "metric": metric,
                 **stats_,
-                "pct_change": pct,
-                "pct_lo": pct_lo,
-                "pct_hi": pct_hi,
+                "pct_change": 100.0 * (ratio.ratio - 1.0),
+                "pct_lo": 100.0 * (ratio.lo - 1.0),
+                "pct_hi": 100.0 * (ratio.hi - 1.0),
+                "pct_why": ratio.why,
                 "delta_cost": d_cost,
                 "cost_per_unit": cost_per_improvement(
                     d_cost, stats_["diff"], metric, (stats_["lo"], stats_["hi"])

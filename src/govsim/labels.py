@@ -280,7 +280,14 @@ TEXT: dict[str, Label] = {
     "forest_title": Label(
         "Effect of each policy vs the reference (95 % CI, paired)", "各政策相对参照的效果(95%置信区间,配对)"
     ),
-    "pct_change": Label("% change vs reference", "相对参照的变化(%)"),
+    "pct_change": Label("% change vs reference (95 % CI, Fieller)", "相对参照的变化%(95%置信区间,Fieller法)"),
+    "forest_note": Label(
+        "Point: % change of the policy mean vs the reference mean. Bar: its 95 % interval (Fieller's, for "
+        "the ratio of paired means), which excludes 0 exactly when the paired difference's interval does. "
+        "Hollow point: no interval (one replication, or a reference mean not clear of 0).",
+        "点:政策均值相对参照均值的变化%。横线:其95%置信区间(Fieller法,配对均值之比),当且仅当配对差值的"
+        "区间不含0时它不含0。空心点:无区间(只有一次重复,或参照均值与0分不开)。",
+    ),
     "bands_title": Label(
         "Daily backlog, mean over replications with 95 % band", "每日积压:各次重复的均值及95%区间"
     ),

@@ -142,14 +142,19 @@ def metric_label(metric: str, lang: str = "zh") -> str:
 def plot_forest(comparison: pd.DataFrame, lang: str = "zh") -> Figure:
     """Forest plot: each arm's % change of the mean vs its reference, with its 95 % CI (never below −100 %).
 
-    One panel per metric; a hollow marker without bar where there is no interval (one replication).
+    The point is ``100·(policy mean / reference mean − 1)``; the bar Fieller's interval for the ratio of
+    paired means (``govsim.analysis.fieller``), which excludes 0 exactly when the paired difference's
+    interval does, so the plot and the table's difference column give one verdict. The axis label and a
+    caption under the panels say so. One panel per metric; a hollow marker without bar where there is
+    no interval (one replication, or a reference mean not clear of 0: Fieller's set is unbounded).
     ``comparison`` is ``govsim.analysis.compare``'s table.
     """
     metrics = list(dict.fromkeys(comparison["metric"]))
     ncols = min(3, len(metrics))
     nrows = -(-len(metrics) // ncols)
     arms = list(dict.fromkeys(comparison["arm"]))
-    fig = figure((4.2 * ncols, 0.45 * len(arms) * nrows + 1.2 * nrows))
+    note = _wrap(t("forest_note", lang), 4.2 * ncols, lang, 7.5)
+    fig = figure((4.2 * ncols, 0.45 * len(arms) * nrows + 1.2 * nrows + 0.14 * (note.count("\n") + 1)))
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
     for ax, metric in zip(axes.ravel(), metrics, strict=False):
         part = comparison[comparison["metric"] == metric].set_index("arm").reindex(arms)
@@ -169,7 +174,30 @@ def plot_forest(comparison: pd.DataFrame, lang: str = "zh") -> Figure:
     for ax in axes.ravel()[len(metrics) :]:
         ax.set_axis_off()
     fig.suptitle(t("forest_title", lang))
+    fig.supxlabel(note, fontsize=7.5)
     return fig
+
+
+def _wrap(text: str, width_in: float, lang: str, size: float) -> str:
+    """``text`` in lines that fit ``width_in`` inches at font ``size`` (a caption under a figure).
+
+    English breaks at spaces, Chinese after its punctuation (a CJK glyph is 1 em wide, a Latin one about
+    0.55 em).
+    """
+    import re
+    import textwrap
+
+    room = width_in * 72 / size * 0.92  # in em
+    if lang == "en":
+        return textwrap.fill(text, max(20, int(room / 0.55)))
+    lines = [""]
+    for piece in re.findall(r"[^,,。;;、]+[,,。;;、]?", text):
+        line = lines[-1] + piece
+        if lines[-1] and sum(1.0 if ord(c) > 0x2E80 else 0.55 for c in line) > room:
+            lines.append(piece)
+        else:
+            lines[-1] = line
+    return "\n".join(lines)
 
 
 @styled

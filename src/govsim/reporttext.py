@@ -1,7 +1,9 @@
 """The Markdown of an experiment's report: its header, comparison table and replication guidance.
 
 Numbers as a reader meets them: rates in per cent and their differences in percentage points, costs
-in yuan per year without decimals, an empty interval as "—". Labels come from ``govsim.labels``.
+in yuan per year without decimals, an empty interval as "—", never "-0" (a value that rounds to zero
+prints as 0). The % change's interval is Fieller's (``govsim.analysis.fieller``); where it has none
+because it is unbounded, the table marks it ² and says why under it. Labels come from ``govsim.labels``.
 """
 
 from __future__ import annotations
@@ -14,13 +16,18 @@ import pandas as pd
 from govsim import analysis, labels, plots
 from govsim.aggregate import Aggregate
 
-__all__ = ["comparison_markdown", "guidance", "header", "markdown_table", "number"]
+__all__ = ["comparison_markdown", "guidance", "header", "markdown_table", "number", "share"]
 
 RATE_SUFFIXES = labels.RATE_SUFFIXES
 
 
 def comparison_markdown(comp: pd.DataFrame, strata: list[str], lang: str = "zh") -> str:
-    """The comparison as a Markdown table: rates in %, differences of rates in percentage points."""
+    """The comparison as a Markdown table: rates in %, differences of rates in percentage points.
+
+    ``comp`` is ``govsim.analysis.compare``'s table. Footnotes under it: ¹ where a cost per unit is
+    withheld (no improvement shown), ² where the % change has no interval because Fieller's set is
+    unbounded (``pct_why == "unbounded"``).
+    """
     keys = ["stratum"] * bool(strata) + [
         "metric",
         "arm",
@@ -36,7 +43,7 @@ def comparison_markdown(comp: pd.DataFrame, strata: list[str], lang: str = "zh")
     ]
     lines = ["| " + " | ".join(labels.say(labels.REPORT_HEAD[k], lang) for k in keys) + " |"]
     lines.append("|" + "---|" * len(keys))
-    null = False
+    null = unbounded = False
     for _, r in comp.iterrows():
         rate = r["metric"].endswith(RATE_SUFFIXES)
         k = 100.0 if rate else 1.0
@@ -48,21 +55,27 @@ def comparison_markdown(comp: pd.DataFrame, strata: list[str], lang: str = "zh")
             "value": number(r["value"] * k, rate),
             "diff": number(r["diff"] * k, rate, signed=True) + (" pp" if rate else ""),
             "ci": "—" if math.isnan(r["half_width"]) else f"[{number(r['lo'] * k)}, {number(r['hi'] * k)}]",
-            "pct_change": number(r["pct_change"], signed=True)
-            + ("" if math.isnan(r["pct_hi"]) else f" [{number(r['pct_lo'])}, {number(r['pct_hi'])}]"),
+            "pct_change": _pct_change(r),
             "delta_cost": number(r["delta_cost"], signed=True, digits=0),
             "cost_per_unit": _per_unit(r["cost_per_unit"] / k if rate else r["cost_per_unit"], lang)
             + ("¹" if _null_effect(r) else ""),
-            "variance_reduction": "—"
-            if math.isnan(r["variance_reduction"])
-            else f"{r['variance_reduction']:.0%}",
+            "variance_reduction": share(r["variance_reduction"]),
             "n_pairs": str(int(r["n_pairs"])),
         }
         lines.append("| " + " | ".join(cells[c] for c in keys) + " |")
         null = null or _null_effect(r)
-    if null:
-        lines += ["", labels.report_text("null_effect", lang)]
-    return "\n".join(lines)
+        unbounded = unbounded or r.get("pct_why") == "unbounded"
+    marks = (("null_effect", null), ("pct_unbounded", unbounded))
+    notes = [labels.report_text(k, lang) for k, on in marks if on]
+    return "\n".join(lines + [""] * bool(notes) + notes)
+
+
+def _pct_change(r: pd.Series) -> str:
+    """The % change and its Fieller interval; ² (footnoted) where the interval is unbounded."""
+    point = number(r["pct_change"], signed=True)
+    if r.get("pct_why") == "unbounded":
+        return f"{point} [—]²"
+    return point + ("" if math.isnan(r["pct_hi"]) else f" [{number(r['pct_lo'])}, {number(r['pct_hi'])}]")
 
 
 def _null_effect(r: pd.Series) -> bool:
@@ -77,12 +90,25 @@ def number(v: float, rate: bool = False, signed: bool = False, digits: int | Non
     """A number as the report prints it: "—" for none or NaN.
 
     A rate (already in %) to 1 decimal, else 2 below 100 and 0 from there; ``signed`` writes the sign;
-    ``digits`` fixes the decimals.
+    ``digits`` fixes the decimals. A value that rounds to zero prints as unsigned 0 (never "-0.00").
     """
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
     d = digits if digits is not None else (1 if rate else 2 if abs(v) < 100 else 0)
+    if round(v, d) == 0:
+        return f"{0.0:,.{d}f}"
     return f"{v:+,.{d}f}" if signed else f"{v:,.{d}f}"
+
+
+def share(v: float) -> str:
+    """A share (0.28) as a whole per cent ("28%"), "—" for NaN, and never "-0%" (it prints "0%").
+
+    The CRN variance reduction is such a share; it is negative where CRN made the paired difference
+    noisier than independent streams would have (CRN did not help that metric).
+    """
+    if math.isnan(v):
+        return "—"
+    return "0%" if round(100 * v) == 0 else f"{v:.0%}"
 
 
 def _per_unit(v: float, lang: str = "zh") -> str:

@@ -43,19 +43,36 @@ REPORT_HEAD: dict[str, Label] = {
 REPORT: dict[str, Label] = {
     "note": Label(
         "Difference = policy − reference, paired by replication (common random numbers); rates in %, their "
-        "differences in percentage points (pp). Δ cost: extra cost per year. Cost per unit improved: extra "
-        "yuan per year per unit of improvement (a day for times, an incident for backlog, a point for "
-        "rates); — where the policy does not improve the metric, —¹ where the difference's 95 % interval "
-        "includes zero (no improvement shown, so no price for it). CRN variance reduction: 1 − Var(paired "
-        "difference) / (Var(policy) + Var(reference)).",
-        "差值 = 政策 − 参照,按重复次数配对(共同随机数);比例以%表示,其差值以百分点(pp)表示。新增成本:"
-        "每年多花的钱。单位改善成本:每改善一个单位(时长为1天,积压为1件,比例为1个百分点)每年多花的元数;"
-        "政策未改善该指标处记为 —;差值的95%置信区间包含零处记为 —¹(改善未得到证实,不计价)。"
-        "CRN方差缩减:1 − Var(配对差值) / (Var(政策) + Var(参照))。",
+        "differences in percentage points (pp). Policy mean and reference: the mean over replications of "
+        "each replication's value, for a rate the mean of its per-replication rates — each replication is "
+        "one observation, and the intervals are about these observations (rates of towns or counties "
+        "within a run are pooled from their counts instead). % change = 100 × (policy mean / reference "
+        "mean − 1); its 95 % interval is Fieller's for the ratio of paired means, which excludes 0 exactly "
+        "when the difference's 95 % interval excludes 0, so both columns give one verdict. Δ cost: extra "
+        "cost per year. Cost per unit improved: extra yuan per year per unit of improvement (a day for "
+        "times, an incident for backlog, a point for rates); — where the policy does not improve the "
+        "metric, —¹ where the difference's 95 % interval includes zero (no improvement shown, so no price "
+        "for it). CRN variance reduction: 1 − Var(paired difference) / (Var(policy) + Var(reference)); "
+        "negative where the paired difference was noisier than independent streams would give — CRN did "
+        "not help that metric.",
+        "差值 = 政策 − 参照,按重复次数配对(共同随机数);比例以%表示,其差值以百分点(pp)表示。政策均值与"
+        "参照:各次重复取值的平均,比例也取各次重复比例的平均——每次重复是一个观测,置信区间针对这些观测"
+        "(一次运行内各镇街、县的比例则由分子分母合计)。变化% = 100 × (政策均值 / 参照均值 − 1);其95%"
+        "置信区间按Fieller法(配对均值之比)计算,当且仅当差值的95%置信区间不含0时它不含0,两列结论一致。"
+        "新增成本:每年多花的钱。单位改善成本:每改善一个单位(时长为1天,积压为1件,比例为1个百分点)每年"
+        "多花的元数;政策未改善该指标处记为 —;差值的95%置信区间包含零处记为 —¹(改善未得到证实,不计价)。"
+        "CRN方差缩减:1 − Var(配对差值) / (Var(政策) + Var(参照));为负表示配对差值比各自独立抽样时更分散"
+        "——共同随机数对该指标没有帮助。",
     ),
     "null_effect": Label(
         "¹ No cost per unit: the difference's 95 % interval includes zero, so no improvement is shown.",
         "¹ 无单位改善成本:差值的95%置信区间包含零,改善未得到证实。",
+    ),
+    "pct_unbounded": Label(
+        "² No interval for the % change: the reference mean is not clearly away from zero (its own 95 % "
+        "interval includes 0), so Fieller's interval is unbounded; read the difference and its interval.",
+        "² 变化%无置信区间:参照均值与0分不开(其自身的95%置信区间包含0),Fieller区间无界;请看差值及其"
+        "置信区间。",
     ),
     "comparison": Label("Comparison", "政策比较"),
     "replications": Label("Replications", "重复次数"),

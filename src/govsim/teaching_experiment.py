@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 from govsim import plots
 from govsim.labels import is_rate, phrase
+from govsim.reporttext import number, share
 from govsim.teaching import annual_cost, run_town
 
 CLASS_POLICIES = ("baseline", "grid", "platform", "fusion", "mechanism", "all_four")
@@ -74,6 +75,8 @@ def crn_table(comparison: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
     "Without" is the half-width the same replications would give if each policy had drawn its own
     incidents: the t quantile times ``sqrt(var_independent / n)``, from ``govsim.analysis.paired``.
+    "Variance removed" is negative where CRN made the paired difference noisier (it did not help that
+    indicator); numbers that round to zero read 0, never -0 (``govsim.reporttext``).
     """
     rows = []
     for _, r in comparison.iterrows():
@@ -88,9 +91,7 @@ def crn_table(comparison: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
                 phrase("difference", lang): _amount(r["diff"], rate, signed=True),
                 phrase("half_width_crn", lang): _amount(r["half_width"], rate),
                 phrase("half_width_independent", lang): _amount(independent, rate),
-                phrase("variance_removed", lang): "—"
-                if math.isnan(r["variance_reduction"])
-                else f"{r['variance_reduction']:.0%}",
+                phrase("variance_removed", lang): share(r["variance_reduction"]),
             }
         )
     return pd.DataFrame(rows)
@@ -100,8 +101,7 @@ def _amount(v: float, rate: bool, signed: bool = False) -> str:
     """A difference or half-width as text: rates in percentage points, other metrics to 2 decimals."""
     if math.isnan(v):
         return "—"
-    sign = "+" if signed else ""
-    return f"{100 * v:{sign}.1f} pp" if rate else f"{v:{sign},.2f}"
+    return number(100 * v, rate=True, signed=signed) + " pp" if rate else number(v, signed=signed, digits=2)
 
 
 @plots.styled
