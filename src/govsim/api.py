@@ -29,7 +29,8 @@ class RunResult:
     - ``config``: the checked configuration it ran (``govsim.config.GovsimConfig``).
     - ``records``: the record tables (``govsim.records.Records``): ``records.incidents`` has one row
       per incident (codes and times in days, ``records.INCIDENT_SCHEMA``), ``records.timeseries`` one
-      row per town and day, ``records.grids`` one row per grid.
+      row per town and day, ``records.grids`` one row per grid, ``records.hotline`` the 12345 day
+      table (``hotline.parquet``; None when ``scenario.hotline.enabled`` is false).
     - ``kpis``: tidy KPI table, one row per ``(by, group)`` with ``by`` in ``all``, ``category``,
       ``county`` (columns as ``govsim.metrics.kpi_table``; definitions in docs/kpis.md).
     - ``run_dir``: the run directory (``run.json``, ``config.yaml``, Parquet records, tables), or
@@ -72,8 +73,10 @@ def load(path: str | Path) -> RunResult:
     """A finished run directory (``govsim`` or ``govsim.run(out=...)``) back in memory.
 
     The stored ``config.yaml`` is checked as a new run's would be; the KPI table is recomputed from the
-    records by the code that computed it for the run (``govsim.runner.kpi_frame``). Raises
-    ``InputError`` if ``path`` is not a complete run directory or its config is not allowed.
+    records (with a hotline run's day table) by the code that computed it for the run
+    (``govsim.runner.kpi_frame``), so it equals the run's ``kpis.csv``. Raises ``InputError`` if ``path``
+    is not a complete run directory, its config is not allowed, or it is a 12345-hotline run whose
+    ``hotline.parquet`` is missing (written before govsim kept it).
     """
     where = Path(path)
     if not (where / "run.json").is_file() or not (where / "config.yaml").is_file():

@@ -21,6 +21,7 @@ from govsim.bilingual import Label as Label
 from govsim.bilingual import lookup as lookup
 from govsim.bilingual import say as say
 from govsim.kpis import DEFINITIONS as _KPI_DEFINITIONS
+from govsim.kpis import RATES as _RATES
 from govsim.sentences import HOW_TO_USE as HOW_TO_USE  # the sentences: importable from here as before
 from govsim.sentences import PHRASE as PHRASE
 from govsim.sentences import QUESTION as QUESTION
@@ -118,14 +119,18 @@ KPI: dict[str, Label] = {  # the KPI module's own names, in display order, plus 
 }
 """KPI labels: each indicator's names live with its definition (``govsim.kpis.DEFINITIONS``)."""
 RATE_SUFFIXES: tuple[str, ...] = ("rate", "share")
-"""A KPI whose key ends so is a proportion: shown as a percentage."""
+"""A non-KPI key that ends so is a proportion; ask ``is_rate``, which knows the KPIs by their definition."""
 COUNT_KPIS: frozenset[str] = frozenset(k.key for k in _KPI_DEFINITIONS if k.kind == "count")
 """KPIs that are counts: shown as integers."""
 
 
 def is_rate(key: str) -> bool:
-    """Whether KPI ``key`` is a proportion (shown as a percentage)."""
-    return key.endswith(RATE_SUFFIXES)
+    """Whether ``key`` is a proportion (shown as a percentage).
+
+    A KPI is one when its definition says so (``govsim.kpis.RATES``: 15秒接通率 is ``answered_15s``); any
+    other key (a sweep's metric, a column) when it ends in ``RATE_SUFFIXES``.
+    """
+    return key in _RATES or key.endswith(RATE_SUFFIXES)
 
 
 COUNTY: dict[str, Label] = {  # the county-level divisions of the shipped territories

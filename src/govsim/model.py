@@ -147,10 +147,12 @@ class GovernanceModel(mesa.Model):
             if bar is None:  # one call: SimPy's run sets up and tears down a stop event each time
                 self.env.run(until=self.horizon)
             else:  # a day at a time, to move the bar
-                for stop in range(1, int(np.ceil(self.horizon)) + 1):
-                    self.env.run(until=min(float(stop), self.horizon))
-                    bar.update(1)
-                bar.close()
+                try:
+                    for stop in range(1, int(np.ceil(self.horizon)) + 1):
+                        self.env.run(until=min(float(stop), self.horizon))
+                        bar.update(1)
+                finally:  # stopped part-way too (SIGTERM, Ctrl-C): end the bar's line before any message
+                    bar.close()
         self.loop.release_draws()  # spent: free them before the records are built
         return self.records()
 

@@ -4,7 +4,8 @@ On disk (``incidents.parquet``) each ticket of ``records.INCIDENT_SCHEMA`` also 
 beside the codes: names as dictionary-encoded (categorical) columns (``LABEL_SCHEMA``) and every stage
 time as a calendar timestamp from ``scenario.start_date`` (``DATE_FIELDS``, ``<field>_at``), so a run
 loaded in pandas shows ``hotline`` and ``2024-03-05 14:24:00`` where the codes say 2 and 64.6. The
-town-day series gets ``town_name`` and ``date``. The incident table goes to Parquet as Arrow columns
+town-day series gets ``town_name`` and ``date``, the 12345 day table of a hotline run (``hotline.parquet``)
+its ``date``. The incident table goes to Parquet as Arrow columns
 built from the records directly (``incident_arrow``): the file is the one pandas would write from
 ``labelled_incidents``, byte for byte (tested), without that frame and its copy.
 """
@@ -151,6 +152,16 @@ def labelled_timeseries(rec: Records, start_date: str) -> pd.DataFrame:
         "date": as_dates(ts["day"].to_numpy(), start_date).astype("datetime64[s]"),
     }
     return pd.concat([ts, pd.DataFrame(extra, index=ts.index)], axis=1)
+
+
+def labelled_hotline(calls: pd.DataFrame, start_date: str) -> pd.DataFrame:
+    """The 12345 day table (``hotline.SUMMARY``) with ``date``, the day's calendar date, appended last.
+
+    Written as ``hotline.parquet`` by a run with ``scenario.hotline.enabled`` (``runner.HOTLINE_FILE``);
+    the ``SUMMARY`` columns keep their values and dtypes, so the hotline KPIs of a loaded run are exact.
+    """
+    date = as_dates(calls["day"].to_numpy(), start_date).astype("datetime64[s]")
+    return pd.concat([calls, pd.DataFrame({"date": date}, index=calls.index)], axis=1)
 
 
 # ---- Parquet -------------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 A run directory holds ``run.json`` (provenance and status), ``config.yaml`` (resolved), the records
 (``incidents.parquet``, ``timeseries.parquet``, ``grids.parquet``: codes, names and dates, see
-``govsim.records``), tables (``kpis.csv``, ``costs.csv``, ``utilisation.csv`` as UTF-8 with a BOM,
-``results.xlsx``, ``summary.txt``; see ``govsim.tables``) and figures. Every file is written to a temporary
+``govsim.records``; with the 12345 hotline on also ``hotline.parquet``, its day table), tables
+(``kpis.csv``, ``costs.csv``, ``utilisation.csv`` as UTF-8 with a BOM, ``results.xlsx``, ``summary.txt``;
+see ``govsim.tables``) and figures. Every file is written to a temporary
 name and renamed, and ``run.json`` says ``running`` until the end, then ``complete`` — or ``failed``
 with the error — so a crash never leaves a half-written result looking complete. A complete ``run.json``
 also carries ``phases``: wall seconds of build, simulate, kpis, records, tables and figures
@@ -42,12 +43,20 @@ from govsim.figworker import FigureData, FigureWorker, draw_figures
 from govsim.metrics import cost_table, kpi_tables, summary_text, utilisation
 from govsim.model import GovernanceModel
 from govsim.policies import annual_cost
-from govsim.recordfiles import arrow_to_parquet, incident_arrow, labelled_timeseries, to_parquet
+from govsim.recordfiles import (
+    arrow_to_parquet,
+    incident_arrow,
+    labelled_hotline,
+    labelled_timeseries,
+    to_parquet,
+)
 from govsim.records import Records
 from govsim.scenario import Scenario
 from govsim.validate import check, check_data
 
 RECORD_FILES = ("incidents.parquet", "timeseries.parquet", "grids.parquet")
+HOTLINE_FILE = "hotline.parquet"
+"""The 12345 day table (``Records.hotline``, with ``date``), written only by a run with the hotline on."""
 FIGURE_COLUMNS = ("t_report", "t_close", "end_state", "is_false", "duplicate_of", "category", "grid")
 """Incident columns ``plots.plot_resolution`` and ``plots.plot_hotspot`` read; the figures get only these."""
 PACKAGES = (
@@ -287,6 +296,8 @@ def write_outputs(
     del inc
     for name, df in zip(RECORD_FILES[1:], (labelled_timeseries(rec, start), rec.grids), strict=True):
         write_atomic(out / name, partial(to_parquet, df))
+    if rec.hotline is not None:  # its hotline KPIs (and 直接办结率) rest on it: a loaded run recomputes them
+        write_atomic(out / HOTLINE_FILE, partial(to_parquet, labelled_hotline(rec.hotline, start)))
     clock = _lap(result, "records", clock)
     for name, df in (
         ("kpis.csv", result.kpis),
@@ -348,13 +359,19 @@ def load_records(run_dir: Path) -> Records:
 
     The incident table carries the codes and float days of ``records.INCIDENT_SCHEMA`` and, beside
     them, names as categoricals and stage times as timestamps (``recordfiles.LABEL_SCHEMA``,
-    ``recordfiles.DATE_FIELDS``); the town-day series carries ``town_name`` and ``date``.
+    ``recordfiles.DATE_FIELDS``); the town-day series carries ``town_name`` and ``date``; ``hotline``
+    is the 12345 day table of a run with the hotline on (``HOTLINE_FILE``, read back to the columns
+    ``hotline.SUMMARY`` it had in the run; the file also has ``date``), else None.
+    Raises ``ValueError`` if the run is not complete, or if its ``config.yaml`` has the hotline on and
+    ``HOTLINE_FILE`` is missing (a run written before govsim kept it: its hotline KPIs cannot be
+    recomputed, so it is refused rather than loaded with them wrong).
     """
     info = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))
     if info.get("status") != "complete":
         raise ValueError(f"run directory {run_dir}: status is {info.get('status')!r}, not 'complete'")
     labels = info["labels"]
     inc, ts, grids = (pd.read_parquet(Path(run_dir) / f) for f in RECORD_FILES)
+    calls = _hotline_table(Path(run_dir))
     return Records(
         inc,
         ts,
@@ -365,7 +382,29 @@ def load_records(run_dir: Path) -> Records:
         tuple(labels["counties"]),
         float(info["horizon"]),
         float(info["warmup"]),
+        calls,
     )
+
+
+def _hotline_table(run_dir: Path) -> pd.DataFrame | None:
+    """``HOTLINE_FILE`` of ``run_dir``; None for a run without the hotline; ``ValueError`` if it is lost."""
+    from govsim.hotline import SUMMARY
+
+    if (run_dir / HOTLINE_FILE).is_file():  # the day table as the run kept it: its ``date`` is for readers
+        return pd.read_parquet(run_dir / HOTLINE_FILE, columns=list(SUMMARY))
+    import yaml
+
+    config = run_dir / "config.yaml"
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 7 ms for a run's config, not 47
+    stored = yaml.load(config.read_text(encoding="utf-8"), Loader=loader) if config.is_file() else None  # noqa: S506 - a safe loader
+    hotline = ((stored or {}).get("scenario") or {}).get("hotline") or {}
+    if isinstance(hotline, dict) and hotline.get("enabled") is True:
+        raise ValueError(
+            f"run directory {run_dir}: scenario.hotline.enabled=true but {HOTLINE_FILE} is missing (a run "
+            f"written before govsim kept the 12345 day table); allowed: a run directory holding "
+            f"{HOTLINE_FILE}, i.e. the run made again with this govsim"
+        )
+    return None
 
 
 def _yaml(cfg: GovsimConfig) -> str:

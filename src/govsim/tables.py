@@ -3,7 +3,7 @@
 CSV files are UTF-8 with a byte-order mark (``utf-8-sig``): Excel on Chinese Windows otherwise reads
 them as GBK and garbles 蓬江区. Headers and the ``by`` column are in the run's language
 (``output.lang``, labels from ``govsim.labels``); ``read_table`` reads either language back to govsim's
-identifiers, so scripts do not depend on the language a run was written in.
+identifiers (headers, ``by`` and ``group``), so scripts do not depend on the language a run was written in.
 
 The workbook is written with XlsxWriter, a write-only library: importing openpyxl (which govsim
 still uses to *read* workbooks, ``pandas.read_excel``) and writing the same six small sheets with it
@@ -84,13 +84,34 @@ def _reverse() -> dict[str, str]:
     return out
 
 
+def _group_key(shown: str, by: str) -> str:
+    """A ``group`` as ``_group`` showed it (either language) back to its key: the inverse of ``_group``."""
+    if by == "all":
+        return "all"
+    if by == "category":
+        for key, label in labels.CATEGORY.items():
+            if shown in (label.en, label.zh):
+                return key
+        return shown.replace(" ", "_")  # a run's own category: ``labels.lookup`` showed ``_`` as a space
+    if by == "county":
+        return next((name for name, label in labels.COUNTY.items() if shown == label.en), shown)
+    return shown
+
+
 def read_table(path: Path) -> pd.DataFrame:
-    """A table CSV written by govsim, in either language, with identifier headers and ``by`` values."""
+    """A table CSV written by govsim, in either language, back to govsim's identifiers.
+
+    Headers, ``by`` and, in a KPI table, ``group`` (a category key; a county by its own name) come back
+    as the run's table had them, whatever the language it was written in. Raises what
+    ``pandas.read_csv`` raises for a missing or unreadable file.
+    """
     rev = _reverse()
     df = pd.read_csv(path, encoding="utf-8-sig")
     df = df.rename(columns={c: rev.get(c, c) for c in df.columns})
     if "by" in df:
         df["by"] = [rev.get(b, b) for b in df["by"]]
+        if "group" in df:
+            df["group"] = [_group_key(str(g), b) for g, b in zip(df["group"], df["by"], strict=True)]
     return df
 
 
