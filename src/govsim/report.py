@@ -221,7 +221,7 @@ def _arms_only(agg: Aggregate, arms: pd.DataFrame, spec: dict[str, Any], out: Pa
     lines = ["| " + " | ".join(labels.say(labels.REPORT_HEAD[k], lang) for k in keys) + " |"]
     lines.append("|" + "---|" * len(keys))
     for _, r in arms[arms["metric"].isin(spec["metrics"])].iterrows():
-        k = 100.0 if str(r["metric"]).endswith(labels.RATE_SUFFIXES) else 1.0
+        k = 100.0 if labels.is_rate(str(r["metric"])) else 1.0
         rate = k == 100.0
         ci = (
             "—"

@@ -18,8 +18,6 @@ from govsim.aggregate import Aggregate
 
 __all__ = ["comparison_markdown", "guidance", "header", "markdown_table", "number", "share"]
 
-RATE_SUFFIXES = labels.RATE_SUFFIXES
-
 
 def comparison_markdown(comp: pd.DataFrame, strata: list[str], lang: str = "zh") -> str:
     """The comparison as a Markdown table: rates in %, differences of rates in percentage points.
@@ -45,7 +43,7 @@ def comparison_markdown(comp: pd.DataFrame, strata: list[str], lang: str = "zh")
     lines.append("|" + "---|" * len(keys))
     null = unbounded = False
     for _, r in comp.iterrows():
-        rate = r["metric"].endswith(RATE_SUFFIXES)
+        rate = labels.is_rate(str(r["metric"]))
         k = 100.0 if rate else 1.0
         cells = {
             "stratum": ", ".join(f"{s.rsplit('.', 1)[-1]}={r[s]}" for s in strata),

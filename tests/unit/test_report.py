@@ -153,12 +153,13 @@ def test_cli_refuses_a_partial_sweep_unless_asked(sweeps, tmp_path, capsys):
     assert "PARTIAL" in (tmp_path / "report.en.md").read_text(encoding="utf-8")
 
 
-def test_markdown_shows_rates_in_percent_and_points():
+@pytest.mark.parametrize("metric", ["on_time_rate", "answered_15s"])  # 15秒接通率 is a rate by definition
+def test_markdown_shows_rates_in_percent_and_points(metric):
     comp = pd.DataFrame(
         [
             {
                 "arm": "policy=fusion",
-                "metric": "on_time_rate",
+                "metric": metric,
                 "reference": 0.80,
                 "value": 0.85,
                 "diff": 0.05,
