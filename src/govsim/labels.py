@@ -151,11 +151,17 @@ TOWN_STEMS: dict[str, Label] = {
 _NUMBERED_TOWN = re.compile(r"^(.+?)镇街(\d+)$")
 
 
-def county_label(name: str, lang: str, index: int = 0) -> str:
-    """A county's name in ``lang``; in English an unknown Chinese name becomes ``county N``."""
+def county_label(name: str, lang: str, index: int | None = None) -> str:
+    """A county's name in ``lang``; in English an unknown Chinese name becomes ``county N`` (``index`` N−1).
+
+    Without ``index`` (tables: each row must stay its county's, and be read back) an unknown name is
+    kept as it is: labelling them all ``county 1`` had merged a user territory's counties.
+    """
     if lang == "zh" or name.isascii():
         return name
-    return say(COUNTY[name], lang) if name in COUNTY else f"county {index + 1}"
+    if name in COUNTY:
+        return say(COUNTY[name], lang)
+    return name if index is None else f"county {index + 1}"
 
 
 def town_label(name: str, lang: str, index: int = 0) -> str:

@@ -46,3 +46,13 @@ def test_a_runs_kpis_csv_reads_back_to_its_kpi_table(tmp_path: Path) -> None:
     done = govsim.run([*quick, "output.progress=false"], out=tmp_path / "run")
     back = read_table(tmp_path / "run" / "kpis.csv")
     pd.testing.assert_frame_equal(back[["by", "group"]], done.kpis[["by", "group"]], check_exact=True)
+
+
+def test_counties_without_an_english_name_stay_apart_in_english_tables() -> None:
+    """A user's territory: counties ``labels.COUNTY`` does not know were all labelled "county 1" in an
+    English kpis.csv, so their rows could no longer be told apart (nor read back)."""
+    from govsim import tables
+
+    df = pd.DataFrame({"by": ["county", "county"], "group": ["甲县", "乙县"], "county": ["甲县", "乙县"]})
+    out = tables.localise(df, "en")
+    assert len(set(out.iloc[:, 1])) == 2 and len(set(out.iloc[:, 2])) == 2, out
