@@ -55,8 +55,13 @@ def run(overrides: list[str] | tuple[str, ...] = (), out: str | Path | None = No
 
     ``overrides`` are the command line's (``["scenario=one_town", "policy=grid", "seed=3"]``); a sweep
     (``seed=1,2``) is refused, as ``govsim`` without ``-m`` refuses it. Raises ``InputError`` (one line:
-    key, value, what is allowed) on bad input, before anything is written.
+    key, value, what is allowed) on bad input, before anything is written; a single string (not a list)
+    is refused too, since its characters would be read as overrides one by one.
     """
+    if isinstance(overrides, str):
+        raise InputError(
+            f"overrides={overrides!r}: a string; allowed: a list of overrides, e.g. {overrides.split()!r}"
+        )
     cfg = compose(list(overrides))
     notes = tuple(config_warnings(cfg))
     if out is None:

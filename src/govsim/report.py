@@ -248,7 +248,8 @@ def _warnings(comp: pd.DataFrame, lang: str, quiet: bool = False) -> list[str]:
     msg = labels.report_text("single", lang, n=len(single))
     if not quiet:
         warn(msg)
-    return [f"> **{labels.report_text('warning', lang)}:** {msg}."]
+    stop = "。" if lang == "zh" else "."  # a Chinese sentence ends with a Chinese full stop
+    return [f"> **{labels.report_text('warning', lang)}:** {msg}{stop}"]
 
 
 def _sensitivity(agg: Aggregate, out: Path, lang: str) -> list[str]:

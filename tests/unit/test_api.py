@@ -140,3 +140,13 @@ def test_import_govsim_is_light_and_still_gives_its_version() -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["[]", version("govsim"), "True"]
+
+
+def test_a_string_of_overrides_is_refused_naming_what_to_pass() -> None:
+    """``govsim.run("scenario=one_town")`` read each character as an override: "cannot read override 's'"."""
+    with pytest.raises(InputError) as exc:
+        govsim.run("scenario=one_town horizon_days=30")  # type: ignore[arg-type]
+    assert str(exc.value) == (
+        "overrides='scenario=one_town horizon_days=30': a string; allowed: a list of overrides, e.g. "
+        "['scenario=one_town', 'horizon_days=30']"
+    )

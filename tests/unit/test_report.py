@@ -137,7 +137,9 @@ def test_single_replication_warns_and_gives_no_interval(sweeps, tmp_path, capsys
     report.write_report(agg, tmp_path, "zh")
     err = capsys.readouterr().err
     assert "govsim: warning: " in err and "只有一次重复" in err
-    assert "警告" in (tmp_path / "report.md").read_text(encoding="utf-8")
+    zh = (tmp_path / "report.md").read_text(encoding="utf-8")
+    warning = next(line for line in zh.splitlines() if "警告" in line)
+    assert warning.endswith("。") and not warning.endswith(".。"), warning  # a Chinese full stop
 
 
 def test_cli_refuses_a_partial_sweep_unless_asked(sweeps, tmp_path, capsys):
