@@ -125,7 +125,7 @@ def test_compare_flags_only_what_moved_beyond_its_band() -> None:
             "policy='nonexistent'",
         ),
         (["--update", "seed=3"], "seed=3: an override with --update would not be stored"),
-        (["--replications", "1"], "--replications: allowed: 2 or more"),
+        (["--replications", "1"], "--replications=1: allowed: 2 or more"),
     ],
     ids=[
         "unknown case",
