@@ -39,10 +39,12 @@ from govsim.compose import (
 from govsim.experiment import (
     ExperimentMismatch,
     check_experiment,
+    check_job_markers,
     check_sweep_dir,
     design_points,
     expand_jobs,
     extra_dir,
+    job_dirs,
     job_key,
     now,
     prepare_manifest,
@@ -97,7 +99,7 @@ class ExperimentCallback(Callback):
                 n = len(design_points(config.experiment.sensitivity))
                 config.hydra.sweeper.params["experiment.point"] = f"range(0,{n})"
         notes += check_shared(config)
-        identities, merged = plan_sweep(config)  # every job checked: a refusal is the only line
+        identities, merged, _ = plan_sweep(config)  # every job checked: a refusal is the only line
         for message in notes:  # on stderr, before any job
             warn(message)
         single = warn_single_replication(int(config.experiment.replications), str(config.output.lang))
@@ -156,7 +158,7 @@ def check_launcher(config: DictConfig) -> list[str]:
     return []
 
 
-def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
+def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str], dict[str, Path]]:
     """Every job composed and checked, and its identity, before launch; duplicate values merged.
 
     Composes each job as the launcher will (``load_sweep_config``), checks it as the job will run it
@@ -166,8 +168,10 @@ def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
     value ``ConfigError``: nothing has run or been written yet. Duplicate values of a swept key
     (``policy=baseline,baseline,grid``, ``policy.grid.staffing=1.0,1``) are dropped from the sweep with
     a message; two jobs with one identity otherwise, a job directory (``hydra.sweep.subdir``) shared by
-    two jobs, or one outside the sweep directory raise ``SweepPlanError``. Returns ``{job key:
-    identity}`` and the merge messages (not printed).
+    two jobs, or one outside the sweep directory raise ``SweepPlanError``, and so does a resumed
+    sweep in which a job's directory holds another job's result (``experiment.check_job_markers``:
+    ``job${hydra.job.num}`` after the arms were reordered). Returns ``{job key: identity}``, the merge
+    messages (not printed) and ``{job key: its directory}`` (``experiment.job_dirs``).
     """
     from hydra.core.global_hydra import GlobalHydra
 
@@ -205,8 +209,11 @@ def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
     jobs, keys = expand_jobs(config)
     by_job = {tuple(o): ident for o, ident in planned}
     identities = {job_key(job, keys)[0]: by_job.get(tuple(job)) or identity(job) for job in jobs}
-    check_job_dirs([(job_key(job, keys)[0], compose_job(job)[0]) for job in jobs])
-    return identities, merged
+    nodes = [(job_key(job, keys)[0], compose_job(job)[0]) for job in jobs]
+    check_job_dirs(nodes)
+    dirs = job_dirs(config, nodes)
+    check_job_markers(config, dirs)
+    return identities, merged, dirs
 
 
 def check_shared(config: DictConfig) -> list[str]:
