@@ -141,9 +141,9 @@ def test_a_stopped_experiment_ends_its_workers_records_its_jobs_and_resumes(
             finished = {p.parent: p.read_bytes() for p in sweep.rglob("job.json")}
             (os.killpg if to_group else os.kill)(proc.pid, signum)
             try:
-                code = proc.wait(timeout=20)
+                code = proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                pytest.fail(f"govsim-experiment still running 20 s after {signal.Signals(signum).name}")
+                pytest.fail(f"govsim-experiment still running 10 s after {signal.Signals(signum).name}")
         finally:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
