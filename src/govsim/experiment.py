@@ -34,11 +34,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from govsim.compose import InputError, expand_sweep, schema_type, sweep_params
 from govsim.config import GovsimConfig, register_configs
-from govsim.identity import digest, input_checksums, occupied, plain_config, taken
+from govsim.identity import SweepPlanError, digest, input_checksums, occupied, plain_config, taken
 from govsim.validate import ConfigError, num, path_name, word
 
 MANIFEST = "experiment.json"
@@ -216,6 +216,49 @@ def check_sweep_dir(sweep: Path) -> None:
                 "a new or empty directory, or an experiment's sweep directory to resume",
             )
         )
+
+
+def job_dirs(config: DictConfig, jobs: list[tuple[str, DictConfig]]) -> dict[str, Path]:
+    """Each job's directory by job key, as Hydra's basic and joblib launchers will name it.
+
+    ``jobs``: each job's key and composed config, in the launcher's order. ``hydra.sweep.subdir`` is
+    resolved with the job's number (``hydra.job.num``) and id (``hydra.job.id``, ``NAME_NUM``) set as
+    those launchers set them, below the sweep directory of ``config`` (the launching process's). A
+    launcher that numbers its jobs otherwise (submitit's ids are the cluster's) may name others.
+    Raises OmegaConf's errors for a subdir that does not resolve.
+    """
+    sweep = Path(str(config.hydra.sweep.dir))
+    dirs = {}
+    for idx, (key, node) in enumerate(jobs):
+        with read_write(node.hydra), open_dict(node.hydra):
+            node.hydra.job.num, node.hydra.job.id = idx, f"{node.hydra.job.name}_{idx}"
+        dirs[key] = sweep / str(OmegaConf.select(node, "hydra.sweep.subdir"))
+    return dirs
+
+
+def check_job_markers(config: DictConfig, dirs: dict[str, Path]) -> None:
+    """Refuse a resumed sweep in which a job's directory holds another job's result (``SweepPlanError``).
+
+    ``dirs``: each job's directory by job key (``job_dirs``). A subdir named by the job's number
+    (``job${hydra.job.num}``) gives job 0 to another configuration when the arms are reordered or
+    the replications extended; the job would then meet the other's ``job.json`` and end the sweep
+    (``jobrun.run_job`` refuses to overwrite it) after others had run. Refused here, before anything
+    runs or is written, naming ``hydra.sweep.subdir`` as it was given.
+    """
+    given = OmegaConf.to_container(config.hydra.sweep, resolve=False)
+    assert isinstance(given, dict)
+    for key, where in dirs.items():
+        try:
+            marker = read_marker(where)
+        except (OSError, ValueError):
+            continue  # unreadable: the job records it (``run_job``), as before
+        if marker is not None and marker.get("key") != key:
+            raise SweepPlanError(
+                f"hydra.sweep.subdir={given.get('subdir')!r}: the directory of job {key} ({where}) holds "
+                f"the result of job {marker.get('key')}; allowed: a hydra.sweep.subdir made from the swept "
+                "values, not the job's number (the experiment's own, e.g. "
+                "${policy.name}/rep${replication}_${govsim_job:}), or a new hydra.sweep.dir"
+            )
 
 
 # --- identity -----------------------------------------------------------------------------------

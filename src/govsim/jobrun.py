@@ -3,7 +3,9 @@
 ``run_job`` is what each job of a ``govsim-experiment`` sweep does (``govsim.sweep`` calls it in the
 launcher's worker): skip a job that already completed with the same identity, otherwise run
 ``govsim.runner.run_to_dir`` in a fresh interpreter (``run_isolated``) so that a crash, a kill or a
-timeout fails that job only, and record ``complete`` or ``failed`` with the reason. The experiment's
+timeout fails that job only, and record ``complete`` or ``failed`` with the reason. A sweep stopped
+by a signal (``Stopped``: SIGTERM, Ctrl-C) ends the job's child and records the job failed where it
+can; ``record_stopped`` says so for the jobs the launcher's workers were ended in. The experiment's
 spec, identity and manifest are in ``govsim.experiment``.
 """
 
@@ -13,6 +15,8 @@ import functools
 import json
 import os
 import platform
+import shutil
+import signal
 import sys
 import time
 import traceback
@@ -37,14 +41,41 @@ from govsim.experiment import (
 from govsim.identity import input_checksums, plain_config
 from govsim.validate import config_warnings
 
-__all__ = ["run_config", "run_isolated", "run_job"]
+__all__ = ["Stopped", "record_stopped", "run_config", "run_isolated", "run_job"]
+
+
+class Stopped(BaseException):
+    """The sweep was asked to stop by signal ``signum`` (SIGTERM, or SIGINT: Ctrl-C).
+
+    ``govsim-experiment`` raises it in its main thread (``govsim.sweep``), so that the launcher ends its
+    workers (joblib does on any exception reaching it) and a job running in that process records
+    itself failed. A ``BaseException``, like ``KeyboardInterrupt``, so that no ``except Exception`` on
+    the way (Hydra's, a job's) takes it for a fault of the job.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
+        self.signum = signum
+
+
+def stopped_signal(exc: BaseException) -> int:
+    """The signal behind a stop: ``Stopped``'s, else SIGINT (a ``KeyboardInterrupt``)."""
+    return exc.signum if isinstance(exc, Stopped) else int(signal.SIGINT)
+
+
+def stopped_error(signum: int) -> str:
+    """What a job stopped by ``signum`` says in its ``job.json`` and ``run.json``."""
+    name = signal.Signals(signum).name
+    return f"stopped by {name} before it finished (the same command runs it again)"
 
 
 def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
     """Run one job into ``out`` unless an identical one already completed there.
 
     Never raises for a failed run: the error goes into ``job.json`` (status ``failed``, with the
-    child's exit status) so the other jobs of the sweep complete. The run itself goes to a child
+    child's exit status) so the other jobs of the sweep complete. A stop of the sweep (``Stopped``,
+    ``KeyboardInterrupt``) once the job has begun replacing its directory's result is recorded so
+    (stopped by its signal, exit status 128 + signum) and raised again. The run itself goes to a child
     process (``run_isolated``): a crash, an OOM kill (exit 137) or a timeout
     (``experiment.job_timeout_s``) ends that child only. A directory holding this job's result for an
     older configuration or input file is re-run; one holding *another* job's result raises
@@ -64,6 +95,7 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
         "pid": os.getpid(),
         "started": now(),
     }
+    began = False
     try:
         info["config_hash"] = job_identity(cfg)
         apply_design_point(cfg)
@@ -76,6 +108,7 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
         if info["code_version"] != manifest["code_version"]:
             raise ExperimentMismatch(f"code changed since the sweep started ({info['code_version']})")
         (out / MARKER).unlink(missing_ok=True)
+        began = True  # from here on the job's outcome is recorded, a stop included
         obj = run_config(cfg)
         info["seed"] = obj.seed
         start = time.perf_counter()
@@ -91,6 +124,14 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
         raise
     except Exception as exc:  # recorded, the sweep goes on
         info.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+    except BaseException as exc:  # the sweep is stopping (Stopped, Ctrl-C): recorded, and it goes on stopping
+        if not began:
+            raise  # an earlier result in ``out`` (one to skip, or to re-run) is left as it was
+        signum = stopped_signal(exc)
+        info.update(status="failed", error=stopped_error(signum), exit_status=128 + signum, finished=now())
+        out.mkdir(parents=True, exist_ok=True)
+        write_text(out / MARKER, json.dumps(info, ensure_ascii=False, indent=2))
+        raise
     info["finished"] = now()
     out.mkdir(parents=True, exist_ok=True)
     write_text(out / MARKER, json.dumps(info, ensure_ascii=False, indent=2))
@@ -100,10 +141,13 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
 def _child_main(spec: str) -> None:
     """The body of a job's child process: ``spec`` is a pickle of ``run_to_dir``'s arguments.
 
-    Exit status 0 when complete, 1 on an error (already in ``run.json``, traceback on stderr).
+    Exit status 0 when complete, 1 on an error (already in ``run.json``, traceback on stderr). Ctrl-C
+    is ignored: it reaches the parent too (the terminal signals the whole process group), which ends
+    this child and records it (``run_isolated``); the child would only add a traceback.
     """
     import pickle
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from govsim.runner import run_to_dir
 
     obj, out, resolved_yaml, warnings = pickle.loads(Path(spec).read_bytes())
@@ -123,10 +167,11 @@ def run_isolated(
     killer picks the largest process, the run) ends the child, and the worker records it and takes the
     next job; joblib's own ``timeout`` would abort the whole sweep instead of one job. A signal is
     reported as 128 + its number (137 for SIGKILL), as a shell does; a timeout kills the child and
-    reports 124 (as ``timeout(1)``). The child is a fresh interpreter (``subprocess``, about a second
-    of imports per job), not a ``multiprocessing`` fork: forking a worker whose library thread pools
-    (pyarrow, BLAS) are running can deadlock the child, and joblib's loky workers cannot start a
-    ``forkserver`` or ``spawn`` child of their own.
+    reports 124 (as ``timeout(1)``). A stop of the sweep (``Stopped``, ``KeyboardInterrupt``) while the
+    child runs kills the child, says so in its ``run.json`` and is raised again. The child is a fresh
+    interpreter (``subprocess``, about a second of imports per job), not a ``multiprocessing`` fork:
+    forking a worker whose library thread pools (pyarrow, BLAS) are running can deadlock the child,
+    and joblib's loky workers cannot start a ``forkserver`` or ``spawn`` child of their own.
     """
     import pickle
     import subprocess
@@ -147,6 +192,11 @@ def run_isolated(
             error = f"timeout: killed after {timeout:g} s (experiment.job_timeout_s)"
             _mark_run_failed(out, error)
             return 124, error
+        except BaseException as exc:  # the sweep is stopping (Stopped, Ctrl-C): the run is ended with it
+            child.kill()
+            child.wait()
+            _mark_run_failed(out, stopped_error(stopped_signal(exc)))
+            raise
     finally:
         Path(spec).unlink(missing_ok=True)
     if status == 0:
@@ -159,22 +209,81 @@ def run_isolated(
     return status, _run_error(out) or f"exit status {status}"
 
 
-def _run_error(out: Path) -> str:
+def record_stopped(sweep: Path, dirs: dict[str, Path], manifest: dict[str, Any], signum: int) -> int:
+    """After a stopped sweep: each job that had started and not finished says failed, or is removed.
+
+    ``dirs``: each job's directory by key (``experiment.job_dirs``); ``manifest``: that of the sweep
+    directory ``sweep``. A job directory without ``job.json`` belongs to a job that started (Hydra
+    makes the directory as the job begins) and did not finish: a job whose worker the launcher ended
+    (joblib kills its workers and their children at once, so neither could write). Holding no more
+    than Hydra's record (``.hydra/``, the job's log) and ``run_isolated``'s spec file, it holds nothing
+    that looks like a result and is removed, with its parents up to the sweep directory if that leaves
+    them empty. Otherwise its ``run.json`` (if it says ``running``) and its ``job.json`` say
+    ``failed``, stopped by ``signum`` (exit status 128 + signum), as ``run_job`` records a job whose
+    child was killed; the marker carries the manifest's identities, so aggregation lists the job
+    failed and the same command re-runs it. Call it once the workers have ended (nothing else writes
+    the directories then). Returns the number of directories removed.
+    """
+    from govsim.atomic import write_text
+
+    jobs = {j["key"]: j for j in manifest["jobs"]}
+    removed = 0
+    for key, out in dirs.items():
+        if not out.is_dir() or (out / MARKER).exists() or key not in jobs:
+            continue
+        for spec in out.glob(".job.*.pickle"):  # run_isolated's, left by a killed worker
+            spec.unlink(missing_ok=True)
+        if all(p.name == ".hydra" or p.suffix == ".log" for p in out.iterdir()):
+            shutil.rmtree(out)
+            removed += 1
+            _remove_empty_parents(out, sweep)
+            continue
+        error = stopped_error(signum)
+        if _run_info(out).get("status") == "running":
+            _mark_run_failed(out, error)
+        job = jobs[key]
+        info = {
+            "key": key,
+            "arm": job["arm"],
+            "replication": job["replication"],
+            "overrides": job["overrides"],
+            "base_hash": manifest["base_hash"],
+            "code_version": manifest["code_version"],
+            **({"config_hash": job["identity"]} if job.get("identity") else {}),
+            "status": "failed",
+            "error": error,
+            "exit_status": 128 + signum,
+            "finished": now(),
+        }
+        write_text(out / MARKER, json.dumps(info, ensure_ascii=False, indent=2))
+    return removed
+
+
+def _remove_empty_parents(out: Path, sweep: Path) -> None:
+    parent, top = out.parent.resolve(), sweep.resolve()
+    while top in parent.parents and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
+
+
+def _run_info(out: Path) -> dict[str, Any]:
+    """A run's ``run.json``, or ``{}`` if it is missing or unreadable."""
     try:
-        return str(json.loads((out / "run.json").read_text(encoding="utf-8")).get("error", ""))
+        info = json.loads((out / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return ""
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def _run_error(out: Path) -> str:
+    return str(_run_info(out).get("error", ""))
 
 
 def _mark_run_failed(out: Path, error: str) -> None:
     """A killed child left ``run.json`` saying ``running``: say ``failed`` and why."""
-    path = out / "run.json"
-    try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        info = {}
+    info = _run_info(out)
     info.update(status="failed", error=error)
-    write_json(path, info)
+    write_json(out / "run.json", info)
 
 
 def run_config(cfg: DictConfig) -> GovsimConfig:

@@ -3,7 +3,8 @@
 ``govsim-experiment +experiment=NAME [overrides]`` composes ``configs/experiment/NAME.yaml`` (multirun
 mode, its ``hydra.sweeper.params``) and launches one job per combination through the configured
 launcher. ``main`` refuses, before Hydra creates anything, a command that names no experiment or
-code to run. ``ExperimentCallback`` runs in the launching process: before the jobs, and before
+code to run, and while the sweep runs it turns SIGTERM and SIGINT (Ctrl-C) into a clean stop
+(``stop``). ``ExperimentCallback`` runs in the launching process: before the jobs, and before
 anything is written, it refuses a sweep directory that holds other files and no experiment
 (``govsim.experiment.check_sweep_dir``), then composes and checks every job of the sweep
 (``plan_sweep``: a bad swept value or an unknown swept policy is one line, exit 2, as ``govsim -m``
@@ -12,16 +13,30 @@ the manifest (``govsim.experiment.prepare_manifest``: a sweep directory of anoth
 code version is refused, exit 2) and starts a progress bar across the runs; after them it aggregates
 the job directories (``govsim.aggregate``), prints expected vs completed, writes the report when
 nothing is missing, and exits 1 when something is.
+
+Stopping. SIGTERM (``kill``, ``timeout``, a scheduler's time limit) and SIGINT (Ctrl-C, to the
+process group or to this process alone) raise ``jobrun.Stopped`` in the main thread. On its way out it
+passes through the launcher: joblib's ``Parallel`` ends its loky workers and their children on any
+exception (``abort_everything``: the library's own means, no process killed here), and the basic
+launcher's job ends its child itself (``jobrun.run_isolated``). Then ``ExperimentCallback.stop`` makes
+every job that started and did not finish say failed, or removes its directory if it held no result
+(``jobrun.record_stopped``), and releases the lock; the command prints one line and ends by the same
+signal (a shell reports 143 for SIGTERM, 130 for Ctrl-C), as ``govsim`` does. The same command resumes
+the sweep. Further SIGTERM or SIGINT are ignored while it stops (a few seconds); a launcher whose jobs
+run elsewhere (``submitit`` on a cluster) keeps its own jobs, which this process cannot end.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import signal
 import sys
 import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import hydra
@@ -39,14 +54,17 @@ from govsim.compose import (
 from govsim.experiment import (
     ExperimentMismatch,
     check_experiment,
+    check_job_markers,
     check_sweep_dir,
     design_points,
     expand_jobs,
     extra_dir,
+    job_dirs,
     job_key,
     now,
     prepare_manifest,
     read_manifest,
+    read_marker,
     register_experiment_configs,
     run_view,
     view_identity,
@@ -60,7 +78,7 @@ from govsim.identity import (
     register_resolvers,
     rewrite_lines,
 )
-from govsim.jobrun import run_config, run_job
+from govsim.jobrun import Stopped, record_stopped, run_config, run_job, stopped_signal
 from govsim.labels import warning_text
 from govsim.safety import UnsafeConfig, check_override_text, check_safety
 from govsim.validate import ConfigError, config_warnings, warn, warn_single_replication
@@ -69,16 +87,27 @@ from govsim.validate import ConfigError, config_warnings, warn, warn_single_repl
 # (govsim_hash, govsim_dirname) before the job runs: registered on import, as the govsim app does.
 register_resolvers()
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
 
 class ExperimentCallback(Callback):
-    """Manifest and progress bar before the sweep; aggregation, report and exit status after it."""
+    """Manifest and progress bar before the sweep; aggregation, report and exit status after it.
+
+    The one whose sweep is under way (it holds the lock) is ``ExperimentCallback.running``, for
+    ``main`` to ``stop`` if a signal ends the sweep.
+    """
+
+    running: ExperimentCallback | None = None
 
     def __init__(self) -> None:
         self._progress: _Progress | None = None
         self._lock: SweepLock | None = None
+        self._sweep: Path | None = None
+        self._dirs: dict[str, Path] = {}
+        self._manifest: dict[str, Any] | None = None
 
     def __getstate__(self) -> dict[str, Any]:  # jobs get a copy without the parent's thread and lock
-        return {"_progress": None, "_lock": None}
+        return {"_progress": None, "_lock": None, "_sweep": None, "_dirs": {}, "_manifest": None}
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Add the sensitivity design to the sweep; write or check the manifest (exit 2 on a mismatch)."""
@@ -97,7 +126,7 @@ class ExperimentCallback(Callback):
                 n = len(design_points(config.experiment.sensitivity))
                 config.hydra.sweeper.params["experiment.point"] = f"range(0,{n})"
         notes += check_shared(config)
-        identities, merged = plan_sweep(config)  # every job checked: a refusal is the only line
+        identities, merged, self._dirs = plan_sweep(config)  # every job checked: a refusal is the only line
         for message in notes:  # on stderr, before any job
             warn(message)
         single = warn_single_replication(int(config.experiment.replications), str(config.output.lang))
@@ -105,8 +134,10 @@ class ExperimentCallback(Callback):
         for message in merged:
             warn(message)
         notes += merged
-        self._lock = SweepLock(Path(config.hydra.sweep.dir)).acquire()
-        manifest = prepare_manifest(config, identities, notes)
+        self._sweep = Path(config.hydra.sweep.dir)
+        self._lock = SweepLock(self._sweep).acquire()
+        ExperimentCallback.running = self
+        self._manifest = manifest = prepare_manifest(config, identities, notes)
         if config.experiment.progress:
             self._progress = _Progress(Path(config.hydra.sweep.dir), manifest)
             self._progress.start()
@@ -130,6 +161,31 @@ class ExperimentCallback(Callback):
         finally:
             if self._lock is not None:
                 self._lock.release()
+            ExperimentCallback.running = None
+
+    def stop(self, signum: int) -> str:
+        """The sweep was stopped by ``signum`` and its workers have ended: record its jobs, free its lock.
+
+        Every job that started and did not finish says failed, or its directory is removed if it
+        held no result (``jobrun.record_stopped``); finished jobs are left as they are. Returns what
+        became of the jobs, for the command's one line.
+        """
+        if self._progress is not None:
+            self._progress.stop()
+        try:
+            if self._manifest is None or self._sweep is None:
+                return "no job had started"
+            removed = record_stopped(self._sweep, self._dirs, self._manifest, signum)
+            status = [(read_marker(d) or {}).get("status") for d in self._dirs.values() if d.is_dir()]
+            return (
+                f"{status.count('complete')} of {len(self._dirs)} jobs complete, {status.count('failed')} "
+                f"failed, {removed} removed before writing a result; the same command resumes "
+                f"{self._sweep}"
+            )
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+            ExperimentCallback.running = None
 
 
 def check_launcher(config: DictConfig) -> list[str]:
@@ -156,7 +212,7 @@ def check_launcher(config: DictConfig) -> list[str]:
     return []
 
 
-def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
+def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str], dict[str, Path]]:
     """Every job composed and checked, and its identity, before launch; duplicate values merged.
 
     Composes each job as the launcher will (``load_sweep_config``), checks it as the job will run it
@@ -166,8 +222,10 @@ def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
     value ``ConfigError``: nothing has run or been written yet. Duplicate values of a swept key
     (``policy=baseline,baseline,grid``, ``policy.grid.staffing=1.0,1``) are dropped from the sweep with
     a message; two jobs with one identity otherwise, a job directory (``hydra.sweep.subdir``) shared by
-    two jobs, or one outside the sweep directory raise ``SweepPlanError``. Returns ``{job key:
-    identity}`` and the merge messages (not printed).
+    two jobs, or one outside the sweep directory raise ``SweepPlanError``, and so does a resumed
+    sweep in which a job's directory holds another job's result (``experiment.check_job_markers``:
+    ``job${hydra.job.num}`` after the arms were reordered). Returns ``{job key: identity}``, the merge
+    messages (not printed) and ``{job key: its directory}`` (``experiment.job_dirs``).
     """
     from hydra.core.global_hydra import GlobalHydra
 
@@ -205,8 +263,11 @@ def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str]]:
     jobs, keys = expand_jobs(config)
     by_job = {tuple(o): ident for o, ident in planned}
     identities = {job_key(job, keys)[0]: by_job.get(tuple(job)) or identity(job) for job in jobs}
-    check_job_dirs([(job_key(job, keys)[0], compose_job(job)[0]) for job in jobs])
-    return identities, merged
+    nodes = [(job_key(job, keys)[0], compose_job(job)[0]) for job in jobs]
+    check_job_dirs(nodes)
+    dirs = job_dirs(config, nodes)
+    check_job_markers(config, dirs)
+    return identities, merged, dirs
 
 
 def check_shared(config: DictConfig) -> list[str]:
@@ -300,7 +361,11 @@ def preflight(argv: list[str]) -> None:
 
 
 def main() -> None:
-    """``govsim-experiment`` console script: ``govsim-experiment +experiment=NAME [overrides]``."""
+    """``govsim-experiment`` console script: ``govsim-experiment +experiment=NAME [overrides]``.
+
+    While the sweep runs, SIGTERM and SIGINT stop it cleanly (see the module's docstring): its jobs
+    recorded, its lock released, one line on stderr, and the process ended by the same signal.
+    """
     register_experiment_configs()
     argv = sys.argv[1:]
     if not PASS_THROUGH.intersection(a.split("=", 1)[0] for a in argv):
@@ -309,4 +374,57 @@ def main() -> None:
         except (InputError, UnsafeConfig, ConfigError) as exc:
             print(f"govsim-experiment: error: {exc}", file=sys.stderr)
             sys.exit(2)
-    _job()
+    previous = _on_stop_signals(_stop)
+    try:
+        _job()
+    except (Stopped, KeyboardInterrupt) as exc:
+        _end_stopped(stopped_signal(exc))
+    finally:
+        _on_stop_signals(previous)
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """Raise ``Stopped`` in the main thread; further SIGTERM and SIGINT are ignored while it stops.
+
+    Ignored so that a second Ctrl-C cannot cut short the ending of the workers (joblib's) or the
+    recording of the jobs (``ExperimentCallback.stop``), which take a few seconds.
+    """
+    for s in STOP_SIGNALS:
+        signal.signal(s, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+def _on_stop_signals(handler: Any) -> dict[int, Any]:
+    """Set ``handler`` for SIGTERM and SIGINT; return the previous ones (to set back, as given).
+
+    Only in the main thread (``signal`` allows no other), and only over Python's own disposition: a
+    signal the caller ignores (``nohup``, a background job started by a script ignores SIGINT) or
+    handles itself is left as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    if isinstance(handler, dict):
+        return {s: signal.signal(s, h) for s, h in handler.items() if h is not None}
+    own = (signal.SIG_DFL, signal.default_int_handler)  # Python's own; not one the caller chose
+    return {s: signal.signal(s, handler) for s in STOP_SIGNALS if signal.getsignal(s) in own}
+
+
+def _end_stopped(signum: int) -> None:
+    """Record the stopped sweep (``ExperimentCallback.stop``), say so in one line, end by ``signum``.
+
+    Ended by the signal itself (its default action), as ``govsim`` ends on SIGTERM and Python on an
+    uncaught Ctrl-C, so that whoever sent it sees the status it expects (143, 130 in a shell). The exit
+    handlers run first, as at a normal exit: without them loky's resource tracker, which outlives the
+    process by a moment, warns of "leaked semlock objects" (the ended executor's) after that line.
+    """
+    for s in STOP_SIGNALS:
+        signal.signal(s, signal.SIG_IGN)  # a Ctrl-C that was not ours (KeyboardInterrupt) too
+    running = ExperimentCallback.running
+    what = running.stop(signum) if running is not None else "no job was in progress"
+    print(f"govsim-experiment: stopped by {signal.Signals(signum).name}: {what}", file=sys.stderr)
+    atexit._run_exitfuncs()  # what Python runs at exit: the log files closed, loky's semaphores released
+    sys.stdout.flush()
+    sys.stderr.flush()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+    sys.exit(128 + signum)  # not reached: the signal ends the process

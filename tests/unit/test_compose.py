@@ -129,7 +129,7 @@ def test_govsim_m_and_govsim_experiment_plan_a_glob_and_range_sweep_alike(
                 [*overrides, f"hydra.sweep.dir={tmp_path / 'e'}"],
                 schema=experiment.register_experiment_configs,
             )
-            identities, merged = plan_sweep(cfg)
+            identities, merged, _ = plan_sweep(cfg)
     finally:
         register_configs()  # the plain schema back for the other tests
     jobs, keys = experiment.expand_jobs(cfg)

@@ -109,3 +109,49 @@ def test_a_sweep_dir_holding_other_files_is_refused_before_anything_is_written(
     )
     assert written(tmp_path) == before
     assert (where / "results.parquet").read_bytes() == b"mine"
+
+
+def snapshot(where: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(where)): p.read_bytes() for p in sorted(where.rglob("*")) if p.is_file()}
+
+
+def test_a_resumed_sweep_numbering_its_jobs_anew_is_refused_before_anything_runs(
+    tmp_path: Path, console
+) -> None:
+    """Jobs named by number (``hydra.job.num``) meet another job's result when the arms are reordered
+    or the replications extended: it was an ``ExperimentMismatch`` traceback from a job (exit 1, after
+    some work and a rewritten manifest); now the planning refuses it, as the same command resumes it."""
+    args = [
+        "+experiment=four_focus",
+        *TINY,
+        "horizon_days=20",
+        "experiment.report=false",
+        "experiment.progress=false",
+        "hydra/launcher=basic",
+        "hydra.sweep.dir=s",
+        "hydra.sweep.subdir=job${hydra.job.num}",
+    ]
+    env = {"GOVSIM_CODE_VERSION": "refusals"}
+    first = console("govsim-experiment", tmp_path, *args, "policy=baseline,grid", env=env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    before = snapshot(tmp_path / "s")
+    allowed = (
+        "allowed: a hydra.sweep.subdir made from the swept values, not the job's number (the experiment's "
+        "own, e.g. ${policy.name}/rep${replication}_${govsim_job:}), or a new hydra.sweep.dir"
+    )
+    for change, job, other in (
+        (["policy=grid,baseline"], "policy=grid,replication=0 (s/job0)", "policy=baseline,replication=0"),
+        (  # job 1 was grid's replication 0, and is now baseline's replication 1
+            ["policy=baseline,grid", "experiment.replications=2"],
+            "policy=baseline,replication=1 (s/job1)",
+            "policy=grid,replication=0",
+        ),
+    ):
+        line = refused(console, tmp_path, *args, *change)
+        assert line == (
+            "govsim-experiment: error: hydra.sweep.subdir='job${hydra.job.num}': the directory of job "
+            f"{job} holds the result of job {other}; {allowed}"
+        )
+        assert snapshot(tmp_path / "s") == before  # nothing run, nothing rewritten (the manifest was)
+    again = console("govsim-experiment", tmp_path, *args, "policy=baseline,grid", env=env)
+    assert again.returncode == 0 and "2/2" in again.stderr, again.stderr[-3000:]

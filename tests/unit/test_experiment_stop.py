@@ -1,0 +1,198 @@
+"""``govsim-experiment`` stopped mid-run (SIGTERM, Ctrl-C) ends cleanly and resumes to the same records.
+
+As a user stops it: SIGTERM to the command (``kill``) or to its process group (``timeout``, a
+scheduler's time limit), SIGINT to the process group (Ctrl-C in a terminal) or to the command alone.
+A real sweep of three jobs on the default launcher (joblib, two workers) is stopped once one job has
+finished and another is running; then: the command has ended within seconds by the signal (a shell
+reports 143 or 130), no process it started survives, the finished job is kept as it was, every job
+that had started says failed in ``job.json`` (its ``run.json`` too) or was removed if it had written no
+result, the sweep's lock is free, and the same command resumes the sweep to records byte-identical to
+those of an uninterrupted run. Before the fix the workers went on (SIGTERM), or were killed with their
+jobs' ``run.json`` left saying ``running`` and a traceback (SIGINT).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from test_experiment_sweep import command  # tests/unit is on the path
+
+from govsim import jobrun
+from govsim.identity import SweepLock
+
+ARGS = [
+    "+experiment=four_focus",
+    "scenario=one_town",
+    "horizon_days=30",
+    "warmup_days=5",
+    "policy=baseline,grid,platform",
+    "experiment.replications=1",
+    "experiment.report=false",
+    "experiment.progress=false",
+]
+RECORDS = ("incidents.parquet", "timeseries.parquet", "grids.parquet", "kpis.csv", "costs.csv", "run.json")
+ENV = {"GOVSIM_CODE_VERSION": "stop-test"}
+HYDRA_ONLY = {".hydra", "sweep.log"}
+
+
+def status(path: Path) -> str:
+    return str(json.loads(path.read_text(encoding="utf-8"))["status"])
+
+
+def job_dirs(sweep: Path) -> list[Path]:
+    """The job directories Hydra made (each holds ``.hydra/``, or a result)."""
+    return sorted({p.parent for p in sweep.rglob("*") if p.name in (".hydra", "run.json", "job.json")})
+
+
+def records(sweep: Path) -> dict[str, dict[str, bytes]]:
+    """Each complete job's records by job key (``run.json`` without its times and host)."""
+    found = {}
+    for marker in sweep.rglob("job.json"):
+        job = json.loads(marker.read_text(encoding="utf-8"))
+        assert job["status"] == "complete", job
+        files = {}
+        for name in RECORDS:
+            data = (marker.parent / name).read_bytes()
+            if name == "run.json":
+                run = json.loads(data)
+                data = json.dumps(
+                    {k: run[k] for k in ("status", "seed", "replication", "policy", "tickets")}
+                ).encode()
+            files[name] = data
+        found[job["key"]] = files
+    return found
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory: pytest.TempPathFactory, console) -> dict[str, dict[str, bytes]]:
+    cwd = tmp_path_factory.mktemp("whole")
+    done = console("govsim-experiment", cwd, *ARGS, "hydra.sweep.dir=s", env=ENV)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return records(cwd / "s")
+
+
+def started_after_a_finished_job(sweep: Path, proc: subprocess.Popen, limit: float = 300) -> None:
+    """Wait until one job is complete and another is running; FAIL (not skip) if that never happens."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and proc.poll() is None:
+        markers = [p for p in sweep.rglob("job.json") if status(p) == "complete"]
+        running = [
+            p
+            for p in sweep.rglob("run.json")
+            if not (p.parent / "job.json").exists() and status(p) == "running"
+        ]
+        if markers and running:
+            return
+        time.sleep(0.05)
+    proc.kill()
+    pytest.fail(
+        f"no job was running after a finished one (exit status {proc.poll()}): the precondition of the test"
+    )
+
+
+def processes_in(cwd: Path) -> list[psutil.Process]:
+    """Processes working in ``cwd`` (the command's workers and jobs inherit its working directory)."""
+    found = []
+    for p in psutil.process_iter(["cwd"]):
+        try:
+            if p.info["cwd"] and Path(p.info["cwd"]).is_relative_to(cwd) and p.pid != os.getpid():
+                found.append(p)
+        except (psutil.Error, ValueError):
+            continue
+    return found
+
+
+@pytest.mark.parametrize(
+    "signum, to_group, launcher",
+    [
+        (signal.SIGTERM, False, []),  # kill PID
+        (signal.SIGTERM, True, []),  # timeout(1), a scheduler's time limit
+        (signal.SIGINT, True, []),  # Ctrl-C in a terminal
+        (signal.SIGINT, False, []),  # kill -INT PID
+        (signal.SIGTERM, False, ["hydra/launcher=basic"]),  # the jobs in the command's own process
+    ],
+    ids=["sigterm", "sigterm-group", "ctrl-c", "sigint", "sigterm-serial"],
+)
+def test_a_stopped_experiment_ends_its_workers_records_its_jobs_and_resumes(
+    tmp_path: Path, console, uninterrupted, signum: int, to_group: bool, launcher: list[str]
+) -> None:
+    sweep = tmp_path / "s"
+    err = tmp_path / "stderr.txt"
+    with err.open("w", encoding="utf-8") as stderr:
+        proc = subprocess.Popen(
+            [*command(*ARGS, *launcher), "hydra.sweep.dir=s"],
+            cwd=tmp_path,
+            env={**os.environ, **ENV},
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
+        )
+        try:
+            started_after_a_finished_job(sweep, proc)
+            started = psutil.Process(proc.pid).children(recursive=True)
+            assert len([p for p in started if "_child_main" in " ".join(p.cmdline())]) >= 1
+            finished = {p.parent: p.read_bytes() for p in sweep.rglob("job.json")}
+            (os.killpg if to_group else os.kill)(proc.pid, signum)
+            try:
+                code = proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"govsim-experiment still running 10 s after {signal.Signals(signum).name}")
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    lines = err.read_text(encoding="utf-8").strip().splitlines()
+    assert code == -signum, lines[-30:]  # ended by the signal: a shell reports 128 + signum
+    _, alive = psutil.wait_procs(started, timeout=5)
+    assert not alive, [p.cmdline() for p in alive]
+    assert not processes_in(tmp_path), [p.cmdline() for p in processes_in(tmp_path)]
+
+    for where, marker in finished.items():
+        assert (where / "job.json").read_bytes() == marker  # finished jobs are kept as they were
+    failed = 0
+    for where in job_dirs(sweep):
+        assert (where / "job.json").is_file(), f"{where}: started, and says neither failed nor complete"
+        job = json.loads((where / "job.json").read_text(encoding="utf-8"))
+        assert set(os.listdir(where)) - {".hydra", "sweep.log", "job.json"}, where  # a result, or removed
+        if where in finished:
+            continue
+        failed += 1
+        assert job["status"] == "failed" and "stopped" in job["error"], job
+        assert job["exit_status"] == 128 + signum, job
+        if (where / "run.json").exists():
+            assert status(where / "run.json") == "failed"
+    assert failed >= 1  # the job that was running
+    assert not list(sweep.rglob(".job.*.pickle"))
+    SweepLock(sweep).acquire().release()  # the lock is free
+    assert "Traceback" not in "\n".join(lines), lines[-30:]
+    assert lines[-1].startswith(f"govsim-experiment: stopped by {signal.Signals(signum).name}"), lines[-5:]
+
+    resumed = console("govsim-experiment", tmp_path, *ARGS, *launcher, "hydra.sweep.dir=s", env=ENV)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "3/3" in resumed.stderr
+    for where, marker in finished.items():
+        assert (where / "job.json").read_bytes() == marker  # not run again
+    assert records(sweep) == uninterrupted
+
+
+def test_a_stop_before_a_job_begins_leaves_the_result_it_would_skip(tmp_path: Path, monkeypatch) -> None:
+    """A stop while a job is still deciding (its identity, whether to skip) records nothing: the
+    complete ``job.json`` of an earlier run is not turned into a failure."""
+    marker = json.dumps({"key": "policy=grid", "status": "complete"}).encode()
+    (tmp_path / "job.json").write_bytes(marker)
+
+    def stopped(cfg):
+        raise jobrun.Stopped(signal.SIGTERM)
+
+    monkeypatch.setattr(jobrun, "job_identity", stopped)
+    manifest = {"sweep_keys": ["policy"], "base_hash": "b", "code_version": "c"}
+    with pytest.raises(jobrun.Stopped):
+        jobrun.run_job(None, tmp_path, manifest, ["policy=grid"])
+    assert (tmp_path / "job.json").read_bytes() == marker
