@@ -28,7 +28,6 @@ run elsewhere (``submitit`` on a cluster) keeps its own jobs, which this process
 
 from __future__ import annotations
 
-import atexit
 import os
 import signal
 import sys
@@ -81,6 +80,7 @@ from govsim.identity import (
 from govsim.jobrun import Stopped, record_stopped, run_config, run_job, stopped_signal
 from govsim.labels import warning_text
 from govsim.safety import UnsafeConfig, check_override_text, check_safety
+from govsim.stopping import end_by_signal
 from govsim.validate import ConfigError, config_warnings, warn, warn_single_replication
 
 # The launcher's workers import this module to unpickle the job, and Hydra names the job's directory
@@ -421,10 +421,6 @@ def _end_stopped(signum: int) -> None:
         signal.signal(s, signal.SIG_IGN)  # a Ctrl-C that was not ours (KeyboardInterrupt) too
     running = ExperimentCallback.running
     what = running.stop(signum) if running is not None else "no job was in progress"
-    print(f"govsim-experiment: stopped by {signal.Signals(signum).name}: {what}", file=sys.stderr)
-    atexit._run_exitfuncs()  # what Python runs at exit: the log files closed, loky's semaphores released
-    sys.stdout.flush()
-    sys.stderr.flush()
-    signal.signal(signum, signal.SIG_DFL)
-    os.kill(os.getpid(), signum)
+    # the exit handlers first: the log files closed, loky's semaphores released
+    end_by_signal(f"govsim-experiment: stopped by {signal.Signals(signum).name}: {what}", signum, True)
     sys.exit(128 + signum)  # not reached: the signal ends the process
