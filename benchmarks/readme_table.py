@@ -15,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 def table(res: dict) -> str:  # type: ignore[type-arg]
     """Markdown rows: measure, result, target; then the phase table of the default command."""
     tg = res["targets"]
-    rows = ["| measure | result | target (issue 19) |", "|---|---|---|"]
+    rows = ["| measure | result | target |", "|---|---|---|"]
     jm = res.get("jiangmen", {})
     if "govsim" in jm:
         gov, ref = jm["govsim"], jm["reference"]
@@ -43,7 +43,7 @@ def table(res: dict) -> str:  # type: ignore[type-arg]
             f"whole command, against the same reference | {line['wall']:.1f} s / "
             f"{jm['reference']['wall']:.1f} s = "
             f"**{line['ratio']:.2f}** (median of rounds {', '.join(f'{r:.2f}' for r in line['ratios'])}) "
-            f"| ≤ {tg['ratio']} (issue 18) |"
+            f"| ≤ {tg['ratio']} |"
         )
     if "one_town" in jm:
         town = jm["one_town"]
