@@ -156,37 +156,35 @@ def header(agg: Aggregate, partial: bool, lang: str = "zh") -> str:
             "",
         ]
     drift = "" if w["settled"] else labels.report_text("not_settled", lang)
+    scenario = {
+        "scenario": m["scenario"],
+        "horizon": m["horizon_days"],
+        "seed": m["seed"],
+        "reps": _rep_counts(s),
+    }
+    warmup = {
+        "mode": w["mode"],
+        "configured": w["configured"],
+        "mser5": w["mser5"],
+        "drift": drift,
+        "used": w["used"],
+    }
+    jobs = {
+        "done": s["completed"],
+        "expected": s["expected"],
+        "failed": s["failed"],
+        "code": m["code_version"],
+    }
     lines += [
-        "- "
-        + labels.report_text(
-            "scenario_line",
-            lang,
-            scenario=m["scenario"],
-            horizon=m["horizon_days"],
-            seed=m["seed"],
-            reps=_rep_counts(s),
-        ),
-        "- "
-        + labels.report_text(
-            "warmup_line",
-            lang,
-            mode=w["mode"],
-            configured=w["configured"],
-            mser5=w["mser5"],
-            drift=drift,
-            used=w["used"],
-        ),
-        "- "
-        + labels.report_text(
-            "jobs_line",
-            lang,
-            done=s["completed"],
-            expected=s["expected"],
-            failed=s["failed"],
-            code=m["code_version"],
-        ),
+        _bullet(k, lang, **v)
+        for k, v in (("scenario_line", scenario), ("warmup_line", warmup), ("jobs_line", jobs))
     ]
     return "\n".join(lines)
+
+
+def _bullet(key: str, lang: str, **values: Any) -> str:
+    """One ``- `` line of the report's header: the sentence ``key`` of ``govsim.labels`` filled in."""
+    return "- " + labels.report_text(key, lang, **values)
 
 
 def _rep_counts(summary: dict[str, Any]) -> str:

@@ -16,3 +16,17 @@ def refused(main: Callable[[list[str]], None], argv: list[str], capsys: pytest.C
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "Traceback" not in err
     return err
+
+
+def stopped(probe: str, argv: list[str], signum: int, first: str) -> None:
+    """Run ``python -c probe *argv`` (a command stopped mid-way by a signal or Ctrl-C) and check it ended
+    as the README says: by ``signum``, with no traceback and one last line starting with ``first``."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *argv], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == -signum, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith(first), done.stderr

@@ -4,11 +4,10 @@ no traceback, the process ended by the signal it got, and nothing left that look
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from refusal import stopped  # tests/unit on the path, as pytest puts it
 
 SPEC = (
     "name: t_stop\nscenario: one_town\noverrides: [horizon_days=40]\nseeds: [0]\ntrials: 2\n"
@@ -61,22 +60,6 @@ def test_a_stopped_calibration_says_so_in_one_line_and_writes_nothing(
     tmp_path: Path, how, signum, said
 ) -> None:
     (tmp_path / "spec.yaml").write_text(SPEC, encoding="utf-8")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            CALIBRATE_PROBE,
-            how,
-            str(tmp_path / "spec.yaml"),
-            "--out",
-            str(tmp_path / "cal"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == -signum, done.stderr
-    assert "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines()[-1].startswith(f"govsim-calibrate: {said}")
+    argv = [how, str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "cal")]
+    stopped(CALIBRATE_PROBE, argv, signum, f"govsim-calibrate: {said}")
     assert not (tmp_path / "cal").exists()

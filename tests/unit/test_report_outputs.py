@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from refusal import stopped  # tests/unit on the path, as pytest puts it
 from test_report import SMALL, build_sweep, experiment_configs  # tests/unit on the path, as pytest puts it
 
 from govsim import report
@@ -204,20 +205,10 @@ def test_a_report_stopped_mid_rebuild_leaves_the_old_report_and_no_temporary(
     default ended the process at once and left ``SWEEP/.report.PID-XXXX.tmp`` beside the sweep's results;
     Ctrl-C printed a traceback. The old report stays as it was, the temporary goes, one line is printed and
     the process ends by the signal."""
-    import subprocess
 
     sweep = _copy(sweeps["two"], tmp_path)
     report.main([str(sweep), "--lang", "zh"])
     before = {p.name: p.read_bytes() for p in (sweep / "report").iterdir()}
-    done = subprocess.run(
-        [sys.executable, "-c", REPORT_PROBE, how, str(sweep), "--lang", "en"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == -signum, done.stderr
-    assert "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines()[-1].startswith(f"govsim-report: {said}")
+    stopped(REPORT_PROBE, [how, str(sweep), "--lang", "en"], signum, f"govsim-report: {said}")
     assert not [p.name for p in sweep.iterdir() if p.name.startswith(".")]
     assert {p.name: p.read_bytes() for p in (sweep / "report").iterdir()} == before
