@@ -212,7 +212,7 @@ def run_isolated(
 def record_stopped(sweep: Path, dirs: dict[str, Path], manifest: dict[str, Any], signum: int) -> int:
     """After a stopped sweep: each job that had started and not finished says failed, or is removed.
 
-    ``dirs``: each job's directory by key (``experiment.job_dirs``); ``manifest``: that of the sweep
+    ``dirs``: each job's directory by key (``experimentchecks.job_dirs``); ``manifest``: that of the sweep
     directory ``sweep``. A job directory without ``job.json`` belongs to a job that started (Hydra
     makes the directory as the job begins) and did not finish: a job whose worker the launcher ended
     (joblib kills its workers and their children at once, so neither could write). Holding no more

@@ -43,7 +43,8 @@ import pandas as pd
 
 from govsim import analysis, labels, plots
 from govsim.aggregate import Aggregate, aggregate, status_text
-from govsim.experiment import check_salib, read_manifest
+from govsim.experiment import read_manifest
+from govsim.experimentchecks import check_salib
 from govsim.identity import occupied, taken
 from govsim.oneline import OneLineParser
 from govsim.reporttext import comparison_markdown, guidance, header, markdown_table, number

@@ -6,7 +6,7 @@ launcher. ``main`` refuses, before Hydra creates anything, a command that names 
 code to run, and while the sweep runs it turns SIGTERM and SIGINT (Ctrl-C) into a clean stop
 (``stop``). ``ExperimentCallback`` runs in the launching process: before the jobs, and before
 anything is written, it refuses a sweep directory that holds other files and no experiment
-(``govsim.experiment.check_sweep_dir``), then composes and checks every job of the sweep
+(``govsim.experimentchecks.check_sweep_dir``), then composes and checks every job of the sweep
 (``plan_sweep``: a bad swept value or an unknown swept policy is one line, exit 2, as ``govsim -m``
 refuses it); then it writes or checks
 the manifest (``govsim.experiment.prepare_manifest``: a sweep directory of another configuration or
@@ -52,13 +52,9 @@ from govsim.compose import (
 )
 from govsim.experiment import (
     ExperimentMismatch,
-    check_experiment,
-    check_job_markers,
-    check_sweep_dir,
     design_points,
     expand_jobs,
     extra_dir,
-    job_dirs,
     job_key,
     now,
     prepare_manifest,
@@ -68,6 +64,7 @@ from govsim.experiment import (
     run_view,
     view_identity,
 )
+from govsim.experimentchecks import check_experiment, check_job_markers, check_sweep_dir, job_dirs
 from govsim.explain import explain
 from govsim.hydrachecks import check_hydra_keys, check_job_dirs
 from govsim.identity import (
@@ -223,9 +220,9 @@ def plan_sweep(config: DictConfig) -> tuple[dict[str, str], list[str], dict[str,
     (``policy=baseline,baseline,grid``, ``policy.grid.staffing=1.0,1``) are dropped from the sweep with
     a message; two jobs with one identity otherwise, a job directory (``hydra.sweep.subdir``) shared by
     two jobs, or one outside the sweep directory raise ``SweepPlanError``, and so does a resumed
-    sweep in which a job's directory holds another job's result (``experiment.check_job_markers``:
+    sweep in which a job's directory holds another job's result (``experimentchecks.check_job_markers``:
     ``job${hydra.job.num}`` after the arms were reordered). Returns ``{job key: identity}``, the merge
-    messages (not printed) and ``{job key: its directory}`` (``experiment.job_dirs``).
+    messages (not printed) and ``{job key: its directory}`` (``experimentchecks.job_dirs``).
     """
     from hydra.core.global_hydra import GlobalHydra
 

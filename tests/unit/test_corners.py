@@ -15,6 +15,7 @@ from hydra import compose as hydra_compose
 from hydra import initialize_config_dir
 
 from govsim import experiment as ex
+from govsim import experimentchecks
 from govsim.compose import InputError, compose, config_dir
 from govsim.config import register_configs
 
@@ -58,7 +59,7 @@ def primary(monkeypatch):
 )
 def test_bad_experiment_section_is_refused(primary, overrides, fragment) -> None:
     with pytest.raises(ValueError) as info:
-        ex.check_experiment(primary(*overrides))
+        experimentchecks.check_experiment(primary(*overrides))
     assert fragment in str(info.value)
 
 
@@ -78,14 +79,14 @@ def test_bad_experiment_section_is_refused(primary, overrides, fragment) -> None
 )
 def test_bad_sensitivity_design_is_refused(primary, overrides, fragment) -> None:
     with pytest.raises(ValueError) as info:
-        ex.check_experiment(primary(*overrides, name="sensitivity"))
+        experimentchecks.check_experiment(primary(*overrides, name="sensitivity"))
     assert fragment in str(info.value)
 
 
 def test_shipped_experiments_pass_the_section_check(primary) -> None:
     for path in sorted((Path(config_dir()) / "experiment").glob("*.yaml")):
         if path.stem != "base":
-            ex.check_experiment(primary(name=path.stem))
+            experimentchecks.check_experiment(primary(name=path.stem))
 
 
 def test_misspelt_experiment_key_exits_2_and_writes_nothing(tmp_path: Path, console) -> None:

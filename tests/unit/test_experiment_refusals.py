@@ -16,6 +16,7 @@ import pytest
 from omegaconf import DictConfig
 
 from govsim import experiment as ex
+from govsim import experimentchecks
 from govsim.compose import compose_multirun
 from govsim.config import register_configs
 from govsim.validate import ConfigError
@@ -85,8 +86,10 @@ def test_check_experiment_refuses_a_design_without_salib(monkeypatch) -> None:
     try:
         monkeypatch.setitem(sys.modules, "SALib", None)
         with pytest.raises(ConfigError, match=r"SALib.*pip install -e \"\.\[sensitivity\]\""):
-            ex.check_experiment(sensitivity())
-        ex.check_experiment(sensitivity("experiment.sensitivity.method=none"))  # no design, no SALib
+            experimentchecks.check_experiment(sensitivity())
+        experimentchecks.check_experiment(
+            sensitivity("experiment.sensitivity.method=none")
+        )  # no design, no SALib
     finally:
         register_configs()  # the plain schema back (other tests compose it)
 
