@@ -300,9 +300,10 @@ def main(argv: list[str] | None = None) -> None:
         )
     except (Terminated, KeyboardInterrupt) as exc:
         _discard(out, existed)
+        # the exit handlers first: joblib's loky workers shut down, their semaphores and folders released
         if isinstance(exc, Terminated):
-            end_by_signal("govsim-calibrate: terminated by SIGTERM; nothing was written")
-        end_by_signal("govsim-calibrate: interrupted (Ctrl-C); nothing was written", signal.SIGINT)
+            end_by_signal("govsim-calibrate: terminated by SIGTERM; nothing was written", exit_handlers=True)
+        end_by_signal("govsim-calibrate: interrupted (Ctrl-C); nothing was written", signal.SIGINT, True)
     finally:
         on_sigterm(previous)
     with pd.option_context("display.width", 140, "display.float_format", "{:.4g}".format):

@@ -4,6 +4,8 @@ no traceback, the process ended by the signal it got, and nothing left that look
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,4 +64,42 @@ def test_a_stopped_calibration_says_so_in_one_line_and_writes_nothing(
     (tmp_path / "spec.yaml").write_text(SPEC, encoding="utf-8")
     argv = [how, str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "cal")]
     stopped(CALIBRATE_PROBE, argv, signum, f"govsim-calibrate: {said}")
+    assert not (tmp_path / "cal").exists()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stopped_parallel_calibration_leaves_no_worker(tmp_path: Path, signum: int) -> None:
+    """``--n-jobs 2``: joblib's loky workers outlived a stopped calibration (orphaned, holding its stdout
+    and stderr open, so a pipe reading them hung). They must end with it."""
+    import os
+    import time
+
+    from test_experiment_stop import processes_in  # tests/unit on the path, as pytest puts it
+
+    (tmp_path / "spec.yaml").write_text(SPEC.replace("trials: 2", "trials: 40"), encoding="utf-8")
+    exe = Path(sys.executable).with_name("govsim-calibrate")
+    proc = subprocess.Popen(
+        [str(exe), "spec.yaml", "--n-jobs", "2", "--out", "cal"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while len([p for p in processes_in(tmp_path) if "LokyProcess" in " ".join(p.cmdline())]) < 2:
+        if time.monotonic() > deadline or proc.poll() is not None:  # the two workers are up, or fail
+            proc.kill()
+            pytest.fail("the calibration's workers never started: the precondition of the test")
+        time.sleep(0.1)
+    time.sleep(2.0)  # and at work on a batch of candidates
+    os.kill(proc.pid, signum)
+    _, err = proc.communicate(timeout=60)  # hung here while orphaned workers held stderr open
+    assert proc.returncode == -signum, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("govsim-calibrate: "), err  # no warnings after it
+    time.sleep(1.0)
+    left = processes_in(tmp_path)
+    for p in left:
+        p.kill()
+    assert not left, [p.cmdline() for p in left]
     assert not (tmp_path / "cal").exists()
