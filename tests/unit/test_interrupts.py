@@ -103,3 +103,44 @@ def test_a_stopped_parallel_calibration_leaves_no_worker(tmp_path: Path, signum:
         p.kill()
     assert not left, [p.cmdline() for p in left]
     assert not (tmp_path / "cal").exists()
+
+
+ENTRY_PROBE = """
+import sys
+from govsim import entry
+
+
+class CtrlC:  # Ctrl-C pressed while the command's module imports pandas (it imports SciPy, Hydra...)
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas":
+            raise KeyboardInterrupt
+        return None
+
+
+sys.meta_path.insert(0, CtrlC())
+getattr(entry, sys.argv.pop(1))()
+"""
+
+
+@pytest.mark.parametrize(
+    ("script", "prog"),
+    [
+        ("report", "govsim-report"),
+        ("experiment", "govsim-experiment"),
+        ("regress", "govsim-regress"),
+        ("log", "govsim-log"),
+        ("calibrate", "govsim-calibrate"),
+    ],
+)
+def test_ctrl_c_while_a_command_starts_is_one_line(script: str, prog: str) -> None:
+    """A Ctrl-C in the first second (the command's imports) printed a KeyboardInterrupt traceback."""
+    stopped(ENTRY_PROBE, [script], signal.SIGINT, f"{prog}: interrupted (Ctrl-C)")
+
+
+def test_every_console_script_but_govsim_starts_through_entry() -> None:
+    """So that the one-line Ctrl-C above covers every command's start (govsim's own: ``cli.command``)."""
+    import tomllib
+
+    scripts = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts.pop("govsim") == "govsim.cli:command"
+    assert all(target.startswith("govsim.entry:") for target in scripts.values()), scripts
