@@ -8,6 +8,7 @@ sweep) and ``govsim.report`` call them before anything runs or is written.
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 from dataclasses import fields
 from pathlib import Path
@@ -46,8 +47,10 @@ def check_experiment(config: DictConfig) -> None:
             raise ConfigError(prefix, node, f"a section with keys {', '.join(names)}")
         for key in node:
             if key not in names:
+                hint = difflib.get_close_matches(str(key), names, n=1)
+                maybe = f" (did you mean {hint[0]!r}?)" if hint else ""
                 raise ConfigError(
-                    f"{prefix}.{key}", node[key], ", ".join(names), problem=f"unknown key in {prefix}"
+                    f"{prefix}.{key}", node[key], ", ".join(names), problem=f"unknown key in {prefix}{maybe}"
                 )
     path_name("experiment.name", spec["name"])  # names the default sweep directory
     num(1, integer=True)("experiment.replications", spec["replications"])

@@ -51,7 +51,8 @@ def primary(monkeypatch):
         (["experiment.replications=-2"], "experiment.replications=-2: allowed: an integer >= 1"),
         (
             ["+experiment.replicatons=3"],
-            "experiment.replicatons=3: unknown key in experiment; allowed: name,",
+            "experiment.replicatons=3: unknown key in experiment (did you mean 'replications'?); allowed: "
+            "name,",
         ),
         (["experiment.warmup=mser"], "experiment.warmup='mser': allowed: fixed, mser5"),
         (["experiment.job_timeout_s=-1"], "experiment.job_timeout_s=-1"),

@@ -13,6 +13,7 @@ CASES = [
     ("experiment.replicatons=3", ("did you mean 'replications'", "allowed: name, question, reference")),
     ("experiment.replications=abc", ("experiment.replications=abc", "allowed: an integer")),
     ("experiment.sensitivity.sise=3", ("did you mean 'size'", "allowed: method, factors, size")),
+    ("+experiment.replicatons=3", ("did you mean 'replications'", "name, question, reference")),  # added
 ]
 
 
