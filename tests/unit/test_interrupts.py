@@ -76,7 +76,8 @@ def test_a_stopped_parallel_calibration_leaves_no_worker(tmp_path: Path, signum:
 
     from test_experiment_stop import processes_in  # tests/unit on the path, as pytest puts it
 
-    (tmp_path / "spec.yaml").write_text(SPEC.replace("trials: 2", "trials: 40"), encoding="utf-8")
+    # enough trials that the study is still running when the signal comes (about 0.1 s each on 2 cores)
+    (tmp_path / "spec.yaml").write_text(SPEC.replace("trials: 2\n", "trials: 2000\n"), encoding="utf-8")
     exe = Path(sys.executable).with_name("govsim-calibrate")
     proc = subprocess.Popen(
         [str(exe), "spec.yaml", "--n-jobs", "2", "--out", "cal"],
@@ -91,7 +92,9 @@ def test_a_stopped_parallel_calibration_leaves_no_worker(tmp_path: Path, signum:
             proc.kill()
             pytest.fail("the calibration's workers never started: the precondition of the test")
         time.sleep(0.1)
-    time.sleep(2.0)  # and at work on a batch of candidates
+    time.sleep(1.0)  # and at work on a batch of candidates
+    if proc.poll() is not None:
+        pytest.fail("the calibration ended before the signal: the precondition of the test")
     os.kill(proc.pid, signum)
     _, err = proc.communicate(timeout=60)  # hung here while orphaned workers held stderr open
     assert proc.returncode == -signum, err
