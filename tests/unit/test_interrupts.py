@@ -71,10 +71,6 @@ def test_a_stopped_calibration_says_so_in_one_line_and_writes_nothing(
 def test_a_stopped_parallel_calibration_leaves_no_worker(tmp_path: Path, signum: int) -> None:
     """``--n-jobs 2``: joblib's loky workers outlived a stopped calibration (orphaned, holding its stdout
     and stderr open, so a pipe reading them hung). They must end with it."""
-    import os
-    import time
-
-    from test_experiment_stop import processes_in  # tests/unit on the path, as pytest puts it
 
     # enough trials that the study is still running when the signal comes (about 0.1 s each on 2 cores)
     (tmp_path / "spec.yaml").write_text(SPEC.replace("trials: 2\n", "trials: 2000\n"), encoding="utf-8")
@@ -85,7 +81,26 @@ def test_a_stopped_parallel_calibration_leaves_no_worker(tmp_path: Path, signum:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C as a terminal delivers it, even if this test runs where SIGINT is ignored (a background
+        # job of a script ignores it, and its children inherit that)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
+    try:
+        _stop_parallel(proc, tmp_path, signum)
+    finally:  # whatever failed, nothing of the command is left running
+        from test_experiment_stop import processes_in
+
+        for p in [*([] if proc.poll() is not None else [proc]), *processes_in(tmp_path)]:
+            p.kill()
+        proc.wait()
+
+
+def _stop_parallel(proc: subprocess.Popen[str], tmp_path: Path, signum: int) -> None:
+    import os
+    import time
+
+    from test_experiment_stop import processes_in  # tests/unit on the path, as pytest puts it
+
     deadline = time.monotonic() + 120
     while len([p for p in processes_in(tmp_path) if "LokyProcess" in " ".join(p.cmdline())]) < 2:
         if time.monotonic() > deadline or proc.poll() is not None:  # the two workers are up, or fail
