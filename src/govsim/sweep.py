@@ -22,12 +22,16 @@ launcher's job ends its child itself (``jobrun.run_isolated``). Then ``Experimen
 every job that started and did not finish say failed, or removes its directory if it held no result
 (``jobrun.record_stopped``), and releases the lock; the command prints one line and ends by the same
 signal (a shell reports 143 for SIGTERM, 130 for Ctrl-C), as ``govsim`` does. The same command resumes
-the sweep. Further SIGTERM or SIGINT are ignored while it stops (a few seconds); a launcher whose jobs
-run elsewhere (``submitit`` on a cluster) keeps its own jobs, which this process cannot end.
+the sweep. The stop is bounded: a second SIGTERM or SIGINT, or ``STOP_GRACE_S`` without an end (the
+launcher's shutdown can deadlock), kills every process the command started, records the jobs and ends
+at once (loky's resource tracker may then warn of the pool's semaphores as it releases them). A
+launcher whose jobs run elsewhere (``submitit`` on a cluster) keeps its own jobs, which this process
+cannot end.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -85,6 +89,8 @@ from govsim.validate import ConfigError, config_warnings, warn, warn_single_repl
 register_resolvers()
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+_stopping: dict[str, Any] = {}  # the stop under way: its "signum", and "what" became of the jobs
+STOP_GRACE_S = 5.0  # assumed: an orderly stop takes 0.03-0.15 s here; 5 s allows a loaded machine
 
 
 class ExperimentCallback(Callback):
@@ -381,14 +387,88 @@ def main() -> None:
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
-    """Raise ``Stopped`` in the main thread; further SIGTERM and SIGINT are ignored while it stops.
+    """Raise ``Stopped`` in the main thread, and bound the stop that follows.
 
-    Ignored so that a second Ctrl-C cannot cut short the ending of the workers (joblib's) or the
-    recording of the jobs (``ExperimentCallback.stop``), which take a few seconds.
+    The orderly stop (the launcher ending its workers, ``ExperimentCallback.stop`` recording the
+    jobs) takes well under a second. It waits on the launcher's own shutdown, though, which can
+    deadlock (seen once under load); a second SIGTERM or SIGINT, or ``STOP_GRACE_S`` without an end,
+    therefore ends the command at once (``_force``).
     """
-    for s in STOP_SIGNALS:
-        signal.signal(s, signal.SIG_IGN)
+    _bound_the_stop(signum)
     raise Stopped(signum)
+
+
+def _bound_the_stop(signum: int) -> None:
+    """From now on a second stop signal, or ``STOP_GRACE_S`` without an end, call ``_force``.
+
+    Only the signals this command handles (``_on_stop_signals``); one the caller ignores stays ignored.
+    Arms once: a later call (the recording after ``Stopped`` reached ``main``) keeps the first deadline.
+    """
+    if "signum" in _stopping:
+        return
+    _stopping["signum"] = signum
+    force = functools.partial(_force, signum)
+    for s in STOP_SIGNALS:
+        if signal.getsignal(s) in (_stop, signal.default_int_handler, signal.SIG_DFL):
+            signal.signal(s, force)
+    signal.signal(signal.SIGALRM, force)
+    signal.setitimer(signal.ITIMER_REAL, STOP_GRACE_S)
+
+
+def _force(signum: int, received: int, frame: FrameType | None) -> None:
+    """End a stop that did not end by itself: workers killed, jobs recorded, ended by ``signum``.
+
+    Runs as a signal handler in the main thread, wherever the orderly stop was stuck. Every process
+    this one started is killed (SIGKILL, as joblib's abort would have; loky's resource tracker is
+    left to release the pool's semaphores once this process is gone), then the jobs are recorded as
+    in an orderly stop unless that recording had begun. The exit handlers are not run: the launcher's
+    would join the stuck shutdown again.
+    """
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    for s in (*STOP_SIGNALS, signal.SIGALRM):
+        signal.signal(s, signal.SIG_IGN)
+    why = (
+        f"its workers did not end within {STOP_GRACE_S:g} s"
+        if received == signal.SIGALRM
+        else f"a second {signal.Signals(received).name}"
+    )
+    _kill_started_processes()
+    what = _stopping.get("what")
+    if what is None:  # the jobs were not recorded yet
+        running = ExperimentCallback.running
+        what = running.stop(signum) if running is not None else "no job was in progress"
+    end_by_signal(
+        f"govsim-experiment: stopped by {signal.Signals(signum).name} ({why}: ended at once): {what}", signum
+    )
+
+
+def _kill_started_processes() -> None:
+    """SIGKILL every process this one started (the launcher's workers, their jobs' children), and wait.
+
+    ``psutil`` finds them (the children of the children too); loky's resource tracker is spared.
+    """
+    import psutil
+
+    started = [
+        p
+        for p in psutil.Process().children(recursive=True)
+        if "resource_tracker" not in " ".join(_cmdline(p))
+    ]
+    for p in started:
+        try:
+            p.kill()
+        except psutil.Error:
+            continue
+    psutil.wait_procs(started, timeout=5)
+
+
+def _cmdline(process: Any) -> list[str]:
+    import psutil
+
+    try:
+        return list(process.cmdline())
+    except psutil.Error:
+        return []
 
 
 def _on_stop_signals(handler: Any) -> dict[int, Any]:
@@ -414,10 +494,11 @@ def _end_stopped(signum: int) -> None:
     handlers run first, as at a normal exit: without them loky's resource tracker, which outlives the
     process by a moment, warns of "leaked semlock objects" (the ended executor's) after that line.
     """
-    for s in STOP_SIGNALS:
-        signal.signal(s, signal.SIG_IGN)  # a Ctrl-C that was not ours (KeyboardInterrupt) too
+    _bound_the_stop(signum)  # a Ctrl-C that was not ours (KeyboardInterrupt) too
     running = ExperimentCallback.running
+    _stopping["what"] = "the recording of the jobs was cut short; the same command resumes the sweep"
     what = running.stop(signum) if running is not None else "no job was in progress"
+    _stopping["what"] = what
     # the exit handlers first: the log files closed, loky's semaphores released
     end_by_signal(f"govsim-experiment: stopped by {signal.Signals(signum).name}: {what}", signum, True)
     sys.exit(128 + signum)  # not reached: the signal ends the process
