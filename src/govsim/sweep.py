@@ -428,7 +428,7 @@ def _force(signum: int, received: int, frame: FrameType | None) -> None:
     for s in (*STOP_SIGNALS, signal.SIGALRM):
         signal.signal(s, signal.SIG_IGN)
     why = (
-        f"its workers did not end within {STOP_GRACE_S:g} s"
+        f"not ended within {STOP_GRACE_S:g} s, waiting in {_where(frame)}"
         if received == signal.SIGALRM
         else f"a second {signal.Signals(received).name}"
     )
@@ -440,6 +440,12 @@ def _force(signum: int, received: int, frame: FrameType | None) -> None:
     end_by_signal(
         f"govsim-experiment: stopped by {signal.Signals(signum).name} ({why}: ended at once): {what}", signum
     )
+
+
+def _where(frame: FrameType | None, depth: int = 4) -> str:
+    """Where the main thread waited, innermost first: ``file:line function < ...`` (``depth`` frames)."""
+    calls = traceback.extract_stack(frame)[-depth:] if frame is not None else []
+    return " < ".join(f"{Path(c.filename).name}:{c.lineno} {c.name}" for c in reversed(calls)) or "?"
 
 
 def _kill_started_processes() -> None:
