@@ -4,9 +4,9 @@
 launcher's worker): skip a job that already completed with the same identity, otherwise run
 ``govsim.runner.run_to_dir`` in a fresh interpreter (``run_isolated``) so that a crash, a kill or a
 timeout fails that job only, and record ``complete`` or ``failed`` with the reason. A sweep stopped
-by a signal (``Stopped``: SIGTERM, Ctrl-C) ends the job's child and records the job failed where it
-can; ``record_stopped`` says so for the jobs the launcher's workers were ended in. The experiment's
-spec, identity and manifest are in ``govsim.experiment``.
+by a signal (``govsim.stopping.Stopped``: SIGTERM, Ctrl-C) ends the job's child and records the job
+failed where it can; ``record_stopped`` says so for the jobs the launcher's workers were ended in.
+The experiment's spec, identity and manifest are in ``govsim.experiment``.
 """
 
 from __future__ import annotations
@@ -39,28 +39,10 @@ from govsim.experiment import (
     write_json,
 )
 from govsim.identity import input_checksums, plain_config
+from govsim.stopping import stopped_signal
 from govsim.validate import config_warnings
 
-__all__ = ["Stopped", "record_stopped", "run_config", "run_isolated", "run_job"]
-
-
-class Stopped(BaseException):
-    """The sweep was asked to stop by signal ``signum`` (SIGTERM, or SIGINT: Ctrl-C).
-
-    ``govsim-experiment`` raises it in its main thread (``govsim.sweep``), so that the launcher ends its
-    workers (joblib does on any exception reaching it) and a job running in that process records
-    itself failed. A ``BaseException``, like ``KeyboardInterrupt``, so that no ``except Exception`` on
-    the way (Hydra's, a job's) takes it for a fault of the job.
-    """
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(f"stopped by {signal.Signals(signum).name}")
-        self.signum = signum
-
-
-def stopped_signal(exc: BaseException) -> int:
-    """The signal behind a stop: ``Stopped``'s, else SIGINT (a ``KeyboardInterrupt``)."""
-    return exc.signum if isinstance(exc, Stopped) else int(signal.SIGINT)
+__all__ = ["record_stopped", "run_config", "run_isolated", "run_job"]
 
 
 def stopped_error(signum: int) -> str:

@@ -21,21 +21,38 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-__all__ = ["Terminated", "end_by_signal", "on_sigterm", "raise_terminated"]
+__all__ = ["Stopped", "Terminated", "end_by_signal", "on_sigterm", "raise_terminated", "stopped_signal"]
 
 
-class Terminated(BaseException):
-    """SIGTERM reached a govsim command (``timeout``, a scheduler's time limit, ``kill``).
+class Stopped(BaseException):
+    """A govsim command was asked to stop by signal ``signum`` (SIGTERM, or SIGINT: Ctrl-C).
 
-    Raised in the main thread, like ``KeyboardInterrupt`` for Ctrl-C, so that work in progress records
-    itself as failed or removes what it had begun. A ``BaseException``, so that no ``except Exception``
-    on the way (Hydra's, ours) takes it for a fault.
+    Raised in the main thread by the command's own handler (``govsim-experiment`` handles both
+    signals; the other commands SIGTERM, as ``Terminated``), so that work in progress records itself
+    as failed or removes what it had begun. A ``BaseException``, like ``KeyboardInterrupt``, so that
+    no ``except Exception`` on the way (Hydra's, a job's, ours) takes it for a fault.
     """
+
+    def __init__(self, signum: int, message: str | None = None) -> None:
+        super().__init__(message or f"stopped by {signal.Signals(signum).name}")
+        self.signum = int(signum)
+
+
+class Terminated(Stopped):
+    """SIGTERM reached a govsim command (``timeout``, a scheduler's time limit, ``kill``)."""
+
+    def __init__(self, message: str = "SIGTERM: the command was asked to stop (timeout, a time limit, kill)"):
+        super().__init__(signal.SIGTERM, message)
+
+
+def stopped_signal(exc: BaseException) -> int:
+    """The signal behind a stop: ``Stopped``'s own, else SIGINT (a ``KeyboardInterrupt``)."""
+    return exc.signum if isinstance(exc, Stopped) else int(signal.SIGINT)
 
 
 def raise_terminated(signum: int, frame: FrameType | None) -> None:
     """The SIGTERM handler: raise ``Terminated`` (in the main thread, where Python runs handlers)."""
-    raise Terminated("SIGTERM: the command was asked to stop (timeout, a time limit, kill)")
+    raise Terminated()
 
 
 def on_sigterm(handler: Callable[[int, FrameType | None], Any] | int | None) -> Any:

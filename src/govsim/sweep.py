@@ -15,7 +15,7 @@ the job directories (``govsim.aggregate``), prints expected vs completed, writes
 nothing is missing, and exits 1 when something is.
 
 Stopping. SIGTERM (``kill``, ``timeout``, a scheduler's time limit) and SIGINT (Ctrl-C, to the
-process group or to this process alone) raise ``jobrun.Stopped`` in the main thread. On its way out it
+process group or to this process alone) raise ``stopping.Stopped`` in the main thread. On its way out it
 passes through the launcher: joblib's ``Parallel`` ends its loky workers and their children on any
 exception (``abort_everything``: the library's own means, no process killed here), and the basic
 launcher's job ends its child itself (``jobrun.run_isolated``). Then ``ExperimentCallback.stop`` makes
@@ -78,10 +78,10 @@ from govsim.identity import (
     register_resolvers,
     rewrite_lines,
 )
-from govsim.jobrun import Stopped, record_stopped, run_config, run_job, stopped_signal
+from govsim.jobrun import record_stopped, run_config, run_job
 from govsim.labels import warning_text
 from govsim.safety import UnsafeConfig, check_override_text, check_safety
-from govsim.stopping import end_by_signal
+from govsim.stopping import Stopped, end_by_signal, stopped_signal
 from govsim.validate import ConfigError, config_warnings, warn, warn_single_replication
 
 # The launcher's workers import this module to unpickle the job, and Hydra names the job's directory

@@ -27,6 +27,7 @@ from test_experiment_sweep import command  # tests/unit is on the path
 
 from govsim import jobrun
 from govsim.identity import SweepLock
+from govsim.stopping import Stopped
 from govsim.sweep import STOP_GRACE_S
 
 ARGS = [
@@ -198,11 +199,11 @@ def test_a_stop_before_a_job_begins_leaves_the_result_it_would_skip(tmp_path: Pa
     (tmp_path / "job.json").write_bytes(marker)
 
     def stopped(cfg):
-        raise jobrun.Stopped(signal.SIGTERM)
+        raise Stopped(signal.SIGTERM)
 
     monkeypatch.setattr(jobrun, "job_identity", stopped)
     manifest = {"sweep_keys": ["policy"], "base_hash": "b", "code_version": "c"}
-    with pytest.raises(jobrun.Stopped):
+    with pytest.raises(Stopped):
         jobrun.run_job(None, tmp_path, manifest, ["policy=grid"])
     assert (tmp_path / "job.json").read_bytes() == marker
 
