@@ -19,7 +19,6 @@ from __future__ import annotations
 import atexit
 import gc
 import os
-import shutil
 import signal
 import sys
 import threading
@@ -45,6 +44,7 @@ from govsim.compose import (
 from govsim.config import GovsimConfig, register_configs
 from govsim.explain import explain
 from govsim.figworker import FigureWorker
+from govsim.hydrachecks import discard_hydra_record, holds_only_hydra_record
 from govsim.identity import (
     register_resolvers,
 )
@@ -89,14 +89,14 @@ def run_job(
 
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
-    if out.is_dir() and any(p.name != ".hydra" and p.suffix != ".log" for p in out.iterdir()):
+    if out.is_dir() and not holds_only_hydra_record(out):
         # taken since preflight looked (Hydra itself has put only .hydra/ and its log there)
         refuse(f"hydra.run.dir={str(out)!r}: the directory already holds a run; allowed: a new directory")
     try:
         moved = absolute_inputs(cfg, Path(hc.runtime.cwd))
         obj = to_config(cfg) if checked is None else _with_inputs(checked, cfg)
     except Exception as exc:  # noqa: BLE001 - preflight passed, so this is unexpected; refuse cleanly anyway
-        _discard_run_dir(out)
+        discard_hydra_record(out)
         refuse(explain(exc, []))
     resolved = None if moved else _saved_config(out, hc.output_subdir)
     # the command's own run draws its figures in the worker main forked, in parallel (govsim.figworker)
@@ -177,16 +177,7 @@ def _discard_unstarted_run(node: DictConfig) -> None:
         return  # Hydra had not made the directory yet
     out = Path(str(made))
     if out.is_dir() and not (out / "run.json").exists():
-        _discard_run_dir(out)
-
-
-def _discard_run_dir(out: Path) -> None:
-    """Remove what Hydra put in a refused run's directory (``.hydra/``, its log), never anything else."""
-    for p in out.glob("*.log"):
-        p.unlink()
-    shutil.rmtree(out / ".hydra", ignore_errors=True)
-    if out.is_dir() and not any(out.iterdir()):
-        out.rmdir()
+        discard_hydra_record(out)
 
 
 def freeze_start_up() -> None:

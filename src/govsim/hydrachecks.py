@@ -12,6 +12,7 @@ typed; both sweeps' planners call ``check_job_dirs``).
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, get_origin
@@ -23,6 +24,8 @@ from govsim.identity import SweepPlanError, inside
 from govsim.validate import ConfigError
 
 __all__ = [
+    "discard_hydra_record",
+    "holds_only_hydra_record",
     "check_hydra_keys",
     "check_job_dirs",
     "check_overrides",
@@ -183,3 +186,32 @@ def check_overrides(overrides: list[str], is_group: Callable[[str], bool]) -> No
 def _under_mapping(key: str) -> bool:
     parts = key.split(".")
     return any(get_origin(schema_type(".".join(parts[:i]))) is dict for i in range(1, len(parts)))
+
+
+def _is_hydra_record(path: Path) -> bool:
+    """What Hydra's job runner puts in a run's directory before the run starts: ``.hydra/`` and the log."""
+    return path.name == ".hydra" or path.suffix == ".log"
+
+
+def holds_only_hydra_record(out: Path) -> bool:
+    """Whether the directory ``out`` holds Hydra's record of a job and nothing else.
+
+    No result and no file of the user's: a directory Hydra made for a run that never began, or a
+    stopped job's before it wrote.
+    """
+    return all(_is_hydra_record(p) for p in out.iterdir())
+
+
+def discard_hydra_record(out: Path) -> None:
+    """Remove Hydra's record from ``out`` (``.hydra/``, its log), and ``out`` if that empties it.
+
+    For a run refused or stopped before it wrote anything, whose directory would otherwise look like a
+    run. Never removes anything else: a directory holding other files keeps them.
+    """
+    for p in out.iterdir():
+        if p.is_dir() and p.name == ".hydra":
+            shutil.rmtree(p, ignore_errors=True)
+        elif _is_hydra_record(p):
+            p.unlink(missing_ok=True)
+    if out.is_dir() and not any(out.iterdir()):
+        out.rmdir()

@@ -15,7 +15,6 @@ import functools
 import json
 import os
 import platform
-import shutil
 import signal
 import sys
 import time
@@ -38,6 +37,7 @@ from govsim.experiment import (
     read_marker,
     write_json,
 )
+from govsim.hydrachecks import discard_hydra_record, holds_only_hydra_record
 from govsim.identity import input_checksums, plain_config
 from govsim.stopping import stopped_signal
 from govsim.validate import config_warnings
@@ -215,8 +215,8 @@ def record_stopped(sweep: Path, dirs: dict[str, Path], manifest: dict[str, Any],
             continue
         for spec in out.glob(".job.*.pickle"):  # run_isolated's, left by a killed worker
             spec.unlink(missing_ok=True)
-        if all(p.name == ".hydra" or p.suffix == ".log" for p in out.iterdir()):
-            shutil.rmtree(out)
+        if holds_only_hydra_record(out):
+            discard_hydra_record(out)
             removed += 1
             _remove_empty_parents(out, sweep)
             continue

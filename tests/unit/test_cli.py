@@ -16,6 +16,7 @@ import pytest
 
 from govsim import cli, planning
 from govsim.compose import InputError, compose, config_dir
+from govsim.hydrachecks import discard_hydra_record
 
 REFUSED_ARGV = [
     (["policy=nonexistent"], "policy='nonexistent': unknown policy; allowed: all_four, baseline"),
@@ -99,8 +100,8 @@ def test_refused_run_directory_keeps_only_what_is_not_hydras(tmp_path: Path) -> 
         (d / ".hydra" / "config.yaml").write_text("seed: 0\n")
         (d / "cli.log").write_text("")
     (mixed / "notes.txt").write_text("mine")
-    cli._discard_run_dir(hydra_only)
-    cli._discard_run_dir(mixed)
+    discard_hydra_record(hydra_only)
+    discard_hydra_record(mixed)
     assert not hydra_only.exists()
     assert sorted(p.name for p in mixed.iterdir()) == ["notes.txt"]
 
