@@ -3,7 +3,7 @@
 ``govsim-experiment +experiment=NAME [overrides]`` composes ``configs/experiment/NAME.yaml`` (multirun
 mode, its ``hydra.sweeper.params``) and launches one job per combination through the configured
 launcher. ``main`` refuses, before Hydra creates anything, a command that names no experiment or
-code to run, and while the sweep runs it turns SIGTERM and SIGINT (Ctrl-C) into a clean stop
+code to run, and while the sweep runs it turns SIGTERM, SIGINT (Ctrl-C) and SIGHUP into a clean stop
 (``stop``). ``ExperimentCallback`` runs in the launching process: before the jobs, and before
 anything is written, it refuses a sweep directory that holds other files and no experiment
 (``govsim.experimentchecks.check_sweep_dir``), then composes and checks every job of the sweep
@@ -14,19 +14,19 @@ code version is refused, exit 2) and starts a progress bar across the runs; afte
 the job directories (``govsim.aggregate``), prints expected vs completed, writes the report when
 nothing is missing, and exits 1 when something is.
 
-Stopping. SIGTERM (``kill``, ``timeout``, a scheduler's time limit) and SIGINT (Ctrl-C, to the
-process group or to this process alone) raise ``stopping.Stopped`` in the main thread. On its way out it
-passes through the launcher: joblib's ``Parallel`` ends its loky workers and their children on any
-exception (``abort_everything``: the library's own means, no process killed here), and the basic
-launcher's job ends its child itself (``jobrun.run_isolated``). Then ``ExperimentCallback.stop`` makes
-every job that started and did not finish say failed, or removes its directory if it held no result
-(``jobrun.record_stopped``), and releases the lock; the command prints one line and ends by the same
-signal (a shell reports 143 for SIGTERM, 130 for Ctrl-C), as ``govsim`` does. The same command resumes
-the sweep. The stop is bounded: a second SIGTERM or SIGINT, or ``STOP_GRACE_S`` without an end (the
-launcher's shutdown can deadlock), kills every process the command started, records the jobs and ends
-at once (loky's resource tracker may then warn of the pool's semaphores as it releases them). A
-launcher whose jobs run elsewhere (``submitit`` on a cluster) keeps its own jobs, which this process
-cannot end.
+Stopping. SIGTERM (``kill``, ``timeout``, a scheduler's time limit), SIGINT (Ctrl-C, to the process
+group or to this process alone) and SIGHUP (the terminal closed; not under ``nohup``) raise
+``stopping.Stopped`` in the main thread. On its way out it passes through the launcher: joblib's
+``Parallel`` ends its loky workers and their children on any exception (``abort_everything``: the
+library's own means, no process killed here), and the basic launcher's job ends its child itself
+(``jobrun.run_isolated``). Then ``ExperimentCallback.stop`` makes every job that started and did not
+finish say failed, or removes its directory if it held no result (``jobrun.record_stopped``), and
+releases the lock; the command prints one line and ends by the same signal (a shell reports 143 for
+SIGTERM, 130 for Ctrl-C, 129 for SIGHUP), as ``govsim`` does. The same command resumes the sweep. The
+stop is bounded: a second such signal, or ``STOP_GRACE_S`` without an end (the launcher's shutdown can
+deadlock), kills every process the command started, records the jobs and ends at once (loky's resource
+tracker may then warn of the pool's semaphores as it releases them). A launcher whose jobs run elsewhere
+(``submitit`` on a cluster) keeps its own jobs, which this process cannot end.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ from govsim.validate import ConfigError, config_warnings, warn, warn_single_repl
 # (govsim_hash, govsim_dirname) before the job runs: registered on import, as the govsim app does.
 register_resolvers()
 
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 _stopping: dict[str, Any] = {}  # the stop under way: its "signum", and "what" became of the jobs
 STOP_GRACE_S = 5.0  # assumed: an orderly stop takes 0.03-0.15 s here; 5 s allows a loaded machine
 
@@ -366,8 +366,8 @@ def preflight(argv: list[str]) -> None:
 def main() -> None:
     """``govsim-experiment`` console script: ``govsim-experiment +experiment=NAME [overrides]``.
 
-    While the sweep runs, SIGTERM and SIGINT stop it cleanly (see the module's docstring): its jobs
-    recorded, its lock released, one line on stderr, and the process ended by the same signal.
+    While the sweep runs, SIGTERM, SIGINT and SIGHUP stop it cleanly (see the module's docstring): its
+    jobs recorded, its lock released, one line on stderr, and the process ended by the same signal.
     """
     register_experiment_configs()
     argv = sys.argv[1:]
@@ -391,7 +391,7 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
     The orderly stop (the launcher ending its workers, ``ExperimentCallback.stop`` recording the
     jobs) takes well under a second. It waits on the launcher's own shutdown, though, which can
-    deadlock (seen once under load); a second SIGTERM or SIGINT, or ``STOP_GRACE_S`` without an end,
+    deadlock (seen once under load); a second stop signal, or ``STOP_GRACE_S`` without an end,
     therefore ends the command at once (``_force``).
     """
     _bound_the_stop(signum)
@@ -478,7 +478,7 @@ def _cmdline(process: Any) -> list[str]:
 
 
 def _on_stop_signals(handler: Any) -> dict[int, Any]:
-    """Set ``handler`` for SIGTERM and SIGINT; return the previous ones (to set back, as given).
+    """Set ``handler`` for ``STOP_SIGNALS``; return the previous ones (to set back, as given).
 
     Only in the main thread (``signal`` allows no other), and only over Python's own disposition: a
     signal the caller ignores (``nohup``, a background job started by a script ignores SIGINT) or

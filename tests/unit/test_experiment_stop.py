@@ -1,7 +1,8 @@
 """``govsim-experiment`` stopped mid-run (SIGTERM, Ctrl-C) ends cleanly and resumes to the same records.
 
 As a user stops it: SIGTERM to the command (``kill``) or to its process group (``timeout``, a
-scheduler's time limit), SIGINT to the process group (Ctrl-C in a terminal) or to the command alone.
+scheduler's time limit), SIGINT to the process group (Ctrl-C in a terminal) or to the command alone,
+SIGHUP to the process group (the terminal closed).
 A real sweep of three jobs on the default launcher (joblib, two workers) is stopped once one job has
 finished and another is running; then: the command has ended within seconds by the signal (a shell
 reports 143 or 130), no process it started survives, the finished job is kept as it was, every job
@@ -120,8 +121,9 @@ def processes_in(cwd: Path) -> list[psutil.Process]:
         (signal.SIGINT, True, []),  # Ctrl-C in a terminal
         (signal.SIGINT, False, []),  # kill -INT PID
         (signal.SIGTERM, False, ["hydra/launcher=basic"]),  # the jobs in the command's own process
+        (signal.SIGHUP, True, []),  # the terminal closed (an ssh session lost)
     ],
-    ids=["sigterm", "sigterm-group", "ctrl-c", "sigint", "sigterm-serial"],
+    ids=["sigterm", "sigterm-group", "ctrl-c", "sigint", "sigterm-serial", "hangup"],
 )
 def test_a_stopped_experiment_ends_its_workers_records_its_jobs_and_resumes(
     tmp_path: Path, console, uninterrupted, signum: int, to_group: bool, launcher: list[str]
