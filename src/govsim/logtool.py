@@ -77,10 +77,12 @@ def run_dirs(path: Path) -> list[Path]:
             runs.append(d)
             groups.add((info.get("scenario"), info.get("policy")))
     if not runs:
-        raise LogError(f"{path}: no complete run directory (run.json with status complete) found")
+        raise LogError(f"{path}: no complete run directory found; allowed: a run directory (run.json with "
+                       "status complete) or a sweep directory holding such runs")  # fmt: skip
     if len(groups) > 1:
         listed = ", ".join(f"{s}/{p}" for s, p in sorted(groups))
-        raise LogError(f"{path}: runs of several scenario/policy pairs ({listed}); expected one: point at it")
+        raise LogError(f"{path}: runs of several scenario/policy pairs ({listed}); allowed: the runs of one "
+                       "pair: point at its folder")  # fmt: skip
     return runs
 
 
@@ -194,6 +196,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"govsim-log: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
     print(log.report())
+    if log.warning():
+        warn(log.warning())
     with pd.option_context(
         "display.width", 120, "display.max_rows", 200, "display.float_format", "{:.4g}".format
     ):
