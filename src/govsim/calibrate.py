@@ -8,8 +8,10 @@ one KPI table (``govsim.observed.kpi_table`` on ``govsim.kpis.compute``), under 
 bounds), or ``value: log`` (taken from the spec's log, read through its mapping). Older names are kept
 as documented aliases: ``metrics:KEY`` is ``KEY``, ``resolution_rmean`` is ``resolution_mean``
 (``canonical``). A spec with a log compares its targets with the simulated runs *exported as a log*
-(``observed.from_records``): a log cannot tell false reports, so neither does the simulated side; a
-spec without one compares with the runs' full records.
+of its mapping's layout (``observed.from_records``, ``observed.through_mapping``): a log cannot tell
+false reports, so neither does the simulated side, and what the layout cannot carry (a handling end, a
+category it cannot name) the simulated side loses too; a spec without one compares with the runs' full
+records.
 
 The loss of a candidate is the sum over targets of the squared standardised miss of the simulated
 mean over the common seeds: ``((mean - value) / tolerance)²`` for a value, and for a range the
@@ -57,7 +59,7 @@ from govsim.calspec import (  # noqa: F401
 )
 from govsim.compose import InputError, compose
 from govsim.identity import occupied, taken
-from govsim.logs import LogError
+from govsim.logs import LogError, LogMapping
 
 # the spec's types and reader live in govsim.calspec; re-exported here, where they were first
 from govsim.oneline import EXIT_BAD_INPUT, OneLineParser
@@ -115,22 +117,25 @@ def candidate_values(
 
 
 def simulate_kpis(
-    overrides: list[str], seeds: tuple[int, ...], kpis: tuple[str, ...], log_view: bool = False
+    overrides: list[str], seeds: tuple[int, ...], kpis: tuple[str, ...], log_view: LogMapping | None = None
 ) -> np.ndarray:
     """KPI values (seeds × kpis) of one candidate; mix shares absent in a run count as 0.
 
-    ``log_view``: compute them from the run exported as a log (``observed.from_records``), else from
-    its full records; either way by ``observed.kpi_table`` (``govsim.kpis.compute``).
+    ``log_view`` (the mapping the spec's log was read through): compute them from the run exported as
+    a log of that layout (``observed.from_records``, then ``observed.through_mapping``: no handling end
+    in the layout, on-time judged at the close; a category it cannot name, ``other``), else from its
+    full records; either way by ``observed.kpi_table`` (``govsim.kpis.compute``).
     """
-    from govsim.observed import from_records, kpi_series, observed_kpis, simulated_kpis
+    from govsim.observed import from_records, kpi_series, observed_kpis, simulated_kpis, through_mapping
     from govsim.runner import simulate
 
     rows = []
     for s in seeds:
         cfg = compose([*overrides, f"seed={s}", "replication=0"])
         rec = simulate(cfg).records
-        if log_view:
-            got = kpi_series(observed_kpis(*from_records(rec, cfg.scenario.start_date)))
+        if log_view is not None:
+            table, window = from_records(rec, cfg.scenario.start_date)
+            got = kpi_series(observed_kpis(through_mapping(table, log_view), window))
         else:
             got = kpi_series(simulated_kpis(rec))
         rows.append([float(got.get(k, 0.0 if k.endswith("]") else np.nan)) for k in kpis])

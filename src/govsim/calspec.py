@@ -11,11 +11,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from govsim.safety import read_yaml_mapping
+
+if TYPE_CHECKING:
+    from govsim.logs import LogMapping
 
 SPEC_KEYS = frozenset(
     {"name", "scenario", "policy", "overrides", "seeds", "report_seeds", "trials", "n_jobs",
@@ -112,7 +115,7 @@ class Spec:
     sampler_seed: int
     parameters: tuple[Parameter, ...]
     targets: tuple[Target, ...]
-    log_view: bool = False  # targets from a log: simulated runs are compared as exported logs
+    log_view: LogMapping | None = None  # the spec's log's mapping: runs are compared as logs of its layout
     monitor: tuple[str, ...] = ()  # KPIs reported beside the targets (trials, fit report), not fitted
 
     def kpis(self) -> tuple[str, ...]:
@@ -171,7 +174,7 @@ def _spec(raw: dict[str, Any], path: Path) -> Spec:
     if unknown:
         raise SpecError(f"{path}: {unknown[0]}: unknown key; allowed: {', '.join(sorted(SPEC_KEYS))}")
     params = tuple(_parameter(k, v, path) for k, v in (raw.get("parameters") or {}).items())
-    observed = _log_kpis(raw["log"], path) if raw.get("log") else None
+    observed, mapping = _log_kpis(raw["log"], path) if raw.get("log") else (None, None)
     targets = tuple(_target(k, v, observed, path) for k, v in (raw.get("targets") or {}).items())
     if not params:
         raise SpecError(f"{path}: parameters: none given; allowed: at least one scenario key with its range, "
@@ -192,7 +195,7 @@ def _spec(raw: dict[str, Any], path: Path) -> Spec:
         sampler_seed=_integer("sampler_seed", raw.get("sampler_seed", 0), path),
         parameters=params,
         targets=targets,
-        log_view=observed is not None,
+        log_view=mapping,
         monitor=tuple(_monitored(k, path) for k in raw.get("monitor") or []),
     )
     for key, value in (("trials", spec.trials), ("n_jobs", spec.n_jobs)):
@@ -299,7 +302,8 @@ def _allowed_kpis() -> list[str]:
     return [*SCALAR_KPIS, "category_share[NAME]", "channel_share[NAME]"]
 
 
-def _log_kpis(log: Any, path: Path) -> pd.Series:
+def _log_kpis(log: Any, path: Path) -> tuple[pd.Series, LogMapping]:
+    """The KPIs of the spec's log, and the mapping it was read through."""
     from govsim.configwarn import warn
     from govsim.logs import LogError, read_log, shipped_mappings
     from govsim.observed import kpi_series, observed_kpis, observed_window
@@ -321,8 +325,9 @@ def _log_kpis(log: Any, path: Path) -> pd.Series:
     try:
         read = read_log(file, mapping, as_of, option="log.as_of")
         print(read.report())
-        if read.warning():
-            warn(read.warning())
-        return kpi_series(observed_kpis(read.table, observed_window(read.table, read.as_of)))
+        doubt = read.warning()
+        if doubt:
+            warn(doubt)
+        return kpi_series(observed_kpis(read.table, observed_window(read.table, read.as_of))), read.mapping
     except LogError as exc:  # the log's own messages name its file, column or row
         raise SpecError(f"{path}: {'' if str(exc).startswith('log.') else 'log: '}{exc}") from None
