@@ -226,7 +226,7 @@ class LogRead:
     as_of: pd.Timestamp  # the extract time: open cases are censored here
     source: Path
     to_other: dict[str, int]  # field -> rows whose unknown value was mapped to "other"
-    mapping: LogMapping | None = None
+    mapping: LogMapping  # the mapping it was read through
 
     def warning(self) -> str | None:
         """One line if the mapping refused more than ``REFUSED_WARN_SHARE`` of the rows, else None.
@@ -235,7 +235,7 @@ class LogRead:
         outputs are still written (the rows read are the log as far as the mapping can read it).
         """
         total = len(self.table) + len(self.refused)
-        if self.mapping is None or len(self.refused) <= REFUSED_WARN_SHARE * total:
+        if len(self.refused) <= REFUSED_WARN_SHARE * total:
             return None
         return f"{self.source}: {_refusal_account(self.refused['reason'], total, self.mapping)}"
 
