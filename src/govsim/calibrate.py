@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from govsim.atomic import file_in_the_way
 from govsim.calspec import (  # noqa: F401
     RANGE_TOLERANCE,
     SPEC_KEYS,
@@ -287,6 +288,9 @@ def main(argv: list[str] | None = None) -> None:
         where = args.out or Path("calibration") / spec.name
         if occupied(where):  # --check too: the dry run refuses what the run would
             raise SpecError(taken("--out", where, "" if args.out else "(the default output folder)"))
+        if file_in_the_way(where):
+            blocker = file_in_the_way(where)
+            raise SpecError(f"--out={str(where)!r}: {blocker} is a file; allowed: a new or empty directory")
     except (SpecError, LogError, InputError, ConfigError) as exc:
         print(f"govsim-calibrate: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)

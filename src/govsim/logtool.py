@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from govsim.atomic import file_in_the_way
 from govsim.configwarn import warn
 from govsim.identity import occupied, taken
 from govsim.logs import LogError, LogMapping, LogRead, read_log
@@ -77,7 +78,11 @@ def run_dirs(path: Path) -> list[Path]:
     found = [path] if (path / "run.json").is_file() else sorted(p.parent for p in path.rglob("run.json"))
     runs, groups = [], set()
     for d in found:
-        info = json.loads((d / "run.json").read_text(encoding="utf-8"))
+        try:
+            info = json.loads((d / "run.json").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise LogError(f"{d / 'run.json'}: not readable JSON ({exc}); allowed: the run.json govsim "
+                           "wrote, or a folder without it") from None  # fmt: skip
         if info.get("status") == "complete":
             runs.append(d)
             groups.add((info.get("scenario"), info.get("policy")))
@@ -100,8 +105,16 @@ def simulated_logs(runs: list[Path], mapping: LogMapping) -> list[tuple[pd.DataF
     """
     from govsim.runner import load_records
 
-    logs = [from_records(load_records(d)) for d in runs]
-    return [(through_mapping(table, mapping), window) for table, window in logs]
+    logs = []
+    for d in runs:
+        try:
+            records = load_records(d)
+        except Exception as exc:  # noqa: BLE001 - a damaged run fails in many ways; the user needs one line
+            raise LogError(f"{d}: not a readable run directory ({type(exc).__name__}: {exc}); allowed: "
+                           "a run directory as govsim wrote it (run.json, records)") from None  # fmt: skip
+        table, window = from_records(records)
+        logs.append((through_mapping(table, mapping), window))
+    return logs
 
 
 def compare_table(observed: pd.DataFrame, simulated: list[pd.DataFrame]) -> pd.DataFrame:
@@ -197,6 +210,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if occupied(out):
             raise LogError(taken("--out", out))
+        if file_in_the_way(out):
+            raise LogError(
+                f"--out={str(out)!r}: {file_in_the_way(out)} is a file; allowed: a new or empty directory"
+            )
         log = read_log(args.log, args.mapping, args.as_of)
         kpis, volumes, window = summarise(log)
         if args.command == "compare":

@@ -207,3 +207,32 @@ def test_the_extract_time_is_shown_as_given(tmp_path, capsys, as_of, shown) -> N
         ["summary", str(BOSTON), "--mapping", "boston311", "--as-of", as_of, "--out", str(tmp_path / "s")]
     )
     assert f"open (censored at {shown}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("run_json", "names"), [('{"status": "complete"}', "not a readable run directory"), ("{", "run.json: ")]
+)
+def test_a_broken_run_directory_is_refused_in_one_line(tmp_path, capsys, run_json, names) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "run.json").write_text(run_json, encoding="utf-8")
+    err = _log_refusal(tmp_path, capsys, "compare", str(BOSTON), str(run), "--mapping", "boston311")
+    assert f"{run}" in err and names in err
+
+
+def test_an_output_folder_under_a_file_is_refused_before_anything_runs(tmp_path, capsys, monkeypatch) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("x", encoding="utf-8")
+    out = blocker / "out"
+    err = refused(logtool.main, ["summary", str(BOSTON), "--mapping", "boston311", "--out", str(out)], capsys)
+    assert (
+        err
+        == f"govsim-log: error: --out={str(out)!r}: {blocker} is a file; allowed: a new or empty directory"
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(RATE + TICKETS, encoding="utf-8")
+    monkeypatch.setattr(calibrate, "run", lambda *a, **k: pytest.fail("the calibration ran"))
+    err = refused(calibrate.main, [str(spec), "--out", str(out)], capsys)
+    assert err == (
+        f"govsim-calibrate: error: --out={str(out)!r}: {blocker} is a file; allowed: a new or empty directory"
+    )
