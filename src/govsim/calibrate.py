@@ -82,9 +82,28 @@ def _resolve(cfg: Any, key: str) -> list[tuple[str, float]]:
             items = node.items() if isinstance(node, dict) else [(part, _get(node, part, key))]
             nxt += [(f"{prefix}.{k}".lstrip("."), v) for k, v in items if part in ("*", k)]
         nodes = nxt
-    if not nodes or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for _, v in nodes):
-        raise SpecError(f"parameters.{key}: not a number in the scenario; allowed: numeric scenario keys")
+    if not nodes:
+        raise SpecError(f"parameters.{key}: matches no scenario key; allowed: numeric scenario keys")
+    for k, v in nodes:
+        if not _is_number(v):
+            example = _numeric_below(key, v)
+            eg = f", e.g. {example}" if example else ""
+            raise SpecError(f"parameters.{key}: {k} is a {type(v).__name__}, not a number; allowed: numeric "
+                            f"scenario keys{eg}")  # fmt: skip
     return [(k, float(v)) for k, v in nodes]
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _numeric_below(key: str, node: Any) -> str | None:
+    """A numeric key under ``node`` (a group of the schema, or a mapping of them: ``*``), for a refusal."""
+    if isinstance(node, dict) and node:
+        return _numeric_below(f"{key}.*", next(iter(node.values())))
+    if is_dataclass(node):
+        return next((f"{key}.{n}" for n, v in vars(node).items() if _is_number(v)), None)
+    return None
 
 
 def _get(node: Any, part: str, key: str) -> Any:
@@ -283,7 +302,10 @@ def main(argv: list[str] | None = None) -> None:
         trials, n_jobs = _count("--trials", args.trials), _count("--n-jobs", args.n_jobs)
         spec = load_spec(args.spec)
         spec = replace(spec, trials=trials or spec.trials, n_jobs=n_jobs or spec.n_jobs)
-        keys = expand(spec)  # every key and the base scenario checked before any run
+        try:
+            keys = expand(spec)  # every key and the base scenario checked before any run
+        except SpecError as exc:
+            raise SpecError(f"{args.spec}: {exc}") from None
         check_corners(spec, keys)
         where = args.out or Path("calibration") / spec.name
         if occupied(where):  # --check too: the dry run refuses what the run would

@@ -236,3 +236,11 @@ def test_an_output_folder_under_a_file_is_refused_before_anything_runs(tmp_path,
     assert err == (
         f"govsim-calibrate: error: --out={str(out)!r}: {blocker} is a file; allowed: a new or empty directory"
     )
+
+
+def test_a_parameter_that_is_not_a_number_names_what_it_is(tmp_path, capsys) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("parameters: {scenario.worker: {low: 0, high: 1}}\n" + TICKETS, encoding="utf-8")
+    err = refused(calibrate.main, [str(spec), "--check", "--out", str(tmp_path / "out")], capsys)
+    assert err.startswith(f"govsim-calibrate: error: {spec}: parameters.scenario.worker: "), err
+    assert "not a number" in err and "allowed: numeric scenario keys, e.g. scenario.worker." in err
