@@ -117,6 +117,14 @@ def simulated_logs(runs: list[Path], mapping: LogMapping) -> list[tuple[pd.DataF
     return logs
 
 
+def _run_kpis(run: Path, sim: tuple[pd.DataFrame, Window]) -> pd.DataFrame:
+    """``observed_kpis`` of one simulated log; ``LogError`` naming the run if its period is empty."""
+    try:
+        return observed_kpis(*sim)
+    except ValueError as exc:
+        raise LogError(f"{run}: {exc}") from None
+
+
 def compare_table(observed: pd.DataFrame, simulated: list[pd.DataFrame]) -> pd.DataFrame:
     """Observed beside simulated: mean and replication spread (``SPREAD``) per KPI, rows of either side.
 
@@ -217,8 +225,9 @@ def main(argv: list[str] | None = None) -> None:
         log = read_log(args.log, args.mapping, args.as_of)
         kpis, volumes, window = summarise(log)
         if args.command == "compare":
-            sims = simulated_logs(run_dirs(args.runs), log.mapping)
-            table = compare_table(kpis, [observed_kpis(*sim) for sim in sims])
+            runs = run_dirs(args.runs)
+            sims = simulated_logs(runs, log.mapping)
+            table = compare_table(kpis, [_run_kpis(run, sim) for run, sim in zip(runs, sims, strict=True)])
     except (LogError, ValueError) as exc:
         print(f"govsim-log: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)

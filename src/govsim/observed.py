@@ -183,7 +183,8 @@ def kpi_table(
     rep = (records["t_report"] >= start) & (records["t_report"] < end)
     n, days = int(rep.sum()), vend - start
     if days <= 0 or n == 0:
-        raise ValueError(f"no ticket reported in the period [{start:g}, {end:g}) days")
+        raise ValueError(f"no ticket reported in the period [{start:g}, {end:g}) days; allowed: a period "
+                         "with at least one ticket reported")  # fmt: skip
     values = kpis.compute(records, start, end, calls=calls)
     dup = kpis.flag(records, "duplicate_of", -1)[rep] >= 0
     values |= {"tickets": float(n), "volume_per_day": n / days, "volume_per_week": 7 * n / days}

@@ -244,3 +244,13 @@ def test_a_parameter_that_is_not_a_number_names_what_it_is(tmp_path, capsys) -> 
     err = refused(calibrate.main, [str(spec), "--check", "--out", str(tmp_path / "out")], capsys)
     assert err.startswith(f"govsim-calibrate: error: {spec}: parameters.scenario.worker: "), err
     assert "not a number" in err and "allowed: numeric scenario keys, e.g. scenario.worker." in err
+
+
+def test_a_run_without_a_ticket_in_its_period_names_the_run(tmp_path, capsys, make_config) -> None:
+    from govsim.runner import run_to_dir
+
+    run = tmp_path / "empty"
+    cfg = make_config("scenario=one_town", "horizon_days=3", "warmup_days=2", "scenario.incident_rate=0.00001")
+    run_to_dir(cfg, run)
+    err = _log_refusal(tmp_path, capsys, "compare", str(BOSTON), str(run), "--mapping", "boston311")
+    assert err.startswith(f"govsim-log: error: {run}: no ticket reported in the period"), err
