@@ -250,7 +250,31 @@ def test_a_run_without_a_ticket_in_its_period_names_the_run(tmp_path, capsys, ma
     from govsim.runner import run_to_dir
 
     run = tmp_path / "empty"
-    cfg = make_config("scenario=one_town", "horizon_days=3", "warmup_days=2", "scenario.incident_rate=0.00001")
+    cfg = make_config(
+        "scenario=one_town", "horizon_days=3", "warmup_days=2", "scenario.incident_rate=0.00001"
+    )
     run_to_dir(cfg, run)
     err = _log_refusal(tmp_path, capsys, "compare", str(BOSTON), str(run), "--mapping", "boston311")
     assert err.startswith(f"govsim-log: error: {run}: no ticket reported in the period"), err
+
+
+def test_a_spec_log_that_the_mapping_mostly_refuses_warns(tmp_path, capsys) -> None:
+    old = "  City Worker App: patrol\n  Citizens Connect App: app\n  Self Service: app\n"
+    mapping = _boston(tmp_path, old, "")
+    mapping.write_text(
+        mapping.read_text(encoding="utf-8").replace("unknown_channel: other", "unknown_channel: refuse")
+    )
+    spec = tmp_path / "spec.yaml"
+    body = (
+        RATE
+        + "targets: {tickets: {value: log, tolerance: 1}}\n"
+        + f"log: {{path: {BOSTON}, mapping: mine.yaml}}\n"
+    )
+    spec.write_text(body, encoding="utf-8")
+    calibrate.main([str(spec), "--check", "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert captured.err.strip() == (
+        f"govsim: warning: {BOSTON}: the mapping '{mapping}' refused 70 of 100 rows, 70 for unknown channel; "
+        "check the mapping's channels (or unknown_channel: other)"
+    )
+    assert "target tickets: 30 ± 1" in captured.out
