@@ -7,7 +7,9 @@ Every row is either read or refused, with the reason counted; open cases stay, a
 The observed-incident table (``OBSERVED_SCHEMA``) is what ``govsim.observed`` computes KPIs from, for a
 real log and for simulated records alike (one code path). Errors that make a whole log unreadable (no
 such file, a mapped column missing, a time that does not match the declared formats, an undecodable
-encoding) raise ``LogError`` with one line naming the file, the column or row, and what was expected.
+encoding) raise ``LogError`` with one line naming the file, the mapping key, column or row, the value,
+and what is allowed. A mapping that refuses more than half of the rows is not an error: ``LogRead.warning``
+gives the line the commands warn with.
 
 Why not a generic ETL library: the mapping is a dozen keys, and the checks (refusal reasons, censoring,
 declared date formats) are the point; pandas does the reading.
