@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["current_umask", "write_atomic", "write_text"]
+__all__ = ["current_umask", "file_in_the_way", "write_atomic", "write_text"]
 
 
 def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
@@ -51,3 +51,11 @@ def current_umask() -> int:
 def write_text(path: Path, text: str) -> None:
     """Atomically write UTF-8 text."""
     write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def file_in_the_way(folder: Path) -> Path | None:
+    """Nearest existing ancestor of ``folder`` if it is a file (no folder can be made there); else None."""
+    for parent in Path(folder).absolute().parents:
+        if parent.exists():
+            return None if parent.is_dir() else parent
+    return None

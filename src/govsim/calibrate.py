@@ -8,8 +8,10 @@ one KPI table (``govsim.observed.kpi_table`` on ``govsim.kpis.compute``), under 
 bounds), or ``value: log`` (taken from the spec's log, read through its mapping). Older names are kept
 as documented aliases: ``metrics:KEY`` is ``KEY``, ``resolution_rmean`` is ``resolution_mean``
 (``canonical``). A spec with a log compares its targets with the simulated runs *exported as a log*
-(``observed.from_records``): a log cannot tell false reports, so neither does the simulated side; a
-spec without one compares with the runs' full records.
+of its mapping's layout (``observed.from_records``, ``observed.through_mapping``): a log cannot tell
+false reports, so neither does the simulated side, and what the layout cannot carry (a handling end, a
+category it cannot name) the simulated side loses too; a spec without one compares with the runs' full
+records.
 
 The loss of a candidate is the sum over targets of the squared standardised miss of the simulated
 mean over the common seeds: ``((mean - value) / tolerance)²`` for a value, and for a range the
@@ -44,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from govsim.atomic import file_in_the_way
 from govsim.calspec import (  # noqa: F401
     RANGE_TOLERANCE,
     SPEC_KEYS,
@@ -57,7 +60,7 @@ from govsim.calspec import (  # noqa: F401
 )
 from govsim.compose import InputError, compose
 from govsim.identity import occupied, taken
-from govsim.logs import LogError
+from govsim.logs import LogError, LogMapping
 
 # the spec's types and reader live in govsim.calspec; re-exported here, where they were first
 from govsim.oneline import EXIT_BAD_INPUT, OneLineParser
@@ -79,9 +82,28 @@ def _resolve(cfg: Any, key: str) -> list[tuple[str, float]]:
             items = node.items() if isinstance(node, dict) else [(part, _get(node, part, key))]
             nxt += [(f"{prefix}.{k}".lstrip("."), v) for k, v in items if part in ("*", k)]
         nodes = nxt
-    if not nodes or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for _, v in nodes):
-        raise SpecError(f"parameters.{key}: not a number in the scenario; allowed: numeric scenario keys")
+    if not nodes:
+        raise SpecError(f"parameters.{key}: matches no scenario key; allowed: numeric scenario keys")
+    for k, v in nodes:
+        if not _is_number(v):
+            example = _numeric_below(key, v)
+            eg = f", e.g. {example}" if example else ""
+            raise SpecError(f"parameters.{key}: {k} is a {type(v).__name__}, not a number; allowed: numeric "
+                            f"scenario keys{eg}")  # fmt: skip
     return [(k, float(v)) for k, v in nodes]
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _numeric_below(key: str, node: Any) -> str | None:
+    """A numeric key under ``node`` (a group of the schema, or a mapping of them: ``*``), for a refusal."""
+    if isinstance(node, dict) and node:
+        return _numeric_below(f"{key}.*", next(iter(node.values())))
+    if is_dataclass(node):
+        return next((f"{key}.{n}" for n, v in vars(node).items() if _is_number(v)), None)
+    return None
 
 
 def _get(node: Any, part: str, key: str) -> Any:
@@ -115,22 +137,25 @@ def candidate_values(
 
 
 def simulate_kpis(
-    overrides: list[str], seeds: tuple[int, ...], kpis: tuple[str, ...], log_view: bool = False
+    overrides: list[str], seeds: tuple[int, ...], kpis: tuple[str, ...], log_view: LogMapping | None = None
 ) -> np.ndarray:
     """KPI values (seeds × kpis) of one candidate; mix shares absent in a run count as 0.
 
-    ``log_view``: compute them from the run exported as a log (``observed.from_records``), else from
-    its full records; either way by ``observed.kpi_table`` (``govsim.kpis.compute``).
+    ``log_view`` (the mapping the spec's log was read through): compute them from the run exported as
+    a log of that layout (``observed.from_records``, then ``observed.through_mapping``: no handling end
+    in the layout, on-time judged at the close; a category it cannot name, ``other``), else from its
+    full records; either way by ``observed.kpi_table`` (``govsim.kpis.compute``).
     """
-    from govsim.observed import from_records, kpi_series, observed_kpis, simulated_kpis
+    from govsim.observed import from_records, kpi_series, observed_kpis, simulated_kpis, through_mapping
     from govsim.runner import simulate
 
     rows = []
     for s in seeds:
         cfg = compose([*overrides, f"seed={s}", "replication=0"])
         rec = simulate(cfg).records
-        if log_view:
-            got = kpi_series(observed_kpis(*from_records(rec, cfg.scenario.start_date)))
+        if log_view is not None:
+            table, window = from_records(rec, cfg.scenario.start_date)
+            got = kpi_series(observed_kpis(through_mapping(table, log_view), window))
         else:
             got = kpi_series(simulated_kpis(rec))
         rows.append([float(got.get(k, 0.0 if k.endswith("]") else np.nan)) for k in kpis])
@@ -277,11 +302,17 @@ def main(argv: list[str] | None = None) -> None:
         trials, n_jobs = _count("--trials", args.trials), _count("--n-jobs", args.n_jobs)
         spec = load_spec(args.spec)
         spec = replace(spec, trials=trials or spec.trials, n_jobs=n_jobs or spec.n_jobs)
-        keys = expand(spec)  # every key and the base scenario checked before any run
+        try:
+            keys = expand(spec)  # every key and the base scenario checked before any run
+        except SpecError as exc:
+            raise SpecError(f"{args.spec}: {exc}") from None
         check_corners(spec, keys)
         where = args.out or Path("calibration") / spec.name
         if occupied(where):  # --check too: the dry run refuses what the run would
             raise SpecError(taken("--out", where, "" if args.out else "(the default output folder)"))
+        if file_in_the_way(where):
+            blocker = file_in_the_way(where)
+            raise SpecError(f"--out={str(where)!r}: {blocker} is a file; allowed: a new or empty directory")
     except (SpecError, LogError, InputError, ConfigError) as exc:
         print(f"govsim-calibrate: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)

@@ -11,11 +11,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from govsim.safety import read_yaml_mapping
+
+if TYPE_CHECKING:
+    from govsim.logs import LogMapping
 
 SPEC_KEYS = frozenset(
     {"name", "scenario", "policy", "overrides", "seeds", "report_seeds", "trials", "n_jobs",
@@ -28,6 +31,9 @@ RANGE_TOLERANCE = 0.1
 the width outside the range costs as much as a value target's miss of one tolerance. (Until session 5 it
 was half the width: a miss of 0.04 below a 0.27-wide range then cost 0.1 in the loss, too cheap for the
 optimiser to trade anything for, and the Jiangmen fit stayed outside two ranges.)"""
+
+
+SPEC_ALLOWED = "a UTF-8 YAML mapping of keys, laid out as experiments/calibration/*.yaml"
 
 
 class SpecError(ValueError):
@@ -109,7 +115,7 @@ class Spec:
     sampler_seed: int
     parameters: tuple[Parameter, ...]
     targets: tuple[Target, ...]
-    log_view: bool = False  # targets from a log: simulated runs are compared as exported logs
+    log_view: LogMapping | None = None  # the spec's log's mapping: runs are compared as logs of its layout
     monitor: tuple[str, ...] = ()  # KPIs reported beside the targets (trials, fit report), not fitted
 
     def kpis(self) -> tuple[str, ...]:
@@ -121,8 +127,16 @@ def load_spec(path: str | Path) -> Spec:
     """Read and check a spec; ``value: log`` targets are filled from its log. ``SpecError`` if bad."""
     path = Path(path)
     if not path.is_file():
-        raise SpecError(f"{path}: no such calibration spec")
-    raw = read_yaml_mapping(path, SpecError)
+        what = "a directory, not a spec file" if path.is_dir() else "no such calibration spec file"
+        raise SpecError(
+            f"{path}: {what}; allowed: an existing YAML spec, e.g. experiments/calibration/*.yaml"
+        )
+    raw = read_yaml_mapping(
+        path,
+        SpecError,
+        unreadable="{path}: not a readable YAML file ({kind}); allowed: " + SPEC_ALLOWED,
+        not_mapping="{path}: a YAML {kind}, not a mapping of keys; allowed: " + SPEC_ALLOWED,
+    )
     try:
         return _spec(raw, path)
     except (TypeError, ValueError) as exc:
@@ -131,41 +145,74 @@ def load_spec(path: str | Path) -> Spec:
         raise SpecError(f"{path}: {exc}; allowed: numbers where the spec takes numbers") from None
 
 
+def _number(key: str, v: Any, path: Path) -> float:
+    """``float(v)``, or ``SpecError`` naming the spec's ``key`` and the value."""
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        raise SpecError(f"{path}: {key}={v!r}: not a number; allowed: a number") from None
+
+
+def _integer(key: str, v: Any, path: Path) -> int:
+    """``int(v)`` of an integer (``3``, ``"3"``), or ``SpecError`` naming ``key`` and the value."""
+    try:
+        if float(v) == int(v):
+            return int(v)
+    except (TypeError, ValueError):
+        pass
+    raise SpecError(f"{path}: {key}={v!r}: not an integer; allowed: an integer")
+
+
+def _integers(key: str, v: Any, path: Path) -> tuple[int, ...]:
+    if not isinstance(v, list):
+        raise SpecError(f"{path}: {key}={v!r}: not a list; allowed: a list of integers, e.g. [0, 1]")
+    return tuple(_integer(f"{key}[{i}]", s, path) for i, s in enumerate(v))
+
+
 def _spec(raw: dict[str, Any], path: Path) -> Spec:
     unknown = sorted(set(raw) - SPEC_KEYS)
     if unknown:
         raise SpecError(f"{path}: {unknown[0]}: unknown key; allowed: {', '.join(sorted(SPEC_KEYS))}")
     params = tuple(_parameter(k, v, path) for k, v in (raw.get("parameters") or {}).items())
-    observed = _log_kpis(raw["log"], path) if raw.get("log") else None
+    observed, mapping = _log_kpis(raw["log"], path) if raw.get("log") else (None, None)
     targets = tuple(_target(k, v, observed, path) for k, v in (raw.get("targets") or {}).items())
-    if not params or not targets:
-        raise SpecError(f"{path}: parameters and targets: at least one of each is required")
-    seeds = tuple(int(s) for s in raw.get("seeds", [0, 1]))
+    if not params:
+        raise SpecError(f"{path}: parameters: none given; allowed: at least one scenario key with its range, "
+                        "e.g. scenario.incident_rate: {low: 0.1, high: 1}")  # fmt: skip
+    if not targets:
+        raise SpecError(f"{path}: targets: none given; allowed: at least one KPI with a value and tolerance "
+                        "or a range, e.g. on_time_rate: {range: [0.75, 1.0]}")  # fmt: skip
+    seeds = _integers("seeds", raw.get("seeds", [0, 1]), path)
     spec = Spec(
         name=str(raw.get("name", f"{raw.get('scenario', 'one_town')}_calibrated")),
         scenario=str(raw.get("scenario", "one_town")),
         policy=str(raw.get("policy", "baseline")),
         overrides=tuple(str(o) for o in raw.get("overrides", [])),
         seeds=seeds,
-        report_seeds=tuple(int(s) for s in raw.get("report_seeds", [100 + i for i in range(5)])),
-        trials=int(raw.get("trials", 40)),
-        n_jobs=int(raw.get("n_jobs", 1)),
-        sampler_seed=int(raw.get("sampler_seed", 0)),
+        report_seeds=_integers("report_seeds", raw.get("report_seeds", [100 + i for i in range(5)]), path),
+        trials=_integer("trials", raw.get("trials", 40), path),
+        n_jobs=_integer("n_jobs", raw.get("n_jobs", 1), path),
+        sampler_seed=_integer("sampler_seed", raw.get("sampler_seed", 0), path),
         parameters=params,
         targets=targets,
-        log_view=observed is not None,
+        log_view=mapping,
         monitor=tuple(_monitored(k, path) for k in raw.get("monitor") or []),
     )
-    if spec.trials < 1 or spec.n_jobs < 1 or not spec.seeds:
-        raise SpecError(f"{path}: trials={spec.trials}, n_jobs={spec.n_jobs}, seeds={list(seeds)}: "
-                        "allowed: trials ≥ 1, n_jobs ≥ 1, at least one seed")  # fmt: skip
+    for key, value in (("trials", spec.trials), ("n_jobs", spec.n_jobs)):
+        if value < 1:
+            raise SpecError(f"{path}: {key}={value}: allowed: an integer >= 1")
+    if not spec.seeds:
+        raise SpecError(f"{path}: seeds=[]: allowed: at least one seed, e.g. [0, 1]")
     return spec
 
 
 def _parameter(key: str, v: Any, path: Path) -> Parameter:
     if not key.startswith("scenario.") or key.startswith("scenario.name"):
         raise SpecError(f"{path}: parameters.{key}: allowed: scenario.* keys (calibration fits the world)")
-    if not isinstance(v, dict) or not {"low", "high"} <= set(v) or not float(v["low"]) < float(v["high"]):
+    if not isinstance(v, dict) or not {"low", "high"} <= set(v):
+        raise SpecError(f"{path}: parameters.{key}={v!r}: allowed: {{low: a, high: b}} with a < b")
+    low, high = (_number(f"parameters.{key}.{end}", v[end], path) for end in ("low", "high"))
+    if not low < high:
         raise SpecError(f"{path}: parameters.{key}={v!r}: allowed: {{low: a, high: b}} with a < b")
     extra = set(v) - {"low", "high", "scale", "log"}
     if extra:
@@ -173,9 +220,7 @@ def _parameter(key: str, v: Any, path: Path) -> Parameter:
             f"{path}: parameters.{key}.{sorted(extra)[0]}: unknown; allowed: low, high, scale, log"
         )
     _in_schema(key, path)
-    return Parameter(
-        key, float(v["low"]), float(v["high"]), bool(v.get("scale", False)), bool(v.get("log", False))
-    )
+    return Parameter(key, low, high, bool(v.get("scale", False)), bool(v.get("log", False)))
 
 
 def _in_schema(key: str, path: Path) -> None:
@@ -201,10 +246,13 @@ def _target(name: str, v: Any, observed: pd.Series | None, path: Path) -> Target
         raise SpecError(f"{where}={v!r}: allowed: {{value, tolerance}}, {{range: [lo, hi], tolerance}}")
     src = str(v.get("source", ""))
     if "range" in v:
-        lo, hi = (float(x) for x in v["range"])
+        rng = v["range"]
+        if not isinstance(rng, list) or len(rng) != 2:
+            raise SpecError(f"{where}.range={rng!r}: allowed: [lo, hi] with lo < hi")
+        lo, hi = (_number(f"targets.{name}.range[{i}]", x, path) for i, x in enumerate(rng))
         if not lo < hi:
-            raise SpecError(f"{where}.range={v['range']!r}: allowed: [lo, hi] with lo < hi")
-        rtol = float(v["tolerance"]) if "tolerance" in v else None
+            raise SpecError(f"{where}.range={rng!r}: allowed: [lo, hi] with lo < hi")
+        rtol = _number(f"targets.{name}.tolerance", v["tolerance"], path) if "tolerance" in v else None
         if rtol is not None and not rtol > 0:
             raise SpecError(f"{where}.tolerance={rtol}: allowed: a positive number (the miss scale)")
         return Target(kpi, None, rtol, lo, hi, src)
@@ -215,10 +263,14 @@ def _target(name: str, v: Any, observed: pd.Series | None, path: Path) -> Target
         value, src = float(observed[kpi]), src or "observed log"
     if value is None or ("tolerance" not in v and "relative_tolerance" not in v):
         raise SpecError(f"{where}={v!r}: allowed: value with tolerance or relative_tolerance, or range")
-    tol = float(v["tolerance"]) if "tolerance" in v else abs(float(value)) * float(v["relative_tolerance"])
+    value = _number(f"targets.{name}.value", value, path)
+    if "tolerance" in v:
+        tol = _number(f"targets.{name}.tolerance", v["tolerance"], path)
+    else:
+        tol = abs(value) * _number(f"targets.{name}.relative_tolerance", v["relative_tolerance"], path)
     if not tol > 0:
         raise SpecError(f"{where}: tolerance={tol}: allowed: a positive number")
-    return Target(kpi, float(value), tol, source=src)
+    return Target(kpi, value, tol, source=src)
 
 
 def _monitored(name: Any, path: Path) -> str:
@@ -250,17 +302,32 @@ def _allowed_kpis() -> list[str]:
     return [*SCALAR_KPIS, "category_share[NAME]", "channel_share[NAME]"]
 
 
-def _log_kpis(log: Any, path: Path) -> pd.Series:
-    from govsim.logs import read_log
+def _log_kpis(log: Any, path: Path) -> tuple[pd.Series, LogMapping]:
+    """The KPIs of the spec's log, and the mapping it was read through."""
+    from govsim.configwarn import warn
+    from govsim.logs import LogError, read_log, shipped_mappings
     from govsim.observed import kpi_series, observed_kpis, observed_window
 
     if not isinstance(log, dict) or not {"path", "mapping"} <= set(log):
         raise SpecError(f"{path}: log={log!r}: allowed: {{path: FILE, mapping: M, as_of: optional}}")
     file = Path(log["path"]) if Path(log["path"]).is_absolute() else path.parent / log["path"]
+    if not file.is_file():
+        raise SpecError(f"{path}: log.path={log['path']!r}: no such file ({file}); allowed: a CSV or XLSX "
+                        "export, absolute or relative to the spec's folder")  # fmt: skip
     mapping = log["mapping"]
     if (path.parent / str(mapping)).is_file():
         mapping = path.parent / str(mapping)
+    elif not Path(str(mapping)).is_file() and str(mapping) not in shipped_mappings():
+        shipped = ", ".join(shipped_mappings())
+        raise SpecError(f"{path}: log.mapping={mapping!r}: no such file or shipped mapping; allowed: a "
+                        f"mapping YAML (relative to the spec's folder) or {shipped}")  # fmt: skip
     as_of = None if log.get("as_of") is None else str(log["as_of"])
-    read = read_log(file, mapping, as_of, option=f"{path}: log.as_of")
-    print(read.report())
-    return kpi_series(observed_kpis(read.table, observed_window(read.table, read.as_of)))
+    try:
+        read = read_log(file, mapping, as_of, option="log.as_of")
+        print(read.report())
+        doubt = read.warning()
+        if doubt:
+            warn(doubt)
+        return kpi_series(observed_kpis(read.table, observed_window(read.table, read.as_of))), read.mapping
+    except LogError as exc:  # the log's own messages name its file, column or row
+        raise SpecError(f"{path}: {'' if str(exc).startswith('log.') else 'log: '}{exc}") from None

@@ -7,7 +7,9 @@ Every row is either read or refused, with the reason counted; open cases stay, a
 The observed-incident table (``OBSERVED_SCHEMA``) is what ``govsim.observed`` computes KPIs from, for a
 real log and for simulated records alike (one code path). Errors that make a whole log unreadable (no
 such file, a mapped column missing, a time that does not match the declared formats, an undecodable
-encoding) raise ``LogError`` with one line naming the file, the column or row, and what was expected.
+encoding) raise ``LogError`` with one line naming the file, the mapping key, column or row, the value,
+and what is allowed. A mapping that refuses more than half of the rows is not an error: ``LogRead.warning``
+gives the line the commands warn with.
 
 Why not a generic ETL library: the mapping is a dozen keys, and the checks (refusal reasons, censoring,
 declared date formats) are the point; pandas does the reading.
@@ -19,7 +21,7 @@ import difflib
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -65,6 +67,21 @@ REASONS: tuple[str, ...] = (
 )
 """Why a row is refused, in the order the checks run (a row is counted under its first reason)."""
 MAPPINGS_DIR = Path(__file__).resolve().parent / "data" / "mappings"
+MAPPING_ALLOWED = "a UTF-8 YAML mapping of keys, laid out as the shipped boston311 or cn12345"
+REFUSED_WARN_SHARE = 0.5
+"""A log whose mapping refuses more than this share of its rows is warned about (``LogRead.warning``)."""
+REASON_KEYS: dict[str, str] = {
+    "missing id": "columns.id",
+    "missing report time": "columns.reported",
+    "duplicate id": "columns.id",
+    "unknown status": "status (closed and open values)",
+    "closed without close time": "columns.closed and status.closed",
+    "open with close time": "columns.closed and status.open",
+    "closed before reported": "columns.reported, columns.closed and datetime_formats",
+    "unknown category": "categories (or unknown_category: other)",
+    "unknown channel": "channels (or unknown_channel: other)",
+}
+"""The mapping key to check when most rows are refused for a reason."""
 
 
 class LogError(ValueError):
@@ -87,6 +104,12 @@ class LogMapping:
     unknown_category: str = "refuse"  # refuse | other
     channels: dict[str, str] = field(default_factory=dict)
     unknown_channel: str = "refuse"
+    origin: str = ""  # as the user named it: a shipped name or the YAML file's path
+
+    @property
+    def label(self) -> str:
+        """How messages name the mapping: as the user gave it (``origin``), else its ``name``."""
+        return self.origin or self.name
 
 
 def shipped_mappings() -> list[str]:
@@ -107,10 +130,10 @@ def load_mapping(spec: str | Path) -> LogMapping:
     raw = read_yaml_mapping(
         path,
         LogError,
-        unreadable="{path}: not a readable YAML mapping ({kind})",
-        not_mapping="{path}: expected a YAML mapping of keys, got {kind}",
+        unreadable="{path}: not a readable YAML mapping ({kind}); allowed: " + MAPPING_ALLOWED,
+        not_mapping="{path}: a YAML {kind}, not a mapping of keys; allowed: " + MAPPING_ALLOWED,
     )
-    return _mapping_from(raw, path)
+    return replace(_mapping_from(raw, path), origin=str(spec))
 
 
 def _mapping_from(raw: dict[str, Any], path: Path) -> LogMapping:
@@ -126,15 +149,19 @@ def _mapping_from(raw: dict[str, Any], path: Path) -> LogMapping:
         raise bad("columns", extra, f"allowed fields: {', '.join(FIELDS)}")
     for f in REQUIRED:
         if f not in cols:
-            raise bad(f"columns.{f}", None, "required: the export's column for it")
+            raise bad(f"columns.{f}", None, "required; allowed: the name of the export's column for it")
     formats = raw.get("datetime_formats")
     if isinstance(formats, str):
         formats = [formats]
     if not formats or not all(isinstance(f, str) and "%" in f for f in formats):
-        raise bad("datetime_formats", formats, "a list of strftime formats such as '%Y-%m-%d %H:%M:%S'")
+        raise bad(
+            "datetime_formats", formats, "allowed: a list of strftime formats such as '%Y-%m-%d %H:%M:%S'"
+        )
     orders = {_day_month_order(f) for f in formats} - {None}
     if len(orders) > 1:
-        raise bad("datetime_formats", formats, "day/month order is ambiguous; declare one order only")
+        raise bad(
+            "datetime_formats", formats, "day/month order is ambiguous; allowed: formats of one order only"
+        )
     enc = str(raw.get("encoding", "auto")).lower()
     if enc not in ENCODINGS:
         raise bad("encoding", enc, f"allowed: {', '.join(ENCODINGS)}")
@@ -185,6 +212,13 @@ def _day_month_order(fmt: str) -> str | None:
     return None if d < 0 or m < 0 else ("dm" if d < m else "md")
 
 
+def _shown(t: pd.Timestamp) -> str:
+    """A time to the minute, with its seconds (and fractions) when they are not zero."""
+    if t.microsecond or t.nanosecond:
+        return t.isoformat(sep=" ")
+    return t.strftime("%Y-%m-%d %H:%M:%S" if t.second else "%Y-%m-%d %H:%M")
+
+
 @dataclass
 class LogRead:
     """What ``read_log`` returns: the observed-incident table and the account of every row."""
@@ -194,6 +228,18 @@ class LogRead:
     as_of: pd.Timestamp  # the extract time: open cases are censored here
     source: Path
     to_other: dict[str, int]  # field -> rows whose unknown value was mapped to "other"
+    mapping: LogMapping  # the mapping it was read through
+
+    def warning(self) -> str | None:
+        """One line if the mapping refused more than ``REFUSED_WARN_SHARE`` of the rows, else None.
+
+        ``SOURCE: the mapping 'M' refused N of TOTAL rows, K for REASON; check the mapping's KEY``: the
+        outputs are still written (the rows read are the log as far as the mapping can read it).
+        """
+        total = len(self.table) + len(self.refused)
+        if len(self.refused) <= REFUSED_WARN_SHARE * total:
+            return None
+        return f"{self.source}: {_refusal_account(self.refused['reason'], total, self.mapping)}"
 
     @property
     def counts(self) -> dict[str, int]:
@@ -209,7 +255,7 @@ class LogRead:
         lines += [f"  refused, {r}: {c[r]}" for r in REASONS]
         lines += [f"  {f} not in the mapping, read as 'other': {n}" for f, n in self.to_other.items()]
         n_open = int((self.table["status"] == "open").sum())
-        lines.append(f"  open (censored at {self.as_of:%Y-%m-%d %H:%M}): {n_open}")
+        lines.append(f"  open (censored at {_shown(self.as_of)}): {n_open}")
         return "\n".join(lines)
 
 
@@ -226,12 +272,17 @@ def read_log(
     path = Path(path)
     m = mapping if isinstance(mapping, LogMapping) else load_mapping(mapping)
     raw = _read_frame(path, m)
-    missing = [c for f, c in m.columns.items() if c not in raw.columns]
+    missing = [(f, c) for f, c in m.columns.items() if c not in raw.columns]
     if missing:
-        raise LogError(f"{path}: column {missing[0]!r} not found; expected the columns of mapping {m.name!r}")
+        f, c = missing[0]
+        more = f"; {len(missing)} of its columns are missing" if len(missing) > 1 else ""
+        raise LogError(
+            f"{path}: columns.{f}={c!r}: no such column in the export (mapping {m.label!r}{more}); "
+            f"allowed: the export's columns {', '.join(map(str, raw.columns))}"
+        )
     table = pd.DataFrame({"id": _text(raw[m.columns["id"]])})
     for f in TIME_COLUMNS:
-        table[f] = _times(raw[m.columns[f]], path, m) if f in m.columns else pd.NaT
+        table[f] = _times(raw[m.columns[f]], path, m, f) if f in m.columns else pd.NaT
     if "handled" not in m.columns:
         table["handled"] = table["closed"]
     reasons = pd.Series(np.array([None] * len(raw), dtype=object), index=raw.index)
@@ -243,26 +294,35 @@ def read_log(
     _refuse_rows(table, reasons)
     refused = pd.DataFrame({"row": reasons.index + 2, "reason": reasons, "id": table["id"]})[reasons.notna()]
     kept = table[reasons.isna()][list(FIELDS)].reset_index(drop=True)
+    if kept.empty:
+        raise LogError(f"{path}: no row could be read ({_refusal_account(refused['reason'], len(raw), m)}); "
+                       "allowed: a log with at least one case with an id and a report time")  # fmt: skip
     stamp = _as_of(kept, as_of, path, m, option)
     return LogRead(
-        kept, refused.reset_index(drop=True), stamp, path, {f: n for f, n in to_other.items() if n}
+        kept, refused.reset_index(drop=True), stamp, path, {f: n for f, n in to_other.items() if n}, m
     )
 
 
 def _read_frame(path: Path, m: LogMapping) -> pd.DataFrame:
     if not path.is_file():
-        raise LogError(f"{path}: no such file; expected a CSV or XLSX export")
+        raise LogError(f"{path}: no such file; allowed: an existing CSV or XLSX export")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
             return pd.read_excel(path, sheet_name=m.sheet, dtype=object)
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; the user needs one line
-            raise LogError(f"{path}: not a readable XLSX workbook (sheet {m.sheet!r}): {exc}") from None
+            raise LogError(
+                f"{path}: not a readable XLSX workbook (sheet={m.sheet!r}): {exc}; allowed: an .xlsx "
+                "workbook holding the mapping's sheet"
+            ) from None
     data = path.read_bytes()
     text = _decode(data, path, m.encoding)
     try:
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise LogError(f"{path}: not a readable CSV: {str(exc).strip().splitlines()[0]}") from None
+        why = str(exc).strip().splitlines()[0]
+        raise LogError(
+            f"{path}: not a readable CSV: {why}; allowed: a CSV export with a header row"
+        ) from None
 
 
 def _decode(data: bytes, path: Path, encoding: str) -> str:
@@ -273,7 +333,10 @@ def _decode(data: bytes, path: Path, encoding: str) -> str:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise LogError(f"{path}: cannot decode the file; expected {' or '.join(tries)} text")
+    raise LogError(
+        f"{path}: cannot decode the file as {' or '.join(tries)} (encoding={encoding!r}); allowed: UTF-8 or "
+        f"GBK text, or the mapping's encoding set to the file's: {', '.join(ENCODINGS)}"
+    )
 
 
 def _text(col: pd.Series) -> pd.Series:
@@ -282,7 +345,7 @@ def _text(col: pd.Series) -> pd.Series:
     return s.replace("", np.nan)
 
 
-def _times(col: pd.Series, path: Path, m: LogMapping) -> pd.Series:
+def _times(col: pd.Series, path: Path, m: LogMapping, name: str) -> pd.Series:
     """Parse with the declared formats only (XLSX date cells are taken as they are)."""
     native = col.map(lambda v: isinstance(v, datetime))
     text = _text(col.where(~native, None))
@@ -297,7 +360,8 @@ def _times(col: pd.Series, path: Path, m: LogMapping) -> pd.Series:
         i = bad.idxmax()
         raise LogError(
             f"{path}: row {i + 2}, column {col.name!r}: {text[i]!r} is not a time in the declared "
-            f"formats {list(m.datetime_formats)}"
+            f"formats {list(m.datetime_formats)}; allowed: times of columns.{name} in datetime_formats "
+            "(add the export's format there)"
         )
     return out.astype("datetime64[ns]")
 
@@ -353,8 +417,6 @@ def _flag(reasons: pd.Series, mask: pd.Series, reason: str) -> None:
 def _as_of(table: pd.DataFrame, as_of: str | None, path: Path, m: LogMapping, option: str) -> pd.Timestamp:
     """The extract time: given (checked against the log), else the end of the log's last day."""
     latest = pd.Timestamp(table[list(TIME_COLUMNS[:1] + TIME_COLUMNS[2:])].max().max())
-    if pd.isna(latest):
-        raise LogError(f"{path}: no row could be read; expected at least one case with a report time")
     if as_of is None:
         return latest.floor("D") + pd.Timedelta(days=1)
     stamp = _parse_as_of(as_of, m, option)
@@ -375,8 +437,25 @@ def _parse_as_of(as_of: str, m: LogMapping, option: str) -> pd.Timestamp:
         except ValueError:
             continue
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?", as_of):
-        return pd.Timestamp(as_of)
-    raise LogError(f"{option}={as_of!r}: expected a time in {list(m.datetime_formats)} or ISO YYYY-MM-DD")
+        try:
+            return pd.Timestamp(as_of)
+        except ValueError:
+            pass  # a day or hour out of range (2022-02-30): refused below
+    raise LogError(
+        f"{option}={as_of!r}: not a time; allowed: an ISO date-time YYYY-MM-DD[ HH:MM[:SS]] or a time in "
+        f"the mapping's datetime_formats {list(m.datetime_formats)}"
+    )
+
+
+def _refusal_account(reasons: pd.Series, total: int, m: LogMapping) -> str:
+    """``N of M rows refused, K for REASON; check the mapping's KEY`` (the main reason of refusal)."""
+    if reasons.empty:
+        return f"the export has {total} rows"
+    reason, n = Counter(reasons).most_common(1)[0]
+    return (
+        f"the mapping {m.label!r} refused {len(reasons)} of {total} rows, {n} for {reason}; check the "
+        f"mapping's {REASON_KEYS[reason]}"
+    )
 
 
 def write_log(table: pd.DataFrame, path: str | Path, mapping: LogMapping | str | Path, encoding: str) -> None:

@@ -6,13 +6,17 @@ writes ``observed_kpis.csv``, ``observed_incidents.csv``, ``refused.csv`` and ``
 
 ``govsim-log compare LOG RUN_OR_SWEEP --mapping M [--out DIR]`` computes the same table from every
 complete run under RUN_OR_SWEEP (one scenario and policy), each run seen as the log its city would
-export (``govsim.observed.from_records``, as ``govsim-calibrate`` compares a log: false reports stay,
-merged duplicates close at triage, on-site cases have no deadline), and writes ``compare.csv``
+export in the mapping's layout (``govsim.observed.from_records`` and ``through_mapping``, as
+``govsim-calibrate`` compares a log: false reports stay, merged duplicates close at triage, on-site cases
+have no deadline; a field or name the layout cannot carry is lost on both sides), and writes ``compare.csv``
 (observed; simulated mean; ``simulated_p2.5`` and ``simulated_p97.5``, the 2.5th and 97.5th
 percentiles of the replications, where one simulated run lands, NaN with a single run, which is
 warned about; the same KPI code for both, ``govsim.observed.observed_kpis``) and
 ``resolution_time.png`` (Kaplan–Meier curves of report-to-close days, observed and simulated). A run
 compared with its own export (``govsim.logs.write_log``) agrees on every KPI, times to the second.
+
+A mapping that refuses more than half of a log's rows (``LogRead.warning``) is warned about in one line
+on stderr; the outputs are still written and the exit status is 0.
 
 Bad input (a log, mapping or run directory that cannot be read; a bad argument; an output directory
 that exists and holds anything, so that two results are never mixed in one) prints one line
@@ -30,9 +34,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from govsim.atomic import file_in_the_way
 from govsim.configwarn import warn
 from govsim.identity import occupied, taken
-from govsim.logs import LogError, LogRead, read_log
+from govsim.logs import LogError, LogMapping, LogRead, read_log
 from govsim.observed import (
     DAY,
     Window,
@@ -42,6 +47,7 @@ from govsim.observed import (
     observed_kpis,
     observed_window,
     survival,
+    through_mapping,
 )
 from govsim.oneline import EXIT_BAD_INPUT, OneLineParser
 
@@ -72,44 +78,71 @@ def run_dirs(path: Path) -> list[Path]:
     found = [path] if (path / "run.json").is_file() else sorted(p.parent for p in path.rglob("run.json"))
     runs, groups = [], set()
     for d in found:
-        info = json.loads((d / "run.json").read_text(encoding="utf-8"))
+        try:
+            info = json.loads((d / "run.json").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise LogError(f"{d / 'run.json'}: not readable JSON ({exc}); allowed: the run.json govsim "
+                           "wrote, or a folder without it") from None  # fmt: skip
         if info.get("status") == "complete":
             runs.append(d)
             groups.add((info.get("scenario"), info.get("policy")))
     if not runs:
-        raise LogError(f"{path}: no complete run directory (run.json with status complete) found")
+        raise LogError(f"{path}: no complete run directory found; allowed: a run directory (run.json with "
+                       "status complete) or a sweep directory holding such runs")  # fmt: skip
     if len(groups) > 1:
         listed = ", ".join(f"{s}/{p}" for s, p in sorted(groups))
-        raise LogError(f"{path}: runs of several scenario/policy pairs ({listed}); expected one: point at it")
+        raise LogError(f"{path}: runs of several scenario/policy pairs ({listed}); allowed: the runs of one "
+                       "pair: point at its folder")  # fmt: skip
     return runs
 
 
-def simulated_logs(runs: list[Path]) -> list[tuple[pd.DataFrame, Window]]:
-    """Each run as the log its city would export (``observed.from_records``) with its window.
+def simulated_logs(runs: list[Path], mapping: LogMapping) -> list[tuple[pd.DataFrame, Window]]:
+    """Each run as the log its city would export in ``mapping``'s layout, with its window.
 
-    The run is dated from ``from_records``' default start: no KPI depends on the calendar.
+    ``observed.from_records``, then ``observed.through_mapping``: what the log's layout cannot carry
+    (a handling end, a category it cannot name) the simulated side loses too, so the two compare like
+    for like. The run is dated from ``from_records``' default start: no KPI depends on the calendar.
     """
     from govsim.runner import load_records
 
-    return [from_records(load_records(d)) for d in runs]
+    logs = []
+    for d in runs:
+        try:
+            records = load_records(d)
+        except Exception as exc:  # noqa: BLE001 - a damaged run fails in many ways; the user needs one line
+            raise LogError(f"{d}: not a readable run directory ({type(exc).__name__}: {exc}); allowed: "
+                           "a run directory as govsim wrote it (run.json, records)") from None  # fmt: skip
+        table, window = from_records(records)
+        logs.append((through_mapping(table, mapping), window))
+    return logs
+
+
+def _run_kpis(run: Path, sim: tuple[pd.DataFrame, Window]) -> pd.DataFrame:
+    """``observed_kpis`` of one simulated log; ``LogError`` naming the run if its period is empty."""
+    try:
+        return observed_kpis(*sim)
+    except ValueError as exc:
+        raise LogError(f"{run}: {exc}") from None
 
 
 def compare_table(observed: pd.DataFrame, simulated: list[pd.DataFrame]) -> pd.DataFrame:
     """Observed beside simulated: mean and replication spread (``SPREAD``) per KPI, rows of either side.
 
-    With one replication the spread is NaN: a single run has none.
+    With one replication the spread is NaN: a single run has none. A mix share (``category_share[x]``)
+    one side lacks is 0 on that side.
     """
     sims = pd.concat([kpi_series(k) for k in simulated], axis=1)
     obs = kpi_series(observed)
     keys = list(dict.fromkeys([*obs.index, *sims.index]))
-    sims = sims.reindex(keys)
-    if any(k.endswith("]") for k in keys):  # a mix share absent from a run is 0 in that run
+    sims, obs = sims.reindex(keys), obs.reindex(keys)
+    if any(k.endswith("]") for k in keys):  # a mix share absent from a run or the log is 0 there
         mixes = [k for k in keys if k.endswith("]")]
         sims.loc[mixes] = sims.loc[mixes].fillna(0.0)
+        obs.loc[mixes] = obs.loc[mixes].fillna(0.0)
     return pd.DataFrame(
         {
             "kpi": keys,
-            "observed": obs.reindex(keys).to_numpy(),
+            "observed": obs.to_numpy(),
             "simulated_mean": sims.mean(axis=1).to_numpy(),
             **{
                 name: sims.quantile(q, axis=1).to_numpy() if sims.shape[1] > 1 else np.nan
@@ -185,15 +218,23 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if occupied(out):
             raise LogError(taken("--out", out))
+        if file_in_the_way(out):
+            raise LogError(
+                f"--out={str(out)!r}: {file_in_the_way(out)} is a file; allowed: a new or empty directory"
+            )
         log = read_log(args.log, args.mapping, args.as_of)
         kpis, volumes, window = summarise(log)
         if args.command == "compare":
-            sims = simulated_logs(run_dirs(args.runs))
-            table = compare_table(kpis, [observed_kpis(*sim) for sim in sims])
+            runs = run_dirs(args.runs)
+            sims = simulated_logs(runs, log.mapping)
+            table = compare_table(kpis, [_run_kpis(run, sim) for run, sim in zip(runs, sims, strict=True)])
     except (LogError, ValueError) as exc:
         print(f"govsim-log: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
     print(log.report())
+    doubt = log.warning()
+    if doubt:
+        warn(doubt)
     with pd.option_context(
         "display.width", 120, "display.max_rows", 200, "display.float_format", "{:.4g}".format
     ):

@@ -31,7 +31,7 @@ import pandas as pd
 
 from govsim import kpis, records
 from govsim.config import CHANNELS
-from govsim.logs import FIELDS
+from govsim.logs import FIELDS, LogMapping
 from govsim.records import Records
 
 DAY = pd.Timedelta(days=1)
@@ -82,6 +82,44 @@ def from_records(rec: Records, start_date: str = "2024-01-01") -> tuple[pd.DataF
     )
     end = t0 + rec.horizon * DAY
     return table[list(FIELDS)], Window(t0 + rec.warmup * DAY, end, end)
+
+
+def through_mapping(table: pd.DataFrame, mapping: LogMapping) -> pd.DataFrame:
+    """An observed-incident table (``from_records``) as far as ``mapping``'s layout can carry it.
+
+    What the table's export in that layout, read back (``logs.write_log``, ``logs.read_log``), holds,
+    times kept exact: a field the mapping lacks is what ``read_log`` fills in (no ``handled`` column:
+    handling ends at the close, so on-time is judged at the close; no ``deadline``: NaT; no
+    ``category`` or ``channel``: ``other``); a category or channel name the mapping's table cannot name
+    is ``other`` (``unknown_*: other``) or its row is dropped, as the log refuses it (``refuse``). Used
+    so that a simulated run is compared like for like with a log of that layout (``govsim-log
+    compare``). Returns a new table of ``OBSERVED_SCHEMA``; the rows kept keep their index.
+    """
+    cols, out = mapping.columns, table.copy()
+    keep = pd.Series(True, index=out.index)
+    if "closed" not in cols:
+        if "status" in cols:  # a closed case without a close time is refused by read_log
+            keep &= out["status"] != "closed"
+        out["closed"], out["status"] = pd.NaT, "open"
+    if "handled" not in cols:
+        out["handled"] = out["closed"]
+    if "deadline" not in cols:
+        out["deadline"] = pd.NaT
+    if "town" not in cols:
+        out["town"] = np.nan
+    if "duplicate" not in cols or not mapping.duplicate_values:
+        out["duplicate"] = False
+    for name, named, policy in (
+        ("category", mapping.categories, mapping.unknown_category),
+        ("channel", mapping.channels, mapping.unknown_channel),
+    ):
+        if name not in cols:
+            out[name] = "other"
+        elif named:
+            nameable = out[name].isin(set(named.values()))
+            keep &= nameable | (policy == "other")
+            out[name] = out[name].where(nameable, "other")
+    return out[keep]
 
 
 def observed_window(table: pd.DataFrame, as_of: pd.Timestamp) -> Window:
@@ -145,7 +183,8 @@ def kpi_table(
     rep = (records["t_report"] >= start) & (records["t_report"] < end)
     n, days = int(rep.sum()), vend - start
     if days <= 0 or n == 0:
-        raise ValueError(f"no ticket reported in the period [{start:g}, {end:g}) days")
+        raise ValueError(f"no ticket reported in the period [{start:g}, {end:g}) days; allowed: a period "
+                         "with at least one ticket reported")  # fmt: skip
     values = kpis.compute(records, start, end, calls=calls)
     dup = kpis.flag(records, "duplicate_of", -1)[rep] >= 0
     values |= {"tickets": float(n), "volume_per_day": n / days, "volume_per_week": 7 * n / days}

@@ -1,0 +1,280 @@
+"""What ``govsim-log`` and ``govsim-calibrate`` say about bad input and doubtful logs.
+
+Every refusal is one line naming the key, the value and what is allowed (``allowed: ...``), exit status
+2, nothing written. A mapping that refuses most rows of a log still writes its outputs, with a one-line
+warning naming how many rows, the main reason and the mapping key to check. The extract time shows the
+seconds the user gave.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from refusal import refused  # tests/unit on the path, as pytest puts it
+
+from govsim import calibrate, logtool
+from govsim.logs import MAPPINGS_DIR
+
+BOSTON = Path(__file__).resolve().parents[1] / "data" / "boston311-100-sample.csv"
+BOSTON_MAPPING = (MAPPINGS_DIR / "boston311.yaml").read_text(encoding="utf-8")
+RATE = "parameters: {scenario.incident_rate: {low: 0.1, high: 1}}\n"
+TICKETS = "targets: {tickets: {value: 1, tolerance: 1}}\n"
+
+
+def _boston(tmp_path: Path, old: str, new: str) -> Path:
+    """The shipped Boston mapping with one piece of text replaced."""
+    assert old in BOSTON_MAPPING
+    path = tmp_path / "mine.yaml"
+    path.write_text(BOSTON_MAPPING.replace(old, new), encoding="utf-8")
+    return path
+
+
+def _log_refusal(tmp_path: Path, capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    out = tmp_path / "out"
+    err = refused(logtool.main, [*argv, "--out", str(out)], capsys)
+    assert err.startswith("govsim-log: error: ") and "allowed: " in err, err
+    assert not out.exists()
+    return err
+
+
+@pytest.mark.parametrize("as_of", ["garbage", "2022-02-30", "2022-02-01 25:00"])
+def test_a_garbage_extract_time_names_the_option_the_value_and_the_allowed_format(
+    tmp_path, capsys, as_of
+) -> None:
+    err = _log_refusal(tmp_path, capsys, "summary", str(BOSTON), "--mapping", "boston311", "--as-of", as_of)
+    assert err.startswith(f"govsim-log: error: --as-of={as_of!r}: "), err
+    assert "ISO date-time" in err and "'%Y-%m-%d %H:%M:%S'" in err
+
+
+def test_a_missing_calibration_spec_names_the_path_and_what_is_allowed(tmp_path, capsys) -> None:
+    path = tmp_path / "nope.yaml"
+    err = refused(calibrate.main, [str(path), "--out", str(tmp_path / "out")], capsys)
+    assert err.startswith(f"govsim-calibrate: error: {path}: no such calibration spec"), err
+    assert "allowed: an existing YAML spec" in err and "experiments/calibration/" in err
+
+
+def test_a_mapped_column_missing_from_the_log_names_the_key_the_column_and_the_columns(
+    tmp_path, capsys
+) -> None:
+    mapping = _boston(tmp_path, "closed: closed_dt", "closed: close_time")
+    err = _log_refusal(tmp_path, capsys, "summary", str(BOSTON), "--mapping", str(mapping))
+    assert "columns.closed='close_time'" in err
+    header = BOSTON.read_text(encoding="utf-8").splitlines()[0].split(",")
+    allowed = err.split("allowed: ", 1)[1]
+    assert all(col in allowed for col in header), err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "names"),
+    [
+        ('["%Y-%m-%d %H:%M:%S"]', '["%d/%m/%Y %H:%M", "%m/%d/%Y"]', "datetime_formats="),
+        ('datetime_formats: ["%Y-%m-%d %H:%M:%S"]', "", "datetime_formats="),
+        ("  id: case_enquiry_id\n", "", "columns.id="),
+        ('["%Y-%m-%d %H:%M:%S"]', '["%m/%d/%Y %H:%M"]', "column 'open_dt'"),
+        ("name: boston311", "name: [boston311", "mine.yaml"),
+        ("encoding: auto", "encoding: utf-16", "encoding="),
+    ],
+)
+def test_every_mapping_refusal_says_what_is_allowed(tmp_path, capsys, old, new, names) -> None:
+    mapping = _boston(tmp_path, old, new)
+    err = _log_refusal(tmp_path, capsys, "summary", str(BOSTON), "--mapping", str(mapping))
+    assert names in err
+
+
+def test_a_mapping_that_is_not_a_mapping_says_what_is_allowed(tmp_path, capsys) -> None:
+    mapping = tmp_path / "list.yaml"
+    mapping.write_text("- columns\n", encoding="utf-8")
+    err = _log_refusal(tmp_path, capsys, "summary", str(BOSTON), "--mapping", str(mapping))
+    assert f"{mapping}: " in err and "list" in err
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "names"),
+    [
+        ("missing.csv", None, "missing.csv: no such file"),
+        ("empty.csv", b"", "empty.csv: not a readable CSV"),
+        ("utf16.csv", "case_enquiry_id,open_dt\n1,2024-01-01 08:00:00\n".encode("utf-16"), "cannot decode"),
+        ("fake.xlsx", b"not a workbook", "fake.xlsx: not a readable XLSX"),
+        ("header.csv", BOSTON.read_bytes().splitlines(keepends=True)[0], "no row could be read"),
+    ],
+)
+def test_every_log_refusal_says_what_is_allowed(tmp_path, capsys, name, content, names) -> None:
+    log = tmp_path / name
+    if content is not None:
+        log.write_bytes(content)
+    err = _log_refusal(tmp_path, capsys, "summary", str(log), "--mapping", "boston311")
+    assert names in err
+
+
+def test_a_compare_without_a_complete_run_says_what_is_allowed(tmp_path, capsys) -> None:
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    err = _log_refusal(tmp_path, capsys, "compare", str(BOSTON), str(runs), "--mapping", "boston311")
+    assert f"{runs}: no complete run" in err and "run.json" in err
+
+
+def _spec_refusal(tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str) -> str:
+    path = tmp_path / "spec.yaml"
+    path.write_text(body, encoding="utf-8")
+    err = refused(calibrate.main, [str(path), "--check", "--out", str(tmp_path / "out")], capsys)
+    assert err.startswith(f"govsim-calibrate: error: {path}: ") and "allowed: " in err, err
+    assert err.count(str(path)) == 1, err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("body", "names"),
+    [
+        (RATE, "targets: none"),
+        (TICKETS, "parameters: none"),
+        (RATE + "targets: {tickets: {value: abc, tolerance: 1}}\n", "targets.tickets.value='abc'"),
+        (RATE + "targets: {tickets: {value: 1, tolerance: x}}\n", "targets.tickets.tolerance='x'"),
+        (RATE + "targets: {tickets: {range: [1], tolerance: 1}}\n", "targets.tickets.range=[1]"),
+        ("parameters: {scenario.incident_rate: {low: a, high: 1}}\n" + TICKETS,
+         "parameters.scenario.incident_rate.low='a'"),
+        (RATE + TICKETS + "seeds: 3\n", "seeds=3"),
+        (RATE + TICKETS + "trials: many\n", "trials='many'"),
+        (RATE + TICKETS + "name: [x\n", "not a readable YAML"),
+        ("- 1\n", "list"),
+    ],
+)  # fmt: skip
+def test_every_spec_refusal_names_the_key_the_value_and_what_is_allowed(
+    tmp_path, capsys, body, names
+) -> None:
+    err = _spec_refusal(tmp_path, capsys, body)
+    assert names in err
+    assert "numbers where the spec takes numbers" not in err
+
+
+@pytest.mark.parametrize(
+    ("log", "names"),
+    [
+        ("{path: nofile.csv, mapping: boston311}", "log.path='nofile.csv'"),
+        (f"{{path: {BOSTON}, mapping: boston311, as_of: garbage}}", "log.as_of='garbage'"),
+        (f"{{path: {BOSTON}, mapping: nosuch}}", "log.mapping='nosuch'"),
+    ],
+)
+def test_a_spec_log_refusal_names_the_spec_key(tmp_path, capsys, log, names) -> None:
+    err = _spec_refusal(
+        tmp_path, capsys, RATE + "targets: {tickets: {value: log, tolerance: 1}}\n" + f"log: {log}\n"
+    )
+    assert names in err
+    assert "numbers where the spec takes numbers" not in err
+
+
+def test_a_spec_log_column_missing_names_the_mapping_key(tmp_path, capsys) -> None:
+    mapping = _boston(tmp_path, "closed: closed_dt", "closed: close_time")
+    body = RATE + TICKETS + f"log: {{path: {BOSTON}, mapping: {mapping}}}\n"
+    err = _spec_refusal(tmp_path, capsys, body)
+    assert "columns.closed='close_time'" in err and "closed_dt" in err
+
+
+def test_a_mapping_that_refuses_most_rows_warns_and_still_writes(tmp_path, capsys) -> None:
+    """Only Constituent Call (30 of the sample's 100 rows) is mapped and unknown channels are refused."""
+    old = "  City Worker App: patrol\n  Citizens Connect App: app\n  Self Service: app\n"
+    mapping = _boston(tmp_path, old, "")
+    mapping.write_text(
+        mapping.read_text(encoding="utf-8").replace("unknown_channel: other", "unknown_channel: refuse")
+    )
+    out = tmp_path / "s"
+    logtool.main(["summary", str(BOSTON), "--mapping", str(mapping), "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    raw = pd.read_csv(BOSTON, dtype=str)
+    refused_rows = int((raw["source"] != "Constituent Call").sum())
+    assert refused_rows == 70
+    assert err == (
+        f"govsim: warning: {BOSTON}: the mapping {str(mapping)!r} refused {refused_rows} of 100 rows, "
+        f"{refused_rows} for unknown channel; check the mapping's channels (or unknown_channel: other)"
+    )
+    assert len(pd.read_csv(out / "refused.csv")) == refused_rows
+    assert pd.read_csv(out / "observed_kpis.csv").set_index("kpi").loc["tickets", "value"] == 30
+
+
+def test_a_mapping_that_reads_most_rows_does_not_warn(tmp_path, capsys) -> None:
+    logtool.main(["summary", str(BOSTON), "--mapping", "boston311", "--out", str(tmp_path / "s")])
+    assert "warning" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("as_of", "shown"),
+    [("2023-01-01 10:20:30", "2023-01-01 10:20:30"), ("2023-01-01 10:20:00", "2023-01-01 10:20)"),
+     ("2023-01-01", "2023-01-01 00:00)")],
+)  # fmt: skip
+def test_the_extract_time_is_shown_as_given(tmp_path, capsys, as_of, shown) -> None:
+    logtool.main(
+        ["summary", str(BOSTON), "--mapping", "boston311", "--as-of", as_of, "--out", str(tmp_path / "s")]
+    )
+    assert f"open (censored at {shown}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("run_json", "names"), [('{"status": "complete"}', "not a readable run directory"), ("{", "run.json: ")]
+)
+def test_a_broken_run_directory_is_refused_in_one_line(tmp_path, capsys, run_json, names) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "run.json").write_text(run_json, encoding="utf-8")
+    err = _log_refusal(tmp_path, capsys, "compare", str(BOSTON), str(run), "--mapping", "boston311")
+    assert f"{run}" in err and names in err
+
+
+def test_an_output_folder_under_a_file_is_refused_before_anything_runs(tmp_path, capsys, monkeypatch) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("x", encoding="utf-8")
+    out = blocker / "out"
+    err = refused(logtool.main, ["summary", str(BOSTON), "--mapping", "boston311", "--out", str(out)], capsys)
+    assert (
+        err
+        == f"govsim-log: error: --out={str(out)!r}: {blocker} is a file; allowed: a new or empty directory"
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(RATE + TICKETS, encoding="utf-8")
+    monkeypatch.setattr(calibrate, "run", lambda *a, **k: pytest.fail("the calibration ran"))
+    err = refused(calibrate.main, [str(spec), "--out", str(out)], capsys)
+    assert err == (
+        f"govsim-calibrate: error: --out={str(out)!r}: {blocker} is a file; allowed: a new or empty directory"
+    )
+
+
+def test_a_parameter_that_is_not_a_number_names_what_it_is(tmp_path, capsys) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("parameters: {scenario.worker: {low: 0, high: 1}}\n" + TICKETS, encoding="utf-8")
+    err = refused(calibrate.main, [str(spec), "--check", "--out", str(tmp_path / "out")], capsys)
+    assert err.startswith(f"govsim-calibrate: error: {spec}: parameters.scenario.worker: "), err
+    assert "not a number" in err and "allowed: numeric scenario keys, e.g. scenario.worker." in err
+
+
+def test_a_run_without_a_ticket_in_its_period_names_the_run(tmp_path, capsys, make_config) -> None:
+    from govsim.runner import run_to_dir
+
+    run = tmp_path / "empty"
+    cfg = make_config(
+        "scenario=one_town", "horizon_days=3", "warmup_days=2", "scenario.incident_rate=0.00001"
+    )
+    run_to_dir(cfg, run)
+    err = _log_refusal(tmp_path, capsys, "compare", str(BOSTON), str(run), "--mapping", "boston311")
+    assert err.startswith(f"govsim-log: error: {run}: no ticket reported in the period"), err
+
+
+def test_a_spec_log_that_the_mapping_mostly_refuses_warns(tmp_path, capsys) -> None:
+    old = "  City Worker App: patrol\n  Citizens Connect App: app\n  Self Service: app\n"
+    mapping = _boston(tmp_path, old, "")
+    mapping.write_text(
+        mapping.read_text(encoding="utf-8").replace("unknown_channel: other", "unknown_channel: refuse")
+    )
+    spec = tmp_path / "spec.yaml"
+    body = (
+        RATE
+        + "targets: {tickets: {value: log, tolerance: 1}}\n"
+        + f"log: {{path: {BOSTON}, mapping: mine.yaml}}\n"
+    )
+    spec.write_text(body, encoding="utf-8")
+    calibrate.main([str(spec), "--check", "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert captured.err.strip() == (
+        f"govsim: warning: {BOSTON}: the mapping '{mapping}' refused 70 of 100 rows, 70 for unknown channel; "
+        "check the mapping's channels (or unknown_channel: other)"
+    )
+    assert "target tickets: 30 ± 1" in captured.out
