@@ -284,8 +284,8 @@ def test_a_log_target_sees_the_runs_through_the_logs_mapping(
     overrides = ["scenario=one_town", "horizon_days=40", "warmup_days=10", "output.progress=false",
                  "output.figures=false"]  # fmt: skip
     cfg = make_config(*overrides, "seed=3", "replication=0")
-    write_log(from_records(simulate(cfg).records, cfg.scenario.start_date)[0], tmp_path / "b.csv", "boston311",
-              "utf-8")  # fmt: skip
+    table = from_records(simulate(cfg).records, cfg.scenario.start_date)[0]
+    write_log(table, tmp_path / "b.csv", "boston311", "utf-8")
     read = read_log(tmp_path / "b.csv", "boston311")
     exported = kpi_series(observed_kpis(read.table, observed_window(read.table, read.as_of)))
     kpis = ("on_time_rate", "category_share[other]", "channel_share[other]", "tickets")
