@@ -9,6 +9,7 @@ with only its ``error`` replaced, so ``--help`` and everything else are argparse
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from typing import NoReturn
 
@@ -25,6 +26,33 @@ class OneLineParser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
-        """Print ``message`` in one line and exit with status 2 (argparse calls this on bad arguments)."""
-        print(f"{self.prog}: error: {message}; allowed: see {self.prog} --help", file=sys.stderr)
+        """Print ``message`` in one line and exit with status 2 (argparse calls this on bad arguments).
+
+        An unrecognised option is answered with the closest option of this parser and its
+        sub-commands (``difflib``) and the list of them; any other error points to ``--help``.
+        """
+        allowed = f"see {self.prog} --help"
+        if message.startswith("unrecognized arguments:"):
+            options = sorted(_long_options(self))
+            given = [a.split("=", 1)[0] for a in message.split(":", 1)[1].split() if a.startswith("-")]
+            close = difflib.get_close_matches(given[0], options, n=1) if given else []
+            if close:
+                message += f" (did you mean {close[0]}?)"
+            allowed = f"the options {', '.join(options)} ({self.prog} --help)"
+        print(f"{self.prog}: error: {message}; allowed: {allowed}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _long_options(parser: argparse.ArgumentParser) -> set[str]:
+    """The ``--`` options of ``parser`` and of its sub-commands' parsers.
+
+    argparse reports a sub-command's unknown option from the top parser, which cannot tell which
+    sub-command it was.
+    """
+    found: set[str] = set()
+    for action in parser._actions:
+        found.update(o for o in action.option_strings if o.startswith("--"))
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _long_options(sub)
+    return found
