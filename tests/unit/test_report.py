@@ -183,3 +183,22 @@ def test_markdown_shows_rates_in_percent_and_points(metric):
     assert cells[1:7] == ["fusion", "80.0", "85.0", "+5.0 pp", "[4.00, 6.00]", "+6.25 [5.00, 7.50]"]
     assert cells[8] == "200"  # yuan per year per percentage point
     assert math.isclose(float(cells[7].replace(",", "")), 1000.0)
+
+
+def test_an_output_folder_under_a_file_is_refused_in_one_line_before_anything_is_written(
+    sweeps, tmp_path, capsys
+):
+    """``--out`` below a file: one line naming the option, the file and what is allowed, exit 2, and the
+    sweep's own tables are not written first (before the fix: a NotADirectoryError traceback)."""
+    sweep = tmp_path / "copy"
+    shutil.copytree(sweeps["two"], sweep)
+    before = sorted(p.relative_to(sweep) for p in sweep.rglob("*"))
+    (tmp_path / "afile").write_text("mine", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        report.main([str(sweep), "--out", str(tmp_path / "afile" / "report")])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("govsim-report: error: --out="), err
+    assert "afile" in err[0] and "is a file" in err[0] and "allowed:" in err[0], err
+    assert sorted(p.relative_to(sweep) for p in sweep.rglob("*")) == before
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "mine"
