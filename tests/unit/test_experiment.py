@@ -111,6 +111,37 @@ def test_manifest_refuses_another_config_or_code_but_accepts_more_replications(
         ex.prepare_manifest(compose_primary(tmp_path, *SMALL))
 
 
+def test_a_sweep_of_another_configuration_names_the_keys_that_differ(experiment_schema, tmp_path):
+    """Two digests told the user nothing: the refusal names each key that differs, that sweep's value
+    then the new one, and what is allowed."""
+    ex.prepare_manifest(compose_primary(tmp_path, *SMALL))
+    before = (tmp_path / ex.MANIFEST).read_bytes()
+    with pytest.raises(ex.ExperimentMismatch) as info:
+        ex.prepare_manifest(compose_primary(tmp_path, *SMALL[:-1], "warmup_days=6", "scenario.grid_size=900"))
+    assert str(info.value) == (
+        f"hydra.sweep.dir={str(tmp_path)!r}: the directory holds a sweep of another configuration "
+        "(scenario.grid_size: 1500 → 900; warmup_days: 5.0 → 6.0); allowed: that sweep's configuration "
+        "(scenario.grid_size=1500 warmup_days=5.0) to resume it, or another hydra.sweep.dir"
+    )
+    assert (tmp_path / ex.MANIFEST).read_bytes() == before
+    # a swept key, the experiment section and the output are not the sweep's configuration
+    ex.prepare_manifest(compose_primary(tmp_path, *SMALL, "policy=grid", "experiment.replications=2"))
+    with pytest.raises(ex.ExperimentMismatch, match=r"\(experiment.sensitivity.method: none → morris\)"):
+        ex.prepare_manifest(compose_primary(tmp_path, *SMALL, "experiment.sensitivity.method=morris"))
+
+
+def test_a_manifest_without_its_configuration_names_what_it_recorded(experiment_schema, tmp_path):
+    """A sweep directory written before the manifest kept its configuration: the keys it did keep."""
+    ex.prepare_manifest(compose_primary(tmp_path, *SMALL))
+    old = json.loads((tmp_path / ex.MANIFEST).read_text(encoding="utf-8"))
+    del old["configuration"]
+    ex.write_json(tmp_path / ex.MANIFEST, old)
+    with pytest.raises(ex.ExperimentMismatch, match=r"\(horizon_days: 30.0 → 31.0\); allowed: "):
+        ex.prepare_manifest(compose_primary(tmp_path, *SMALL[:1], "horizon_days=31", *SMALL[2:]))
+    with pytest.raises(ex.ExperimentMismatch, match=r"\(a key its manifest does not record\); allowed: "):
+        ex.prepare_manifest(compose_primary(tmp_path, *SMALL, "scenario.grid_size=900"))
+
+
 def test_job_completes_then_is_skipped_then_reruns_a_changed_config_and_refuses_another_job(
     experiment_schema, tmp_path
 ):
