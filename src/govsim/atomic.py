@@ -9,12 +9,17 @@ standard library's ``tempfile`` and ``os.replace``; no dependency) so that the f
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["current_umask", "file_in_the_way", "write_atomic", "write_text"]
+__all__ = ["current_umask", "file_in_the_way", "temporaries", "write_atomic", "write_text"]
+
+TEMPORARY = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}")
+"""The name ``write_atomic`` gives its temporary file: ``.`` + the target's name + ``.`` + the 8 random
+letters, digits or underscores of ``tempfile.mkstemp`` (``.results.xlsx.k3j_9x2a``)."""
 
 
 def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
@@ -33,6 +38,21 @@ def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def temporaries(directory: Path) -> list[Path]:
+    """The temporary files ``write_atomic`` left in ``directory`` (not below it), sorted by name.
+
+    Only a writer ended by a signal or ``os._exit`` (a killed worker) leaves one: its clean-up never ran.
+    Files named by ``TEMPORARY`` only; none (an empty list) if ``directory`` does not exist.
+    """
+    if not Path(directory).is_dir():
+        return []
+    return sorted(
+        p
+        for p in Path(directory).iterdir()
+        if TEMPORARY.fullmatch(p.name) and p.is_file() and not p.is_symlink()
+    )
 
 
 def current_umask() -> int:

@@ -11,7 +11,8 @@ directory holds a manifest (``experiment.json``) with the expected jobs, the has
 they share and the code version (a digest of the package source). A job writes ``job.json`` atomically
 as its last act: ``complete`` with its own config hash, or ``failed`` with the error. Re-running the
 same command skips complete jobs with matching hashes, reruns the rest, and refuses outright when the
-shared configuration or the code changed — results of two models are never mixed in one sweep.
+shared configuration (kept in the manifest, so the refusal names the keys that changed) or the code
+changed — results of two models are never mixed in one sweep.
 Each job's own identity (``job_identity``: its whole config and the checksums of its input files) is
 computed before launch, names its directory and is stored in the manifest and in ``job.json``;
 duplicate swept values are merged and colliding directories refused (``govsim.sweep.plan_sweep``), a
@@ -37,7 +38,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from govsim.compose import expand_sweep, sweep_params
 from govsim.config import GovsimConfig, register_configs
-from govsim.identity import digest, input_checksums, plain_config
+from govsim.identity import digest, flat_config, input_checksums, plain_config
 
 MANIFEST = "experiment.json"
 MARKER = "job.json"
@@ -154,10 +155,16 @@ def code_version() -> str:
 
 def config_hash(cfg: DictConfig, drop: list[str]) -> str:
     """Hash of the resolved config without the dotted keys in ``drop`` (and never ``hydra``)."""
-    data = OmegaConf.to_container(
+    return _data_hash(config_data(cfg, drop))
+
+
+def config_data(cfg: DictConfig, drop: list[str]) -> dict[str, Any]:
+    """The resolved config as plain data, without the dotted keys in ``drop`` (and never ``hydra``)."""
+    container = OmegaConf.to_container(
         OmegaConf.masked_copy(cfg, [str(k) for k in cfg if k != "hydra"]), resolve=True
     )
-    assert isinstance(data, dict)
+    assert isinstance(container, dict)
+    data = {str(k): v for k, v in container.items()}  # a config's top-level keys: names already
     for key in drop:
         *parents, last = key.lstrip("+~").split(".")
         node: Any = data
@@ -165,6 +172,10 @@ def config_hash(cfg: DictConfig, drop: list[str]) -> str:
             node = node.get(p, {}) if isinstance(node, dict) else {}
         if isinstance(node, dict):
             node.pop(last, None)
+    return data
+
+
+def _data_hash(data: dict[str, Any]) -> str:
     text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -255,20 +266,20 @@ def prepare_manifest(
 
     ``identities`` maps each job key to its ``job_identity`` (computed before launch): aggregation
     counts a job only if its marker carries that identity. ``notes`` (merged duplicates, warnings) are
-    kept in the manifest.
+    kept in the manifest, and so is ``configuration``: what every job shares (the config without
+    ``output``, ``experiment`` and the swept keys, plus ``experiment.sensitivity``) as
+    ``identity.flat_config``, for ``experimentchecks.check_same_sweep`` to name what a later command changed.
     """
     sweep = Path(config.hydra.sweep.dir)
     jobs, keys = expand_jobs(config)
     spec = OmegaConf.to_container(config.experiment, resolve=True)
     assert isinstance(spec, dict)
-    base = (
-        config_hash(config, ["output", "experiment", *keys])
-        + "-"
-        + config_hash(OmegaConf.create({"s": spec["sensitivity"]}), [])
-    )
+    shared = config_data(config, ["output", "experiment", *keys])
+    base = _data_hash(shared) + "-" + config_hash(OmegaConf.create({"s": spec["sensitivity"]}), [])
     manifest = {
         "name": spec["name"],
         "base_hash": base,
+        "configuration": flat_config({**shared, "experiment": {"sensitivity": spec["sensitivity"]}}),
         "code_version": code_version(),
         "sweep_keys": keys,
         "experiment": spec,
@@ -287,12 +298,9 @@ def prepare_manifest(
             job["identity"] = identities[job["key"]]
     old = read_manifest(sweep) if (sweep / MANIFEST).is_file() else None
     if old is not None:
-        for what, name in (("base_hash", "configuration"), ("code_version", "code version")):
-            if old[what] != manifest[what]:
-                raise ExperimentMismatch(
-                    f"{sweep} holds results of another {name} ({old[what]} ≠ {manifest[what]}); "
-                    "choose a new hydra.sweep.dir or delete the old sweep"
-                )
+        from govsim.experimentchecks import check_same_sweep  # imports this module
+
+        check_same_sweep(sweep, old, manifest)
     sweep.mkdir(parents=True, exist_ok=True)
     manifest["created"] = old["created"] if old else now()
     write_json(sweep / MANIFEST, manifest)

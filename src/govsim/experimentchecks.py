@@ -1,9 +1,10 @@
 """The checks of an experiment before it runs: its ``experiment`` section, SALib, its sweep directory.
 
 ``check_experiment`` refuses a bad ``experiment`` section in one line; ``check_salib`` a design without
-SALib; ``check_sweep_dir`` a sweep directory holding other files; ``job_dirs`` and ``check_job_markers``
-a resumed sweep whose job directories would hold another job's result. ``govsim.sweep`` (planning a
-sweep) and ``govsim.report`` call them before anything runs or is written.
+SALib; ``check_sweep_dir`` a sweep directory holding other files, ``check_same_sweep`` one holding a
+sweep of another configuration or code; ``job_dirs`` and ``check_job_markers`` a resumed sweep whose
+job directories would hold another job's result. ``govsim.sweep`` (planning a sweep),
+``govsim.experiment.prepare_manifest`` and ``govsim.report`` call them before anything runs or is written.
 """
 
 from __future__ import annotations
@@ -12,15 +13,30 @@ import difflib
 import importlib.util
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from govsim.compose import InputError, schema_type
-from govsim.experiment import MANIFEST, ExperimentSpec, Factor, SensitivitySpec, read_marker
-from govsim.identity import SweepPlanError, occupied, taken
+from govsim.experiment import (
+    MANIFEST,
+    ExperimentMismatch,
+    ExperimentSpec,
+    Factor,
+    SensitivitySpec,
+    read_marker,
+)
+from govsim.identity import SweepPlanError, config_changes, flat_config, occupied, taken
 from govsim.validate import ConfigError, num, path_name, word
 
-__all__ = ["check_experiment", "check_job_markers", "check_salib", "check_sweep_dir", "job_dirs"]
+__all__ = [
+    "check_experiment",
+    "check_job_markers",
+    "check_salib",
+    "check_same_sweep",
+    "check_sweep_dir",
+    "job_dirs",
+]
 
 
 def check_experiment(config: DictConfig) -> None:
@@ -116,6 +132,52 @@ def check_sweep_dir(sweep: Path) -> None:
                 "a new or empty directory, or an experiment's sweep directory to resume",
             )
         )
+
+
+def check_same_sweep(sweep: Path, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Refuse to resume the sweep of manifest ``old`` (in ``sweep``) as that of ``new`` if they differ.
+
+    Raises ``ExperimentMismatch`` naming each key of the shared configuration that differs (that
+    sweep's value → the new one), or the two code versions, and what is allowed: that sweep's
+    configuration (code version), or another ``hydra.sweep.dir``.
+    """
+    what = f"hydra.sweep.dir={str(sweep)!r}: the directory holds a sweep of another"
+    if old["base_hash"] != new["base_hash"]:
+        changes = config_changes(_recorded(old, new), _recorded(new, old))
+        shown = "; ".join(f"{k}: {_or_unset(a)} → {_or_unset(b)}" for k, a, b in changes[:MAX_SHOWN])
+        more = f"; and {len(changes) - MAX_SHOWN} more" if len(changes) > MAX_SHOWN else ""
+        given = " ".join(f"{k}={a}" if a is not None else f"~{k}" for k, a, _ in changes[:MAX_SHOWN])
+        raise ExperimentMismatch(
+            f"{what} configuration ({shown + more if changes else 'a key its manifest does not record'}); "
+            f"allowed: that sweep's configuration{f' ({given})' if changes else ''} to resume it, "
+            "or another hydra.sweep.dir"
+        )
+    if old["code_version"] != new["code_version"]:
+        raise ExperimentMismatch(
+            f"{what} code version ({old['code_version']} → {new['code_version']}); allowed: that sweep's "
+            f"code version ({old['code_version']}) to resume it, or another hydra.sweep.dir"
+        )
+
+
+MAX_SHOWN = 6  # keys named in the refusal; the rest counted
+
+
+def _or_unset(value: str | None) -> str:
+    return "(unset)" if value is None else value
+
+
+def _recorded(manifest: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """A manifest's shared configuration (``flat_config``), in what both manifests recorded of it.
+
+    A manifest written before it kept its ``configuration`` recorded a few keys only, outside it.
+    """
+    if "configuration" in manifest and "configuration" in other:
+        return dict(manifest["configuration"])
+    spec = {"experiment": {"sensitivity": manifest["experiment"]["sensitivity"]}}
+    few = {k: manifest[k] for k in ("seed", "horizon_days", "warmup_days")} | {
+        "scenario.name": manifest["scenario"]
+    }
+    return {k: v for k, v in (few | flat_config(spec)).items() if k not in manifest["sweep_keys"]}
 
 
 def job_dirs(config: DictConfig, jobs: list[tuple[str, DictConfig]]) -> dict[str, Path]:

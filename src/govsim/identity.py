@@ -97,6 +97,50 @@ def config_digest(cfg: DictConfig) -> str:
     return digest(data, input_checksums(data))
 
 
+def flat_config(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Plain config data as ``{dotted key: value}``, JSON-ready, for a manifest to keep and compare.
+
+    Nested sections are unfolded, lists and empty sections kept whole (``{"scenario": {"grid_size":
+    1500}}`` → ``{"scenario.grid_size": 1500}``); a value JSON cannot hold (a date) is kept as its text,
+    as ``digest`` hashes it.
+    """
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(flat_config(value, f"{name}."))
+        else:
+            flat[name] = json.loads(json.dumps(value, default=str, ensure_ascii=False))
+    return flat
+
+
+def config_changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
+    """The keys whose values differ between two ``flat_config``: ``(key, old, new)`` sorted by key.
+
+    Compared as ``digest`` sees them (JSON text: ``1`` and ``1.0`` differ); each value shown as an
+    override would give it (a string as it is, anything else as JSON), ``None`` where the key is absent.
+    """
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key, _ABSENT), new.get(key, _ABSENT)
+        if _json(a) != _json(b):
+            changes.append((key, _shown(a), _shown(b)))
+    return changes
+
+
+_ABSENT = object()
+
+
+def _json(value: Any) -> str | None:
+    return None if value is _ABSENT else json.dumps(value, sort_keys=True, default=str)
+
+
+def _shown(value: Any) -> str | None:
+    if value is _ABSENT:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+
+
 def safe_component(text: str, limit: int = 120) -> str:
     """``text`` as one path component: separators and other unsafe characters become ``_``.
 

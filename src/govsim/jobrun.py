@@ -61,9 +61,11 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
     process (``run_isolated``): a crash, an OOM kill (exit 137) or a timeout
     (``experiment.job_timeout_s``) ends that child only. A directory holding this job's result for an
     older configuration or input file is re-run; one holding *another* job's result raises
-    ``ExperimentMismatch`` (two jobs sharing a directory is a plan error, never overwritten).
+    ``ExperimentMismatch`` (two jobs sharing a directory is a plan error, never overwritten). A job
+    that runs first removes the temporary files of ``govsim.atomic.write_atomic`` that an earlier run,
+    stopped mid-write, left in ``out`` (``atomic.temporaries``; nothing else).
     """
-    from govsim.atomic import write_text
+    from govsim.atomic import temporaries, write_text
 
     key, arm, rep = job_key(overrides, manifest["sweep_keys"])
     info: dict[str, Any] = {
@@ -90,6 +92,8 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
         if info["code_version"] != manifest["code_version"]:
             raise ExperimentMismatch(f"code changed since the sweep started ({info['code_version']})")
         (out / MARKER).unlink(missing_ok=True)
+        for tmp in temporaries(out):  # an earlier run's, stopped inside write_atomic: never a result
+            tmp.unlink(missing_ok=True)
         began = True  # from here on the job's outcome is recorded, a stop included
         obj = run_config(cfg)
         info["seed"] = obj.seed

@@ -44,6 +44,9 @@ def compose_primary(sweep: Path, *overrides: str) -> DictConfig:
 
 
 def compose_job(overrides: list[str]) -> DictConfig:
+    """A job's config as its worker composes it: the experiment schema registered again first (a
+    ``prepare_manifest`` before it registered the plain one, which has no ``experiment`` key)."""
+    ex.register_experiment_configs()
     with initialize_config_dir(config_dir(), version_base=None):
         return compose("config", overrides)
 
@@ -106,6 +109,37 @@ def test_manifest_refuses_another_config_or_code_but_accepts_more_replications(
     monkeypatch.setenv("GOVSIM_CODE_VERSION", "other-code")
     with pytest.raises(ex.ExperimentMismatch, match="another code"):
         ex.prepare_manifest(compose_primary(tmp_path, *SMALL))
+
+
+def test_a_sweep_of_another_configuration_names_the_keys_that_differ(experiment_schema, tmp_path):
+    """Two digests told the user nothing: the refusal names each key that differs, that sweep's value
+    then the new one, and what is allowed."""
+    ex.prepare_manifest(compose_primary(tmp_path, *SMALL))
+    before = (tmp_path / ex.MANIFEST).read_bytes()
+    with pytest.raises(ex.ExperimentMismatch) as info:
+        ex.prepare_manifest(compose_primary(tmp_path, *SMALL[:-1], "warmup_days=6", "scenario.grid_size=900"))
+    assert str(info.value) == (
+        f"hydra.sweep.dir={str(tmp_path)!r}: the directory holds a sweep of another configuration "
+        "(scenario.grid_size: 1500 → 900; warmup_days: 5.0 → 6.0); allowed: that sweep's configuration "
+        "(scenario.grid_size=1500 warmup_days=5.0) to resume it, or another hydra.sweep.dir"
+    )
+    assert (tmp_path / ex.MANIFEST).read_bytes() == before
+    # a swept key, the experiment section and the output are not the sweep's configuration
+    ex.prepare_manifest(compose_primary(tmp_path, *SMALL, "policy=grid", "experiment.replications=2"))
+    with pytest.raises(ex.ExperimentMismatch, match=r"\(experiment.sensitivity.method: none → morris\)"):
+        ex.prepare_manifest(compose_primary(tmp_path, *SMALL, "experiment.sensitivity.method=morris"))
+
+
+def test_a_manifest_without_its_configuration_names_what_it_recorded(experiment_schema, tmp_path):
+    """A sweep directory written before the manifest kept its configuration: the keys it did keep."""
+    ex.prepare_manifest(compose_primary(tmp_path, *SMALL))
+    old = json.loads((tmp_path / ex.MANIFEST).read_text(encoding="utf-8"))
+    del old["configuration"]
+    ex.write_json(tmp_path / ex.MANIFEST, old)
+    with pytest.raises(ex.ExperimentMismatch, match=r"\(horizon_days: 30.0 → 31.0\); allowed: "):
+        ex.prepare_manifest(compose_primary(tmp_path, *SMALL[:1], "horizon_days=31", *SMALL[2:]))
+    with pytest.raises(ex.ExperimentMismatch, match=r"\(a key its manifest does not record\); allowed: "):
+        ex.prepare_manifest(compose_primary(tmp_path, *SMALL, "scenario.grid_size=900"))
 
 
 def test_job_completes_then_is_skipped_then_reruns_a_changed_config_and_refuses_another_job(
@@ -208,3 +242,50 @@ def test_a_bad_value_every_job_shares_is_refused_before_any_job(experiment_schem
     # a swept key is left to plan_sweep, which checks every job (test_experiment_refusals)
     check_shared(compose_primary(tmp_path, "scenario=one_town", "+hydra.sweeper.params.horizon_days='-3,30'"))
     assert not (tmp_path / "experiment.json").exists()
+
+
+def test_a_rerun_removes_the_atomic_temporaries_a_stopped_run_left_and_nothing_else(
+    experiment_schema, tmp_path
+):
+    """A worker killed inside ``atomic.write_atomic`` leaves ``.NAME.XXXXXXXX`` beside the records; the resume
+    that re-runs the job removes it (and only such files), and its records come out byte-identical."""
+    import signal
+
+    manifest = build_sweep(tmp_path, *SMALL, "policy=grid", "replication=0", run=0)
+    job = manifest["jobs"][0]
+    out = tmp_path / "job"
+    jobrun.run_job(compose_job(job["overrides"]), out, manifest, job["overrides"])
+    records = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".parquet", ".csv")}
+    assert len(records) >= 5
+    # as a SIGTERM mid-write leaves the job: no job.json yet, run.json saying running, a 0-byte temporary
+    (out / ex.MARKER).unlink()
+    ex.write_json(out / "run.json", {**json.loads((out / "run.json").read_text()), "status": "running"})
+    stray = [out / ".results.xlsx.k3j_9x2a", out / ".incidents.parquet.0a1b2c3d"]
+    kept = [out / ".results.xlsx.bak", out / ".notes", out / "results.xlsx.k3j_9x2a"]  # not write_atomic's
+    for path in [*stray, *kept]:
+        path.write_bytes(b"")
+    jobrun.record_stopped(tmp_path, {job["key"]: out}, manifest, signal.SIGTERM)
+    assert ex.read_marker(out)["status"] == "failed"
+
+    resumed = jobrun.run_job(compose_job(job["overrides"]), out, manifest, job["overrides"])
+    assert resumed["status"] == "complete"
+    assert [p.name for p in stray if p.exists()] == []
+    assert [p.name for p in kept if p.exists()] == [p.name for p in kept]
+    assert {name: (out / name).read_bytes() for name in records} == records
+
+
+def test_the_temporary_pattern_names_what_write_atomic_writes(tmp_path):
+    from govsim.atomic import TEMPORARY, temporaries, write_atomic
+
+    seen: list[str] = []
+
+    def write(tmp: Path) -> None:
+        seen.append(tmp.name)
+        assert temporaries(tmp_path) == [tmp]
+        tmp.write_text("x")
+
+    names = ["results.xlsx", "run.json", "incidents.parquet"]
+    for name in names:
+        write_atomic(tmp_path / name, write)
+    assert [TEMPORARY.fullmatch(s)["target"] for s in seen] == names
+    assert temporaries(tmp_path) == [] and temporaries(tmp_path / "none") == []

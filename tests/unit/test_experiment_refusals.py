@@ -67,6 +67,22 @@ def test_no_experiment_named_leaves_no_run_directory(tmp_path: Path, console) ->
     assert written(tmp_path) == []
 
 
+EXPERIMENTS = "admission_sweep, four_focus, levers_uncertainties, sensitivity, staffing_sweep"
+
+
+@pytest.mark.parametrize("name", ["base", "nonexistent"])
+def test_only_runnable_experiments_are_offered_and_base_is_refused(tmp_path: Path, console, name) -> None:
+    """``base`` is what every experiment shares (launcher, sweep directory, callback), not an experiment:
+    ``+experiment=base`` ran a whole default sweep of the city, and every list of experiments offered it."""
+    line = refused(console, tmp_path, f"+experiment={name}", *TINY)
+    assert line == (
+        f"govsim-experiment: error: experiment={name!r}: unknown experiment; allowed: {EXPERIMENTS}"
+    )
+    assert written(tmp_path) == []
+    shown = console("govsim-experiment", tmp_path, "--help").stdout
+    assert f"experiment: {EXPERIMENTS}\n" in shown
+
+
 def test_sensitivity_without_salib_names_the_extra_to_install(tmp_path: Path, console) -> None:
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "sitecustomize.py").write_text(NO_SALIB, encoding="utf-8")
