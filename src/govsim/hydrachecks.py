@@ -152,6 +152,12 @@ def check_overrides(overrides: list[str], is_group: Callable[[str], bool]) -> No
     for o in OverridesParser.create().parse_overrides(list(overrides)):
         key = o.key_or_group
         if key == "experiment" and is_group(key) and schema_type(key) is None:
+            names = experiment_names()
+            if str(o.value()) not in names:
+                raise InputError(
+                    f"{o.input_line}: no such experiment; allowed: govsim-experiment +experiment=NAME, "
+                    f"NAME one of {', '.join(names)}"
+                )
             raise InputError(
                 f"{o.input_line}: an experiment runs with its own command; allowed: "
                 f"govsim-experiment {o.input_line}"
@@ -215,3 +221,10 @@ def discard_hydra_record(out: Path) -> None:
             p.unlink(missing_ok=True)
     if out.is_dir() and not any(out.iterdir()):
         out.rmdir()
+
+
+def experiment_names() -> list[str]:
+    """The experiments that ship with govsim: the configs of ``configs/experiment/`` (names, sorted)."""
+    from govsim.compose import config_dir
+
+    return sorted(p.stem for p in (Path(config_dir()) / "experiment").glob("*.yaml"))

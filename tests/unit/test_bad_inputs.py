@@ -101,6 +101,9 @@ BAD_OVERRIDES: list[tuple[list[str], tuple[str, ...]]] = [
     (["scenario.territory=atlantis"], ("scenario.territory='atlantis'", "one_town")),
     (["scenario.territory=/no/such/file.csv"], ("scenario.territory='/no/such/file.csv'", "file not found")),
     (["scenario.population_scale=1e-9"], ("scenario.population_scale=1e-09", "keeps a resident")),
+    # an experiment named to govsim: its own command, or (a name that is none) the experiments there are
+    (["+experiment=four_focus"], ("own command", "govsim-experiment +experiment=four_focus")),
+    (["+experiment=base"], ("+experiment=base", "no such experiment", "four_focus, levers_uncertainties")),
 ]
 
 
