@@ -82,7 +82,7 @@ from govsim.jobrun import record_stopped, run_config, run_job
 from govsim.labels import warning_text
 from govsim.safety import UnsafeConfig, check_override_text, check_safety
 from govsim.stopping import Stopped, end_by_signal, stopped_signal
-from govsim.validate import ConfigError, config_warnings, warn, warn_single_replication
+from govsim.validate import ConfigError, config_warnings, warn
 
 # The launcher's workers import this module to unpickle the job, and Hydra names the job's directory
 # (govsim_hash, govsim_dirname) before the job runs: registered on import, as the govsim app does.
@@ -130,17 +130,16 @@ class ExperimentCallback(Callback):
                 config.hydra.sweeper.params["experiment.point"] = f"range(0,{n})"
         notes += check_shared(config)
         identities, merged, self._dirs = plan_sweep(config)  # every job checked: a refusal is the only line
-        for message in notes:  # on stderr, before any job
-            warn(message)
-        single = warn_single_replication(int(config.experiment.replications), str(config.output.lang))
-        notes += [single] if single else []
-        for message in merged:
-            warn(message)
+        if int(config.experiment.replications) == 1:  # as validate.warn_single_replication, printed below
+            notes.append(warning_text("single_replication", str(config.output.lang)))
         notes += merged
         self._sweep = Path(config.hydra.sweep.dir)
         self._lock = SweepLock(self._sweep).acquire()
         ExperimentCallback.running = self
+        # a sweep directory of another configuration is refused here: its refusal is the only line too
         self._manifest = manifest = prepare_manifest(config, identities, notes)
+        for message in notes:  # on stderr, before any job
+            warn(message)
         if config.experiment.progress:
             self._progress = _Progress(Path(config.hydra.sweep.dir), manifest)
             self._progress.start()

@@ -152,6 +152,7 @@ def test_failed_job_is_recorded_and_changed_sweeps_are_refused(tmp_path):
 
     changed = run(tmp_path, *[a.replace("horizon_days=20", "horizon_days=21") for a in args])
     assert changed.returncode == 2 and "another configuration (horizon_days: 20.0 → 21.0)" in changed.stderr
+    assert len(changed.stderr.strip().splitlines()) == 1, changed.stderr  # the refusal only, no warning first
     new_code = run(tmp_path, *args, code="sweep-test-2")
     assert new_code.returncode == 2 and "another code version" in new_code.stderr
     assert json.loads((tmp_path / "d" / "experiment.json").read_text())["code_version"] == "sweep-test"
