@@ -45,7 +45,7 @@ from typing import Any
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig, open_dict, read_write
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from govsim.compose import (
     PASS_THROUGH,
@@ -136,6 +136,7 @@ class ExperimentCallback(Callback):
         self._sweep = Path(config.hydra.sweep.dir)
         self._lock = SweepLock(self._sweep).acquire()
         ExperimentCallback.running = self
+        _start_resource_tracker(config)
         # a sweep directory of another configuration is refused here: its refusal is the only line too
         self._manifest = manifest = prepare_manifest(config, identities, notes)
         for message in notes:  # on stderr, before any job
@@ -188,6 +189,29 @@ class ExperimentCallback(Callback):
             if self._lock is not None:
                 self._lock.release()
             ExperimentCallback.running = None
+
+
+def _start_resource_tracker(config: DictConfig) -> None:
+    """Start the joblib launcher's resource tracker now, with SIGHUP ignored, as under ``nohup``.
+
+    loky's tracker (the process that releases the pool's semaphores and shared folders) ignores
+    SIGINT and SIGTERM, not SIGHUP. A closed terminal signals the whole process group: the tracker
+    died with the workers, and the one the command's exit handlers relaunched printed a traceback
+    per semaphore after the stop's line. Started here (``ensure_running``, loky's own), before the
+    pool, it inherits SIGHUP ignored and outlives the stop as it does SIGTERM's. Main thread only
+    (``signal``); nothing for another launcher.
+    """
+    if "joblib" not in str(OmegaConf.select(config, "hydra.launcher._target_", default="")):
+        return
+    if threading.current_thread() is not threading.main_thread():
+        return
+    from joblib.externals.loky.backend.resource_tracker import ensure_running
+
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        ensure_running()
+    finally:
+        signal.signal(signal.SIGHUP, previous)
 
 
 def check_launcher(config: DictConfig) -> list[str]:

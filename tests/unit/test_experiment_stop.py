@@ -192,6 +192,10 @@ def test_a_stopped_experiment_ends_its_workers_records_its_jobs_and_resumes(
     for where, marker in finished.items():
         assert (where / "job.json").read_bytes() == marker  # not run again
     assert records(sweep) == uninterrupted
+    # what a process the stop left (loky's resource tracker, relaunched) printed after the command ended,
+    # seconds later, into the same stderr: read again once the resume has taken its time
+    late = err.read_text(encoding="utf-8").strip().splitlines()[len(lines) :]
+    assert not any("Traceback" in line or "Warning" in line for line in late), late[:20]
 
 
 def test_a_stop_before_a_job_begins_leaves_the_result_it_would_skip(tmp_path: Path, monkeypatch) -> None:
