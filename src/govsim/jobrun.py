@@ -45,10 +45,15 @@ from govsim.validate import config_warnings
 __all__ = ["record_stopped", "run_config", "run_isolated", "run_job"]
 
 
-def stopped_error(signum: int) -> str:
-    """What a job stopped by ``signum`` says in its ``job.json`` and ``run.json``."""
+def stopped_error(signum: int, run_finished: bool = False) -> str:
+    """What a job stopped by ``signum`` says in its ``job.json`` and ``run.json``.
+
+    ``run_finished``: its run had written all its records (``run.json`` complete) and the stop came
+    before the job's own record; the job is run again all the same (its record is what a resume trusts).
+    """
     name = signal.Signals(signum).name
-    return f"stopped by {name} before it finished (the same command runs it again)"
+    when = "after its run had finished, before the job was recorded" if run_finished else "before it finished"
+    return f"stopped by {name} {when} (the same command runs it again)"
 
 
 def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
@@ -224,8 +229,9 @@ def record_stopped(sweep: Path, dirs: dict[str, Path], manifest: dict[str, Any],
             removed += 1
             _remove_empty_parents(out, sweep)
             continue
-        error = stopped_error(signum)
-        if _run_info(out).get("status") == "running":
+        run_status = _run_info(out).get("status")
+        error = stopped_error(signum, run_finished=run_status == "complete")
+        if run_status == "running":
             _mark_run_failed(out, error)
         job = jobs[key]
         info = {

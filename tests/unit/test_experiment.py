@@ -289,3 +289,22 @@ def test_the_temporary_pattern_names_what_write_atomic_writes(tmp_path):
         write_atomic(tmp_path / name, write)
     assert [TEMPORARY.fullmatch(s)["target"] for s in seen] == names
     assert temporaries(tmp_path) == [] and temporaries(tmp_path / "none") == []
+
+
+def test_a_job_stopped_after_its_run_finished_says_so(experiment_schema, tmp_path):
+    """A stop between the run's end (``run.json`` complete) and the job's record (``job.json``).
+
+    The job says failed, as not recorded, and its error says the run itself had finished, so that the
+    two files do not contradict each other without a word; ``run.json`` keeps saying complete.
+    """
+    import signal
+
+    manifest = build_sweep(tmp_path, *SMALL, "policy=grid", "replication=0", run=0)
+    job = manifest["jobs"][0]
+    out = tmp_path / "job"
+    jobrun.run_job(compose_job(job["overrides"]), out, manifest, job["overrides"])
+    (out / ex.MARKER).unlink()  # the worker was ended before it wrote job.json
+    jobrun.record_stopped(tmp_path, {job["key"]: out}, manifest, signal.SIGINT)
+    marker = ex.read_marker(out)
+    assert marker["status"] == "failed" and "after its run had finished" in marker["error"], marker
+    assert json.loads((out / "run.json").read_text())["status"] == "complete"
