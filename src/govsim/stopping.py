@@ -70,18 +70,23 @@ def on_sigterm(handler: Callable[[int, FrameType | None], Any] | int | None) -> 
     return signal.signal(signal.SIGTERM, handler)
 
 
-def end_by_signal(message: str, signum: int = signal.SIGTERM, exit_handlers: bool = False) -> None:
+def end_by_signal(message: str, signum: int = signal.SIGTERM, exit_handlers: bool | float = False) -> None:
     """Print ``message`` on stderr, then end this process by ``signum`` itself (its default disposition).
 
     Called by a console script that caught ``Terminated`` (SIGTERM) or ``KeyboardInterrupt`` (SIGINT,
     Ctrl-C) instead of a traceback: the shell, ``timeout`` or a scheduler sees the process killed by the
     signal it sent (status 143 or 130), as Python's own exit on an uncaught ``KeyboardInterrupt`` does.
     ``exit_handlers``: run what Python runs at exit first (``atexit``: log files closed, a process pool's
-    semaphores released), for a command whose workers' libraries register such handlers.
+    semaphores released), for a command whose workers' libraries register such handlers; a number of
+    seconds runs them in a thread and waits that long at most (a handler may wait on what is stuck).
     """
     print(message, file=sys.stderr)
-    if exit_handlers:
+    if exit_handlers is True:
         atexit._run_exitfuncs()
+    elif exit_handlers:
+        handlers = threading.Thread(target=atexit._run_exitfuncs, daemon=True)
+        handlers.start()
+        handlers.join(float(exit_handlers))
     sys.stdout.flush()
     sys.stderr.flush()
     signal.signal(signum, signal.SIG_DFL)

@@ -24,9 +24,9 @@ finish say failed, or removes its directory if it held no result (``jobrun.recor
 releases the lock; the command prints one line and ends by the same signal (a shell reports 143 for
 SIGTERM, 130 for Ctrl-C, 129 for SIGHUP), as ``govsim`` does. The same command resumes the sweep. The
 stop is bounded: a second such signal, or ``STOP_GRACE_S`` without an end (the launcher's shutdown can
-deadlock), kills every process the command started, records the jobs and ends at once (loky's resource
-tracker may then warn of the pool's semaphores as it releases them). A launcher whose jobs run elsewhere
-(``submitit`` on a cluster) keeps its own jobs, which this process cannot end.
+deadlock), kills every process the command started, records the jobs and ends at once (its exit
+handlers, which release the pool's semaphores, given ``EXIT_HANDLERS_S``). A launcher whose jobs run
+elsewhere (``submitit`` on a cluster) keeps its own jobs, which this process cannot end.
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ register_resolvers()
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 _stopping: dict[str, Any] = {}  # the stop under way: its "signum", and "what" became of the jobs
+EXIT_HANDLERS_S = 2.0  # assumed: loky's exit handlers take well under 0.1 s when nothing is stuck
 STOP_GRACE_S = 5.0  # assumed: an orderly stop takes 0.03-0.15 s here; 5 s allows a loaded machine
 
 
@@ -444,8 +445,8 @@ def _force(signum: int, received: int, frame: FrameType | None) -> None:
     Runs as a signal handler in the main thread, wherever the orderly stop was stuck. Every process
     this one started is killed (SIGKILL, as joblib's abort would have; loky's resource tracker is
     left to release the pool's semaphores once this process is gone), then the jobs are recorded as
-    in an orderly stop unless that recording had begun. The exit handlers are not run: the launcher's
-    would join the stuck shutdown again.
+    in an orderly stop unless that recording had begun. The exit handlers run for ``EXIT_HANDLERS_S``
+    at most: the launcher's may join the stuck shutdown again.
     """
     signal.setitimer(signal.ITIMER_REAL, 0)
     for s in (*STOP_SIGNALS, signal.SIGALRM):
@@ -460,8 +461,12 @@ def _force(signum: int, received: int, frame: FrameType | None) -> None:
     if what is None:  # the jobs were not recorded yet
         running = ExperimentCallback.running
         what = running.stop(signum) if running is not None else "no job was in progress"
+    # the exit handlers release the pool's semaphores and folders (else loky's resource tracker warns of
+    # them after the line), given a moment only: they may join the very shutdown that hung
     end_by_signal(
-        f"govsim-experiment: stopped by {signal.Signals(signum).name} ({why}: ended at once): {what}", signum
+        f"govsim-experiment: stopped by {signal.Signals(signum).name} ({why}: ended at once): {what}",
+        signum,
+        exit_handlers=EXIT_HANDLERS_S,
     )
 
 
