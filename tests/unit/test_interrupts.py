@@ -162,3 +162,44 @@ def test_every_console_script_but_govsim_starts_through_entry() -> None:
     scripts = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts.pop("govsim") == "govsim.cli:command"
     assert all(target.startswith("govsim.entry:") for target in scripts.values()), scripts
+
+
+TERM_PROBE = """
+import os, signal, sys
+from govsim import entry
+
+
+class Term:  # SIGTERM (a scheduler's time limit, kill) while the command's module imports pandas
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas":
+            os.kill(os.getpid(), signal.SIGTERM)
+        return None
+
+
+sys.meta_path.insert(0, Term())
+getattr(entry, sys.argv.pop(1))()
+"""
+
+
+@pytest.mark.parametrize(("script", "prog"), [("experiment", "govsim-experiment"), ("log", "govsim-log")])
+def test_sigterm_while_a_command_starts_is_one_line(script: str, prog: str) -> None:
+    """SIGTERM in the first second ended the command silently: no line said why it stopped."""
+    stopped(TERM_PROBE, [script], signal.SIGTERM, f"{prog}: terminated by SIGTERM")
+
+
+def test_output_piped_into_a_reader_that_stops_is_no_traceback(tmp_path: Path) -> None:
+    """``govsim-log summary ... | head -1``: the reader closes the pipe; the command ends without a
+    BrokenPipeError traceback (exit status 1, as Python's own end on a closed pipe; its files written)."""
+    log = Path(__file__).parents[1] / "data" / "boston311-100-sample.csv"
+    script = Path(sys.executable).with_name("govsim-log")
+    argv = [str(script)] if script.exists() else [sys.executable, "-c", "from govsim.entry import log; log()"]
+    proc = subprocess.Popen(
+        [*argv, "summary", str(log), "--mapping", "boston311", "--out", str(tmp_path / "b")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # as `head` does once it has its line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
