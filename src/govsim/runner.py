@@ -253,7 +253,8 @@ def run_to_dir(
         result = simulate(cfg, checked)
         write_outputs(result, out, cfg, figures)
     except BaseException as exc:
-        info.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+        said = str(exc) or ("interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else "(no message)")
+        info.update(status="failed", error=f"{type(exc).__name__}: {said}", traceback=traceback.format_exc())
         write_text(out / "run.json", json.dumps(info, ensure_ascii=False, indent=2))
         raise
     rec = result.records

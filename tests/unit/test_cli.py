@@ -398,7 +398,9 @@ def test_an_interrupted_command_leaves_no_worker_and_says_so_in_one_line(tmp_pat
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith("govsim: interrupted (Ctrl-C)")
     assert pid is not None and _gone(pid)
-    assert json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["status"] == "failed"
+    info = json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))
+    assert info["status"] == "failed"
+    assert info["error"] == "KeyboardInterrupt: interrupted (Ctrl-C)", info["error"]  # not an empty message
 
 
 def test_a_terminated_command_records_the_run_as_failed_and_ends_by_the_signal(tmp_path: Path) -> None:
