@@ -21,6 +21,7 @@ import subprocess
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -101,6 +102,18 @@ def started_after_a_finished_job(sweep: Path, proc: subprocess.Popen, limit: flo
     )
 
 
+def launch(cwd: Path, launcher: list[str], env: dict[str, str], stderr: Any) -> subprocess.Popen[bytes]:
+    """The small sweep ``ARGS`` into ``cwd/s``, in its own process group (as a terminal would start it)."""
+    return subprocess.Popen(
+        [*command(*ARGS, *launcher), "hydra.sweep.dir=s"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        start_new_session=True,
+    )
+
+
 def processes_in(cwd: Path) -> list[psutil.Process]:
     """Processes working in ``cwd`` (the command's workers and jobs inherit its working directory)."""
     found = []
@@ -131,14 +144,7 @@ def test_a_stopped_experiment_ends_its_workers_records_its_jobs_and_resumes(
     sweep = tmp_path / "s"
     err = tmp_path / "stderr.txt"
     with err.open("w", encoding="utf-8") as stderr:
-        proc = subprocess.Popen(
-            [*command(*ARGS, *launcher), "hydra.sweep.dir=s"],
-            cwd=tmp_path,
-            env={**os.environ, **ENV},
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            start_new_session=True,
-        )
+        proc = launch(tmp_path, launcher, {**os.environ, **ENV}, stderr)
         try:
             started_after_a_finished_job(sweep, proc)
             started = psutil.Process(proc.pid).children(recursive=True)
@@ -238,14 +244,7 @@ def test_a_stop_stuck_in_the_launchers_shutdown_still_ends(tmp_path: Path, secon
     sweep = tmp_path / "s"
     err = tmp_path / "stderr.txt"
     with err.open("w", encoding="utf-8") as stderr:
-        proc = subprocess.Popen(
-            [*command(*ARGS), "hydra.sweep.dir=s"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            start_new_session=True,
-        )
+        proc = launch(tmp_path, [], env, stderr)
         try:
             started_after_a_finished_job(sweep, proc)
             children = psutil.Process(proc.pid).children(recursive=True)
