@@ -8,6 +8,7 @@ target's miss (``Target.miss``).
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ SPEC_KEYS = frozenset(
     {"name", "scenario", "policy", "overrides", "seeds", "report_seeds", "trials", "n_jobs",
      "sampler_seed", "parameters", "targets", "log", "monitor"}
 )  # fmt: skip
-
+LOG_KEYS = ("path", "mapping", "as_of")  # the keys of the spec's log: section
 
 RANGE_TOLERANCE = 0.1
 """Default miss scale of a range target, as a share of the range's width; assumed. A miss of a tenth of
@@ -308,6 +309,11 @@ def _log_kpis(log: Any, path: Path) -> tuple[pd.Series, LogMapping]:
     from govsim.logs import LogError, read_log, shipped_mappings
     from govsim.observed import kpi_series, observed_kpis, observed_window
 
+    unknown = sorted((set(log) if isinstance(log, dict) else set()) - set(LOG_KEYS), key=str)
+    if unknown:
+        hint = difflib.get_close_matches(str(unknown[0]), LOG_KEYS, n=1)
+        maybe = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise SpecError(f"{path}: log.{unknown[0]}: unknown key{maybe}; allowed: {', '.join(LOG_KEYS)}")
     if not isinstance(log, dict) or not {"path", "mapping"} <= set(log):
         raise SpecError(f"{path}: log={log!r}: allowed: {{path: FILE, mapping: M, as_of: optional}}")
     file = Path(log["path"]) if Path(log["path"]).is_absolute() else path.parent / log["path"]

@@ -278,3 +278,15 @@ def test_a_spec_log_that_the_mapping_mostly_refuses_warns(tmp_path, capsys) -> N
         "check the mapping's channels (or unknown_channel: other)"
     )
     assert "target tickets: 30 ± 1" in captured.out
+
+
+@pytest.mark.parametrize(
+    ("extra", "names"),
+    [("asof: '2022-05-01'", "log.asof: unknown key (did you mean 'as_of'?)"),
+     ("encoding: gbk", "log.encoding: unknown key")],
+)  # fmt: skip
+def test_a_misspelt_spec_log_key_is_refused_with_a_close_match(tmp_path, capsys, extra, names) -> None:
+    """A misspelt key under log: was ignored (the log then read to its last day, silently)."""
+    body = RATE + TICKETS + f"log: {{path: {BOSTON}, mapping: boston311, {extra}}}\n"
+    err = _spec_refusal(tmp_path, capsys, body)
+    assert names in err and err.endswith("allowed: path, mapping, as_of"), err
