@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from govsim.atomic import file_in_the_way
+from govsim.atomic import cannot_make, file_in_the_way
 from govsim.configwarn import warn
 from govsim.identity import occupied, taken
 from govsim.logs import LogError, LogMapping, LogRead, read_log
@@ -222,6 +222,8 @@ def main(argv: list[str] | None = None) -> None:
             raise LogError(
                 f"--out={str(out)!r}: {file_in_the_way(out)} is a file; allowed: a new or empty directory"
             )
+        if cannot_make(out):
+            raise LogError(f"--out={str(out)!r}: {cannot_make(out)}; allowed: a new or empty directory in a folder that can be written")
         log = read_log(args.log, args.mapping, args.as_of)
         kpis, volumes, window = summarise(log)
         if args.command == "compare":

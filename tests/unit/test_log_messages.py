@@ -290,3 +290,24 @@ def test_a_misspelt_spec_log_key_is_refused_with_a_close_match(tmp_path, capsys,
     body = RATE + TICKETS + f"log: {{path: {BOSTON}, mapping: boston311, {extra}}}\n"
     err = _spec_refusal(tmp_path, capsys, body)
     assert names in err and err.endswith("allowed: path, mapping, as_of"), err
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc, where no folder can be made")
+def test_an_output_folder_that_cannot_be_made_is_refused_before_anything_is_printed(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    """--out /proc/x printed the KPI table, then a FileNotFoundError traceback (exit 1)."""
+    out = "/proc/govsim-out"
+    allowed = "allowed: a new or empty directory in a folder that can be written"
+    with pytest.raises(SystemExit) as exc:
+        logtool.main(["summary", str(BOSTON), "--mapping", "boston311", "--out", out])
+    got = capsys.readouterr()
+    assert exc.value.code == 2 and got.out == "", got.out
+    assert got.err.strip().startswith(f"govsim-log: error: --out='{out}': no folder can be made in /proc ")
+    assert got.err.strip().endswith(allowed) and "\n" not in got.err.strip()
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(RATE + TICKETS, encoding="utf-8")
+    monkeypatch.setattr(calibrate, "run", lambda *a, **k: pytest.fail("the calibration ran"))
+    err = refused(calibrate.main, [str(spec), "--out", out], capsys)
+    assert err.startswith(f"govsim-calibrate: error: --out='{out}': no folder can be made in /proc ")
+    assert err.endswith(allowed)
