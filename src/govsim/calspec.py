@@ -259,8 +259,12 @@ def _target(name: str, v: Any, observed: pd.Series | None, path: Path) -> Target
         return Target(kpi, None, rtol, lo, hi, src)
     value = v.get("value")
     if value == "log":
-        if observed is None or kpi not in observed.index or pd.isna(observed[kpi]):
-            raise SpecError(f"{where}: value: log, but the spec's log has no value for {kpi}")
+        if observed is None:
+            raise SpecError(f"{where}: value: log, but the spec has no log: section; allowed: log: {{path: "
+                            "FILE, mapping: M} beside the targets, or a number as value")  # fmt: skip
+        if kpi not in observed.index or pd.isna(observed[kpi]):
+            raise SpecError(f"{where}: value: log, but the spec's log has no value for {kpi}; allowed: a "
+                            "number as value, or a KPI the log measures")  # fmt: skip
         value, src = float(observed[kpi]), src or "observed log"
     if value is None or ("tolerance" not in v and "relative_tolerance" not in v):
         raise SpecError(f"{where}={v!r}: allowed: value with tolerance or relative_tolerance, or range")

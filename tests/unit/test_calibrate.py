@@ -180,7 +180,7 @@ def test_targets_use_the_kpi_module_names_old_names_are_aliases(tmp_path: Path) 
         ("parameters: {policy.grid.staffing: {low: 1, high: 2}}\n" + TICKETS, "allowed: scenario.* keys"),
         ("parameters: {scenario.incident_rate: {low: 2, high: 1}}\n" + TICKETS, "with a < b"),
         (RATE + "targets: {tickets: {value: 1}}", "tolerance"),
-        (RATE + "targets: {tickets: {value: log, tolerance: 1}}", "the spec's log has no value"),
+        (RATE + "targets: {tickets: {value: log, tolerance: 1}}", "the spec has no log: section"),
         ("trails: 3", "trails: unknown key"),
         (RATE + "targets: {metrics:on_time: {value: 1, tolerance: 1}}", "unknown KPI; allowed: tickets, "),
     ],

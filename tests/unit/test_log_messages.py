@@ -311,3 +311,10 @@ def test_an_output_folder_that_cannot_be_made_is_refused_before_anything_is_prin
     err = refused(calibrate.main, [str(spec), "--out", out], capsys)
     assert err.startswith(f"govsim-calibrate: error: --out='{out}': no folder can be made in /proc ")
     assert err.endswith(allowed)
+
+
+def test_a_value_log_target_without_a_log_says_the_spec_has_no_log(tmp_path, capsys) -> None:
+    """It said 'the spec's log has no value for on_time_rate', as if a log had been read."""
+    err = _spec_refusal(tmp_path, capsys, RATE + "targets: {on_time_rate: {value: log, tolerance: 0.05}}\n")
+    assert "targets.on_time_rate: value: log, but the spec has no log: section" in err, err
+    assert err.endswith("allowed: log: {path: FILE, mapping: M} beside the targets, or a number as value")
