@@ -101,8 +101,10 @@ def _numeric_below(key: str, node: Any) -> str | None:
     """A numeric key under ``node`` (a group of the schema, or a mapping of them: ``*``), for a refusal."""
     if isinstance(node, dict) and node:
         return _numeric_below(f"{key}.*", next(iter(node.values())))
-    if is_dataclass(node):
-        return next((f"{key}.{n}" for n, v in vars(node).items() if _is_number(v)), None)
+    if is_dataclass(node):  # a share cannot be fitted alone (the shares sum to 1): never suggested
+        names = [n for n, v in vars(node).items() if _is_number(v) and n != "share"]
+        name = "handling_days" if "handling_days" in names else next(iter(names), None)
+        return f"{key}.{name}" if name else None
     return None
 
 

@@ -318,3 +318,11 @@ def test_a_value_log_target_without_a_log_says_the_spec_has_no_log(tmp_path, cap
     err = _spec_refusal(tmp_path, capsys, RATE + "targets: {on_time_rate: {value: log, tolerance: 0.05}}\n")
     assert "targets.on_time_rate: value: log, but the spec has no log: section" in err, err
     assert err.endswith("allowed: log: {path: FILE, mapping: M} beside the targets, or a number as value")
+
+
+def test_the_example_for_a_group_parameter_is_a_key_that_can_be_fitted(tmp_path, capsys) -> None:
+    """It suggested scenario.categories.*.share, which no fit can move alone (the shares sum to 1)."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("parameters: {scenario.categories: {low: 0.1, high: 1}}\n" + TICKETS, encoding="utf-8")
+    err = refused(calibrate.main, [str(spec), "--check", "--out", str(tmp_path / "out")], capsys)
+    assert err.endswith("allowed: numeric scenario keys, e.g. scenario.categories.*.handling_days"), err
