@@ -115,10 +115,30 @@ def _get(node: Any, part: str, key: str) -> Any:
 
 
 def check_corners(spec: Spec, keys: dict[str, list[tuple[str, float]]]) -> None:
-    """Compose the candidates at all lows and at all highs: a range the schema refuses fails here, once."""
+    """Compose the candidates at all lows and at all highs: a range the schema refuses fails here, once.
+
+    ``SpecError`` naming the parameter and the end (``parameters.KEY.low=0: allowed: ...``).
+    """
+    from govsim.validate import ConfigError
+
     for end in ("low", "high"):
         values = candidate_values({p.key: getattr(p, end) for p in spec.parameters}, keys, spec)
-        compose(base_overrides(spec) + [f"{k}={v!r}" for k, v in values.items()])
+        try:
+            compose(base_overrides(spec) + [f"{k}={v!r}" for k, v in values.items()])
+        except (InputError, ConfigError) as exc:
+            raise SpecError(_at_end(str(exc), spec, keys, end, values)) from None
+
+
+def _at_end(msg: str, spec: Spec, keys: dict[str, list[tuple[str, float]]], end: str,
+            values: dict[str, float]) -> str:  # fmt: skip
+    """A composition's refusal of a range's end, told as the spec's parameter and end."""
+    for p in spec.parameters:
+        for k, _ in keys[p.key]:
+            given = f"{k}={values[k]!r}"
+            if msg.startswith(given):
+                scaled = f" (scale: {given})" if p.scale or k != p.key else ""
+                return f"parameters.{p.key}.{end}={getattr(p, end):g}{scaled}{msg[len(given):]}"
+    return f"parameters (all at their {end}s): {msg}"
 
 
 def base_overrides(spec: Spec) -> list[str]:
@@ -306,9 +326,9 @@ def main(argv: list[str] | None = None) -> None:
         spec = replace(spec, trials=trials or spec.trials, n_jobs=n_jobs or spec.n_jobs)
         try:
             keys = expand(spec)  # every key and the base scenario checked before any run
-        except SpecError as exc:
+            check_corners(spec, keys)
+        except (SpecError, InputError, ConfigError) as exc:  # the spec's scenario, policy or ranges
             raise SpecError(f"{args.spec}: {exc}") from None
-        check_corners(spec, keys)
         where = args.out or Path("calibration") / spec.name
         if occupied(where):  # --check too: the dry run refuses what the run would
             raise SpecError(taken("--out", where, "" if args.out else "(the default output folder)"))

@@ -326,3 +326,17 @@ def test_the_example_for_a_group_parameter_is_a_key_that_can_be_fitted(tmp_path,
     spec.write_text("parameters: {scenario.categories: {low: 0.1, high: 1}}\n" + TICKETS, encoding="utf-8")
     err = refused(calibrate.main, [str(spec), "--check", "--out", str(tmp_path / "out")], capsys)
     assert err.endswith("allowed: numeric scenario keys, e.g. scenario.categories.*.handling_days"), err
+
+
+@pytest.mark.parametrize(
+    ("body", "start"),
+    [("parameters: {scenario.incident_rate: {low: 0, high: 1}}\n" + TICKETS,
+      "parameters.scenario.incident_rate.low=0: allowed: a number > 0"),
+     ("scenario: nosuch\n" + RATE + TICKETS, "scenario='nosuch': unknown scenario; allowed: ")],
+)  # fmt: skip
+def test_a_range_end_or_scenario_the_schema_refuses_names_the_spec_and_the_parameter(
+    tmp_path, capsys, body, start
+) -> None:
+    """They were refused as scenario.incident_rate=0.0 / scenario='nosuch', without the spec file."""
+    err = _spec_refusal(tmp_path, capsys, body)
+    assert err.startswith(f"govsim-calibrate: error: {tmp_path / 'spec.yaml'}: {start}"), err
