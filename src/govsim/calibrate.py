@@ -137,7 +137,7 @@ def _at_end(msg: str, spec: Spec, keys: dict[str, list[tuple[str, float]]], end:
             given = f"{k}={values[k]!r}"
             if msg.startswith(given):
                 scaled = f" (scale: {given})" if p.scale or k != p.key else ""
-                return f"parameters.{p.key}.{end}={getattr(p, end):g}{scaled}{msg[len(given):]}"
+                return f"parameters.{p.key}.{end}={getattr(p, end):g}{scaled}{msg[len(given) :]}"
     return f"parameters (all at their {end}s): {msg}"
 
 
@@ -336,7 +336,8 @@ def main(argv: list[str] | None = None) -> None:
             blocker = file_in_the_way(where)
             raise SpecError(f"--out={str(where)!r}: {blocker} is a file; allowed: a new or empty directory")
         if cannot_make(where):
-            raise SpecError(f"--out={str(where)!r}: {cannot_make(where)}; allowed: a new or empty directory in a folder that can be written")
+            raise SpecError(f"--out={str(where)!r}: {cannot_make(where)}; allowed: a new or empty directory "
+                        "in a folder that can be written")  # fmt: skip
     except (SpecError, LogError, InputError, ConfigError) as exc:
         print(f"govsim-calibrate: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)

@@ -223,7 +223,8 @@ def main(argv: list[str] | None = None) -> None:
                 f"--out={str(out)!r}: {file_in_the_way(out)} is a file; allowed: a new or empty directory"
             )
         if cannot_make(out):
-            raise LogError(f"--out={str(out)!r}: {cannot_make(out)}; allowed: a new or empty directory in a folder that can be written")
+            raise LogError(f"--out={str(out)!r}: {cannot_make(out)}; allowed: a new or empty directory "
+                        "in a folder that can be written")  # fmt: skip
         log = read_log(args.log, args.mapping, args.as_of)
         kpis, volumes, window = summarise(log)
         if args.command == "compare":

@@ -215,7 +215,8 @@ def test_cli_range_the_schema_refuses_exit_2(tmp_path: Path, capsys: pytest.Capt
     with pytest.raises(SystemExit) as exc:
         calibrate.main([str(path), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err.strip()
-    assert exc.value.code == 2 and err.startswith(f"govsim-calibrate: error: {path}: parameters.scenario.reopen_prob.high=1.5: ") and "\n" not in err
+    assert exc.value.code == 2 and "\n" not in err
+    assert err.startswith(f"govsim-calibrate: error: {path}: parameters.scenario.reopen_prob.high=1.5: "), err
 
 
 def test_calibrated_scenario_runs(tmp_path: Path, make_config: Callable[..., GovsimConfig]) -> None:
