@@ -310,6 +310,7 @@ def main(argv: list[str] | None = None) -> None:
     from dataclasses import replace
 
     from govsim import fitreport
+    from govsim.configwarn import warn
     from govsim.validate import ConfigError
 
     p = OneLineParser(prog="govsim-calibrate", description=__doc__.split("\n\n")[0])
@@ -341,6 +342,10 @@ def main(argv: list[str] | None = None) -> None:
     except (SpecError, LogError, InputError, ConfigError) as exc:
         print(f"govsim-calibrate: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
+    if spec.log_report:  # the log's account, once nothing is left to refuse
+        print(spec.log_report)
+    if spec.log_warning:
+        warn(spec.log_warning)
     if args.check:
         print(plan(spec, keys))
         return

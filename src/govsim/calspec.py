@@ -118,6 +118,8 @@ class Spec:
     targets: tuple[Target, ...]
     log_view: LogMapping | None = None  # the spec's log's mapping: runs are compared as logs of its layout
     monitor: tuple[str, ...] = ()  # KPIs reported beside the targets (trials, fit report), not fitted
+    log_report: str = ""  # the log's account of its rows (``LogRead.report``), printed once the spec passes
+    log_warning: str = ""  # ``LogRead.warning`` of the log: a mapping that refused most rows; or ""
 
     def kpis(self) -> tuple[str, ...]:
         """The KPIs every candidate is measured on: the targets', then the monitored ones."""
@@ -125,7 +127,11 @@ class Spec:
 
 
 def load_spec(path: str | Path) -> Spec:
-    """Read and check a spec; ``value: log`` targets are filled from its log. ``SpecError`` if bad."""
+    """Read and check a spec; ``value: log`` targets are filled from its log. ``SpecError`` if bad.
+
+    Nothing is printed: the log's report and warning are kept (``Spec.log_report``, ``log_warning``) for
+    the caller to show once the whole spec has passed.
+    """
     path = Path(path)
     if not path.is_file():
         what = "a directory, not a spec file" if path.is_dir() else "no such calibration spec file"
@@ -175,7 +181,7 @@ def _spec(raw: dict[str, Any], path: Path) -> Spec:
     if unknown:
         raise SpecError(f"{path}: {unknown[0]}: unknown key; allowed: {', '.join(sorted(SPEC_KEYS))}")
     params = tuple(_parameter(k, v, path) for k, v in (raw.get("parameters") or {}).items())
-    observed, mapping = _log_kpis(raw["log"], path) if raw.get("log") else (None, None)
+    observed, mapping, report, doubt = _log_kpis(raw["log"], path) if raw.get("log") else (None,) * 4
     targets = tuple(_target(k, v, observed, path) for k, v in (raw.get("targets") or {}).items())
     if not params:
         raise SpecError(f"{path}: parameters: none given; allowed: at least one scenario key with its range, "
@@ -198,6 +204,8 @@ def _spec(raw: dict[str, Any], path: Path) -> Spec:
         targets=targets,
         log_view=mapping,
         monitor=tuple(_monitored(k, path) for k in raw.get("monitor") or []),
+        log_report=report or "",
+        log_warning=doubt or "",
     )
     for key, value in (("trials", spec.trials), ("n_jobs", spec.n_jobs)):
         if value < 1:
@@ -307,9 +315,8 @@ def _allowed_kpis() -> list[str]:
     return [*SCALAR_KPIS, "category_share[NAME]", "channel_share[NAME]"]
 
 
-def _log_kpis(log: Any, path: Path) -> tuple[pd.Series, LogMapping]:
-    """The KPIs of the spec's log, and the mapping it was read through."""
-    from govsim.configwarn import warn
+def _log_kpis(log: Any, path: Path) -> tuple[pd.Series, LogMapping, str, str]:
+    """The KPIs of the spec's log, the mapping it was read through, its report and warning (or "")."""
     from govsim.logs import LogError, read_log, shipped_mappings
     from govsim.observed import kpi_series, observed_kpis, observed_window
 
@@ -334,10 +341,7 @@ def _log_kpis(log: Any, path: Path) -> tuple[pd.Series, LogMapping]:
     as_of = None if log.get("as_of") is None else str(log["as_of"])
     try:
         read = read_log(file, mapping, as_of, option="log.as_of")
-        print(read.report())
-        doubt = read.warning()
-        if doubt:
-            warn(doubt)
-        return kpi_series(observed_kpis(read.table, observed_window(read.table, read.as_of))), read.mapping
+        kpis = kpi_series(observed_kpis(read.table, observed_window(read.table, read.as_of)))
+        return kpis, read.mapping, read.report(), read.warning() or ""
     except LogError as exc:  # the log's own messages name its file, column or row
         raise SpecError(f"{path}: {'' if str(exc).startswith('log.') else 'log: '}{exc}") from None

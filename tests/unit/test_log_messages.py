@@ -340,3 +340,30 @@ def test_a_range_end_or_scenario_the_schema_refuses_names_the_spec_and_the_param
     """They were refused as scenario.incident_rate=0.0 / scenario='nosuch', without the spec file."""
     err = _spec_refusal(tmp_path, capsys, body)
     assert err.startswith(f"govsim-calibrate: error: {tmp_path / 'spec.yaml'}: {start}"), err
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["targets: {tickets: {value: log, tolerance: 1}, nosuch_kpi: {value: 1, tolerance: 1}}\n" + RATE,
+     "targets: {tickets: {value: log, tolerance: 1}}\n"
+     "parameters: {scenario.incident_rate: {low: 0, high: 1}}\n"],
+)  # fmt: skip
+def test_a_spec_refusal_comes_before_the_log_summary_is_printed(tmp_path, capsys, bad) -> None:
+    """The log's account of its rows was printed on stdout, then the spec was refused on stderr."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(bad + f"log: {{path: {BOSTON}, mapping: boston311}}\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        calibrate.main([str(spec), "--check", "--out", str(tmp_path / "out")])
+    got = capsys.readouterr()
+    assert exc.value.code == 2 and got.err.startswith(f"govsim-calibrate: error: {spec}: ")
+    assert got.out == "", got.out
+
+
+def test_a_checked_spec_prints_its_log_summary_before_the_plan(tmp_path, capsys) -> None:
+    spec = tmp_path / "spec.yaml"
+    body = RATE + "targets: {tickets: {value: log, tolerance: 1}}\n"
+    spec.write_text(body + f"log: {{path: {BOSTON}, mapping: boston311}}\n", encoding="utf-8")
+    calibrate.main([str(spec), "--check", "--out", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert str(BOSTON) in out and "target tickets: " in out
+    assert out.index(str(BOSTON)) < out.index("target tickets: ")
