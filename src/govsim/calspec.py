@@ -328,6 +328,9 @@ def _log_kpis(log: Any, path: Path) -> tuple[pd.Series, LogMapping, str, str]:
     if not isinstance(log, dict) or not {"path", "mapping"} <= set(log):
         raise SpecError(f"{path}: log={log!r}: allowed: {{path: FILE, mapping: M, as_of: optional}}")
     file = Path(log["path"]) if Path(log["path"]).is_absolute() else path.parent / log["path"]
+    if file.is_dir():
+        raise SpecError(f"{path}: log.path={log['path']!r}: a directory, not a log file; allowed: a CSV or "
+                        "XLSX export (a file), absolute or relative to the spec's folder")  # fmt: skip
     if not file.is_file():
         raise SpecError(f"{path}: log.path={log['path']!r}: no such file ({file}); allowed: a CSV or XLSX "
                         "export, absolute or relative to the spec's folder")  # fmt: skip

@@ -162,6 +162,8 @@ def read_log(
 
 
 def _read_frame(path: Path, m: LogMapping) -> pd.DataFrame:
+    if path.is_dir():
+        raise LogError(f"{path}: a directory, not a log file; allowed: a CSV or XLSX export (a file)")
     if not path.is_file():
         raise LogError(f"{path}: no such file; allowed: an existing CSV or XLSX export")
     if path.suffix.lower() in (".xlsx", ".xlsm"):

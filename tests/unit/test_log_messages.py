@@ -154,6 +154,10 @@ def test_every_spec_refusal_names_the_key_the_value_and_what_is_allowed(
         ("{path: nofile.csv, mapping: boston311}", "log.path='nofile.csv'"),
         (f"{{path: {BOSTON}, mapping: boston311, as_of: garbage}}", "log.as_of='garbage'"),
         (f"{{path: {BOSTON}, mapping: nosuch}}", "log.mapping='nosuch'"),
+        (
+            f"{{path: {BOSTON.parent}, mapping: boston311}}",
+            f"log.path='{BOSTON.parent}': a directory, not a log",
+        ),
     ],
 )
 def test_a_spec_log_refusal_names_the_spec_key(tmp_path, capsys, log, names) -> None:
@@ -367,3 +371,12 @@ def test_a_checked_spec_prints_its_log_summary_before_the_plan(tmp_path, capsys)
     out = capsys.readouterr().out
     assert str(BOSTON) in out and "target tickets: " in out
     assert out.index(str(BOSTON)) < out.index("target tickets: ")
+
+
+def test_a_folder_given_as_the_log_is_called_a_directory(tmp_path, capsys) -> None:
+    """It was refused as 'no such file', though the folder exists."""
+    err = _log_refusal(tmp_path, capsys, "summary", str(BOSTON.parent), "--mapping", "boston311")
+    assert err == (
+        f"govsim-log: error: {BOSTON.parent}: a directory, not a log file; allowed: a CSV or XLSX export "
+        "(a file)"
+    )
