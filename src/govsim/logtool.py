@@ -107,6 +107,7 @@ def simulated_logs(runs: list[Path], mapping: LogMapping) -> list[tuple[pd.DataF
 
     logs = []
     for d in runs:
+        _check_config(d / "config.yaml")
         try:
             records = load_records(d)
         except Exception as exc:  # noqa: BLE001 - a damaged run fails in many ways; the user needs one line
@@ -115,6 +116,27 @@ def simulated_logs(runs: list[Path], mapping: LogMapping) -> list[tuple[pd.DataF
         table, window = from_records(records)
         logs.append((through_mapping(table, mapping), window))
     return logs
+
+
+def _check_config(path: Path) -> None:
+    """``LogError`` naming ``path``, a run's ``config.yaml``, unless a mapping with a mapping as scenario.
+
+    The run's reader would otherwise fail with a Python error on it. A missing file passes.
+    """
+    from govsim.safety import read_yaml_mapping
+
+    if not path.is_file():
+        return
+    allowed = "allowed: the config.yaml govsim wrote in the run directory"
+    raw = read_yaml_mapping(
+        path,
+        LogError,
+        unreadable="{path}: not a readable YAML file (not UTF-8, or broken syntax); " + allowed,
+        not_mapping="{path}: a YAML {kind}, not a mapping of keys; " + allowed,
+    )
+    scenario = raw.get("scenario")
+    if scenario is not None and not isinstance(scenario, dict):
+        raise LogError(f"{path}: scenario={scenario!r}: not a mapping of keys; {allowed}")
 
 
 def _run_kpis(run: Path, sim: tuple[pd.DataFrame, Window]) -> pd.DataFrame:

@@ -380,3 +380,23 @@ def test_a_folder_given_as_the_log_is_called_a_directory(tmp_path, capsys) -> No
         f"govsim-log: error: {BOSTON.parent}: a directory, not a log file; allowed: a CSV or XLSX export "
         "(a file)"
     )
+
+
+@pytest.mark.parametrize(
+    ("config", "names"),
+    [("just words\n", "a YAML str, not a mapping of keys"), ("scenario: 5\n", "scenario=5: not a mapping"),
+     ("a: [1\n", "not a readable YAML file")],
+)  # fmt: skip
+def test_a_run_with_a_garbage_config_names_the_file_without_python_internals(
+    tmp_path, capsys, make_config, config, names
+) -> None:
+    """It was 'not a readable run directory (AttributeError: 'str' object has no attribute 'get')'."""
+    from govsim.runner import run_to_dir
+
+    run = tmp_path / "run"
+    run_to_dir(make_config("scenario=one_town", "horizon_days=3", "warmup_days=0"), run)
+    (run / "config.yaml").write_text(config, encoding="utf-8")
+    err = _log_refusal(tmp_path, capsys, "compare", str(BOSTON), str(run), "--mapping", "boston311")
+    assert err.startswith(f"govsim-log: error: {run / 'config.yaml'}: "), err
+    assert names in err and "Error" not in err and "attribute" not in err
+    assert err.endswith("allowed: the config.yaml govsim wrote in the run directory"), err
