@@ -344,8 +344,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_BAD_INPUT)
     if spec.log_report:  # the log's account, once nothing is left to refuse
         print(spec.log_report)
-    if spec.log_warning:
-        warn(spec.log_warning)
+    for doubt in spec.log_warnings:
+        warn(doubt)
     if args.check:
         print(plan(spec, keys))
         return

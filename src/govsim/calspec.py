@@ -119,7 +119,7 @@ class Spec:
     log_view: LogMapping | None = None  # the spec's log's mapping: runs are compared as logs of its layout
     monitor: tuple[str, ...] = ()  # KPIs reported beside the targets (trials, fit report), not fitted
     log_report: str = ""  # the log's account of its rows (``LogRead.report``), printed once the spec passes
-    log_warning: str = ""  # ``LogRead.warning`` of the log: a mapping that refused most rows; or ""
+    log_warnings: tuple[str, ...] = ()  # ``LogRead.warnings``: a mapping that refused most rows, a late as_of
 
     def kpis(self) -> tuple[str, ...]:
         """The KPIs every candidate is measured on: the targets', then the monitored ones."""
@@ -129,7 +129,7 @@ class Spec:
 def load_spec(path: str | Path) -> Spec:
     """Read and check a spec; ``value: log`` targets are filled from its log. ``SpecError`` if bad.
 
-    Nothing is printed: the log's report and warning are kept (``Spec.log_report``, ``log_warning``) for
+    Nothing is printed: the log's report and warnings are kept (``Spec.log_report``, ``log_warnings``) for
     the caller to show once the whole spec has passed.
     """
     path = Path(path)
@@ -205,7 +205,7 @@ def _spec(raw: dict[str, Any], path: Path) -> Spec:
         log_view=mapping,
         monitor=tuple(_monitored(k, path) for k in raw.get("monitor") or []),
         log_report=report or "",
-        log_warning=doubt or "",
+        log_warnings=tuple(doubt or ()),
     )
     for key, value in (("trials", spec.trials), ("n_jobs", spec.n_jobs)):
         if value < 1:
@@ -315,8 +315,8 @@ def _allowed_kpis() -> list[str]:
     return [*SCALAR_KPIS, "category_share[NAME]", "channel_share[NAME]"]
 
 
-def _log_kpis(log: Any, path: Path) -> tuple[pd.Series, LogMapping, str, str]:
-    """The KPIs of the spec's log, the mapping it was read through, its report and warning (or "")."""
+def _log_kpis(log: Any, path: Path) -> tuple[pd.Series, LogMapping, str, list[str]]:
+    """The KPIs of the spec's log, the mapping it was read through, its report and warnings."""
     from govsim.logs import LogError, read_log, shipped_mappings
     from govsim.observed import kpi_series, observed_kpis, observed_window
 
@@ -345,6 +345,6 @@ def _log_kpis(log: Any, path: Path) -> tuple[pd.Series, LogMapping, str, str]:
     try:
         read = read_log(file, mapping, as_of, option="log.as_of")
         kpis = kpi_series(observed_kpis(read.table, observed_window(read.table, read.as_of)))
-        return kpis, read.mapping, read.report(), read.warning() or ""
+        return kpis, read.mapping, read.report(), read.warnings()
     except LogError as exc:  # the log's own messages name its file, column or row
         raise SpecError(f"{path}: {'' if str(exc).startswith('log.') else 'log: '}{exc}") from None

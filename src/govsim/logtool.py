@@ -257,8 +257,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"govsim-log: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
     print(log.report())
-    doubt = log.warning()
-    if doubt:
+    for doubt in log.warnings():
         warn(doubt)
     with pd.option_context(
         "display.width", 120, "display.max_rows", 200, "display.float_format", "{:.4g}".format

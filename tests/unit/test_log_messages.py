@@ -400,3 +400,21 @@ def test_a_run_with_a_garbage_config_names_the_file_without_python_internals(
     assert err.startswith(f"govsim-log: error: {run / 'config.yaml'}: "), err
     assert names in err and "Error" not in err and "attribute" not in err
     assert err.endswith("allowed: the config.yaml govsim wrote in the run directory"), err
+
+
+def test_an_extract_time_long_after_the_log_warns_and_still_writes(tmp_path, capsys) -> None:
+    """A year typo (2023 for 2022) was taken silently, and every open case's time ran to it."""
+    raw = pd.read_csv(BOSTON, dtype=str)
+    times = pd.to_datetime(pd.concat([raw["open_dt"], raw["closed_dt"]]), errors="coerce")
+    last = times.max()
+    late = (last + pd.Timedelta(days=31)).strftime("%Y-%m-%d %H:%M:%S")
+    out = tmp_path / "s"
+    logtool.main(["summary", str(BOSTON), "--mapping", "boston311", "--as-of", late, "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"govsim: warning: --as-of={late!r}: 31 days after the log's last event "), err
+    assert "\n" not in err and (out / "observed_kpis.csv").is_file()
+    near = (last + pd.Timedelta(days=29)).strftime("%Y-%m-%d %H:%M:%S")
+    logtool.main(
+        ["summary", str(BOSTON), "--mapping", "boston311", "--as-of", near, "--out", str(tmp_path / "n")]
+    )
+    assert "warning" not in capsys.readouterr().err
