@@ -15,12 +15,13 @@ warned about; the same KPI code for both, ``govsim.observed.observed_kpis``) and
 ``resolution_time.png`` (Kaplan–Meier curves of report-to-close days, observed and simulated). A run
 compared with its own export (``govsim.logs.write_log``) agrees on every KPI, times to the second.
 
-A mapping that refuses more than half of a log's rows (``LogRead.warning``) is warned about in one line
-on stderr; the outputs are still written and the exit status is 0.
+A mapping that refuses more than half of a log's rows (``LogRead.warning``), and an ``--as-of`` more than
+``logs.LATE_AS_OF_DAYS`` days after the log's last event, are warned about in one line each on stderr; the
+outputs are still written and the exit status is 0.
 
 Bad input (a log, mapping or run directory that cannot be read; a bad argument; an output directory
-that exists and holds anything, so that two results are never mixed in one) prints one line
-``govsim-log: error: ...`` and exits with status 2; nothing is written.
+that exists and holds anything, so that two results are never mixed in one, or that cannot be made)
+prints one line ``govsim-log: error: ...`` and exits with status 2; nothing is written.
 """
 
 from __future__ import annotations
