@@ -304,7 +304,8 @@ def main(argv: list[str] | None = None) -> None:
     Bad input is refused in one line on stderr with exit status 2, before anything runs or is written:
     a spec ``load_spec`` refuses, ``--trials`` or ``--n-jobs`` not an integer ≥ 1, a range the scenario
     schema refuses, and an output directory (``--out``, or the default ``calibration/NAME``) that exists
-    and is not empty: a calibration is never merged into another's files. Stopped by Ctrl-C or SIGTERM,
+    and is not empty (a calibration is never merged into another's files) or that cannot be made. The
+    spec's log is summarised on stdout only once all of that has passed. Stopped by Ctrl-C or SIGTERM,
     it removes what it had written, says so in one line and ends by the signal (``govsim.stopping``).
     """
     from dataclasses import replace
