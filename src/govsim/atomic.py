@@ -79,3 +79,21 @@ def file_in_the_way(folder: Path) -> Path | None:
         if parent.exists():
             return None if parent.is_dir() else parent
     return None
+
+
+def cannot_make(folder: Path) -> str | None:
+    """Why no output can be written to ``folder`` (made if new), or None if it can.
+
+    Probed by making and removing a hidden folder in ``folder`` or its nearest existing ancestor (a
+    permission, a read-only or virtual file system such as /proc); a file in the way is
+    ``file_in_the_way``'s to say, and gives None here.
+    """
+    folder = Path(folder).absolute()
+    base = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if base is None or not base.is_dir():
+        return None
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".govsim-probe-", dir=base))
+    except OSError as exc:
+        return f"no folder can be made in {base} ({exc.strerror or type(exc).__name__})"
+    return None

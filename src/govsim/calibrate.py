@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from govsim.atomic import file_in_the_way
+from govsim.atomic import cannot_make, file_in_the_way
 from govsim.calspec import (  # noqa: F401
     RANGE_TOLERANCE,
     SPEC_KEYS,
@@ -101,8 +101,10 @@ def _numeric_below(key: str, node: Any) -> str | None:
     """A numeric key under ``node`` (a group of the schema, or a mapping of them: ``*``), for a refusal."""
     if isinstance(node, dict) and node:
         return _numeric_below(f"{key}.*", next(iter(node.values())))
-    if is_dataclass(node):
-        return next((f"{key}.{n}" for n, v in vars(node).items() if _is_number(v)), None)
+    if is_dataclass(node):  # a share cannot be fitted alone (the shares sum to 1): never suggested
+        names = [n for n, v in vars(node).items() if _is_number(v) and n != "share"]
+        name = "handling_days" if "handling_days" in names else next(iter(names), None)
+        return f"{key}.{name}" if name else None
     return None
 
 
@@ -113,10 +115,30 @@ def _get(node: Any, part: str, key: str) -> Any:
 
 
 def check_corners(spec: Spec, keys: dict[str, list[tuple[str, float]]]) -> None:
-    """Compose the candidates at all lows and at all highs: a range the schema refuses fails here, once."""
+    """Compose the candidates at all lows and at all highs: a range the schema refuses fails here, once.
+
+    ``SpecError`` naming the parameter and the end (``parameters.KEY.low=0: allowed: ...``).
+    """
+    from govsim.validate import ConfigError
+
     for end in ("low", "high"):
         values = candidate_values({p.key: getattr(p, end) for p in spec.parameters}, keys, spec)
-        compose(base_overrides(spec) + [f"{k}={v!r}" for k, v in values.items()])
+        try:
+            compose(base_overrides(spec) + [f"{k}={v!r}" for k, v in values.items()])
+        except (InputError, ConfigError) as exc:
+            raise SpecError(_at_end(str(exc), spec, keys, end, values)) from None
+
+
+def _at_end(msg: str, spec: Spec, keys: dict[str, list[tuple[str, float]]], end: str,
+            values: dict[str, float]) -> str:  # fmt: skip
+    """A composition's refusal of a range's end, told as the spec's parameter and end."""
+    for p in spec.parameters:
+        for k, _ in keys[p.key]:
+            given = f"{k}={values[k]!r}"
+            if msg.startswith(given):
+                scaled = f" (scale: {given})" if p.scale or k != p.key else ""
+                return f"parameters.{p.key}.{end}={getattr(p, end):g}{scaled}{msg[len(given) :]}"
+    return f"parameters (all at their {end}s): {msg}"
 
 
 def base_overrides(spec: Spec) -> list[str]:
@@ -282,12 +304,14 @@ def main(argv: list[str] | None = None) -> None:
     Bad input is refused in one line on stderr with exit status 2, before anything runs or is written:
     a spec ``load_spec`` refuses, ``--trials`` or ``--n-jobs`` not an integer ≥ 1, a range the scenario
     schema refuses, and an output directory (``--out``, or the default ``calibration/NAME``) that exists
-    and is not empty: a calibration is never merged into another's files. Stopped by Ctrl-C or SIGTERM,
+    and is not empty (a calibration is never merged into another's files) or that cannot be made. The
+    spec's log is summarised on stdout only once all of that has passed. Stopped by Ctrl-C or SIGTERM,
     it removes what it had written, says so in one line and ends by the signal (``govsim.stopping``).
     """
     from dataclasses import replace
 
     from govsim import fitreport
+    from govsim.configwarn import warn
     from govsim.validate import ConfigError
 
     p = OneLineParser(prog="govsim-calibrate", description=__doc__.split("\n\n")[0])
@@ -304,18 +328,25 @@ def main(argv: list[str] | None = None) -> None:
         spec = replace(spec, trials=trials or spec.trials, n_jobs=n_jobs or spec.n_jobs)
         try:
             keys = expand(spec)  # every key and the base scenario checked before any run
-        except SpecError as exc:
+            check_corners(spec, keys)
+        except (SpecError, InputError, ConfigError) as exc:  # the spec's scenario, policy or ranges
             raise SpecError(f"{args.spec}: {exc}") from None
-        check_corners(spec, keys)
         where = args.out or Path("calibration") / spec.name
         if occupied(where):  # --check too: the dry run refuses what the run would
             raise SpecError(taken("--out", where, "" if args.out else "(the default output folder)"))
         if file_in_the_way(where):
             blocker = file_in_the_way(where)
             raise SpecError(f"--out={str(where)!r}: {blocker} is a file; allowed: a new or empty directory")
+        if cannot_make(where):
+            raise SpecError(f"--out={str(where)!r}: {cannot_make(where)}; allowed: a new or empty directory "
+                        "in a folder that can be written")  # fmt: skip
     except (SpecError, LogError, InputError, ConfigError) as exc:
         print(f"govsim-calibrate: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
+    if spec.log_report:  # the log's account, once nothing is left to refuse
+        print(spec.log_report)
+    for doubt in spec.log_warnings:
+        warn(doubt)
     if args.check:
         print(plan(spec, keys))
         return

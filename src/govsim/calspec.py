@@ -8,6 +8,7 @@ target's miss (``Target.miss``).
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ SPEC_KEYS = frozenset(
     {"name", "scenario", "policy", "overrides", "seeds", "report_seeds", "trials", "n_jobs",
      "sampler_seed", "parameters", "targets", "log", "monitor"}
 )  # fmt: skip
-
+LOG_KEYS = ("path", "mapping", "as_of")  # the keys of the spec's log: section
 
 RANGE_TOLERANCE = 0.1
 """Default miss scale of a range target, as a share of the range's width; assumed. A miss of a tenth of
@@ -117,6 +118,8 @@ class Spec:
     targets: tuple[Target, ...]
     log_view: LogMapping | None = None  # the spec's log's mapping: runs are compared as logs of its layout
     monitor: tuple[str, ...] = ()  # KPIs reported beside the targets (trials, fit report), not fitted
+    log_report: str = ""  # the log's account of its rows (``LogRead.report``), printed once the spec passes
+    log_warnings: tuple[str, ...] = ()  # ``LogRead.warnings``: a mapping that refused most rows, a late as_of
 
     def kpis(self) -> tuple[str, ...]:
         """The KPIs every candidate is measured on: the targets', then the monitored ones."""
@@ -124,7 +127,11 @@ class Spec:
 
 
 def load_spec(path: str | Path) -> Spec:
-    """Read and check a spec; ``value: log`` targets are filled from its log. ``SpecError`` if bad."""
+    """Read and check a spec; ``value: log`` targets are filled from its log. ``SpecError`` if bad.
+
+    Nothing is printed: the log's report and warnings are kept (``Spec.log_report``, ``log_warnings``) for
+    the caller to show once the whole spec has passed.
+    """
     path = Path(path)
     if not path.is_file():
         what = "a directory, not a spec file" if path.is_dir() else "no such calibration spec file"
@@ -174,7 +181,7 @@ def _spec(raw: dict[str, Any], path: Path) -> Spec:
     if unknown:
         raise SpecError(f"{path}: {unknown[0]}: unknown key; allowed: {', '.join(sorted(SPEC_KEYS))}")
     params = tuple(_parameter(k, v, path) for k, v in (raw.get("parameters") or {}).items())
-    observed, mapping = _log_kpis(raw["log"], path) if raw.get("log") else (None, None)
+    observed, mapping, report, doubt = _log_kpis(raw["log"], path) if raw.get("log") else (None,) * 4
     targets = tuple(_target(k, v, observed, path) for k, v in (raw.get("targets") or {}).items())
     if not params:
         raise SpecError(f"{path}: parameters: none given; allowed: at least one scenario key with its range, "
@@ -197,6 +204,8 @@ def _spec(raw: dict[str, Any], path: Path) -> Spec:
         targets=targets,
         log_view=mapping,
         monitor=tuple(_monitored(k, path) for k in raw.get("monitor") or []),
+        log_report=report or "",
+        log_warnings=tuple(doubt or ()),
     )
     for key, value in (("trials", spec.trials), ("n_jobs", spec.n_jobs)):
         if value < 1:
@@ -258,8 +267,12 @@ def _target(name: str, v: Any, observed: pd.Series | None, path: Path) -> Target
         return Target(kpi, None, rtol, lo, hi, src)
     value = v.get("value")
     if value == "log":
-        if observed is None or kpi not in observed.index or pd.isna(observed[kpi]):
-            raise SpecError(f"{where}: value: log, but the spec's log has no value for {kpi}")
+        if observed is None:
+            raise SpecError(f"{where}: value: log, but the spec has no log: section; allowed: log: {{path: "
+                            "FILE, mapping: M} beside the targets, or a number as value")  # fmt: skip
+        if kpi not in observed.index or pd.isna(observed[kpi]):
+            raise SpecError(f"{where}: value: log, but the spec's log has no value for {kpi}; allowed: a "
+                            "number as value, or a KPI the log measures")  # fmt: skip
         value, src = float(observed[kpi]), src or "observed log"
     if value is None or ("tolerance" not in v and "relative_tolerance" not in v):
         raise SpecError(f"{where}={v!r}: allowed: value with tolerance or relative_tolerance, or range")
@@ -302,15 +315,22 @@ def _allowed_kpis() -> list[str]:
     return [*SCALAR_KPIS, "category_share[NAME]", "channel_share[NAME]"]
 
 
-def _log_kpis(log: Any, path: Path) -> tuple[pd.Series, LogMapping]:
-    """The KPIs of the spec's log, and the mapping it was read through."""
-    from govsim.configwarn import warn
+def _log_kpis(log: Any, path: Path) -> tuple[pd.Series, LogMapping, str, list[str]]:
+    """The KPIs of the spec's log, the mapping it was read through, its report and warnings."""
     from govsim.logs import LogError, read_log, shipped_mappings
     from govsim.observed import kpi_series, observed_kpis, observed_window
 
+    unknown = sorted((set(log) if isinstance(log, dict) else set()) - set(LOG_KEYS), key=str)
+    if unknown:
+        hint = difflib.get_close_matches(str(unknown[0]), LOG_KEYS, n=1)
+        maybe = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise SpecError(f"{path}: log.{unknown[0]}: unknown key{maybe}; allowed: {', '.join(LOG_KEYS)}")
     if not isinstance(log, dict) or not {"path", "mapping"} <= set(log):
         raise SpecError(f"{path}: log={log!r}: allowed: {{path: FILE, mapping: M, as_of: optional}}")
     file = Path(log["path"]) if Path(log["path"]).is_absolute() else path.parent / log["path"]
+    if file.is_dir():
+        raise SpecError(f"{path}: log.path={log['path']!r}: a directory, not a log file; allowed: a CSV or "
+                        "XLSX export (a file), absolute or relative to the spec's folder")  # fmt: skip
     if not file.is_file():
         raise SpecError(f"{path}: log.path={log['path']!r}: no such file ({file}); allowed: a CSV or XLSX "
                         "export, absolute or relative to the spec's folder")  # fmt: skip
@@ -324,10 +344,7 @@ def _log_kpis(log: Any, path: Path) -> tuple[pd.Series, LogMapping]:
     as_of = None if log.get("as_of") is None else str(log["as_of"])
     try:
         read = read_log(file, mapping, as_of, option="log.as_of")
-        print(read.report())
-        doubt = read.warning()
-        if doubt:
-            warn(doubt)
-        return kpi_series(observed_kpis(read.table, observed_window(read.table, read.as_of))), read.mapping
+        kpis = kpi_series(observed_kpis(read.table, observed_window(read.table, read.as_of)))
+        return kpis, read.mapping, read.report(), read.warnings()
     except LogError as exc:  # the log's own messages name its file, column or row
         raise SpecError(f"{path}: {'' if str(exc).startswith('log.') else 'log: '}{exc}") from None

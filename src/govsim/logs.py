@@ -56,6 +56,9 @@ REASONS: tuple[str, ...] = (
 """Why a row is refused, in the order the checks run (a row is counted under its first reason)."""
 REFUSED_WARN_SHARE = 0.5
 """A log whose mapping refuses more than this share of its rows is warned about (``LogRead.warning``)."""
+LATE_AS_OF_DAYS = 30
+"""An extract time more than this many days after the log's last event is warned about (a year typed
+wrong censors every open case that much later); assumed: no export waits a month to be taken."""
 REASON_KEYS: dict[str, str] = {
     "missing id": "columns.id",
     "missing report time": "columns.reported",
@@ -87,6 +90,7 @@ class LogRead:
     source: Path
     to_other: dict[str, int]  # field -> rows whose unknown value was mapped to "other"
     mapping: LogMapping  # the mapping it was read through
+    late_as_of: str = ""  # one line if the extract time is long after the last event (``LATE_AS_OF_DAYS``)
 
     def warning(self) -> str | None:
         """One line if the mapping refused more than ``REFUSED_WARN_SHARE`` of the rows, else None.
@@ -98,6 +102,10 @@ class LogRead:
         if len(self.refused) <= REFUSED_WARN_SHARE * total:
             return None
         return f"{self.source}: {_refusal_account(self.refused['reason'], total, self.mapping)}"
+
+    def warnings(self) -> list[str]:
+        """The lines to warn about, each one line: ``warning``, then a late extract time; may be empty."""
+        return [w for w in (self.warning(), self.late_as_of) if w]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -157,11 +165,27 @@ def read_log(
                        "allowed: a log with at least one case with an id and a report time")  # fmt: skip
     stamp = _as_of(kept, as_of, path, m, option)
     return LogRead(
-        kept, refused.reset_index(drop=True), stamp, path, {f: n for f, n in to_other.items() if n}, m
+        kept, refused.reset_index(drop=True), stamp, path, {f: n for f, n in to_other.items() if n}, m,
+        _late(kept, stamp, as_of, option),
+    )  # fmt: skip
+
+
+def _late(table: pd.DataFrame, stamp: pd.Timestamp, as_of: str | None, option: str) -> str:
+    """A warning if the extract time is more than ``LATE_AS_OF_DAYS`` after the log's last event; else ""."""
+    events = [f for f in TIME_COLUMNS if f != "deadline"]  # a deadline is no event
+    last = pd.Timestamp(table[events].max().max())
+    days = (stamp - last) / pd.Timedelta(days=1)
+    if as_of is None or not days > LATE_AS_OF_DAYS:
+        return ""
+    return (
+        f"{option}={as_of!r}: {days:.0f} days after the log's last event ({last}); open cases are "
+        "censored there, so their times run that long: check the date (outputs written with it)"
     )
 
 
 def _read_frame(path: Path, m: LogMapping) -> pd.DataFrame:
+    if path.is_dir():
+        raise LogError(f"{path}: a directory, not a log file; allowed: a CSV or XLSX export (a file)")
     if not path.is_file():
         raise LogError(f"{path}: no such file; allowed: an existing CSV or XLSX export")
     if path.suffix.lower() in (".xlsx", ".xlsm"):

@@ -15,12 +15,13 @@ warned about; the same KPI code for both, ``govsim.observed.observed_kpis``) and
 ``resolution_time.png`` (Kaplan–Meier curves of report-to-close days, observed and simulated). A run
 compared with its own export (``govsim.logs.write_log``) agrees on every KPI, times to the second.
 
-A mapping that refuses more than half of a log's rows (``LogRead.warning``) is warned about in one line
-on stderr; the outputs are still written and the exit status is 0.
+A mapping that refuses more than half of a log's rows (``LogRead.warning``), and an ``--as-of`` more than
+``logs.LATE_AS_OF_DAYS`` days after the log's last event, are warned about in one line each on stderr; the
+outputs are still written and the exit status is 0.
 
 Bad input (a log, mapping or run directory that cannot be read; a bad argument; an output directory
-that exists and holds anything, so that two results are never mixed in one) prints one line
-``govsim-log: error: ...`` and exits with status 2; nothing is written.
+that exists and holds anything, so that two results are never mixed in one, or that cannot be made)
+prints one line ``govsim-log: error: ...`` and exits with status 2; nothing is written.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from govsim.atomic import file_in_the_way
+from govsim.atomic import cannot_make, file_in_the_way
 from govsim.configwarn import warn
 from govsim.identity import occupied, taken
 from govsim.logs import LogError, LogMapping, LogRead, read_log
@@ -107,6 +108,7 @@ def simulated_logs(runs: list[Path], mapping: LogMapping) -> list[tuple[pd.DataF
 
     logs = []
     for d in runs:
+        _check_config(d / "config.yaml")
         try:
             records = load_records(d)
         except Exception as exc:  # noqa: BLE001 - a damaged run fails in many ways; the user needs one line
@@ -115,6 +117,27 @@ def simulated_logs(runs: list[Path], mapping: LogMapping) -> list[tuple[pd.DataF
         table, window = from_records(records)
         logs.append((through_mapping(table, mapping), window))
     return logs
+
+
+def _check_config(path: Path) -> None:
+    """``LogError`` naming ``path``, a run's ``config.yaml``, unless a mapping with a mapping as scenario.
+
+    The run's reader would otherwise fail with a Python error on it. A missing file passes.
+    """
+    from govsim.safety import read_yaml_mapping
+
+    if not path.is_file():
+        return
+    allowed = "allowed: the config.yaml govsim wrote in the run directory"
+    raw = read_yaml_mapping(
+        path,
+        LogError,
+        unreadable="{path}: not a readable YAML file (not UTF-8, or broken syntax); " + allowed,
+        not_mapping="{path}: a YAML {kind}, not a mapping of keys; " + allowed,
+    )
+    scenario = raw.get("scenario")
+    if scenario is not None and not isinstance(scenario, dict):
+        raise LogError(f"{path}: scenario={scenario!r}: not a mapping of keys; {allowed}")
 
 
 def _run_kpis(run: Path, sim: tuple[pd.DataFrame, Window]) -> pd.DataFrame:
@@ -222,6 +245,9 @@ def main(argv: list[str] | None = None) -> None:
             raise LogError(
                 f"--out={str(out)!r}: {file_in_the_way(out)} is a file; allowed: a new or empty directory"
             )
+        if cannot_make(out):
+            raise LogError(f"--out={str(out)!r}: {cannot_make(out)}; allowed: a new or empty directory "
+                        "in a folder that can be written")  # fmt: skip
         log = read_log(args.log, args.mapping, args.as_of)
         kpis, volumes, window = summarise(log)
         if args.command == "compare":
@@ -232,8 +258,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"govsim-log: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
     print(log.report())
-    doubt = log.warning()
-    if doubt:
+    for doubt in log.warnings():
         warn(doubt)
     with pd.option_context(
         "display.width", 120, "display.max_rows", 200, "display.float_format", "{:.4g}".format

@@ -154,6 +154,10 @@ def test_every_spec_refusal_names_the_key_the_value_and_what_is_allowed(
         ("{path: nofile.csv, mapping: boston311}", "log.path='nofile.csv'"),
         (f"{{path: {BOSTON}, mapping: boston311, as_of: garbage}}", "log.as_of='garbage'"),
         (f"{{path: {BOSTON}, mapping: nosuch}}", "log.mapping='nosuch'"),
+        (
+            f"{{path: {BOSTON.parent}, mapping: boston311}}",
+            f"log.path='{BOSTON.parent}': a directory, not a log",
+        ),
     ],
 )
 def test_a_spec_log_refusal_names_the_spec_key(tmp_path, capsys, log, names) -> None:
@@ -278,3 +282,139 @@ def test_a_spec_log_that_the_mapping_mostly_refuses_warns(tmp_path, capsys) -> N
         "check the mapping's channels (or unknown_channel: other)"
     )
     assert "target tickets: 30 ± 1" in captured.out
+
+
+@pytest.mark.parametrize(
+    ("extra", "names"),
+    [("asof: '2022-05-01'", "log.asof: unknown key (did you mean 'as_of'?)"),
+     ("encoding: gbk", "log.encoding: unknown key")],
+)  # fmt: skip
+def test_a_misspelt_spec_log_key_is_refused_with_a_close_match(tmp_path, capsys, extra, names) -> None:
+    """A misspelt key under log: was ignored (the log then read to its last day, silently)."""
+    body = RATE + TICKETS + f"log: {{path: {BOSTON}, mapping: boston311, {extra}}}\n"
+    err = _spec_refusal(tmp_path, capsys, body)
+    assert names in err and err.endswith("allowed: path, mapping, as_of"), err
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc, where no folder can be made")
+def test_an_output_folder_that_cannot_be_made_is_refused_before_anything_is_printed(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    """--out /proc/x printed the KPI table, then a FileNotFoundError traceback (exit 1)."""
+    out = "/proc/govsim-out"
+    allowed = "allowed: a new or empty directory in a folder that can be written"
+    with pytest.raises(SystemExit) as exc:
+        logtool.main(["summary", str(BOSTON), "--mapping", "boston311", "--out", out])
+    got = capsys.readouterr()
+    assert exc.value.code == 2 and got.out == "", got.out
+    assert got.err.strip().startswith(f"govsim-log: error: --out='{out}': no folder can be made in /proc ")
+    assert got.err.strip().endswith(allowed) and "\n" not in got.err.strip()
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(RATE + TICKETS, encoding="utf-8")
+    monkeypatch.setattr(calibrate, "run", lambda *a, **k: pytest.fail("the calibration ran"))
+    err = refused(calibrate.main, [str(spec), "--out", out], capsys)
+    assert err.startswith(f"govsim-calibrate: error: --out='{out}': no folder can be made in /proc ")
+    assert err.endswith(allowed)
+
+
+def test_a_value_log_target_without_a_log_says_the_spec_has_no_log(tmp_path, capsys) -> None:
+    """It said 'the spec's log has no value for on_time_rate', as if a log had been read."""
+    err = _spec_refusal(tmp_path, capsys, RATE + "targets: {on_time_rate: {value: log, tolerance: 0.05}}\n")
+    assert "targets.on_time_rate: value: log, but the spec has no log: section" in err, err
+    assert err.endswith("allowed: log: {path: FILE, mapping: M} beside the targets, or a number as value")
+
+
+def test_the_example_for_a_group_parameter_is_a_key_that_can_be_fitted(tmp_path, capsys) -> None:
+    """It suggested scenario.categories.*.share, which no fit can move alone (the shares sum to 1)."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("parameters: {scenario.categories: {low: 0.1, high: 1}}\n" + TICKETS, encoding="utf-8")
+    err = refused(calibrate.main, [str(spec), "--check", "--out", str(tmp_path / "out")], capsys)
+    assert err.endswith("allowed: numeric scenario keys, e.g. scenario.categories.*.handling_days"), err
+
+
+@pytest.mark.parametrize(
+    ("body", "start"),
+    [("parameters: {scenario.incident_rate: {low: 0, high: 1}}\n" + TICKETS,
+      "parameters.scenario.incident_rate.low=0: allowed: a number > 0"),
+     ("scenario: nosuch\n" + RATE + TICKETS, "scenario='nosuch': unknown scenario; allowed: ")],
+)  # fmt: skip
+def test_a_range_end_or_scenario_the_schema_refuses_names_the_spec_and_the_parameter(
+    tmp_path, capsys, body, start
+) -> None:
+    """They were refused as scenario.incident_rate=0.0 / scenario='nosuch', without the spec file."""
+    err = _spec_refusal(tmp_path, capsys, body)
+    assert err.startswith(f"govsim-calibrate: error: {tmp_path / 'spec.yaml'}: {start}"), err
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["targets: {tickets: {value: log, tolerance: 1}, nosuch_kpi: {value: 1, tolerance: 1}}\n" + RATE,
+     "targets: {tickets: {value: log, tolerance: 1}}\n"
+     "parameters: {scenario.incident_rate: {low: 0, high: 1}}\n"],
+)  # fmt: skip
+def test_a_spec_refusal_comes_before_the_log_summary_is_printed(tmp_path, capsys, bad) -> None:
+    """The log's account of its rows was printed on stdout, then the spec was refused on stderr."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(bad + f"log: {{path: {BOSTON}, mapping: boston311}}\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        calibrate.main([str(spec), "--check", "--out", str(tmp_path / "out")])
+    got = capsys.readouterr()
+    assert exc.value.code == 2 and got.err.startswith(f"govsim-calibrate: error: {spec}: ")
+    assert got.out == "", got.out
+
+
+def test_a_checked_spec_prints_its_log_summary_before_the_plan(tmp_path, capsys) -> None:
+    spec = tmp_path / "spec.yaml"
+    body = RATE + "targets: {tickets: {value: log, tolerance: 1}}\n"
+    spec.write_text(body + f"log: {{path: {BOSTON}, mapping: boston311}}\n", encoding="utf-8")
+    calibrate.main([str(spec), "--check", "--out", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert str(BOSTON) in out and "target tickets: " in out
+    assert out.index(str(BOSTON)) < out.index("target tickets: ")
+
+
+def test_a_folder_given_as_the_log_is_called_a_directory(tmp_path, capsys) -> None:
+    """It was refused as 'no such file', though the folder exists."""
+    err = _log_refusal(tmp_path, capsys, "summary", str(BOSTON.parent), "--mapping", "boston311")
+    assert err == (
+        f"govsim-log: error: {BOSTON.parent}: a directory, not a log file; allowed: a CSV or XLSX export "
+        "(a file)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("config", "names"),
+    [("just words\n", "a YAML str, not a mapping of keys"), ("scenario: 5\n", "scenario=5: not a mapping"),
+     ("a: [1\n", "not a readable YAML file")],
+)  # fmt: skip
+def test_a_run_with_a_garbage_config_names_the_file_without_python_internals(
+    tmp_path, capsys, make_config, config, names
+) -> None:
+    """It was 'not a readable run directory (AttributeError: 'str' object has no attribute 'get')'."""
+    from govsim.runner import run_to_dir
+
+    run = tmp_path / "run"
+    run_to_dir(make_config("scenario=one_town", "horizon_days=3", "warmup_days=0"), run)
+    (run / "config.yaml").write_text(config, encoding="utf-8")
+    err = _log_refusal(tmp_path, capsys, "compare", str(BOSTON), str(run), "--mapping", "boston311")
+    assert err.startswith(f"govsim-log: error: {run / 'config.yaml'}: "), err
+    assert names in err and "Error" not in err and "attribute" not in err
+    assert err.endswith("allowed: the config.yaml govsim wrote in the run directory"), err
+
+
+def test_an_extract_time_long_after_the_log_warns_and_still_writes(tmp_path, capsys) -> None:
+    """A year typo (2023 for 2022) was taken silently, and every open case's time ran to it."""
+    raw = pd.read_csv(BOSTON, dtype=str)
+    times = pd.to_datetime(pd.concat([raw["open_dt"], raw["closed_dt"]]), errors="coerce")
+    last = times.max()
+    late = (last + pd.Timedelta(days=31)).strftime("%Y-%m-%d %H:%M:%S")
+    out = tmp_path / "s"
+    logtool.main(["summary", str(BOSTON), "--mapping", "boston311", "--as-of", late, "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"govsim: warning: --as-of={late!r}: 31 days after the log's last event "), err
+    assert "\n" not in err and (out / "observed_kpis.csv").is_file()
+    near = (last + pd.Timedelta(days=29)).strftime("%Y-%m-%d %H:%M:%S")
+    logtool.main(
+        ["summary", str(BOSTON), "--mapping", "boston311", "--as-of", near, "--out", str(tmp_path / "n")]
+    )
+    assert "warning" not in capsys.readouterr().err
