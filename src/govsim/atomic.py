@@ -15,7 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["current_umask", "file_in_the_way", "temporaries", "write_atomic", "write_text"]
+__all__ = [
+    "cannot_make",
+    "current_umask",
+    "file_in_the_way",
+    "temporaries",
+    "unwritable",
+    "write_atomic",
+    "write_text",
+]
 
 TEMPORARY = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}")
 """The name ``write_atomic`` gives its temporary file: ``.`` + the target's name + ``.`` + the 8 random
@@ -97,3 +105,18 @@ def cannot_make(folder: Path) -> str | None:
     except OSError as exc:
         return f"no folder can be made in {base} ({exc.strerror or type(exc).__name__})"
     return None
+
+
+def unwritable(option: str, folder: Path) -> str | None:
+    """Why the output folder ``folder`` given as ``option`` cannot be written, as a refusal; None if it can.
+
+    A file where the folder or one of its parents would be (``file_in_the_way``), or no folder can be
+    made there (``cannot_make``). One line: the option, the value, why, and what is allowed.
+    """
+    blocker = file_in_the_way(folder)
+    why = f"{blocker} is a file" if blocker is not None else cannot_make(folder)
+    if why is None:
+        return None
+    return (
+        f"{option}={str(folder)!r}: {why}; allowed: a new or empty directory in a folder that can be written"
+    )

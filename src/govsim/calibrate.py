@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from govsim.atomic import cannot_make, file_in_the_way
+from govsim.atomic import unwritable
 from govsim.calspec import (  # noqa: F401
     RANGE_TOLERANCE,
     SPEC_KEYS,
@@ -334,12 +334,8 @@ def main(argv: list[str] | None = None) -> None:
         where = args.out or Path("calibration") / spec.name
         if occupied(where):  # --check too: the dry run refuses what the run would
             raise SpecError(taken("--out", where, "" if args.out else "(the default output folder)"))
-        if file_in_the_way(where):
-            blocker = file_in_the_way(where)
-            raise SpecError(f"--out={str(where)!r}: {blocker} is a file; allowed: a new or empty directory")
-        if cannot_make(where):
-            raise SpecError(f"--out={str(where)!r}: {cannot_make(where)}; allowed: a new or empty directory "
-                        "in a folder that can be written")  # fmt: skip
+        if unwritable("--out", where):
+            raise SpecError(unwritable("--out", where))
     except (SpecError, LogError, InputError, ConfigError) as exc:
         print(f"govsim-calibrate: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from govsim.atomic import cannot_make, file_in_the_way
+from govsim.atomic import unwritable
 from govsim.configwarn import warn
 from govsim.identity import occupied, taken
 from govsim.logs import LogError, LogMapping, LogRead, read_log
@@ -241,13 +241,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if occupied(out):
             raise LogError(taken("--out", out))
-        if file_in_the_way(out):
-            raise LogError(
-                f"--out={str(out)!r}: {file_in_the_way(out)} is a file; allowed: a new or empty directory"
-            )
-        if cannot_make(out):
-            raise LogError(f"--out={str(out)!r}: {cannot_make(out)}; allowed: a new or empty directory "
-                        "in a folder that can be written")  # fmt: skip
+        if unwritable("--out", out):
+            raise LogError(unwritable("--out", out))
         log = read_log(args.log, args.mapping, args.as_of)
         kpis, volumes, window = summarise(log)
         if args.command == "compare":

@@ -43,7 +43,7 @@ import pandas as pd
 
 from govsim import analysis, labels, plots
 from govsim.aggregate import Aggregate, aggregate, status_text
-from govsim.atomic import file_in_the_way
+from govsim.atomic import unwritable
 from govsim.experiment import read_manifest
 from govsim.experimentchecks import check_salib
 from govsim.identity import occupied, taken
@@ -93,16 +93,15 @@ def origin(manifest: dict[str, Any]) -> dict[str, Any]:
 def check_report_dir(out: Path, sweep: Path, manifest: dict[str, Any]) -> None:
     """Refuse (``ReportError``) a report folder that exists and may not be rebuilt from ``sweep``.
 
-    An empty or new folder is fine, unless a file lies where one of its parents would be made. An
-    occupied one may be rebuilt only if it holds nothing but a
+    An empty or new folder is fine, unless it cannot be written (``atomic.unwritable``: a file where one
+    of its parents would be, no permission). An occupied one may be rebuilt only if it holds nothing but a
     report's files (``REPORT_FILE``) and that report is of this sweep: its ``report.json`` says so, or,
     for a report written before that record existed, it is the sweep's own ``SWEEP/report``. The message
     of the default folder (which the user did not name) says it is the default and that another
     ``--out`` is allowed.
     """
-    blocker = file_in_the_way(out)
-    if blocker is not None:
-        raise ReportError(f"--out={str(out)!r}: {blocker} is a file; allowed: a new or empty directory")
+    if unwritable("--out", out):
+        raise ReportError(unwritable("--out", out))
     if not occupied(out):
         return
     default = out.resolve() == (sweep / "report").resolve()

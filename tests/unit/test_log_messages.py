@@ -229,17 +229,13 @@ def test_an_output_folder_under_a_file_is_refused_before_anything_runs(tmp_path,
     blocker.write_text("x", encoding="utf-8")
     out = blocker / "out"
     err = refused(logtool.main, ["summary", str(BOSTON), "--mapping", "boston311", "--out", str(out)], capsys)
-    assert (
-        err
-        == f"govsim-log: error: --out={str(out)!r}: {blocker} is a file; allowed: a new or empty directory"
-    )
+    allowed = "allowed: a new or empty directory in a folder that can be written"
+    assert err == f"govsim-log: error: --out={str(out)!r}: {blocker} is a file; {allowed}"
     spec = tmp_path / "spec.yaml"
     spec.write_text(RATE + TICKETS, encoding="utf-8")
     monkeypatch.setattr(calibrate, "run", lambda *a, **k: pytest.fail("the calibration ran"))
     err = refused(calibrate.main, [str(spec), "--out", str(out)], capsys)
-    assert err == (
-        f"govsim-calibrate: error: --out={str(out)!r}: {blocker} is a file; allowed: a new or empty directory"
-    )
+    assert err == f"govsim-calibrate: error: --out={str(out)!r}: {blocker} is a file; {allowed}"
 
 
 def test_a_parameter_that_is_not_a_number_names_what_it_is(tmp_path, capsys) -> None:
