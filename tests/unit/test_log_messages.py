@@ -175,13 +175,19 @@ def test_a_spec_log_column_missing_names_the_mapping_key(tmp_path, capsys) -> No
     assert "columns.closed='close_time'" in err and "closed_dt" in err
 
 
-def test_a_mapping_that_refuses_most_rows_warns_and_still_writes(tmp_path, capsys) -> None:
-    """Only Constituent Call (30 of the sample's 100 rows) is mapped and unknown channels are refused."""
+def _mostly_refusing(tmp_path: Path) -> Path:
+    """boston311 with only Constituent Call mapped (30 of the 100 rows) and unknown channels refused."""
     old = "  City Worker App: patrol\n  Citizens Connect App: app\n  Self Service: app\n"
     mapping = _boston(tmp_path, old, "")
     mapping.write_text(
         mapping.read_text(encoding="utf-8").replace("unknown_channel: other", "unknown_channel: refuse")
     )
+    return mapping
+
+
+def test_a_mapping_that_refuses_most_rows_warns_and_still_writes(tmp_path, capsys) -> None:
+    """Only Constituent Call (30 of the sample's 100 rows) is mapped and unknown channels are refused."""
+    mapping = _mostly_refusing(tmp_path)
     out = tmp_path / "s"
     logtool.main(["summary", str(BOSTON), "--mapping", str(mapping), "--out", str(out)])
     err = capsys.readouterr().err.strip()
@@ -259,11 +265,7 @@ def test_a_run_without_a_ticket_in_its_period_names_the_run(tmp_path, capsys, ma
 
 
 def test_a_spec_log_that_the_mapping_mostly_refuses_warns(tmp_path, capsys) -> None:
-    old = "  City Worker App: patrol\n  Citizens Connect App: app\n  Self Service: app\n"
-    mapping = _boston(tmp_path, old, "")
-    mapping.write_text(
-        mapping.read_text(encoding="utf-8").replace("unknown_channel: other", "unknown_channel: refuse")
-    )
+    mapping = _mostly_refusing(tmp_path)
     spec = tmp_path / "spec.yaml"
     body = (
         RATE
