@@ -25,10 +25,10 @@ __all__ = ["Stopped", "Terminated", "end_by_signal", "on_sigterm", "raise_termin
 
 
 class Stopped(BaseException):
-    """A govsim command was asked to stop by signal ``signum`` (SIGTERM, or SIGINT: Ctrl-C).
+    """A govsim command was asked to stop by signal ``signum`` (SIGTERM, SIGINT: Ctrl-C, or SIGHUP).
 
-    Raised in the main thread by the command's own handler (``govsim-experiment`` handles both
-    signals; the other commands SIGTERM, as ``Terminated``), so that work in progress records itself
+    Raised in the main thread by the command's own handler (``govsim-experiment`` handles all three;
+    the other commands SIGTERM, as ``Terminated``), so that work in progress records itself
     as failed or removes what it had begun. A ``BaseException``, like ``KeyboardInterrupt``, so that
     no ``except Exception`` on the way (Hydra's, a job's, ours) takes it for a fault.
     """
