@@ -176,10 +176,17 @@ def _integers(key: str, v: Any, path: Path) -> tuple[int, ...]:
     return tuple(_integer(f"{key}[{i}]", s, path) for i, s in enumerate(v))
 
 
-def _spec(raw: dict[str, Any], path: Path) -> Spec:
-    unknown = sorted(set(raw) - SPEC_KEYS)
+def _refuse_unknown(raw: dict[str, Any], allowed: list[str], path: Path, prefix: str = "") -> None:
+    """Raise ``SpecError`` for the first key of ``raw`` not in ``allowed``, with the closest allowed one."""
+    unknown = sorted(set(raw) - set(allowed), key=str)
     if unknown:
-        raise SpecError(f"{path}: {unknown[0]}: unknown key; allowed: {', '.join(sorted(SPEC_KEYS))}")
+        hint = difflib.get_close_matches(str(unknown[0]), allowed, n=1)
+        maybe = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise SpecError(f"{path}: {prefix}{unknown[0]}: unknown key{maybe}; allowed: {', '.join(allowed)}")
+
+
+def _spec(raw: dict[str, Any], path: Path) -> Spec:
+    _refuse_unknown(raw, sorted(SPEC_KEYS), path)
     params = tuple(_parameter(k, v, path) for k, v in (raw.get("parameters") or {}).items())
     observed, mapping, report, doubt = _log_kpis(raw["log"], path) if raw.get("log") else (None,) * 4
     targets = tuple(_target(k, v, observed, path) for k, v in (raw.get("targets") or {}).items())
@@ -320,11 +327,7 @@ def _log_kpis(log: Any, path: Path) -> tuple[pd.Series, LogMapping, str, list[st
     from govsim.logs import LogError, read_log, shipped_mappings
     from govsim.observed import kpi_series, observed_kpis, observed_window
 
-    unknown = sorted((set(log) if isinstance(log, dict) else set()) - set(LOG_KEYS), key=str)
-    if unknown:
-        hint = difflib.get_close_matches(str(unknown[0]), LOG_KEYS, n=1)
-        maybe = f" (did you mean {hint[0]!r}?)" if hint else ""
-        raise SpecError(f"{path}: log.{unknown[0]}: unknown key{maybe}; allowed: {', '.join(LOG_KEYS)}")
+    _refuse_unknown(log if isinstance(log, dict) else {}, list(LOG_KEYS), path, "log.")
     if not isinstance(log, dict) or not {"path", "mapping"} <= set(log):
         raise SpecError(f"{path}: log={log!r}: allowed: {{path: FILE, mapping: M, as_of: optional}}")
     file = Path(log["path"]) if Path(log["path"]).is_absolute() else path.parent / log["path"]

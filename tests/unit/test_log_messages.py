@@ -416,3 +416,9 @@ def test_an_extract_time_long_after_the_log_warns_and_still_writes(tmp_path, cap
         ["summary", str(BOSTON), "--mapping", "boston311", "--as-of", near, "--out", str(tmp_path / "n")]
     )
     assert "warning" not in capsys.readouterr().err
+
+
+def test_a_misspelt_top_level_spec_key_gets_a_close_match(tmp_path, capsys) -> None:
+    """``trails: 2`` named only the allowed keys, where a misspelt ``log:`` key got the one meant."""
+    err = _spec_refusal(tmp_path, capsys, RATE + TICKETS + "trails: 2\n")
+    assert "trails: unknown key (did you mean 'trials'?); allowed: " in err, err
