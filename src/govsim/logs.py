@@ -55,7 +55,8 @@ REASONS: tuple[str, ...] = (
 )
 """Why a row is refused, in the order the checks run (a row is counted under its first reason)."""
 REFUSED_WARN_SHARE = 0.5
-"""A log whose mapping refuses more than this share of its rows is warned about (``LogRead.warning``)."""
+"""A log whose mapping refuses more than this share of its rows is warned about (``LogRead.warning``);
+assumed: a mapping that reads fewer rows than it refuses most likely fits another layout."""
 LATE_AS_OF_DAYS = 30
 """An extract time more than this many days after the log's last event is warned about (a year typed
 wrong censors every open case that much later); assumed: no export waits a month to be taken."""
