@@ -18,7 +18,9 @@ written) and ``python benchmarks/reference.py N`` with N its ticket count; ``one
 scenario=one_town horizon_days=90``; ``hotline`` — ``govsim scenario=jiangmen_12345`` in the jiangmen
 part's rounds (needs ``jiangmen``), against the same reference; ``scaling`` — ``govsim
 scenario.population_scale=S`` per scale, whole-command and simulate-phase microseconds per ticket and
-peak MB. Absolute times drift on a shared machine; ratios within one invocation are the result.
+peak MB; ``slider`` — ``python benchmarks/bench_slider.py --json``, the notebook's slider update (needs the
+``notebooks`` extra: ipywidgets). Absolute times drift on a shared machine; ratios within one invocation
+are the result. The run ends with the verdict: each target, the value measured and whether it is met.
 """
 
 from __future__ import annotations
@@ -36,13 +38,14 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PARTS = ("jiangmen", "one_town", "hotline", "scaling")
+PARTS = ("jiangmen", "one_town", "hotline", "scaling", "slider")
 ONE_TOWN = ["scenario=one_town", "horizon_days=90"]
 HOTLINE = ["scenario=jiangmen_12345"]
 PHASES = ("build", "simulate", "kpis", "records", "tables", "figures")
-TARGETS = {"ratio": 0.5, "peak_mb": 800.0, "one_town_wall": 1.5, "scaling_spread": 1.2}
-"""Issue 19's targets: whole default command ≤ 0.5 of the reference, peak RSS ≤ 800 MB, one_town 90 days
-≤ 1.5 s wall, time per ticket flat within 20 % across population scales."""
+TARGETS = {"ratio": 0.5, "peak_mb": 800.0, "one_town_wall": 1.5, "scaling_spread": 1.2, "slider_update": 0.5}
+"""The performance targets: whole default command ≤ 0.5 of the reference, peak RSS ≤ 800 MB, one_town 90
+days ≤ 1.5 s wall, time per ticket flat within 20 % across population scales, a notebook slider update
+≤ 0.5 s."""
 
 
 def govsim_exe() -> str:
@@ -282,6 +285,75 @@ def part_scaling(work: Path, scales: list[float], n_rounds: int) -> dict[str, ob
     }
 
 
+def part_slider(work: Path, n_rounds: int) -> dict[str, object]:
+    """The notebook slider update (``bench_slider.py --json``) in a process of its own, after the others."""
+    argv = [sys.executable, str(HERE / "bench_slider.py"), "--rounds", str(n_rounds), "--json"]
+    done = subprocess.run(argv, cwd=work, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}:\n{done.stderr[-2000:]}")
+    res: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    parts = ", ".join(f"{k} {v:.3f} s" for k, v in res["parts"].items())  # type: ignore[union-attr]
+    print(
+        f"\nnotebook slider update, median of {n_rounds} round medians: {res['update']:.3f} s "
+        f"({parts}; slowest {res['max']:.3f} s; target ≤ {TARGETS['slider_update']} s)"
+    )
+    return res
+
+
+def check_slider_needs() -> None:
+    """Before any round: the slider part needs ipywidgets (the ``notebooks`` extra); ``SystemExit`` if not."""
+    import importlib.util
+
+    if importlib.util.find_spec("ipywidgets") is None:
+        raise SystemExit(
+            "bench: the slider part needs ipywidgets (pip install -e '.[notebooks]'); "
+            f"allowed without it: --only {' '.join(p for p in PARTS if p != 'slider')}"
+        )
+
+
+def verdict(res: dict[str, object]) -> list[dict[str, object]]:
+    """Each target this run measured: its name, the value, the target and whether it is met (≤ target)."""
+    jm: dict = res.get("jiangmen", {})  # type: ignore[assignment,type-arg]
+    sc: dict = res.get("scaling", {})  # type: ignore[assignment,type-arg]
+    sl: dict = res.get("slider", {})  # type: ignore[assignment,type-arg]
+    rows: list[tuple[str, object, float]] = [
+        ("default command / reference (wall, median of rounds)", jm.get("ratio"), TARGETS["ratio"]),
+        ("peak RSS of the default command, MB", jm.get("govsim", {}).get("peak_mb"), TARGETS["peak_mb"]),
+        (
+            "12345 year / reference (wall, median of rounds)",
+            jm.get("hotline", {}).get("ratio"),
+            TARGETS["ratio"],
+        ),
+        ("one_town 90 days, whole command, s", jm.get("one_town", {}).get("wall"), TARGETS["one_town_wall"]),
+        ("simulate µs per ticket, max/min over scales", sc.get("sim_spread"), TARGETS["scaling_spread"]),
+        ("notebook slider update, s", sl.get("update"), TARGETS["slider_update"]),
+    ]
+    return [
+        {"measure": name, "value": float(value), "target": target, "met": float(value) <= target}  # type: ignore[arg-type]
+        for name, value, target in rows
+        if value is not None
+    ]
+
+
+def print_verdict(rows: list[dict[str, object]]) -> None:
+    """The verdict as aligned text, one target a line."""
+    print("\nverdict (targets of this run's parts):")
+    for r in rows:
+        mark = "met" if r["met"] else "MISSED"
+        print(f"  {r['measure']:<55} {float(r['value']):9.3f}  ≤ {r['target']:<6}  {mark}")  # type: ignore[arg-type]
+
+
+def positive(text: str) -> int:
+    """An ``argparse`` type: a whole number of at least 1 (a median of no rounds is no measurement)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed: a whole number ≥ 1") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed: a whole number ≥ 1")
+    return value
+
+
 def load() -> str:
     """The 1, 5 and 15 minute load averages and the core count, as a line for the record."""
     one, five, fifteen = os.getloadavg()
@@ -290,10 +362,10 @@ def load() -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds per command (default 3)")
+    ap.add_argument("--rounds", type=positive, default=3, help="interleaved rounds per command (default 3)")
     ap.add_argument("--scales", type=float, nargs="+", default=[0.25, 0.5, 1.0, 2.0, 4.0])
     ap.add_argument(
-        "--scaling-rounds", type=int, default=None, help="rounds of the scaling part (default --rounds)"
+        "--scaling-rounds", type=positive, default=None, help="rounds of the scaling part (default --rounds)"
     )
     ap.add_argument("--only", nargs="+", choices=PARTS, help="run only these parts (default: all)")
     ap.add_argument("--out", type=Path, default=HERE / "results.json")
@@ -308,6 +380,8 @@ def main() -> None:
         "load_before": load(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    if "slider" in parts:
+        check_slider_needs()
     print(f"{res['machine']}, Python {res['python']}, {res['load_before']}", flush=True)
     compile_govsim()
     with tempfile.TemporaryDirectory(prefix="govsim-bench-") as tmp:
@@ -323,6 +397,10 @@ def main() -> None:
                 print(phase_table(town["phases"], float(town["wall"])))  # type: ignore[arg-type]
         if "scaling" in parts:
             res["scaling"] = part_scaling(work, args.scales, args.scaling_rounds or args.rounds)
+        if "slider" in parts:
+            res["slider"] = part_slider(work, args.rounds)
+    res["verdict"] = verdict(res)
+    print_verdict(res["verdict"])  # type: ignore[arg-type]
     res["load_after"] = load()
     print(res["load_after"])
     args.out.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n")

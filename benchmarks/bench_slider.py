@@ -9,11 +9,13 @@ median of each part (``simulate``: configure and run; ``figure``: build and rend
 and the process CPU seconds per update. The panel is built (baseline year, first figure) before timing.
 
     python benchmarks/bench_slider.py [--rounds N]     # default 3 rounds of one move per control
+    python benchmarks/bench_slider.py --json           # the result as one JSON line (bench.py's slider part)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from collections.abc import Callable
@@ -40,17 +42,25 @@ def moves(panel: LeverPanel) -> list[Callable[[], None]]:
     return [*(lever(name) for name in LEVERS), stationed]
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--rounds", type=int, default=3, help="rounds of moving every lever once (default 3)")
-    args = p.parse_args()
+def measure(rounds: int, quiet: bool = False) -> dict[str, Any]:
+    """Build the panel, then ``rounds`` rounds of one move per control; wall and CPU seconds per update.
+
+    Returns ``update``: the median of the round medians (the figure the target is judged on), ``rounds``:
+    each round's median, ``max``: the slowest update, ``parts``: the median of each part of an update
+    (``simulate``, ``figure``), ``cpu``: the median process CPU seconds of an update, ``build``: the
+    panel's first build, ``moves``: updates per round. Prints a line per round unless ``quiet``.
+    """
     start = time.perf_counter()
     panel = LeverPanel(lang="zh", seed=0)
-    print(f"panel built (baseline year + first figure): {time.perf_counter() - start:.2f} s")
+    build = time.perf_counter() - start
+    if not quiet:
+        print(f"panel built (baseline year + first figure): {build:.2f} s")
     medians: list[float] = []
+    slowest = 0.0
     parts: dict[str, list[float]] = {"simulate": [], "figure": []}
     cpu: list[float] = []
-    for k in range(args.rounds):
+    n_moves = 0
+    for k in range(rounds):
         times: list[float] = []
         for move in moves(panel):
             t0, c0 = time.perf_counter(), time.process_time()
@@ -60,12 +70,45 @@ def main() -> None:
             for name, seconds in _timings(panel).items():
                 parts[name].append(seconds)
         medians.append(statistics.median(times))
-        print(f"round {k + 1}: n={len(times)}  median {medians[-1]:.3f} s  max {max(times):.3f} s")
-    split = ", ".join(f"{n} {statistics.median(v):.3f} s" for n, v in parts.items() if v)
+        slowest, n_moves = max(slowest, *times), len(times)
+        if not quiet:
+            print(f"round {k + 1}: n={len(times)}  median {medians[-1]:.3f} s  max {max(times):.3f} s")
+    return {
+        "update": statistics.median(medians),
+        "rounds": [round(m, 4) for m in medians],
+        "max": slowest,
+        "parts": {n: statistics.median(v) for n, v in parts.items() if v},
+        "cpu": statistics.median(cpu),
+        "build": build,
+        "moves": n_moves,
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rounds", type=positive, default=3, help="rounds of moving every lever once (default 3)")
+    p.add_argument("--json", action="store_true", help="print only the result, as one JSON line")
+    args = p.parse_args()
+    res = measure(args.rounds, quiet=args.json)
+    if args.json:
+        print(json.dumps(res))
+        return
+    split = ", ".join(f"{n} {v:.3f} s" for n, v in res["parts"].items())
     print(
-        f"slider update: median of {args.rounds} round medians {statistics.median(medians):.3f} s"
-        f"  ({split or 'no split recorded'}; CPU {statistics.median(cpu):.3f} s)"
+        f"slider update: median of {args.rounds} round medians {res['update']:.3f} s"
+        f"  ({split or 'no split recorded'}; CPU {res['cpu']:.3f} s)"
     )
+
+
+def positive(text: str) -> int:
+    """An ``argparse`` type: a whole number of at least 1 (a median of no rounds is no measurement)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed: a whole number ≥ 1") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed: a whole number ≥ 1")
+    return value
 
 
 def _timings(panel: Any) -> dict[str, float]:

@@ -98,6 +98,14 @@ def table(res: dict) -> str:  # type: ignore[type-arg]
                 + ", ".join(f"{v:.2f}" for _, v in added)
                 + f": max/min **{max(v for _, v in added) / min(v for _, v in added):.2f}** | flat |"
             )
+    sl = res.get("slider")
+    if sl:
+        parts = ", ".join(f"{k} {v:.2f} s" for k, v in sl["parts"].items())
+        rows.append(
+            f"| notebook slider update (`bench_slider.py`: one move per control a round, "
+            f"{sl['moves']} moves), median of round medians | **{sl['update']:.2f} s** ({parts}; "
+            f"slowest {sl['max']:.2f} s) | ≤ {tg.get('slider_update', 0.5)} s |"
+        )
     out = "\n".join(rows)
     for name, part in (("default command", jm.get("govsim")), ("one_town 90 days", jm.get("one_town"))):
         if part and "phases" in part:
