@@ -37,6 +37,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -543,6 +544,14 @@ def positive(text: str) -> int:
     return value
 
 
+def number(text: str) -> float:
+    """An ``argparse`` type: a number (a population scale; ``check_scales`` checks the list)."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed: numbers > 0") from None
+
+
 def check_scales(scales: list[float]) -> list[float]:
     """The scales ascending; ``ValueError`` (one line) if one is ≤ 0 or repeated, or fewer than two."""
     allowed = "allowed: at least two different scales, each > 0 (the spread compares scales)"
@@ -595,6 +604,7 @@ class OneLineParser(argparse.ArgumentParser):
     """``argparse`` with a one-line error (no usage block) and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
+        message = re.sub(r" ?\(choose from (.*)\)$", r"; allowed: \1", message)  # argparse: choices
         self.exit(2, f"{self.prog}: {message}\n")
 
 
@@ -604,7 +614,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         prog="bench.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--rounds", type=positive, default=3, help="interleaved rounds per command (default 3)")
-    ap.add_argument("--scales", type=float, nargs="+", default=[0.25, 0.5, 1.0, 2.0, 4.0])
+    ap.add_argument("--scales", type=number, nargs="+", default=[0.25, 0.5, 1.0, 2.0, 4.0])
     ap.add_argument(
         "--scaling-rounds", type=positive, default=None, help="rounds of the scaling part (default --rounds)"
     )

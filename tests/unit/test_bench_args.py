@@ -31,6 +31,8 @@ def _bench():  # noqa: ANN202 - the script as a module
         (["--scales", "2"], "--scales 2"),
         (["--rounds", "0"], "--rounds"),
         (["--scaling-rounds", "x"], "--scaling-rounds"),
+        (["--scales", "x", "1"], "--scales"),
+        (["--only", "nope"], "--only"),
     ],
 )
 def test_bad_arguments_are_one_line_naming_the_option_before_any_round(
