@@ -1,10 +1,14 @@
-"""The ``figures`` phase of a ``govsim`` run, timed in fresh processes: Matplotlib's import and the drawing.
+"""Drawing a run's figures in a fresh process: Matplotlib's import, then drawing and writing the PNGs.
 
-The phase as the command runs it (``runner.write_figures``: import ``govsim.plots``, build the backlog,
-resolution-time and heat-map figures, write the PNGs) is timed in a new Python process per round, after
-the run's records are loaded from a finished run directory, so that the import is counted as it is in
-the command. Prints per round the CPU seconds of the import and of drawing and writing, and the wall
-seconds, then the medians. The run directory is made first (figures off) unless one is given.
+This is the work that ``figures_drawn`` in ``run.json`` measures. The ``govsim`` command does it in a
+forked figure worker (``govsim.figworker``) while it simulates and writes the records and tables, so
+its ``figures`` phase is only the time it still waits for the worker at the end (``FigureWorker.wait``
+in ``runner.write_outputs``), not this. Here it is done in-process, as ``runner.write_figures`` does
+it for a run without a worker (import ``govsim.plots``, build the backlog, resolution-time and
+heat-map figures, write the PNGs), in a new Python process per round, after the run's records are
+loaded from a finished run directory, so that Matplotlib's import is counted. Prints per round the CPU
+seconds of the import and of drawing and writing, and the wall seconds, then the medians. The run
+directory is made first (figures off) unless one is given.
 
     python benchmarks/bench_figures.py                                  # one_town, 90 days
     python benchmarks/bench_figures.py --rounds 5 -- scenario=jiangmen  # the default Jiangmen year

@@ -1,11 +1,14 @@
 """Where a whole ``govsim`` command spends its time, by phase, from a py-spy sampling profile.
 
 Records the command with py-spy (``py-spy record --format raw``: one line per distinct stack with its
-sample count) and attributes every sample to the innermost phase function on its stack — build, simulate,
-kpis, records, tables, figures, check (preflight and config composition), provenance and other run
-set-up — or, outside all of them, to ``imports`` (a module being imported) or ``start-up``. Samples inside
-a phase that are spent importing (e.g. Matplotlib when the first figure is drawn) are also counted in the
-``of which imports`` column. Then the top functions of the largest phase.
+sample count, idle samples included so that waiting counts as wall time) and attributes every sample of
+the main thread to the innermost phase function on its stack — build, simulate, kpis, records, tables,
+figures (the command's wait for its forked figure worker, ``FigureWorker.wait``; drawn in-process only
+without a worker), check (``govsim.planning.plan``: composing and checking, ``govsim.compose``),
+provenance, run set-up (Hydra's job set-up, the run directory, the printed summary) and exit — or,
+outside all of them, to ``imports`` (a module being imported) or ``start-up``. Samples inside a phase
+that are spent importing are also counted in the ``of which imports`` column. Then the top functions of
+the largest phases. The figure worker is a process of its own and is not sampled.
 
     python benchmarks/profile_phases.py                                 # the default command
     python benchmarks/profile_phases.py -- scenario=one_town horizon_days=90
@@ -27,24 +30,34 @@ import tempfile
 from pathlib import Path
 
 PHASE_OF: tuple[tuple[str, str], ...] = (
-    # (frame prefix in py-spy's raw format, phase); the innermost match on a stack wins
+    # (frame prefix in py-spy's raw format, phase); the innermost match on a stack wins. The phases of
+    # run.json (build ... figures) are cut where govsim.runner cuts them.
     ("GovernanceModel.__init__ (govsim/model.py", "build"),
     ("GovernanceModel.run (govsim/model.py", "simulate"),
     ("simulate (govsim/runner.py", "kpis"),  # what simulate() does besides building and running
+    ("figure_data (govsim/runner.py", "records"),  # handed to the figure worker: run.json counts it here
+    ("FigureWorker.submit (govsim/figworker.py", "records"),
     ("incident_arrow (govsim/recordfiles.py", "records"),
     ("labelled_timeseries (govsim/recordfiles.py", "records"),
+    ("labelled_hotline (govsim/recordfiles.py", "records"),
     ("arrow_to_parquet (govsim/recordfiles.py", "records"),
     ("to_parquet (govsim/recordfiles.py", "records"),
-    ("write_outputs (govsim/runner.py", "tables"),
-    ("write_figures (govsim/runner.py", "figures"),
+    ("write_outputs (govsim/runner.py", "tables"),  # CSV, the workbook and the summary, after the records
+    ("FigureWorker.wait (govsim/figworker.py", "figures"),  # the command: the wait for the forked worker
+    ("write_figures (govsim/runner.py", "figures"),  # without a worker: drawn in this process
     ("provenance (govsim/runner.py", "provenance"),
     ("run_to_dir (govsim/runner.py", "run set-up"),
-    ("preflight (govsim/cli.py", "check"),
-    ("_run (govsim/cli.py", "check"),  # the Hydra app re-reads and converts the config before run_to_dir
+    ("run_job (govsim/cli.py", "run set-up"),  # and, after the run, the summary it prints
+    ("launch (govsim/compose.py", "run set-up"),  # Hydra's job set-up: logging, the .hydra YAML files
+    ("plan (govsim/planning.py", "check"),  # composing and checking the config (govsim.compose)
+    ("compose_run (govsim/compose.py", "check"),
     ("register_configs (govsim/config.py", "check"),
+    ("_run (govsim/cli.py", "check"),  # Hydra's own app (a sweep, --cfg) composes again
+    ("FigureWorker.close (govsim/figworker.py", "exit"),
+    ("end_process (govsim/cli.py", "exit"),  # the exit handlers; the interpreter is not torn down
 )
 ORDER = ("imports", "start-up", "check", "run set-up", "provenance", "build", "simulate", "kpis", "records")
-ORDER += ("tables", "figures")
+ORDER += ("tables", "figures", "exit")
 IMPORTING = "_find_and_load ("
 SET_UP = frozenset({"check", "run set-up", "provenance"})
 
@@ -102,7 +115,19 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="govsim-profile-") as tmp:
             args.raw = Path(tmp) / "profile.txt"
             run = [sys.executable, str(govsim), *args.overrides, f"hydra.run.dir={Path(tmp) / 'run'}"]
-            cmd = [spy, "record", "-r", str(args.rate), "-f", "raw", "-o", str(args.raw), "--", *run]
+            cmd = [
+                spy,
+                "record",
+                "--idle",
+                "-r",
+                str(args.rate),
+                "-f",
+                "raw",
+                "-o",
+                str(args.raw),
+                "--",
+                *run,
+            ]
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             group(args.raw, args.rate)
         return
