@@ -13,9 +13,15 @@ sorted at once, in ``govsim.kpigroups``.
 Cohorts (what "a ticket of the period" means), as practice counts them:
 
 * *reported*: real tickets (neither false reports nor duplicates) reported in ``[start, end)``;
-* *due* (应办结): real tickets routed to a department whose deadline falls in ``[start, end]`` — the
-  denominator of 按期办结率, 逾期率 and 办结率. A case due in the period and still open at ``end`` is
-  past its deadline, so it counts as overdue: on-time + overdue = 100 % of cases due.
+* *due* (应办结): real tickets routed to a department whose deadline falls in ``(start, end]`` — the
+  denominator of 按期办结率, 逾期率 and 办结率. Deadlines (and response limits) end at day ends: a
+  deadline of ``end`` is the end of the period's last day and is in it, one of ``start`` ended with the
+  previous period's last day and is not; so each falls in exactly one of consecutive periods. A case
+  due in the period and still open at ``end`` is past its deadline, so it counts as overdue: on-time +
+  overdue = 100 % of cases due.
+
+Over consecutive periods every numerator and denominator adds up to the whole period's, except those
+counted by the end of the period (``BY_PERIOD_END``: handled, called back or closed by then).
 
 Times are censored at ``end``: a ticket still open at the end of the period has been open at least
 ``end − t_report`` days. Each time KPI is a Kaplan–Meier estimate (Kaplan & Meier 1958; Klein &
@@ -95,7 +101,7 @@ class KPI:
     source: str
 
 
-_DUE = "real tickets routed to a department whose deadline falls in the period (应办结)"
+_DUE = "real tickets routed to a department whose deadline falls in the period, (start, end] (应办结)"
 _REPORTED = "real tickets reported in the period (受理)"
 _ROUTED = "real tickets reported in the period and routed to a department (派单)"
 _OFFERED = "hotline attempts offered in the period (first calls and retries; busy signals included)"
@@ -133,7 +139,7 @@ DEFINITIONS: tuple[KPI, ...] = (
         "first contact within the response limit ÷ response due",
         "dispatched tickets whose handling started by their response limit (response_due: one working "
         "day after the dispatch's working day)",
-        "real tickets dispatched whose response limit ended in the period",
+        "real tickets dispatched whose response limit ended in the period, (start, end]",
         "Beijing 接诉即办 assessment (响应率, 解决率, 满意率), as commonly reported; no document is "
         "cited (sources.md has none): the definition and the one-working-day limit are assumed"),
     KPI("followup_rate", "回访率", "follow-up rate", "rate",
@@ -212,6 +218,20 @@ DEFINITIONS: tuple[KPI, ...] = (
 
 BY_KEY: dict[str, KPI] = {k.key: k for k in DEFINITIONS}
 RATES: tuple[str, ...] = tuple(k.key for k in DEFINITIONS if k.kind == "rate")
+BY_PERIOD_END: frozenset[str] = frozenset(
+    {
+        "closure_rate_num",  # due cases handled by the end of the period
+        "followup_rate_num",  # called back by the end
+        "followup_rate_den",  # handled by the end
+        "satisfaction_rate_num",  # satisfied feedback by the end
+        "satisfaction_rate_den",  # feedback by the end
+        "reopen_rate_den",  # handled by the end (or reopened)
+        "open_share_num",  # not closed by the end
+    }
+)
+"""The numerators and denominators counted *by the end* of the period: a ticket handled or closed after
+it is counted by a later end. They add over groups (towns, counties, runs) of one period, but not over
+consecutive periods; every other ``<rate>_num``, ``<rate>_den`` and count adds over both."""
 
 
 # ---- the indicators ------------------------------------------------------------------------------------
