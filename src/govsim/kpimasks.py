@@ -103,7 +103,10 @@ def _rates(c: Columns, start: float, end: float) -> dict[str, Callable[[], Rate]
     real = c.real()
     rep = real & _in(c.time("t_report"), start, end)
     due = _once(lambda: real & (c("department") >= 0) & _ends_in(c.time("deadline"), start, end))
-    routed = _once(lambda: rep & (c("department") >= 0))
+    # a department is set when triage is scheduled; the ticket is dispatched (派单) when triage ends,
+    # which may be after the horizon (``t_triage_end`` NaN): only dispatched tickets are routed
+    assigned = _once(lambda: rep & (c("department") >= 0))
+    routed = _once(lambda: assigned() & ~np.isnan(c.time("t_triage_end")))
     on_time = _once(lambda: _done_by(c.time("t_handle_end"), c.time("deadline")))
 
     def response() -> Rate:
@@ -115,7 +118,7 @@ def _rates(c: Columns, start: float, end: float) -> dict[str, Callable[[], Rate]
         return rep & _done_by(c.time("t_handle_end"), end)
 
     def reopen() -> Rate:
-        den = routed() & (_done_by(c.time("t_handle_end"), end) | (c("reopen_count") > 0))
+        den = assigned() & (_done_by(c.time("t_handle_end"), end) | (c("reopen_count") > 0))  # handled
         return c("reopen_count") > 0, den
 
     def fed_back() -> np.ndarray:

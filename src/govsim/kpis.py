@@ -13,7 +13,11 @@ sorted at once, in ``govsim.kpigroups``.
 Cohorts (what "a ticket of the period" means), as practice counts them:
 
 * *reported*: real tickets (neither false reports nor duplicates) reported in ``[start, end)``;
-* *due* (应办结): real tickets routed to a department whose deadline falls in ``(start, end]`` — the
+* *routed* (派单): reported tickets dispatched to a department (``t_triage_end`` set; a ticket whose
+  department is known but whose triage had not ended at the horizon is not routed) — the denominator of
+  升级率, 提级至县市比例 and 误派率;
+* *due* (应办结): real tickets given a department (not resolved on site), dispatched or not (the
+  deadline runs from the report), whose deadline falls in ``(start, end]`` — the
   denominator of 按期办结率, 逾期率 and 办结率. Deadlines (and response limits) end at day ends: a
   deadline of ``end`` is the end of the period's last day and is in it, one of ``start`` ended with the
   previous period's last day and is not; so each falls in exactly one of consecutive periods. A case
@@ -69,7 +73,7 @@ RECORD_COLUMNS: dict[str, str] = {
     "satisfied": "int: 1 satisfied, 0 not, -1 no feedback",
     "petitioned": "bool: became a petition (信访)",
     "escalation_level": "int: highest rung of the escalation ladder reached (0 none)",
-    "n_misroutes": "int: times routed to the wrong department",
+    "n_misroutes": "int: times routed to the wrong department (0 for a ticket never dispatched)",
 }
 """Columns ``compute`` reads (a subset of ``records.INCIDENT_SCHEMA``); times in days, NaN = not yet."""
 
@@ -101,9 +105,13 @@ class KPI:
     source: str
 
 
-_DUE = "real tickets routed to a department whose deadline falls in the period, (start, end] (应办结)"
+_DUE = (
+    "real tickets given a department (not on site), dispatched or not, whose deadline falls in the "
+    "period, (start, end] (应办结)"
+)
 _REPORTED = "real tickets reported in the period (受理)"
-_ROUTED = "real tickets reported in the period and routed to a department (派单)"
+_ROUTED = "real tickets reported in the period and dispatched to a department (派单: t_triage_end set)"
+_AT_TRIAGE = "real tickets reported in the period and given a department (not on site), dispatched or not"
 _OFFERED = "hotline attempts offered in the period (first calls and retries; busy signals included)"
 _CENSORED = "Kaplan–Meier, censored at the end of the period (open tickets included)"
 
@@ -184,7 +192,7 @@ DEFINITIONS: tuple[KPI, ...] = (
         "occurrence → report", "—", "real incidents occurring in the period (latent ones censored)",
         _CENSORED),
     KPI("triage_wait", "中心分拨等待(天)", "centre wait (d)", "time",
-        "report → triage start", "—", _ROUTED, _CENSORED),
+        "report → triage start", "—", _AT_TRIAGE, _CENSORED),
     KPI("routing_time", "流转时长(天)", "routing time (d)", "time",
         "dispatch → at department", "—", "routed tickets dispatched by the end of the period", _CENSORED),
     KPI("department_wait", "部门等待(天)", "department wait (d)", "time",
