@@ -39,8 +39,13 @@ def _cols(t_triage_end: list[float], n_misroutes: list[int], horizon: float) -> 
     """Incident columns as the loop leaves them (empty values but for the given), for ``finalise``."""
     n = len(t_triage_end)
     cols = records.Columns(records.INCIDENT_SCHEMA, n)
-    cols.add(n, t_triage_end=np.array(t_triage_end), n_misroutes=np.array(n_misroutes), department=0,
-             deadline=horizon + 5.0)
+    cols.add(
+        n,
+        t_triage_end=np.array(t_triage_end),
+        n_misroutes=np.array(n_misroutes),
+        department=0,
+        deadline=horizon + 5.0,
+    )
     return {k: v[:n] for k, v in cols.cols.items()}
 
 
