@@ -68,8 +68,18 @@ class Columns:
         return len(self.table)
 
 
-def _in(x: np.ndarray, start: float, end: float, closed: bool = False) -> np.ndarray:
-    return (x >= start) & ((x <= end) if closed else (x < end))
+def _in(x: np.ndarray, start: float, end: float) -> np.ndarray:
+    """Instants (a report) in the period ``[start, end)``."""
+    return (x >= start) & (x < end)
+
+
+def _ends_in(limit: np.ndarray, start: float, end: float) -> np.ndarray:
+    """Time limits (a deadline, a response limit) ending in the period: ``(start, end]``.
+
+    Limits end at day ends: 30.0 is the end of day 29, the last day of ``[0, 30)``, and belongs to it, not
+    to ``[30, 60)``; so each limit falls in exactly one of two consecutive periods.
+    """
+    return (limit > start) & (limit <= end)
 
 
 def _done_by(x: np.ndarray, limit: np.ndarray | float) -> np.ndarray:
@@ -92,20 +102,23 @@ def _rates(c: Columns, start: float, end: float) -> dict[str, Callable[[], Rate]
     """Each rate as a (numerator, denominator) pair of masks, built lazily (columns may be missing)."""
     real = c.real()
     rep = real & _in(c.time("t_report"), start, end)
-    due = _once(lambda: real & (c("department") >= 0) & _in(c.time("deadline"), start, end, closed=True))
-    routed = _once(lambda: rep & (c("department") >= 0))
+    due = _once(lambda: real & (c("department") >= 0) & _ends_in(c.time("deadline"), start, end))
+    # a department is set when triage is scheduled; the ticket is dispatched (派单) when triage ends,
+    # which may be after the horizon (``t_triage_end`` NaN): only dispatched tickets are routed
+    assigned = _once(lambda: rep & (c("department") >= 0))
+    routed = _once(lambda: assigned() & ~np.isnan(c.time("t_triage_end")))
     on_time = _once(lambda: _done_by(c.time("t_handle_end"), c.time("deadline")))
 
     def response() -> Rate:
         limit = c.time("response_due")
-        den = real & (c("department") >= 0) & _in(limit, start, end, closed=True)
+        den = real & (c("department") >= 0) & _ends_in(limit, start, end)
         return _done_by(c.time("t_handle_start"), limit), den
 
     def handled_rep() -> np.ndarray:
         return rep & _done_by(c.time("t_handle_end"), end)
 
     def reopen() -> Rate:
-        den = routed() & (_done_by(c.time("t_handle_end"), end) | (c("reopen_count") > 0))
+        den = assigned() & (_done_by(c.time("t_handle_end"), end) | (c("reopen_count") > 0))  # handled
         return c("reopen_count") > 0, den
 
     def fed_back() -> np.ndarray:

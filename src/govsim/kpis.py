@@ -13,9 +13,19 @@ sorted at once, in ``govsim.kpigroups``.
 Cohorts (what "a ticket of the period" means), as practice counts them:
 
 * *reported*: real tickets (neither false reports nor duplicates) reported in ``[start, end)``;
-* *due* (应办结): real tickets routed to a department whose deadline falls in ``[start, end]`` — the
-  denominator of 按期办结率, 逾期率 and 办结率. A case due in the period and still open at ``end`` is
-  past its deadline, so it counts as overdue: on-time + overdue = 100 % of cases due.
+* *routed* (派单): reported tickets dispatched to a department (``t_triage_end`` set; a ticket whose
+  department is known but whose triage had not ended at the horizon is not routed) — the denominator of
+  升级率, 提级至县市比例 and 误派率;
+* *due* (应办结): real tickets given a department (not resolved on site), dispatched or not (the
+  deadline runs from the report), whose deadline falls in ``(start, end]`` — the
+  denominator of 按期办结率, 逾期率 and 办结率. Deadlines (and response limits) end at day ends: a
+  deadline of ``end`` is the end of the period's last day and is in it, one of ``start`` ended with the
+  previous period's last day and is not; so each falls in exactly one of consecutive periods. A case
+  due in the period and still open at ``end`` is past its deadline, so it counts as overdue: on-time +
+  overdue = 100 % of cases due.
+
+Over consecutive periods every numerator and denominator adds up to the whole period's, except those
+counted by the end of the period (``BY_PERIOD_END``: handled, called back or closed by then).
 
 Times are censored at ``end``: a ticket still open at the end of the period has been open at least
 ``end − t_report`` days. Each time KPI is a Kaplan–Meier estimate (Kaplan & Meier 1958; Klein &
@@ -63,7 +73,7 @@ RECORD_COLUMNS: dict[str, str] = {
     "satisfied": "int: 1 satisfied, 0 not, -1 no feedback",
     "petitioned": "bool: became a petition (信访)",
     "escalation_level": "int: highest rung of the escalation ladder reached (0 none)",
-    "n_misroutes": "int: times routed to the wrong department",
+    "n_misroutes": "int: times routed to the wrong department (0 for a ticket never dispatched)",
 }
 """Columns ``compute`` reads (a subset of ``records.INCIDENT_SCHEMA``); times in days, NaN = not yet."""
 
@@ -95,9 +105,13 @@ class KPI:
     source: str
 
 
-_DUE = "real tickets routed to a department whose deadline falls in the period (应办结)"
+_DUE = (
+    "real tickets given a department (not on site), dispatched or not, whose deadline falls in the "
+    "period, (start, end] (应办结)"
+)
 _REPORTED = "real tickets reported in the period (受理)"
-_ROUTED = "real tickets reported in the period and routed to a department (派单)"
+_ROUTED = "real tickets reported in the period and dispatched to a department (派单: t_triage_end set)"
+_AT_TRIAGE = "real tickets reported in the period and given a department (not on site), dispatched or not"
 _OFFERED = "hotline attempts offered in the period (first calls and retries; busy signals included)"
 _CENSORED = "Kaplan–Meier, censored at the end of the period (open tickets included)"
 
@@ -133,7 +147,7 @@ DEFINITIONS: tuple[KPI, ...] = (
         "first contact within the response limit ÷ response due",
         "dispatched tickets whose handling started by their response limit (response_due: one working "
         "day after the dispatch's working day)",
-        "real tickets dispatched whose response limit ended in the period",
+        "real tickets dispatched whose response limit ended in the period, (start, end]",
         "Beijing 接诉即办 assessment (响应率, 解决率, 满意率), as commonly reported; no document is "
         "cited (sources.md has none): the definition and the one-working-day limit are assumed"),
     KPI("followup_rate", "回访率", "follow-up rate", "rate",
@@ -178,7 +192,7 @@ DEFINITIONS: tuple[KPI, ...] = (
         "occurrence → report", "—", "real incidents occurring in the period (latent ones censored)",
         _CENSORED),
     KPI("triage_wait", "中心分拨等待(天)", "centre wait (d)", "time",
-        "report → triage start", "—", _ROUTED, _CENSORED),
+        "report → triage start", "—", _AT_TRIAGE, _CENSORED),
     KPI("routing_time", "流转时长(天)", "routing time (d)", "time",
         "dispatch → at department", "—", "routed tickets dispatched by the end of the period", _CENSORED),
     KPI("department_wait", "部门等待(天)", "department wait (d)", "time",
@@ -212,6 +226,20 @@ DEFINITIONS: tuple[KPI, ...] = (
 
 BY_KEY: dict[str, KPI] = {k.key: k for k in DEFINITIONS}
 RATES: tuple[str, ...] = tuple(k.key for k in DEFINITIONS if k.kind == "rate")
+BY_PERIOD_END: frozenset[str] = frozenset(
+    {
+        "closure_rate_num",  # due cases handled by the end of the period
+        "followup_rate_num",  # called back by the end
+        "followup_rate_den",  # handled by the end
+        "satisfaction_rate_num",  # satisfied feedback by the end
+        "satisfaction_rate_den",  # feedback by the end
+        "reopen_rate_den",  # handled by the end (or reopened)
+        "open_share_num",  # not closed by the end
+    }
+)
+"""The numerators and denominators counted *by the end* of the period: a ticket handled or closed after
+it is counted by a later end. They add over groups (towns, counties, runs) of one period, but not over
+consecutive periods; every other ``<rate>_num``, ``<rate>_den`` and count adds over both."""
 
 
 # ---- the indicators ------------------------------------------------------------------------------------

@@ -206,6 +206,9 @@ COLUMN: dict[str, Label] = {
     "backlog": Label("backlog", "积压"),
     "population": Label("residents", "常住人口"),
     "reports_per_1000": Label("reports per 1,000 residents per year", "每千人年上报数"),
+    "reports_all": Label(
+        "all tickets reported (incl. duplicates and false reports)", "上报工单总数(含重复、虚假上报)"
+    ),
     "stage": Label("stage", "环节"),
     "day": Label("day", "第几天"),
     "wait": Label("days since last step", "间隔(天)"),

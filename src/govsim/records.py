@@ -48,7 +48,7 @@ INCIDENT_SCHEMA: dict[str, tuple[str, str]] = {
     "extended": ("bool", "an extension (延期) was applied for and approved (govsim.extensions)"),
     "response_due": ("float64", "end of the response limit (响应时限) after dispatch; NaN if not dispatched"),
     "department": ("int32", "county*n_departments + department kind; -1 if never routed"),
-    "n_misroutes": ("int8", "times routed to the wrong department and returned"),
+    "n_misroutes": ("int8", "times routed to the wrong department and returned; 0 if not dispatched"),
     "on_site": ("bool", "resolved on the spot by the grid worker (就地化解)"),
     "reopen_count": ("int8", "times reopened after an unsatisfied feedback (返工)"),
     "satisfied": ("int8", "1 satisfied, 0 not, -1 no feedback yet"),
@@ -224,12 +224,17 @@ def escalation_ladder(
 def finalise(cols: dict[str, np.ndarray], horizon: float, esc: np.ndarray) -> dict[str, np.ndarray]:
     """Blank stages after the horizon, then derive escalation level, overdue flag and end state.
 
+    A ticket not dispatched by the horizon (``t_triage_end`` NaN) has no misroute (``n_misroutes`` 0).
+
     ``esc`` holds each ticket's escalation-ladder times (n, rungs) from ``escalation_ladder`` (``inf``
     where not routed): a rung is reached when the case is still unfinished at that time.
     """
     for k in TIME_FIELDS:
         v = cols[k]
         v[v > horizon] = np.nan
+    # misroutes are drawn when triage is scheduled; a ticket whose triage ends after the horizon was never
+    # dispatched (派单), so it was never sent to a wrong department
+    cols["n_misroutes"] = np.where(np.isnan(cols["t_triage_end"]), 0, cols["n_misroutes"]).astype(np.int8)
     done = cols["t_handle_end"]
     finish = np.where(np.isnan(done), horizon, done)
     merged = cols["end_state"] == EndState.MERGED  # set by the loop when a duplicate is merged at intake

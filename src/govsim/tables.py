@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from govsim import labels
-from govsim.records import Records
+from govsim.records import Records, real
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
 """Workbook creation/modification time: fixed, so the same run writes the same bytes."""
@@ -121,20 +121,36 @@ def to_csv(df: pd.DataFrame, path: Path, lang: str) -> None:
 
 
 def town_table(rec: Records) -> pd.DataFrame:
-    """Per town over the measured period: residents, reports, reports per 1,000 a year, closed, backlog."""
+    """Per town over the measured period ``[warmup, horizon)``: one row per town, ``rec.towns`` order.
+
+    ``incidents``: real tickets reported in the period, the KPI ``incidents`` (上报事件数) of each town,
+    so the towns add up to the indicator sheet's count; ``reports_per_1000``: those per 1,000 residents
+    per year; ``reports_all``: every ticket reported in the period, duplicates (merged or not) and false
+    reports included (the intake the town centre saw); ``closures`` and ``backlog`` (mean of the days)
+    from the town-day series, which counts every ticket (``records.town_day_series``).
+    """
     ts = rec.timeseries[rec.timeseries["day"] >= rec.warmup]
     years = max((rec.horizon - rec.warmup) / 365.0, 1e-9)
     pop = rec.grids.groupby("town")["population"].sum().reindex(range(len(rec.towns)), fill_value=0)
     county = rec.grids.groupby("town")["county_name"].first().reindex(range(len(rec.towns)))
     by = ts.groupby("town")
-    arrivals = by["arrivals"].sum().reindex(pop.index, fill_value=0)
+    inc = rec.incidents
+    t = inc["t_report"].to_numpy(float)
+    in_period = (t >= rec.warmup) & (t < rec.horizon)  # the KPIs' reported cohort (govsim.kpimasks)
+    town = inc["town"].to_numpy()
+
+    def per_town(mask: np.ndarray) -> pd.Series:
+        return pd.Series(np.bincount(town[mask], minlength=len(rec.towns))[: len(rec.towns)], index=pop.index)
+
+    incidents = per_town(in_period & real(inc).to_numpy(bool))
     return pd.DataFrame(
         {
             "county": county.to_numpy(),
             "town": list(rec.towns),
             "population": pop.to_numpy(),
-            "arrivals": arrivals.to_numpy(),
-            "reports_per_1000": (arrivals / pop.where(pop > 0) * 1000 / years).to_numpy(),
+            "incidents": incidents.to_numpy(),
+            "reports_per_1000": (incidents / pop.where(pop > 0) * 1000 / years).to_numpy(),
+            "reports_all": per_town(in_period).to_numpy(),
             "closures": by["closures"].sum().reindex(pop.index, fill_value=0).to_numpy(),
             "backlog": by["backlog"].mean().reindex(pop.index).to_numpy(),
         }
@@ -155,7 +171,7 @@ def number_format(key: str) -> str | None:
         "waiting_at_end",
         "backlog_at_end",
         "population",
-        "arrivals",
+        "reports_all",
     ):
         return INTEGER
     if key in ("closures", "yuan", "yuan_per_year"):

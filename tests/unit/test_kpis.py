@@ -114,7 +114,7 @@ def test_on_time_and_overdue_partition_the_due_cases_of_a_run(make_config):
     inc, a, b = rec.incidents, rec.warmup, rec.horizon
     k = kpis.compute(inc, a, b)
     real = ~inc["is_false"] & (inc["duplicate_of"] < 0)
-    due = real & (inc["department"] >= 0) & (inc["deadline"] >= a) & (inc["deadline"] <= b)
+    due = real & (inc["department"] >= 0) & (inc["deadline"] > a) & (inc["deadline"] <= b)  # (a, b]
     on_time = due & (inc["t_handle_end"] <= inc["deadline"])
     open_overdue = due & inc["t_handle_end"].isna()
     extended = due & inc["extended"]
