@@ -75,7 +75,7 @@ print(teaching.pick(LANG, f"更新用时 {seconds:.1f} 秒", f"update took {seco
 # %%
 setting = {"staffing": 1.5, "stationed": ["dispute", "livelihood"]}
 show(lever_figure(teaching.run_town(seed=SEED, **setting), panel.baseline, LANG))
-print(teaching.command_line(**setting))  # 在终端里运行同一设置的命令 / the same run from a terminal
+print(teaching.command_line(seed=SEED, **setting))  # 在终端里运行同一设置的命令 / the same run from a terminal
 
 # %% [markdown]
 # ## 3. 四个着力的整体方案 · The four packages as a whole
