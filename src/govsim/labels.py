@@ -97,6 +97,16 @@ POLICY: dict[str, Label] = {  # English: the policy's config name, as typed on t
     "mechanism": Label("mechanism", "强机制协同"),
     "all_four": Label("all_four", "四个着力"),
 }
+WEEK_PLAN: dict[str, Label] = {  # a grid worker's week (lesson 01), hours a week; visits are among the tasks
+    "day": Label("day", "第几天"),
+    "skill": Label("skill (0–1)", "技能(0–1)"),
+    "on_duty": Label("on duty (h)", "在岗(时)"),
+    "tasks": Label("admitted tasks (h)", "入格事项(时)"),
+    "visits": Label("of which home visits (h)", "其中走访(时)"),
+    "training": Label("training (h)", "培训(时)"),
+    "onsite": Label("on-site resolution (h)", "现场化解(时)"),
+    "patrol": Label("patrol (h)", "巡查(时)"),
+}
 PATROL: dict[str, Label] = {
     "uniform": Label("uniform patrol", "均匀巡查"),
     "hotspot": Label("hotspot-guided patrol", "热点图引导巡查"),

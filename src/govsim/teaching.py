@@ -328,6 +328,47 @@ def grid_table(runs: Mapping[str, RunResult], lang: str = "zh") -> pd.DataFrame:
     return table
 
 
+def week_entry(model: Any, worker: Any) -> dict[str, float]:
+    """One week of ``worker`` (a ``GridWorker``) in ``model`` after the week's decisions, hours a week.
+
+    Keys: ``day``, ``skill``, the worker's ``week_plan`` (``on_duty``, ``tasks``, ``visits`` — among the
+    tasks — and ``training``), then the grid's ``onsite`` hours (last week's on-site resolutions, taken
+    from this week) and ``patrol`` hours, as ``Workforce.deploy`` set them: with one worker to the grid
+    and uniform patrol, patrol = on duty − tasks − training − on-site.
+    """
+    tasks, training, onsite, patrol = model.workforce.week_use[:, worker.grid]
+    return {
+        "day": int(model.env.now),
+        "skill": float(worker.skill),
+        **worker.week_plan,
+        "onsite": float(onsite),
+        "patrol": float(patrol),
+    }
+
+
+def worker_diary(weeks: Sequence[Mapping[str, float]], lang: str = "zh") -> pd.DataFrame:
+    """``week_entry`` rows as a table for a class: one row per week (index: day), columns in ``lang``.
+
+    Hours to one decimal, skill to two; ``labels.WEEK_PLAN`` names the columns (the visits column says
+    its hours are among the tasks).
+    """
+    check_lang(lang)
+    table = pd.DataFrame(list(weeks)).set_index("day")
+    table = table.round({k: 2 if k == "skill" else 1 for k in table.columns})
+    table.columns = [labels.lookup(labels.WEEK_PLAN, k, lang) for k in table.columns]
+    table.index.name = labels.lookup(labels.WEEK_PLAN, "day", lang)
+    return table
+
+
+def found_on_patrol(grid: int, count: int, lang: str = "zh") -> str:
+    """The sentence under lesson 01's diary: how many incidents patrol found in the worker's grid."""
+    return pick(
+        lang,
+        f"网格 {grid} 的网格员巡查共发现 {count:,} 件事",
+        f"incidents found on patrol in grid {grid}: {count:,}",
+    )
+
+
 def annual_cost(result: RunResult) -> float:
     """Total cost of a run in yuan per year (sum of ``result.costs``, already annualised)."""
     return float(result.costs["yuan_per_year"].sum())
