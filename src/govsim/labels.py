@@ -107,6 +107,11 @@ WEEK_PLAN: dict[str, Label] = {  # a grid worker's week (lesson 01), hours a wee
     "onsite": Label("on-site resolution (h)", "现场化解(时)"),
     "patrol": Label("patrol (h)", "巡查(时)"),
 }
+LESSON: dict[str, Label] = {  # sentences a lesson prints, filled in with ``str.format``
+    "found_on_patrol": Label(
+        "incidents found on patrol in grid {grid}: {count:,}", "网格 {grid} 的网格员巡查共发现 {count:,} 件事"
+    ),
+}
 PATROL: dict[str, Label] = {
     "uniform": Label("uniform patrol", "均匀巡查"),
     "hotspot": Label("hotspot-guided patrol", "热点图引导巡查"),

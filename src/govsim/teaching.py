@@ -362,11 +362,7 @@ def worker_diary(weeks: Sequence[Mapping[str, float]], lang: str = "zh") -> pd.D
 
 def found_on_patrol(grid: int, count: int, lang: str = "zh") -> str:
     """The sentence under lesson 01's diary: how many incidents patrol found in the worker's grid."""
-    return pick(
-        lang,
-        f"网格 {grid} 的网格员巡查共发现 {count:,} 件事",
-        f"incidents found on patrol in grid {grid}: {count:,}",
-    )
+    return labels.say(labels.LESSON["found_on_patrol"], check_lang(lang)).format(grid=grid, count=count)
 
 
 def annual_cost(result: RunResult) -> float:
