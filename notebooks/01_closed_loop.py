@@ -34,9 +34,9 @@ display(teaching.how_to_use(LANG))  # 按打开方式给出说明 / instructions
 # %% [markdown]
 # ## 1. 模拟一年 · Simulate one year
 #
-# 现状政策(基线):每个网格一名网格员,各部门按现有人手办理。运行大约需要一秒。
+# 现状政策(`baseline`):每个网格一名网格员,各部门按现有人手办理。运行大约需要一秒。
 #
-# *Status quo (baseline): one grid worker per grid, departments with today's staff. Takes about a second.*
+# *Status quo (`baseline`): one grid worker per grid, departments with today's staff. Takes about a second.*
 #
 # 下面的数是考核口径的上报事件数:预热期(前 30 天)之后上报的真实工单;同一件事的重复工单、虚假上报和
 # 始终没人发现的事不算。
@@ -163,7 +163,7 @@ show(plots.plot_backlog(records.timeseries, LANG, warmup=records.warmup))
 show(plots.plot_resolution(records.incidents, records.categories, LANG))
 
 # %%
-teaching.compare_kpis({teaching.pick(LANG, "现状", "status quo"): result}, lang=LANG)
+teaching.compare_kpis({teaching.policy_label("baseline", LANG): result}, lang=LANG)
 
 # %% [markdown]
 # ## 课后思考 · Questions for the class

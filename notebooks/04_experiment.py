@@ -75,10 +75,11 @@ else:
 #
 # ## 2. 课堂小实验 · A small experiment in class
 #
-# 一个镇,六种政策(现状、四个着力各一、四项合一),每种重复 `REPLICATIONS` 次。大约需要半分钟。
+# 一个镇,六种政策(现状;强网格、强平台、强数智融合、强机制协同各一项;四项同时实施的"四个着力"),
+# 每种重复 `REPLICATIONS` 次。大约需要半分钟。
 #
-# *One town, six policies (status quo, each focus, all four), `REPLICATIONS` replications each. About half a
-# minute.*
+# *One town, six policies (status quo; each focus on its own; "all four focuses" together), `REPLICATIONS`
+# replications each. About half a minute.*
 
 # %%
 results = tx.crn_results(tx.CLASS_POLICIES, replications=REPLICATIONS, seed=SEED)

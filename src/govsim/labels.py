@@ -89,13 +89,13 @@ LEVER: dict[str, Label] = {  # levers a class moves (``govsim.levers``, field na
     "routing_accuracy": Label("routing accuracy", "智能分拨准确率"),
     "deadline_scale": Label("time limits (×)", "办理时限(倍)"),
 }
-POLICY: dict[str, Label] = {  # English: the policy's config name, as typed on the command line
-    "baseline": Label("baseline", "现状"),
+POLICY: dict[str, Label] = {  # a policy preset's one name per language, in tables, figures and lessons
+    "baseline": Label("status quo", "现状"),
     "grid": Label("grid", "强网格"),
     "platform": Label("platform", "强平台"),
     "fusion": Label("fusion", "强数智融合"),
     "mechanism": Label("mechanism", "强机制协同"),
-    "all_four": Label("all_four", "四个着力"),
+    "all_four": Label("all four focuses", "四个着力"),
 }
 WEEK_PLAN: dict[str, Label] = {  # a grid worker's week (lesson 01), hours a week; visits are among the tasks
     "day": Label("day", "第几天"),
@@ -326,12 +326,12 @@ TEXT: dict[str, Label] = {
     "sobol_title": Label("Global sensitivity (Sobol)", "全局敏感性(Sobol)"),
     "sobol_index": Label("Sobol index (first order S1, total ST)", "Sobol指数(一阶S1,总效应ST)"),
     "factor": Label("factor", "因素"),
-    "status_quo": Label("status quo", "基线"),
+    "status_quo": POLICY["baseline"],  # the slider figure's reference run: the baseline preset
     "this_setting": Label("this setting", "当前设置"),
     "times_days": Label("Times (days)", "时长(天)"),
     "rates_pct": Label("Rates (%)", "比例(%)"),
     "cost_vs_status_quo": Label(
-        "cost vs status quo: {cost:+,.0f} × 10k yuan a year", "年成本比基线 {cost:+,.0f} 万元"
+        "cost vs status quo: {cost:+,.0f} × 10k yuan a year", "年成本比现状 {cost:+,.0f} 万元"
     ),
     "updated_in": Label("updated in", "更新用时"),
 }
