@@ -45,7 +45,7 @@ class LessonError(ValueError, InputError):
 
 
 def check_lang(lang: object) -> str:
-    """``lang`` if it is ``'zh'`` or ``'en'``; else ``LessonError`` (as ``govsim output.lang=fr`` is refused)."""
+    """``lang`` if it is ``'zh'`` or ``'en'``; else ``LessonError`` (as ``govsim output.lang=fr`` is)."""
     if lang not in labels.LANGS:
         raise LessonError(f"lang={lang!r}: allowed: zh, en")
     return str(lang)

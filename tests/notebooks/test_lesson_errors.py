@@ -19,7 +19,11 @@ def test_a_bad_value_in_a_lesson_cell_shows_one_line(tmp_path: Path):
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     client = nbclient.NotebookClient(
-        nb, timeout=300, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(tmp_path)}}
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(tmp_path)}},
     )
     client.execute()
     for cell, start in zip(nb.cells[1:], ("policy='grids'", "routing_accuracy='高'"), strict=True):
