@@ -334,6 +334,9 @@ TEXT: dict[str, Label] = {
         "cost vs status quo: {cost:+,.0f} × 10k yuan a year", "年成本比现状 {cost:+,.0f} 万元"
     ),
     "updated_in": Label("updated in", "更新用时"),
+    "replications_title": Label(
+        "Each replication: the same incidents for every policy", "每次重复:各政策遇到同一批事件"
+    ),
 }
 
 
