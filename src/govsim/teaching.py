@@ -33,22 +33,13 @@ from govsim.runner import RunResult, simulate
 from govsim.teaching_ticket import follow_incident as follow_incident  # re-exported for the notebooks
 from govsim.teaching_ticket import pick_incident as pick_incident
 from govsim.teaching_ticket import plot_incident as plot_incident
+from govsim.teaching_views import LessonError as LessonError
+from govsim.teaching_views import check_lang as check_lang
 from govsim.teaching_views import how_to_use as how_to_use
 from govsim.teaching_views import in_voila as in_voila
 from govsim.teaching_views import readable as readable
 from govsim.teaching_views import shown_kpi
 from govsim.validate import check
-
-
-class LessonError(ValueError, InputError):
-    """A value a lesson cell gave that cannot be used: one line naming it, its value and what is allowed."""
-
-
-def check_lang(lang: object) -> str:
-    """``lang`` if it is ``'zh'`` or ``'en'``; else ``LessonError`` (as ``govsim output.lang=fr`` is)."""
-    if lang not in labels.LANGS:
-        raise LessonError(f"lang={lang!r}: allowed: zh, en")
-    return str(lang)
 
 
 def pick(lang: str, zh: str, en: str) -> str:
@@ -238,7 +229,11 @@ def run_town(
     scenario: str = "one_town",
     **levers: Any,
 ) -> RunResult:
-    """Simulate a year of the town under ``policy`` with classroom ``levers`` moved (about 0.5 s)."""
+    """Simulate a year of the town under ``policy`` with classroom ``levers`` moved (about 0.5 s).
+
+    Raises ``InputError`` (an unknown policy or override), ``LessonError`` (a lever unknown or not a
+    number) or ``ConfigError`` (a value out of range): one line each, shown so in a notebook.
+    """
     return simulate(town_config(policy, seed, horizon_days, overrides, scenario, **levers))
 
 
@@ -270,7 +265,8 @@ def compare_kpis(
 
     With ``cost=True`` a last row gives each run's yearly cost in units of 10,000 yuan (万元). With
     ``formatted`` (the default, for a class) cells are text as a reader expects them — counts as
-    integers, rates in %, times to two decimals, "—" where there is no value; else floats.
+    integers, rates in %, times to two decimals, "—" where there is no value; else floats. Raises
+    ``LessonError`` for a ``lang`` other than ``'zh'``/``'en'``.
     """
     check_lang(lang)
     rows = {name: r.kpis[r.kpis["by"] == "all"].iloc[0] for name, r in results.items()}

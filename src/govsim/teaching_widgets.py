@@ -163,6 +163,7 @@ class LeverPanel:
     The figure is an image widget holding a PNG (no output capture), so the same panel works in
     JupyterLab, in Voilà and in a headless run. ``update()`` reruns and redraws with the current control
     values and returns the seconds it took: a released slider calls it, and the benchmark times it.
+    ``lang`` other than ``'zh'``/``'en'`` raises ``LessonError`` before anything runs.
     """
 
     def __init__(self, lang: str = "zh", seed: int = 0, horizon_days: float = 365.0) -> None:

@@ -118,3 +118,15 @@ def test_in_ipython_a_refused_value_shows_one_line_and_no_traceback(cell, expect
 
 def test_outside_ipython_nothing_is_registered():
     assert teaching.one_line_errors(None) is False
+
+
+def test_following_a_ticket_refuses_an_unknown_language_and_kind():
+    town = teaching.run_town(seed=0, horizon_days=60)
+    i = teaching.pick_incident(town.records, "routed")
+    with pytest.raises(InputError, match=r"lang='fr'.*allowed: zh, en"):
+        teaching.follow_incident(town.records, i, "fr")
+    with pytest.raises(InputError) as caught:
+        teaching.pick_incident(town.records, "lost")
+    assert "'lost'" in _one_line(caught.value) and "misrouted" in str(caught.value)
+    with pytest.raises(InputError, match=r"lang='fr'"):
+        teaching.how_to_use("fr")
