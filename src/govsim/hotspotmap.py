@@ -241,8 +241,8 @@ def _fit_note(fig: Figure, note: Any, text: Callable[[int], str] | None = None) 
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     ext = note.get_window_extent(renderer)
     room = fig.bbox.width * (1 - fig.subplotpars.left) - HOTSPOT_MARGINS.right * fig.dpi
-    for per_line in (7, 5, 3) if text is not None else ():
-        if ext.width <= room:
+    for per_line in (7, 5, 3):
+        if text is None or ext.width <= room:
             break
         note.set_text(text(per_line))
         ext = note.get_window_extent(renderer)
