@@ -150,18 +150,21 @@ def plot_hotspot(
             )
         )
     g = grids.reset_index(drop=True)
-    for number, (town, _cx, _cy) in enumerate(lay.towns, start=1):
+    town_numbers = []
+    for number, (town, cx, cy) in enumerate(lay.towns, start=1):
         rows = np.flatnonzero(g["town"].to_numpy() == town)
-        ax.text(  # above the town's top-left tile, in the free row over it: no tile's number is covered
-            lay.x[rows].min() - 0.5,
-            lay.y[rows].min() - 0.5,
+        corner = (lay.x[rows].min() - 0.5, lay.y[rows].min() - 0.5)  # the town's top-left tile corner
+        text = ax.text(
+            cx,
+            cy,
             str(number),
             fontsize=LABEL_PT,
-            ha="left",
-            va="bottom",
+            ha="center",
+            va="center",
             gid="town",
             bbox={"facecolor": "white", "alpha": 0.8, "pad": 0.5, "linewidth": 0},
         )
+        town_numbers.append((text, corner))
     ax.set_title(t("hotspot_title", lang), pad=10, y=1.0)  # placed, not searched for: no ticks on top
     ax.set_axis_off()
     legend = _town_legend(lay, towns, lang)
@@ -181,6 +184,7 @@ def plot_hotspot(
         fig.draw_without_rendering()
     for text, (_, x0, y0, x1, _y1) in zip(names, lay.counties, strict=True):
         _fit_inside(text, ax, (x0 - 0.5, y0 - 0.5, x1 - 0.5, y0 + TITLE_ROWS - 1.5))
+    _place_town_numbers(ax, town_numbers)
     _number_tiles(ax, lay, g["grid"].to_numpy(), m[lay.y, lay.x], im.norm)
     return fig
 
@@ -189,6 +193,26 @@ LABEL_PT = 8.0
 """Font size of the town numbers and the note (points): readable when the map is projected."""
 TILE_PT = (8.0, 6.0)
 """Largest and smallest font size of a tile's grid number; below the smallest the tiles go unnumbered."""
+
+
+def _place_town_numbers(ax: Any, numbers: list[tuple[Any, tuple[float, float]]]) -> None:
+    """Move each town's number from its centre to the free row above its top-left tile, where it fits.
+
+    A town has a free row above it (the gap between towns, or the county's title strip); when a number
+    is no taller than a row (large tiles: one town) it goes there and covers no tile or grid number.
+    Otherwise (a city's small tiles) it stays at the town's centre, as a label over its block.
+    """
+    if not numbers:
+        return
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    (_, ay0), (_, ay1) = ax.transData.transform([(0.0, 0.0), (1.0, 1.0)])
+    tallest = max(text.get_window_extent(renderer).height for text, _ in numbers)
+    if tallest > abs(ay1 - ay0):
+        return
+    for text, corner in numbers:
+        text.set_position(corner)
+        text.set_horizontalalignment("left")
+        text.set_verticalalignment("bottom")
 
 
 def _number_tiles(ax: Any, lay: MapLayout, ids: np.ndarray, values: np.ndarray, norm: Any) -> None:
