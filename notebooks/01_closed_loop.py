@@ -34,9 +34,9 @@ display(teaching.how_to_use(LANG))  # 按打开方式给出说明 / instructions
 # %% [markdown]
 # ## 1. 模拟一年 · Simulate one year
 #
-# 现状政策(基线):每个网格一名网格员,各部门按现有人手办理。运行大约需要一秒。
+# 现状政策(`baseline`):每个网格一名网格员,各部门按现有人手办理。运行大约需要一秒。
 #
-# *Status quo (baseline): one grid worker per grid, departments with today's staff. Takes about a second.*
+# *Status quo (`baseline`): one grid worker per grid, departments with today's staff. Takes about a second.*
 #
 # 下面的数是考核口径的上报事件数:预热期(前 30 天)之后上报的真实工单;同一件事的重复工单、虚假上报和
 # 始终没人发现的事不算。
@@ -100,17 +100,22 @@ teaching.readable(teaching.follow_incident(records, teaching.pick_incident(recor
 # ### 跟着一名网格员 · Follow one grid worker
 #
 # 网格员是模型里的**智能体**(Mesa agent):每周一,每名网格员自己决定——留任还是离职、学习多少、
-# 这一周的时间怎么分(入格事项、走访、培训);剩下的时间就是巡查。下面重新跑同一年,记下第一名网格员
-# 每周的安排和技能,以及他所在网格的巡查小时。
+# 这一周的时间怎么分(入格事项、培训);入户走访算在入格事项里面。下面重新跑同一年,记下第一名网格员
+# 每周的安排和技能,以及他所在网格的现场化解和巡查小时。表里的数都是"小时/周",这样对得上账:
+#
+# **巡查 = 在岗 − 入格事项 − 培训 − 现场化解**("其中走访"已经包含在入格事项里,不再另减)。
+# 现场化解是上一周在现场解决小事所用的时间,从这一周的巡查里扣除。
 #
 # *Grid workers are the model's **agents** (Mesa agents): every Monday each one decides for itself — stay
-# or leave, how much to learn, how to split the week between admitted tasks, visits and training; what is
-# left is patrol. We rerun the same year and note the first worker's week plan and skill, and the patrol
-# hours of the worker's grid.*
+# or leave, how much to learn, how to split the week between admitted tasks and training; home visits are
+# counted among the tasks. We rerun the same year and note the first worker's week plan and skill, and the
+# on-site and patrol hours of the worker's grid. All columns are hours a week, and they add up:*
+#
+# ***patrol = on duty − admitted tasks − training − on-site resolution** (the "of which home visits" hours
+# are already inside the tasks). On-site resolution is last week's time spent settling small cases on the
+# spot, taken from this week's patrol.*
 
 # %%
-import pandas as pd
-
 from govsim.agents import GridWorker
 from govsim.model import GovernanceModel
 
@@ -120,17 +125,15 @@ diary = []
 
 
 def note_week(m: GovernanceModel) -> None:
-    """After each week's decisions: the worker's plan and skill, the grid's patrol hours."""
-    patrol = float(m.workforce.patrol_hours[worker.grid])
-    diary.append({"day": int(m.env.now), "skill": worker.skill, **worker.week_plan, "patrol": patrol})
+    """After each week's decisions: the worker's plan and skill, the grid's on-site and patrol hours."""
+    diary.append(teaching.week_entry(m, worker))
 
 
 model.on_week.append(note_week)
 found = model.run().incidents
-weeks = pd.DataFrame(diary).set_index("day").round(2)
-display(weeks.head(8))
+display(teaching.worker_diary(diary, LANG).head(8))
 on_patrol = int(((found["grid"] == worker.grid) & (found["channel"] == 0)).sum())
-print(f"网格 {worker.grid} 的网格员巡查发现 / found on patrol in grid {worker.grid}: {on_patrol} 件")
+print(teaching.found_on_patrol(worker.grid, on_patrol, LANG))
 
 # %% [markdown]
 # **讨论 · Discuss:** 入格事项多了,巡查时间从哪里来?*If more tasks are admitted into the grid, where does
@@ -160,7 +163,7 @@ show(plots.plot_backlog(records.timeseries, LANG, warmup=records.warmup))
 show(plots.plot_resolution(records.incidents, records.categories, LANG))
 
 # %%
-teaching.compare_kpis({teaching.pick(LANG, "现状", "status quo"): result}, lang=LANG)
+teaching.compare_kpis({teaching.policy_label("baseline", LANG): result}, lang=LANG)
 
 # %% [markdown]
 # ## 课后思考 · Questions for the class

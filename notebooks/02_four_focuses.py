@@ -75,15 +75,15 @@ print(teaching.pick(LANG, f"更新用时 {seconds:.1f} 秒", f"update took {seco
 # %%
 setting = {"staffing": 1.5, "stationed": ["dispute", "livelihood"]}
 show(lever_figure(teaching.run_town(seed=SEED, **setting), panel.baseline, LANG))
-print(teaching.command_line(**setting))  # 在终端里运行同一设置的命令 / the same run from a terminal
+print(teaching.command_line(seed=SEED, **setting))  # 在终端里运行同一设置的命令 / the same run from a terminal
 
 # %% [markdown]
 # ## 3. 四个着力的整体方案 · The four packages as a whole
 #
-# 项目里预设了每个"着力"的一揽子措施(`configs/policy/`),以及四项合一(`all_four`)。
+# 项目里预设了每个"着力"的一揽子措施(`configs/policy/`),以及四项同时实施的整体方案"四个着力"(`all_four`)。
 #
-# *The project ships a package of measures per focus (`configs/policy/`) and all four together
-# (`all_four`).*
+# *The project ships a package of measures per focus (`configs/policy/`) and all four together, "all four
+# focuses" (`all_four`).*
 
 # %%
 presets = ("baseline", "grid", "platform", "fusion", "mechanism", "all_four")

@@ -63,11 +63,12 @@ teaching.compare_kpis({teaching.patrol_label(k, LANG): r for k, r in runs.items(
 # ## 2. 每个网格的数字 · Grid by grid
 #
 # 每行一个网格,按诉求强度(全镇平均为 1)从低到高排列:每千人一年的上报数、两种巡查方式下的平均发现时滞
-# (天),以及均匀巡查时由巡查发现的比例。
+# (天),以及均匀巡查时由巡查发现的比例。第一列"网格"是网格编号,就是上面热点图里每个格子上写的数字。
 #
 # *One row per grid, from the quietest to the busiest (demand level, town mean 1): reports per 1,000
 # residents a year, mean discovery delay in days under each kind of patrol, and the share found by
-# patrol under uniform patrol.*
+# patrol under uniform patrol. The first column, "grid", is the grid's number, the number written on its
+# tile in the heat map above.*
 
 # %%
 teaching.grid_table(runs, LANG)

@@ -75,10 +75,11 @@ else:
 #
 # ## 2. 课堂小实验 · A small experiment in class
 #
-# 一个镇,六种政策(现状、四个着力各一、四项合一),每种重复 `REPLICATIONS` 次。大约需要半分钟。
+# 一个镇,六种政策(现状;强网格、强平台、强数智融合、强机制协同各一项;四项同时实施的"四个着力"),
+# 每种重复 `REPLICATIONS` 次。大约需要半分钟。
 #
-# *One town, six policies (status quo, each focus, all four), `REPLICATIONS` replications each. About half a
-# minute.*
+# *One town, six policies (status quo; each focus on its own; "all four focuses" together), `REPLICATIONS`
+# replications each. About half a minute.*
 
 # %%
 results = tx.crn_results(tx.CLASS_POLICIES, replications=REPLICATIONS, seed=SEED)
@@ -93,18 +94,25 @@ display(Markdown(comparison_markdown(comparison, [], LANG)))
 # ## 3. 共同随机数,用大白话说 · Common random numbers, in plain words
 #
 # 比较两位网格员谁干得好,最公平的办法是让他们处理**同一批事**。模拟也一样:第 1 次重复里,每种政策
-# 遇到的是**同一批**事件(同样的纠纷、同样的时间、同样的地点),第 2 次重复换另一批,依此类推。
-# 这叫**共同随机数**。好处是:"这一年事多"还是"这一年事少"的运气,两种政策一起承担,差值里只剩下政策本身的作用。
+# 遇到的是**同一批**事件——同样的发生时间、同样的网格、同样的类别和严重程度;第 2 次重复换另一批,
+# 依此类推。这叫**共同随机数**。它保证的只是"出的事一样":事情出来以后谁发现、多快流转、部门怎么排队,
+# 取决于政策,也还带着各自的偶然。所以差值里去掉的是"这一年出事多还是少"的那部分运气,不是全部运气。
 #
 # *To judge which of two grid workers does better, give them **the same cases**. So here: in replication 1
-# every policy meets **the same** incidents (same disputes, same times, same places); replication 2 draws
-# another set, and so on. These are **common random numbers**. The luck of a busy or a quiet year is shared,
-# so the difference holds only what the policy did.*
+# every policy meets **the same** incidents — the same times of occurrence, the same grids, the same
+# categories and severities; replication 2 draws another set, and so on. These are **common random
+# numbers**. They guarantee only that the same things happen: who finds them, how fast they are routed and
+# how the departments queue them depend on the policy, and keep some chance of their own. So the difference
+# is rid of the luck of a year with many or few incidents, not of all luck.*
 #
-# 下图:三种政策在每次重复中的办结时长。线一起起落——那是"年景";线之间的距离——那是政策。
+# 下图:三种政策在第 1、2、3 次重复中的办结时长。同一次重复里各点之间的距离,是这批事件下政策的差别。
+# 线不一定同步升降:同一批事件,在一种政策下可能是"难的一年",在另一种政策下并不难。
+# 差值因此稳定了多少,看后面的表("方差减少")。
 #
-# *Below: resolution time of three policies in each replication. The lines rise and fall together — that is
-# the year's luck; the gap between them is the policy.*
+# *Below: resolution time of three policies in replications 1, 2 and 3. At each replication the distance
+# between the points is the policies' difference on the same incidents. The lines need not move in step:
+# the same incidents can make a hard year under one policy and an easy one under another. How much steadier
+# the difference became is in the table further down ("variance removed").*
 
 # %%
 show(tx.plot_replications(results, "resolution_mean", ["policy=baseline", "policy=grid", "policy=all_four"],

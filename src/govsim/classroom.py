@@ -178,8 +178,29 @@ class ClassError(ValueError):
     """An option ``govsim-class`` cannot use (one line: option, value, what is allowed)."""
 
 
+INSTALL = 'pip install -e ".[notebooks]"'
+"""The install that brings both front ends (the ``notebooks`` extra)."""
+
+
+def check_front_end(voila: bool) -> None:
+    """Refuse to go on when the front end to start (JupyterLab, or Voilà with ``voila``) is not installed.
+
+    ``pip install -e ".[test]"`` brings Voilà but not JupyterLab; without this the front end's own
+    ``python -m`` failed after the notebooks were written. Raises ``ClassError``.
+    """
+    import importlib.util
+
+    if voila:
+        if importlib.util.find_spec("voila") is None:
+            raise ClassError(f"Voilà is not installed; allowed: {INSTALL}")
+    elif importlib.util.find_spec("jupyterlab") is None:
+        raise ClassError(f"JupyterLab is not installed; allowed: {INSTALL}, or govsim-class --voila")
+
+
 def check(args: argparse.Namespace) -> None:
-    """Refuse a ``--dir`` that is a file or holds another's files, and a ``--port`` outside 1..65535.
+    """Refuse a bad ``--dir`` or ``--port``, or a front end that is not installed.
+
+    The front end (``check_front_end``) is not needed with ``--prepare-only``.
 
     A ``--dir`` is refused if it is (or lies below) an existing file, or holds files while govsim-class
     has not prepared it (no ``RECORD``: another program's folder, e.g. a report). Raises
@@ -187,6 +208,8 @@ def check(args: argparse.Namespace) -> None:
     """
     if not 1 <= args.port <= 65535:
         raise ClassError(f"--port={args.port}: allowed: an integer from 1 to 65535")
+    if not args.prepare_only:
+        check_front_end(args.voila)
     where = args.dir.expanduser()
     existing = next((p for p in (where, *where.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():

@@ -149,17 +149,22 @@ def plot_hotspot(
                 gid=f"county:{name}",
             )
         )
-    for number, (_, cx, cy) in enumerate(lay.towns, start=1):
-        ax.text(
+    g = grids.reset_index(drop=True)
+    town_numbers = []
+    for number, (town, cx, cy) in enumerate(lay.towns, start=1):
+        rows = np.flatnonzero(g["town"].to_numpy() == town)
+        corner = (lay.x[rows].min() - 0.5, lay.y[rows].min() - 0.5)  # the town's top-left tile corner
+        text = ax.text(
             cx,
             cy,
             str(number),
-            fontsize=5.5,
+            fontsize=LABEL_PT,
             ha="center",
             va="center",
             gid="town",
-            bbox={"facecolor": "white", "alpha": 0.7, "pad": 0.5, "linewidth": 0},
+            bbox={"facecolor": "white", "alpha": 0.8, "pad": 0.5, "linewidth": 0},
         )
+        town_numbers.append((text, corner))
     ax.set_title(t("hotspot_title", lang), pad=10, y=1.0)  # placed, not searched for: no ticks on top
     ax.set_axis_off()
     legend = _town_legend(lay, towns, lang)
@@ -167,15 +172,79 @@ def plot_hotspot(
     # aspect, may start further in); in a caller's figure at the map's left edge
     x, where = (fig.subplotpars.left, blended(fig.transFigure, ax.transAxes)) if own else (0.0, ax.transAxes)
     note_text = t("hotspot_note", lang) + "\n" + legend
-    note = ax.text(x, -NOTE_GAP, note_text, transform=where, fontsize=6.5, va="top")
+    note = ax.text(x, -NOTE_GAP, note_text, transform=where, fontsize=LABEL_PT, va="top")
     if own:  # fixed margins: the bottom one made to hold the note, then the map's box set by its aspect
-        _fit_note(fig, note)
+        _fit_note(
+            fig,
+            note,
+            lambda per_line: t("hotspot_note", lang) + "\n" + _town_legend(lay, towns, lang, per_line),
+        )
         ax.apply_aspect()
     else:  # the caller's figure: lay it out once, so labels are fitted at their final scale
         fig.draw_without_rendering()
     for text, (_, x0, y0, x1, _y1) in zip(names, lay.counties, strict=True):
         _fit_inside(text, ax, (x0 - 0.5, y0 - 0.5, x1 - 0.5, y0 + TITLE_ROWS - 1.5))
+    _place_town_numbers(ax, town_numbers)
+    _number_tiles(ax, lay, g["grid"].to_numpy(), m[lay.y, lay.x], im.norm)
     return fig
+
+
+LABEL_PT = 8.0
+"""Font size of the town numbers and the note (points): readable when the map is projected."""
+TILE_PT = (8.0, 6.0)
+"""Largest and smallest font size of a tile's grid number; below the smallest the tiles go unnumbered."""
+
+
+def _place_town_numbers(ax: Any, numbers: list[tuple[Any, tuple[float, float]]]) -> None:
+    """Move each town's number from its centre to the free row above its top-left tile, where it fits.
+
+    A town has a free row above it (the gap between towns, or the county's title strip); when a number
+    is no taller than a row (large tiles: one town) it goes there and covers no tile or grid number.
+    Otherwise (a city's small tiles) it stays at the town's centre, as a label over its block.
+    """
+    if not numbers:
+        return
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    (_, ay0), (_, ay1) = ax.transData.transform([(0.0, 0.0), (1.0, 1.0)])
+    tallest = max(text.get_window_extent(renderer).height for text, _ in numbers)
+    if tallest > abs(ay1 - ay0):
+        return
+    for text, corner in numbers:
+        text.set_position(corner)
+        text.set_horizontalalignment("left")
+        text.set_verticalalignment("bottom")
+
+
+def _number_tiles(ax: Any, lay: MapLayout, ids: np.ndarray, values: np.ndarray, norm: Any) -> None:
+    """Write each grid's number (``ids``, the ``grid`` of the records) on its tile, where it fits.
+
+    One size for all tiles: the largest of ``TILE_PT`` at which the widest number fits in a tile
+    (measured at the axes' final scale); none if even the smallest does not (a city's many small tiles).
+    Dark tiles get white numbers.
+    """
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    (ax0, ay0), (ax1, ay1) = ax.transData.transform([(0.0, 0.0), (1.0, 1.0)])
+    cell_w, cell_h = abs(ax1 - ax0), abs(ay1 - ay0)
+    widest = str(max(ids, key=lambda i: len(str(i))))
+    probe = ax.text(0, 0, widest, fontsize=TILE_PT[0])
+    ext = probe.get_window_extent(renderer)
+    probe.remove()
+    scale = min(0.85 * cell_w / max(ext.width, 1e-9), 0.7 * cell_h / max(ext.height, 1e-9), 1.0)
+    size = np.floor(TILE_PT[0] * scale * 2) / 2
+    if size < TILE_PT[1]:
+        return
+    for x, y, grid, value in zip(lay.x, lay.y, ids, values, strict=True):
+        dark = bool(np.isfinite(value) and norm(value) > 0.6)
+        ax.text(
+            x,
+            y,
+            str(grid),
+            fontsize=size,
+            ha="center",
+            va="center",
+            color="white" if dark else "0.1",
+            gid=f"grid:{grid}",
+        )
 
 
 HOTSPOT_SIZE = (9.0, 7.5)
@@ -186,15 +255,21 @@ NOTE_GAP = 0.02
 """Gap between the map and the note below it, as a fraction of the map's height."""
 
 
-def _fit_note(fig: Figure, note: Any) -> None:
+def _fit_note(fig: Figure, note: Any, text: Callable[[int], str] | None = None) -> None:
     """Fit ``note`` (just below the axes, ``va='top'``) into the figure: set the bottom margin to hold it.
 
     A note wider than the space between the side margins (many towns to a line, long English names) is
-    first set in a smaller font, so that it never runs off the figure.
+    first written with fewer towns to a line (``text(per_line)``, 9 down to 3), and only if still too
+    wide set in a smaller font, so that it never runs off the figure.
     """
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     ext = note.get_window_extent(renderer)
     room = fig.bbox.width * (1 - fig.subplotpars.left) - HOTSPOT_MARGINS.right * fig.dpi
+    for per_line in (7, 5, 3):
+        if text is None or ext.width <= room:
+            break
+        note.set_text(text(per_line))
+        ext = note.get_window_extent(renderer)
     if ext.width > room:
         note.set_fontsize(np.floor(note.get_fontsize() * room / ext.width * 4) / 4)  # quarter points, down
         ext = note.get_window_extent(renderer)

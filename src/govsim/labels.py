@@ -89,13 +89,28 @@ LEVER: dict[str, Label] = {  # levers a class moves (``govsim.levers``, field na
     "routing_accuracy": Label("routing accuracy", "智能分拨准确率"),
     "deadline_scale": Label("time limits (×)", "办理时限(倍)"),
 }
-POLICY: dict[str, Label] = {  # English: the policy's config name, as typed on the command line
-    "baseline": Label("baseline", "现状"),
+POLICY: dict[str, Label] = {  # a policy preset's one name per language, in tables, figures and lessons
+    "baseline": Label("status quo", "现状"),
     "grid": Label("grid", "强网格"),
     "platform": Label("platform", "强平台"),
     "fusion": Label("fusion", "强数智融合"),
     "mechanism": Label("mechanism", "强机制协同"),
-    "all_four": Label("all_four", "四个着力"),
+    "all_four": Label("all four focuses", "四个着力"),
+}
+WEEK_PLAN: dict[str, Label] = {  # a grid worker's week (lesson 01), hours a week; visits are among the tasks
+    "day": Label("day", "第几天"),
+    "skill": Label("skill (0–1)", "技能(0–1)"),
+    "on_duty": Label("on duty (h)", "在岗(时)"),
+    "tasks": Label("admitted tasks (h)", "入格事项(时)"),
+    "visits": Label("of which home visits (h)", "其中走访(时)"),
+    "training": Label("training (h)", "培训(时)"),
+    "onsite": Label("on-site resolution (h)", "现场化解(时)"),
+    "patrol": Label("patrol (h)", "巡查(时)"),
+}
+LESSON: dict[str, Label] = {  # sentences a lesson prints, filled in with ``str.format``
+    "found_on_patrol": Label(
+        "incidents found on patrol in grid {grid}: {count:,}", "网格 {grid} 的网格员巡查共发现 {count:,} 件事"
+    ),
 }
 PATROL: dict[str, Label] = {
     "uniform": Label("uniform patrol", "均匀巡查"),
@@ -314,14 +329,17 @@ TEXT: dict[str, Label] = {
     "sobol_title": Label("Global sensitivity (Sobol)", "全局敏感性(Sobol)"),
     "sobol_index": Label("Sobol index (first order S1, total ST)", "Sobol指数(一阶S1,总效应ST)"),
     "factor": Label("factor", "因素"),
-    "status_quo": Label("status quo", "基线"),
+    "status_quo": POLICY["baseline"],  # the slider figure's reference run: the baseline preset
     "this_setting": Label("this setting", "当前设置"),
     "times_days": Label("Times (days)", "时长(天)"),
     "rates_pct": Label("Rates (%)", "比例(%)"),
     "cost_vs_status_quo": Label(
-        "cost vs status quo: {cost:+,.0f} × 10k yuan a year", "年成本比基线 {cost:+,.0f} 万元"
+        "cost vs status quo: {cost:+,.0f} × 10k yuan a year", "年成本比现状 {cost:+,.0f} 万元"
     ),
     "updated_in": Label("updated in", "更新用时"),
+    "replications_title": Label(
+        "Each replication: the same incidents for every policy", "每次重复:各政策遇到同一批事件"
+    ),
 }
 
 

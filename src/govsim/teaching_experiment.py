@@ -20,9 +20,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from govsim import plots
-from govsim.labels import is_rate, phrase
+from govsim.labels import is_rate, phrase, text
 from govsim.reporttext import number, share
-from govsim.teaching import annual_cost, run_town
+from govsim.teaching import annual_cost, check_lang, run_town
 
 CLASS_POLICIES = ("baseline", "grid", "platform", "fusion", "mechanism", "all_four")
 CLASS_METRICS = ("resolution_mean", "backlog_mean", "overdue_rate", "discovery_delay", "satisfaction_rate")
@@ -78,6 +78,7 @@ def crn_table(comparison: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     "Variance removed" is negative where CRN made the paired difference noisier (it did not help that
     indicator); numbers that round to zero read 0, never -0 (``govsim.reporttext``).
     """
+    check_lang(lang)
     rows = []
     for _, r in comparison.iterrows():
         n = int(r["n_pairs"])
@@ -106,17 +107,23 @@ def _amount(v: float, rate: bool, signed: bool = False) -> str:
 
 @plots.styled
 def plot_replications(results: pd.DataFrame, metric: str, arms: Sequence[str], lang: str = "zh") -> Figure:
-    """One line per policy across replications: under CRN the lines rise and fall together."""
+    """One line per policy across replications, numbered from 1 (the table's ``replication`` + 1).
+
+    Replication r of every policy meets the same incidents (common random numbers); what each policy
+    then makes of them is its own, so one policy's busy replication can be another's quiet one: the
+    figure claims no co-movement of the lines.
+    """
+    check_lang(lang)
     fig, ax = plots._axes(None, size=(7, 3.8))
     for arm in arms:
         part = results[(results["arm"] == arm) & (results["metric"] == metric)].sort_values("replication")
-        ax.plot(part["replication"], part["value"], "o-", label=plots.arm_label(arm, lang))
-    reps = np.sort(results["replication"].unique())
+        ax.plot(part["replication"] + 1, part["value"], "o-", label=plots.arm_label(arm, lang))
+    reps = np.sort(results["replication"].unique()) + 1
     ax.set_xticks(reps, [str(r) for r in reps])
     ax.set(
         xlabel=phrase("replication_same", lang),
         ylabel=plots.metric_label(metric, lang),
-        title=phrase("rise_and_fall", lang),
+        title=text("replications_title", lang),
     )
     ax.legend(fontsize=8)
     return fig

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from govsim import labels, plots
 from govsim.config import CHANNELS
 from govsim.records import EndState, Records, closed, real
+from govsim.teaching_views import LessonError, check_lang
 
 __all__ = ["ON_SITE_SKIPS", "follow_incident", "pick_incident", "plot_incident"]
 
@@ -28,7 +29,8 @@ def pick_incident(records: Records, kind: str = "misrouted") -> int:
 
     ``kind``: ``misrouted`` (sent to the wrong department first), ``routed`` (handled by a department),
     ``on_site`` (resolved on the spot), ``grown`` (severity rose while nobody had found it),
-    ``overdue`` (handled after its time limit).
+    ``overdue`` (handled after its time limit). Raises ``LessonError`` for another ``kind`` and
+    ``LookupError`` when the records hold no such ticket.
     """
     inc = records.incidents
     base = real(inc) & (inc["t_report"] >= records.warmup) & closed(inc)
@@ -41,7 +43,7 @@ def pick_incident(records: Records, kind: str = "misrouted") -> int:
         "overdue": inc["overdue"] & routed,
     }
     if kind not in wants:
-        raise ValueError(f"kind {kind!r}: allowed: {', '.join(wants)}")
+        raise LessonError(f"kind={kind!r}: allowed: {', '.join(wants)}")
     rows = inc.index[base & wants[kind]]
     if not len(rows):
         raise LookupError(f"no closed {kind} ticket in these records")
@@ -53,8 +55,10 @@ def follow_incident(records: Records, i: int, lang: str = "zh") -> pd.DataFrame:
 
     Columns: stage, day (days since the start), days since the previous stage, and a detail in words.
     Stages a ticket skips (an on-site case never goes to a department) or had not reached by the
-    horizon are left out; an unfinished ticket ends with a row saying so.
+    horizon are left out; an unfinished ticket ends with a row saying so. Raises ``LessonError`` for a
+    ``lang`` other than ``'zh'``/``'en'``.
     """
+    check_lang(lang)
     row = records.incidents.loc[i]
     rows: list[dict[str, Any]] = []
     last: float | None = None
@@ -119,6 +123,7 @@ def _department(records: Records, dept: int, lang: str) -> str:
 @plots.styled
 def plot_incident(table: pd.DataFrame, lang: str = "zh") -> Figure:
     """Timeline of one ticket (a ``follow_incident`` table): each bar is the wait before that stage."""
+    check_lang(lang)
     fig, ax = plots._axes(None, size=(7, 3.2))
     stage, day, wait = (table[labels.column(k, lang)] for k in ("stage", "day", "wait"))
     end = day.to_numpy(dtype=float)

@@ -14,7 +14,19 @@ import numpy as np
 import pandas as pd
 
 from govsim.labels import HOW_TO_USE as HOW_TO_USE  # re-exported; the text lives in labels
-from govsim.labels import say
+from govsim.labels import LANGS, say
+from govsim.rules import InputError
+
+
+class LessonError(ValueError, InputError):
+    """A value a lesson cell gave that cannot be used: one line naming it, its value and what is allowed."""
+
+
+def check_lang(lang: object) -> str:
+    """``lang`` if it is ``'zh'`` or ``'en'``; else ``LessonError`` (as ``govsim output.lang=fr`` is)."""
+    if lang not in LANGS:
+        raise LessonError(f"lang={lang!r}: allowed: zh, en")
+    return str(lang)
 
 
 def shown_kpi(key: str, value: float) -> str:
@@ -55,6 +67,7 @@ def how_to_use(lang: str = "zh", voila: bool | None = None) -> Any:
     """
     from IPython.display import Markdown
 
+    check_lang(lang)
     if in_voila() if voila is None else voila:
         return Markdown(say(HOW_TO_USE["voila"], lang))
     return Markdown(say(HOW_TO_USE["lab"], lang))

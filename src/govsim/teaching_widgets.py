@@ -25,6 +25,7 @@ from govsim.teaching import (
     LEVERS,
     annual_cost,
     category_choices,
+    check_lang,
     kpi_label,
     pick,
     png_bytes,
@@ -62,6 +63,7 @@ class LeverFigure:
     """
 
     def __init__(self, result: RunResult, baseline: RunResult, lang: str = "zh") -> None:
+        check_lang(lang)
         with plots.cjk_style():
             self.baseline, self.lang = baseline, lang
             fig = self.figure = plots.figure(LEVER_SIZE, LEVER_MARGINS)
@@ -161,11 +163,13 @@ class LeverPanel:
     The figure is an image widget holding a PNG (no output capture), so the same panel works in
     JupyterLab, in Voilà and in a headless run. ``update()`` reruns and redraws with the current control
     values and returns the seconds it took: a released slider calls it, and the benchmark times it.
+    ``lang`` other than ``'zh'``/``'en'`` raises ``LessonError`` before anything runs.
     """
 
     def __init__(self, lang: str = "zh", seed: int = 0, horizon_days: float = 365.0) -> None:
         import ipywidgets as w
 
+        check_lang(lang)
         self.lang, self.seed, self.horizon_days = lang, seed, horizon_days
         self.baseline = run_town(seed=seed, horizon_days=horizon_days)
         self.controls: dict[str, Any] = {}
