@@ -251,7 +251,6 @@ PHRASE: dict[str, Label] = {  # templates: ``phrase(key, lang, **values)`` fills
     "half_width_independent": Label("half-width, independent", "半宽(各自独立)"),
     "variance_removed": Label("variance removed", "方差减少"),
     "replication_same": Label("replication (same incidents)", "第几次重复(同一批事件)"),
-    "rise_and_fall": Label("Same incidents: policies rise and fall together", "同一批事件下,各政策一起起落"),
 }
 HOW_TO_USE: dict[str, Label] = {  # the notebooks' first line, by where they run (teaching_views.how_to_use)
     "voila": Label(
