@@ -48,7 +48,8 @@ def scan_markers(sweep: Path, manifest: dict[str, Any]) -> dict[str, dict[str, A
     A marker counts only if it carries the manifest's configuration and code identity and, when the
     manifest lists one for its job, that job's own identity (``experiment.job_identity``: its whole
     config and the checksums of its input files). A stale result (another config, an edited territory
-    file) is left out, so the job is missing and the same command re-runs it.
+    file) is left out, so the job is missing and the same command re-runs it. So is a marker of a job
+    the manifest does not list (a replication of a larger earlier sweep, left in its directory).
     """
     expected = {j["key"]: j.get("identity") for j in manifest["jobs"]}
     found: dict[str, dict[str, Any]] = {}
@@ -57,7 +58,10 @@ def scan_markers(sweep: Path, manifest: dict[str, Any]) -> dict[str, dict[str, A
             marker = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             continue
-        ident = expected.get(marker.get("key"))
+        key = marker.get("key") if isinstance(marker, dict) else None
+        if not isinstance(key, str) or key not in expected:
+            continue
+        ident = expected[marker["key"]]
         if (
             marker.get("base_hash") == manifest["base_hash"]
             and marker.get("code_version") == manifest["code_version"]
