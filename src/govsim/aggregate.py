@@ -54,18 +54,19 @@ class DamagedJob(ValueError):
 
 def damaged_error(problem: str) -> str:
     """The error ``jobs.csv`` gives a damaged job: the file, and what to do."""
-    return f"{problem} after the job completed; the same govsim-experiment command runs it again"
+    return f"{problem} (removed or damaged after the job completed; the same command runs it again)"
 
 
-def output_damage(job_dir: Path, read: bool = False) -> str | None:
+def output_damage(job_dir: Path, read: bool = False, hotline: bool = False) -> str | None:
     """Why the outputs in ``job_dir`` cannot be aggregated, or ``None`` if they can.
 
     A file of ``JOB_FILES`` that is missing or empty, or a Parquet file cut short (without its
     trailing ``PAR1``), is named: ``'<path> is missing'``. With ``read``, the tables are read as the
     aggregation reads them too (a readable file without the expected rows or columns is named as
-    unreadable); the records, which only an MSER-5 warm-up reads, by their Parquet footer.
+    unreadable); the records, which only an MSER-5 warm-up reads, by their Parquet footer. ``hotline``:
+    the run had the 12345 hotline on, so its records include ``hotline.parquet`` too.
     """
-    for name in JOB_FILES:
+    for name in (*JOB_FILES, *(("hotline.parquet",) if hotline else ())):
         path = Path(job_dir) / name
         try:
             size = path.stat().st_size
@@ -81,7 +82,7 @@ def output_damage(job_dir: Path, read: bool = False) -> str | None:
             _overall_kpis(job_dir)
             _cost_per_year(job_dir)
             _daily_backlog(job_dir)
-            for name in ("incidents.parquet", "grids.parquet"):
+            for name in ("incidents.parquet", "grids.parquet", *(("hotline.parquet",) if hotline else ())):
                 with _reading(Path(job_dir) / name):
                     import pyarrow.parquet as pq
 

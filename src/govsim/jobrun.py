@@ -95,7 +95,8 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
         info["inputs"] = input_checksums(plain_config(cfg, ("output", "experiment")))
         old = read_marker(out)
         if _reusable(old, info):
-            damage = output_damage(out, read=True)
+            hotline = OmegaConf.select(cfg, "scenario.hotline.enabled", default=False) is True
+            damage = output_damage(out, read=True, hotline=hotline)
             if damage is None:
                 return {"status": "skipped", "key": key}
             info["rerun"] = f"its result was damaged after it completed: {damage}"

@@ -170,8 +170,8 @@ def incomplete(agg: Aggregate) -> str:
         others = f" (and {more} more failed, listed in {agg.sweep / 'jobs.csv'})" if more else ""
         text += f"; failed {first['key']}: {' '.join(str(first['error']).split())}{others}"
     return (
-        f"{text}; allowed: re-run govsim-experiment with the same arguments to finish them (complete jobs "
-        "are skipped), or --partial to report the complete jobs (marked PARTIAL)"
+        f"{text}; allowed: re-run govsim-experiment with the same arguments to run the failed and missing "
+        "jobs (complete ones are skipped), or --partial to report the complete jobs (marked PARTIAL)"
     )
 
 

@@ -123,7 +123,7 @@ def test_aggregation_lists_a_damaged_job_failed_naming_its_file(sweep, name, dam
     row = agg.jobs.set_index("key").loc[DAMAGED]
     assert row["status"] == "failed"
     assert str(_job_dir(path, DAMAGED) / name) in row["error"], row["error"]
-    assert "govsim-experiment" in row["error"]
+    assert "runs it again" in row["error"]
     assert not agg.summary["complete"] and agg.summary["failed"] == 1
     assert DAMAGED not in set(agg.results["key"]) and DAMAGED not in set(agg.backlog["key"])
     saved = pd.read_csv(path / "jobs.csv", encoding="utf-8-sig").set_index("key")
@@ -190,3 +190,22 @@ def test_a_failed_aggregation_leaves_no_earlier_table_looking_current(sweep, mon
     with pytest.raises(RuntimeError):
         aggregate(path)
     assert [t for t in TABLES if (path / t).exists()] == []
+
+
+def test_resume_runs_again_a_hotline_job_that_lost_its_hotline_table(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("GOVSIM_CODE_VERSION", "test-code")
+    sweep = tmp_path / "s"
+    overrides = [*SMALL[:3], "scenario.hotline.enabled=true", "policy=baseline", "experiment.replications=1"]
+    try:
+        primary = _compose(
+            ["+experiment=four_focus", f"hydra.sweep.dir={sweep}", *overrides], return_hydra_config=True
+        )
+        manifest = ex.prepare_manifest(primary)
+        (job,) = manifest["jobs"]
+        assert _run(sweep, manifest, job["key"])["status"] == "complete"
+        table = _job_dir(sweep, job["key"]) / "hotline.parquet"
+        table.unlink()  # an MSER-5 warm-up recomputing its KPIs would need it
+        assert _run(sweep, manifest, job["key"])["status"] == "complete"
+        assert table.is_file()
+    finally:
+        register_configs()
