@@ -12,13 +12,21 @@ and every job's completion marker, and writes into the sweep directory:
 - ``aggregate.json`` — expected vs completed per arm, and the warm-up: configured, MSER-5 per arm,
   the one used.
 
-A job counts only if its marker is ``complete`` and carries the manifest's config and code identity.
-Nothing here builds a confidence interval; ``summary['complete']`` tells the report whether it may.
+A job counts only if its marker is ``complete``, carries the manifest's config and code identity and
+its outputs are whole (``output_damage``): a job whose files were removed or damaged after it completed
+is listed ``failed``, its error naming the file, and the same ``govsim-experiment`` command runs it
+again. Nothing here builds a confidence interval; ``summary['complete']`` tells the report whether it
+may. Stale outputs are never left looking current: an aggregation that fails removes the tables of an
+earlier one, and one that finds the sweep incomplete removes the sweep's default report folder
+(``SWEEP/report``, if it holds only a report), which described a state the sweep is no longer in.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +36,85 @@ import pandas as pd
 
 from govsim.analysis import mser5
 from govsim.experiment import MARKER, read_manifest
+
+JOB_FILES = ("run.json", "kpis.csv", "costs.csv", "timeseries.parquet", "incidents.parquet", "grids.parquet")
+"""The files of a job's directory the aggregation reads (the records too: an MSER-5 warm-up other than
+the run's recomputes its KPIs from them)."""
+TABLES = ("results.parquet", "backlog.parquet", "jobs.csv", "aggregate.json")
+"""What ``aggregate`` writes into the sweep directory."""
+
+
+class DamagedJob(ValueError):
+    """A complete job whose outputs cannot be read: ``problem`` names the file and what is wrong."""
+
+    def __init__(self, problem: str, key: str = "") -> None:
+        super().__init__(problem)
+        self.problem, self.key = problem, key
+
+
+def damaged_error(problem: str) -> str:
+    """The error ``jobs.csv`` gives a damaged job: the file, and what to do."""
+    return f"{problem} (removed or damaged after the job completed; the same command runs it again)"
+
+
+def output_damage(job_dir: Path, read: bool = False, hotline: bool = False) -> str | None:
+    """Why the outputs in ``job_dir`` cannot be aggregated, or ``None`` if they can.
+
+    A file of ``JOB_FILES`` that is missing or empty, or a Parquet file cut short (without its
+    trailing ``PAR1``), is named: ``'<path> is missing'``. With ``read``, the tables are read as the
+    aggregation reads them too (a readable file without the expected rows or columns is named as
+    unreadable); the records, which only an MSER-5 warm-up reads, by their Parquet footer. ``hotline``:
+    the run had the 12345 hotline on, so its records include ``hotline.parquet`` too.
+    """
+    for name in (*JOB_FILES, *(("hotline.parquet",) if hotline else ())):
+        path = Path(job_dir) / name
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return f"{path} is missing"
+        if size == 0:
+            return f"{path} is empty"
+        if name.endswith(".parquet") and not _whole_parquet(path, size):
+            return f"{path} is cut short (not a whole Parquet file)"
+    if read:
+        try:
+            _run_warmup(job_dir)
+            _overall_kpis(job_dir)
+            _cost_per_year(job_dir)
+            _daily_backlog(job_dir)
+            for name in ("incidents.parquet", "grids.parquet", *(("hotline.parquet",) if hotline else ())):
+                with _reading(Path(job_dir) / name):
+                    import pyarrow.parquet as pq
+
+                    pq.read_metadata(Path(job_dir) / name)
+        except DamagedJob as exc:
+            return exc.problem
+    return None
+
+
+def _whole_parquet(path: Path, size: int) -> bool:
+    """Whether ``path`` begins and ends with Parquet's magic bytes (a file cut short lacks the end)."""
+    if size < 12:
+        return False
+    try:
+        with path.open("rb") as f:
+            head = f.read(4)
+            f.seek(-4, 2)
+            return head == b"PAR1" and f.read(4) == b"PAR1"
+    except OSError:
+        return False
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn an error reading ``path`` into ``DamagedJob`` naming the file."""
+    try:
+        yield
+    except DamagedJob:
+        raise
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise DamagedJob(f"{path} is unreadable ({type(exc).__name__}: {detail})") from exc
 
 
 @dataclass
@@ -48,7 +135,8 @@ def scan_markers(sweep: Path, manifest: dict[str, Any]) -> dict[str, dict[str, A
     A marker counts only if it carries the manifest's configuration and code identity and, when the
     manifest lists one for its job, that job's own identity (``experiment.job_identity``: its whole
     config and the checksums of its input files). A stale result (another config, an edited territory
-    file) is left out, so the job is missing and the same command re-runs it.
+    file) is left out, so the job is missing and the same command re-runs it. So is a marker of a job
+    the manifest does not list (a replication of a larger earlier sweep, left in its directory).
     """
     expected = {j["key"]: j.get("identity") for j in manifest["jobs"]}
     found: dict[str, dict[str, Any]] = {}
@@ -57,7 +145,10 @@ def scan_markers(sweep: Path, manifest: dict[str, Any]) -> dict[str, dict[str, A
             marker = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             continue
-        ident = expected.get(marker.get("key"))
+        key = marker.get("key") if isinstance(marker, dict) else None
+        if not isinstance(key, str) or key not in expected:
+            continue
+        ident = expected[marker["key"]]
         if (
             marker.get("base_hash") == manifest["base_hash"]
             and marker.get("code_version") == manifest["code_version"]
@@ -68,37 +159,84 @@ def scan_markers(sweep: Path, manifest: dict[str, Any]) -> dict[str, dict[str, A
 
 
 def aggregate(sweep: Path, write: bool = True) -> Aggregate:
-    """Aggregate the complete jobs of ``sweep``; write the tables there when ``write``."""
+    """Aggregate the complete jobs of ``sweep``; write the tables (``TABLES``) there when ``write``.
+
+    A complete job whose outputs are damaged is listed failed (``output_damage``, ``damaged_error``).
+    When ``write``: an aggregation that raises removes the sweep's earlier tables before raising (they
+    would describe another state of the sweep), and one that finds the sweep incomplete removes the
+    default report folder ``sweep/report`` if it holds only a report. Raises ``FileNotFoundError`` or
+    ``ValueError`` (``experiment.read_manifest``) for a directory that is not a sweep, touching nothing.
+    """
     sweep = Path(sweep)
     manifest = read_manifest(sweep)
+    try:
+        agg = _aggregate(sweep, manifest)
+        if write:
+            _write_tables(agg)
+    except Exception:
+        if write:
+            for name in TABLES:
+                (sweep / name).unlink(missing_ok=True)
+        raise
+    if write and not agg.summary["complete"]:
+        _discard_report(sweep / "report")
+    return agg
+
+
+def _aggregate(sweep: Path, manifest: dict[str, Any]) -> Aggregate:
     markers = scan_markers(sweep, manifest)
-    jobs = _job_table(manifest, markers)
-    done = jobs[jobs["status"] == "complete"]
-    backlog = _backlog(done)
-    warmup = _warmup(manifest, backlog)
-    results = _results(done, manifest, warmup["used"])
-    summary = _summary(manifest, jobs, warmup)
-    if write:
-        from govsim.atomic import write_atomic, write_text
+    damaged = {
+        key: problem
+        for key, m in markers.items()
+        if m.get("status") == "complete" and (problem := output_damage(Path(m["dir"]))) is not None
+    }
+    while True:  # a file found unreadable only when read: that job out, and the tables again without it
+        jobs = _job_table(manifest, markers, damaged)
+        done = jobs[jobs["status"] == "complete"]
+        try:
+            backlog = _backlog(done)
+            warmup = _warmup(manifest, backlog)
+            results = _results(done, manifest, warmup["used"])
+        except DamagedJob as exc:
+            damaged[exc.key] = exc.problem
+            continue
+        summary = _summary(manifest, jobs, warmup)
+        return Aggregate(manifest, jobs, results, backlog, summary, sweep)
 
-        write_atomic(sweep / "results.parquet", lambda p: results.to_parquet(p, index=False))
-        write_atomic(sweep / "backlog.parquet", lambda p: backlog.to_parquet(p, index=False))
-        write_atomic(sweep / "jobs.csv", lambda p: jobs.to_csv(p, index=False, encoding="utf-8-sig"))
-        write_text(sweep / "aggregate.json", json.dumps(summary, ensure_ascii=False, indent=2))
-    return Aggregate(manifest, jobs, results, backlog, summary, sweep)
+
+def _write_tables(agg: Aggregate) -> None:
+    from govsim.atomic import write_atomic, write_text
+
+    sweep = agg.sweep
+    write_atomic(sweep / "results.parquet", lambda p: agg.results.to_parquet(p, index=False))
+    write_atomic(sweep / "backlog.parquet", lambda p: agg.backlog.to_parquet(p, index=False))
+    write_atomic(sweep / "jobs.csv", lambda p: agg.jobs.to_csv(p, index=False, encoding="utf-8-sig"))
+    write_text(sweep / "aggregate.json", json.dumps(agg.summary, ensure_ascii=False, indent=2))
 
 
-def _job_table(manifest: dict[str, Any], markers: dict[str, dict[str, Any]]) -> pd.DataFrame:
+def _discard_report(folder: Path) -> None:
+    """Remove the sweep's default report folder if it holds only a report's files."""
+    from govsim.report import holds_only_a_report
+
+    if holds_only_a_report(folder):
+        shutil.rmtree(folder)
+
+
+def _job_table(
+    manifest: dict[str, Any], markers: dict[str, dict[str, Any]], damaged: dict[str, str] | None = None
+) -> pd.DataFrame:
+    damaged = damaged or {}
     rows = []
     for job in manifest["jobs"]:
         m = markers.get(job["key"], {})
+        hurt = damaged.get(job["key"])
         rows.append(
             {
                 "key": job["key"],
                 "arm": job["arm"],
                 "replication": job["replication"],
-                "status": m.get("status", "missing"),
-                "error": m.get("error", ""),
+                "status": "failed" if hurt else m.get("status", "missing"),
+                "error": damaged_error(hurt) if hurt else m.get("error", ""),
                 "exit_status": m.get("exit_status", np.nan),
                 "wall_seconds": m.get("wall_seconds", np.nan),
                 "dir": m.get("dir", ""),
@@ -130,7 +268,10 @@ def _results(done: pd.DataFrame, manifest: dict[str, Any], warmup: float) -> pd.
     keys = manifest["sweep_keys"]
     frames = []
     for _, job in done.iterrows():
-        values = _job_metrics(Path(job["dir"]), warmup)
+        try:
+            values = _job_metrics(Path(job["dir"]), warmup)
+        except DamagedJob as exc:
+            raise DamagedJob(exc.problem, job["key"]) from exc
         frame = pd.DataFrame({"metric": list(values), "value": list(values.values())})
         head = {
             "key": job["key"],
@@ -148,27 +289,63 @@ def _results(done: pd.DataFrame, manifest: dict[str, Any], warmup: float) -> pd.
 
 def _job_metrics(job_dir: Path, warmup: float) -> dict[str, float]:
     """Overall KPIs of one run (recomputed from its records if the warm-up differs) and cost per year."""
-    from govsim.tables import read_table
-
-    info = json.loads((job_dir / "run.json").read_text(encoding="utf-8"))
-    if warmup != float(info["warmup"]):
+    source = job_dir / "kpis.csv"
+    if warmup != _run_warmup(job_dir):
         from govsim.metrics import kpi_table
         from govsim.runner import load_records
 
-        kpis = kpi_table(replace(load_records(job_dir), warmup=warmup)).iloc[0]
+        source = job_dir  # one of its records: load_records's error names which
+        with _reading(source):
+            kpis = kpi_table(replace(load_records(job_dir), warmup=warmup)).iloc[0]
     else:
-        table = read_table(job_dir / "kpis.csv")  # headers in the run's language, read back to keys
-        kpis = table[table["by"] == "all"].iloc[0]
-    values = {k: float(v) for k, v in kpis.items() if k not in ("by", "group")}
-    values["cost_per_year"] = float(read_table(job_dir / "costs.csv")["yuan_per_year"].sum())
+        kpis = _overall_kpis(job_dir)
+    with _reading(source):
+        values = {k: float(v) for k, v in kpis.items() if k not in ("by", "group")}
+    values["cost_per_year"] = _cost_per_year(job_dir)
     return values
+
+
+def _run_warmup(job_dir: Path) -> float:
+    """The warm-up (days) the run measured from, from its ``run.json``."""
+    path = Path(job_dir) / "run.json"
+    with _reading(path):
+        return float(json.loads(path.read_text(encoding="utf-8"))["warmup"])
+
+
+def _overall_kpis(job_dir: Path) -> pd.Series:
+    """The run's overall KPI row of ``kpis.csv`` (headers in the run's language, read back to keys)."""
+    from govsim.tables import read_table
+
+    path = Path(job_dir) / "kpis.csv"
+    with _reading(path):
+        table = read_table(path)
+        return table[table["by"] == "all"].iloc[0]
+
+
+def _cost_per_year(job_dir: Path) -> float:
+    """The run's cost in yuan per year: the sum of ``costs.csv``."""
+    from govsim.tables import read_table
+
+    path = Path(job_dir) / "costs.csv"
+    with _reading(path):
+        return float(read_table(path)["yuan_per_year"].sum())
+
+
+def _daily_backlog(job_dir: Path) -> pd.DataFrame:
+    """The run's backlog summed over towns by day (``day``, ``backlog``), from ``timeseries.parquet``."""
+    path = Path(job_dir) / "timeseries.parquet"
+    with _reading(path):
+        ts = pd.read_parquet(path, columns=["day", "backlog"])
+        return ts.groupby("day", as_index=False)["backlog"].sum()
 
 
 def _backlog(done: pd.DataFrame) -> pd.DataFrame:
     frames = []
     for _, job in done.iterrows():
-        ts = pd.read_parquet(Path(job["dir"]) / "timeseries.parquet", columns=["day", "backlog"])
-        daily = ts.groupby("day", as_index=False)["backlog"].sum()
+        try:
+            daily = _daily_backlog(Path(job["dir"]))
+        except DamagedJob as exc:
+            raise DamagedJob(exc.problem, job["key"]) from exc
         frames.append(daily.assign(key=job["key"], arm=job["arm"], replication=int(job["replication"])))
     if not frames:
         return pd.DataFrame(columns=["key", "arm", "replication", "day", "backlog"])

@@ -23,6 +23,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govsim.lazymesa import defer_countries, defer_spaces
 from govsim.oneline import EXIT_BAD_INPUT
@@ -52,6 +53,9 @@ from govsim.planning import plan
 from govsim.safety import UnsafeConfig
 from govsim.stopping import Terminated, end_by_signal, on_sigterm, raise_terminated
 from govsim.validate import ConfigError, config_warnings
+
+if TYPE_CHECKING:
+    from govsim.runner import RunResult
 
 __all__ = ["Terminated", "command", "main"]
 
@@ -108,16 +112,31 @@ def run_job(
         checked=True,
         figures=worker,
     )
-    from govsim.metrics import summary_text
+    print_summary(obj, result, out)
 
-    print(
-        f"\n{obj.scenario.name} · {obj.policy.name} · seed {obj.seed} rep {obj.replication} · "
-        f"{result.wall_seconds:.1f} s\n"
+
+def print_summary(obj: GovsimConfig, result: RunResult, out: Path) -> None:
+    """Print the end of a run in its language: a header line, ``summary.txt``'s text, the run directory.
+
+    ``result``: the run's; its ``summary`` is the very text written to
+    ``summary.txt`` (KPIs and cost by focus). The header names scenario, policy, seed, replication and
+    wall time.
+    """
+    from govsim.labels import POLICY, report_text, say
+
+    lang, name = obj.output.lang, obj.policy.name
+    header = report_text(
+        "run_header",
+        lang,
+        scenario=obj.scenario.name,
+        policy=say(POLICY[name], lang) if name in POLICY else name,  # a policy of one's own: as named
+        seed=obj.seed,
+        rep=obj.replication,
+        seconds=result.wall_seconds,
     )
-    print(summary_text(result.kpis[result.kpis["by"] == "all"], obj.output.lang))
-    from govsim.labels import report_text
-
-    print("\n" + report_text("run_directory", obj.output.lang, path=out))
+    print(f"\n{header}\n")
+    print(result.summary)
+    print("\n" + report_text("run_directory", lang, path=out))
 
 
 def _with_inputs(obj: GovsimConfig, cfg: DictConfig) -> GovsimConfig:

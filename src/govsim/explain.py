@@ -66,8 +66,11 @@ def _one_line(text: str) -> str:
 
 
 def _given(key: str, overrides: list[str], value: Any = None) -> str:
-    """``key=value`` as the user typed it on the command line, else with ``value`` shown."""
-    pairs = (o.lstrip("+~").split("=", 1) for o in overrides)
+    """``key=value`` as the user typed it on the command line, else with ``value`` shown.
+
+    A key typed twice is shown with its last value: the one Hydra applies, so the one refused.
+    """
+    pairs = (o.lstrip("+~").split("=", 1) for o in reversed(overrides))
     typed = next((kv[1] for kv in pairs if len(kv) == 2 and kv[0] == key), None)
     return f"{key}={typed}" if typed is not None else f"{key}={show(value)}" if value is not None else key
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from govsim.aggregate import output_damage
 from govsim.compose import to_config
 from govsim.config import GovsimConfig
 from govsim.experiment import (
@@ -57,7 +58,10 @@ def stopped_error(signum: int, run_finished: bool = False) -> str:
 
 
 def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
-    """Run one job into ``out`` unless an identical one already completed there.
+    """Run one job into ``out`` unless an identical one already completed there, its outputs whole.
+
+    A job whose marker says complete but whose outputs the aggregation could not read (a file of
+    ``aggregate.JOB_FILES`` missing, empty or unreadable: ``aggregate.output_damage``) is run again.
 
     Never raises for a failed run: the error goes into ``job.json`` (status ``failed``, with the
     child's exit status) so the other jobs of the sweep complete. A stop of the sweep (``Stopped``,
@@ -91,8 +95,12 @@ def run_job(cfg: DictConfig, out: Path, manifest: dict[str, Any], overrides: lis
         info["inputs"] = input_checksums(plain_config(cfg, ("output", "experiment")))
         old = read_marker(out)
         if _reusable(old, info):
-            return {"status": "skipped", "key": key}
-        if old is not None:
+            hotline = OmegaConf.select(cfg, "scenario.hotline.enabled", default=False) is True
+            damage = output_damage(out, read=True, hotline=hotline)
+            if damage is None:
+                return {"status": "skipped", "key": key}
+            info["rerun"] = f"its result was damaged after it completed: {damage}"
+        elif old is not None:
             info["rerun"] = f"replaces a result of config {old.get('config_hash', '?')[:8]}"
         if info["code_version"] != manifest["code_version"]:
             raise ExperimentMismatch(f"code changed since the sweep started ({info['code_version']})")

@@ -133,7 +133,7 @@ def write_report(agg: Aggregate, out: Path, lang: str = "zh", partial: bool = Fa
     merged into nor cleared).
     """
     if not agg.summary["complete"] and not partial:
-        raise ReportError(status_text(agg.summary, lang).replace("\n", "; "))
+        raise ReportError(incomplete(agg))
     if agg.results.empty:
         raise ReportError(f"{agg.sweep}: no complete job to report")
     check_report_dir(out, agg.sweep, agg.manifest)
@@ -151,6 +151,28 @@ def write_report(agg: Aggregate, out: Path, lang: str = "zh", partial: bool = Fa
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out / named("report.md", lang)
+
+
+def incomplete(agg: Aggregate) -> str:
+    """The one-line refusal of an incomplete sweep: how many jobs failed or are missing, what is allowed.
+
+    The first failed job is named with its error (for a job whose outputs were damaged after it
+    completed: its directory and the file, ``aggregate.damaged_error``); the others are in ``jobs.csv``.
+    """
+    s = agg.summary
+    text = (
+        f"{agg.sweep}: {s['completed']}/{s['expected']} jobs complete, {s['failed']} failed, "
+        f"{s['missing']} missing"
+    )
+    if s["failures"]:
+        first = s["failures"][0]
+        more = len(s["failures"]) - 1
+        others = f" (and {more} more failed, listed in {agg.sweep / 'jobs.csv'})" if more else ""
+        text += f"; failed {first['key']}: {' '.join(str(first['error']).split())}{others}"
+    return (
+        f"{text}; allowed: re-run govsim-experiment with the same arguments to run the failed and missing "
+        "jobs (complete ones are skipped), or --partial to report the complete jobs (marked PARTIAL)"
+    )
 
 
 def _write(agg: Aggregate, out: Path, lang: str, partial: bool, quiet: bool) -> None:
@@ -324,6 +346,8 @@ def _report(args: argparse.Namespace) -> Path:
         check_salib(manifest["experiment"]["sensitivity"]["method"])
         agg = aggregate(args.sweep)
         lang = args.lang or agg.manifest.get("lang", "zh")
+        if not agg.summary["complete"] and not args.partial:
+            raise ReportError(incomplete(agg))  # the refusal is the only line
         print(status_text(agg.summary, lang), file=sys.stderr)
         path = write_report(agg, out, lang, args.partial)
     except (ReportError, FileNotFoundError, ValueError) as exc:

@@ -110,6 +110,10 @@ REPORT: dict[str, Label] = {
     ),
     "status_unsettled": Label(" (MSER-5: backlog not settled, run longer)", "(MSER-5:积压未稳定,请延长运行)"),
     "run_directory": Label("run directory: {path}", "运行目录:{path}"),
+    "run_header": Label(
+        "{scenario} · {policy} · seed {seed} rep {rep} · {seconds:.1f} s",
+        "{scenario} · {policy} · 随机种子 {seed} 重复 {rep} · {seconds:.1f} 秒",
+    ),
     "partial": Label(
         "**PARTIAL**: {done} of {expected} jobs complete; intervals use only the replications present for "
         "both arms.",

@@ -147,7 +147,8 @@ def test_cli_refuses_a_partial_sweep_unless_asked(sweeps, tmp_path, capsys):
         report.main([str(sweeps["partial"]), "--out", str(tmp_path)])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert "2/4 个作业完成" in err and "不计算置信区间" in err  # the experiment's language (zh)
+    assert len(err.splitlines()) == 1, err  # the refusal alone, not the status block before it
+    assert "2/4 jobs complete, 0 failed, 2 missing" in err and "allowed: " in err and "--partial" in err
     en = status_text(aggregate(sweeps["partial"]).summary, "en")
     assert "2/4 jobs complete" in en and "no confidence intervals" in en
     report.main([str(sweeps["partial"]), "--out", str(tmp_path), "--partial", "--lang", "en"])
