@@ -19,6 +19,7 @@ import time
 from typing import NoReturn
 
 import numpy as np
+from bench import positive  # the scripts' shared argument check (benchmarks/ is the script's path)
 
 from govsim.config import HotlineConfig
 from govsim.hotline import Hotline
@@ -38,17 +39,6 @@ def year(fast: bool, seats: int, population: float, reports: int, days: int, see
     cpu = time.process_time() - start
     frame = line.frame()
     return cpu, int(frame["offered"].sum()), frame, [(k, float(t), f) for k, t, f in settled]
-
-
-def positive(text: str) -> int:
-    """An ``argparse`` type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: allowed: a whole number ≥ 1")
-    return value
 
 
 def period(days: int) -> str:

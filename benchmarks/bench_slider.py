@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bench import positive  # the scripts' shared argument check (benchmarks/ is the script's path)
+
 from govsim.teaching import LEVERS
 from govsim.teaching_widgets import LeverPanel
 
@@ -98,17 +100,6 @@ def main() -> None:
         f"slider update: median of {args.rounds} round medians {res['update']:.3f} s"
         f"  ({split or 'no split recorded'}; CPU {res['cpu']:.3f} s)"
     )
-
-
-def positive(text: str) -> int:
-    """An ``argparse`` type: a whole number of at least 1 (a median of no rounds is no measurement)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: allowed: a whole number ≥ 1") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: allowed: a whole number ≥ 1")
-    return value
 
 
 def _timings(panel: Any) -> dict[str, float]:

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from benchscript import load_script  # tests/unit on the path, as pytest puts it
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _script():  # noqa: ANN202 - the script as a module
-    spec = importlib.util.spec_from_file_location(
-        "profile_phases_under_test", ROOT / "benchmarks" / "profile_phases.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("profile_phases")
 
 
 TOP = ["<module> (govsim:8)", "command (govsim/cli.py:281)", "main (govsim/cli.py:240)"]

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from benchscript import load_script  # tests/unit on the path, as pytest puts it
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _table():  # noqa: ANN202 - the script as a module
-    path = ROOT / "benchmarks" / "readme_table.py"
-    spec = importlib.util.spec_from_file_location("readme_table_under_test", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("readme_table")
 
 
 def _results() -> dict[str, object]:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import tracemalloc
 from pathlib import Path
+
+from benchscript import load_script  # tests/unit on the path, as pytest puts it
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _script():  # noqa: ANN202 - the script as a module
-    path = ROOT / "benchmarks" / "bench_record_labels.py"
-    spec = importlib.util.spec_from_file_location("bench_record_labels_under_test", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench_record_labels")
 
 
 def test_the_timed_build_runs_without_tracemalloc_and_memory_in_a_pass_of_its_own() -> None:

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from benchscript import load_script  # tests/unit on the path, as pytest puts it
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bench():  # noqa: ANN202 - the script as a module
-    spec = importlib.util.spec_from_file_location("bench_sum_under_test", ROOT / "benchmarks" / "bench.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench")
 
 
 def _run(wall: float, simulate: float, peak_mb: float, tickets: int, build: float = 0.0) -> dict[str, object]:

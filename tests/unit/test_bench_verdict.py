@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from benchscript import load_script  # tests/unit on the path, as pytest puts it
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bench():  # noqa: ANN202 - the script as a module
-    spec = importlib.util.spec_from_file_location("bench_under_test", ROOT / "benchmarks" / "bench.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench")
 
 
 def test_the_verdict_judges_each_measured_target_and_leaves_out_parts_not_run() -> None:

@@ -52,4 +52,3 @@ def test_the_lesson_says_what_crn_shares_and_no_co_movement():
     section = text[text.index("## 3. 共同随机数") :]
     for shared in ("时间", "网格", "类别", "times", "grids", "categories"):
         assert shared in section, shared
-
