@@ -12,7 +12,7 @@ import pytest
     ("lang", "header_words", "foreign"),
     [
         ("zh", ("现状", "随机种子 0", "重复 0", "秒"), (" seed ", " rep ")),
-        ("en", ("baseline", "seed 0 rep 0"), ("随机",)),
+        ("en", ("status quo", "seed 0 rep 0"), ("随机",)),  # the policy named as labels.POLICY names it
     ],
 )
 def test_the_printed_summary_is_summary_txt_in_the_runs_language(
