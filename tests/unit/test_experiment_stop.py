@@ -106,9 +106,9 @@ def started_after_a_finished_job(sweep: Path, proc: subprocess.Popen, limit: flo
 def launch(cwd: Path, launcher: list[str], env: dict[str, str], stderr: Any) -> subprocess.Popen[bytes]:
     """The small sweep ``ARGS`` into ``cwd/s``, in its own process group (as a terminal would start it).
 
-    With SIGHUP at its default, as a terminal starts a command: the tests may themselves run under
-    ``nohup`` (SIGHUP ignored, inherited), and ``govsim-experiment`` rightly leaves an ignored SIGHUP
-    ignored, so the hang-up case would test nothing.
+    With SIGHUP and SIGINT at their defaults, as a terminal starts a command: the tests may themselves
+    run under ``nohup`` (SIGHUP ignored, inherited) or as a background job (SIGINT ignored), and a
+    command rightly leaves an ignored signal ignored, so those cases would test nothing.
     """
     return subprocess.Popen(
         [*HANGUP_AT_DEFAULT, *command(*ARGS, *launcher), "hydra.sweep.dir=s"],
@@ -123,10 +123,11 @@ def launch(cwd: Path, launcher: list[str], env: dict[str, str], stderr: Any) -> 
 HANGUP_AT_DEFAULT = [
     sys.executable,
     "-c",
-    "import os, signal, sys; signal.signal(signal.SIGHUP, signal.SIG_DFL); "
+    "import os, signal, sys; [signal.signal(s, signal.SIG_DFL) for s in (signal.SIGHUP, signal.SIGINT)]; "
     "os.execvp(sys.argv[1], sys.argv[1:])",
 ]
-"""A prefix that runs a command with SIGHUP at its default (kept across ``exec``); not ``preexec_fn``,
+"""A prefix that runs a command with SIGHUP and SIGINT at their defaults (kept across ``exec``), as a
+terminal starts it: a background job of a script inherits SIGINT ignored; not ``preexec_fn``,
 which is unsafe in a process with threads (pytest-xdist's workers have them)."""
 
 
