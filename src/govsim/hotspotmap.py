@@ -190,9 +190,11 @@ def plot_hotspot(
 
 
 LABEL_PT = 8.0
-"""Font size of the town numbers and the note (points): readable when the map is projected."""
+"""Font size of the town numbers and the note (points): readable when the map is projected (assumed: the
+smallest size found readable on a classroom projector at the figure's saved dpi, not a cited figure)."""
 TILE_PT = (8.0, 6.0)
-"""Largest and smallest font size of a tile's grid number; below the smallest the tiles go unnumbered."""
+"""Largest and smallest font size of a tile's grid number; below the smallest the tiles go unnumbered
+(assumed, as ``LABEL_PT``)."""
 
 
 def _place_town_numbers(ax: Any, numbers: list[tuple[Any, tuple[float, float]]]) -> None:
