@@ -290,7 +290,7 @@ class ScenarioConfig:
     duplicate_work: float = 0.3  # share of a case's work a department spends on a duplicate; assumed
     false_report_rate: float = 0.002  # per resident-year without points; assumed
     triage_staff_per_100k: float = 2.0  # town-centre triage staff; assumed (≥ 1 per centre)
-    triage_days: float = 0.02  # mean per ticket; sources.md §2 3.7–6 min handling, centre staffed part-day
+    triage_days: float = 0.02  # per ticket: 8.4 min of a 7-h day; sources.md §2 (3.7–6 min + other duties)
     triage_family: str = "exponential"  # assumed: short, memoryless handling
     triage_urgent_severity: int = 3  # graded triage: a report this severe is class 0 whatever its category;
     # assumed (a grown, serious case goes first); below it the class is the category's ``priority``
