@@ -125,6 +125,13 @@ def test_on_time_and_overdue_partition_the_due_cases_of_a_run(make_config):
     assert k["overdue_rate_num"] == (due & ~on_time).sum() >= open_overdue.sum()
     assert k["on_time_rate_num"] + k["overdue_rate_num"] == k["on_time_rate_den"]
     assert k["extension_rate_num"] == extended.sum()
+    # the record's own flag says the same of every case due in the run, including one whose deadline is
+    # the horizon itself (the end of the last day) and is still open there
+    run_due = real & (inc["department"] >= 0) & (inc["deadline"] <= b)
+    at_end = run_due & (inc["deadline"] == b) & inc["t_handle_end"].isna()
+    assert at_end.sum() > 0  # the edge this is about
+    late = ~(inc["t_handle_end"] <= inc["deadline"])
+    assert (inc.loc[run_due, "overdue"] == late[run_due]).all()
 
 
 def test_response_limit_counts_working_days():
