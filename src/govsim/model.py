@@ -154,15 +154,22 @@ class GovernanceModel(mesa.Model):
                 finally:  # stopped part-way too (SIGTERM, Ctrl-C): end the bar's line before any message
                     bar.close()
         self.loop.release_draws()  # spent: free them before the records are built
-        return self.records()
+        return self._records()
 
-    def records(self) -> Records:
-        """Incident table (real and duplicate tickets, then false reports) and the town-day series."""
+    def _records(self) -> Records:
+        """Incident table (real and duplicate tickets, then false reports) and the town-day series.
+
+        Called once, by :meth:`run`: it takes the loop's columns out as it copies them, so a second call
+        would find them gone (``KeyError``).
+        """
         sc, loop = self.scenario_data, self.loop
         loop.write_outcomes()
         real, false = loop.tickets, loop.false
+        # each column is taken out of the loop as it is copied, so the loop's copy is freed at once and the
+        # two are never held whole together: the run is over, and the loop's columns are not read again
         cols = {
-            k: np.concatenate([real.cols[k][: real.n], false.cols[k][: false.n]]) for k in INCIDENT_SCHEMA
+            k: np.concatenate([real.cols.pop(k)[: real.n], false.cols.pop(k)[: false.n]])
+            for k in INCIDENT_SCHEMA
         }
         cols = before_horizon(cols, self.horizon)
         cols["incident_id"] = np.arange(len(cols["grid"]))
