@@ -17,7 +17,7 @@ from pathlib import Path
 from govsim.compose import compose
 from govsim.config import CHANNELS
 from govsim.model import GovernanceModel
-from govsim.recordfiles import arrow_to_parquet, incident_arrow, labelled_timeseries, to_parquet
+from govsim.recordfiles import labelled_timeseries, to_parquet, write_incidents
 from govsim.runner import RECORD_FILES, kpi_frame, write_atomic
 
 
@@ -39,10 +39,7 @@ def main() -> None:
         k_wall, k_cpu = time.perf_counter() - wall, time.process_time() - cpu
         with tempfile.TemporaryDirectory() as tmp:
             wall, cpu = time.perf_counter(), time.process_time()
-            write_atomic(
-                Path(tmp) / RECORD_FILES[0],
-                lambda f: arrow_to_parquet(incident_arrow(rec, start, CHANNELS), f),
-            )
+            write_atomic(Path(tmp) / RECORD_FILES[0], lambda f: write_incidents(rec, start, CHANNELS, f))
             write_atomic(
                 Path(tmp) / RECORD_FILES[1], lambda f: to_parquet(labelled_timeseries(rec, start), f)
             )

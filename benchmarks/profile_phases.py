@@ -37,10 +37,9 @@ PHASE_OF: tuple[tuple[str, str], ...] = (
     ("simulate (govsim/runner.py", "kpis"),  # what simulate() does besides building and running
     ("figure_data (govsim/runner.py", "records"),  # handed to the figure worker: run.json counts it here
     ("FigureWorker.submit (govsim/figworker.py", "records"),
-    ("incident_arrow (govsim/recordfiles.py", "records"),
     ("labelled_timeseries (govsim/recordfiles.py", "records"),
     ("labelled_hotline (govsim/recordfiles.py", "records"),
-    ("arrow_to_parquet (govsim/recordfiles.py", "records"),
+    ("write_incidents (govsim/recordfiles.py", "records"),
     ("to_parquet (govsim/recordfiles.py", "records"),
     ("write_outputs (govsim/runner.py", "tables"),  # CSV, the workbook and the summary, after the records
     ("FigureWorker.wait (govsim/figworker.py", "figures"),  # the command: the wait for the forked worker

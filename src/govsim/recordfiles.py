@@ -6,8 +6,8 @@ time as a calendar timestamp from ``scenario.start_date`` (``DATE_FIELDS``, ``<f
 loaded in pandas shows ``hotline`` and ``2024-03-05 14:24:00`` where the codes say 2 and 64.6. The
 town-day series gets ``town_name`` and ``date``, the 12345 day table of a hotline run (``hotline.parquet``)
 its ``date``. The incident table goes to Parquet as Arrow columns
-built from the records directly (``incident_arrow``): the file is the one pandas would write from
-``labelled_incidents``, byte for byte (tested), without that frame and its copy.
+built from the records directly, one row group at a time (``write_incidents``): the file is the one
+pandas would write from ``labelled_incidents``, byte for byte (tested), without that frame and its copy.
 """
 
 from __future__ import annotations
@@ -119,23 +119,36 @@ def incident_arrow(rec: Records, start_date: str, channels: tuple[str, ...]):  #
     """``labelled_incidents`` as an Arrow table built from the columns directly (no pandas frame copied).
 
     The same schema, pandas metadata and values as ``pyarrow.Table.from_pandas(labelled_incidents(...))``
-    (tested): NaN float days and NaT timestamps are nulls, names are dictionary arrays of the codes, so
-    the Parquet file written from it is the same, byte for byte.
+    (tested): NaN float days and NaT timestamps are nulls, names are dictionary arrays of the codes.
+    ``write_incidents`` writes the same table one row group at a time without holding it whole.
     """
+    schema = incident_schema(rec, start_date, channels)
+    return _incident_rows(rec, schema, _label_codes(rec, channels), start_date, slice(None))
+
+
+def incident_schema(rec: Records, start_date: str, channels: tuple[str, ...]):  # noqa: ANN201 - a pyarrow.Schema
+    """The Arrow schema (with pandas metadata) of ``labelled_incidents``, from its empty head."""
+    import pyarrow as pa
+
+    head = Records(rec.incidents.iloc[:0], rec.timeseries.iloc[:0], rec.grids, *_labels(rec))
+    return pa.Schema.from_pandas(labelled_incidents(head, start_date, channels), preserve_index=False)
+
+
+def _incident_rows(rec: Records, schema: Any, codes: dict, start_date: str, rows: slice):  # noqa: ANN202
+    """Rows ``rows`` of ``incident_arrow``'s table; ``codes`` from ``_label_codes`` of the whole table."""
     import pyarrow as pa
 
     inc = rec.incidents
-    head = Records(inc.iloc[:0], rec.timeseries.iloc[:0], rec.grids, *_labels(rec))
-    schema = pa.Schema.from_pandas(labelled_incidents(head, start_date, channels), preserve_index=False)
     arrays = []
     for k in INCIDENT_SCHEMA:
-        x = inc[k].to_numpy()
+        x = inc[k].to_numpy()[rows]
         arrays.append(pa.array(x, from_pandas=True) if x.dtype.kind == "f" else pa.array(x))
-    for k, (codes, names) in _label_codes(rec, channels).items():
+    for k, (c, names) in codes.items():
         values = pa.array(list(names), schema.field(k).type.value_type)
-        arrays.append(pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), values))
+        part = c[rows]
+        arrays.append(pa.DictionaryArray.from_arrays(pa.array(part, mask=part < 0), values))
     for k in DATE_FIELDS:
-        seconds, missing = _seconds(inc[k].to_numpy(), start_date)
+        seconds, missing = _seconds(inc[k].to_numpy()[rows], start_date)
         arrays.append(pa.array(seconds, pa.timestamp("s"), mask=missing))
     return pa.Table.from_arrays(arrays, schema=schema)
 
@@ -165,24 +178,44 @@ def labelled_hotline(calls: pd.DataFrame, start_date: str) -> pd.DataFrame:
 
 
 # ---- Parquet -------------------------------------------------------------------------------------------
+ROW_GROUP_ROWS = 131_072
+"""Rows per Parquet row group in every table govsim writes (2**17; the last group holds the rest).
+
+Assumed, for memory: ``write_incidents`` builds and writes the incident table one row group at a time,
+so a run holds one group's Arrow columns (about 30 MB) instead of the whole table's, whatever the
+population; pyarrow's own default (1,048,576 rows) would hold a Jiangmen year whole. DuckDB writes
+groups of about this size (122,880 rows) too. The values read back do not depend on it.
+"""
+
+
 def to_parquet(df: pd.DataFrame, path: Path) -> None:
     """Parquet, dictionary-encoded only where values repeat: names, codes, flags (``dictionary_columns``).
 
     pyarrow otherwise tries a dictionary on every column and gives it up on float times and row ids after
     building it, which cost about a third of the write (1 M rows of the incident table's dtypes: 8.4 →
-    5.4 s on a loaded machine); the values read back are the same, the file about 2 % larger.
+    5.4 s on a loaded machine); the values read back are the same, the file about 2 % larger. Row
+    groups of ``ROW_GROUP_ROWS``.
     """
-    df.to_parquet(path, index=False, use_dictionary=dictionary_columns(df))
+    df.to_parquet(path, index=False, use_dictionary=dictionary_columns(df), row_group_size=ROW_GROUP_ROWS)
 
 
-def arrow_to_parquet(table: Any, path: Path) -> None:
-    """An Arrow table (``incident_arrow``) as ``to_parquet`` writes its pandas frame: the same bytes.
+def write_incidents(rec: Records, start_date: str, channels: tuple[str, ...], path: Path) -> None:
+    """``incidents.parquet``: ``incident_arrow``'s table, built and written one row group at a time.
 
-    The options ``DataFrame.to_parquet`` passes (snappy; the dictionary columns of ``dictionary_columns``).
+    The file is the one ``to_parquet(labelled_incidents(...))`` writes, byte for byte (tested): the same
+    schema and metadata, the options ``DataFrame.to_parquet`` passes (snappy; the dictionary columns of
+    ``dictionary_columns``) and row groups of ``ROW_GROUP_ROWS``. Only one group's Arrow columns are
+    held at a time. An empty table is written as one empty row group, as ``pyarrow`` writes it.
     """
     import pyarrow.parquet as pq
 
-    pq.write_table(table, path, compression="snappy", use_dictionary=dictionary_fields(table.schema))
+    schema = incident_schema(rec, start_date, channels)
+    codes = _label_codes(rec, channels)
+    options = {"compression": "snappy", "use_dictionary": dictionary_fields(schema)}
+    with pq.ParquetWriter(path, schema, **options) as writer:
+        for lo in range(0, max(len(rec.incidents), 1), ROW_GROUP_ROWS):
+            part = _incident_rows(rec, schema, codes, start_date, slice(lo, lo + ROW_GROUP_ROWS))
+            writer.write_table(part, row_group_size=ROW_GROUP_ROWS)
 
 
 def dictionary_fields(schema: Any) -> list[str]:

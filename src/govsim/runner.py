@@ -44,11 +44,10 @@ from govsim.metrics import cost_table, kpi_tables, summary_text, utilisation
 from govsim.model import GovernanceModel
 from govsim.policies import annual_cost
 from govsim.recordfiles import (
-    arrow_to_parquet,
-    incident_arrow,
     labelled_hotline,
     labelled_timeseries,
     to_parquet,
+    write_incidents,
 )
 from govsim.records import Records
 from govsim.scenario import Scenario
@@ -292,9 +291,8 @@ def write_outputs(
     clock = _lap(result, "", None)
     if cfg.output.figures and figures is not None:
         figures.submit(figure_data(rec, out, lang))
-    inc = incident_arrow(rec, start, CHANNELS)  # Arrow columns straight from the records: no frame copied
-    write_atomic(out / RECORD_FILES[0], partial(arrow_to_parquet, inc))
-    del inc
+    # Arrow columns straight from the records, a row group at a time: no frame copied, no table held whole
+    write_atomic(out / RECORD_FILES[0], partial(write_incidents, rec, start, CHANNELS))
     for name, df in zip(RECORD_FILES[1:], (labelled_timeseries(rec, start), rec.grids), strict=True):
         write_atomic(out / name, partial(to_parquet, df))
     if rec.hotline is not None:  # its hotline KPIs (and 直接办结率) rest on it: a loaded run recomputes them

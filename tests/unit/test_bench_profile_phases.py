@@ -56,7 +56,7 @@ OUT = [*RUN, "write_outputs (govsim/runner.py:300)"]
         ([*RUN, "simulate (govsim/runner.py:207)", "kpi_frame (govsim/runner.py:218)"], "kpis"),
         ([*OUT, "figure_data (govsim/runner.py:345)", "copy (pandas:1)"], "records"),
         (
-            [*OUT, "write_atomic (govsim/atomic.py:40)", "arrow_to_parquet (govsim/recordfiles.py:180)"],
+            [*OUT, "write_atomic (govsim/atomic.py:40)", "write_incidents (govsim/recordfiles.py:180)"],
             "records",
         ),
         ([*OUT, "write_atomic (govsim/atomic.py:40)", "write_workbook (govsim/tables.py:50)"], "tables"),

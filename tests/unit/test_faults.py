@@ -73,13 +73,15 @@ def _half_write(message: str) -> Callable[..., Any]:
 
 
 def _half_parquet(message: str) -> Callable[..., Any]:
-    """``pyarrow.parquet.write_table`` writing a few bytes to its target (path or open file), then failing."""
+    """``pyarrow.parquet.ParquetWriter.write_table`` writing its row group to the file, then failing.
 
-    def fail(_table: Any, where: Any, *_args: Any, **_kwargs: Any) -> None:
-        if hasattr(where, "write"):
-            where.write(b"half a file")
-        else:
-            Path(where).write_bytes(b"half a file")
+    Every Parquet file goes through it: ``pyarrow.parquet.write_table`` (pandas' ``to_parquet``) opens a
+    writer too, and ``recordfiles.write_incidents`` writes the incident table a row group at a time.
+    """
+    write = pyarrow.parquet.ParquetWriter.write_table
+
+    def fail(self: Any, table: Any, *args: Any, **kwargs: Any) -> None:
+        write(self, table, *args, **kwargs)  # part of a file is on disk (the header, a row group)
         raise Injected(message)
 
     return fail
@@ -147,7 +149,7 @@ def test_failure_in_metrics(cfg: GovsimConfig, tmp_path: Path, monkeypatch: pyte
 
 def test_failure_writing_records(cfg: GovsimConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # the one Parquet writer both routes go through: incidents from Arrow columns, the rest from pandas
-    monkeypatch.setattr(pyarrow.parquet, "write_table", _half_parquet("disk full (records)"))
+    monkeypatch.setattr(pyarrow.parquet.ParquetWriter, "write_table", _half_parquet("disk full (records)"))
     with pytest.raises(Injected):
         run_to_dir(cfg, tmp_path)
     _assert_failed_honestly(tmp_path, "disk full (records)", RESULT_FILES)
