@@ -9,9 +9,10 @@ fork is safe and costs a few milliseconds, where a ``spawn``/``forkserver`` chil
 pandas and govsim again. The child imports Matplotlib and ``govsim.plots`` and registers the CJK font
 while the parent composes, checks, builds and simulates, then waits on a pipe; it never imports the
 model (Mesa, SciPy): ``draw_figures`` lives here, not in ``govsim.runner``. After the simulation the
-parent sends it what the figures read (``FigureData``: the town-day series, the incident columns
-``runner.FIGURE_COLUMNS``, the grid table, labels, warm-up, horizon, language, run directory) from a
-daemon thread, so a child still importing never holds the parent up, and goes on writing Parquet, CSV
+parent sends it what the figures draw (``FigureData``: the town-day series, the resolution-time
+histograms and the grid report rates computed from the incident table in the parent, the grid table,
+labels, warm-up, language, run directory; a few hundred KB, not the incident columns) from a daemon
+thread, so a child still importing never holds the parent up, and goes on writing Parquet, CSV
 and the workbook.
 
 Then the parent has little left to do but wait, so the child uses the second core too: it forks once
@@ -42,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import numpy as np  # annotations only
     import pandas as pd  # annotations only: the command forks this worker before pandas is imported
 
 from govsim.atomic import write_atomic
@@ -61,20 +63,23 @@ class FigureError(RuntimeError):
 
 @dataclass(frozen=True)
 class FigureData:
-    """What the run's three figures read, and where they go; picklable (frames and tuples).
+    """What the run's three figures draw, and where they go; picklable (frames, arrays and tuples).
 
-    ``timeseries``: the town-day series (``Records.timeseries``); ``incidents``: the columns
-    ``runner.FIGURE_COLUMNS`` of the incident table; ``grids``: ``Records.grids``; ``warmup`` and
-    ``horizon`` in days; ``out``: the run directory the PNGs are written into.
+    ``timeseries``: the town-day series (``Records.timeseries``); ``resolution``: the resolution-time
+    histograms, (40 bin edges in days, one share array per category or None), from
+    ``figdata.resolution_histograms``; ``hotspot``: reports per 1,000 residents per year, one value per
+    grid (``figdata.hotspot_rate``); ``grids``: ``Records.grids``; ``warmup`` in days; ``out``: the run
+    directory the PNGs are written into. Aggregates, not incident columns: at most a few hundred KB
+    to send, whatever the population.
     """
 
     timeseries: pd.DataFrame
-    incidents: pd.DataFrame
+    resolution: tuple[np.ndarray, list[np.ndarray | None]]
+    hotspot: np.ndarray
     grids: pd.DataFrame
     categories: tuple[str, ...]
     towns: tuple[str, ...]
     warmup: float
-    horizon: float
     lang: str
     out: Path
 
@@ -234,14 +239,11 @@ def draw_figures(data: FigureData, names: tuple[str, ...] = FIGURES) -> None:
     """
     from govsim import plots
 
-    years = (data.horizon - data.warmup) / 365.0
-    inc, lang = data.incidents, data.lang
+    lang = data.lang
     draw = {
         "backlog.png": lambda: plots.plot_backlog(data.timeseries, lang, warmup=data.warmup),
-        "resolution_time.png": lambda: plots.plot_resolution(inc, data.categories, lang),
-        "hotspot_map.png": lambda: plots.plot_hotspot(
-            data.grids, inc, years, lang, towns=data.towns, since=data.warmup
-        ),
+        "resolution_time.png": lambda: plots.plot_resolution_shares(*data.resolution, data.categories, lang),
+        "hotspot_map.png": lambda: plots.plot_hotspot_rates(data.grids, data.hotspot, lang, towns=data.towns),
     }
     for name in names:
         fig = draw[name]()

@@ -1,7 +1,8 @@
 """The demand heat map (群众诉求热点图): a schematic county-block map of grid report rates.
 
 ``map_layout`` places counties as labelled blocks and towns as numbered squares (no geography);
-``plot_hotspot`` colours one cell per grid. Re-exported by ``govsim.plots``.
+``plot_hotspot`` colours one cell per grid (``plot_hotspot_rates`` from the rates alone).
+Re-exported by ``govsim.plots``.
 """
 
 from __future__ import annotations
@@ -15,25 +16,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory as blended
 
-from govsim import labels, records
+from govsim import labels
+from govsim.figdata import hotspot_rate
 from govsim.figstyle import SAVE_DPI, Margins, _axes, styled, t
 
 if TYPE_CHECKING:
     import matplotlib.pyplot as plt  # annotations only: figures here are built without pyplot
-
-
-def hotspot_rate(
-    grids: pd.DataFrame, inc: pd.DataFrame, years: float, since: float | None = None
-) -> np.ndarray:
-    """Reports of real incidents per 1,000 residents per year, one value per grid (``grids`` order).
-
-    ``since`` (days): count only tickets reported then or later (the measured period after a warm-up),
-    as ``inc`` filtered to ``t_report >= since`` would, without building that filtered table.
-    """
-    t_report = inc["t_report"]
-    reported = (records.real(inc) & (t_report.notna() if since is None else t_report >= since)).to_numpy()
-    counts = np.bincount(inc["grid"].to_numpy()[reported], minlength=len(grids))  # no filtered table
-    return counts / grids["population"].to_numpy() * 1000 / max(years, 1e-9)
 
 
 def hotspot_matrix(grids: pd.DataFrame, inc: pd.DataFrame, years: float) -> np.ndarray:
@@ -126,13 +114,24 @@ def plot_hotspot(
     ``since`` or later, if given: ``hotspot_rate``). ``towns`` (town names by index) fills the legend of
     town numbers; without it towns are listed by number only.
     """
+    return plot_hotspot_rates(grids, hotspot_rate(grids, inc, years, since), lang, ax, towns)
+
+
+def plot_hotspot_rates(
+    grids: pd.DataFrame,
+    rate: np.ndarray,
+    lang: str = "zh",
+    ax: plt.Axes | None = None,
+    towns: tuple[str, ...] = (),
+) -> Figure:
+    """``plot_hotspot`` from its colours: ``rate``, one per grid in ``grids`` order (``hotspot_rate``)."""
     from matplotlib.patches import Rectangle
 
     own = ax is None
     fig, ax = _axes(ax, size=HOTSPOT_SIZE, margins=HOTSPOT_MARGINS, dpi=SAVE_DPI)
     lay = map_layout(grids)
     m = np.full(lay.shape, np.nan)
-    m[lay.y, lay.x] = hotspot_rate(grids, inc, years, since)
+    m[lay.y, lay.x] = rate
     im = ax.imshow(m, cmap="YlOrRd", interpolation="nearest")
     fig.colorbar(im, ax=ax, label=t("per_1000", lang), shrink=0.7)
     names = []

@@ -15,7 +15,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from govsim import labels, records
+from govsim import labels
+from govsim.figdata import _log_bin as _log_bin
+from govsim.figdata import hotspot_rate as hotspot_rate
+from govsim.figdata import resolution_histograms as resolution_histograms
 from govsim.figstyle import CJK_FAMILY as CJK_FAMILY
 from govsim.figstyle import CJK_RC as CJK_RC
 from govsim.figstyle import FONT_FILE as FONT_FILE
@@ -35,9 +38,9 @@ from govsim.figstyle import use_cjk_font as use_cjk_font
 from govsim.hotspotmap import TITLE_ROWS as TITLE_ROWS
 from govsim.hotspotmap import MapLayout as MapLayout
 from govsim.hotspotmap import hotspot_matrix as hotspot_matrix
-from govsim.hotspotmap import hotspot_rate as hotspot_rate
 from govsim.hotspotmap import map_layout as map_layout
 from govsim.hotspotmap import plot_hotspot as plot_hotspot
+from govsim.hotspotmap import plot_hotspot_rates as plot_hotspot_rates
 
 if TYPE_CHECKING:
     import matplotlib.pyplot as plt  # annotations only: figures here are built without pyplot
@@ -67,8 +70,18 @@ def plot_resolution(
 
     The log axis is labelled in plain decimals (0.01, 0.1, 1, 10 days), not powers of ten.
     """
+    return plot_resolution_shares(*resolution_histograms(inc, len(categories)), categories, lang, ax)
+
+
+def plot_resolution_shares(
+    bins: np.ndarray,
+    shares: list[np.ndarray | None],
+    categories: tuple[str, ...],
+    lang: str = "zh",
+    ax: plt.Axes | None = None,
+) -> Figure:
+    """``plot_resolution`` from its histograms (``resolution_histograms``: edges, shares per category)."""
     fig, ax = _axes(ax, margins=MARGINS, dpi=SAVE_DPI)
-    bins, shares = resolution_histograms(inc, len(categories))
     for name, share in zip(categories, shares, strict=False):
         if share is not None:
             ax.stairs(share, bins, label=category_label(name, lang))
@@ -79,43 +92,6 @@ def plot_resolution(
     ax.set_title(t("resolution_title", lang), y=1.0)  # placed, not searched for: no ticks on top
     ax.legend(fontsize=8)
     return fig
-
-
-def resolution_histograms(inc: pd.DataFrame, n_categories: int) -> tuple[np.ndarray, list[np.ndarray | None]]:
-    """Report-to-close days of closed real incidents: 39 log-spaced bins and each category's shares.
-
-    Returns ``(edges, shares)``: 40 bin edges in days from the shortest to the longest time (each
-    clipped below at 0.001 d: hours-long on-site cases and months-long petitions on one axis, nothing
-    clipped above), and per category code the share of its closed incidents in each bin (summing to 1),
-    or None for a category with none. Bins are half-open ``[a, b)``, the last closed, as ``np.histogram``.
-    Counted in one ``bincount`` over the table's arrays, not one pass per category.
-    """
-    keep = (records.closed(inc) & records.real(inc)).to_numpy()
-    days = np.maximum(inc["t_close"].to_numpy()[keep] - inc["t_report"].to_numpy()[keep], 1e-3)
-    code = inc["category"].to_numpy()[keep].astype(np.int64)
-    lo, hi = (float(days.min()), float(days.max())) if len(days) else (1e-3, 1.0)
-    edges = np.geomspace(lo, max(hi, lo * 1.01), 40)
-    n_bins = len(edges) - 1
-    where = _log_bin(days, edges)
-    known = (code >= 0) & (code < n_categories)  # a code outside the categories is not drawn, as before
-    flat = np.bincount(code[known] * n_bins + where[known], minlength=n_categories * n_bins)
-    counts = flat.reshape(n_categories, n_bins)
-    totals = counts.sum(axis=1)
-    return edges, [c / n if n else None for c, n in zip(counts, totals, strict=True)]
-
-
-def _log_bin(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Bin of each value among log-spaced ``edges`` (``[a, b)``, the last closed; values inside the edges).
-
-    The bin the logarithm predicts, then moved by one where a value lies on the other side of an edge as
-    stored, so the result is ``np.histogram``'s, without a binary search per value.
-    """
-    n_bins = len(edges) - 1
-    step = np.log(edges[-1] / edges[0]) / n_bins
-    where = np.clip(((np.log(values) - np.log(edges[0])) / step).astype(np.int64), 0, n_bins - 1)
-    where -= values < edges[where]
-    where += (values >= edges[where + 1]) & (where < n_bins - 1)
-    return where
 
 
 def arm_label(arm: str, lang: str = "zh") -> str:

@@ -39,6 +39,7 @@ from govsim import tables
 from govsim.atomic import write_atomic, write_text
 from govsim.collector import caller_heap_frozen
 from govsim.config import GovsimConfig
+from govsim.figdata import hotspot_rate, resolution_histograms
 from govsim.figworker import FigureData, FigureWorker, draw_figures
 from govsim.metrics import cost_table, kpi_tables, summary_text, utilisation
 from govsim.model import GovernanceModel
@@ -56,8 +57,6 @@ from govsim.validate import check, check_data
 RECORD_FILES = ("incidents.parquet", "timeseries.parquet", "grids.parquet")
 HOTLINE_FILE = "hotline.parquet"
 """The 12345 day table (``Records.hotline``, with ``date``), written only by a run with the hotline on."""
-FIGURE_COLUMNS = ("t_report", "t_close", "end_state", "is_false", "duplicate_of", "category", "grid")
-"""Incident columns ``plots.plot_resolution`` and ``plots.plot_hotspot`` read; the figures get only these."""
 PACKAGES = (
     "govsim",
     "mesa",
@@ -339,15 +338,19 @@ def write_figures(rec: Records, out: Path, lang: str) -> None:
 
 
 def figure_data(rec: Records, out: Path, lang: str) -> FigureData:
-    """What the figures read from ``rec``: the incident table cut to ``FIGURE_COLUMNS``, not the whole."""
+    """What the figures draw, aggregated from ``rec`` here: histograms and grid rates, not incident rows.
+
+    The rates count reports from the warm-up's end on, per year of the measured period.
+    """
+    years = (rec.horizon - rec.warmup) / 365.0
     return FigureData(
         rec.timeseries,
-        rec.incidents[list(FIGURE_COLUMNS)],
+        resolution_histograms(rec.incidents, len(rec.categories)),
+        hotspot_rate(rec.grids, rec.incidents, years, since=rec.warmup),
         rec.grids,
         rec.categories,
         rec.towns,
         rec.warmup,
-        rec.horizon,
         lang,
         out,
     )

@@ -54,7 +54,10 @@ OUT = [*RUN, "write_outputs (govsim/runner.py:300)"]
         ([*RUN, "simulate (govsim/runner.py:196)", "GovernanceModel.__init__ (govsim/model.py:60)"], "build"),
         ([*RUN, "simulate (govsim/runner.py:198)", "GovernanceModel.run (govsim/model.py:200)"], "simulate"),
         ([*RUN, "simulate (govsim/runner.py:207)", "kpi_frame (govsim/runner.py:218)"], "kpis"),
-        ([*OUT, "figure_data (govsim/runner.py:345)", "copy (pandas:1)"], "records"),
+        (
+            [*OUT, "figure_data (govsim/runner.py:345)", "resolution_histograms (govsim/figdata.py:1)"],
+            "records",
+        ),
         (
             [*OUT, "write_atomic (govsim/atomic.py:40)", "write_incidents (govsim/recordfiles.py:180)"],
             "records",

@@ -293,7 +293,7 @@ def terminate(*args, **kwargs):  # what `timeout` or a cluster's time limit send
 
 figworker.FigureWorker.start = classmethod(started)
 if mode == "fail":
-    govsim.plots.plot_hotspot = fail
+    govsim.plots.plot_hotspot_rates = fail
 elif mode == "interrupt":
     runner.simulate = interrupt
 elif mode == "terminate":

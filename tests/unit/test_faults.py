@@ -163,7 +163,7 @@ def test_failure_writing_tables(cfg: GovsimConfig, tmp_path: Path, monkeypatch: 
 
 
 def test_failure_drawing_figures(cfg: GovsimConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(govsim.plots, "plot_hotspot", _raise("figures"))
+    monkeypatch.setattr(govsim.plots, "plot_hotspot_rates", _raise("figures"))
     with pytest.raises(Injected):
         run_to_dir(cfg, tmp_path)
     _assert_failed_honestly(tmp_path, "figures", ("hotspot_map.png",))

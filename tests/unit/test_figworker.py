@@ -89,10 +89,14 @@ def body_same_pngs(lang: str, where: str) -> None:
 
 
 FAULTS = {
-    "error": ("plot_hotspot", _raise, "Injected: figures"),  # the drawing raises
+    "error": ("plot_hotspot_rates", _raise, "Injected: figures"),  # the drawing raises
     "death": ("plot_backlog", _die, "exit status 7"),  # the worker process dies
-    "helper error": ("plot_resolution", _raise, "Injected: figures"),  # in the worker's helper (SHARES[1])
-    "helper death": ("plot_resolution", _die, "helper ended \\(exit status 7\\)"),
+    "helper error": (
+        "plot_resolution_shares",
+        _raise,
+        "Injected: figures",
+    ),  # in the worker's helper (SHARES[1])
+    "helper death": ("plot_resolution_shares", _die, "helper ended \\(exit status 7\\)"),
 }
 
 
@@ -127,14 +131,14 @@ def body_close_ends_the_helper(where: str) -> None:
     from govsim.runner import figure_data, simulate
 
     drawing = Path(where) / "helper.pid"
-    real = govsim.plots.plot_resolution
+    real = govsim.plots.plot_resolution_shares
 
     def slow(*args: Any, **kwargs: Any) -> Any:
         drawing.write_text(str(os.getpid()))
         time.sleep(30)
         return real(*args, **kwargs)
 
-    govsim.plots.plot_resolution = slow
+    govsim.plots.plot_resolution_shares = slow
     worker = _started()
     try:
         rec = simulate(compose([*BASE, "output.figures=false"])).records

@@ -14,7 +14,7 @@ import govsim.runner
 from govsim.compose import compose
 from govsim.kpis import compute
 from govsim.metrics import kpi_table
-from govsim.runner import FIGURE_COLUMNS, run_to_dir, simulate
+from govsim.runner import run_to_dir, simulate
 
 BASE = ["scenario=one_town", "horizon_days=40", "warmup_days=10", "output.progress=false"]
 
@@ -38,21 +38,28 @@ def test_kpis_by_group_equal_compute_on_each_group_s_full_rows(rec, by):  # noqa
             assert row[key] == pytest.approx(value, nan_ok=True, rel=0, abs=0), (name, key)
 
 
-def test_figures_read_only_the_columns_they_get(rec, monkeypatch, tmp_path):  # noqa: ANN001
-    """The figures are drawn from FIGURE_COLUMNS; a column they read outside it would raise KeyError."""
+def test_figures_drawn_from_aggregates_are_the_figures_of_the_table(rec, tmp_path):  # noqa: ANN001
+    """The figures get aggregates (``figure_data``), not incident rows, and draw as the public plotting
+    functions draw from the whole table: the same PNG bytes (warm-up and measured years as the run's)."""
+    import io
+
     from govsim import plots
 
-    seen: list[list[str]] = []
-    for name in ("plot_resolution", "plot_hotspot"):
-        original = getattr(plots, name)
-
-        def spy(*args, _original=original, **kwargs):  # noqa: ANN002, ANN003, ANN202
-            seen.extend(list(a.columns) for a in args if isinstance(a, pd.DataFrame) and "t_report" in a)
-            return _original(*args, **kwargs)
-
-        monkeypatch.setattr(plots, name, spy)
+    data = govsim.runner.figure_data(rec, tmp_path, "en")
+    frames = [v for v in vars(data).values() if isinstance(v, pd.DataFrame)]
+    assert all("t_report" not in f.columns for f in frames)  # no incident column goes to the worker
     govsim.runner.write_figures(rec, tmp_path, "en")
-    assert seen and all(cols == list(FIGURE_COLUMNS) for cols in seen)
+    years = (rec.horizon - rec.warmup) / 365.0
+    want = {
+        "resolution_time.png": plots.plot_resolution(rec.incidents, rec.categories, "en"),
+        "hotspot_map.png": plots.plot_hotspot(
+            rec.grids, rec.incidents, years, "en", towns=rec.towns, since=rec.warmup
+        ),
+    }
+    for name, fig in want.items():
+        buf = io.BytesIO()
+        fig.savefig(buf, dpi=plots.SAVE_DPI, format="png")
+        assert (tmp_path / name).read_bytes() == buf.getvalue(), name
     pngs = {p.name for p in tmp_path.glob("*.png")}
     assert pngs == {"backlog.png", "resolution_time.png", "hotspot_map.png"}
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from govsim.config import CHANNELS
-import pyarrow.parquet as pq
-
 from govsim import recordfiles
+from govsim.config import CHANNELS
 from govsim.recordfiles import as_dates, incident_arrow, labelled_incidents, to_parquet, write_incidents
 from govsim.runner import simulate
 
