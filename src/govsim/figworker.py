@@ -11,9 +11,8 @@ while the parent composes, checks, builds and simulates, then waits on a pipe; i
 model (Mesa, SciPy): ``draw_figures`` lives here, not in ``govsim.runner``. After the simulation the
 parent sends it what the figures draw (``FigureData``: the town-day series, the resolution-time
 histograms and the grid report rates computed from the incident table in the parent, the grid table,
-labels, warm-up, language, run directory; a few hundred KB, not the incident columns) from a daemon
-thread, so a child still importing never holds the parent up, and goes on writing Parquet, CSV
-and the workbook.
+labels, warm-up, language, run directory; not the incident columns) from a daemon thread, so a child
+still importing never holds the parent up, and goes on writing Parquet, CSV and the workbook.
 
 Then the parent has little left to do but wait, so the child uses the second core too: it forks once
 more and the two draw their share of the figures at once (``SHARES``; measured on one_town: the
@@ -69,8 +68,8 @@ class FigureData:
     histograms, (40 bin edges in days, one share array per category or None), from
     ``figdata.resolution_histograms``; ``hotspot``: reports per 1,000 residents per year, one value per
     grid (``figdata.hotspot_rate``); ``grids``: ``Records.grids``; ``warmup`` in days; ``out``: the run
-    directory the PNGs are written into. Aggregates, not incident columns: at most a few hundred KB
-    to send, whatever the population.
+    directory the PNGs are written into. Aggregates, not incident columns: their size grows with towns,
+    days and grids, not with tickets (some 2 MB for a Jiangmen year, the town-day series most of it).
     """
 
     timeseries: pd.DataFrame

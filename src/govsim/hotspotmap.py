@@ -117,6 +117,7 @@ def plot_hotspot(
     return plot_hotspot_rates(grids, hotspot_rate(grids, inc, years, since), lang, ax, towns)
 
 
+@styled
 def plot_hotspot_rates(
     grids: pd.DataFrame,
     rate: np.ndarray,

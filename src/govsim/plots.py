@@ -16,7 +16,6 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from govsim import labels
-from govsim.figdata import _log_bin as _log_bin
 from govsim.figdata import hotspot_rate as hotspot_rate
 from govsim.figdata import resolution_histograms as resolution_histograms
 from govsim.figstyle import CJK_FAMILY as CJK_FAMILY
@@ -73,6 +72,7 @@ def plot_resolution(
     return plot_resolution_shares(*resolution_histograms(inc, len(categories)), categories, lang, ax)
 
 
+@styled
 def plot_resolution_shares(
     bins: np.ndarray,
     shares: list[np.ndarray | None],

@@ -179,7 +179,7 @@ def labelled_hotline(calls: pd.DataFrame, start_date: str) -> pd.DataFrame:
 
 # ---- Parquet -------------------------------------------------------------------------------------------
 ROW_GROUP_ROWS = 131_072
-"""Rows per Parquet row group in every table govsim writes (2**17; the last group holds the rest).
+"""Rows per Parquet row group in a run's record files (2**17; the last group holds the rest).
 
 Assumed, for memory: ``write_incidents`` builds and writes the incident table one row group at a time,
 so a run holds one group's Arrow columns (about 30 MB) instead of the whole table's, whatever the

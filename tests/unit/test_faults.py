@@ -81,7 +81,7 @@ def _half_parquet(message: str) -> Callable[..., Any]:
     write = pyarrow.parquet.ParquetWriter.write_table
 
     def fail(self: Any, table: Any, *args: Any, **kwargs: Any) -> None:
-        write(self, table, *args, **kwargs)  # part of a file is on disk (the header, a row group)
+        write(self, table, *args, **kwargs)  # a row group written into the temporary file
         raise Injected(message)
 
     return fail

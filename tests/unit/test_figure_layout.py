@@ -189,7 +189,7 @@ def test_lever_dashboard_labels_fit(lang: str) -> None:
 
 
 def test_log_bins_are_a_binary_searchs_including_values_on_edges() -> None:
-    from govsim.plots import _log_bin
+    from govsim.figdata import _log_bin
 
     rng = np.random.default_rng(1)
     for _ in range(100):
