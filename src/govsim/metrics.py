@@ -113,7 +113,7 @@ def cost_table(
     Committed resources at their annual cost, plus the points paid for the measured period's real
     reports, annualised (divided by the measured period in years).
     """
-    years = (rec.horizon - rec.warmup) / 365.0
+    years = rec.measured_years
     t = rec.incidents  # masks only: no copy of the table after the warm-up
     after = t["t_report"] >= rec.warmup
     paid = (after & (t["channel"] != Channel.PATROL) & real(t)).sum()

@@ -192,6 +192,11 @@ class Records:
     warmup: float
     hotline: pd.DataFrame | None = None  # 12345 day table (govsim.hotline.SUMMARY) if the hotline is on
 
+    @property
+    def measured_years(self) -> float:
+        """The measured period ``[warmup, horizon)`` in years of 365 days: what per-year rates divide by."""
+        return (self.horizon - self.warmup) / 365.0
+
 
 def incident_frame(cols: dict[str, np.ndarray]) -> pd.DataFrame:
     """A DataFrame with exactly the schema's columns and dtypes, in schema order."""

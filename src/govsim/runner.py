@@ -342,11 +342,10 @@ def figure_data(rec: Records, out: Path, lang: str) -> FigureData:
 
     The rates count reports from the warm-up's end on, per year of the measured period.
     """
-    years = (rec.horizon - rec.warmup) / 365.0
     return FigureData(
         rec.timeseries,
         resolution_histograms(rec.incidents, len(rec.categories)),
-        hotspot_rate(rec.grids, rec.incidents, years, since=rec.warmup),
+        hotspot_rate(rec.grids, rec.incidents, rec.measured_years, since=rec.warmup),
         rec.grids,
         rec.categories,
         rec.towns,

@@ -130,7 +130,7 @@ def town_table(rec: Records) -> pd.DataFrame:
     from the town-day series, which counts every ticket (``records.town_day_series``).
     """
     ts = rec.timeseries[rec.timeseries["day"] >= rec.warmup]
-    years = max((rec.horizon - rec.warmup) / 365.0, 1e-9)
+    years = max(rec.measured_years, 1e-9)
     pop = rec.grids.groupby("town")["population"].sum().reindex(range(len(rec.towns)), fill_value=0)
     county = rec.grids.groupby("town")["county_name"].first().reindex(range(len(rec.towns)))
     by = ts.groupby("town")

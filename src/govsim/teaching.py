@@ -370,7 +370,7 @@ def grid_discovery(records: Records) -> pd.DataFrame:
     """Per grid: demand, reports per 1,000 residents a year and mean days from occurrence to report."""
     inc = records.incidents
     own = after_warmup(inc[real(inc)], records.warmup)
-    years = (records.horizon - records.warmup) / 365.0
+    years = records.measured_years
     g = records.grids.set_index("grid")
     by_grid = own.groupby("grid")
     return pd.DataFrame(
@@ -406,7 +406,7 @@ def plot_hotspot_comparison(runs: Mapping[str, RunResult], lang: str = "zh") -> 
     )
     rec = runs["uniform"].records
     after = after_warmup(rec.incidents, rec.warmup)
-    plots.plot_hotspot(rec.grids, after, (rec.horizon - rec.warmup) / 365.0, lang, ax=left, towns=rec.towns)
+    plots.plot_hotspot(rec.grids, after, rec.measured_years, lang, ax=left, towns=rec.towns)
     for name, result in runs.items():
         per_grid = grid_discovery(result.records)
         right.plot(

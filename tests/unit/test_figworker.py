@@ -91,11 +91,8 @@ def body_same_pngs(lang: str, where: str) -> None:
 FAULTS = {
     "error": ("plot_hotspot_rates", _raise, "Injected: figures"),  # the drawing raises
     "death": ("plot_backlog", _die, "exit status 7"),  # the worker process dies
-    "helper error": (
-        "plot_resolution_shares",
-        _raise,
-        "Injected: figures",
-    ),  # in the worker's helper (SHARES[1])
+    # in the worker's helper (SHARES[1])
+    "helper error": ("plot_resolution_shares", _raise, "Injected: figures"),
     "helper death": ("plot_resolution_shares", _die, "helper ended \\(exit status 7\\)"),
 }
 

@@ -52,11 +52,15 @@ def test_figures_drawn_from_aggregates_are_the_figures_of_the_table(rec, tmp_pat
     user = {"font.family": ["serif"], "font.sans-serif": ["DejaVu Sans"], "axes.unicode_minus": True}
     with mpl.rc_context(user):
         govsim.runner.write_figures(rec, tmp_path, lang)
-        years = (rec.horizon - rec.warmup) / 365.0
         want = {
             "resolution_time.png": plots.plot_resolution(rec.incidents, rec.categories, lang),
             "hotspot_map.png": plots.plot_hotspot(
-                rec.grids, rec.incidents, years, lang, towns=rec.towns, since=rec.warmup
+                rec.grids,
+                rec.incidents,
+                (rec.horizon - rec.warmup) / 365.0,
+                lang,
+                towns=rec.towns,
+                since=rec.warmup,
             ),
         }
         for name, fig in want.items():
