@@ -17,13 +17,26 @@ Cases still held at the horizon never reached their desk: unstarted, they leave 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import repeat
 from typing import Protocol
 
 import numpy as np
 
 from govsim.daybuckets import split_by_day
-from govsim.departments import Job
+from govsim.departments import (
+    BUSY,
+    CASE,
+    CODE,
+    DEADLINE,
+    KEY,
+    KLASS,
+    LIFT_AT,
+    REPORTER,
+    ROUNDS,
+    START,
+    WORK,
+    Job,
+    K,
+)
 
 
 class Receiver(Protocol):
@@ -38,6 +51,10 @@ FLOATS = ("arrive", "deadline", "lift_at", "work")
 """The float block of a held case, one row each: arrival, deadline, lift time, then ``work`` (rounds)."""
 INTS = ("desk", "day", "case", "klass", "code", "reporter")
 """The int64 block of a held case, one row each."""
+FLOAT_SLOTS = [KEY, DEADLINE, LIFT_AT, *range(WORK, WORK + ROUNDS)]
+"""Where a ``Job`` takes the float block's columns (the arrival time is its queue key)."""
+INT_SLOTS = [CASE, KLASS, CODE, REPORTER]
+"""Where a ``Job`` takes the int block's columns after desk and routing day."""
 
 
 class OnTheWay:
@@ -108,12 +125,16 @@ class OnTheWay:
         day_case = it[:, 1] << 32 | it[:, 2]  # case numbers < 2**32
         order = np.lexsort((day_case, fl[:, 0], it[:, 0]))
         it = it[order]
-        floats, ints = fl[order].T.tolist(), it.T.tolist()
-        times = floats[0]  # the arrival times, and the key (the department may replace it: ``receive``)
-        state = (repeat(0), repeat(-1.0), repeat(0.0))  # round, first start, staff time: endless
-        fields = (times, ints[2], ints[3], floats[1], floats[2], *floats[3:], ints[4], ints[5], *state)
-        jobs: list[Job] = list(map(list, zip(*fields, strict=False)))
+        # the Jobs as rows of an object array, made Python lists in one ``tolist``: a float or int object
+        # per field and a list per case, with no tuple per case between (``zip``) as columns would need:
+        # a day of 3,000 cases over 35 desks 2.0-2.2 -> 1.6-1.9 ms (process time, best of 7, paired)
+        rows = np.empty((len(it), BUSY + 1), dtype=object)
+        rows[:, FLOAT_SLOTS] = fl[order]
+        rows[:, INT_SLOTS] = it[:, 2:]
+        rows[:, K], rows[:, START], rows[:, BUSY] = 0, -1.0, 0.0  # round, first start, staff time
+        jobs: list[Job] = rows.tolist()
+        times = rows[:, KEY].tolist()  # the arrival times (the department may replace the key: ``receive``)
         desk = it[:, 0]
         cuts = ((desk[1:] != desk[:-1]).nonzero()[0] + 1).tolist()  # not np.diff, np.r_: few desks a day
-        for a, b in zip([0, *cuts], [*cuts, len(desk)], strict=True):
-            desks[ints[0][a]].receive(times[a:b], jobs[a:b])
+        for a, b, d in zip([0, *cuts], [*cuts, len(desk)], desk[[0, *cuts]].tolist(), strict=True):
+            desks[d].receive(times[a:b], jobs[a:b])

@@ -169,3 +169,35 @@ def test_a_run_spilling_after_every_desk_day_has_the_same_records(monkeypatch: p
     pd.testing.assert_frame_equal(spilled_incidents, incidents)
     assert np.array_equal(spilled_trust, trust)
     assert (trust != trust[0]).any()  # feedback did move some residents' trust
+
+
+class Keeper:
+    """A receiver that keeps what it is handed: (arrival times, Jobs) per call."""
+
+    def __init__(self) -> None:
+        self.got: list[tuple[list[float], list[list]]] = []
+
+    def receive(self, times: list[float], jobs: list[list]) -> None:
+        self.got.append((times, jobs))
+
+
+def test_jobs_are_plain_python_lists_equal_to_new_job() -> None:
+    # the desk loop runs on Python floats and ints: a numpy scalar in a Job would compare and add several
+    # times slower in every event (and ``job < q[-1]`` would misorder nothing, so only this catches it)
+    r = _routes(3)[0]
+    cols = {k: r[k] for k in ("arrive", "desk", "case", "klass", "deadline", "lift_at", "work", "reporter")}
+    cols["code"] = outcome_code(r["sat_on"], r["sat_late"], r["after"])
+    keepers = [Keeper() for _ in range(N_DESKS)]
+    OnTheWay().route(0, 10.0, cols, keepers)
+    handed = 0
+    for d, keeper in enumerate(keepers):
+        ks = sorted(np.flatnonzero(r["desk"] == d).tolist(), key=lambda k: (r["arrive"][k], r["case"][k]))
+        assert len(keeper.got) == (1 if ks else 0)
+        for times, jobs in keeper.got:
+            assert times == [float(r["arrive"][k]) for k in ks] and all(type(t) is float for t in times)
+            assert jobs == [_job(r, k) for k in ks]
+            for job, k in zip(jobs, ks, strict=True):
+                assert type(job) is list
+                assert [type(v) for v in job] == [type(v) for v in _job(r, k)]
+            handed += len(jobs)
+    assert handed == len(r["case"]) > 0
