@@ -40,6 +40,7 @@ PHASE_OF: tuple[tuple[str, str], ...] = (
     ("labelled_timeseries (govsim/recordfiles.py", "records"),
     ("labelled_hotline (govsim/recordfiles.py", "records"),
     ("write_incidents (govsim/recordfiles.py", "records"),
+    ("WriteBeside.commit (govsim/atomic.py", "records"),  # the wait for incidents.parquet's writer thread
     ("to_parquet (govsim/recordfiles.py", "records"),
     ("write_outputs (govsim/runner.py", "tables"),  # CSV, the workbook and the summary, after the records
     ("FigureWorker.wait (govsim/figworker.py", "figures"),  # the command: the wait for the forked worker

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "WriteBeside",
     "cannot_make",
     "current_umask",
     "file_in_the_way",
@@ -46,6 +47,56 @@ def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+class WriteBeside:
+    """``write_atomic`` with the writing on a thread: ``write(tmp)`` starts at once, beside the caller.
+
+    ``commit`` waits for it, raises its error if it failed, and renames the file into place;
+    ``discard`` waits for it and removes the temporary file (after a failure elsewhere: nothing is left
+    behind, the file never appears). Either may be called more than once; after the first nothing
+    changes. For a file whose writing is mostly native code that releases the GIL (pyarrow's Parquet
+    encoding and compression), started while the caller computes something else from the same data:
+    ``write`` must not read anything the caller changes before ``commit`` or ``discard`` returns. On a
+    thread of ``concurrent.futures`` (its error carried to ``commit`` by the future).
+    """
+
+    def __init__(self, path: Path, write: Callable[[Path], Any]) -> None:
+        from concurrent.futures import ThreadPoolExecutor  # here: not on the command's start-up
+
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        os.close(fd)
+        self.path, self.tmp, self.done = Path(path), Path(tmp), False
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govsim-write")
+        try:
+            self._future = self._pool.submit(write, self.tmp)
+        except BaseException:
+            self._finish()
+            raise
+
+    def commit(self) -> None:
+        """Wait for the writing; raise its error if it failed; else rename the file into place."""
+        if self.done:
+            return
+        try:
+            self._future.result()
+            os.chmod(self.tmp, 0o666 & ~current_umask())
+            os.replace(self.tmp, self.path)
+        finally:
+            self._finish()
+
+    def discard(self) -> None:
+        """Wait for the writing (its error, if any, is dropped) and remove the temporary file."""
+        if not self.done:
+            self._finish()
+
+    def _finish(self) -> None:
+        self.done = True
+        try:
+            self._pool.shutdown(wait=True)  # the writing ends before the file is removed
+        finally:
+            if self.tmp.exists():
+                self.tmp.unlink()
 
 
 def temporaries(directory: Path) -> list[Path]:

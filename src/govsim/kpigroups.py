@@ -83,11 +83,15 @@ def sort_cohort(
     """
     mask, b, f = cohort
     rows = np.flatnonzero(mask)
-    begin, finish = b[rows], f[rows]
-    done = ~np.isnan(finish) & (finish <= end)
-    duration = np.where(done, finish, end) - begin
+    # the durations built in one array, in place: (finish if done else end) - begin, as ``spell`` computes
+    # them (NaN <= end is False: a missing finish is not done); fewer row-sized temporaries at once
+    duration = f[rows]
+    done = duration <= end
+    duration[~done] = end
+    duration -= b[rows]
     order = np.argsort(duration)  # the sort spell() would make of the same array
-    return duration[order], done[order], [c[rows][order] for c in code]
+    rows = rows[order]
+    return duration[order], done[order], [c[rows] for c in code]
 
 
 def split(duration: np.ndarray, done: np.ndarray, code: np.ndarray, n: int) -> list[Censored]:
@@ -117,20 +121,28 @@ PARALLEL_ROWS = 100_000
 it the five cohorts take a few milliseconds and a thread's start-up is not worth it."""
 
 
+SORT_THREADS = 2
+"""Worker threads that sort the censored times of a large table: two, for the two cores of the machines
+govsim is measured on; one when the run writes its incident table beside the KPI pass
+(``runner.run_to_dir``), which has the other core, so that two sorts' temporaries and a Parquet row
+group are not all held at once (peak RSS of the default command, 2 KPI workers and the writer: 546 MB;
+one worker: 496 MB, as serial; the same wall time)."""
+
+
 class Workers:
-    """Two worker threads for a large table (``PARALLEL_ROWS``), else the caller's thread.
+    """``threads`` worker threads for a large table (``PARALLEL_ROWS``), else the caller's thread.
 
     The work handed over is numpy sorting and arithmetic on large arrays, which releases the GIL, so a
     second core shortens the wall time; each task returns its own result, so the numbers do not depend
-    on the threads (the same to the last bit, serial or not: tested).
+    on the threads (the same to the last bit, serial or not: tested). ``threads`` 0: the caller's.
     """
 
-    def __init__(self, rows: int) -> None:
+    def __init__(self, rows: int, threads: int = SORT_THREADS) -> None:
         self._pool = None
-        if rows >= PARALLEL_ROWS:
+        if rows >= PARALLEL_ROWS and threads > 0:
             from concurrent.futures import ThreadPoolExecutor  # here: not on the command's start-up
 
-            self._pool = ThreadPoolExecutor(max_workers=2)
+            self._pool = ThreadPoolExecutor(max_workers=threads)
 
     def __enter__(self) -> Workers:
         return self

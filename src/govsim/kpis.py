@@ -279,14 +279,16 @@ def compute_groups(
     end: float,
     groupings: Mapping[str, Grouping],
     calls: pd.DataFrame | None = None,
+    sort_threads: int = kpigroups.SORT_THREADS,
 ) -> tuple[dict[str, float], dict[str, list[dict[str, float]]]]:
     """``compute`` of the whole table, and of every group of every grouping (a list per grouping).
 
     ``groupings`` maps a name to (codes, n): one int per row, groups ``0 … n-1`` (a code outside is in
     no group). Per group the values are those of ``compute(records[codes == k], start, end)``, key for
     key (``govsim.kpigroups`` says how they are counted in one pass). ``calls`` counts for the whole
-    table only (groups get none, as ``compute`` of a group's rows without it). Raises ``ValueError`` if
-    ``end <= start``.
+    table only (groups get none, as ``compute`` of a group's rows without it). ``sort_threads``: the
+    worker threads of a large table's sorts (``kpigroups.Workers``; the numbers do not depend on it).
+    Raises ``ValueError`` if ``end <= start``.
     """
     if not end > start:
         raise ValueError(f"assessment period [{start}, {end}): end must be after start")
@@ -294,7 +296,7 @@ def compute_groups(
     cols.real()  # once, before the threads share it
     code = [kpigroups.codes(values, n) for values, n in groupings.values()]
     sizes = [n for _, n in groupings.values()]
-    with kpigroups.Workers(len(records)) as workers:
+    with kpigroups.Workers(len(records), sort_threads) as workers:
         times = {  # each censored time sorted and summarised overall and per group, on a worker
             k: None if c is None else workers.submit(kpigroups.summarise, c, end, code, sizes)
             for k, c in kpimasks.cohorts(cols, start, end).items()

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from govsim import labels
+from govsim.kpigroups import SORT_THREADS
 from govsim.kpis import OPEN_SHARE_WARNING, compute_groups
 from govsim.records import Channel, Records, real
 
@@ -29,17 +30,20 @@ def kpi_table(rec: Records, by: str | None = None) -> pd.DataFrame:
     return kpi_tables(rec, (by,))[by]
 
 
-def kpi_tables(rec: Records, bys: tuple[str | None, ...] = (None, "category", "county")) -> dict:
+def kpi_tables(
+    rec: Records, bys: tuple[str | None, ...] = (None, "category", "county"), sort_threads: int = SORT_THREADS
+) -> dict:
     """``kpi_table(rec, by)`` for every ``by`` in ``bys``, computed in one pass (``kpis.compute_groups``).
 
     Returns a dict ``by -> DataFrame``; each table equals ``kpi_table``'s definition: per group the
     values of ``govsim.kpis.compute`` on the group's tickets (the 12345 day table counts overall only).
+    ``sort_threads`` as for ``compute_groups``.
     """
     inc, start, end = rec.incidents, rec.warmup, rec.horizon
     ts = rec.timeseries[rec.timeseries["day"] >= rec.warmup]
     names = {"category": rec.categories, "county": rec.counties}
     groupings = {b: (inc[b].to_numpy(), len(names[b])) for b in bys if b is not None}
-    overall, by_group = compute_groups(inc, start, end, groupings, calls=rec.hotline)
+    overall, by_group = compute_groups(inc, start, end, groupings, rec.hotline, sort_threads)
     out: dict[str | None, pd.DataFrame] = {}
     if None in bys:
         backlog = float(ts.groupby("day")["backlog"].sum().mean())

@@ -12,6 +12,7 @@ pandas would write from ``labelled_incidents``, byte for byte (tested), without 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,7 @@ def incident_arrow(rec: Records, start_date: str, channels: tuple[str, ...]):  #
     ``write_incidents`` writes the same table one row group at a time without holding it whole.
     """
     schema = incident_schema(rec, start_date, channels)
-    return _incident_rows(rec, schema, _label_codes(rec, channels), start_date, slice(None))
+    return _incident_rows(_columns(rec), schema, _label_codes(rec, channels), start_date, slice(None))
 
 
 def incident_schema(rec: Records, start_date: str, channels: tuple[str, ...]):  # noqa: ANN201 - a pyarrow.Schema
@@ -134,21 +135,28 @@ def incident_schema(rec: Records, start_date: str, channels: tuple[str, ...]):  
     return pa.Schema.from_pandas(labelled_incidents(head, start_date, channels), preserve_index=False)
 
 
-def _incident_rows(rec: Records, schema: Any, codes: dict, start_date: str, rows: slice):  # noqa: ANN202
-    """Rows ``rows`` of ``incident_arrow``'s table; ``codes`` from ``_label_codes`` of the whole table."""
+def _columns(rec: Records) -> dict[str, np.ndarray]:
+    """The incident table's ``INCIDENT_SCHEMA`` columns as numpy arrays (views where pandas holds them so)."""
+    return {k: rec.incidents[k].to_numpy() for k in INCIDENT_SCHEMA}
+
+
+def _incident_rows(cols: dict[str, np.ndarray], schema: Any, codes: dict, start_date: str, rows: slice):  # noqa: ANN202 - a pyarrow.Table
+    """Rows ``rows`` of ``incident_arrow``'s table from ``_columns``; ``codes`` from ``_label_codes``.
+
+    numpy and pyarrow only (no pandas): ``incident_writer``'s writing may run on another thread.
+    """
     import pyarrow as pa
 
-    inc = rec.incidents
     arrays = []
     for k in INCIDENT_SCHEMA:
-        x = inc[k].to_numpy()[rows]
+        x = cols[k][rows]
         arrays.append(pa.array(x, from_pandas=True) if x.dtype.kind == "f" else pa.array(x))
     for k, (c, names) in codes.items():
         values = pa.array(list(names), schema.field(k).type.value_type)
         part = c[rows]
         arrays.append(pa.DictionaryArray.from_arrays(pa.array(part, mask=part < 0), values))
     for k in DATE_FIELDS:
-        seconds, missing = _seconds(inc[k].to_numpy()[rows], start_date)
+        seconds, missing = _seconds(cols[k][rows], start_date)
         arrays.append(pa.array(seconds, pa.timestamp("s"), mask=missing))
     return pa.Table.from_arrays(arrays, schema=schema)
 
@@ -207,15 +215,31 @@ def write_incidents(rec: Records, start_date: str, channels: tuple[str, ...], pa
     ``dictionary_columns``) and row groups of ``ROW_GROUP_ROWS``. Only one group's Arrow columns are
     held at a time. An empty table is written as one empty row group, as ``pyarrow`` writes it.
     """
+    incident_writer(rec, start_date, channels)(path)
+
+
+def incident_writer(rec: Records, start_date: str, channels: tuple[str, ...]) -> Callable[[Path], None]:
+    """``write_incidents`` in two halves: the part that reads the pandas frame now, the writing later.
+
+    Here, in the caller's thread: the schema, the label codes and the columns (numpy views of
+    ``rec.incidents``). Returned: ``write(path)``, which touches only those numpy arrays and pyarrow, so
+    it may run on another thread (``atomic.WriteBeside``) while the caller goes on reading ``rec``; nobody
+    may change ``rec.incidents`` until it returns.
+    """
     import pyarrow.parquet as pq
 
     schema = incident_schema(rec, start_date, channels)
     codes = _label_codes(rec, channels)
+    cols, n = _columns(rec), len(rec.incidents)
     options = {"compression": "snappy", "use_dictionary": dictionary_fields(schema)}
-    with pq.ParquetWriter(path, schema, **options) as writer:
-        for lo in range(0, max(len(rec.incidents), 1), ROW_GROUP_ROWS):
-            part = _incident_rows(rec, schema, codes, start_date, slice(lo, lo + ROW_GROUP_ROWS))
-            writer.write_table(part, row_group_size=ROW_GROUP_ROWS)
+
+    def write(path: Path) -> None:
+        with pq.ParquetWriter(path, schema, **options) as writer:
+            for lo in range(0, max(n, 1), ROW_GROUP_ROWS):
+                part = _incident_rows(cols, schema, codes, start_date, slice(lo, lo + ROW_GROUP_ROWS))
+                writer.write_table(part, row_group_size=ROW_GROUP_ROWS)
+
+    return write
 
 
 def dictionary_fields(schema: Any) -> list[str]:

@@ -10,7 +10,10 @@ with the error — so a crash never leaves a half-written result looking complet
 also carries ``phases``: wall seconds of build, simulate, kpis, records, tables and figures
 (``benchmarks/bench.py`` reads them; what the whole command takes beyond their sum is start-up), and
 ``cpu_phases``: the CPU seconds (user + system, ``time.process_time``) this process spent in each, which
-other processes' load on a shared machine disturbs less than the wall.
+other processes' load on a shared machine disturbs less than the wall. ``incidents.parquet`` is
+written on a thread while the KPIs are computed (``run_to_dir``; renamed into place only when the rest
+has gone right): ``kpis`` covers the KPI pass with that writing beside it, ``records`` the wait for
+the rest of it and the other record files.
 When the ``govsim`` command draws the figures in a second process (``govsim.figworker``), ``figures``
 is the wall seconds the run waited for them after its tables, and ``run.json`` adds
 ``figures_drawn``: the seconds the worker spent drawing (outside ``phases``, which add up to the
@@ -36,15 +39,17 @@ from typing import Any
 import pandas as pd
 
 from govsim import tables
-from govsim.atomic import write_atomic, write_text
+from govsim.atomic import WriteBeside, write_atomic, write_text
 from govsim.collector import caller_heap_frozen
-from govsim.config import GovsimConfig
+from govsim.config import CHANNELS, GovsimConfig
 from govsim.figdata import hotspot_rate, resolution_histograms
 from govsim.figworker import FigureData, FigureWorker, draw_figures
+from govsim.kpigroups import SORT_THREADS
 from govsim.metrics import cost_table, kpi_tables, summary_text, utilisation
 from govsim.model import GovernanceModel
 from govsim.policies import annual_cost
 from govsim.recordfiles import (
+    incident_writer,
     labelled_hotline,
     labelled_timeseries,
     to_parquet,
@@ -178,7 +183,12 @@ def _end(children: list[subprocess.Popen[str]]) -> None:
         child.communicate()
 
 
-def simulate(cfg: GovsimConfig, checked: bool = False, scenario: Scenario | None = None) -> RunResult:
+def simulate(
+    cfg: GovsimConfig,
+    checked: bool = False,
+    scenario: Scenario | None = None,
+    after_run: Callable[[Records], object] | None = None,
+) -> RunResult:
     """Build and run the model in memory; compute the tables. No files.
 
     The configuration is checked first (``govsim.validate.check`` and ``check_data``: a bad value raises
@@ -186,6 +196,9 @@ def simulate(cfg: GovsimConfig, checked: bool = False, scenario: Scenario | None
     that for a configuration just checked by ``govsim.compose`` (each run is checked once).
     ``scenario``: a Scenario built once by ``scenario.scenario_of(cfg)`` and reused across policies (the
     model refuses one built for another scenario config, seed or replication); built here when None.
+    ``after_run(records)`` is called once the records are built, before the KPI pass (``run_to_dir``
+    starts writing the incident table there, on a thread); it must not change them; the KPI pass then
+    sorts on one worker thread, not ``kpigroups.SORT_THREADS``, leaving a core to what it started.
     """
     if not checked:
         check(cfg)
@@ -203,7 +216,10 @@ def simulate(cfg: GovsimConfig, checked: bool = False, scenario: Scenario | None
         # collector frees: free it now, before the KPIs and the writing allocate their own tables
         del model, sc
         gc.collect()
-        kpis = kpi_frame(rec)
+        if after_run is not None:
+            after_run(rec)
+        # what ``after_run`` started has a core: the KPI pass sorts on one worker thread (kpigroups)
+        kpis = kpi_frame(rec, SORT_THREADS if after_run is None else 1)
         costs = cost_table(rec, annual, cfg.policy.grid.resident_points, yuan_per_point)
         end, cpu_end = time.perf_counter(), time.process_time()
     phases = {"build": built - start, "simulate": ran - built, "kpis": end - ran}
@@ -211,9 +227,12 @@ def simulate(cfg: GovsimConfig, checked: bool = False, scenario: Scenario | None
     return RunResult(rec, kpis, costs, util, end - start, cfg.output.lang, phases, cpu)
 
 
-def kpi_frame(rec: Records) -> pd.DataFrame:
-    """The tidy KPI table of a run: one row per ``(by, group)``, ``by`` in all, category, county."""
-    by = kpi_tables(rec, (None, "category", "county"))  # the three in one pass (kpis.compute_groups)
+def kpi_frame(rec: Records, sort_threads: int = SORT_THREADS) -> pd.DataFrame:
+    """The tidy KPI table of a run: one row per ``(by, group)``, ``by`` in all, category, county.
+
+    ``sort_threads`` as for ``kpis.compute_groups``.
+    """
+    by = kpi_tables(rec, (None, "category", "county"), sort_threads)  # the three in one pass
     kpis = pd.concat(
         [by[None].assign(by="all"), by["category"].assign(by="category"), by["county"].assign(by="county")],
         ignore_index=True,
@@ -247,10 +266,21 @@ def run_to_dir(
     }
     write_text(out / "run.json", json.dumps(info, ensure_ascii=False, indent=2))
     write_text(out / "config.yaml", resolved_yaml if resolved_yaml is not None else _yaml(cfg))
+    # the incident table, the largest file, is written on a thread while the KPIs are computed: pyarrow's
+    # encoding releases the GIL (``atomic.WriteBeside``); it appears only if the whole run gets that far
+    early: list[WriteBeside] = []
+
+    def start_incidents(rec: Records) -> None:
+        early.append(
+            WriteBeside(out / RECORD_FILES[0], incident_writer(rec, cfg.scenario.start_date, CHANNELS))
+        )
+
     try:
-        result = simulate(cfg, checked)
-        write_outputs(result, out, cfg, figures)
+        result = simulate(cfg, checked, after_run=start_incidents)
+        write_outputs(result, out, cfg, figures, incidents=early[0] if early else None)
     except BaseException as exc:
+        for pending in early:  # a failure before the file was renamed into place: it never appears
+            pending.discard()
         said = str(exc) or ("interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else "(no message)")
         info.update(status="failed", error=f"{type(exc).__name__}: {said}", traceback=traceback.format_exc())
         write_text(out / "run.json", json.dumps(info, ensure_ascii=False, indent=2))
@@ -277,21 +307,28 @@ def run_to_dir(
 
 
 def write_outputs(
-    result: RunResult, out: Path, cfg: GovsimConfig, figures: FigureWorker | None = None
+    result: RunResult,
+    out: Path,
+    cfg: GovsimConfig,
+    figures: FigureWorker | None = None,
+    incidents: WriteBeside | None = None,
 ) -> None:
     """Records as Parquet, tables as CSV, the summary text and the figures.
 
     With ``figures`` (a started ``FigureWorker``) the figures' data go to the worker first and the
     worker draws them while the records and tables are written; ``FigureError`` if it fails.
+    ``incidents``: the incident table already being written on a thread (``run_to_dir``), committed
+    here in its place among the record files; else it is written here.
     """
-    from govsim.config import CHANNELS
-
     rec, lang, start = result.records, cfg.output.lang, cfg.scenario.start_date
     clock = _lap(result, "", None)
     if cfg.output.figures and figures is not None:
         figures.submit(figure_data(rec, out, lang))
     # Arrow columns straight from the records, a row group at a time: no frame copied, no table held whole
-    write_atomic(out / RECORD_FILES[0], partial(write_incidents, rec, start, CHANNELS))
+    if incidents is None:
+        write_atomic(out / RECORD_FILES[0], partial(write_incidents, rec, start, CHANNELS))
+    else:
+        incidents.commit()
     for name, df in zip(RECORD_FILES[1:], (labelled_timeseries(rec, start), rec.grids), strict=True):
         write_atomic(out / name, partial(to_parquet, df))
     if rec.hotline is not None:  # its hotline KPIs (and 直接办结率) rest on it: a loaded run recomputes them

@@ -62,6 +62,11 @@ OUT = [*RUN, "write_outputs (govsim/runner.py:300)"]
             [*OUT, "write_atomic (govsim/atomic.py:40)", "write_incidents (govsim/recordfiles.py:180)"],
             "records",
         ),
+        ([*OUT, "WriteBeside.commit (govsim/atomic.py:60)", "Future.result (concurrent:1)"], "records"),
+        (
+            [*RUN, "simulate (govsim/runner.py:207)", "start_incidents (govsim/runner.py:270)"],
+            "kpis",  # incidents.parquet's writer set up and started: run.json's kpis phase
+        ),
         ([*OUT, "write_atomic (govsim/atomic.py:40)", "write_workbook (govsim/tables.py:50)"], "tables"),
         (
             [*OUT, "FigureWorker.wait (govsim/figworker.py:126)", "Connection.recv (multiprocessing:1)"],
