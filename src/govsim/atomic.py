@@ -38,15 +38,26 @@ def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
     plain ``open`` would have given (0666 less the user's umask, so 0644 by default), so colleagues on
     a shared server can read results.
     """
+    tmp = _temporary(path)
+    try:
+        write(tmp)
+        _into_place(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _temporary(path: Path) -> Path:
+    """A new, empty, private temporary file beside ``path``, named as ``TEMPORARY`` says."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o666 & ~current_umask())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    return Path(tmp)
+
+
+def _into_place(tmp: Path, path: Path) -> None:
+    """Give ``tmp`` the mode a plain ``open`` would have given, then rename it to ``path``."""
+    os.chmod(tmp, 0o666 & ~current_umask())
+    os.replace(tmp, path)
 
 
 class WriteBeside:
@@ -64,9 +75,7 @@ class WriteBeside:
     def __init__(self, path: Path, write: Callable[[Path], Any]) -> None:
         from concurrent.futures import ThreadPoolExecutor  # here: not on the command's start-up
 
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        os.close(fd)
-        self.path, self.tmp, self.done = Path(path), Path(tmp), False
+        self.path, self.tmp, self.done = Path(path), _temporary(Path(path)), False
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govsim-write")
         try:
             self._future = self._pool.submit(write, self.tmp)
@@ -80,8 +89,7 @@ class WriteBeside:
             return
         try:
             self._future.result()
-            os.chmod(self.tmp, 0o666 & ~current_umask())
-            os.replace(self.tmp, self.path)
+            _into_place(self.tmp, self.path)
         finally:
             self._finish()
 
