@@ -1,7 +1,8 @@
 """Files written whole or not at all: a temporary file beside the target, renamed into place.
 
-Every file govsim writes into a run, experiment or report directory goes through ``write_atomic``, so a
-crash or a full disk never leaves a half-written file under a result's name. Its own module (the
+Every file govsim writes into a run, experiment or report directory goes through ``write_atomic`` (or
+``WriteBeside``, the same with the writing on a thread), so a crash or a full disk never leaves a
+half-written file under a result's name. Its own module (the
 standard library's ``tempfile`` and ``os.replace``; no dependency) so that the figure worker
 (``govsim.figworker``), forked before the model is imported, writes its PNGs the same way.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,54 +63,84 @@ def _into_place(tmp: Path, path: Path) -> None:
 
 
 class WriteBeside:
-    """``write_atomic`` with the writing on a thread: ``write(tmp)`` starts at once, beside the caller.
+    """``write_atomic`` with the writing on a thread, beside the caller.
 
-    ``commit`` waits for it, raises its error if it failed, and renames the file into place;
-    ``discard`` waits for it and removes the temporary file (after a failure elsewhere: nothing is left
-    behind, the file never appears). Either may be called more than once; after the first nothing
-    changes. For a file whose writing is mostly native code that releases the GIL (pyarrow's Parquet
-    encoding and compression), started while the caller computes something else from the same data:
-    ``write`` must not read anything the caller changes before ``commit`` or ``discard`` returns. On a
-    thread of ``concurrent.futures`` (its error carried to ``commit`` by the future).
+    ``start(write)`` makes the temporary file and calls ``write(tmp, stop)`` on a thread at once;
+    ``stop`` is a ``threading.Event`` that ``discard`` sets, which a long writer checks between its
+    parts to return early (its file is removed anyway). ``commit`` waits for the writing, raises its
+    error if it failed (again on any later call), and renames the file into place; ``discard`` stops
+    the writing, waits for it and removes the temporary file (after a failure elsewhere: nothing is left
+    behind, the file never appears); a second ``discard`` does nothing, a ``commit`` after it raises
+    ``RuntimeError``. Made before ``start``, so that the caller holds it where its clean-up will find
+    it before any file exists; ``discard`` of one never started does nothing. For a file whose writing
+    is mostly native code that releases the GIL (pyarrow's Parquet encoding and compression), started
+    while the caller computes something else from the same data: ``write`` must not read anything the
+    caller changes before ``commit`` or ``discard`` returns. On a thread of ``concurrent.futures`` (its
+    error carried to ``commit`` by the future).
     """
 
-    def __init__(self, path: Path, write: Callable[[Path], Any]) -> None:
+    def __init__(self, path: Path) -> None:
+        self.path, self.stop = Path(path), threading.Event()
+        self.tmp: Path | None = None
+        self.state = "new"  # then "started", and at the end "committed", "failed" or "discarded"
+        self._pool: Any = None
+        self._future: Any = None
+        self._error: BaseException | None = None
+
+    def start(self, write: Callable[[Path, threading.Event], Any]) -> None:
+        """Make the temporary file and start ``write(tmp, stop)`` on a thread; ``RuntimeError`` if not new."""
         from concurrent.futures import ThreadPoolExecutor  # here: not on the command's start-up
 
-        self.path, self.tmp, self.done = Path(path), _temporary(Path(path)), False
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govsim-write")
+        if self.state != "new":
+            raise RuntimeError(f"WriteBeside({self.path.name}).start: already {self.state}")
+        self.state = "started"
         try:
-            self._future = self._pool.submit(write, self.tmp)
-        except BaseException:
-            self._finish()
+            self.tmp = _temporary(self.path)
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govsim-write")
+            self._future = self._pool.submit(write, self.tmp, self.stop)
+        except BaseException as exc:
+            self._error = exc
+            self._finish("failed")
             raise
 
     def commit(self) -> None:
         """Wait for the writing; raise its error if it failed; else rename the file into place."""
-        if self.done:
+        if self.state in ("new", "discarded"):
+            raise RuntimeError(f"WriteBeside({self.path.name}).commit: {self.state}, nothing to commit")
+        if self.state == "failed" and self._error is not None:
+            raise self._error
+        if self.state != "started":
             return
+        end = "failed"
         try:
             self._future.result()
-            _into_place(self.tmp, self.path)
+            _into_place(self.tmp, self.path)  # type: ignore[arg-type]  # set by start
+            end = "committed"
+        except BaseException as exc:  # the writer's error, or an interrupt while waiting: it stops too
+            self._error = exc
+            self.stop.set()
+            raise
         finally:
-            self._finish()
+            self._finish(end)
 
     def discard(self) -> None:
-        """Wait for the writing (its error, if any, is dropped) and remove the temporary file."""
-        if not self.done:
-            self._finish()
+        """Stop the writing, wait for it (its error, if any, is dropped) and remove the temporary file."""
+        self.stop.set()
+        if self.state in ("new", "started"):
+            self._finish("discarded")
 
-    def _finish(self) -> None:
-        self.done = True
+    def _finish(self, state: str) -> None:
+        self.state = state
         try:
-            self._pool.shutdown(wait=True)  # the writing ends before the file is removed
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)  # the writing ends before the file is removed
         finally:
-            if self.tmp.exists():
+            if self.tmp is not None and self.tmp.exists():
                 self.tmp.unlink()
 
 
 def temporaries(directory: Path) -> list[Path]:
-    """The temporary files ``write_atomic`` left in ``directory`` (not below it), sorted by name.
+    """The temporary files ``write_atomic`` or ``WriteBeside`` left in ``directory`` (not below it), by name.
 
     Only a writer ended by a signal or ``os._exit`` (a killed worker) leaves one: its clean-up never ran.
     Files named by ``TEMPORARY`` only; none (an empty list) if ``directory`` does not exist.

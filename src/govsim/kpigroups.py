@@ -12,8 +12,9 @@ at a fraction of the cost. Two tools here make that cheap:
   of a sort of its own per group and grouping (the tie order this changes does not change any summary:
   ``govsim.survival._curve``).
 
-The five censored times of a large table are summarised on two worker threads (``Workers``) while the
-caller counts the masks: numpy's sorts and arithmetic release the GIL, so a second core, where there
+The five censored times of a large table are summarised on worker threads (``Workers``: two, or one
+when the run writes its incident table beside the KPI pass; ``SORT_THREADS``) while the caller counts
+the masks: numpy's sorts and arithmetic release the GIL, so a second core, where there
 is one, shortens the wall time; the numbers are the same to the last bit.
 """
 
@@ -134,11 +135,13 @@ class Workers:
 
     The work handed over is numpy sorting and arithmetic on large arrays, which releases the GIL, so a
     second core shortens the wall time; each task returns its own result, so the numbers do not depend
-    on the threads (the same to the last bit, serial or not: tested). ``threads`` 0: the caller's.
+    on the threads (the same to the last bit, serial or not: tested). ``threads`` None:
+    ``SORT_THREADS`` (read at each call); 0: the caller's thread.
     """
 
-    def __init__(self, rows: int, threads: int = SORT_THREADS) -> None:
+    def __init__(self, rows: int, threads: int | None = None) -> None:
         self._pool = None
+        threads = SORT_THREADS if threads is None else threads
         if rows >= PARALLEL_ROWS and threads > 0:
             from concurrent.futures import ThreadPoolExecutor  # here: not on the command's start-up
 

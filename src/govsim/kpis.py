@@ -279,7 +279,7 @@ def compute_groups(
     end: float,
     groupings: Mapping[str, Grouping],
     calls: pd.DataFrame | None = None,
-    sort_threads: int = kpigroups.SORT_THREADS,
+    sort_threads: int | None = None,
 ) -> tuple[dict[str, float], dict[str, list[dict[str, float]]]]:
     """``compute`` of the whole table, and of every group of every grouping (a list per grouping).
 
@@ -287,7 +287,8 @@ def compute_groups(
     no group). Per group the values are those of ``compute(records[codes == k], start, end)``, key for
     key (``govsim.kpigroups`` says how they are counted in one pass). ``calls`` counts for the whole
     table only (groups get none, as ``compute`` of a group's rows without it). ``sort_threads``: the
-    worker threads of a large table's sorts (``kpigroups.Workers``; the numbers do not depend on it).
+    worker threads of a large table's sorts (``kpigroups.Workers``, None: ``kpigroups.SORT_THREADS``;
+    the numbers do not depend on it).
     Raises ``ValueError`` if ``end <= start``.
     """
     if not end > start:

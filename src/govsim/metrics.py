@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from govsim import labels
-from govsim.kpigroups import SORT_THREADS
 from govsim.kpis import OPEN_SHARE_WARNING, compute_groups
 from govsim.records import Channel, Records, real
 
@@ -31,7 +30,7 @@ def kpi_table(rec: Records, by: str | None = None) -> pd.DataFrame:
 
 
 def kpi_tables(
-    rec: Records, bys: tuple[str | None, ...] = (None, "category", "county"), sort_threads: int = SORT_THREADS
+    rec: Records, bys: tuple[str | None, ...] = (None, "category", "county"), sort_threads: int | None = None
 ) -> dict:
     """``kpi_table(rec, by)`` for every ``by`` in ``bys``, computed in one pass (``kpis.compute_groups``).
 

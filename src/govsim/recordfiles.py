@@ -12,6 +12,7 @@ pandas would write from ``labelled_incidents``, byte for byte (tested), without 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -218,13 +219,14 @@ def write_incidents(rec: Records, start_date: str, channels: tuple[str, ...], pa
     incident_writer(rec, start_date, channels)(path)
 
 
-def incident_writer(rec: Records, start_date: str, channels: tuple[str, ...]) -> Callable[[Path], None]:
+def incident_writer(rec: Records, start_date: str, channels: tuple[str, ...]) -> Callable[..., None]:
     """``write_incidents`` in two halves: the part that reads the pandas frame now, the writing later.
 
     Here, in the caller's thread: the schema, the label codes and the columns (numpy views of
-    ``rec.incidents``). Returned: ``write(path)``, which touches only those numpy arrays and pyarrow, so
-    it may run on another thread (``atomic.WriteBeside``) while the caller goes on reading ``rec``; nobody
-    may change ``rec.incidents`` until it returns.
+    ``rec.incidents``). Returned: ``write(path, stop=None)``, which touches only those numpy arrays and
+    pyarrow, so it may run on another thread (``atomic.WriteBeside``) while the caller goes on reading
+    ``rec``; nobody may change ``rec.incidents`` until it returns. With ``stop`` (a ``threading.Event``)
+    set, it returns before its next row group, leaving the file incomplete, for its caller to remove.
     """
     import pyarrow.parquet as pq
 
@@ -233,9 +235,11 @@ def incident_writer(rec: Records, start_date: str, channels: tuple[str, ...]) ->
     cols, n = _columns(rec), len(rec.incidents)
     options = {"compression": "snappy", "use_dictionary": dictionary_fields(schema)}
 
-    def write(path: Path) -> None:
+    def write(path: Path, stop: threading.Event | None = None) -> None:
         with pq.ParquetWriter(path, schema, **options) as writer:
             for lo in range(0, max(n, 1), ROW_GROUP_ROWS):
+                if stop is not None and stop.is_set():
+                    return
                 part = _incident_rows(cols, schema, codes, start_date, slice(lo, lo + ROW_GROUP_ROWS))
                 writer.write_table(part, row_group_size=ROW_GROUP_ROWS)
 

@@ -11,9 +11,9 @@ also carries ``phases``: wall seconds of build, simulate, kpis, records, tables 
 (``benchmarks/bench.py`` reads them; what the whole command takes beyond their sum is start-up), and
 ``cpu_phases``: the CPU seconds (user + system, ``time.process_time``) this process spent in each, which
 other processes' load on a shared machine disturbs less than the wall. ``incidents.parquet`` is
-written on a thread while the KPIs are computed (``run_to_dir``; renamed into place only when the rest
-has gone right): ``kpis`` covers the KPI pass with that writing beside it, ``records`` the wait for
-the rest of it and the other record files.
+written on a thread while the KPIs are computed (``run_to_dir``; renamed into place at its turn among
+the record files, removed if the run fails before): ``kpis`` covers the KPI pass with that writing
+beside it, ``records`` the wait for the rest of it and the other record files.
 When the ``govsim`` command draws the figures in a second process (``govsim.figworker``), ``figures``
 is the wall seconds the run waited for them after its tables, and ``run.json`` adds
 ``figures_drawn``: the seconds the worker spent drawing (outside ``phases``, which add up to the
@@ -44,7 +44,6 @@ from govsim.collector import caller_heap_frozen
 from govsim.config import CHANNELS, GovsimConfig
 from govsim.figdata import hotspot_rate, resolution_histograms
 from govsim.figworker import FigureData, FigureWorker, draw_figures
-from govsim.kpigroups import SORT_THREADS
 from govsim.metrics import cost_table, kpi_tables, summary_text, utilisation
 from govsim.model import GovernanceModel
 from govsim.policies import annual_cost
@@ -219,7 +218,7 @@ def simulate(
         if after_run is not None:
             after_run(rec)
         # what ``after_run`` started has a core: the KPI pass sorts on one worker thread (kpigroups)
-        kpis = kpi_frame(rec, SORT_THREADS if after_run is None else 1)
+        kpis = kpi_frame(rec, None if after_run is None else 1)
         costs = cost_table(rec, annual, cfg.policy.grid.resident_points, yuan_per_point)
         end, cpu_end = time.perf_counter(), time.process_time()
     phases = {"build": built - start, "simulate": ran - built, "kpis": end - ran}
@@ -227,7 +226,7 @@ def simulate(
     return RunResult(rec, kpis, costs, util, end - start, cfg.output.lang, phases, cpu)
 
 
-def kpi_frame(rec: Records, sort_threads: int = SORT_THREADS) -> pd.DataFrame:
+def kpi_frame(rec: Records, sort_threads: int | None = None) -> pd.DataFrame:
     """The tidy KPI table of a run: one row per ``(by, group)``, ``by`` in all, category, county.
 
     ``sort_threads`` as for ``kpis.compute_groups``.
@@ -268,22 +267,20 @@ def run_to_dir(
     write_text(out / "config.yaml", resolved_yaml if resolved_yaml is not None else _yaml(cfg))
     # the incident table, the largest file, is written on a thread while the KPIs are computed: pyarrow's
     # encoding releases the GIL (``atomic.WriteBeside``); it appears only if the whole run gets that far
-    early: list[WriteBeside] = []
+    incidents = WriteBeside(out / RECORD_FILES[0])
 
     def start_incidents(rec: Records) -> None:
-        early.append(
-            WriteBeside(out / RECORD_FILES[0], incident_writer(rec, cfg.scenario.start_date, CHANNELS))
-        )
+        incidents.start(incident_writer(rec, cfg.scenario.start_date, CHANNELS))
 
     try:
         result = simulate(cfg, checked, after_run=start_incidents)
-        write_outputs(result, out, cfg, figures, incidents=early[0] if early else None)
+        write_outputs(result, out, cfg, figures, incidents=incidents)
     except BaseException as exc:
-        for pending in early:  # a failure before the file was renamed into place: it never appears
-            pending.discard()
         said = str(exc) or ("interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else "(no message)")
         info.update(status="failed", error=f"{type(exc).__name__}: {said}", traceback=traceback.format_exc())
         write_text(out / "run.json", json.dumps(info, ensure_ascii=False, indent=2))
+        # after run.json says failed: a second Ctrl-C while the writer stops cannot leave it "running"
+        incidents.discard()  # a failure before the file was renamed into place: it never appears
         raise
     rec = result.records
     info.update(
