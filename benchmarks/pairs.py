@@ -2,10 +2,10 @@
 
 For a loaded machine, where single wall times drift: each round runs both trees back to back (the order
 alternating), in fresh processes with the same interpreter and libraries, and reports medians of the
-wall seconds, the CPU seconds (user + system of the child), the run's ``phases`` (``run.json``) and
-the rest of the wall (start-up and exit: wall minus the phases). A tree is a ``src`` directory put
-first on ``PYTHONPATH``; its ``govsim.cli.command`` (the console script's function) is run if it
-has one, else ``main``.
+wall seconds, the CPU seconds (user + system of the child), its peak RSS, the run's ``phases``
+(``run.json``) and the rest of the wall (start-up and exit: wall minus the phases). A tree is a
+``src`` directory put first on ``PYTHONPATH``; its ``govsim.cli.command`` (the console script's
+function) is run if it has one, else ``main``.
 
     python benchmarks/pairs.py --old /path/to/old/src --rounds 6 -- scenario=one_town horizon_days=90
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -29,25 +28,25 @@ ENTRY = (  # what the console script does, for a tree that is not installed
 )
 
 
-def one(src: str, overrides: list[str]) -> tuple[float, float, dict[str, float]]:
-    """Wall seconds, CPU seconds and phases of one ``govsim`` run of the tree ``src``."""
+def one(src: str, overrides: list[str]) -> tuple[float, float, dict[str, float], float]:
+    """Wall and CPU seconds, phases and peak RSS (MB, the kernel's ``ru_maxrss``) of one run of ``src``."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as a user runs it
     env["PYTHONPATH"] = src
     with tempfile.TemporaryDirectory(prefix="pairs") as tmp:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run(
+        proc = subprocess.Popen(
             [sys.executable, "-c", ENTRY, *overrides, f"hydra.run.dir={tmp}/run"],
             env=env,
             cwd=tmp,
-            check=True,
             stdout=subprocess.DEVNULL,
         )
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own usage, not all children's so far
         wall = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise subprocess.CalledProcessError(proc.returncode, proc.args)
         phases = json.loads((Path(tmp) / "run" / "run.json").read_text(encoding="utf-8"))["phases"]
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, phases
+    return wall, usage.ru_utime + usage.ru_stime, phases, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -58,26 +57,33 @@ def main() -> None:
     parser.add_argument("overrides", nargs="*", default=["scenario=one_town", "horizon_days=90"])
     args = parser.parse_args()
     trees = {"old": args.old, "new": args.new}
-    runs: dict[str, list[tuple[float, float, dict[str, float]]]] = {name: [] for name in trees}
+    runs: dict[str, list[tuple[float, float, dict[str, float], float]]] = {name: [] for name in trees}
     for i in range(args.rounds):
         for name in sorted(trees, reverse=bool(i % 2)):  # new first, then old first, ...
-            wall, cpu, phases = one(trees[name], args.overrides)
-            runs[name].append((wall, cpu, phases))
-            print(f"round {i + 1} {name}: wall {wall:.2f} s, cpu {cpu:.2f} s, phases {phases}", flush=True)
+            wall, cpu, phases, peak = one(trees[name], args.overrides)
+            runs[name].append((wall, cpu, phases, peak))
+            print(
+                f"round {i + 1} {name}: wall {wall:.2f} s, cpu {cpu:.2f} s, peak {peak:.0f} MB, "
+                f"phases {phases}",
+                flush=True,
+            )
     for name, rows in runs.items():
-        keys = sorted({k for _, _, p in rows for k in p})
-        med = {k: statistics.median(p.get(k, 0.0) for _, _, p in rows) for k in keys}
-        rest = statistics.median(w - sum(p.values()) for w, _, p in rows)
+        keys = sorted({k for _, _, p, _ in rows for k in p})
+        med = {k: statistics.median(p.get(k, 0.0) for _, _, p, _ in rows) for k in keys}
+        rest = statistics.median(w - sum(p.values()) for w, _, p, _ in rows)
+        peaks = sorted(round(r[3]) for r in rows)
         print(
             f"{name}: wall {statistics.median(r[0] for r in rows):.2f} s, cpu "
-            f"{statistics.median(r[1] for r in rows):.2f} s, start-up and exit {rest:.2f} s, phases "
+            f"{statistics.median(r[1] for r in rows):.2f} s, peak {statistics.median(peaks):.0f} MB "
+            f"(each {peaks}), start-up and exit {rest:.2f} s, phases "
             + ", ".join(f"{k} {v:.3f}" for k, v in med.items())
         )
     ratio = {
         what: statistics.median(r[j] for r in runs["new"]) / statistics.median(r[j] for r in runs["old"])
         for j, what in enumerate(("wall", "cpu"))
     }
-    print(f"new / old (medians): wall {ratio['wall']:.3f}, cpu {ratio['cpu']:.3f}")
+    peak = statistics.median(r[3] for r in runs["new"]) / statistics.median(r[3] for r in runs["old"])
+    print(f"new / old (medians): wall {ratio['wall']:.3f}, cpu {ratio['cpu']:.3f}, peak RSS {peak:.3f}")
 
 
 if __name__ == "__main__":
