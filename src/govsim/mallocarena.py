@@ -13,10 +13,10 @@ setting is ``mallopt(M_ARENA_MAX, 1)`` (the ``MALLOC_ARENA_MAX=1`` environment v
 process's first ``malloc``; too late for a console script to set). No library offers it: it is one call
 into the C library, through ``ctypes`` (standard library).
 
-Called by the ``govsim`` command at the top of ``cli.py``, before the libraries it imports start threads
-(the arena limit binds once more than eight arenas exist or on its first use, so it must be set before
-threads allocate); never on ``import govsim``, so a library user's process is left as it is. Not glibc
-(macOS, musl): nothing is done.
+Called by the ``govsim`` command at the top of ``cli.py``, before the libraries it imports start threads:
+glibc reads the limit when a thread first needs an arena, and arenas made before it stay (later threads
+then share those), so it must be set before other threads allocate. Never on ``import govsim``, so a
+library user's process is left as it is. Not glibc (macOS, musl): nothing is done.
 """
 
 from __future__ import annotations

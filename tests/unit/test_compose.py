@@ -55,6 +55,7 @@ CLI_TESTS = {
     "test_compose.py",
     "test_identity.py",
     "test_lazymesa.py",
+    "test_mallocarena.py",
 }
 """Tests of the ``govsim`` command itself (``cli.main``, ``plan``, ``preflight``): they may import it."""
 
