@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govsim.lazymesa import defer_countries, defer_spaces
-from govsim.mallocarena import one_malloc_arena
+from govsim.mallocarena import arrow_on_malloc, one_malloc_arena
 from govsim.oneline import EXIT_BAD_INPUT
 
 one_malloc_arena()  # the command's own process: one glibc arena, before any library starts a thread
+arrow_on_malloc()  # and Arrow's buffers allocated on it (govsim.mallocarena), before pyarrow is imported
 defer_spaces()  # the command's own process only (never on import govsim): Mesa's unused spaces load on use
 defer_countries()  # and of the holidays package, China's calendar only
 

@@ -1,7 +1,8 @@
-"""The ``govsim`` command runs on one glibc malloc arena (``govsim.mallocarena``), set when ``cli`` loads.
+"""The ``govsim`` command runs on one glibc malloc arena, with Arrow's buffers on it (``govsim.mallocarena``).
 
-Counted, not timed: glibc's ``malloc_info`` lists one ``<heap nr=...>`` per arena; threads that
-allocate after ``one_malloc_arena`` share the main arena, where without it each gets its own.
+Both set when ``cli`` loads. Counted, not timed: glibc's ``malloc_info`` lists one ``<heap nr=...>`` per
+arena; threads that allocate after ``one_malloc_arena`` share the main arena, where without it each gets
+its own. Arrow's pool is read from pyarrow itself (``default_memory_pool().backend_name``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import textwrap
 
 import pytest
 
-from govsim.mallocarena import one_malloc_arena
+from govsim.mallocarena import ARROW_POOL, arrow_on_malloc, one_malloc_arena
 
 GLIBC = (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
 pytestmark = pytest.mark.skipif(not GLIBC, reason="glibc's malloc arenas only")
@@ -45,12 +46,24 @@ COUNT = textwrap.dedent(
 )
 
 
+def last_line(code: str, env: dict[str, str] | None = None) -> str:
+    """The last line a fresh Python process running ``code`` prints (``env``: its environment)."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120, env=env
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
 def arenas(first: str) -> int:
     """The arenas of a fresh process that runs ``first`` and then four allocating threads."""
-    done = subprocess.run(
-        [sys.executable, "-c", first + "\n" + COUNT], capture_output=True, text=True, check=True, timeout=120
-    )
-    return int(done.stdout.strip().splitlines()[-1])
+    return int(last_line(first + "\n" + COUNT))
+
+
+def without_pool_variable() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != ARROW_POOL}
+
+
+POOL = "import pyarrow; print(pyarrow.default_memory_pool().backend_name)"
 
 
 def test_threads_get_arenas_of_their_own_by_default() -> None:
@@ -65,3 +78,28 @@ def test_the_command_module_sets_one_arena() -> None:
 
 def test_one_malloc_arena_reports_it_set() -> None:
     assert one_malloc_arena() is True
+
+
+def test_arrow_keeps_its_own_pool_by_default() -> None:
+    """The control: pyarrow's wheels allocate from a pool of their own, not ``system``."""
+    assert last_line(POOL, without_pool_variable()) != "system"
+
+
+def test_the_command_module_puts_arrow_on_malloc() -> None:
+    """Loading ``govsim.cli`` before pyarrow leaves Arrow allocating with malloc (its ``system`` pool)."""
+    assert last_line("import govsim.cli; " + POOL, without_pool_variable()) == "system"
+
+
+def test_a_pool_the_user_chose_is_kept() -> None:
+    env = without_pool_variable() | {ARROW_POOL: "jemalloc"}
+    code = "import govsim.cli, os; print(os.environ['ARROW_DEFAULT_MEMORY_POOL'])"
+    assert last_line(code, env) == "jemalloc"
+
+
+def test_arrow_on_malloc_does_nothing_once_pyarrow_is_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Too late once pyarrow is imported (its pool may already exist): nothing is changed."""
+    import pyarrow  # noqa: F401 - loaded, as in this test process
+
+    monkeypatch.delenv(ARROW_POOL, raising=False)
+    assert arrow_on_malloc() is False
+    assert ARROW_POOL not in os.environ
