@@ -34,10 +34,18 @@ import ctypes
 import os
 import sys
 
-__all__ = ["ARROW_POOL", "M_ARENA_MAX", "arrow_on_malloc", "one_malloc_arena"]
+__all__ = ["ARROW_POOL", "M_ARENA_MAX", "arrow_on_malloc", "is_glibc", "one_malloc_arena"]
 
 M_ARENA_MAX = -8
 """glibc's ``mallopt`` parameter number for the arena limit (``malloc.h``: ``#define M_ARENA_MAX -8``)."""
+
+
+def is_glibc() -> bool:
+    """Whether this process's C library is glibc (``confstr(CS_GNU_LIBC_VERSION)``); never raises."""
+    try:
+        return (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
+    except (ValueError, OSError):  # no such name (macOS) or not answered
+        return False
 
 
 def one_malloc_arena() -> bool:
@@ -46,11 +54,7 @@ def one_malloc_arena() -> bool:
     Raises nothing: where the C library is not glibc or has no ``mallopt``, returns False and changes
     nothing.
     """
-    try:
-        version = os.confstr("CS_GNU_LIBC_VERSION") or ""
-    except (ValueError, OSError):  # no such name (macOS) or not answered
-        return False
-    if not version.startswith("glibc"):
+    if not is_glibc():
         return False
     try:
         libc = ctypes.CDLL(None)

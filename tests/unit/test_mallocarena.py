@@ -14,10 +14,9 @@ import textwrap
 
 import pytest
 
-from govsim.mallocarena import ARROW_POOL, arrow_on_malloc, one_malloc_arena
+from govsim.mallocarena import ARROW_POOL, arrow_on_malloc, is_glibc, one_malloc_arena
 
-GLIBC = (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
-pytestmark = pytest.mark.skipif(not GLIBC, reason="glibc's malloc arenas only")
+pytestmark = pytest.mark.skipif(not is_glibc(), reason="glibc's malloc arenas only")
 
 COUNT = textwrap.dedent(
     """
