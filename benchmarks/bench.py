@@ -600,6 +600,59 @@ def load() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
+def parse_cpu_times(stat: str) -> tuple[int, ...] | None:
+    """The machine's CPU time by kind, in clock ticks, from ``/proc/stat`` text (its ``cpu`` line).
+
+    Fields in the kernel's order (``man 5 proc``): user, nice, system, idle, iowait, irq, softirq,
+    steal, then guest and guest_nice where the kernel has them. None if there is no ``cpu`` line.
+    """
+    for line in stat.splitlines():
+        fields = line.split()
+        if fields and fields[0] == "cpu":
+            return tuple(int(f) for f in fields[1:])
+    return None
+
+
+def cpu_times() -> tuple[int, ...] | None:
+    """``parse_cpu_times`` of this machine's ``/proc/stat`` now; None where there is none (not Linux)."""
+    try:
+        return parse_cpu_times(Path("/proc/stat").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def steal_share(before: tuple[int, ...] | None, after: tuple[int, ...] | None) -> float | None:
+    """Share of all CPU time between two ``cpu_times`` readings that the hypervisor gave other guests.
+
+    A shared virtual machine loses its cores part of the time (``steal``); a process's wall time then
+    stretches while its CPU seconds and the ratios within a run hold. The total is the first eight
+    fields: guest time is already inside user and nice. None without two readings with a steal field,
+    or with no time between them.
+    """
+    if before is None or after is None or min(len(before), len(after)) < 8:
+        return None
+    ticks = [b - a for a, b in zip(before[:8], after[:8], strict=True)]
+    total = sum(ticks)
+    return ticks[7] / total if total > 0 else None
+
+
+def parse_cpu_model(cpuinfo: str) -> str | None:
+    """The first ``model name`` of ``/proc/cpuinfo`` text (x86; other architectures may have none)."""
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "model name":
+            return value.strip()
+    return None
+
+
+def cpu_model() -> str | None:
+    """This machine's CPU model (``parse_cpu_model`` of ``/proc/cpuinfo``); None where it is not known."""
+    try:
+        return parse_cpu_model(Path("/proc/cpuinfo").read_text())
+    except OSError:
+        return None
+
+
 class OneLineParser(argparse.ArgumentParser):
     """``argparse`` with a one-line error (no usage block) and exit status 2."""
 
@@ -642,6 +695,7 @@ def main(argv: list[str] | None = None) -> None:
     parts = args.parts
     res: dict[str, object] = {
         "machine": platform.platform(),
+        "cpu_model": cpu_model(),
         "python": platform.python_version(),
         "cores": os.cpu_count(),
         "parts": [p for p in PARTS if p in parts],
@@ -654,7 +708,8 @@ def main(argv: list[str] | None = None) -> None:
     }
     if warning := few_rounds_warning(args.rounds, args.scaling_rounds, parts):
         print(warning, file=sys.stderr, flush=True)
-    print(f"{res['machine']}, Python {res['python']}, {res['load_before']}", flush=True)
+    print(f"{res['machine']} ({res['cpu_model']}), Python {res['python']}, {res['load_before']}", flush=True)
+    ticks_before = cpu_times()
     compile_govsim()
     with tempfile.TemporaryDirectory(prefix="govsim-bench-") as tmp:
         work = Path(tmp)
@@ -673,8 +728,9 @@ def main(argv: list[str] | None = None) -> None:
             res["slider"] = part_slider(work, args.rounds)
     res["verdict"] = verdict(res)
     print_verdict(res["verdict"])  # type: ignore[arg-type]
-    res["load_after"] = load()
-    print(res["load_after"])
+    after, steal = load(), steal_share(ticks_before, cpu_times())
+    res["load_after"], res["steal"] = after, steal
+    print(after + ("" if steal is None else f"; {steal:.0%} of the CPU time stolen by the hypervisor"))
     args.out.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {args.out}")
 

@@ -109,11 +109,21 @@ def table(res: dict) -> str:  # type: ignore[type-arg]
             out += f"\n\nPhases of the {name} (medians, seconds and share of the whole wall):\n\n"
             out += "| " + " | ".join(part["phases"]) + " |\n|" + "---|" * len(part["phases"]) + "\n| "
             out += " | ".join(f"{v:.2f} ({v / part['wall']:.0%})" for v in part["phases"].values()) + " |"
-    return (
-        out
-        + f"\n\n{rounds(res)}Machine: {res['machine']}, Python {res['python']}; {res['load_before']} before, "
-        + (f"{res['load_after']} after.")
-    )
+    return out + f"\n\n{rounds(res)}{machine_line(res)}"
+
+
+def machine_line(res: dict) -> str:  # type: ignore[type-arg]
+    """The machine, its CPU, Python, the load before and after and the CPU time stolen, as a sentence.
+
+    The CPU model and the stolen share are in results from 2026-12 on; older results have neither.
+    """
+    cpu = f" ({res['cpu_model']})" if res.get("cpu_model") else ""
+    text = f"Machine: {res['machine']}{cpu}, Python {res['python']}; {res['load_before']} before, "
+    text += f"{res['load_after']} after"
+    if res.get("steal") is not None:
+        text += f"; {res['steal'] * 100:.0f} % of the CPU time stolen by the hypervisor during the run"
+        text += " (absolute times stretch by it; ratios within the run hold)"
+    return text + "."
 
 
 def network(shape: dict | None) -> str:  # type: ignore[type-arg]

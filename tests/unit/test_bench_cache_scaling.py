@@ -23,6 +23,8 @@ def test_loop_patches_out_a_method_the_model_has():
 
 def test_loop_runs_without_building_the_records():
     loop = load_script("cache_scaling").LOOP
-    res = subprocess.run([sys.executable, "-c", loop, "0.002", "35"], capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-c", loop, "0.002", "35"], capture_output=True, text=True, timeout=120
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     assert int(next(line.split()[1] for line in res.stdout.splitlines() if line.startswith("tickets"))) > 0
