@@ -122,7 +122,6 @@ def machine_line(res: dict) -> str:  # type: ignore[type-arg]
     text += f"{res['load_after']} after"
     if res.get("steal") is not None:
         text += f"; {res['steal'] * 100:.0f} % of the CPU time stolen by the hypervisor during the run"
-        text += " (absolute times stretch by it; ratios within the run hold)"
     return text + "."
 
 
