@@ -29,8 +29,8 @@ def test_guest_time_is_not_counted_twice() -> None:
     """``guest`` and ``guest_nice`` (fields 9, 10) are already inside ``user`` and ``nice``."""
     b = _bench()
     before = b.parse_cpu_times("cpu  0 0 0 0 0 0 0 0 0 0\n")
-    after = b.parse_cpu_times("cpu  100 0 0 100 0 0 0 0 1000 1000\n")
-    assert b.steal_share(before, after) == 0.0
+    after = b.parse_cpu_times("cpu  100 0 0 100 0 0 0 100 1000 1000\n")
+    assert b.steal_share(before, after) == pytest.approx(100 / 300)  # not 100 / 2,300
 
 
 def test_no_reading_or_no_time_between_is_no_share() -> None:
