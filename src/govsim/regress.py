@@ -315,8 +315,16 @@ def run(args: argparse.Namespace) -> int:
             'allowed: --case "NAME: OVERRIDES" to make it part of a case'
         )
     check_no_seed(args.overrides, "overrides")
+    cases = select(args)
+    if not args.update and not args.baselines.is_dir():  # before any case runs
+        where = args.baselines.resolve()
+        raise InputError(
+            f"--baselines={where}: no such folder (the default, {DEFAULT_BASELINES}, is read from the folder "
+            "you run in: run from the project's checkout); allowed: a folder of baselines, or create them "
+            "there with govsim-regress --update"
+        )
     drift = False
-    for case in select(args):
+    for case in cases:
         path = args.baselines / f"{case.name}.json"
         if args.update:
             seed = 0 if args.seed is None else args.seed

@@ -118,6 +118,10 @@ def test_compare_flags_only_what_moved_beyond_its_band() -> None:
         (["--case", "no colon here"], "--case 'no colon here': allowed: \"NAME: override"),
         (
             ["--case", "x: scenario=one_town", "--baselines", "/no/such/dir"],
+            "--baselines=/no/such/dir: no such folder",
+        ),
+        (
+            ["--case", "x: scenario=one_town", "--baselines", str(BASELINES.parent)],  # no x.json there
             "no baseline; allowed: create it",
         ),
         (
@@ -130,6 +134,7 @@ def test_compare_flags_only_what_moved_beyond_its_band() -> None:
     ids=[
         "unknown case",
         "bad case",
+        "no baselines folder",
         "no baseline",
         "bad override",
         "update with override",
@@ -142,6 +147,18 @@ def test_bad_input_is_refused_with_status_2(
     assert _main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("govsim-regress: error: ") and expected in err and err.count("\n") == 1
+
+
+def test_run_outside_the_checkout_names_the_folder_it_looked_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The default folder is relative: from another folder, say where it looked, not "create it"."""
+    monkeypatch.chdir(tmp_path)
+    assert _main([]) == 2
+    err = capsys.readouterr().err
+    assert f"--baselines={tmp_path / 'tests' / 'regression' / 'baselines'}: no such folder" in err
+    assert "run from the project's checkout" in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []  # nothing left behind
 
 
 def test_baseline_of_another_case_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
