@@ -708,7 +708,8 @@ def main(argv: list[str] | None = None) -> None:
     }
     if warning := few_rounds_warning(args.rounds, args.scaling_rounds, parts):
         print(warning, file=sys.stderr, flush=True)
-    print(f"{res['machine']} ({res['cpu_model']}), Python {res['python']}, {res['load_before']}", flush=True)
+    cpu = f" ({res['cpu_model']})" if res["cpu_model"] else ""
+    print(f"{res['machine']}{cpu}, Python {res['python']}, {res['load_before']}", flush=True)
     ticks_before = cpu_times()
     compile_govsim()
     with tempfile.TemporaryDirectory(prefix="govsim-bench-") as tmp:

@@ -42,8 +42,9 @@ def test_no_reading_or_no_time_between_is_no_share() -> None:
 
 def test_a_kernel_without_steal_field_gives_no_share() -> None:
     b = _bench()
-    old = b.parse_cpu_times("cpu  1 2 3 4 5 6 7\n")  # kernels before 2.6.11 had seven fields
-    assert b.steal_share(old, old) is None
+    before = b.parse_cpu_times("cpu  1 2 3 4 5 6 7\n")  # kernels before 2.6.11 had seven fields
+    after = b.parse_cpu_times("cpu  11 12 13 14 15 16 17\n")  # time passed: only the field is missing
+    assert b.steal_share(before, after) is None
 
 
 def test_stat_text_without_the_cpu_line_is_no_reading() -> None:
