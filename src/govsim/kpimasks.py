@@ -1,6 +1,6 @@
 """Which tickets each KPI counts: its numerator and denominator, or its cohort, as bool arrays over rows.
 
-The definitions of ``govsim.kpis.DEFINITIONS`` (cohorts, limits, censoring: see ``govsim.kpis``) written
+The definitions of ``govsim.kpidefs.DEFINITIONS`` (cohorts, limits, censoring: see ``govsim.kpis``) written
 once, on a ticket table's columns as numpy arrays (``Columns``); ``govsim.kpis.compute_groups`` counts
 these masks overall and per group. A table without a column a KPI needs (an observed log) gives None for
 that KPI, which comes out NaN. Times are float days; NaN (not yet) fails every comparison, so a stage

@@ -20,8 +20,8 @@ from govsim.bilingual import LANGS as LANGS
 from govsim.bilingual import Label as Label
 from govsim.bilingual import lookup as lookup
 from govsim.bilingual import say as say
-from govsim.kpis import DEFINITIONS as _KPI_DEFINITIONS
-from govsim.kpis import RATES as _RATES
+from govsim.kpidefs import DEFINITIONS as _KPI_DEFINITIONS
+from govsim.kpidefs import RATES as _RATES
 from govsim.sentences import HOW_TO_USE as HOW_TO_USE  # the sentences: importable from here as before
 from govsim.sentences import PHRASE as PHRASE
 from govsim.sentences import QUESTION as QUESTION
@@ -132,7 +132,7 @@ KPI: dict[str, Label] = {  # the KPI module's own names, in display order, plus 
     **{k.key: Label(k.en, k.zh) for k in _KPI_DEFINITIONS if k.kind == "count" and k.key != "incidents"},
     "cost_per_year": Label("cost, yuan per year", "成本(元/年)"),
 }
-"""KPI labels: each indicator's names live with its definition (``govsim.kpis.DEFINITIONS``)."""
+"""KPI labels: each indicator's names live with its definition (``govsim.kpidefs.DEFINITIONS``)."""
 RATE_SUFFIXES: tuple[str, ...] = ("rate", "share")
 """A non-KPI key that ends so is a proportion; ask ``is_rate``, which knows the KPIs by their definition."""
 COUNT_KPIS: frozenset[str] = frozenset(k.key for k in _KPI_DEFINITIONS if k.kind == "count")
