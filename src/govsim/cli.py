@@ -23,7 +23,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from govsim.lazymesa import defer_countries, defer_spaces
 from govsim.mallocarena import arrow_on_malloc, one_malloc_arena
@@ -52,7 +52,8 @@ from govsim.hydrachecks import discard_hydra_record, holds_only_hydra_record
 from govsim.identity import (
     register_resolvers,
 )
-from govsim.planning import plan
+from govsim.planfork import PlanChild
+from govsim.planning import Plan, plan
 from govsim.safety import UnsafeConfig
 from govsim.stopping import Terminated, end_by_signal, on_sigterm, raise_terminated
 from govsim.validate import ConfigError, config_warnings
@@ -227,6 +228,10 @@ def refuse(message: str) -> None:
     sys.exit(EXIT_BAD_INPUT)
 
 
+_UNSET = object()
+"""``main``'s SIGTERM handler before it set its own: not yet set."""
+
+
 def main() -> None:
     """``govsim`` console script: refuse bad input in one line (status 2), else run.
 
@@ -237,27 +242,32 @@ def main() -> None:
     ``Terminated`` in the main thread (as Ctrl-C raises ``KeyboardInterrupt``): the run records itself
     as failed; ``command`` ends the process by the signal.
     """
-    register_configs()  # Hydra's own app (help, --cfg, a sweep's jobs) composes on the schema too
     argv = sys.argv[1:]
     gc.disable()  # until freeze_start_up (a single run) or Hydra takes over below
 
     if PASS_THROUGH.intersection(a.split("=", 1)[0] for a in argv):
+        register_configs()  # Hydra's own app (help, --cfg) composes on the schema
         gc.enable()
         _run()
         return
-    # The figure worker is forked first, so that its import of Matplotlib overlaps the composing and
-    # checking below (govsim.figworker); it is ended at once if the command turns out to be a sweep,
-    # bad input or a run without figures, and in every case before this function returns. pandas, which
-    # both processes need (the run, and the frames the worker is sent), is imported once, before the
-    # fork: forked first, each imported it for itself, some 0.4 s of CPU more in all on a 2-core machine.
-    import pandas  # noqa: F401
-
-    worker = FigureWorker.start()
-    # after the fork: the worker keeps the default (FigureWorker.close ends it with SIGTERM)
-    previous = on_sigterm(raise_terminated)
+    # The plan (compose and check) is made in a forked child while this process imports pandas
+    # (govsim.planfork); None where it cannot fork: then it is made here, below.
+    planner = PlanChild.start(argv)
+    worker: FigureWorker | None = None
+    previous: Any = _UNSET
     try:
+        # The figure worker is forked first, so that its import of Matplotlib overlaps the composing and
+        # checking (govsim.figworker); it is ended at once if the command turns out to be a sweep, bad
+        # input or a run without figures, and in every case before this function returns. pandas, which
+        # both processes need (the run, and the frames the worker is sent), is imported once, before the
+        # fork: forked first, each imported it for itself, some 0.4 s of CPU more on a 2-core machine.
+        import pandas  # noqa: F401
+
+        worker = FigureWorker.start()
+        # after the fork: the worker keeps the default (FigureWorker.close ends it with SIGTERM)
+        previous = on_sigterm(raise_terminated)
         try:
-            checked = plan(argv)
+            checked = _plan(argv, planner)
         except (InputError, ConfigError, UnsafeConfig) as exc:
             refuse(str(exc))
         single = checked.single
@@ -274,7 +284,11 @@ def main() -> None:
     finally:
         if worker is not None:
             worker.close()  # reaped, or ended if the run failed or was interrupted: never an orphan
-        on_sigterm(previous)
+        if planner is not None:
+            planner.close()  # reaped, or ended if this process was interrupted while it planned
+        if previous is not _UNSET:
+            on_sigterm(previous)
+    register_configs()  # Hydra's own app composes a sweep's jobs on the schema
     gc.enable()
     sys.argv = [sys.argv[0], *checked.argv]
     previous = on_sigterm(raise_terminated)  # a sweep's jobs in this process (Hydra's basic launcher)
@@ -282,6 +296,19 @@ def main() -> None:
         _run()
     finally:
         on_sigterm(previous)
+
+
+def _plan(argv: list[str], planner: PlanChild | None) -> Plan:
+    """The plan of ``argv``: the forked child's (``govsim.planfork``), else made here.
+
+    Made here where no child was forked, or where it failed otherwise than by refusing the input: planning
+    again in this process meets that fault with its traceback. A refusal is raised as ``InputError``.
+    """
+    planned = planner.result() if planner is not None else None
+    if planned is None:
+        register_configs()
+        planned = plan(argv)
+    return planned
 
 
 def command() -> None:

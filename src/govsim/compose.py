@@ -103,19 +103,30 @@ def _loader(extra_dir: str | None = None) -> Iterator[Any]:
 @functools.lru_cache(maxsize=8)
 def _make_loader(extra_dir: str | None) -> Any:
     """Built once per search path: discovering plugins and registering the schema take half a second."""
+    register_configs()
+    register_resolvers()  # run and job directory names (configs/config.yaml) use them
+    loader = _search_loader(extra_dir)
+    for source in loader.repository.sources:
+        _share_store(source)
+    return loader
+
+
+@functools.lru_cache(maxsize=8)
+def _search_loader(extra_dir: str | None) -> Any:
+    """Hydra's config loader on govsim's search path, once per path; the schema is not registered here.
+
+    ``launch`` hands it to Hydra's job runner as it stands: a run never composes through it (Hydra's
+    ``run_job`` only checks that its context has one), so a process that did not compose (the
+    ``govsim`` command whose plan came from ``govsim.planfork``) does not register the schema for it.
+    """
     from hydra._internal.config_loader_impl import ConfigLoaderImpl
     from hydra._internal.utils import create_config_search_path
     from hydra.core.config_search_path import SearchPathQuery
 
-    register_configs()
-    register_resolvers()  # run and job directory names (configs/config.yaml) use them
     search_path = create_config_search_path(f"file://{config_dir()}")
     if extra_dir is not None:
         search_path.prepend("command-line", f"file://{extra_dir}", SearchPathQuery(provider="schema"))
-    loader = ConfigLoaderImpl(config_search_path=search_path)
-    for source in loader.repository.sources:
-        _share_store(source)
-    return loader
+    return ConfigLoaderImpl(config_search_path=search_path)
 
 
 def _share_store(source: Any) -> None:
@@ -301,10 +312,11 @@ def launch(node: DictConfig, task: Callable[[DictConfig], Any]) -> Any:
     """
     from hydra._internal.callbacks import Callbacks
     from hydra._internal.utils import run_and_report
-    from hydra.core.utils import configure_log, run_job, setup_globals
+    from hydra.core.utils import JobRuntime, configure_log, run_job, setup_globals
     from hydra.types import HydraContext, RunMode
 
     setup_globals()  # Hydra's own resolvers (now, hydra): the run directory's name uses them
+    JobRuntime.instance().set("name", node.hydra.job.name)  # as composing set it (here or in a planner)
     if node.hydra.mode is None:  # as Hydra's own run does, and records it among the Hydra overrides
         with read_write(node.hydra), open_dict(node.hydra):
             node.hydra.mode = RunMode.RUN
@@ -315,7 +327,7 @@ def launch(node: DictConfig, task: Callable[[DictConfig], Any]) -> Any:
     def run() -> Any:
         callbacks.on_run_start(config=node, config_name=None)
         ret = run_job(
-            hydra_context=HydraContext(config_loader=_make_loader(None), callbacks=callbacks),
+            hydra_context=HydraContext(config_loader=_search_loader(None), callbacks=callbacks),
             task_function=task,
             config=node,
             job_dir_key="hydra.run.dir",

@@ -259,6 +259,105 @@ def test_end_process_leaves_the_exit_to_python_while_another_thread_runs() -> No
         worker.join()
 
 
+# ---- the command's plan, made in a forked child (govsim.planfork) -------------------------------------
+PLAN_PROBE = """
+import json, os, signal, sys, time
+from pathlib import Path
+from hydra._internal.config_loader_impl import ConfigLoaderImpl
+from govsim import cli, planfork, planning
+
+mode = sys.argv.pop(1)
+parent = os.getpid()
+load = ConfigLoaderImpl.load_configuration
+
+
+def counted(self, *args, **kwargs):  # every composition, in whichever process
+    with open("composed", "a") as f:
+        f.write(f"{os.getpid()}\\n")
+    return load(self, *args, **kwargs)
+
+
+ConfigLoaderImpl.load_configuration = counted
+plan = planning.plan
+if mode == "fault":  # a fault in govsim that shows only in the child
+
+    def plan_in_child_fails(argv):
+        if os.getpid() != parent:
+            raise RuntimeError("injected planning fault")
+        return plan(argv)
+
+    planning.plan = plan_in_child_fails
+elif mode == "interrupt":  # Ctrl-C while the child plans
+    result = planfork.PlanChild.result
+
+    def slow(argv):
+        Path("planner").write_text(str(os.getpid()))
+        time.sleep(60)
+
+    def interrupted(self):
+        while not Path("planner").exists():
+            time.sleep(0.05)
+        os.kill(parent, signal.SIGINT)
+        time.sleep(60)
+
+    planning.plan = slow
+    planfork.PlanChild.result = interrupted
+print(json.dumps({"parent": parent}), file=sys.stderr, flush=True)
+sys.argv = ["govsim", *sys.argv[1:]]
+cli.command()
+"""
+
+
+def _plan_probe(mode: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], int, list[int]]:
+    """Run the command through ``PLAN_PROBE``; its result, its pid and the pid of every composition.
+
+    Its output goes to files, not pipes: ``subprocess.run`` returns when the command ends, not when the
+    last process holding a pipe does (an orphaned child would hold it open and hide).
+    """
+    with (tmp_path / "out").open("w+") as out, (tmp_path / "err").open("w+") as err:
+        ended = subprocess.run(
+            [sys.executable, "-c", PLAN_PROBE, mode, *QUICK_RUN, "hydra.run.dir=run"],
+            cwd=tmp_path,
+            stdout=out,
+            stderr=err,
+            timeout=300,
+            check=False,
+        )
+    read = (tmp_path / "out").read_text(), (tmp_path / "err").read_text()
+    done = subprocess.CompletedProcess(ended.args, ended.returncode, *read)
+    parent = [json.loads(line)["parent"] for line in done.stderr.splitlines() if line.startswith('{"parent"')]
+    assert len(parent) == 1, done.stderr
+    composed = tmp_path / "composed"
+    pids = [int(line) for line in composed.read_text().split()] if composed.exists() else []
+    return done, parent[0], pids
+
+
+def test_the_command_composes_once_and_in_its_planning_child(tmp_path: Path) -> None:
+    """The run's one composition is the child's: the command's own process composes nothing."""
+    done, parent, composed = _plan_probe("count", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert len(composed) == 1 and composed[0] != parent, (parent, composed)
+    assert json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["status"] == "complete"
+
+
+def test_a_fault_in_the_planning_child_is_met_again_by_the_command_itself(tmp_path: Path) -> None:
+    """The child's failure is not a refusal: the command plans itself (here it succeeds) and runs."""
+    done, parent, composed = _plan_probe("fault", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "injected planning fault" not in done.stderr
+    assert parent in composed  # planned again by the command itself
+    assert json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))["status"] == "complete"
+
+
+def test_ctrl_c_while_the_child_plans_ends_it_in_one_line(tmp_path: Path) -> None:
+    done, _, _ = _plan_probe("interrupt", tmp_path)
+    assert done.returncode == -signal.SIGINT, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("govsim: interrupted (Ctrl-C)")
+    assert _gone(int((tmp_path / "planner").read_text()))
+    assert not (tmp_path / "run").exists()
+
+
 # ---- the command's figure worker (govsim.figworker) ----------------------------------------------------
 FIGURE_RUN = ["scenario=one_town", "horizon_days=20", "warmup_days=5", "output.progress=false"]
 FIGURE_FILES = ("backlog.png", "resolution_time.png", "hotspot_map.png")
