@@ -12,6 +12,8 @@ allowed: ...`` and exits with status 2, without a traceback. The same check refu
 code to run or reads the environment (``govsim.safety``), a run or sweep directory that exists and is
 not empty, and merges duplicate swept values (``govsim.identity``); the default directory names carry a
 digest of the whole config. A single run's composed config is then run as it is (``compose.launch``).
+The composing and checking are done in a forked child while the command imports pandas
+(``govsim.planfork``), with the same result, refusal and warnings as in one process.
 """
 
 from __future__ import annotations

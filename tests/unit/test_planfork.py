@@ -131,7 +131,23 @@ def body_close_ends_a_child(directory: str) -> None:
     assert time.perf_counter() - start < 60  # ended, not waited for (the plan would sleep 120 s)
 
 
+def body_plan_without_pandas(directory: str) -> None:
+    from govsim.config import register_configs
+    from govsim.planning import plan
+
+    register_configs()
+    got = plan([*QUICK, "policy.grid.staffing=0.5", f"hydra.run.dir={directory}/run"])  # a warning too
+    assert got.single is not None
+    loaded = sorted(m for m in sys.modules if m == "pandas" or m.startswith(("pandas.", "pyarrow")))
+    assert loaded == [], loaded
+
+
 # ---- the tests -----------------------------------------------------------------------------------------
+def test_planning_imports_no_pandas(tmp_path: Path) -> None:
+    """What the child overlaps with the parent's import of pandas must not import it again (0.4-0.6 s)."""
+    _in_fresh_process("body_plan_without_pandas", tmp_path)
+
+
 def test_the_child_plans_what_the_process_itself_would(tmp_path: Path) -> None:
     _in_fresh_process("body_same_plan", tmp_path)
 
