@@ -81,3 +81,35 @@ def console() -> Callable[..., subprocess.CompletedProcess[str] | subprocess.Pop
         )
 
     return run
+
+
+FRESH_RUNNER = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("fresh_process_checks", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+getattr(module, sys.argv[2])(*sys.argv[3:])
+"""
+
+
+@pytest.fixture(scope="session")
+def in_fresh_process() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run a function of a test file in a new interpreter: ``in_fresh_process(__file__, "body_x", *args)``.
+
+    For checks that need a process of their own (a fork that ``govsim.figworker`` or ``govsim.planfork``
+    declines where another Python thread runs, as a pytest worker may have). Fails the test with the
+    process's output if the function fails; returns the finished process (output captured as text).
+    """
+
+    def run(file: str, body: str, *args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", FRESH_RUNNER, file, body, *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done
+
+    return run

@@ -2,8 +2,8 @@
 
 The worker is a fork, and ``FigureWorker.start`` declines to fork a process in which another Python thread
 runs (a daemon such as tqdm's monitor, left by an earlier test in the same pytest worker, would do). So
-each check runs in a fresh interpreter (``_in_fresh_process``: the ``body_*`` function of this file, with
-a new directory), as the command's own process is. A drawing function replaced there before
+each check runs in a fresh interpreter (the ``in_fresh_process`` fixture: the ``body_*`` function of
+this file, with a new directory), as the command's own process is. A drawing function replaced there before
 ``FigureWorker.start`` is the one the worker calls: that is how a failure is injected. The command-level
 tests (the worker of ``govsim`` itself, a failure's exit status, the worker ended without figures or on
 bad input, none left after an interruption) are in ``test_cli.py``, the tests allowed to import the
@@ -15,9 +15,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,25 +24,6 @@ import pytest
 
 BASE = ["scenario=one_town", "horizon_days=20", "warmup_days=5", "output.progress=false"]
 PNGS = ("backlog.png", "resolution_time.png", "hotspot_map.png")
-RUNNER = """
-import importlib.util, sys
-spec = importlib.util.spec_from_file_location("figworker_checks", sys.argv[1])
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-getattr(module, sys.argv[2])(*sys.argv[3:])
-"""
-
-
-def _in_fresh_process(body: str, *args: str) -> None:
-    """Run ``body(*args)`` of this file in a new interpreter; fail with its output if it fails."""
-    done = subprocess.run(
-        [sys.executable, "-c", RUNNER, __file__, body, *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
 
 
 class Injected(RuntimeError):
@@ -175,27 +155,33 @@ def body_close_idle() -> None:
 
 # ---- the tests --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_worker_writes_the_same_pngs_as_drawing_in_process(tmp_path: Path, lang: str) -> None:
-    _in_fresh_process("body_same_pngs", lang, str(tmp_path))
+def test_the_worker_writes_the_same_pngs_as_drawing_in_process(
+    tmp_path: Path, lang: str, in_fresh_process: Callable[..., Any]
+) -> None:
+    in_fresh_process(__file__, "body_same_pngs", lang, str(tmp_path))
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_a_fault_in_the_worker_fails_the_run(tmp_path: Path, fault: str) -> None:
-    _in_fresh_process("body_fault_fails_the_run", fault, str(tmp_path))
+def test_a_fault_in_the_worker_fails_the_run(
+    tmp_path: Path, fault: str, in_fresh_process: Callable[..., Any]
+) -> None:
+    in_fresh_process(__file__, "body_fault_fails_the_run", fault, str(tmp_path))
 
 
-def test_closing_a_drawing_worker_ends_its_helper(tmp_path: Path) -> None:
-    _in_fresh_process("body_close_ends_the_helper", str(tmp_path))
+def test_closing_a_drawing_worker_ends_its_helper(
+    tmp_path: Path, in_fresh_process: Callable[..., Any]
+) -> None:
+    in_fresh_process(__file__, "body_close_ends_the_helper", str(tmp_path))
 
 
-def test_closing_an_idle_worker_ends_it() -> None:
-    _in_fresh_process("body_close_idle")
+def test_closing_an_idle_worker_ends_it(in_fresh_process: Callable[..., Any]) -> None:
+    in_fresh_process(__file__, "body_close_idle")
 
 
-def test_a_check_that_fails_in_its_process_fails_the_test() -> None:
+def test_a_check_that_fails_in_its_process_fails_the_test(in_fresh_process: Callable[..., Any]) -> None:
     """The runner reports a failing body: the checks above cannot pass by not running."""
     with pytest.raises(AssertionError, match="a Python thread|AssertionError"):
-        _in_fresh_process("body_fails_on_purpose")
+        in_fresh_process(__file__, "body_fails_on_purpose")
 
 
 def body_fails_on_purpose() -> None:

@@ -3,46 +3,26 @@ refusal, warnings printed once by the parent, and any other failure left to the 
 
 ``PlanChild.start`` declines to fork a process in which another Python thread runs (a daemon left by an
 earlier test in the same pytest worker would do), so each check that needs the fork runs in a fresh
-interpreter (``_in_fresh_process``: the ``body_*`` function of this file, given a new directory), as
-the command's own process is. A function replaced there before ``PlanChild.start`` is the one the child
-calls: that is how a fault is injected. The command-level checks (the parent of ``govsim`` composes
-nothing; a fault in the child still gives a complete run) are in ``test_cli.py``.
+interpreter (the ``in_fresh_process`` fixture: the ``body_*`` function of this file, given a new
+directory), as the command's own process is. A function replaced there before ``PlanChild.start`` is the
+one the child calls: that is how a fault is injected. The command-level checks (the parent of ``govsim``
+composes nothing; a fault in the child still gives a complete run) are in ``test_cli.py``.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 QUICK = ["scenario=one_town", "horizon_days=3", "warmup_days=1", "output.figures=false"]
-RUNNER = """
-import importlib.util, sys
-spec = importlib.util.spec_from_file_location("planfork_checks", sys.argv[1])
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-getattr(module, sys.argv[2])(*sys.argv[3:])
-"""
-
-
-def _in_fresh_process(body: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``body(directory)`` of this file in a new interpreter; fail with its output if it fails."""
-    done = subprocess.run(
-        [sys.executable, "-c", RUNNER, __file__, body, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done
 
 
 def _started(argv: list[str]) -> Any:
@@ -143,37 +123,47 @@ def body_plan_without_pandas(directory: str) -> None:
 
 
 # ---- the tests -----------------------------------------------------------------------------------------
-def test_planning_imports_no_pandas(tmp_path: Path) -> None:
+def test_planning_imports_no_pandas(tmp_path: Path, in_fresh_process: Callable[..., Any]) -> None:
     """What the child overlaps with the parent's import of pandas must not import it again (0.4-0.6 s)."""
-    _in_fresh_process("body_plan_without_pandas", tmp_path)
+    in_fresh_process(__file__, "body_plan_without_pandas", str(tmp_path))
 
 
-def test_the_child_plans_what_the_process_itself_would(tmp_path: Path) -> None:
-    _in_fresh_process("body_same_plan", tmp_path)
+def test_the_child_plans_what_the_process_itself_would(
+    tmp_path: Path, in_fresh_process: Callable[..., Any]
+) -> None:
+    in_fresh_process(__file__, "body_same_plan", str(tmp_path))
 
 
-def test_a_refusal_comes_back_as_the_same_one_line(tmp_path: Path) -> None:
-    _in_fresh_process("body_same_refusal", tmp_path)
+def test_a_refusal_comes_back_as_the_same_one_line(
+    tmp_path: Path, in_fresh_process: Callable[..., Any]
+) -> None:
+    in_fresh_process(__file__, "body_same_refusal", str(tmp_path))
 
 
-def test_a_warning_is_printed_once_by_the_parent_when_it_takes_the_plan(tmp_path: Path) -> None:
-    done = _in_fresh_process("body_warning_once", tmp_path)
+def test_a_warning_is_printed_once_by_the_parent_when_it_takes_the_plan(
+    tmp_path: Path, in_fresh_process: Callable[..., Any]
+) -> None:
+    done = in_fresh_process(__file__, "body_warning_once", str(tmp_path))
     by_parent = [line for line in done.stdout.splitlines() if line.startswith("govsim: warning:")]
     assert len(by_parent) == 1 and "policy.grid.staffing=0.5" in by_parent[0], done.stdout
     assert "govsim: warning:" not in done.stderr  # the child printed nothing itself
 
 
-def test_a_fault_in_the_child_is_left_to_the_parent_and_prints_nothing(tmp_path: Path) -> None:
-    err = _in_fresh_process("body_fault_left_to_parent", tmp_path).stderr
+def test_a_fault_in_the_child_is_left_to_the_parent_and_prints_nothing(
+    tmp_path: Path, in_fresh_process: Callable[..., Any]
+) -> None:
+    err = in_fresh_process(__file__, "body_fault_left_to_parent", str(tmp_path)).stderr
     assert "printed before the fault" not in err  # the parent plans again and prints it then, once
 
 
-def test_a_child_that_dies_is_left_to_the_parent(tmp_path: Path) -> None:
-    _in_fresh_process("body_death_left_to_parent", tmp_path)
+def test_a_child_that_dies_is_left_to_the_parent(
+    tmp_path: Path, in_fresh_process: Callable[..., Any]
+) -> None:
+    in_fresh_process(__file__, "body_death_left_to_parent", str(tmp_path))
 
 
-def test_close_ends_a_child_still_planning(tmp_path: Path) -> None:
-    _in_fresh_process("body_close_ends_a_child", tmp_path)
+def test_close_ends_a_child_still_planning(tmp_path: Path, in_fresh_process: Callable[..., Any]) -> None:
+    in_fresh_process(__file__, "body_close_ends_a_child", str(tmp_path))
 
 
 def test_no_fork_while_another_python_thread_runs() -> None:
