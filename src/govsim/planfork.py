@@ -1,13 +1,13 @@
 """The ``govsim`` command's plan (compose and check, ``govsim.planning.plan``) in a forked child.
 
-Start-up of a one_town run is mostly two jobs that do not depend on each other: composing and checking
-the command line (Hydra's schema, composition, the checks: about 0.6 s of CPU) and importing pandas,
-pyarrow and the run's modules (about 0.6 s). One process does them one after the other; on two cores
-they can overlap. ``PlanChild.start`` forks the command just after ``govsim.cli`` is imported (no thread
-but the main one is running, nothing of pandas loaded: the plan needs none of it), the child registers
-the schema and plans, and sends back the ``Plan`` (pickled: the checked ``GovsimConfig`` and the composed
-``DictConfig``, some 85 KB) or the one-line refusal, while the parent imports what the run needs.
-``result`` waits for it.
+Start-up of a one_town run is mostly two jobs that do not depend on each other: composing and checking the
+command line (Hydra's schema, composition, the checks: about 0.6 s of CPU on a slow host) and importing
+pandas with pyarrow (about 0.5 s). One process does them one after the other; on two cores they can
+overlap (one_town 90 days 2.97 -> 2.56 s in pairs on a slow host, ``benchmarks/pairs.py``).
+``PlanChild.start`` forks the command just after ``govsim.cli`` is imported (no thread but the main one is
+running, nothing of pandas loaded: the plan needs none of it), the child registers the schema and plans,
+and sends back the ``Plan`` (pickled: the checked ``GovsimConfig`` and the composed ``DictConfig``, some
+85 KB) or the one-line refusal, while the parent imports pandas. ``result`` waits for it.
 
 Nothing the child does is seen by the user except through the parent: what ``plan`` prints (warnings,
 merged sweep values) is caught in the child and printed by the parent when it takes the result, so the
